@@ -1,0 +1,289 @@
+"""Form checking that collects every problem at once.
+
+A :class:`Form` cleans one field per call and remembers what is wrong, so a screen can mark every
+bad field together instead of making the user fix them one at a time::
+
+    form = Form()
+    name = form.text("name", raw_name)
+    email = form.email("email", raw_email)
+    form.raise_if_any()  # ValidationError listing every Problem
+
+Each method returns the cleaned value, or None when the field is empty (and optional) or wrong.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TypeVar, cast
+
+from tektoro_tui.domain.money import AmbiguousAmountError, Money
+from tektoro_tui.domain.timeparse import ParsedTime, parse_time_spent
+from tektoro_tui.errors import Problem, ValidationError
+
+T = TypeVar("T")
+
+IS_REQUIRED = "is required"
+MAX_EMAIL_LENGTH = 254
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)*\.[a-z]{2,}")
+_PERCENT = re.compile(r"(\d{1,3})(?:[.,](\d{1,2}))?")
+_INTEGER = re.compile(r"[+]?\d{1,18}")
+_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
+
+
+def _blank(value: object) -> bool:
+    """True for None, empty or whitespace-only text, and empty collections."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list | tuple | set | frozenset | dict):
+        return not value
+    return False
+
+
+class Form:
+    """Collects :class:`Problem` s while cleaning the fields of one form or command."""
+
+    def __init__(self) -> None:
+        """Start with no problems."""
+        self._problems: list[Problem] = []
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every problem found so far, in the order the fields were checked."""
+        return tuple(self._problems)
+
+    @property
+    def ok(self) -> bool:
+        """True while no problem has been found."""
+        return not self._problems
+
+    def add(self, field: str, message: str) -> None:
+        """Record a problem found elsewhere, e.g. a rule spanning two fields."""
+        self._problems.append(Problem(field, message))
+
+    def check(self, condition: bool, field: str, message: str) -> bool:
+        """Record ``message`` against ``field`` unless ``condition`` holds; return ``condition``."""
+        if not condition:
+            self.add(field, message)
+        return condition
+
+    def raise_if_any(self) -> None:
+        """Raise :class:`ValidationError` with every problem, if there are any."""
+        if self._problems:
+            raise ValidationError(self._problems)
+
+    def _missing(self, field: str, value: object, required: bool) -> bool:
+        """True if the field is blank, recording "is required" when it must be filled."""
+        if not _blank(value):
+            return False
+        if required:
+            self.add(field, IS_REQUIRED)
+        return True
+
+    def required(self, field: str, value: T | None) -> T | None:
+        """``value`` (stripped if text) unless it is blank, which is a problem."""
+        if self._missing(field, value, required=True):
+            return None
+        if isinstance(value, str):
+            return cast(T, value.strip())
+        return value
+
+    def text(
+        self, field: str, value: str | None, *, required: bool = True, max_length: int = 200
+    ) -> str | None:
+        """Stripped text of at most ``max_length`` characters; a blank optional field is ''."""
+        if self._missing(field, value, required):
+            return None if required else ""
+        assert value is not None
+        cleaned = value.strip()
+        if len(cleaned) > max_length:
+            self.add(field, f"must be at most {max_length} characters")
+            return None
+        return cleaned
+
+    def email(self, field: str, value: str | None, *, required: bool = True) -> str | None:
+        """An e-mail address, stripped and lower-cased (addresses are compared that way)."""
+        if self._missing(field, value, required):
+            return None
+        assert value is not None
+        cleaned = value.strip().lower()
+        if len(cleaned) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(cleaned):
+            self.add(field, "must be a valid e-mail address")
+            return None
+        return cleaned
+
+    def money(
+        self,
+        field: str,
+        text: str | None,
+        currency: str,
+        *,
+        min_cents: int | None = None,
+        allow_zero: bool = True,
+        required: bool = True,
+    ) -> Money | None:
+        """An amount typed as "1234.56", "1 234,56" or "1,234.56" in ``currency``."""
+        if self._missing(field, text, required):
+            return None
+        assert text is not None
+        try:
+            amount = Money.parse(text, currency)
+        except AmbiguousAmountError as error:
+            self.add(field, str(error))
+            return None
+        except ValueError:
+            self.add(field, "must be an amount like 1234.56, 1 234,56 or 1,234.56")
+            return None
+        return self._money_in_range(field, amount, min_cents, allow_zero)
+
+    def _money_in_range(
+        self, field: str, amount: Money, min_cents: int | None, allow_zero: bool
+    ) -> Money | None:
+        """``amount`` if it is neither forbidden zero nor below ``min_cents``."""
+        if not allow_zero and amount.is_zero:
+            self.add(field, "must not be zero")
+            return None
+        if min_cents is not None and amount.cents < min_cents:
+            minimum = Money(min_cents, amount.currency)
+            self.add(field, f"must be at least {minimum.format()}")
+            return None
+        return amount
+
+    def percent_bp(
+        self, field: str, text: str | None, *, max_bp: int = 10_000, required: bool = True
+    ) -> int | None:
+        """A percentage typed as "23", "23%" or "8.5", as basis points (2300, 850)."""
+        if self._missing(field, text, required):
+            return None
+        assert text is not None
+        match = _PERCENT.fullmatch(text.strip().removesuffix("%").strip())
+        if match is None:
+            self.add(field, "must be a percentage like 23 or 8.5 (at most two decimals)")
+            return None
+        bp = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
+        if bp > max_bp:
+            self.add(field, f"must be between 0 and {_bp_text(max_bp)}%")
+            return None
+        return bp
+
+    def positive_int(
+        self,
+        field: str,
+        value: int | str | None,
+        *,
+        maximum: int | None = None,
+        required: bool = True,
+    ) -> int | None:
+        """A whole number greater than zero (and at most ``maximum``), from an int or text."""
+        if self._missing(field, value, required):
+            return None
+        number = _whole_number(value)
+        if number is None or number <= 0:
+            self.add(field, "must be a whole number greater than zero")
+            return None
+        if maximum is not None and number > maximum:
+            self.add(field, f"must be at most {maximum}")
+            return None
+        return number
+
+    def int_range(
+        self, field: str, value: int | str | None, low: int, high: int, *, required: bool = True
+    ) -> int | None:
+        """A whole number between ``low`` and ``high`` inclusive, from an int or text."""
+        if self._missing(field, value, required):
+            return None
+        number = _whole_number(value)
+        if number is None or not low <= number <= high:
+            self.add(field, f"must be a whole number from {low} to {high}")
+            return None
+        return number
+
+    def clock(self, field: str, text: str | None, *, required: bool = True) -> int | None:
+        """A time of day typed as 07:00 or 7.30, as minutes after midnight."""
+        if self._missing(field, text, required):
+            return None
+        assert text is not None
+        match = _CLOCK.fullmatch(text.strip())
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            self.add(field, "must be a time of day like 07:00 or 15:30")
+            return None
+        return int(match[1]) * 60 + int(match[2])
+
+    def date(
+        self, field: str, text: str | datetime.date | None, *, required: bool = True
+    ) -> datetime.date | None:
+        """A calendar date typed as 2024-03-31 or 31.03.2024."""
+        if self._missing(field, text, required):
+            return None
+        if isinstance(text, datetime.datetime):
+            return text.date()
+        if isinstance(text, datetime.date):
+            return text
+        assert text is not None
+        parsed = _parse_date(text.strip())
+        if parsed is None:
+            self.add(field, "must be a date like 2024-03-31 or 31.03.2024")
+        return parsed
+
+    def time_spent(
+        self, field: str, text: str | None, *, required: bool = True
+    ) -> ParsedTime | None:
+        """Time spent as typed on a time card ("1:30", "1.5", "2h30m", "08:00-09:30")."""
+        if self._missing(field, text, required):
+            return None
+        assert text is not None
+        try:
+            return parse_time_spent(text)
+        except ValueError as error:
+            self.add(field, str(error))
+            return None
+
+    def choice(
+        self, field: str, value: object, allowed: Iterable[T], *, required: bool = True
+    ) -> T | None:
+        """The member of ``allowed`` equal to ``value`` (so "draft" returns the enum member)."""
+        if self._missing(field, value, required):
+            return None
+        options = list(allowed)
+        cleaned = value.strip() if isinstance(value, str) else value
+        for option in options:
+            if option == cleaned:
+                return option
+        self.add(field, f"must be one of: {', '.join(str(option) for option in options)}")
+        return None
+
+
+def _bp_text(bp: int) -> str:
+    """Basis points as a percentage number: 10000 -> "100", 850 -> "8.5"."""
+    return format(Decimal(bp).scaleb(-2).normalize(), "f")
+
+
+def _whole_number(value: object) -> int | None:
+    """An int from an int or digit text; None for anything else (bools and floats included)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+        return int(value.strip())
+    return None
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    """A date from "YYYY-MM-DD" or "DD.MM.YYYY"; None when it is neither or does not exist."""
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = match.groups()
+    elif match := _DOTTED_DATE.fullmatch(text):
+        day, month, year = match.groups()
+    else:
+        return None
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None

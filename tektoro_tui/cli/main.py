@@ -1,0 +1,329 @@
+"""The ``tektoro`` command: opens the TUI, or runs one-shot commands for scripts.
+
+Every command takes ``--db URL`` (else ``TEKTORO_DATABASE_URL``, the config
+file, the default SQLite file). Commands that print data take ``--json``.
+Refusals go to stderr with exit code 1. Heavy libraries (SQLModel, Textual)
+are imported inside the commands so that ``tektoro --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from ..errors import AuthenticationError, TektoroError
+
+if TYPE_CHECKING:
+    from ..services.base import Actor
+    from ..services.hub import Services
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    help="TekToro: time cards to invoices, payments and pay, from the terminal.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema: status and upgrade.", no_args_is_help=True)
+users_app = typer.Typer(help="Users and staff groups.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (sqlite:///file.db or postgresql://user@host/db) or a file path.",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def fail(message: str, title: str = "Error", code: int = 1) -> None:
+    """Print a refusal to stderr and exit with ``code``."""
+    typer.echo(f"{title}: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def services_for(db: str | None, *, migrate: bool = True) -> Iterator[Services]:
+    """Open the chosen database's services; turn product errors into a clean exit 1."""
+    from ..config import resolve_database
+    from ..services.hub import Services
+
+    services: Services | None = None
+    try:
+        choice = resolve_database(db)
+        services = Services.connect(choice.url, migrate=migrate)
+        yield services
+    except TektoroError as exc:
+        fail(exc.message, exc.title)
+    finally:
+        if services is not None:
+            services.close()
+
+
+def current_actor(services: Services) -> Actor:
+    """The user of the stored CLI session for this database, or refuse."""
+    from ..credentials import load_session_token
+
+    token = load_session_token(services.db.display_url)
+    if not token:
+        raise AuthenticationError(
+            "You are not logged in to this database. Run 'tektoro login' first.",
+            title="Not logged in",
+        )
+    return services.auth.resume_session(token)
+
+
+def read_password(stdin: bool, prompt: str = "Password", confirm: bool = False) -> str:
+    """A password from standard input (one line) or an interactive prompt."""
+    if stdin:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        fail("No terminal to ask for the password; pass it with --password-stdin.", "Password")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as JSON (dates, money and enums as text)."""
+    typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+@app.callback(invoke_without_command=True)
+def main(ctx: typer.Context, db: DbOption = None) -> None:
+    """Open the TekToro TUI (or run one of the commands below)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..config import resolve_database
+
+    try:
+        choice = resolve_database(db)
+    except TektoroError as exc:
+        fail(exc.message, exc.title)
+        return
+    from ..app import run_app
+
+    run_app(choice.url)
+
+
+@app.command()
+def init(
+    company: Annotated[str, typer.Option(help="The organisation's name.")],
+    admin_email: Annotated[str, typer.Option(help="E-mail of the first administrator.")],
+    admin_name: Annotated[str, typer.Option(help="Name of the first administrator.")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Create the organisation and its first administrator."""
+    password = read_password(password_stdin, "Administrator password", confirm=True)
+    with services_for(db) as services:
+        actor = services.auth.init_organisation(company, admin_email, admin_name, password)
+        typer.echo(f"Created '{company}' with administrator {actor.email}.")
+        typer.echo(f"Database: {services.db.display_url}")
+
+
+@app.command()
+def login(
+    email: Annotated[str | None, typer.Option(help="Your e-mail.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Log in once so later commands run as you."""
+    from ..credentials import save_session_token
+
+    if not email:
+        if not sys.stdin.isatty():
+            fail("Pass --email when there is no terminal to ask.", "Login")
+        email = str(typer.prompt("E-mail"))
+    password = read_password(password_stdin)
+    with services_for(db) as services:
+        actor = services.auth.login(email, password)
+        token = services.auth.start_session(actor)
+        where = save_session_token(services.db.display_url, token)
+        typer.echo(f"Logged in as {actor.name} <{actor.email}> ({actor.role.label}).")
+        typer.echo(f"Session kept in: {where}")
+
+
+@app.command()
+def logout(db: DbOption = None) -> None:
+    """End the stored CLI session."""
+    from ..credentials import clear_session_token, load_session_token
+
+    with services_for(db) as services:
+        key = services.db.display_url
+        token = load_session_token(key)
+        if token:
+            services.auth.end_session(token)
+        clear_session_token(key)
+        typer.echo("Logged out." if token else "No session was open.")
+
+
+@app.command()
+def whoami(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Show the logged-in user."""
+    with services_for(db) as services:
+        actor = current_actor(services)
+        data = {
+            "id": actor.user_id,
+            "email": actor.email,
+            "name": actor.name,
+            "role": actor.role.value,
+            "permissions": sorted(actor.permissions),
+        }
+        if as_json:
+            print_json(data)
+        else:
+            typer.echo(f"{actor.name} <{actor.email}> ({actor.role.label})")
+
+
+@app.command()
+def check(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Re-derive every ledger invariant from the raw rows; exit 1 naming each broken one."""
+    from ..services.check import run_check
+
+    with services_for(db) as services:
+        report = run_check(services.db)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        for line in report.lines():
+            typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    entries: Annotated[int, typer.Option(help="How many time entries to generate.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed, for a repeatable firm.")] = 7,
+) -> None:
+    """Build a realistic demo firm to explore, and print its logins."""
+    from ..services.demo import build_demo
+
+    with services_for(db) as services:
+        result = build_demo(services, entries=entries, seed=seed, progress=typer.echo)
+    typer.echo(result.summary())
+
+
+@db_app.command("status")
+def db_status(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Show the schema revision and whether an upgrade is pending."""
+    from ..data.migrate import schema_status
+
+    with services_for(db, migrate=False) as services:
+        status = schema_status(services.db)
+        data = {
+            "database": services.db.display_url,
+            "current": status.current,
+            "head": status.head,
+            "up_to_date": status.up_to_date,
+            "pending": list(status.pending),
+        }
+    if as_json:
+        print_json(data)
+        return
+    typer.echo(f"Database: {data['database']}")
+    typer.echo(f"Schema revision: {status.current or '(empty database)'}; latest: {status.head}")
+    typer.echo("Up to date." if status.up_to_date else f"Pending: {', '.join(status.pending)}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Apply every pending schema migration."""
+    from ..data.migrate import upgrade
+
+    with services_for(db, migrate=False) as services:
+        status = upgrade(services.db)
+        typer.echo(f"Schema at {status.current} ({services.db.display_url}).")
+
+
+@users_app.command("list")
+def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List the users you may see."""
+    with services_for(db) as services:
+        actor = current_actor(services)
+        rows = []
+        after = None
+        while True:
+            page = services.users.list_users(actor, after=after, limit=500)
+            rows.extend(page.items)
+            if page.next_after is None:
+                break
+            after = page.next_after
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": u.id,
+                    "name": u.name,
+                    "email": u.email,
+                    "role": u.role.value,
+                    "supervisor": u.supervisor_name,
+                    "active": u.is_active,
+                }
+                for u in rows
+            ]
+        )
+        return
+    for u in rows:
+        flag = "" if u.is_active else " (inactive)"
+        typer.echo(f"{u.id:>5}  {u.name:<28} {u.email:<32} {u.role.label}{flag}")
+
+
+@users_app.command("invite")
+def users_invite(
+    email: Annotated[str, typer.Argument(help="E-mail of the person to invite.")],
+    role: Annotated[str, typer.Option(help="Role of the new user.")] = "staff",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Invite someone into your staff group; prints the single-use code."""
+    with services_for(db) as services:
+        actor = current_actor(services)
+        view = services.auth.invite(actor, email, role)
+    if as_json:
+        print_json({"email": view.email, "role": view.role.value, "code": view.token,
+                    "expires_at": view.expires_at.isoformat()})
+        return
+    typer.echo(f"Invitation for {view.email} ({view.role.label}), valid until {view.expires_at:%Y-%m-%d %H:%M} UTC.")
+    typer.echo(f"Code: {view.token}")
+    typer.echo("They register with: tektoro register --code CODE (or 'Register' on the login screen).")
+
+
+@app.command()
+def register(
+    code: Annotated[str, typer.Option(help="The invitation code.")],
+    name: Annotated[str, typer.Option(help="Your name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Create your account from an invitation code."""
+    password = read_password(password_stdin, "Choose a password", confirm=True)
+    with services_for(db) as services:
+        actor = services.auth.register(code, name, password)
+        typer.echo(f"Welcome, {actor.name}. You can now log in as {actor.email}.")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    run()

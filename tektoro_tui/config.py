@@ -1,0 +1,72 @@
+"""Reading settings: which database to use, and the optional config file.
+
+The database URL is taken, in this order, from the ``--db`` option, the
+``TEKTORO_DATABASE_URL`` environment variable, ``[database] url`` in the
+config file, and finally the default SQLite file in the data directory.
+
+Config file (``config.toml`` in the platformdirs config directory)::
+
+    [database]
+    url = "postgresql://tektoro@dbserver/tektoro"   # password: keyring, env or ~/.pgpass
+
+Passwords never belong in the file: see :mod:`tektoro_tui.credentials`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .errors import ConfigError
+
+ENV_DATABASE_URL = "TEKTORO_DATABASE_URL"
+
+
+@dataclass(frozen=True)
+class DatabaseChoice:
+    """The chosen database URL and where the choice came from (for messages)."""
+
+    url: str
+    source: str
+
+
+def load_config_file(path: Path | None = None) -> dict[str, Any]:
+    """Read the TOML config file; a missing file is an empty config."""
+    path = path or paths.config_file()
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"The config file {path} could not be read: {exc}") from exc
+
+
+def resolve_database(cli_value: str | None = None) -> DatabaseChoice:
+    """Pick the database URL by the documented order of precedence."""
+    if cli_value:
+        return DatabaseChoice(_expand(cli_value), "--db option")
+    env_value = os.environ.get(ENV_DATABASE_URL)
+    if env_value:
+        return DatabaseChoice(_expand(env_value), ENV_DATABASE_URL)
+    section = load_config_file().get("database", {})
+    if not isinstance(section, dict):
+        raise ConfigError("The config file's [database] section must be a table.")
+    url = section.get("url")
+    if url:
+        if not isinstance(url, str):
+            raise ConfigError("The config file's [database] url must be a string.")
+        return DatabaseChoice(_expand(url), f"config file {paths.config_file()}")
+    db_file = paths.default_database_file()
+    return DatabaseChoice(f"sqlite:///{db_file}", "default SQLite file")
+
+
+def _expand(url: str) -> str:
+    """Let a plain file path stand for a SQLite URL (``tektoro --db ./firm.db``)."""
+    if "://" in url:
+        return url
+    return f"sqlite:///{Path(url).expanduser().resolve()}"

@@ -1,0 +1,166 @@
+"""Engines and transactions for SQLite and PostgreSQL.
+
+SQLite gets WAL, enforced foreign keys, ``synchronous=FULL`` and a busy
+timeout on every connection. The driver's own transaction handling is switched
+off so that we issue ``BEGIN`` ourselves: ``BEGIN IMMEDIATE`` for a write
+transaction (the write lock is taken up front, so two writers queue instead of
+failing half-way), a plain deferred ``BEGIN`` for reads.
+
+PostgreSQL is reached through psycopg 3. Both backends are used through
+:class:`Database`, whose :meth:`Database.write` and :meth:`Database.read` open
+one session for one user action.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool, StaticPool
+from sqlmodel import create_engine
+
+from ..errors import ConflictError, DatabaseError, LedgerError
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+WRITE_OPTION = "tektoro_write"
+FROZEN_MARKER = "TEKTORO_FROZEN"
+
+
+def normalise_url(url: str) -> URL:
+    """Accept ``postgresql://`` and ``postgres://`` and pick the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Set the pragmas on every new connection and take over BEGIN."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def create_db_engine(url: str | URL) -> Engine:
+    """Create the engine for a database URL with the settings this product relies on."""
+    parsed = normalise_url(str(url)) if isinstance(url, str) else url
+    if parsed.get_backend_name() == "sqlite":
+        memory = parsed.database in (None, "", ":memory:")
+        engine = create_engine(
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            poolclass=StaticPool if memory else NullPool,
+        )
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        parsed = _with_password(parsed)
+        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    raise DatabaseError(
+        f"Unsupported database URL '{parsed.render_as_string(hide_password=True)}': "
+        "use a sqlite:/// file or a postgresql:// server."
+    )
+
+
+def _with_password(url: URL) -> URL:
+    """Fill in the password from the keyring or environment; else libpq reads ~/.pgpass."""
+    if url.password is not None:
+        return url
+    from ..credentials import database_password
+
+    password = database_password(url.username or "", url.host or "")
+    return url.set(password=password) if password else url
+
+
+def translate_db_error(exc: DBAPIError) -> Exception:
+    """Turn a driver error into the product's error with a message a user understands."""
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    if FROZEN_MARKER in text:
+        detail = text.split(FROZEN_MARKER, 1)[1].strip(" :\n")
+        detail = detail.splitlines()[0] if detail else "the record is frozen"
+        return LedgerError(f"Refused by the database: {detail}.")
+    if isinstance(exc, IntegrityError):
+        return ConflictError(
+            "The change conflicts with data saved by someone else (a duplicate or a record "
+            "that was removed). Nothing was saved; refresh and try again."
+        )
+    if isinstance(exc, OperationalError):
+        lowered = text.lower()
+        if "locked" in lowered or "could not serialize" in lowered or "deadlock" in lowered:
+            return ConflictError(
+                "The database is busy with another user's change. Nothing was saved; try again."
+            )
+        return DatabaseError(f"The database could not be reached or refused the change: {text}")
+    return DatabaseError(f"The database refused the change: {text}")
+
+
+@dataclass
+class Database:
+    """One database: its URL, its engine, and sessions for reading and writing."""
+
+    url: str
+    engine: Engine
+
+    @classmethod
+    def open(cls, url: str) -> Database:
+        """Create the engine for ``url`` (no connection is made yet)."""
+        return cls(url=url, engine=create_db_engine(url))
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.url.get_backend_name()
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password hidden, for messages and the status bar."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one user action: committed once at the end, rolled back on error."""
+        bind = self.engine.execution_options(**{WRITE_OPTION: True})
+        with Session(bind, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except DBAPIError as exc:
+                session.rollback()
+                raise translate_db_error(exc) from exc
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; never commits. Closing it ends the transaction but keeps
+        loaded rows readable (a rollback would expire them)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            except DBAPIError as exc:
+                raise translate_db_error(exc) from exc
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

@@ -1,0 +1,214 @@
+"""Schema migrations: where the database stands and bringing it up to date.
+
+The Alembic environment ships inside the package (``data/migrations``); no
+``alembic.ini`` is needed. The CLI's ``tektoro db upgrade`` calls
+:func:`upgrade`; the app and the CLI call :func:`ensure_schema` on start, which
+creates the schema of an empty database and refuses to work on one that is
+behind or ahead of this program.
+
+Each upgrade runs in one transaction: on SQLite a ``BEGIN IMMEDIATE`` write
+transaction (with foreign-key enforcement switched off for its duration, as
+SQLite requires for batch-mode table rebuilds, and a ``PRAGMA
+foreign_key_check`` before commit); on PostgreSQL a transaction holding an
+advisory lock, so two programs starting at once on an empty server do not both
+try to create the schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from ..errors import ConfigError, DatabaseError
+from .engine import WRITE_OPTION, Database, translate_db_error
+from .models import metadata
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "alembic_version"
+# An arbitrary constant key for pg_advisory_xact_lock: "tektoro" schema upgrades.
+_PG_LOCK_KEY = 0x7E470_0001
+
+
+def alembic_config() -> Config:
+    """The Alembic configuration, built in code around the shipped migrations folder."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    return config
+
+
+@cache
+def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    """The newest revision this program knows."""
+    head = _script().get_current_head()
+    if head is None:  # pragma: no cover - the package always ships revisions
+        raise ConfigError("This installation ships no database migrations.")
+    return head
+
+
+HEAD: str = head_revision()
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    """Where a database's schema stands relative to this program."""
+
+    current: str | None
+    head: str
+    is_empty: bool
+    up_to_date: bool
+    pending: tuple[str, ...]
+
+    @property
+    def known(self) -> bool:
+        """False when the database carries a revision this program does not know."""
+        return self.current is None or is_known_revision(self.current)
+
+
+def is_known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of the revisions shipped with this program."""
+    try:
+        return _script().get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def _pending(current: str | None) -> tuple[str, ...]:
+    if current is not None and not is_known_revision(current):
+        return ()
+    head = head_revision()
+    steps = _script().iterate_revisions(head, current)  # newest first
+    return tuple(reversed([script.revision for script in steps]))
+
+
+def _status_on(conn: Connection) -> SchemaStatus:
+    tables = set(inspect(conn).get_table_names())
+    ours = {table.name for table in metadata.sorted_tables}
+    current = MigrationContext.configure(conn).get_current_revision()
+    head = head_revision()
+    return SchemaStatus(
+        current=current,
+        head=head,
+        is_empty=not (tables & ours),
+        up_to_date=current == head,
+        pending=_pending(current),
+    )
+
+
+def schema_status(db: Database) -> SchemaStatus:
+    """Read the schema revision of ``db`` and compare it with this program's head."""
+    try:
+        with db.engine.connect() as conn:
+            try:
+                return _status_on(conn)
+            finally:
+                conn.rollback()
+    except CommandError as exc:
+        raise ConfigError(f"The database schema of {db.display_url} is unreadable: {exc}") from exc
+    except DBAPIError as exc:
+        raise translate_db_error(exc) from exc
+
+
+@contextmanager
+def _migration_connection(db: Database) -> Iterator[Connection]:
+    """One write transaction for a whole migration run, committed at the end."""
+    with db.engine.connect() as conn:
+        sqlite = db.backend == "sqlite"
+        if sqlite:
+            # PRAGMA foreign_keys is a no-op inside a transaction: set it before BEGIN, on
+            # the driver connection (SQLAlchemy would begin a transaction first).
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            conn = conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                if db.backend == "postgresql":
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
+                yield conn
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise DatabaseError(
+                            "The migration would leave rows pointing at missing records "
+                            f"(first: table {broken[0][0]}, row {broken[0][1]}); nothing "
+                            "was changed."
+                        )
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+
+
+def _run(db: Database, action: str, target: str) -> SchemaStatus:
+    config = alembic_config()
+    try:
+        with _migration_connection(db) as conn:
+            config.attributes["connection"] = conn
+            if action == "upgrade":
+                command.upgrade(config, target)
+            else:
+                command.downgrade(config, target)
+    except CommandError as exc:
+        raise ConfigError(
+            f"Cannot {action} the database schema of {db.display_url} to '{target}': {exc}"
+        ) from exc
+    except DBAPIError as exc:
+        reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
+        raise DatabaseError(
+            f"The schema {action} of {db.display_url} to '{target}' failed and nothing was "
+            f"changed: {reason}"
+        ) from exc
+    return schema_status(db)
+
+
+def upgrade(db: Database, target: str = "head") -> SchemaStatus:
+    """Apply every pending migration up to ``target`` in one transaction."""
+    return _run(db, "upgrade", target)
+
+
+def downgrade(db: Database, target: str) -> SchemaStatus:
+    """Revert migrations down to ``target`` (``"base"`` removes every table). For tests/admins."""
+    return _run(db, "downgrade", target)
+
+
+def ensure_schema(db: Database) -> SchemaStatus:
+    """Make sure ``db`` has this program's schema; create it on an empty database.
+
+    Raises :class:`ConfigError` when the schema is behind (the user should run
+    ``tektoro db upgrade``) or was written by a newer version of the program.
+    """
+    status = schema_status(db)
+    if status.up_to_date:
+        return status
+    if status.current is not None and not status.known:
+        raise ConfigError(
+            f"The database {db.display_url} has schema revision '{status.current}', which this "
+            f"version of TekToro does not know (its newest is '{status.head}'). It was written "
+            "by a newer version: upgrade TekToro before using this database."
+        )
+    if status.is_empty:
+        return upgrade(db)
+    if status.current is None:
+        raise ConfigError(
+            f"The database {db.display_url} contains TekToro tables but no schema revision, "
+            "so it cannot be upgraded safely. Use an empty database or restore a backup."
+        )
+    raise ConfigError(
+        f"The database schema of {db.display_url} is at revision '{status.current}' but this "
+        f"version of TekToro needs '{status.head}' ({len(status.pending)} migration(s) "
+        "pending). Back up the database, then run `tektoro db upgrade`."
+    )

@@ -1,0 +1,746 @@
+"""The tables of the whole product (DESIGN.md section 4).
+
+Money is always integer minor units in columns ending in ``_cents``; VAT rates
+and percentages are basis points (``_bp``); durations are minutes; clock times
+are UTC datetimes (:class:`UTCDateTime`). Identifiers people see (invoice and
+agreement numbers) are separate from the integer primary keys.
+
+No relationships are declared on purpose: services query explicitly and hand
+out frozen read models, never live ORM objects.
+"""
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Index, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .types import UTCDateTime
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def _ts(nullable: bool = False) -> object:
+    """A UTC timestamp column."""
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+# --------------------------------------------------------------------------------------------
+# Organisation, users, access
+# --------------------------------------------------------------------------------------------
+
+
+class Organisation(SQLModel, table=True):
+    """The firm itself and every setting an administrator controls (one row, id 1)."""
+
+    __tablename__ = "organisation"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    billing_address: str = Field(default="", max_length=1000)
+    tax_id: str = Field(default="", max_length=50)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=50)
+    bank_account: str = Field(default="", max_length=100)
+    logo_path: str = Field(default="", max_length=500)
+    currency: str = Field(default="EUR", max_length=3)
+    timezone: str = Field(default="UTC", max_length=64)
+    default_vat_bp: int = Field(default=2300)
+    vat_mode: str = Field(default="per_line", max_length=20)
+    rounding_mode: str = Field(default="half_up", max_length=20)
+    payment_deadline_days: int = Field(default=14)
+    invoice_footer: str = Field(default="", max_length=2000)
+    workday_start_minute: int = Field(default=7 * 60)
+    workday_end_minute: int = Field(default=15 * 60)
+    day_length_minutes: int = Field(default=8 * 60)
+    overtime_over_day_bp: int = Field(default=5000)
+    overtime_outside_window_bp: int = Field(default=10000)
+    smtp_host: str = Field(default="", max_length=200)
+    smtp_port: int = Field(default=587)
+    smtp_username: str = Field(default="", max_length=200)
+    smtp_sender: str = Field(default="", max_length=254)
+    smtp_security: str = Field(default="starttls", max_length=20)
+    period_lock_date: Optional[date] = Field(default=None)
+    created_at: datetime = _ts()  # type: ignore[assignment]
+    updated_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+
+
+class Company(SQLModel, table=True):
+    """A client, a subcontractor or a supplier; people there are :class:`Contact` rows."""
+
+    __tablename__ = "company"
+    __table_args__ = (
+        CheckConstraint("kind IN ('client','subcontractor','supplier')", name="kind"),
+        Index("ix_company_kind_name", "kind", "name", "id"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(default="client", max_length=20)
+    name: str = Field(max_length=200)
+    tax_id: str = Field(default="", max_length=50)
+    billing_address: str = Field(default="", max_length=1000)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=50)
+    is_active: bool = Field(default=True)
+    created_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class Contact(SQLModel, table=True):
+    """A person at a company: the client's contact, a subcontractor's foreman."""
+
+    __tablename__ = "contact"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    name: str = Field(max_length=200)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=50)
+    position: str = Field(default="", max_length=100)
+    is_active: bool = Field(default=True)
+
+
+class UserAccount(SQLModel, table=True):
+    """Anyone the firm knows by name: login users, clients' users, crew without a login."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (Index("ix_user_account_role_name", "role", "name", "id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: Optional[str] = Field(default=None, max_length=254)
+    email_key: Optional[str] = Field(default=None, max_length=254, unique=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=30)
+    password_hash: Optional[str] = Field(default=None, max_length=300)
+    supervisor_id: Optional[int] = Field(default=None, foreign_key="user_account.id", index=True)
+    company_id: Optional[int] = Field(default=None, foreign_key="company.id", index=True)
+    pay_rate_cents: int = Field(default=0)
+    overtime_over_day_bp: Optional[int] = Field(default=None)
+    overtime_outside_window_bp: Optional[int] = Field(default=None)
+    is_active: bool = Field(default=True)
+    failed_logins: int = Field(default=0)
+    locked_until: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    last_login_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    created_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class Invitation(SQLModel, table=True):
+    """A single-use, expiring invitation into the inviter's staff group."""
+
+    __tablename__ = "invitation"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    email: str = Field(max_length=254)
+    role: str = Field(max_length=30)
+    inviter_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: datetime = _ts()  # type: ignore[assignment]
+    expires_at: datetime = _ts()  # type: ignore[assignment]
+    used_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    used_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    revoked_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+
+
+class LoginSession(SQLModel, table=True):
+    """A session token (stored hashed) that lets later CLI commands act as a user."""
+
+    __tablename__ = "login_session"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    origin: str = Field(default="cli", max_length=20)
+    created_at: datetime = _ts()  # type: ignore[assignment]
+    expires_at: datetime = _ts()  # type: ignore[assignment]
+    revoked_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+
+
+class RolePermission(SQLModel, table=True):
+    """One granted permission of one role; the matrix administrators edit."""
+
+    __tablename__ = "role_permission"
+
+    role: str = Field(primary_key=True, max_length=30)
+    permission: str = Field(primary_key=True, max_length=60)
+
+
+# --------------------------------------------------------------------------------------------
+# Code presets
+# --------------------------------------------------------------------------------------------
+
+
+class Project(SQLModel, table=True):
+    """Work done for a client, valued at a fixed contract amount or time and material."""
+
+    __tablename__ = "project"
+    __table_args__ = (
+        CheckConstraint("valuation IN ('fixed','tm')", name="valuation"),
+        CheckConstraint("progress_pct BETWEEN 0 AND 100", name="progress"),
+        Index("ix_project_active_name", "is_active", "name", "id"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(default="", max_length=30)
+    name: str = Field(max_length=200)
+    client_id: int = Field(foreign_key="company.id", index=True)
+    valuation: str = Field(default="tm", max_length=10)
+    contract_amount_cents: Optional[int] = Field(default=None)
+    billing_method: Optional[str] = Field(default=None, max_length=20)
+    progress_pct: int = Field(default=0)
+    status: str = Field(default="active", max_length=20)
+    project_manager_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    estimator_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    start_date: Optional[date] = Field(default=None)
+    end_date: Optional[date] = Field(default=None)
+    is_active: bool = Field(default=True)
+    created_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class Task(SQLModel, table=True):
+    """A piece of a project that time is booked against."""
+
+    __tablename__ = "task"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    name: str = Field(max_length=200)
+    is_active: bool = Field(default=True)
+
+
+class Activity(SQLModel, table=True):
+    """The kind of work done (design, site visit, meeting ...)."""
+
+    __tablename__ = "activity"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    billable_default: bool = Field(default=True)
+    is_active: bool = Field(default=True)
+
+
+class RateCode(SQLModel, table=True):
+    """A named hourly billing rate."""
+
+    __tablename__ = "rate_code"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    hourly_rate_cents: int = Field(default=0)
+    is_active: bool = Field(default=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Time pipeline
+# --------------------------------------------------------------------------------------------
+
+
+class TimeEntry(SQLModel, table=True):
+    """A time card: who worked how long on what, and where it stands in the pipeline."""
+
+    __tablename__ = "time_entry"
+    __table_args__ = (
+        CheckConstraint("minutes > 0 AND minutes <= 1440", name="minutes"),
+        CheckConstraint(
+            "status IN ('draft','accepted','approved','rejected','allocated','processed')",
+            name="status",
+        ),
+        CheckConstraint("pay_status IN ('unpaid','invoiced','paid')", name="pay_status"),
+        Index("ix_time_entry_owner_status", "owner_id", "status", "work_date", "id"),
+        Index("ix_time_entry_status_date", "status", "work_date", "id"),
+        Index("ix_time_entry_owner_date", "owner_id", "work_date", "id"),
+        Index("ix_time_entry_project_status", "project_id", "status"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="user_account.id")
+    entered_by_id: int = Field(foreign_key="user_account.id")
+    project_id: int = Field(foreign_key="project.id")
+    task_id: int = Field(foreign_key="task.id")
+    activity_id: int = Field(foreign_key="activity.id")
+    rate_code_id: int = Field(foreign_key="rate_code.id")
+    work_date: date
+    minutes: int
+    start_minute: Optional[int] = Field(default=None)
+    end_minute: Optional[int] = Field(default=None)
+    description: str = Field(default="", max_length=2000)
+    billable: bool = Field(default=True)
+    status: str = Field(default="draft", max_length=20)
+    pay_status: str = Field(default="unpaid", max_length=20)
+    rate_cents: int = Field(default=0)
+    value_cents: int = Field(default=0)
+    rejection_reason: str = Field(default="", max_length=1000)
+    accepted_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    accepted_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    approved_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    approved_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    allocation: Optional[str] = Field(default=None, max_length=20)
+    write_down_cents: int = Field(default=0)
+    write_down_reason: str = Field(default="", max_length=100)
+    write_down_note: str = Field(default="", max_length=1000)
+    hold_until: Optional[date] = Field(default=None)
+    document_id: Optional[int] = Field(default=None, foreign_key="document_record.id", index=True)
+    master_invoice_id: Optional[int] = Field(
+        default=None, foreign_key="master_invoice.id", index=True
+    )
+    created_at: datetime = _ts()  # type: ignore[assignment]
+    updated_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    version: int = Field(default=1)
+
+
+class DocumentRecord(SQLModel, table=True):
+    """The frozen result of processing WIP: an invoice record or a statement of write-downs."""
+
+    __tablename__ = "document_record"
+    __table_args__ = (CheckConstraint("kind IN ('invoice','write_down')", name="kind"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=30, unique=True)
+    kind: str = Field(max_length=20)
+    client_id: int = Field(foreign_key="company.id", index=True)
+    project_id: Optional[int] = Field(default=None, foreign_key="project.id")
+    total_minutes: int = Field(default=0)
+    value_cents: int = Field(default=0)
+    billed_cents: int = Field(default=0)
+    write_down_cents: int = Field(default=0)
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class DocumentLine(SQLModel, table=True):
+    """A frozen copy of one processed time entry on a document record."""
+
+    __tablename__ = "document_line"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document_record.id", index=True)
+    time_entry_id: int = Field(foreign_key="time_entry.id", unique=True)
+    work_date: date
+    person_name: str = Field(max_length=200)
+    project_name: str = Field(max_length=200)
+    task_name: str = Field(max_length=200)
+    activity_name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=2000)
+    minutes: int
+    rate_cents: int
+    value_cents: int
+    billed_cents: int
+    write_down_cents: int = Field(default=0)
+    write_down_reason: str = Field(default="", max_length=100)
+
+
+# --------------------------------------------------------------------------------------------
+# Invoices, payments
+# --------------------------------------------------------------------------------------------
+
+
+class InvoiceSeries(SQLModel, table=True):
+    """A gapless numbering series; the counter row is updated in the issuing transaction."""
+
+    __tablename__ = "invoice_series"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=20)
+    last_number: int = Field(default=0)
+    last_issue_date: Optional[date] = Field(default=None)
+
+
+class PaymentTermsTemplate(SQLModel, table=True):
+    """Reusable payment-terms text; copied into an invoice when it is issued."""
+
+    __tablename__ = "payment_terms_template"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(default="standard", max_length=30)
+    body: str = Field(max_length=4000)
+    is_deleted: bool = Field(default=False)
+    created_at: datetime = _ts()  # type: ignore[assignment]
+    updated_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+
+
+class Invoice(SQLModel, table=True):
+    """A client invoice (receivable). Frozen from the moment it is issued."""
+
+    __tablename__ = "invoice"
+    __table_args__ = (
+        UniqueConstraint("series_id", "seq", name="uq_invoice_series_seq"),
+        CheckConstraint(
+            "status IN ('draft','issued','sent','partially_paid','paid','booked','cancelled')",
+            name="status",
+        ),
+        CheckConstraint(
+            "kind IN ('standard','partial','total','advance','final','credit_note')", name="kind"
+        ),
+        CheckConstraint("gross_cents = net_cents + vat_cents", name="gross"),
+        Index("ix_invoice_status_date", "status", "issue_date", "id"),
+        Index("ix_invoice_client_status", "client_id", "status"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="invoice_series.id")
+    seq: Optional[int] = Field(default=None)
+    number: Optional[str] = Field(default=None, max_length=40, unique=True)
+    kind: str = Field(default="standard", max_length=20)
+    status: str = Field(default="draft", max_length=20)
+    client_id: int = Field(foreign_key="company.id")
+    project_id: Optional[int] = Field(default=None, foreign_key="project.id", index=True)
+    document_id: Optional[int] = Field(default=None, foreign_key="document_record.id", index=True)
+    credited_invoice_id: Optional[int] = Field(default=None, foreign_key="invoice.id")
+    currency: str = Field(default="EUR", max_length=3)
+    vat_mode: str = Field(default="per_line", max_length=20)
+    rounding_mode: str = Field(default="half_up", max_length=20)
+    issue_date: Optional[date] = Field(default=None)
+    sale_date: Optional[date] = Field(default=None)
+    due_date: Optional[date] = Field(default=None)
+    service_name: str = Field(default="", max_length=500)
+    net_cents: int = Field(default=0)
+    vat_cents: int = Field(default=0)
+    gross_cents: int = Field(default=0)
+    paid_cents: int = Field(default=0)
+    markup_bp: int = Field(default=0)
+    markup_on_whole: bool = Field(default=False)
+    commentary: str = Field(default="", max_length=4000)
+    attached_text: str = Field(default="", max_length=8000)
+    payment_terms_id: Optional[int] = Field(default=None, foreign_key="payment_terms_template.id")
+    payment_terms_text: str = Field(default="", max_length=4000)
+    footer: str = Field(default="", max_length=2000)
+    seller_name: str = Field(default="", max_length=200)
+    seller_address: str = Field(default="", max_length=1000)
+    seller_tax_id: str = Field(default="", max_length=50)
+    buyer_name: str = Field(default="", max_length=200)
+    buyer_address: str = Field(default="", max_length=1000)
+    buyer_tax_id: str = Field(default="", max_length=50)
+    progress_pct_update: Optional[int] = Field(default=None)
+    overdue_notice_days: Optional[int] = Field(default=None)
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = _ts()  # type: ignore[assignment]
+    issued_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    issued_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    sent_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    paid_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    booked_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    cancelled_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+
+
+class InvoiceLine(SQLModel, table=True):
+    """One line of a client invoice; frozen with its invoice."""
+
+    __tablename__ = "invoice_line"
+    __table_args__ = (
+        CheckConstraint("gross_cents = net_cents + vat_cents", name="gross"),
+        CheckConstraint(
+            "kind IN ('time','adjustment','expense','markup','service')", name="kind"
+        ),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    position: int
+    kind: str = Field(default="service", max_length=20)
+    description: str = Field(default="", max_length=2000)
+    detail: str = Field(default="", max_length=2000)
+    minutes: Optional[int] = Field(default=None)
+    unit_price_cents: Optional[int] = Field(default=None)
+    net_cents: int
+    vat_bp: int
+    vat_cents: int
+    gross_cents: int
+    expense_date: Optional[date] = Field(default=None)
+    reason: str = Field(default="", max_length=500)
+    document_line_id: Optional[int] = Field(default=None, foreign_key="document_line.id")
+
+
+class MasterInvoice(SQLModel, table=True):
+    """What the firm owes a contractor for a period of approved tickets (a payable)."""
+
+    __tablename__ = "master_invoice"
+    __table_args__ = (
+        UniqueConstraint("series_id", "seq", name="uq_master_invoice_series_seq"),
+        CheckConstraint(
+            "status IN ('draft','approved','partially_paid','paid')", name="status"
+        ),
+        Index("ix_master_invoice_contractor", "contractor_id", "status"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="invoice_series.id")
+    seq: int
+    number: str = Field(max_length=40, unique=True)
+    contractor_id: int = Field(foreign_key="user_account.id")
+    period_start: date
+    period_end: date
+    issue_date: date
+    status: str = Field(default="draft", max_length=20)
+    total_minutes: int = Field(default=0)
+    total_cents: int = Field(default=0)
+    paid_cents: int = Field(default=0)
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = _ts()  # type: ignore[assignment]
+    approved_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    approved_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    paid_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+
+
+class MasterInvoiceLine(SQLModel, table=True):
+    """A frozen copy of one ticket on a contractor master invoice."""
+
+    __tablename__ = "master_invoice_line"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    master_invoice_id: int = Field(foreign_key="master_invoice.id", index=True)
+    time_entry_id: int = Field(foreign_key="time_entry.id", unique=True)
+    work_date: date
+    description: str = Field(default="", max_length=2000)
+    minutes: int
+    pay_rate_cents: int
+    amount_cents: int
+
+
+class Payment(SQLModel, table=True):
+    """Money received on a client invoice or paid on a contractor invoice. Append-only."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        CheckConstraint(
+            "(invoice_id IS NULL) <> (master_invoice_id IS NULL)", name="one_target"
+        ),
+        CheckConstraint("amount_cents > 0", name="amount"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    invoice_id: Optional[int] = Field(default=None, foreign_key="invoice.id", index=True)
+    master_invoice_id: Optional[int] = Field(
+        default=None, foreign_key="master_invoice.id", index=True
+    )
+    method: str = Field(max_length=20)
+    paid_on: date
+    amount_cents: int
+    account_holder: str = Field(default="", max_length=200)
+    account_number: str = Field(default="", max_length=64)
+    reference: str = Field(default="", max_length=200)
+    recorded_by_id: int = Field(foreign_key="user_account.id")
+    recorded_via: str = Field(default="office", max_length=20)
+    recorded_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class Notification(SQLModel, table=True):
+    """An in-app message for one user (e.g. 'your invoice MI/2026/0003 was paid')."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at", "id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    kind: str = Field(max_length=40)
+    message: str = Field(max_length=1000)
+    created_at: datetime = _ts()  # type: ignore[assignment]
+    read_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+
+
+class ContractorDocument(SQLModel, table=True):
+    """A compliance document of a contractor: contract, tax form, insurance certificate."""
+
+    __tablename__ = "contractor_document"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    doc_type: str = Field(max_length=40)
+    file_path: str = Field(default="", max_length=500)
+    expires_on: Optional[date] = Field(default=None)
+    created_at: datetime = _ts()  # type: ignore[assignment]
+
+
+# --------------------------------------------------------------------------------------------
+# Project settlements: costs, subcontracts, payroll
+# --------------------------------------------------------------------------------------------
+
+
+class ProjectCost(SQLModel, table=True):
+    """A cost incurred on a project besides staff time: material, salary, equipment, other."""
+
+    __tablename__ = "project_cost"
+    __table_args__ = (
+        CheckConstraint(
+            "cost_type IN ('material','salary','equipment','other')", name="cost_type"
+        ),
+        Index("ix_project_cost_project_date", "project_id", "cost_date", "id"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    name: str = Field(max_length=200)
+    supplier_invoice_number: str = Field(default="", max_length=100)
+    note: str = Field(default="", max_length=2000)
+    cost_date: date
+    cost_type: str = Field(max_length=20)
+    amount_cents: int
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class SubcontractAgreement(SQLModel, table=True):
+    """A written agreement with a subcontractor for a scope of a project."""
+
+    __tablename__ = "subcontract_agreement"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(max_length=40, unique=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    subcontractor_id: int = Field(foreign_key="company.id", index=True)
+    scope: str = Field(max_length=4000)
+    time_and_material: bool = Field(default=False)
+    fixed_amount_cents: Optional[int] = Field(default=None)
+    hourly_rate_cents: Optional[int] = Field(default=None)
+    nonstandard_rates: str = Field(default="", max_length=2000)
+    overtime_over_day_bp: int = Field(default=5000)
+    overtime_outside_window_bp: int = Field(default=10000)
+    fully_paid: bool = Field(default=False)
+    work_completed: bool = Field(default=False)
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class WorkSchedule(SQLModel, table=True):
+    """One planned working day of a subcontract, with its foreman and crew size."""
+
+    __tablename__ = "work_schedule"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="subcontract_agreement.id", index=True)
+    planned_start: datetime = _ts()  # type: ignore[assignment]
+    planned_end: datetime = _ts()  # type: ignore[assignment]
+    scope_of_work: str = Field(default="", max_length=500)
+    foreman_contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    planned_headcount: int = Field(default=1)
+    custom_overtime: bool = Field(default=False)
+    overtime_over_day_bp: Optional[int] = Field(default=None)
+    overtime_outside_window_bp: Optional[int] = Field(default=None)
+    note: str = Field(default="", max_length=2000)
+
+
+class DailyReport(SQLModel, table=True):
+    """A foreman's daily report: how many people worked how long."""
+
+    __tablename__ = "daily_report"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    schedule_id: int = Field(foreign_key="work_schedule.id", index=True)
+    report_date: date
+    headcount: int
+    minutes_worked: int
+    note: str = Field(default="", max_length=2000)
+
+
+class SubcontractSettlement(SQLModel, table=True):
+    """A payment settled against a subcontract agreement."""
+
+    __tablename__ = "subcontract_settlement"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="subcontract_agreement.id", index=True)
+    settled_on: date
+    paid_cents: int
+    description: str = Field(default="", max_length=1000)
+    fully_paid: bool = Field(default=False)
+    work_completed: bool = Field(default=False)
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class PayrollPeriod(SQLModel, table=True):
+    """A settled pay period of one employee; once transferred its shifts are locked."""
+
+    __tablename__ = "payroll_period"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="user_account.id", index=True)
+    period_start: date
+    period_end: date
+    total_cents: int = Field(default=0)
+    transferred_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    transferred_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+
+
+class WorkShift(SQLModel, table=True):
+    """One working day of an employee on a project, planned and actual, with computed pay."""
+
+    __tablename__ = "work_shift"
+    __table_args__ = (Index("ix_work_shift_employee_date", "employee_id", "shift_date", "id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="user_account.id")
+    project_id: int = Field(foreign_key="project.id", index=True)
+    shift_date: date
+    planned_start: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    planned_end: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    actual_start: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    actual_end: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    lunch_minutes: int = Field(default=0)
+    standard_minutes: int = Field(default=0)
+    over_day_minutes: int = Field(default=0)
+    outside_window_minutes: int = Field(default=0)
+    pay_cents: Optional[int] = Field(default=None)
+    custom_overtime: bool = Field(default=False)
+    overtime_over_day_bp: Optional[int] = Field(default=None)
+    overtime_outside_window_bp: Optional[int] = Field(default=None)
+    irregular: bool = Field(default=False)
+    irregularity_note: str = Field(default="", max_length=500)
+    payroll_period_id: Optional[int] = Field(default=None, foreign_key="payroll_period.id")
+
+
+# --------------------------------------------------------------------------------------------
+# Audit and change feed
+# --------------------------------------------------------------------------------------------
+
+
+class AuditEvent(SQLModel, table=True):
+    """One write, who made it and what changed; append-only and hash-chained."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id", "id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    occurred_at: datetime = _ts()  # type: ignore[assignment]
+    actor_id: Optional[int] = Field(default=None)
+    actor_label: str = Field(max_length=254)
+    action: str = Field(max_length=60)
+    entity: str = Field(max_length=60)
+    entity_id: Optional[str] = Field(default=None, max_length=60)
+    before_json: str = Field(default="")
+    after_json: str = Field(default="")
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class AuditHead(SQLModel, table=True):
+    """The end of the audit chain; locking this row serialises appends (one row, id 1)."""
+
+    __tablename__ = "audit_head"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    last_event_id: int = Field(default=0)
+    last_hash: str = Field(max_length=64)
+
+
+class ChangeEvent(SQLModel, table=True):
+    """A row of the real-time feed: which entity changed, for open screens to refresh."""
+
+    __tablename__ = "change_event"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    occurred_at: datetime = _ts()  # type: ignore[assignment]
+    entity: str = Field(max_length=60)
+    entity_id: Optional[str] = Field(default=None, max_length=60)
+    action: str = Field(max_length=60)
+    actor_id: Optional[int] = Field(default=None)
+
+
+ALL_TABLES = tuple(metadata.sorted_tables)

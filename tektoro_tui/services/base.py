@@ -1,0 +1,284 @@
+"""What every service shares: the acting user, the clock, and the unit of work.
+
+A public service method is one user action: it opens one :class:`UnitOfWork`,
+which re-reads the acting user (a deactivated user is refused at once), checks
+the permission the action needs against the stored matrix, lets the method
+write, appends the audit events (hash-chained) and change events, and commits
+once. Nothing is half-written: any error rolls the whole action back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from ..data import models as m
+from ..data.engine import Database
+from ..domain import audit as audit_rules
+from ..domain.permissions import Perm, Role
+from ..errors import AuthenticationError, NotFound, PermissionDenied
+
+CHANGE_CHANNEL = "tektoro_changes"
+
+
+class Clock(Protocol):
+    """Where services get the time from, so tests can fix it."""
+
+    def now(self) -> datetime:
+        """The current moment, timezone-aware UTC."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        """The current moment, timezone-aware UTC."""
+        return datetime.now(UTC)
+
+
+@dataclass
+class FixedClock:
+    """A clock that stands still until moved; for tests and demos."""
+
+    current: datetime
+
+    def now(self) -> datetime:
+        """The fixed moment."""
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock forward by a :class:`timedelta`'s keyword arguments."""
+        self.current = self.current + timedelta(**delta)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user an action is done as; passed to every service method."""
+
+    user_id: int
+    email: str
+    name: str
+    role: Role
+    supervisor_id: int | None = None
+    company_id: int | None = None
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def label(self) -> str:
+        """How the audit log names this user."""
+        return self.email or f"user #{self.user_id}"
+
+    def may(self, perm: Perm) -> bool:
+        """Whether the matrix loaded at login grants ``perm`` (for showing menus only)."""
+        return perm.value in self.permissions
+
+
+def format_timestamp(moment: datetime) -> str:
+    """The one text form of a timestamp used in hashes (UTC, microseconds, 'Z')."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def row_dict(row: Any, *, omit: tuple[str, ...] = ("password_hash", "token_hash")) -> dict[str, Any]:
+    """A table row's column values, for the audit log (secrets left out)."""
+    mapper = sa_inspect(type(row))
+    return {
+        attr.key: getattr(row, attr.key)
+        for attr in mapper.column_attrs
+        if attr.key not in omit
+    }
+
+
+def local_today(moment: datetime, timezone: str) -> date:
+    """The calendar date of ``moment`` in the organisation's time zone."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).date()
+
+
+def org_currency(session: Session) -> str:
+    """The organisation's currency (EUR before set-up)."""
+    org = session.get(m.Organisation, 1)
+    return org.currency if org else "EUR"
+
+
+class UnitOfWork:
+    """One transaction of one user action, with its audit and change events."""
+
+    def __init__(self, session: Session, actor: Actor | None, now: datetime, backend: str) -> None:
+        self.session = session
+        self.actor = actor
+        self.now = now
+        self.backend = backend
+        self._audit: list[tuple[str, str, str | None, str, str]] = []
+        self._changes: list[tuple[str, str | None, str]] = []
+
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: object,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record a write for the audit log and the real-time feed (appended at commit)."""
+        ident = None if entity_id is None else str(entity_id)
+        self._audit.append(
+            (
+                action,
+                entity,
+                ident,
+                audit_rules.canonical_json(before),
+                audit_rules.canonical_json(after),
+            )
+        )
+        self._changes.append((entity, ident, action))
+
+    def flush_events(self) -> None:
+        """Append the collected audit events to the chain and the change feed."""
+        if not self._audit:
+            return
+        self.session.flush()
+        head = self.session.execute(
+            select(m.AuditHead).where(m.AuditHead.id == 1).with_for_update()
+        ).scalar_one()
+        prev = head.last_hash
+        label = self.actor.label if self.actor else "system"
+        actor_id = self.actor.user_id if self.actor else None
+        stamp = format_timestamp(self.now)
+        last_id = head.last_event_id
+        for action, entity, ident, before, after in self._audit:
+            digest = audit_rules.event_hash(
+                prev,
+                occurred_at=stamp,
+                actor_label=label,
+                action=action,
+                entity=entity,
+                entity_id=ident,
+                before_json=before,
+                after_json=after,
+            )
+            event = m.AuditEvent(
+                occurred_at=self.now,
+                actor_id=actor_id,
+                actor_label=label,
+                action=action,
+                entity=entity,
+                entity_id=ident,
+                before_json=before,
+                after_json=after,
+                prev_hash=prev,
+                hash=digest,
+            )
+            self.session.add(event)
+            self.session.flush()
+            prev = digest
+            last_id = event.id or last_id
+        self.session.execute(
+            update(m.AuditHead)
+            .where(m.AuditHead.id == 1)
+            .values(last_event_id=last_id, last_hash=prev)
+        )
+        for entity, ident, action in self._changes:
+            self.session.add(
+                m.ChangeEvent(
+                    occurred_at=self.now,
+                    entity=entity,
+                    entity_id=ident,
+                    action=action,
+                    actor_id=actor_id,
+                )
+            )
+        if self.backend == "postgresql":
+            self.session.execute(text(f"NOTIFY {CHANGE_CHANNEL}"))
+        self._audit.clear()
+        self._changes.clear()
+
+
+class ServiceBase:
+    """Base of the services: database, clock and the transaction helpers."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    @contextmanager
+    def _write(self, actor: Actor | None, *perms: Perm) -> Iterator[UnitOfWork]:
+        """One write transaction for one action by ``actor`` needing all of ``perms``."""
+        with self.db.write() as session:
+            if actor is not None:
+                self._authorise(session, actor, perms)
+            uow = UnitOfWork(session, actor, self.clock.now(), self.db.backend)
+            yield uow
+            uow.flush_events()
+
+    @contextmanager
+    def _read(self, actor: Actor | None, *perms: Perm) -> Iterator[Session]:
+        """A read session for ``actor`` needing all of ``perms``."""
+        with self.db.read() as session:
+            if actor is not None:
+                self._authorise(session, actor, perms)
+            yield session
+
+    def _authorise(self, session: Session, actor: Actor, perms: tuple[Perm, ...]) -> None:
+        """Refuse inactive users and missing permissions, reading the live matrix."""
+        row = session.execute(
+            select(m.UserAccount.is_active, m.UserAccount.role).where(
+                m.UserAccount.id == actor.user_id
+            )
+        ).one_or_none()
+        if row is None or not row.is_active:
+            raise AuthenticationError(
+                "Your account is no longer active. Ask an administrator.", title="Signed out"
+            )
+        if not perms:
+            return
+        granted = set(
+            session.execute(
+                select(m.RolePermission.permission).where(
+                    m.RolePermission.role == row.role,
+                    m.RolePermission.permission.in_([p.value for p in perms]),  # type: ignore[attr-defined]
+                )
+            ).scalars()
+        )
+        missing = [p for p in perms if p.value not in granted]
+        if missing:
+            names = ", ".join(p.label.lower() for p in missing)
+            raise PermissionDenied(
+                f"Your role ({Role(row.role).label}) may not {names}. "
+                "An administrator can change this under Permissions."
+            )
+
+    @staticmethod
+    def _has(session: Session, actor: Actor, perm: Perm) -> bool:
+        """Whether ``actor``'s current role holds ``perm`` in the stored matrix."""
+        role = session.execute(
+            select(m.UserAccount.role).where(m.UserAccount.id == actor.user_id)
+        ).scalar_one()
+        found = session.execute(
+            select(m.RolePermission.role).where(
+                m.RolePermission.role == role, m.RolePermission.permission == perm.value
+            )
+        ).first()
+        return found is not None
+
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    @staticmethod
+    def _get(session: Session, model: type[Any], ident: int, what: str) -> Any:
+        """Load a row by primary key or raise NotFound naming ``what``."""
+        row = session.get(model, ident)
+        if row is None:
+            raise NotFound(f"{what} #{ident} does not exist.")
+        return row

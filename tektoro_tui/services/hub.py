@@ -1,0 +1,56 @@
+"""One object that opens the database and holds every service; both faces start here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..data.engine import Database
+from .auth import AuthService
+from .base import Clock, SystemClock
+from .home import HomeService
+from .permissions import PermissionService
+from .presets import PresetService
+from .settings import SettingsService
+from .users import UserService
+
+
+@dataclass
+class Services:
+    """The services of one database, sharing its engine and clock."""
+
+    db: Database
+    clock: Clock
+    auth: AuthService
+    users: UserService
+    presets: PresetService
+    settings: SettingsService
+    permissions: PermissionService
+    home: HomeService
+
+    @classmethod
+    def connect(cls, url: str, clock: Clock | None = None, *, migrate: bool = True) -> Services:
+        """Open ``url``; an empty database gets the schema on first use."""
+        db = Database.open(url)
+        if migrate:
+            from ..data.migrate import ensure_schema
+
+            ensure_schema(db)
+        return cls.build(db, clock or SystemClock())
+
+    @classmethod
+    def build(cls, db: Database, clock: Clock) -> Services:
+        """Wire the services around an open database."""
+        return cls(
+            db=db,
+            clock=clock,
+            auth=AuthService(db, clock),
+            users=UserService(db, clock),
+            presets=PresetService(db, clock),
+            settings=SettingsService(db, clock),
+            permissions=PermissionService(db, clock),
+            home=HomeService(db, clock),
+        )
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.db.dispose()

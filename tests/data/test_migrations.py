@@ -1,0 +1,231 @@
+"""The shipped Alembic migrations on SQLite and PostgreSQL: upgrade, ensure, downgrade, drift."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from tektoro_tui.data import migrate
+from tektoro_tui.data.engine import Database
+from tektoro_tui.data.migrate import (
+    HEAD,
+    MIGRATIONS_DIR,
+    SchemaStatus,
+    downgrade,
+    ensure_schema,
+    head_revision,
+    schema_status,
+    upgrade,
+)
+from tektoro_tui.data.models import metadata
+from tektoro_tui.errors import ConfigError, DatabaseError
+
+ALL_REVISIONS = ("0001_initial", "0002_ledger_triggers", "0003_seed")
+
+
+@pytest.fixture(params=["sqlite_url", "pg_url"])
+def db(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """An empty database on each backend."""
+    database = Database.open(request.getfixturevalue(request.param))
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def _table_names(db: Database) -> set[str]:
+    with db.engine.connect() as conn:
+        return set(inspect(conn).get_table_names())
+
+
+def _scalar(db: Database, sql: str) -> object:
+    with db.engine.connect() as conn:
+        return conn.execute(text(sql)).scalar_one()
+
+
+def test_head_revision_is_the_last_shipped_revision() -> None:
+    assert HEAD == head_revision() == "0003_seed"
+
+
+def test_migrations_folder_ships_environment_template_and_revisions() -> None:
+    assert (MIGRATIONS_DIR / "env.py").is_file()
+    assert (MIGRATIONS_DIR / "script.py.mako").is_file()
+    revisions = sorted(p.name for p in (MIGRATIONS_DIR / "versions").glob("*.py"))
+    assert revisions == [f"{rev}.py" for rev in ALL_REVISIONS]
+
+
+def test_revisions_do_not_import_the_program() -> None:
+    """Revisions are frozen in time: they must not depend on today's models or types."""
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+        assert not [line for line in imports if "tektoro_tui" in line or "sqlmodel" in line]
+        assert "UTCDateTime(" not in source, path.name
+        assert "AutoString(" not in source, path.name
+
+
+def test_empty_database_status(db: Database) -> None:
+    status = schema_status(db)
+    assert status == SchemaStatus(
+        current=None, head=HEAD, is_empty=True, up_to_date=False, pending=ALL_REVISIONS
+    )
+    assert status.known
+
+
+def test_upgrade_empty_database(db: Database) -> None:
+    status = upgrade(db)
+    assert status.current == HEAD
+    assert status.up_to_date
+    assert not status.is_empty
+    assert status.pending == ()
+    assert {t.name for t in metadata.sorted_tables} <= _table_names(db)
+
+
+def test_upgrade_step_by_step(db: Database) -> None:
+    status = upgrade(db, "0001_initial")
+    assert status.current == "0001_initial"
+    assert status.pending == ("0002_ledger_triggers", "0003_seed")
+    assert not status.up_to_date and not status.is_empty
+    assert upgrade(db).up_to_date
+
+
+def test_seed_rows(db: Database) -> None:
+    upgrade(db)
+    with db.engine.connect() as conn:
+        head = conn.execute(text("SELECT id, last_event_id, last_hash FROM audit_head")).all()
+        series = conn.execute(
+            text("SELECT code, name, prefix, last_number FROM invoice_series ORDER BY code")
+        ).all()
+    assert [tuple(r) for r in head] == [(1, 0, "0" * 64)]
+    assert [tuple(r) for r in series] == [
+        ("CN", "Credit notes", "CN", 0),
+        ("INV", "Client invoices", "INV", 0),
+        ("MI", "Contractor master invoices", "MI", 0),
+    ]
+
+
+def test_ensure_schema_upgrades_an_empty_database_then_is_a_no_op(db: Database) -> None:
+    first = ensure_schema(db)
+    assert first.up_to_date and first.current == HEAD
+    second = ensure_schema(db)
+    assert second == first
+    assert _scalar(db, "SELECT count(*) FROM invoice_series") == 3
+    assert _scalar(db, "SELECT count(*) FROM audit_head") == 1
+
+
+def test_ensure_schema_refuses_a_database_that_is_behind(db: Database) -> None:
+    upgrade(db, "0002_ledger_triggers")
+    with pytest.raises(ConfigError) as info:
+        ensure_schema(db)
+    message = str(info.value)
+    assert "tektoro db upgrade" in message
+    assert "0002_ledger_triggers" in message and "0003_seed" in message
+    # nothing was changed by the refusal
+    assert schema_status(db).current == "0002_ledger_triggers"
+
+
+def test_ensure_schema_refuses_a_revision_from_a_newer_program(db: Database) -> None:
+    upgrade(db)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    status = schema_status(db)
+    assert status.current == "9999_future"
+    assert not status.up_to_date and not status.known and status.pending == ()
+    with pytest.raises(ConfigError) as info:
+        ensure_schema(db)
+    assert "9999_future" in str(info.value)
+    assert "newer" in str(info.value)
+    with pytest.raises(ConfigError):
+        upgrade(db)
+
+
+def test_ensure_schema_refuses_tables_without_a_revision(db: Database) -> None:
+    metadata.create_all(db.engine)
+    status = schema_status(db)
+    assert status.current is None and not status.is_empty
+    with pytest.raises(ConfigError) as info:
+        ensure_schema(db)
+    assert "no schema revision" in str(info.value)
+
+
+def test_downgrade_to_base_and_upgrade_again(db: Database) -> None:
+    upgrade(db)
+    status = downgrade(db, "base")
+    assert status.current is None and status.is_empty
+    assert _table_names(db) <= {migrate.VERSION_TABLE}
+    again = upgrade(db)
+    assert again.up_to_date
+    assert _scalar(db, "SELECT count(*) FROM invoice_series") == 3
+
+
+def test_downgrade_one_step_removes_only_the_seed(db: Database) -> None:
+    upgrade(db)
+    status = downgrade(db, "0002_ledger_triggers")
+    assert status.current == "0002_ledger_triggers"
+    assert _scalar(db, "SELECT count(*) FROM invoice_series") == 0
+    assert upgrade(db).up_to_date
+
+
+def test_migrated_schema_matches_the_models(db: Database) -> None:
+    upgrade(db)
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "target_metadata": metadata}
+        )
+        differences = compare_metadata(context, metadata)
+    assert differences == []
+
+
+def test_sqlite_foreign_keys_are_back_on_after_an_upgrade() -> None:
+    """The upgrade switches enforcement off for batch mode; it must come back on."""
+    db = Database.open("sqlite://")  # in memory: one connection shared by the whole test
+    try:
+        upgrade(db)
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+            assert conn.exec_driver_sql("SELECT count(*) FROM invoice_series").scalar_one() == 3
+    finally:
+        db.dispose()
+
+
+def test_a_failing_migration_changes_nothing(db: Database) -> None:
+    """Removing the seed under invoices that use it is refused and rolled back on both."""
+    upgrade(db)
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO user_account (name, role, pay_rate_cents, is_active, "
+                "failed_logins, created_at) VALUES ('Ada', 'administrator', 0, true, 0, "
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO master_invoice (series_id, seq, number, contractor_id, "
+                "period_start, period_end, issue_date, status, total_minutes, total_cents, "
+                "paid_cents, created_by_id, created_at) "
+                "SELECT s.id, 1, 'MI/2026/0001', u.id, CURRENT_DATE, CURRENT_DATE, "
+                "CURRENT_DATE, 'draft', 0, 0, 0, u.id, CURRENT_TIMESTAMP "
+                "FROM invoice_series s, user_account u WHERE s.code = 'MI'"
+            )
+        )
+    with pytest.raises(DatabaseError) as info:
+        downgrade(db, "0002_ledger_triggers")
+    assert "nothing was changed" in str(info.value)
+    status = schema_status(db)
+    assert status.current == HEAD and status.up_to_date
+    assert _scalar(db, "SELECT count(*) FROM invoice_series") == 3
+    assert _scalar(db, "SELECT count(*) FROM master_invoice") == 1
+
+
+def test_an_unreachable_server_is_a_database_error() -> None:
+    db = Database.open("postgresql://postgres@127.0.0.1:1/nowhere?connect_timeout=2")
+    try:
+        with pytest.raises(DatabaseError):
+            ensure_schema(db)
+    finally:
+        db.dispose()

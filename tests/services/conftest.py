@@ -1,0 +1,38 @@
+"""Fixtures for service tests: a migrated database with an organisation and a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from tektoro_tui.services.base import Actor, FixedClock
+from tektoro_tui.services.hub import Services
+
+ADMIN_PASSWORD = "admin-pass-123"
+NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock standing at 2026-03-10 09:30 UTC."""
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def services(db_url: str, clock: FixedClock) -> Iterator[Services]:
+    """Services on a fresh, migrated database of this run's backend."""
+    hub = Services.connect(db_url, clock=clock)
+    try:
+        yield hub
+    finally:
+        hub.close()
+
+
+@pytest.fixture
+def admin(services: Services) -> Actor:
+    """The first administrator of a freshly initialised organisation."""
+    return services.auth.init_organisation(
+        "Northwind Studio", "Owner@Example.com", "Olga Owner", ADMIN_PASSWORD
+    )

@@ -1,0 +1,155 @@
+"""Organisation set-up, login with slow-down, invitations and CLI sessions."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tektoro_tui.data import models as m
+from tektoro_tui.domain.permissions import DEFAULT_MATRIX, Perm, Role
+from tektoro_tui.errors import (
+    AuthenticationError,
+    ConflictError,
+    PermissionDenied,
+    ValidationError,
+)
+from tektoro_tui.services.base import Actor, FixedClock
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.users import UserForm
+
+from .conftest import ADMIN_PASSWORD
+
+
+def test_init_creates_organisation_admin_and_default_matrix(services: Services, admin: Actor) -> None:
+    assert admin.role is Role.ADMINISTRATOR
+    assert admin.email == "owner@example.com"
+    assert set(admin.permissions) == {p.value for p in Perm}
+    assert services.auth.is_initialised()
+    with services.db.read() as session:
+        grants = session.execute(select(m.RolePermission)).scalars().all()
+        stored = {(g.role, g.permission) for g in grants}
+        hashed = session.execute(select(m.UserAccount.password_hash)).scalar_one()
+    expected = {(r.value, p.value) for r, perms in DEFAULT_MATRIX.items() for p in perms}
+    assert stored == expected
+    assert hashed is not None and hashed.startswith("$argon2") and ADMIN_PASSWORD not in hashed
+
+
+def test_init_twice_is_refused(services: Services, admin: Actor) -> None:
+    with pytest.raises(ConflictError):
+        services.auth.init_organisation("Other", "x@example.com", "X", "password-123")
+
+
+def test_init_reports_every_bad_field_and_writes_nothing(services: Services) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.auth.init_organisation("", "not-an-email", "Name", "short")
+    fields = {p.field for p in caught.value.problems}
+    assert fields == {"company", "admin_email", "password"}
+    assert not services.auth.is_initialised()
+
+
+def test_login_is_case_insensitive_on_email(services: Services, admin: Actor) -> None:
+    actor = services.auth.login("  owner@EXAMPLE.com ", ADMIN_PASSWORD)
+    assert actor.user_id == admin.user_id
+
+
+def test_repeated_failures_lock_the_account_for_growing_time(
+    services: Services, admin: Actor, clock: FixedClock
+) -> None:
+    for _ in range(2):
+        with pytest.raises(AuthenticationError, match="wrong"):
+            services.auth.login("owner@example.com", "nope-nope")
+    with pytest.raises(AuthenticationError, match="wait 1 seconds"):
+        services.auth.login("owner@example.com", "nope-nope")
+    # Even the right password is refused while locked.
+    with pytest.raises(AuthenticationError, match="Try again in"):
+        services.auth.login("owner@example.com", ADMIN_PASSWORD)
+    clock.advance(seconds=2)
+    with pytest.raises(AuthenticationError, match="wait 2 seconds"):
+        services.auth.login("owner@example.com", "nope-nope")
+    clock.advance(seconds=3)
+    assert services.auth.login("owner@example.com", ADMIN_PASSWORD).user_id == admin.user_id
+    with services.db.read() as session:
+        user = session.get(m.UserAccount, admin.user_id)
+        assert user is not None and user.failed_logins == 0 and user.locked_until is None
+
+
+def test_unknown_email_gets_the_same_message_as_a_wrong_password(
+    services: Services, admin: Actor
+) -> None:
+    with pytest.raises(AuthenticationError) as unknown:
+        services.auth.login("ghost@example.com", "whatever-123")
+    with pytest.raises(AuthenticationError) as wrong:
+        services.auth.login("owner@example.com", "whatever-123")
+    assert unknown.value.message == wrong.value.message
+
+
+def test_invitation_registers_staff_under_the_inviter(services: Services, admin: Actor) -> None:
+    invitation = services.auth.invite(admin, "Ann@Example.com")
+    info = services.auth.invitation_info(invitation.token)
+    assert info.email == "ann@example.com" and info.inviter_name == "Olga Owner"
+    ann = services.auth.register(invitation.token, "Ann Staff", "ann-pass-123")
+    assert ann.role is Role.STAFF and ann.supervisor_id == admin.user_id
+    with pytest.raises(AuthenticationError, match="already been used"):
+        services.auth.register(invitation.token, "Ann Again", "ann-pass-123")
+
+
+def test_staff_invite_their_own_sub_staff_but_only_as_staff(
+    services: Services, admin: Actor
+) -> None:
+    ann = services.auth.register(
+        services.auth.invite(admin, "ann@example.com").token, "Ann", "ann-pass-123"
+    )
+    with pytest.raises(PermissionDenied, match="as staff only"):
+        services.auth.invite(ann, "boss@example.com", "administrator")
+    bob = services.auth.register(
+        services.auth.invite(ann, "bob@example.com").token, "Bob", "bob-pass-123"
+    )
+    assert bob.supervisor_id == ann.user_id
+    assert [i.email for i in services.auth.list_invitations(ann)] == ["bob@example.com"]
+
+
+def test_invitation_expires(services: Services, admin: Actor, clock: FixedClock) -> None:
+    token = services.auth.invite(admin, "late@example.com").token
+    clock.advance(days=8)
+    with pytest.raises(AuthenticationError, match="expired"):
+        services.auth.register(token, "Late", "late-pass-123")
+
+
+def test_client_users_cannot_invite(services: Services, admin: Actor) -> None:
+    from tektoro_tui.services.presets import CompanyForm
+
+    company = services.presets.save_company(admin, CompanyForm(name="Acme"))
+    services.users.create_user(
+        admin,
+        UserForm(
+            name="Carl Client",
+            email="carl@acme.test",
+            role="client",
+            company_id=company.id,
+            password="carl-pass-123",
+        ),
+    )
+    carl = services.auth.login("carl@acme.test", "carl-pass-123")
+    with pytest.raises(PermissionDenied):
+        services.auth.invite(carl, "friend@acme.test")
+
+
+def test_cli_session_roundtrip_and_logout(services: Services, admin: Actor) -> None:
+    token = services.auth.start_session(admin)
+    assert services.auth.resume_session(token).user_id == admin.user_id
+    assert services.auth.end_session(token)
+    with pytest.raises(AuthenticationError, match="tektoro login"):
+        services.auth.resume_session(token)
+
+
+def test_session_of_a_deactivated_user_is_refused(services: Services, admin: Actor) -> None:
+    crew = services.users.create_user(
+        admin, UserForm(name="Dora", email="dora@example.com", password="dora-pass-123")
+    )
+    dora = services.auth.login("dora@example.com", "dora-pass-123")
+    token = services.auth.start_session(dora)
+    services.users.set_active(admin, crew.id, False)
+    with pytest.raises(AuthenticationError):
+        services.auth.resume_session(token)
+    with pytest.raises(AuthenticationError, match="deactivated"):
+        services.auth.login("dora@example.com", "dora-pass-123")

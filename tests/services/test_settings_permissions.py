@@ -1,0 +1,90 @@
+"""Organisation settings and the editable permission matrix."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from tektoro_tui.domain.permissions import DEFAULT_MATRIX, Perm, Role
+from tektoro_tui.errors import PermissionDenied, ValidationError
+from tektoro_tui.services.base import Actor
+from tektoro_tui.services.hub import Services
+
+
+def test_settings_roundtrip_through_the_form(services: Services, admin: Actor) -> None:
+    view = services.settings.get(admin)
+    form = services.settings.form_for(view)
+    assert form.default_vat == "23" and form.workday_start == "07:00" and form.day_length == "8:00"
+    saved = services.settings.update(
+        admin,
+        replace(
+            form,
+            default_vat="8.5",
+            workday_start="06:30",
+            day_length="7:30",
+            timezone="Europe/Warsaw",
+            currency="pln",
+            period_lock_date="2026-01-31",
+            payment_deadline_days="30",
+        ),
+    )
+    assert saved.default_vat_bp == 850 and saved.workday_start_minute == 390
+    assert saved.day_length_minutes == 450 and saved.currency == "PLN"
+    assert saved.period_lock_date is not None and saved.period_lock_date.isoformat() == "2026-01-31"
+    assert services.settings.form_for(saved).default_vat == "8.5"
+
+
+def test_bad_settings_name_every_field_and_change_nothing(services: Services, admin: Actor) -> None:
+    before = services.settings.get(admin)
+    form = replace(
+        services.settings.form_for(before),
+        name="",
+        timezone="Mars/Olympus",
+        workday_start="16:00",
+        workday_end="15:00",
+        default_vat="abc",
+        smtp_port="70000",
+        currency="EURO",
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.settings.update(admin, form)
+    fields = {p.field for p in caught.value.problems}
+    assert fields == {"name", "timezone", "workday_end", "default_vat", "smtp_port", "currency"}
+    assert services.settings.get(admin) == before
+
+
+def test_smtp_password_without_keyring_gives_advice(services: Services, admin: Actor) -> None:
+    from tektoro_tui.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="TEKTORO_SMTP_PASSWORD"):
+        services.settings.set_smtp_password(admin, "secret")
+
+
+def test_permission_matrix_changes_apply_immediately(services: Services, admin: Actor) -> None:
+    matrix = services.permissions.matrix(admin)
+    assert matrix[Role.ACCOUNTANT] == DEFAULT_MATRIX[Role.ACCOUNTANT]
+    assert Perm.INVOICE_EXPORT not in matrix[Role.ACCOUNTANT]
+    services.permissions.set_grant(admin, Role.ACCOUNTANT, Perm.INVOICE_EXPORT, True)
+    assert Perm.INVOICE_EXPORT in services.permissions.matrix(admin)[Role.ACCOUNTANT]
+    services.permissions.set_grant(admin, Role.STAFF, Perm.STAFF_INVITE, False)
+    token_holder = services.auth.register(
+        services.auth.invite(admin, "ann@example.com").token, "Ann", "pass-word-123"
+    )
+    with pytest.raises(PermissionDenied, match="invite"):
+        services.auth.invite(token_holder, "friend@example.com")
+    services.permissions.reset_role(admin, Role.STAFF)
+    assert services.auth.invite(token_holder, "friend@example.com").token
+
+
+def test_administrators_cannot_lock_themselves_out(services: Services, admin: Actor) -> None:
+    with pytest.raises(PermissionDenied, match="always keep"):
+        services.permissions.set_grant(admin, Role.ADMINISTRATOR, Perm.PERMISSIONS_MANAGE, False)
+
+
+def test_only_permission_managers_see_the_matrix(services: Services, admin: Actor) -> None:
+    ann = services.auth.register(
+        services.auth.invite(admin, "ann@example.com").token, "Ann", "pass-word-123"
+    )
+    with pytest.raises(PermissionDenied):
+        services.permissions.matrix(ann)

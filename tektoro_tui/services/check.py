@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -208,29 +209,19 @@ def run_check(db: Database) -> CheckReport:
     return CheckReport(checked=INVARIANTS, failures=tuple(failures), counts=tuple(counts))
 
 
-class _snapshot:  # noqa: N801 - used like a function
+@contextmanager
+def _snapshot(db: Database) -> Iterator[Connection]:
     """One read-only transaction over the whole check, so every invariant sees one state."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._conn: Connection | None = None
-
-    def __enter__(self) -> Connection:
-        conn = self.db.engine.connect()
-        if self.db.backend == "postgresql":
+    with db.engine.connect() as conn:
+        if db.backend == "postgresql":
             conn = conn.execution_options(
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
             )
-        self._conn = conn
         conn.begin()
-        return conn
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._conn is not None
         try:
-            self._conn.rollback()
+            yield conn
         finally:
-            self._conn.close()
+            conn.rollback()
 
 
 def _counts(conn: Connection) -> list[tuple[str, int]]:
@@ -246,7 +237,8 @@ def _counts(conn: Connection) -> list[tuple[str, int]]:
     ):
         savepoint = conn.begin_nested()
         try:
-            out.append((label, int(conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())))
+            count = conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+            out.append((label, int(count)))
         except SQLAlchemyError:
             savepoint.rollback()
         else:

@@ -1,0 +1,825 @@
+"""A realistic demo firm, "Northwind Studio", built in one empty database.
+
+The people and the code presets go through the real services, so validation
+and the audit log see them like any other set-up. The year of time cards
+behind them is too large for one service call each, so it is written in bulk
+inside a single write transaction (one audit event records it): SQLAlchemy Core
+``executemany`` on SQLite and ``COPY`` on PostgreSQL.
+
+Every entry is consistent with the pipeline rules: a supervisor approves, the
+oldest work is processed onto document records (one invoice record per client
+per month, plus statements of write-downs) whose totals equal their frozen
+lines, and the most recent weeks are still draft. No client invoices,
+payments or contractor invoices are made; the numbering series stay at 0.
+"""
+
+from __future__ import annotations
+
+import calendar
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from ..data import models as m
+from ..domain.permissions import Perm, Role
+from ..domain.rounding import RoundingMode, divide_to_int
+from ..domain.states import PayStatus, TimeEntryStatus
+from ..errors import ConflictError, Problem, ValidationError
+from .base import Actor, ServiceBase
+from .hub import Services
+from .presets import ActivityForm, CompanyForm, ContactForm, ProjectForm, RateCodeForm, TaskForm
+from .users import UserForm
+
+ORGANISATION = "Northwind Studio"
+DEMO_PASSWORD = "demo-pass-2026"
+DAYS_OF_HISTORY = 365
+ROWS_PER_INSERT = 25_000
+Progress = Callable[[str], None]
+
+# --------------------------------------------------------------------------------------------
+# The cast and the code presets
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Person:
+    """One member of the demo firm; ``supervisor`` and ``company`` are keys of this cast."""
+
+    key: str
+    name: str
+    email: str
+    role: Role
+    supervisor: str | None = None
+    pay_rate: str = "0"
+    rate_code: str = ""
+    projects: tuple[str, ...] = ()
+    weight: float = 1.0
+    company: str | None = None
+
+
+ADMIN = _Person("owner", "Agnieszka Wróbel", "agnieszka.wrobel@northwind.example",
+                Role.ADMINISTRATOR)  # fmt: skip
+
+PEOPLE: tuple[_Person, ...] = (
+    _Person("juergen", "Jürgen Köhler", "juergen.koehler@northwind.example", Role.MANAGER,
+            "owner", "72.00", "principal", ("cm1", "cm2", "hf1"), 0.6),
+    _Person("malgorzata", "Małgorzata Zielińska", "malgorzata.zielinska@northwind.example",
+            Role.MANAGER, "owner", "72.00", "principal", ("ze1", "ze2", "hf2"), 0.6),
+    _Person("lukasz", "Łukasz Kowalczyk", "lukasz.kowalczyk@northwind.example", Role.STAFF,
+            "juergen", "48.00", "senior", ("cm1", "cm2", "hf1"), 1.0),
+    _Person("emilie", "Émilie Dubois", "emilie.dubois@northwind.example", Role.STAFF,
+            "juergen", "46.00", "senior", ("cm1", "hf1", "hf2"), 1.0),
+    _Person("soeren", "Søren Østergaard", "soeren.ostergaard@northwind.example", Role.STAFF,
+            "juergen", "44.50", "senior", ("cm2", "hf1"), 1.0),
+    _Person("tomasz", "Tomasz Górski", "tomasz.gorski@northwind.example", Role.STAFF,
+            "malgorzata", "47.00", "senior", ("ze1", "ze2"), 1.0),
+    _Person("anja", "Anja Weiß", "anja.weiss@northwind.example", Role.STAFF,
+            "malgorzata", "45.00", "senior", ("ze1", "ze2", "hf2"), 1.0),
+    _Person("pawel", "Paweł Nowicki", "pawel.nowicki@northwind.example", Role.STAFF,
+            "lukasz", "31.00", "junior", ("cm1", "cm2"), 0.9),
+    _Person("katarzyna", "Katarzyna Wiśniewska", "katarzyna.wisniewska@northwind.example",
+            Role.STAFF, "lukasz", "30.00", "junior", ("cm1", "hf1"), 0.9),
+    _Person("helga", "Helga Schröder", "helga.schroeder@northwind.example", Role.ACCOUNTANT,
+            "owner", "52.00"),
+    _Person("sabine", "Sabine Müller", "sabine.mueller@cafe-mueller.example", Role.CLIENT,
+            company="cafe"),
+    _Person("zofia", "Zofia Kamińska", "zofia.kaminska@ze-lodz.example", Role.CLIENT,
+            company="zel"),
+)  # fmt: skip
+
+ORGANISATION_ADDRESS = "Am Kupfergraben 6\n10117 Berlin\nGermany"
+
+# key, name, tax id, address, e-mail, phone, (contact name, contact e-mail, position)
+CLIENTS: tuple[tuple[str, str, str, str, str, str, tuple[str, str, str]], ...] = (
+    ("cafe", "Café Müller GmbH", "DE298765431",
+     "Schönhauser Allee 112\n10439 Berlin\nGermany", "buchhaltung@cafe-mueller.example",
+     "+49 30 4405 2210", ("Sabine Müller", "sabine.mueller@cafe-mueller.example", "Owner")),
+    ("zel", "Zakład Energetyczny Łódź Sp. z o.o.", "PL7251801126",
+     "ul. Piotrkowska 204/210\n90-369 Łódź\nPoland", "faktury@ze-lodz.example",
+     "+48 42 636 1500", ("Zofia Kamińska", "zofia.kaminska@ze-lodz.example",
+                         "Kierownik projektu")),
+    ("hf", "Harbour & Field Ltd", "GB356712894",
+     "14 Quayside\nNewcastle upon Tyne NE1 3DX\nUnited Kingdom", "accounts@harbourfield.example",
+     "+44 191 496 0321", ("Siobhán O'Neill", "siobhan.oneill@harbourfield.example",
+                          "Facilities director")),
+)  # fmt: skip
+
+# key, code, name, client key, valuation, contract amount, progress %, manager key, tasks
+PROJECTS: tuple[tuple[str, str, str, str, str, str, str, str, tuple[str, ...]], ...] = (
+    ("cm1", "CM-01", "Café Müller – interior redesign", "cafe", "fixed", "48000.00", "65",
+     "juergen", ("Survey and measurements", "Concept design", "Detailed drawings",
+                 "Site supervision")),
+    ("cm2", "CM-02", "Café Müller – website and menu boards", "cafe", "tm", "", "0",
+     "juergen", ("Visual identity", "Web pages")),
+    ("ze1", "ZEL-01", "Substation 7 modernisation", "zel", "fixed", "120000.00", "40",
+     "malgorzata", ("Feasibility study", "Permit documentation", "Technical design",
+                    "Construction oversight")),
+    ("ze2", "ZEL-02", "Grid documentation audit", "zel", "tm", "", "0", "malgorzata",
+     ("Document review", "Findings report", "Workshops")),
+    ("hf1", "HF-01", "Dockside warehouse survey", "hf", "tm", "", "0", "juergen",
+     ("Structural survey", "Survey report")),
+    ("hf2", "HF-02", "Visitor centre concept", "hf", "fixed", "36500.00", "20", "malgorzata",
+     ("Brief and research", "Concept options", "Presentation")),
+)  # fmt: skip
+
+# key, name, billable by default
+ACTIVITIES: tuple[tuple[str, str, bool], ...] = (
+    ("design", "Design", True),
+    ("visit", "Site visit", True),
+    ("meeting", "Client meeting", True),
+    ("docs", "Documentation", True),
+    ("training", "Internal training", False),
+)
+
+# key, name, hourly rate
+RATE_CODES: tuple[tuple[str, str, str], ...] = (
+    ("junior", "Junior", "60.00"),
+    ("senior", "Senior", "95.00"),
+    ("principal", "Principal", "140.00"),
+    ("visit", "Site visit", "75.00"),
+)
+
+DESCRIPTIONS: tuple[str, ...] = (
+    "Site measurements and photo survey",
+    "Concept sketches, first round",
+    "Revised floor plan after client comments",
+    "Coordination call with the structural engineer",
+    "Abstimmung mit dem Bauherrn vor Ort",
+    "Przegląd dokumentacji technicznej",
+    "Uzgodnienia z wykonawcą na budowie",
+    "Detailed drawings: joinery and fittings",
+    "Material schedule and supplier quotes",
+    "Meeting minutes and action list",
+    "Permit application package",
+    "Quality check of the drawing set",
+    "Lighting layout – Überarbeitung",
+    "Presentation boards for the client workshop",
+    "Cost estimate update",
+    "Travel to site and inspection",
+    "Zestawienie materiałów – aktualizacja",
+    "Internal review with the team",
+    "Mängelliste nach Begehung",
+    "Report writing: findings and recommendations",
+)
+
+REJECTION_REASONS: tuple[str, ...] = (
+    "Wrong project: this belongs to the website work.",
+    "Please split the day into the separate tasks.",
+    "Hours look too high for a site visit – please check.",
+    "Description missing the meeting's subject.",
+    "Zły kod zadania – proszę poprawić.",
+)
+WRITE_DOWN_REASONS: tuple[str, ...] = (
+    "Over estimate",
+    "Goodwill",
+    "Rework after our error",
+    "Outside agreed scope",
+)
+NON_BILLABLE_REASON = "Non-billable"
+HOLD_REASON_DAYS = (14, 30, 45)
+
+MINUTE_CHOICES: tuple[int, ...] = tuple(range(15, 481, 15))
+# Mostly one to four hours; full days and quarter hours are rarer.
+MINUTE_WEIGHTS: tuple[float, ...] = tuple(
+    1.0 + 6.0 * max(0.0, 1.0 - abs(minutes - 150) / 180) for minutes in MINUTE_CHOICES
+)
+
+_S = TimeEntryStatus
+# How likely each status is for work of a given age (days before today), oldest last.
+STATUS_BY_AGE: tuple[tuple[int, tuple[tuple[TimeEntryStatus, float], ...]], ...] = (
+    (10, ((_S.DRAFT, 0.85), (_S.ACCEPTED, 0.15))),
+    (21, ((_S.DRAFT, 0.20), (_S.ACCEPTED, 0.35), (_S.REJECTED, 0.10), (_S.APPROVED, 0.35))),
+    (45, ((_S.ACCEPTED, 0.05), (_S.REJECTED, 0.05), (_S.APPROVED, 0.30), (_S.ALLOCATED, 0.60))),
+    (75, ((_S.REJECTED, 0.02), (_S.ALLOCATED, 0.28), (_S.PROCESSED, 0.70))),
+    (10_000, ((_S.REJECTED, 0.01), (_S.ALLOCATED, 0.02), (_S.PROCESSED, 0.97))),
+)
+PAID_AFTER_DAYS = 90
+PAID_SHARE = 0.85
+
+TIME_ENTRY_COLUMNS: tuple[str, ...] = (
+    "id", "owner_id", "entered_by_id", "project_id", "task_id", "activity_id", "rate_code_id",
+    "work_date", "minutes", "start_minute", "end_minute", "description", "billable", "status",
+    "pay_status", "rate_cents", "value_cents", "rejection_reason", "accepted_by_id",
+    "accepted_at", "approved_by_id", "approved_at", "allocation", "write_down_cents",
+    "write_down_reason", "write_down_note", "hold_until", "document_id", "master_invoice_id",
+    "created_at", "updated_at", "version",
+)  # fmt: skip
+DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "id", "reference", "kind", "client_id", "project_id", "total_minutes", "value_cents",
+    "billed_cents", "write_down_cents", "created_by_id", "created_at",
+)  # fmt: skip
+LINE_COLUMNS: tuple[str, ...] = (
+    "id", "document_id", "time_entry_id", "work_date", "person_name", "project_name",
+    "task_name", "activity_name", "description", "minutes", "rate_cents", "value_cents",
+    "billed_cents", "write_down_cents", "write_down_reason",
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# The result
+# --------------------------------------------------------------------------------------------
+
+
+class DemoLogin(NamedTuple):
+    """One person who can log in to the demo firm."""
+
+    name: str
+    email: str
+    role: str
+    supervisor: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What :func:`build_demo` made: who can log in and how many records of each kind."""
+
+    organisation: str
+    password: str
+    logins: tuple[DemoLogin, ...]
+    status_counts: Mapping[str, int]
+    pay_status_counts: Mapping[str, int]
+    documents: int
+    document_lines: int
+    elapsed_seconds: float
+    first_day: date | None = None
+    last_day: date | None = None
+    extra: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def entries(self) -> int:
+        """How many time entries were generated."""
+        return sum(self.status_counts.values())
+
+    def summary(self) -> str:
+        """A printable account of the demo firm: its logins, the shared password, the counts."""
+        lines = [
+            f"Demo firm '{self.organisation}' is ready ({self.elapsed_seconds:.1f} s).",
+            f"Every login below uses the password: {self.password}",
+            "",
+        ]
+        widths = [max(len(row[i]) for row in [*self.logins, _LOGIN_HEADER]) for i in range(3)]
+        for row in (_LOGIN_HEADER, *self.logins):
+            lines.append(
+                f"  {row.name:<{widths[0]}}  {row.email:<{widths[1]}}  "
+                f"{row.role:<{widths[2]}}  {row.supervisor}".rstrip()
+            )
+        span = (
+            f" from {self.first_day:%Y-%m-%d} to {self.last_day:%Y-%m-%d}"
+            if self.first_day and self.last_day
+            else ""
+        )
+        lines += ["", f"Time entries: {self.entries:,}{span}"]
+        for status in TimeEntryStatus:
+            lines.append(f"  {status.value:<10} {self.status_counts.get(status.value, 0):>10,}")
+        lines.append(
+            "Pay status: "
+            + ", ".join(
+                f"{status.value} {self.pay_status_counts.get(status.value, 0):,}"
+                for status in PayStatus
+            )
+        )
+        lines.append(
+            f"Document records: {self.documents:,} with {self.document_lines:,} lines "
+            "(no client invoices yet)."
+        )
+        return "\n".join(lines)
+
+
+_LOGIN_HEADER = DemoLogin("Name", "E-mail", "Role", "Supervisor")
+
+
+# --------------------------------------------------------------------------------------------
+# Building the firm
+# --------------------------------------------------------------------------------------------
+
+
+def build_demo(
+    services: Services,
+    *,
+    entries: int = 2000,
+    seed: int = 7,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> DemoResult:
+    """Build the demo firm in an empty database and return its logins and counts.
+
+    Args:
+        services: the services of the (empty) database to fill.
+        entries: how many time entries to generate over the last year.
+        seed: the random seed; the same seed builds the same firm.
+        progress: called with a line of text after each step and each month written.
+        today: the day the history ends before (default: today).
+
+    Raises:
+        ConflictError: the database already has an organisation; nothing is changed.
+        ValidationError: ``entries`` is negative.
+    """
+    if entries < 0:
+        raise ValidationError([Problem("entries", "must not be negative")])
+    started = time.perf_counter()
+    say: Progress = progress or (lambda _line: None)
+    if services.auth.is_initialised():
+        raise ConflictError(
+            "This database already has an organisation; the demo firm needs an empty "
+            "database. Point --db at a new file or database.",
+            title="Not an empty database",
+        )
+    rng = random.Random(seed)
+    admin = services.auth.init_organisation(ORGANISATION, ADMIN.email, ADMIN.name, DEMO_PASSWORD)
+    _describe_organisation(services, admin)
+    say(f"Organisation '{ORGANISATION}' created; administrator {ADMIN.email}.")
+    firm = _Firm(admin=admin)
+    _create_presets(services, firm)
+    say(
+        f"Code presets: {len(CLIENTS)} clients, {len(PROJECTS)} projects, "
+        f"{sum(len(p[8]) for p in PROJECTS)} tasks, {len(ACTIVITIES)} activities, "
+        f"{len(RATE_CODES)} rate codes."
+    )
+    logins = _create_people(services, firm)
+    say(f"{len(logins)} users created, all with the password '{DEMO_PASSWORD}'.")
+    day = today or date.today()
+    stats = _BulkHistory(services, firm, rng, day, say).write(entries)
+    return DemoResult(
+        organisation=ORGANISATION,
+        password=DEMO_PASSWORD,
+        logins=tuple(logins),
+        status_counts={s.value: stats.statuses.get(s.value, 0) for s in TimeEntryStatus},
+        pay_status_counts={s.value: stats.pay.get(s.value, 0) for s in PayStatus},
+        documents=stats.documents,
+        document_lines=stats.lines,
+        elapsed_seconds=time.perf_counter() - started,
+        first_day=stats.first_day,
+        last_day=stats.last_day,
+    )
+
+
+@dataclass
+class _Firm:
+    """The ids of everything the services created, by the keys of the cast and presets."""
+
+    admin: Actor
+    users: dict[str, int] = field(default_factory=dict)
+    clients: dict[str, int] = field(default_factory=dict)
+    projects: dict[str, int] = field(default_factory=dict)
+    tasks: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    activities: dict[str, int] = field(default_factory=dict)
+    rate_codes: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def _describe_organisation(services: Services, admin: Actor) -> None:
+    """Fill in the firm's address, tax id and contact details through the settings service."""
+    form = services.settings.form_for(services.settings.get(admin))
+    services.settings.update(
+        admin,
+        replace(
+            form,
+            billing_address=ORGANISATION_ADDRESS,
+            tax_id="DE314159265",
+            email="office@northwind.example",
+            phone="+49 30 2589 1400",
+            bank_account="DE89 3704 0044 0532 0130 00",
+            currency="EUR",
+            timezone="Europe/Berlin",
+            default_vat="19",
+            invoice_footer="Northwind Studio · Am Kupfergraben 6 · 10117 Berlin · Danke!",
+        ),
+    )
+
+
+def _create_presets(services: Services, firm: _Firm) -> None:
+    """Clients with a contact each, projects with their tasks, activities and rate codes."""
+    presets, admin = services.presets, firm.admin
+    for key, name, tax_id, address, email, phone, contact in CLIENTS:
+        company = presets.save_company(
+            admin,
+            CompanyForm(name=name, tax_id=tax_id, billing_address=address, email=email,
+                        phone=phone),
+        )  # fmt: skip
+        firm.clients[key] = company.id
+        contact_name, contact_email, position = contact
+        presets.save_contact(
+            admin,
+            ContactForm(company_id=company.id, name=contact_name, email=contact_email,
+                        position=position),
+        )  # fmt: skip
+    for key, name, billable in ACTIVITIES:
+        firm.activities[key] = presets.save_activity(
+            admin, ActivityForm(name=name, billable_default=billable)
+        ).id
+    for key, name, rate in RATE_CODES:
+        view = presets.save_rate_code(admin, RateCodeForm(name=name, hourly_rate=rate))
+        firm.rate_codes[key] = (view.id, view.hourly_rate.cents)
+
+
+def _create_people(services: Services, firm: _Firm) -> list[DemoLogin]:
+    """The staff tiers, the accountant and the client users; then the projects they run."""
+    names = {ADMIN.key: ADMIN.name}
+    firm.users[ADMIN.key] = firm.admin.user_id
+    logins = [DemoLogin(ADMIN.name, ADMIN.email, ADMIN.role.label, "")]
+    for person in PEOPLE:
+        supervisor = firm.users[person.supervisor] if person.supervisor else None
+        company = firm.clients[person.company] if person.company else None
+        view = services.users.create_user(
+            firm.admin,
+            UserForm(
+                name=person.name,
+                email=person.email,
+                role=person.role.value,
+                supervisor_id=supervisor,
+                company_id=company,
+                pay_rate=person.pay_rate,
+                password=DEMO_PASSWORD,
+            ),
+        )
+        firm.users[person.key] = view.id
+        names[person.key] = person.name
+        boss = names[person.supervisor] if person.supervisor else ""
+        logins.append(DemoLogin(person.name, person.email, person.role.label, boss))
+    for key, code, name, client, valuation, amount, progress, manager, tasks in PROJECTS:
+        project = services.presets.save_project(
+            firm.admin,
+            ProjectForm(
+                name=name,
+                code=code,
+                client_id=firm.clients[client],
+                valuation=valuation,
+                contract_amount=amount,
+                progress_pct=progress,
+                project_manager_id=firm.users[manager],
+            ),
+        )
+        firm.projects[key] = project.id
+        firm.tasks[key] = [
+            (services.presets.save_task(firm.admin, TaskForm(project.id, task)).id, task)
+            for task in tasks
+        ]
+    return logins
+
+
+# --------------------------------------------------------------------------------------------
+# The bulk history
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Stats:
+    """Running totals of what the bulk writer has written."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    pay: Counter[str] = field(default_factory=Counter)
+    documents: int = 0
+    lines: int = 0
+    first_day: date | None = None
+    last_day: date | None = None
+
+
+@dataclass
+class _Document:
+    """A document record being assembled from the processed entries of one month."""
+
+    id: int
+    kind: str
+    client_id: int
+    minutes: int = 0
+    value: int = 0
+    billed: int = 0
+    write_down: int = 0
+
+
+@dataclass(frozen=True)
+class _Worker:
+    """Someone who books time: who approves their entries, what they work on, how much."""
+
+    user_id: int
+    name: str
+    supervisor_id: int
+    rate_code: str
+    projects: tuple[str, ...]
+    weight: float
+
+
+class _DemoWriter(ServiceBase):
+    """Gives the bulk writer the real unit of work (permission check, audit, change event)."""
+
+
+class _BulkHistory:
+    """Generates a year of time entries month by month and writes them in bulk."""
+
+    def __init__(
+        self, services: Services, firm: _Firm, rng: random.Random, today: date, say: Progress
+    ) -> None:
+        self.services = services
+        self.firm = firm
+        self.rng = rng
+        self.today = today
+        self.say = say
+        self.now = services.clock.now()
+        self.stats = _Stats()
+        self.workers = self._workers()
+        self.project_names = {key: p[2] for key, p in ((p[0], p) for p in PROJECTS)}
+        self.project_clients = {p[0]: firm.clients[p[3]] for p in PROJECTS}
+        self.activity_names = {key: name for key, name, _b in ACTIVITIES}
+        self.activity_billable = {key: billable for key, _n, billable in ACTIVITIES}
+        self._values: dict[tuple[int, int], int] = {}
+        self.entry_id = self.document_id = self.line_id = 0
+
+    def _workers(self) -> list[_Worker]:
+        users = self.firm.users
+        return [
+            _Worker(
+                user_id=users[p.key],
+                name=p.name,
+                supervisor_id=users[p.supervisor or ADMIN.key],
+                rate_code=p.rate_code,
+                projects=p.projects,
+                weight=p.weight,
+            )
+            for p in PEOPLE
+            if p.projects
+        ]
+
+    # --- the transaction --------------------------------------------------------------------
+
+    def write(self, count: int) -> _Stats:
+        """Write ``count`` entries and their document records in one transaction, audited."""
+        writer = _DemoWriter(self.services.db, self.services.clock)
+        with writer._write(self.firm.admin, Perm.SETTINGS_MANAGE) as uow:
+            session = uow.session
+            bulk = _BulkInserter(session, self.services.db.backend)
+            self.entry_id = _max_id(session, m.TimeEntry)
+            self.document_id = _max_id(session, m.DocumentRecord)
+            self.line_id = _max_id(session, m.DocumentLine)
+            per_day = self._entries_per_day(count)
+            written = 0
+            for month_days in _months(sorted(per_day)):
+                entries, documents, lines = self._month(month_days, per_day)
+                bulk.insert(m.DocumentRecord.__table__, DOCUMENT_COLUMNS, documents)
+                bulk.insert(m.TimeEntry.__table__, TIME_ENTRY_COLUMNS, entries)
+                bulk.insert(m.DocumentLine.__table__, LINE_COLUMNS, lines)
+                written += len(entries)
+                self.say(
+                    f"{month_days[0]:%Y-%m}: {written:,} of {count:,} time entries, "
+                    f"{self.stats.documents:,} document records"
+                )
+            bulk.finish()
+            uow.audit(
+                "demo.generate",
+                "organisation",
+                1,
+                None,
+                {
+                    "time_entries": written,
+                    "document_records": self.stats.documents,
+                    "document_lines": self.stats.lines,
+                    "by_status": dict(sorted(self.stats.statuses.items())),
+                    "by_pay_status": dict(sorted(self.stats.pay.items())),
+                },
+            )
+        return self.stats
+
+    # --- when work happened -----------------------------------------------------------------
+
+    def _entries_per_day(self, count: int) -> Counter[date]:
+        """Spread ``count`` entries over the year before today, mostly on working days."""
+        days = [self.today - timedelta(days=back) for back in range(DAYS_OF_HISTORY, 0, -1)]
+        weights = [(10.0, 10.0, 10.0, 10.0, 9.0, 1.2, 0.4)[d.weekday()] for d in days]
+        picked = Counter(self.rng.choices(days, weights=weights, k=count))
+        if picked:
+            self.stats.first_day, self.stats.last_day = min(picked), max(picked)
+        return picked
+
+    # --- one month --------------------------------------------------------------------------
+
+    def _month(
+        self, days: Sequence[date], per_day: Mapping[date, int]
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The entries of one month's days, its document records and their lines."""
+        documents: dict[tuple[str, int], _Document] = {}
+        entries: list[tuple[Any, ...]] = []
+        lines: list[tuple[Any, ...]] = []
+        month_end = days[-1].replace(day=calendar.monthrange(days[-1].year, days[-1].month)[1])
+        processed_at = min(_at(month_end + timedelta(days=10), 10 * 60), self.now)
+        for day in days:
+            self._day(day, per_day[day], entries, lines, documents, processed_at)
+        records = [
+            (
+                doc.id, f"DR-{doc.id:06d}", doc.kind, doc.client_id, None, doc.minutes,
+                doc.value, doc.billed, doc.write_down, self.firm.admin.user_id, processed_at,
+            )  # fmt: skip
+            for doc in sorted(documents.values(), key=lambda d: d.id)
+        ]
+        self.stats.documents += len(records)
+        self.stats.lines += len(lines)
+        return entries, records, lines
+
+    def _day(
+        self,
+        day: date,
+        count: int,
+        entries: list[tuple[Any, ...]],
+        lines: list[tuple[Any, ...]],
+        documents: dict[tuple[str, int], _Document],
+        processed_at: datetime,
+    ) -> None:
+        """Generate the ``count`` entries of one day."""
+        rng, firm, now = self.rng, self.firm, self.now
+        age = (self.today - day).days
+        statuses = _status_table(age)
+        drawn_status = rng.choices(statuses[0], cum_weights=statuses[1], k=count)
+        workers = rng.choices(
+            self.workers, weights=[w.weight for w in self.workers], k=count
+        )
+        minutes_drawn = rng.choices(MINUTE_CHOICES, weights=MINUTE_WEIGHTS, k=count)
+        evening = _at(day, 16 * 60)
+        activity_keys = [a[0] for a in ACTIVITIES]
+        for worker, status, minutes in zip(workers, drawn_status, minutes_drawn, strict=True):
+            self.entry_id += 1
+            entry_id = self.entry_id
+            project = rng.choice(worker.projects)
+            task_id, task_name = rng.choice(firm.tasks[project])
+            activity = rng.choices(activity_keys, weights=(5, 2, 2, 3, 0.5))[0]
+            billable = self.activity_billable[activity] and rng.random() < 0.96
+            rate_key = "visit" if activity == "visit" else worker.rate_code
+            rate_id, rate = firm.rate_codes[rate_key]
+            value = self._value(minutes, rate)
+            description = rng.choice(DESCRIPTIONS)
+            start = end = None
+            if rng.random() < 0.3:
+                start = rng.randrange(7 * 60, 10 * 60 + 1, 15)
+                end = start + minutes
+            created = evening + timedelta(minutes=rng.randrange(0, 180))
+            accepted_by = accepted_at = approved_by = approved_at = None
+            rejection = ""
+            allocation = None
+            write_down, wd_reason, wd_note = 0, "", ""
+            hold_until = document_id = None
+            updated = None
+            pay = PayStatus.UNPAID.value
+            if status != "draft":
+                accepted_by = worker.user_id if rng.random() < 0.8 else worker.supervisor_id
+                accepted_at = min(created + timedelta(minutes=rng.randrange(30, 2 * 1440)), now)
+                updated = accepted_at
+            if status == "rejected":
+                rejection = rng.choice(REJECTION_REASONS)
+                updated = min(accepted_at + timedelta(minutes=rng.randrange(60, 3 * 1440)), now)  # type: ignore[operator]
+            elif status in ("approved", "allocated", "processed"):
+                approved_by = worker.supervisor_id
+                approved_at = min(accepted_at + timedelta(minutes=rng.randrange(60, 4 * 1440)), now)  # type: ignore[operator]
+                updated = approved_at
+            if status in ("allocated", "processed"):
+                allocation, write_down, wd_reason, wd_note = self._allocation(
+                    billable, value, status == "processed"
+                )
+                if allocation == "hold":
+                    hold_until = _month_end_after(self.today, rng.choice(HOLD_REASON_DAYS))
+            if status == "processed":
+                kind = "invoice" if allocation == "bill" else "write_down"
+                client = self.project_clients[project]
+                doc = documents.get((kind, client))
+                if doc is None:
+                    self.document_id += 1
+                    doc = documents[(kind, client)] = _Document(self.document_id, kind, client)
+                billed = value - write_down
+                doc.minutes += minutes
+                doc.value += value
+                doc.billed += billed
+                doc.write_down += write_down
+                document_id = doc.id
+                updated = processed_at
+                if age > PAID_AFTER_DAYS and rng.random() < PAID_SHARE:
+                    pay = PayStatus.PAID.value
+                self.line_id += 1
+                lines.append(
+                    (
+                        self.line_id, doc.id, entry_id, day, worker.name,
+                        self.project_names[project], task_name, self.activity_names[activity],
+                        description, minutes, rate, value, billed, write_down, wd_reason,
+                    )  # fmt: skip
+                )
+            self.stats.statuses[status] += 1
+            self.stats.pay[pay] += 1
+            entries.append(
+                (
+                    entry_id, worker.user_id, worker.user_id, firm.projects[project], task_id,
+                    firm.activities[activity], rate_id, day, minutes, start, end, description,
+                    billable, status, pay, rate, value, rejection, accepted_by, accepted_at,
+                    approved_by, approved_at, allocation, write_down, wd_reason, wd_note,
+                    hold_until, document_id, None, created, updated, 1,
+                )  # fmt: skip
+            )
+
+    def _allocation(
+        self, billable: bool, value: int, processed: bool
+    ) -> tuple[str, int, str, str]:
+        """How WIP sends an entry on: (allocation, write-down cents, reason, note)."""
+        rng = self.rng
+        if not billable:
+            return "write_down", value, NON_BILLABLE_REASON, "Internal or non-billable work."
+        roll = rng.random()
+        if roll < 0.06:
+            reason = rng.choice(WRITE_DOWN_REASONS)
+            return "write_down", value, reason, "Agreed with the project manager."
+        if not processed and roll < 0.2:
+            return "hold", 0, "", ""
+        return "bill", 0, "", ""
+
+    def _value(self, minutes: int, rate: int) -> int:
+        """minutes × hourly rate ÷ 60, rounded half up to the cent (cached)."""
+        key = (minutes, rate)
+        value = self._values.get(key)
+        if value is None:
+            value = self._values[key] = divide_to_int(minutes * rate, 60, RoundingMode.HALF_UP)
+        return value
+
+
+def _month_end_after(day: date, days: int) -> date:
+    """The last day of the month ``days`` after ``day`` (a month-end to hold work until)."""
+    later = day + timedelta(days=days)
+    return later.replace(day=calendar.monthrange(later.year, later.month)[1])
+
+
+def _status_table(age: int) -> tuple[list[str], list[float]]:
+    """The statuses possible at ``age`` days and their cumulative weights."""
+    for limit, table in STATUS_BY_AGE:
+        if age <= limit:
+            names = [status.value for status, _w in table]
+            cumulative: list[float] = []
+            total = 0.0
+            for _status, weight in table:
+                total += weight
+                cumulative.append(total)
+            return names, cumulative
+    raise AssertionError("STATUS_BY_AGE must end with an open-ended age")
+
+
+def _months(days: Iterable[date]) -> list[list[date]]:
+    """Consecutive ``days`` grouped by calendar month."""
+    months: list[list[date]] = []
+    for day in days:
+        if months and (months[-1][0].year, months[-1][0].month) == (day.year, day.month):
+            months[-1].append(day)
+        else:
+            months.append([day])
+    return months
+
+
+def _at(day: date, minute: int) -> datetime:
+    """``day`` at ``minute`` past midnight, UTC."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(minutes=minute)
+
+
+def _max_id(session: Session, model: type[Any]) -> int:
+    """The highest id in ``model``'s table (0 when empty)."""
+    return int(session.execute(select(func.coalesce(func.max(model.id), 0))).scalar_one())
+
+
+class _BulkInserter:
+    """Inserts many rows fast: Core ``executemany`` on SQLite, ``COPY`` on PostgreSQL."""
+
+    def __init__(self, session: Session, backend: str) -> None:
+        self.session = session
+        self.backend = backend
+        self.tables: set[str] = set()
+        if backend == "sqlite":
+            # A larger page cache for this one connection keeps the index updates in memory.
+            session.execute(text("PRAGMA cache_size = -262144"))
+
+    def insert(self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert ``rows`` (tuples in ``columns`` order) into ``table``."""
+        if not rows:
+            return
+        self.tables.add(table.name)
+        if self.backend == "postgresql":
+            self._copy(table, columns, rows)
+            return
+        connection = self.session.connection()
+        statement = insert(table)
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            chunk = rows[start : start + ROWS_PER_INSERT]
+            connection.execute(statement, [dict(zip(columns, row, strict=True)) for row in chunk])
+
+    def _copy(self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+        raw = self.session.connection().connection.driver_connection
+        sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+
+    def finish(self) -> None:
+        """On PostgreSQL, move each id sequence past the explicit ids written."""
+        if self.backend != "postgresql":
+            return
+        for name in sorted(self.tables):
+            self.session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"(SELECT max(id) FROM {name}))"
+                )
+            )

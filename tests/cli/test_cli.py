@@ -1,0 +1,143 @@
+"""The one-shot commands, as scripts use them: exit codes, stdout, stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from tektoro_tui.cli.main import app
+
+PASSWORD = "owner-pass-123"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _init(runner: CliRunner, db_url: str) -> None:
+    result = runner.invoke(
+        app,
+        ["init", "--company", "Northwind", "--admin-email", "owner@example.com",
+         "--admin-name", "Olga", "--password-stdin", "--db", db_url],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created 'Northwind'" in result.stdout
+
+
+def test_init_login_whoami_logout(runner: CliRunner, db_url: str) -> None:
+    _init(runner, db_url)
+    result = runner.invoke(
+        app, ["login", "--email", "OWNER@example.com", "--password-stdin", "--db", db_url],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Logged in as Olga" in result.stdout
+    who = runner.invoke(app, ["whoami", "--json", "--db", db_url])
+    assert who.exit_code == 0, who.output
+    data = json.loads(who.stdout)
+    assert data["role"] == "administrator" and "settings.manage" in data["permissions"]
+    assert runner.invoke(app, ["logout", "--db", db_url]).exit_code == 0
+    after = runner.invoke(app, ["whoami", "--db", db_url])
+    assert after.exit_code == 1
+    assert "tektoro login" in after.stderr
+
+
+def test_wrong_password_exits_1_with_reason_on_stderr(runner: CliRunner, db_url: str) -> None:
+    _init(runner, db_url)
+    result = runner.invoke(
+        app, ["login", "--email", "owner@example.com", "--password-stdin", "--db", db_url],
+        input="wrong-password\n",
+    )
+    assert result.exit_code == 1
+    assert "password is wrong" in result.stderr and result.stdout == ""
+
+
+def test_init_with_bad_input_names_every_field(runner: CliRunner, db_url: str) -> None:
+    result = runner.invoke(
+        app, ["init", "--company", "", "--admin-email", "nope", "--password-stdin", "--db", db_url],
+        input="short\n",
+    )
+    assert result.exit_code == 1
+    for field in ("company", "admin_email", "password"):
+        assert field in result.stderr
+    status = runner.invoke(app, ["whoami", "--db", db_url])
+    assert status.exit_code == 1
+
+
+def test_invite_and_register_from_the_cli(runner: CliRunner, db_url: str) -> None:
+    _init(runner, db_url)
+    runner.invoke(app, ["login", "--email", "owner@example.com", "--password-stdin", "--db", db_url],
+                  input=PASSWORD + "\n")
+    invited = runner.invoke(app, ["users", "invite", "ann@example.com", "--json", "--db", db_url])
+    assert invited.exit_code == 0, invited.output
+    code = json.loads(invited.stdout)["code"]
+    registered = runner.invoke(
+        app, ["register", "--code", code, "--name", "Ann Staff", "--password-stdin", "--db", db_url],
+        input="ann-pass-123\n",
+    )
+    assert registered.exit_code == 0, registered.output
+    listed = runner.invoke(app, ["users", "list", "--json", "--db", db_url])
+    rows = json.loads(listed.stdout)
+    ann = next(r for r in rows if r["email"] == "ann@example.com")
+    assert ann["supervisor"] == "Olga" and ann["role"] == "staff"
+
+
+def test_db_status_and_upgrade(runner: CliRunner, db_url: str) -> None:
+    before = runner.invoke(app, ["db", "status", "--json", "--db", db_url])
+    assert before.exit_code == 0, before.output
+    assert json.loads(before.stdout)["current"] is None
+    upgraded = runner.invoke(app, ["db", "upgrade", "--db", db_url])
+    assert upgraded.exit_code == 0, upgraded.output
+    after = json.loads(runner.invoke(app, ["db", "status", "--json", "--db", db_url]).stdout)
+    assert after["up_to_date"] is True and after["current"] == after["head"]
+
+
+def test_database_url_precedence(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tektoro_tui import paths
+    from tektoro_tui.config import resolve_database
+
+    assert resolve_database().source == "default SQLite file"
+    assert str(paths.default_database_file()) in resolve_database().url
+    cfg = paths.config_file()
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text('[database]\nurl = "sqlite:///from-config.db"\n')
+    assert resolve_database().url == "sqlite:///from-config.db"
+    monkeypatch.setenv("TEKTORO_DATABASE_URL", "sqlite:///from-env.db")
+    assert resolve_database().url == "sqlite:///from-env.db"
+    assert resolve_database("postgresql://u@h/db").url == "postgresql://u@h/db"
+    assert resolve_database(str(tmp_path / "x.db")).url == f"sqlite:///{tmp_path / 'x.db'}"
+
+
+def test_help_stays_light() -> None:
+    """`tektoro --help` must not pay for SQLModel, Textual, fpdf2 or openpyxl."""
+    code = (
+        "import sys\n"
+        "from tektoro_tui.cli.main import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('sqlmodel', 'sqlalchemy', 'textual', 'fpdf', 'openpyxl', 'psycopg')"
+        " if m in sys.modules]\n"
+        "print('HEAVY:' + ','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY:\n" in out.stdout, out.stdout[-300:]
+
+
+def test_no_keyring_on_headless_server_is_a_message_not_a_traceback(
+    runner: CliRunner, db_url: str
+) -> None:
+    _init(runner, db_url)
+    result = runner.invoke(
+        app, ["login", "--email", "owner@example.com", "--password-stdin", "--db", db_url],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0
+    assert "session.json" in result.stdout  # the file fallback, readable only by the user
+    from tektoro_tui import paths
+
+    assert oct(paths.session_file().stat().st_mode & 0o777) == "0o600"

@@ -21,7 +21,9 @@ PG_ADMIN_DSN = os.environ.get("TEKTORO_TEST_PG", "postgresql://postgres@127.0.0.
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Keep every test away from the developer's own data, config and keyring."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("TEKTORO_HOME", str(home))

@@ -256,7 +256,7 @@ def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the users you may see."""
     with services_for(db) as services:
         actor = current_actor(services)
-        rows = []
+        rows: list[Any] = []
         after = None
         while True:
             page = services.users.list_users(actor, after=after, limit=500)
@@ -296,12 +296,21 @@ def users_invite(
         actor = current_actor(services)
         view = services.auth.invite(actor, email, role)
     if as_json:
-        print_json({"email": view.email, "role": view.role.value, "code": view.token,
-                    "expires_at": view.expires_at.isoformat()})
+        print_json(
+            {
+                "email": view.email,
+                "role": view.role.value,
+                "code": view.token,
+                "expires_at": view.expires_at.isoformat(),
+            }
+        )
         return
-    typer.echo(f"Invitation for {view.email} ({view.role.label}), valid until {view.expires_at:%Y-%m-%d %H:%M} UTC.")
+    until = f"{view.expires_at:%Y-%m-%d %H:%M} UTC"
+    typer.echo(f"Invitation for {view.email} ({view.role.label}), valid until {until}.")
     typer.echo(f"Code: {view.token}")
-    typer.echo("They register with: tektoro register --code CODE (or 'Register' on the login screen).")
+    typer.echo(
+        "They register with: tektoro register --code CODE (or 'Register' on the login screen)."
+    )
 
 
 @app.command()

@@ -10,7 +10,6 @@ out frozen read models, never live ORM objects.
 """
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, Index, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -42,7 +41,7 @@ class Organisation(SQLModel, table=True):
 
     __tablename__ = "organisation"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     billing_address: str = Field(default="", max_length=1000)
     tax_id: str = Field(default="", max_length=50)
@@ -67,9 +66,9 @@ class Organisation(SQLModel, table=True):
     smtp_username: str = Field(default="", max_length=200)
     smtp_sender: str = Field(default="", max_length=254)
     smtp_security: str = Field(default="starttls", max_length=20)
-    period_lock_date: Optional[date] = Field(default=None)
+    period_lock_date: date | None = Field(default=None)
     created_at: datetime = _ts()  # type: ignore[assignment]
-    updated_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    updated_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
 class Company(SQLModel, table=True):
@@ -81,7 +80,7 @@ class Company(SQLModel, table=True):
         Index("ix_company_kind_name", "kind", "name", "id"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default="client", max_length=20)
     name: str = Field(max_length=200)
     tax_id: str = Field(default="", max_length=50)
@@ -97,7 +96,7 @@ class Contact(SQLModel, table=True):
 
     __tablename__ = "contact"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     company_id: int = Field(foreign_key="company.id", index=True)
     name: str = Field(max_length=200)
     email: str = Field(default="", max_length=254)
@@ -112,21 +111,21 @@ class UserAccount(SQLModel, table=True):
     __tablename__ = "user_account"
     __table_args__ = (Index("ix_user_account_role_name", "role", "name", "id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
-    email: Optional[str] = Field(default=None, max_length=254)
-    email_key: Optional[str] = Field(default=None, max_length=254, unique=True)
+    id: int | None = Field(default=None, primary_key=True)
+    email: str | None = Field(default=None, max_length=254)
+    email_key: str | None = Field(default=None, max_length=254, unique=True)
     name: str = Field(max_length=200)
     role: str = Field(max_length=30)
-    password_hash: Optional[str] = Field(default=None, max_length=300)
-    supervisor_id: Optional[int] = Field(default=None, foreign_key="user_account.id", index=True)
-    company_id: Optional[int] = Field(default=None, foreign_key="company.id", index=True)
+    password_hash: str | None = Field(default=None, max_length=300)
+    supervisor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
     pay_rate_cents: int = Field(default=0)
-    overtime_over_day_bp: Optional[int] = Field(default=None)
-    overtime_outside_window_bp: Optional[int] = Field(default=None)
+    overtime_over_day_bp: int | None = Field(default=None)
+    overtime_outside_window_bp: int | None = Field(default=None)
     is_active: bool = Field(default=True)
     failed_logins: int = Field(default=0)
-    locked_until: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    last_login_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    locked_until: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    last_login_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
@@ -135,16 +134,16 @@ class Invitation(SQLModel, table=True):
 
     __tablename__ = "invitation"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     email: str = Field(max_length=254)
     role: str = Field(max_length=30)
     inviter_id: int = Field(foreign_key="user_account.id", index=True)
     created_at: datetime = _ts()  # type: ignore[assignment]
     expires_at: datetime = _ts()  # type: ignore[assignment]
-    used_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    used_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    revoked_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    used_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    used_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    revoked_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
 class LoginSession(SQLModel, table=True):
@@ -152,13 +151,13 @@ class LoginSession(SQLModel, table=True):
 
     __tablename__ = "login_session"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     origin: str = Field(default="cli", max_length=20)
     created_at: datetime = _ts()  # type: ignore[assignment]
     expires_at: datetime = _ts()  # type: ignore[assignment]
-    revoked_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    revoked_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
 class RolePermission(SQLModel, table=True):
@@ -185,19 +184,19 @@ class Project(SQLModel, table=True):
         Index("ix_project_active_name", "is_active", "name", "id"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     code: str = Field(default="", max_length=30)
     name: str = Field(max_length=200)
     client_id: int = Field(foreign_key="company.id", index=True)
     valuation: str = Field(default="tm", max_length=10)
-    contract_amount_cents: Optional[int] = Field(default=None)
-    billing_method: Optional[str] = Field(default=None, max_length=20)
+    contract_amount_cents: int | None = Field(default=None)
+    billing_method: str | None = Field(default=None, max_length=20)
     progress_pct: int = Field(default=0)
     status: str = Field(default="active", max_length=20)
-    project_manager_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    estimator_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    start_date: Optional[date] = Field(default=None)
-    end_date: Optional[date] = Field(default=None)
+    project_manager_id: int | None = Field(default=None, foreign_key="user_account.id")
+    estimator_id: int | None = Field(default=None, foreign_key="user_account.id")
+    start_date: date | None = Field(default=None)
+    end_date: date | None = Field(default=None)
     is_active: bool = Field(default=True)
     created_at: datetime = _ts()  # type: ignore[assignment]
 
@@ -207,7 +206,7 @@ class Task(SQLModel, table=True):
 
     __tablename__ = "task"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
     name: str = Field(max_length=200)
     is_active: bool = Field(default=True)
@@ -218,7 +217,7 @@ class Activity(SQLModel, table=True):
 
     __tablename__ = "activity"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     billable_default: bool = Field(default=True)
     is_active: bool = Field(default=True)
@@ -229,7 +228,7 @@ class RateCode(SQLModel, table=True):
 
     __tablename__ = "rate_code"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     hourly_rate_cents: int = Field(default=0)
     is_active: bool = Field(default=True)
@@ -257,7 +256,7 @@ class TimeEntry(SQLModel, table=True):
         Index("ix_time_entry_project_status", "project_id", "status"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="user_account.id")
     entered_by_id: int = Field(foreign_key="user_account.id")
     project_id: int = Field(foreign_key="project.id")
@@ -266,8 +265,8 @@ class TimeEntry(SQLModel, table=True):
     rate_code_id: int = Field(foreign_key="rate_code.id")
     work_date: date
     minutes: int
-    start_minute: Optional[int] = Field(default=None)
-    end_minute: Optional[int] = Field(default=None)
+    start_minute: int | None = Field(default=None)
+    end_minute: int | None = Field(default=None)
     description: str = Field(default="", max_length=2000)
     billable: bool = Field(default=True)
     status: str = Field(default="draft", max_length=20)
@@ -275,21 +274,19 @@ class TimeEntry(SQLModel, table=True):
     rate_cents: int = Field(default=0)
     value_cents: int = Field(default=0)
     rejection_reason: str = Field(default="", max_length=1000)
-    accepted_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    accepted_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    approved_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    approved_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    allocation: Optional[str] = Field(default=None, max_length=20)
+    accepted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    accepted_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    approved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    approved_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    allocation: str | None = Field(default=None, max_length=20)
     write_down_cents: int = Field(default=0)
     write_down_reason: str = Field(default="", max_length=100)
     write_down_note: str = Field(default="", max_length=1000)
-    hold_until: Optional[date] = Field(default=None)
-    document_id: Optional[int] = Field(default=None, foreign_key="document_record.id", index=True)
-    master_invoice_id: Optional[int] = Field(
-        default=None, foreign_key="master_invoice.id", index=True
-    )
+    hold_until: date | None = Field(default=None)
+    document_id: int | None = Field(default=None, foreign_key="document_record.id", index=True)
+    master_invoice_id: int | None = Field(default=None, foreign_key="master_invoice.id", index=True)
     created_at: datetime = _ts()  # type: ignore[assignment]
-    updated_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    updated_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
     version: int = Field(default=1)
 
 
@@ -299,11 +296,11 @@ class DocumentRecord(SQLModel, table=True):
     __tablename__ = "document_record"
     __table_args__ = (CheckConstraint("kind IN ('invoice','write_down')", name="kind"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=30, unique=True)
     kind: str = Field(max_length=20)
     client_id: int = Field(foreign_key="company.id", index=True)
-    project_id: Optional[int] = Field(default=None, foreign_key="project.id")
+    project_id: int | None = Field(default=None, foreign_key="project.id")
     total_minutes: int = Field(default=0)
     value_cents: int = Field(default=0)
     billed_cents: int = Field(default=0)
@@ -317,7 +314,7 @@ class DocumentLine(SQLModel, table=True):
 
     __tablename__ = "document_line"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document_record.id", index=True)
     time_entry_id: int = Field(foreign_key="time_entry.id", unique=True)
     work_date: date
@@ -344,12 +341,12 @@ class InvoiceSeries(SQLModel, table=True):
 
     __tablename__ = "invoice_series"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)
     name: str = Field(max_length=100)
     prefix: str = Field(max_length=20)
     last_number: int = Field(default=0)
-    last_issue_date: Optional[date] = Field(default=None)
+    last_issue_date: date | None = Field(default=None)
 
 
 class PaymentTermsTemplate(SQLModel, table=True):
@@ -357,13 +354,13 @@ class PaymentTermsTemplate(SQLModel, table=True):
 
     __tablename__ = "payment_terms_template"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     kind: str = Field(default="standard", max_length=30)
     body: str = Field(max_length=4000)
     is_deleted: bool = Field(default=False)
     created_at: datetime = _ts()  # type: ignore[assignment]
-    updated_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    updated_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
 class Invoice(SQLModel, table=True):
@@ -384,22 +381,22 @@ class Invoice(SQLModel, table=True):
         Index("ix_invoice_client_status", "client_id", "status"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     series_id: int = Field(foreign_key="invoice_series.id")
-    seq: Optional[int] = Field(default=None)
-    number: Optional[str] = Field(default=None, max_length=40, unique=True)
+    seq: int | None = Field(default=None)
+    number: str | None = Field(default=None, max_length=40, unique=True)
     kind: str = Field(default="standard", max_length=20)
     status: str = Field(default="draft", max_length=20)
     client_id: int = Field(foreign_key="company.id")
-    project_id: Optional[int] = Field(default=None, foreign_key="project.id", index=True)
-    document_id: Optional[int] = Field(default=None, foreign_key="document_record.id", index=True)
-    credited_invoice_id: Optional[int] = Field(default=None, foreign_key="invoice.id")
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
+    document_id: int | None = Field(default=None, foreign_key="document_record.id", index=True)
+    credited_invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
     currency: str = Field(default="EUR", max_length=3)
     vat_mode: str = Field(default="per_line", max_length=20)
     rounding_mode: str = Field(default="half_up", max_length=20)
-    issue_date: Optional[date] = Field(default=None)
-    sale_date: Optional[date] = Field(default=None)
-    due_date: Optional[date] = Field(default=None)
+    issue_date: date | None = Field(default=None)
+    sale_date: date | None = Field(default=None)
+    due_date: date | None = Field(default=None)
     service_name: str = Field(default="", max_length=500)
     net_cents: int = Field(default=0)
     vat_cents: int = Field(default=0)
@@ -409,7 +406,7 @@ class Invoice(SQLModel, table=True):
     markup_on_whole: bool = Field(default=False)
     commentary: str = Field(default="", max_length=4000)
     attached_text: str = Field(default="", max_length=8000)
-    payment_terms_id: Optional[int] = Field(default=None, foreign_key="payment_terms_template.id")
+    payment_terms_id: int | None = Field(default=None, foreign_key="payment_terms_template.id")
     payment_terms_text: str = Field(default="", max_length=4000)
     footer: str = Field(default="", max_length=2000)
     seller_name: str = Field(default="", max_length=200)
@@ -418,16 +415,16 @@ class Invoice(SQLModel, table=True):
     buyer_name: str = Field(default="", max_length=200)
     buyer_address: str = Field(default="", max_length=1000)
     buyer_tax_id: str = Field(default="", max_length=50)
-    progress_pct_update: Optional[int] = Field(default=None)
-    overdue_notice_days: Optional[int] = Field(default=None)
+    progress_pct_update: int | None = Field(default=None)
+    overdue_notice_days: int | None = Field(default=None)
     created_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = _ts()  # type: ignore[assignment]
-    issued_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    issued_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    sent_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    paid_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    booked_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    cancelled_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    issued_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    issued_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    sent_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    paid_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    booked_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    cancelled_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -436,26 +433,24 @@ class InvoiceLine(SQLModel, table=True):
     __tablename__ = "invoice_line"
     __table_args__ = (
         CheckConstraint("gross_cents = net_cents + vat_cents", name="gross"),
-        CheckConstraint(
-            "kind IN ('time','adjustment','expense','markup','service')", name="kind"
-        ),
+        CheckConstraint("kind IN ('time','adjustment','expense','markup','service')", name="kind"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     position: int
     kind: str = Field(default="service", max_length=20)
     description: str = Field(default="", max_length=2000)
     detail: str = Field(default="", max_length=2000)
-    minutes: Optional[int] = Field(default=None)
-    unit_price_cents: Optional[int] = Field(default=None)
+    minutes: int | None = Field(default=None)
+    unit_price_cents: int | None = Field(default=None)
     net_cents: int
     vat_bp: int
     vat_cents: int
     gross_cents: int
-    expense_date: Optional[date] = Field(default=None)
+    expense_date: date | None = Field(default=None)
     reason: str = Field(default="", max_length=500)
-    document_line_id: Optional[int] = Field(default=None, foreign_key="document_line.id")
+    document_line_id: int | None = Field(default=None, foreign_key="document_line.id")
 
 
 class MasterInvoice(SQLModel, table=True):
@@ -464,13 +459,11 @@ class MasterInvoice(SQLModel, table=True):
     __tablename__ = "master_invoice"
     __table_args__ = (
         UniqueConstraint("series_id", "seq", name="uq_master_invoice_series_seq"),
-        CheckConstraint(
-            "status IN ('draft','approved','partially_paid','paid')", name="status"
-        ),
+        CheckConstraint("status IN ('draft','approved','partially_paid','paid')", name="status"),
         Index("ix_master_invoice_contractor", "contractor_id", "status"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     series_id: int = Field(foreign_key="invoice_series.id")
     seq: int
     number: str = Field(max_length=40, unique=True)
@@ -484,9 +477,9 @@ class MasterInvoice(SQLModel, table=True):
     paid_cents: int = Field(default=0)
     created_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = _ts()  # type: ignore[assignment]
-    approved_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    approved_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    paid_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    approved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    approved_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    paid_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
 class MasterInvoiceLine(SQLModel, table=True):
@@ -494,7 +487,7 @@ class MasterInvoiceLine(SQLModel, table=True):
 
     __tablename__ = "master_invoice_line"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     master_invoice_id: int = Field(foreign_key="master_invoice.id", index=True)
     time_entry_id: int = Field(foreign_key="time_entry.id", unique=True)
     work_date: date
@@ -509,17 +502,13 @@ class Payment(SQLModel, table=True):
 
     __tablename__ = "payment"
     __table_args__ = (
-        CheckConstraint(
-            "(invoice_id IS NULL) <> (master_invoice_id IS NULL)", name="one_target"
-        ),
+        CheckConstraint("(invoice_id IS NULL) <> (master_invoice_id IS NULL)", name="one_target"),
         CheckConstraint("amount_cents > 0", name="amount"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
-    invoice_id: Optional[int] = Field(default=None, foreign_key="invoice.id", index=True)
-    master_invoice_id: Optional[int] = Field(
-        default=None, foreign_key="master_invoice.id", index=True
-    )
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id", index=True)
+    master_invoice_id: int | None = Field(default=None, foreign_key="master_invoice.id", index=True)
     method: str = Field(max_length=20)
     paid_on: date
     amount_cents: int
@@ -537,12 +526,12 @@ class Notification(SQLModel, table=True):
     __tablename__ = "notification"
     __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at", "id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id")
     kind: str = Field(max_length=40)
     message: str = Field(max_length=1000)
     created_at: datetime = _ts()  # type: ignore[assignment]
-    read_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    read_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
 class ContractorDocument(SQLModel, table=True):
@@ -550,11 +539,11 @@ class ContractorDocument(SQLModel, table=True):
 
     __tablename__ = "contractor_document"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     doc_type: str = Field(max_length=40)
     file_path: str = Field(default="", max_length=500)
-    expires_on: Optional[date] = Field(default=None)
+    expires_on: date | None = Field(default=None)
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
@@ -568,13 +557,11 @@ class ProjectCost(SQLModel, table=True):
 
     __tablename__ = "project_cost"
     __table_args__ = (
-        CheckConstraint(
-            "cost_type IN ('material','salary','equipment','other')", name="cost_type"
-        ),
+        CheckConstraint("cost_type IN ('material','salary','equipment','other')", name="cost_type"),
         Index("ix_project_cost_project_date", "project_id", "cost_date", "id"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id")
     name: str = Field(max_length=200)
     supplier_invoice_number: str = Field(default="", max_length=100)
@@ -591,14 +578,14 @@ class SubcontractAgreement(SQLModel, table=True):
 
     __tablename__ = "subcontract_agreement"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=40, unique=True)
     project_id: int = Field(foreign_key="project.id", index=True)
     subcontractor_id: int = Field(foreign_key="company.id", index=True)
     scope: str = Field(max_length=4000)
     time_and_material: bool = Field(default=False)
-    fixed_amount_cents: Optional[int] = Field(default=None)
-    hourly_rate_cents: Optional[int] = Field(default=None)
+    fixed_amount_cents: int | None = Field(default=None)
+    hourly_rate_cents: int | None = Field(default=None)
     nonstandard_rates: str = Field(default="", max_length=2000)
     overtime_over_day_bp: int = Field(default=5000)
     overtime_outside_window_bp: int = Field(default=10000)
@@ -613,16 +600,16 @@ class WorkSchedule(SQLModel, table=True):
 
     __tablename__ = "work_schedule"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="subcontract_agreement.id", index=True)
     planned_start: datetime = _ts()  # type: ignore[assignment]
     planned_end: datetime = _ts()  # type: ignore[assignment]
     scope_of_work: str = Field(default="", max_length=500)
-    foreman_contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    foreman_contact_id: int | None = Field(default=None, foreign_key="contact.id")
     planned_headcount: int = Field(default=1)
     custom_overtime: bool = Field(default=False)
-    overtime_over_day_bp: Optional[int] = Field(default=None)
-    overtime_outside_window_bp: Optional[int] = Field(default=None)
+    overtime_over_day_bp: int | None = Field(default=None)
+    overtime_outside_window_bp: int | None = Field(default=None)
     note: str = Field(default="", max_length=2000)
 
 
@@ -631,7 +618,7 @@ class DailyReport(SQLModel, table=True):
 
     __tablename__ = "daily_report"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     schedule_id: int = Field(foreign_key="work_schedule.id", index=True)
     report_date: date
     headcount: int
@@ -644,7 +631,7 @@ class SubcontractSettlement(SQLModel, table=True):
 
     __tablename__ = "subcontract_settlement"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="subcontract_agreement.id", index=True)
     settled_on: date
     paid_cents: int
@@ -660,13 +647,13 @@ class PayrollPeriod(SQLModel, table=True):
 
     __tablename__ = "payroll_period"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     employee_id: int = Field(foreign_key="user_account.id", index=True)
     period_start: date
     period_end: date
     total_cents: int = Field(default=0)
-    transferred_at: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    transferred_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    transferred_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    transferred_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
 
 class WorkShift(SQLModel, table=True):
@@ -675,25 +662,25 @@ class WorkShift(SQLModel, table=True):
     __tablename__ = "work_shift"
     __table_args__ = (Index("ix_work_shift_employee_date", "employee_id", "shift_date", "id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     employee_id: int = Field(foreign_key="user_account.id")
     project_id: int = Field(foreign_key="project.id", index=True)
     shift_date: date
-    planned_start: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    planned_end: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    actual_start: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
-    actual_end: Optional[datetime] = _ts(nullable=True)  # type: ignore[assignment]
+    planned_start: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    planned_end: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    actual_start: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    actual_end: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
     lunch_minutes: int = Field(default=0)
     standard_minutes: int = Field(default=0)
     over_day_minutes: int = Field(default=0)
     outside_window_minutes: int = Field(default=0)
-    pay_cents: Optional[int] = Field(default=None)
+    pay_cents: int | None = Field(default=None)
     custom_overtime: bool = Field(default=False)
-    overtime_over_day_bp: Optional[int] = Field(default=None)
-    overtime_outside_window_bp: Optional[int] = Field(default=None)
+    overtime_over_day_bp: int | None = Field(default=None)
+    overtime_outside_window_bp: int | None = Field(default=None)
     irregular: bool = Field(default=False)
     irregularity_note: str = Field(default="", max_length=500)
-    payroll_period_id: Optional[int] = Field(default=None, foreign_key="payroll_period.id")
+    payroll_period_id: int | None = Field(default=None, foreign_key="payroll_period.id")
 
 
 # --------------------------------------------------------------------------------------------
@@ -707,13 +694,13 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id", "id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = _ts()  # type: ignore[assignment]
-    actor_id: Optional[int] = Field(default=None)
+    actor_id: int | None = Field(default=None)
     actor_label: str = Field(max_length=254)
     action: str = Field(max_length=60)
     entity: str = Field(max_length=60)
-    entity_id: Optional[str] = Field(default=None, max_length=60)
+    entity_id: str | None = Field(default=None, max_length=60)
     before_json: str = Field(default="")
     after_json: str = Field(default="")
     prev_hash: str = Field(max_length=64)
@@ -725,7 +712,7 @@ class AuditHead(SQLModel, table=True):
 
     __tablename__ = "audit_head"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     last_event_id: int = Field(default=0)
     last_hash: str = Field(max_length=64)
 
@@ -735,12 +722,12 @@ class ChangeEvent(SQLModel, table=True):
 
     __tablename__ = "change_event"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = _ts()  # type: ignore[assignment]
     entity: str = Field(max_length=60)
-    entity_id: Optional[str] = Field(default=None, max_length=60)
+    entity_id: str | None = Field(default=None, max_length=60)
     action: str = Field(max_length=60)
-    actor_id: Optional[int] = Field(default=None)
+    actor_id: int | None = Field(default=None)
 
 
 ALL_TABLES = tuple(metadata.sorted_tables)

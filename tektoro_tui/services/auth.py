@@ -107,7 +107,9 @@ class AuthService(ServiceBase):
     def is_initialised(self) -> bool:
         """Whether the organisation and its first administrator exist."""
         with self.db.read() as session:
-            return session.execute(select(func.count()).select_from(m.Organisation)).scalar_one() > 0
+            return (
+                session.execute(select(func.count()).select_from(m.Organisation)).scalar_one() > 0
+            )
 
     def init_organisation(
         self, company: str, admin_email: str, admin_name: str, password: str
@@ -119,6 +121,7 @@ class AuthService(ServiceBase):
         name = form.text("admin_name", admin_name or (admin_email or "").split("@")[0])
         check_password_rules(form, "password", password)
         form.raise_if_any()
+        email = email or ""
         with self._write(None) as uow:
             session = uow.session
             if session.execute(select(func.count()).select_from(m.Organisation)).scalar_one():
@@ -143,9 +146,7 @@ class AuthService(ServiceBase):
             session.add(admin)
             session.flush()
             uow.audit("organisation.create", "organisation", 1, None, {"name": company_name})
-            uow.audit(
-                "user.create", "user", admin.id, None, {"email": email, "role": admin.role}
-            )
+            uow.audit("user.create", "user", admin.id, None, {"email": email, "role": admin.role})
             return actor_for(session, admin)
 
     # --- login ----------------------------------------------------------------------------
@@ -172,7 +173,9 @@ class AuthService(ServiceBase):
                 user.failed_logins += 1
                 pause = lock_seconds(user.failed_logins)
                 user.locked_until = uow.now + timedelta(seconds=pause) if pause else None
-                uow.audit("user.login_failed", "user", user.id, None, {"failed": user.failed_logins})
+                uow.audit(
+                    "user.login_failed", "user", user.id, None, {"failed": user.failed_logins}
+                )
                 failure = WRONG_LOGIN
                 if pause:
                     failure += f" Too many attempts: wait {pause} seconds before the next one."
@@ -265,6 +268,7 @@ class AuthService(ServiceBase):
             form.add("role", str(exc))
             chosen = Role.STAFF
         form.raise_if_any()
+        address = address or ""
         if not can_invite(actor.role):
             raise PermissionDenied("Client users cannot invite people.")
         token = secrets.token_urlsafe(24)
@@ -290,7 +294,10 @@ class AuthService(ServiceBase):
             session.add(invitation)
             session.flush()
             uow.audit(
-                "invitation.create", "invitation", invitation.id, None,
+                "invitation.create",
+                "invitation",
+                invitation.id,
+                None,
                 {"email": address, "role": chosen.value},
             )
             return InvitationView(
@@ -367,7 +374,10 @@ class AuthService(ServiceBase):
             invitation.used_at = uow.now
             invitation.used_by_id = user.id
             uow.audit(
-                "user.register", "user", user.id, None,
+                "user.register",
+                "user",
+                user.id,
+                None,
                 {"email": user.email, "role": user.role, "supervisor_id": user.supervisor_id},
             )
             return actor_for(session, user)

@@ -87,13 +87,13 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def row_dict(row: Any, *, omit: tuple[str, ...] = ("password_hash", "token_hash")) -> dict[str, Any]:
+def row_dict(
+    row: Any, *, omit: tuple[str, ...] = ("password_hash", "token_hash")
+) -> dict[str, Any]:
     """A table row's column values, for the audit log (secrets left out)."""
     mapper = sa_inspect(type(row))
     return {
-        attr.key: getattr(row, attr.key)
-        for attr in mapper.column_attrs
-        if attr.key not in omit
+        attr.key: getattr(row, attr.key) for attr in mapper.column_attrs if attr.key not in omit
     }
 
 

@@ -19,14 +19,16 @@ class HomeService(ServiceBase):
         with self._read(actor) as session:
             org = session.get(m.Organisation, 1)
             rows = session.execute(
-                select(m.TimeEntry.status, func.count(), func.coalesce(func.sum(m.TimeEntry.minutes), 0))
+                select(
+                    m.TimeEntry.status,
+                    func.count(),
+                    func.coalesce(func.sum(m.TimeEntry.minutes), 0),
+                )
                 .where(m.TimeEntry.owner_id == actor.user_id)
                 .group_by(m.TimeEntry.status)
             ).all()
             found = {status: (count, minutes) for status, count, minutes in rows}
-            by_status = tuple(
-                (s.value, *found.get(s.value, (0, 0))) for s in TimeEntryStatus
-            )
+            by_status = tuple((s.value, *found.get(s.value, (0, 0))) for s in TimeEntryStatus)
             staff_ids = select(m.UserAccount.id).where(m.UserAccount.supervisor_id == actor.user_id)
             staff_count = session.execute(
                 select(func.count()).select_from(staff_ids.subquery())

@@ -141,7 +141,9 @@ class PresetService(ServiceBase):
 
     # --- companies and contacts -----------------------------------------------------------
 
-    def save_company(self, actor: Actor, form: CompanyForm, ident: int | None = None) -> CompanyView:
+    def save_company(
+        self, actor: Actor, form: CompanyForm, ident: int | None = None
+    ) -> CompanyView:
         """Create (``ident`` None) or update a company."""
         check = Form()
         values = {
@@ -160,7 +162,9 @@ class PresetService(ServiceBase):
             row = self._save(uow, m.Company, ident, values, "company", with_created=True)
             return _company_view(row)
 
-    def save_contact(self, actor: Actor, form: ContactForm, ident: int | None = None) -> ContactView:
+    def save_contact(
+        self, actor: Actor, form: ContactForm, ident: int | None = None
+    ) -> ContactView:
         """Create or update a contact of a company."""
         check = Form()
         values = {
@@ -194,7 +198,9 @@ class PresetService(ServiceBase):
 
     # --- projects and tasks ---------------------------------------------------------------
 
-    def save_project(self, actor: Actor, form: ProjectForm, ident: int | None = None) -> ProjectView:
+    def save_project(
+        self, actor: Actor, form: ProjectForm, ident: int | None = None
+    ) -> ProjectView:
         """Create or update a project; a fixed-price project needs its contract amount."""
         check = Form()
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
@@ -304,9 +310,7 @@ class PresetService(ServiceBase):
         """A page of rate codes by name."""
         with self._read(actor, Perm.PRESETS_VIEW) as session:
             currency = org_currency(session)
-            return self._page_in(
-                session, m.RateCode, lambda r: _rate_view(r, currency), [], **opts
-            )
+            return self._page_in(session, m.RateCode, lambda r: _rate_view(r, currency), [], **opts)
 
     def set_active(self, actor: Actor, kind: str, ident: int, active: bool) -> None:
         """Deactivate or reactivate any preset; ``kind`` is a key of :data:`MODELS`."""
@@ -353,7 +357,11 @@ class PresetService(ServiceBase):
             check.add(field, "does not exist")
 
     def _page(
-        self, actor: Actor, model: type[Any], view: Callable[[Any], Any], filters: list[Any],
+        self,
+        actor: Actor,
+        model: type[Any],
+        view: Callable[[Any], Any],
+        filters: list[Any],
         **opts: Any,
     ) -> Page[Any]:
         with self._read(actor, Perm.PRESETS_VIEW) as session:
@@ -379,9 +387,7 @@ class PresetService(ServiceBase):
             query = query.where(model.is_active.is_(True))
         if after is not None:
             name, ident = after
-            query = query.where(
-                or_(model.name > name, (model.name == name) & (model.id > ident))
-            )
+            query = query.where(or_(model.name > name, (model.name == name) & (model.id > ident)))
         rows = list(
             session.execute(query.order_by(model.name, model.id).limit(limit + 1)).scalars()
         )
@@ -437,7 +443,8 @@ MODELS: dict[str, type[Any]] = {
 def _missing(session: Session) -> list[str]:
     checks = {
         "clients": select(func.count()).where(
-            m.Company.kind == "client", m.Company.is_active.is_(True)  # type: ignore[attr-defined]
+            m.Company.kind == "client",
+            m.Company.is_active.is_(True),  # type: ignore[attr-defined]
         ),
         "projects": select(func.count()).where(m.Project.is_active.is_(True)),  # type: ignore[attr-defined]
         "tasks": select(func.count()).where(m.Task.is_active.is_(True)),  # type: ignore[attr-defined]

@@ -140,7 +140,9 @@ def validate_settings(form: SettingsForm) -> dict[str, object]:
         "tax_id": check.text("tax_id", form.tax_id, required=False, max_length=50),
         "email": check.email("email", form.email) if form.email.strip() else "",
         "phone": check.text("phone", form.phone, required=False, max_length=50),
-        "bank_account": check.text("bank_account", form.bank_account, required=False, max_length=100),
+        "bank_account": check.text(
+            "bank_account", form.bank_account, required=False, max_length=100
+        ),
         "logo_path": check.text("logo_path", form.logo_path, required=False, max_length=500),
         "currency": currency,
         "timezone": timezone,

@@ -77,7 +77,7 @@ class UserService(ServiceBase):
             if not include_inactive:
                 query = query.where(m.UserAccount.is_active.is_(True))  # type: ignore[attr-defined]
             if after is not None:
-                name, ident = after
+                name, ident = str(after[0]), int(str(after[1]))
                 query = query.where(
                     or_(
                         m.UserAccount.name > name,
@@ -94,9 +94,13 @@ class UserService(ServiceBase):
     def get_user(self, actor: Actor, user_id: int) -> UserView:
         """One user ``actor`` may see."""
         with self._read(actor) as session:
-            if user_id != actor.user_id and not self._has(session, actor, Perm.USERS_VIEW):
-                if not self._is_direct_staff(session, actor.user_id, user_id):
-                    raise NotFound(f"User #{user_id} does not exist.")
+            visible = (
+                user_id == actor.user_id
+                or self._has(session, actor, Perm.USERS_VIEW)
+                or self._is_direct_staff(session, actor.user_id, user_id)
+            )
+            if not visible:
+                raise NotFound(f"User #{user_id} does not exist.")
             user = self._get(session, m.UserAccount, user_id, "User")
             return self._view(session, user)
 
@@ -214,7 +218,9 @@ class UserService(ServiceBase):
         sup = session.get(m.UserAccount, user.supervisor_id) if user.supervisor_id else None
         company = session.get(m.Company, user.company_id) if user.company_id else None
         return _user_view(
-            user, sup.name if sup else None, company.name if company else None,
+            user,
+            sup.name if sup else None,
+            company.name if company else None,
             org_currency(session),
         )
 

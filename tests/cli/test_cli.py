@@ -22,8 +22,18 @@ def runner() -> CliRunner:
 def _init(runner: CliRunner, db_url: str) -> None:
     result = runner.invoke(
         app,
-        ["init", "--company", "Northwind", "--admin-email", "owner@example.com",
-         "--admin-name", "Olga", "--password-stdin", "--db", db_url],
+        [
+            "init",
+            "--company",
+            "Northwind",
+            "--admin-email",
+            "owner@example.com",
+            "--admin-name",
+            "Olga",
+            "--password-stdin",
+            "--db",
+            db_url,
+        ],
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0, result.output
@@ -33,7 +43,8 @@ def _init(runner: CliRunner, db_url: str) -> None:
 def test_init_login_whoami_logout(runner: CliRunner, db_url: str) -> None:
     _init(runner, db_url)
     result = runner.invoke(
-        app, ["login", "--email", "OWNER@example.com", "--password-stdin", "--db", db_url],
+        app,
+        ["login", "--email", "OWNER@example.com", "--password-stdin", "--db", db_url],
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0, result.output
@@ -51,7 +62,8 @@ def test_init_login_whoami_logout(runner: CliRunner, db_url: str) -> None:
 def test_wrong_password_exits_1_with_reason_on_stderr(runner: CliRunner, db_url: str) -> None:
     _init(runner, db_url)
     result = runner.invoke(
-        app, ["login", "--email", "owner@example.com", "--password-stdin", "--db", db_url],
+        app,
+        ["login", "--email", "owner@example.com", "--password-stdin", "--db", db_url],
         input="wrong-password\n",
     )
     assert result.exit_code == 1
@@ -60,7 +72,8 @@ def test_wrong_password_exits_1_with_reason_on_stderr(runner: CliRunner, db_url:
 
 def test_init_with_bad_input_names_every_field(runner: CliRunner, db_url: str) -> None:
     result = runner.invoke(
-        app, ["init", "--company", "", "--admin-email", "nope", "--password-stdin", "--db", db_url],
+        app,
+        ["init", "--company", "", "--admin-email", "nope", "--password-stdin", "--db", db_url],
         input="short\n",
     )
     assert result.exit_code == 1
@@ -72,13 +85,17 @@ def test_init_with_bad_input_names_every_field(runner: CliRunner, db_url: str) -
 
 def test_invite_and_register_from_the_cli(runner: CliRunner, db_url: str) -> None:
     _init(runner, db_url)
-    runner.invoke(app, ["login", "--email", "owner@example.com", "--password-stdin", "--db", db_url],
-                  input=PASSWORD + "\n")
+    runner.invoke(
+        app,
+        ["login", "--email", "owner@example.com", "--password-stdin", "--db", db_url],
+        input=PASSWORD + "\n",
+    )
     invited = runner.invoke(app, ["users", "invite", "ann@example.com", "--json", "--db", db_url])
     assert invited.exit_code == 0, invited.output
     code = json.loads(invited.stdout)["code"]
     registered = runner.invoke(
-        app, ["register", "--code", code, "--name", "Ann Staff", "--password-stdin", "--db", db_url],
+        app,
+        ["register", "--code", code, "--name", "Ann Staff", "--password-stdin", "--db", db_url],
         input="ann-pass-123\n",
     )
     assert registered.exit_code == 0, registered.output
@@ -133,7 +150,8 @@ def test_no_keyring_on_headless_server_is_a_message_not_a_traceback(
 ) -> None:
     _init(runner, db_url)
     result = runner.invoke(
-        app, ["login", "--email", "owner@example.com", "--password-stdin", "--db", db_url],
+        app,
+        ["login", "--email", "owner@example.com", "--password-stdin", "--db", db_url],
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0

@@ -300,7 +300,8 @@ def test_clock_parses_times_of_day(text: str, expected: int | None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [("0", 0), ("100", 100), (55, 55), ("101", None), ("-1", None), ("x", None)]
+    ("value", "expected"),
+    [("0", 0), ("100", 100), (55, 55), ("101", None), ("-1", None), ("x", None)],
 )
 def test_int_range_accepts_only_the_inclusive_range(value: object, expected: int | None) -> None:
     form = Form()

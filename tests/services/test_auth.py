@@ -20,7 +20,9 @@ from tektoro_tui.services.users import UserForm
 from .conftest import ADMIN_PASSWORD
 
 
-def test_init_creates_organisation_admin_and_default_matrix(services: Services, admin: Actor) -> None:
+def test_init_creates_organisation_admin_and_default_matrix(
+    services: Services, admin: Actor
+) -> None:
     assert admin.role is Role.ADMINISTRATOR
     assert admin.email == "owner@example.com"
     assert set(admin.permissions) == {p.value for p in Perm}

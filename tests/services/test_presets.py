@@ -58,7 +58,9 @@ def test_fixed_project_keeps_its_contract_amount_in_cents(services: Services, ad
     client = services.presets.save_company(admin, CompanyForm(name="Acme", tax_id="PL123"))
     project = services.presets.save_project(
         admin,
-        ProjectForm(name="Hall", client_id=client.id, valuation="fixed", contract_amount="120 000,50"),
+        ProjectForm(
+            name="Hall", client_id=client.id, valuation="fixed", contract_amount="120 000,50"
+        ),
     )
     assert project.contract_amount is not None and project.contract_amount.cents == 12_000_050
     assert project.client_name == "Acme"
@@ -87,7 +89,9 @@ def test_rate_code_list_pages_and_searches(services: Services, admin: Actor) -> 
     assert [r.name for r in first.items] == ["Junior", "Principal"]
     second = services.presets.list_rate_codes(admin, after=first.next_after, limit=2)
     assert [r.name for r in second.items] == ["Senior", "Site visit"] and second.next_after is None
-    assert [r.name for r in services.presets.list_rate_codes(admin, search="sen").items] == ["Senior"]
+    assert [r.name for r in services.presets.list_rate_codes(admin, search="sen").items] == [
+        "Senior"
+    ]
 
 
 def test_staff_may_view_but_not_change_presets(services: Services, admin: Actor) -> None:
@@ -103,9 +107,15 @@ def test_every_write_is_audited_with_before_and_after(services: Services, admin:
     rate = services.presets.save_rate_code(admin, RateCodeForm(name="Senior", hourly_rate="95"))
     services.presets.save_rate_code(admin, RateCodeForm(name="Senior", hourly_rate="99"), rate.id)
     with services.db.read() as session:
-        events = session.execute(
-            select(m.AuditEvent).where(m.AuditEvent.entity == "rate_code").order_by(m.AuditEvent.id)
-        ).scalars().all()
+        events = (
+            session.execute(
+                select(m.AuditEvent)
+                .where(m.AuditEvent.entity == "rate_code")
+                .order_by(m.AuditEvent.id)
+            )
+            .scalars()
+            .all()
+        )
     assert [e.action for e in events] == ["rate_code.create", "rate_code.update"]
     assert '"hourly_rate_cents":9500' in events[1].before_json
     assert '"hourly_rate_cents":9900' in events[1].after_json

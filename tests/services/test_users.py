@@ -51,11 +51,19 @@ def test_crew_without_login_and_every_problem_at_once(services: Services, admin:
             admin,
             UserForm(name="", email="bad", role="wizard", pay_rate="-4", password="x"),
         )
-    assert {p.field for p in caught.value.problems} >= {"name", "email", "role", "pay_rate", "password"}
+    assert {p.field for p in caught.value.problems} >= {
+        "name",
+        "email",
+        "role",
+        "pay_rate",
+        "password",
+    }
 
 
 def test_duplicate_email_is_refused_case_insensitively(services: Services, admin: Actor) -> None:
-    services.users.create_user(admin, UserForm(name="A", email="a@example.com", password="pass-1234"))
+    services.users.create_user(
+        admin, UserForm(name="A", email="a@example.com", password="pass-1234")
+    )
     with pytest.raises(ValidationError, match="already belongs"):
         services.users.create_user(admin, UserForm(name="B", email="A@EXAMPLE.COM"))
 

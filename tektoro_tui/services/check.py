@@ -21,13 +21,13 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -193,12 +193,20 @@ def run_check(db: Database) -> CheckReport:
     failures: list[CheckFailure] = []
     counts: list[tuple[str, int]] = []
     with _snapshot(db) as conn:
+        # Database errors (a table or column a tamperer removed) and values no valid row can
+        # hold (text where a timestamp belongs) make one invariant uncheckable, not the run.
+        driver_errors = (
+            SQLAlchemyError,
+            getattr(conn.dialect.dbapi, "Error", SQLAlchemyError),
+            TypeError,
+            ValueError,
+        )
         for name, check in checks:
             collector = _Collector(conn, name)
             savepoint = conn.begin_nested()
             try:
                 check(collector)
-            except SQLAlchemyError as exc:
+            except driver_errors as exc:
                 savepoint.rollback()
                 reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
                 collector.fail(f"could not be checked: {reason}")
@@ -332,8 +340,7 @@ def _check_numbering(c: _Collector) -> None:
         lambda r: (
             f"{_inv(r, _src(r.src))} points at a missing numbering series #{r.series_id}"
             if r.code is None
-            else f"{_inv(r, _src(r.src))} has the invalid sequence number {r.seq} in "
-            f"{_series(r)}"
+            else f"{_inv(r, _src(r.src))} has the invalid sequence number {r.seq} in {_series(r)}"
         ),
     )
     c.rows(
@@ -557,9 +564,7 @@ def _check_documents(c: _Collector) -> None:
         HAVING COUNT(dl.id) <> 1
          ORDER BY t.id
         """,
-        lambda r: (
-            f"processed time entry #{r.id} has {r.n} document lines (exactly one expected)"
-        ),
+        lambda r: f"processed time entry #{r.id} has {r.n} document lines (exactly one expected)",
     )
     c.rows(
         """
@@ -657,8 +662,7 @@ def _check_double_billing(c: _Collector) -> None:
          ORDER BY ml.id
         """,
         lambda r: (
-            f"contractor invoice line #{r.line_id} copies a missing time entry "
-            f"#{r.time_entry_id}"
+            f"contractor invoice line #{r.line_id} copies a missing time entry #{r.time_entry_id}"
             if r.entry_id is None
             else f"time entry #{r.entry_id} is on contractor invoice #{r.master_invoice_id} "
             f"but points at contractor invoice #{r.entry_invoice_id}"
@@ -732,8 +736,7 @@ def _check_payments(c: _Collector) -> None:
          ORDER BY id
         """,
         lambda r: (
-            f"{_inv(r)} is overpaid: paid {_money(r.paid_cents)} of gross "
-            f"{_money(r.gross_cents)}"
+            f"{_inv(r)} is overpaid: paid {_money(r.paid_cents)} of gross {_money(r.gross_cents)}"
         ),
     )
     c.rows(
@@ -745,7 +748,7 @@ def _check_payments(c: _Collector) -> None:
          ORDER BY id
         """,
         lambda r: (
-            f"{_inv(r)} is {r.status.replace('_', ' ')} but {_money(r.paid_cents)} of "
+            f"{_inv(r)} has status '{r.status}' but {_money(r.paid_cents)} of "
             f"{_money(r.gross_cents)} is paid"
         ),
     )
@@ -782,7 +785,7 @@ def _check_payments(c: _Collector) -> None:
             f"{_inv(r, 'contractor invoice')} is overpaid: paid {_money(r.paid_cents)} of "
             f"{_money(r.total_cents)}"
             if r.total_cents > 0 and r.paid_cents > r.total_cents
-            else f"{_inv(r, 'contractor invoice')} is {r.status.replace('_', ' ')} but "
+            else f"{_inv(r, 'contractor invoice')} has status '{r.status}' but "
             f"{_money(r.paid_cents)} of {_money(r.total_cents)} is paid"
         ),
     )
@@ -809,21 +812,14 @@ def _describe_bad_payment(r: Any) -> str:
 # ==============================================================================================
 
 
+_AUDIT_EVENTS_SQL = (
+    "SELECT id, occurred_at, actor_label, action, entity, entity_id, before_json, after_json, "
+    "prev_hash, hash FROM audit_event ORDER BY id"
+)
+
+
 def _check_audit_chain(c: _Collector) -> None:
-    table = m.AuditEvent.__table__  # type: ignore[attr-defined]
-    stmt = select(
-        table.c.id,
-        table.c.occurred_at,
-        table.c.actor_label,
-        table.c.action,
-        table.c.entity,
-        table.c.entity_id,
-        table.c.before_json,
-        table.c.after_json,
-        table.c.prev_hash,
-        table.c.hash,
-    ).order_by(table.c.id)
-    verdict = verify_chain(_batches(c.conn, stmt))
+    verdict = verify_chain(_batches(c.conn))
     for detail in verdict.details():
         c.fail(detail)
     head = c.conn.execute(
@@ -841,19 +837,45 @@ def _check_audit_chain(c: _Collector) -> None:
             )
         if row.last_hash != verdict.last_hash:
             c.fail(
-                f"audit head hash {row.last_hash[:12]}... does not match the last event's "
-                f"recomputed hash {verdict.last_hash[:12]}..."
+                f"audit head hash {row.last_hash[:12]}... does not match the hash of the "
+                f"last event, {verdict.last_hash[:12]}..."
             )
     if len(head) != len(heads):
         c.fail(f"the audit head table holds {len(head)} rows (exactly one expected)")
 
 
-def _batches(conn: Connection, stmt: Any) -> Iterator[Sequence[Any]]:
-    result = conn.execution_options(yield_per=AUDIT_BATCH).execute(stmt)
+def _batches(conn: Connection) -> Iterator[Sequence[Any]]:
+    """The audit events in id order, in batches, straight from the driver.
+
+    The driver's own cursor (a server-side one on PostgreSQL) keeps memory flat
+    on millions of events and skips the per-row work of SQLAlchemy's result
+    objects, which would otherwise cost more than the hashing itself.
+    """
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    if conn.dialect.name == "postgresql":
+        cursor = driver.cursor(name="tektoro_check_audit_events")
+    else:
+        cursor = driver.cursor()
     try:
-        yield from result.partitions()
+        cursor.execute(_AUDIT_EVENTS_SQL)
+        while batch := cursor.fetchmany(AUDIT_BATCH):
+            yield batch
     finally:
-        result.close()
+        cursor.close()
+
+
+def _utc(moment: Any) -> datetime:
+    """A stored ``occurred_at`` as an aware datetime, as ``UTCDateTime`` reads it.
+
+    SQLite hands back the naive UTC text SQLAlchemy stored; PostgreSQL an aware
+    ``timestamptz`` (in the session's zone; ``format_timestamp`` converts).
+    """
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
 
 
 @dataclass
@@ -891,9 +913,10 @@ def verify_chain(batches: Iterator[Sequence[Any]]) -> ChainVerdict:
     verdict = ChainVerdict()
     compute = event_hash
     fmt = format_timestamp
+    to_utc = _utc
     prev = GENESIS_HASH  # the recomputed hash of the previous event
     prev_stored = GENESIS_HASH  # the stored hash of the previous event
-    last_moment: datetime | None = None
+    last_moment: Any = None
     stamp = ""
     events = 0
     broken = False
@@ -901,12 +924,21 @@ def verify_chain(batches: Iterator[Sequence[Any]]) -> ChainVerdict:
     link_breaks = 0
     last_id = 0
     for batch in batches:
-        for ident, moment, label, action, entity, entity_id, before, after, prev_hash, digest in (
-            batch
-        ):
+        for (
+            ident,
+            moment,
+            label,
+            action,
+            entity,
+            entity_id,
+            before,
+            after,
+            prev_hash,
+            digest,
+        ) in batch:
             events += 1
             if moment != last_moment:
-                stamp = fmt(moment)
+                stamp = "" if moment is None else fmt(to_utc(moment))
                 last_moment = moment
             if not broken:
                 own = compute(

@@ -138,6 +138,9 @@ ACTIVITIES: tuple[tuple[str, str, bool], ...] = (
     ("training", "Internal training", False),
 )
 
+ACTIVITY_KEYS: tuple[str, ...] = tuple(key for key, _name, _billable in ACTIVITIES)
+ACTIVITY_WEIGHTS: tuple[float, ...] = (5, 2, 2, 3, 0.5)
+
 # key, name, hourly rate
 RATE_CODES: tuple[tuple[str, str, str], ...] = (
     ("junior", "Junior", "60.00"),
@@ -183,7 +186,7 @@ WRITE_DOWN_REASONS: tuple[str, ...] = (
     "Outside agreed scope",
 )
 NON_BILLABLE_REASON = "Non-billable"
-HOLD_REASON_DAYS = (14, 30, 45)
+HOLD_DAYS = (14, 30, 45)
 
 MINUTE_CHOICES: tuple[int, ...] = tuple(range(15, 481, 15))
 # Mostly one to four hours; full days and quarter hours are rarer.
@@ -250,7 +253,6 @@ class DemoResult:
     elapsed_seconds: float
     first_day: date | None = None
     last_day: date | None = None
-    extra: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def entries(self) -> int:
@@ -337,13 +339,14 @@ def build_demo(
     say(f"Organisation '{ORGANISATION}' created; administrator {ADMIN.email}.")
     firm = _Firm(admin=admin)
     _create_presets(services, firm)
+    logins = _create_people(services, firm)
+    _create_projects(services, firm)
+    say(f"{len(logins)} users created, all with the password '{DEMO_PASSWORD}'.")
     say(
         f"Code presets: {len(CLIENTS)} clients, {len(PROJECTS)} projects, "
         f"{sum(len(p[8]) for p in PROJECTS)} tasks, {len(ACTIVITIES)} activities, "
         f"{len(RATE_CODES)} rate codes."
     )
-    logins = _create_people(services, firm)
-    say(f"{len(logins)} users created, all with the password '{DEMO_PASSWORD}'.")
     day = today or date.today()
     stats = _BulkHistory(services, firm, rng, day, say).write(entries)
     return DemoResult(
@@ -394,21 +397,23 @@ def _describe_organisation(services: Services, admin: Actor) -> None:
 
 
 def _create_presets(services: Services, firm: _Firm) -> None:
-    """Clients with a contact each, projects with their tasks, activities and rate codes."""
+    """Clients with a contact each, activities and rate codes (projects need the managers)."""
     presets, admin = services.presets, firm.admin
     for key, name, tax_id, address, email, phone, contact in CLIENTS:
         company = presets.save_company(
             admin,
-            CompanyForm(name=name, tax_id=tax_id, billing_address=address, email=email,
-                        phone=phone),
-        )  # fmt: skip
+            CompanyForm(
+                name=name, tax_id=tax_id, billing_address=address, email=email, phone=phone
+            ),
+        )
         firm.clients[key] = company.id
         contact_name, contact_email, position = contact
         presets.save_contact(
             admin,
-            ContactForm(company_id=company.id, name=contact_name, email=contact_email,
-                        position=position),
-        )  # fmt: skip
+            ContactForm(
+                company_id=company.id, name=contact_name, email=contact_email, position=position
+            ),
+        )
     for key, name, billable in ACTIVITIES:
         firm.activities[key] = presets.save_activity(
             admin, ActivityForm(name=name, billable_default=billable)
@@ -419,7 +424,7 @@ def _create_presets(services: Services, firm: _Firm) -> None:
 
 
 def _create_people(services: Services, firm: _Firm) -> list[DemoLogin]:
-    """The staff tiers, the accountant and the client users; then the projects they run."""
+    """The two staff tiers, the accountant and the client users."""
     names = {ADMIN.key: ADMIN.name}
     firm.users[ADMIN.key] = firm.admin.user_id
     logins = [DemoLogin(ADMIN.name, ADMIN.email, ADMIN.role.label, "")]
@@ -442,6 +447,11 @@ def _create_people(services: Services, firm: _Firm) -> list[DemoLogin]:
         names[person.key] = person.name
         boss = names[person.supervisor] if person.supervisor else ""
         logins.append(DemoLogin(person.name, person.email, person.role.label, boss))
+    return logins
+
+
+def _create_projects(services: Services, firm: _Firm) -> None:
+    """The projects (each run by a manager) and their tasks."""
     for key, code, name, client, valuation, amount, progress, manager, tasks in PROJECTS:
         project = services.presets.save_project(
             firm.admin,
@@ -460,7 +470,6 @@ def _create_people(services: Services, firm: _Firm) -> list[DemoLogin]:
             (services.presets.save_task(firm.admin, TaskForm(project.id, task)).id, task)
             for task in tasks
         ]
-    return logins
 
 
 # --------------------------------------------------------------------------------------------
@@ -492,6 +501,24 @@ class _Document:
     billed: int = 0
     write_down: int = 0
 
+    def add(self, minutes: int, value: int, billed: int, write_down: int) -> None:
+        """Count one more line into the totals."""
+        self.minutes += minutes
+        self.value += value
+        self.billed += billed
+        self.write_down += write_down
+
+
+@dataclass
+class _MonthRows:
+    """The rows of one calendar month, written together as one chunk."""
+
+    processed_at: datetime
+    entries: list[tuple[Any, ...]] = field(default_factory=list)
+    lines: list[tuple[Any, ...]] = field(default_factory=list)
+    documents: dict[tuple[str, int], _Document] = field(default_factory=dict)
+    records: list[tuple[Any, ...]] = field(default_factory=list)
+
 
 @dataclass(frozen=True)
 class _Worker:
@@ -503,6 +530,55 @@ class _Worker:
     rate_code: str
     projects: tuple[str, ...]
     weight: float
+
+
+class _Card(NamedTuple):
+    """What the time card itself says."""
+
+    worker: _Worker
+    day: date
+    minutes: int
+    project: str
+    project_id: int
+    task_id: int
+    task_name: str
+    activity: str
+    activity_id: int
+    rate_code_id: int
+    rate: int
+    value: int
+    billable: bool
+    description: str
+    start: int | None
+    end: int | None
+
+
+class _Review(NamedTuple):
+    """Acceptance by the owner or supervisor, then the supervisor's decision."""
+
+    accepted_by: int | None
+    accepted_at: datetime | None
+    approved_by: int | None
+    approved_at: datetime | None
+    rejection: str
+    updated: datetime | None
+
+
+class _Wip(NamedTuple):
+    """Where WIP sent the entry: allocation, write-down, hold, document, pay status."""
+
+    allocation: str | None
+    write_down: int
+    reason: str
+    note: str
+    hold_until: date | None
+    document_id: int | None
+    pay: str
+    updated: datetime | None
+
+
+_DRAFT = _Review(None, None, None, None, "", None)
+_NOT_IN_WIP = _Wip(None, 0, "", "", None, None, PayStatus.UNPAID.value, None)
 
 
 class _DemoWriter(ServiceBase):
@@ -523,8 +599,9 @@ class _BulkHistory:
         self.now = services.clock.now()
         self.stats = _Stats()
         self.workers = self._workers()
-        self.project_names = {key: p[2] for key, p in ((p[0], p) for p in PROJECTS)}
+        self.project_names = {p[0]: p[2] for p in PROJECTS}
         self.project_clients = {p[0]: firm.clients[p[3]] for p in PROJECTS}
+        self.worker_weights = [w.weight for w in self.workers]
         self.activity_names = {key: name for key, name, _b in ACTIVITIES}
         self.activity_billable = {key: billable for key, _n, billable in ACTIVITIES}
         self._values: dict[tuple[int, int], int] = {}
@@ -557,13 +634,14 @@ class _BulkHistory:
             self.document_id = _max_id(session, m.DocumentRecord)
             self.line_id = _max_id(session, m.DocumentLine)
             per_day = self._entries_per_day(count)
+            tables = m.metadata.tables
             written = 0
             for month_days in _months(sorted(per_day)):
-                entries, documents, lines = self._month(month_days, per_day)
-                bulk.insert(m.DocumentRecord.__table__, DOCUMENT_COLUMNS, documents)
-                bulk.insert(m.TimeEntry.__table__, TIME_ENTRY_COLUMNS, entries)
-                bulk.insert(m.DocumentLine.__table__, LINE_COLUMNS, lines)
-                written += len(entries)
+                month = self._month(month_days, per_day)
+                bulk.insert(tables["document_record"], DOCUMENT_COLUMNS, month.records)
+                bulk.insert(tables["time_entry"], TIME_ENTRY_COLUMNS, month.entries)
+                bulk.insert(tables["document_line"], LINE_COLUMNS, month.lines)
+                written += len(month.entries)
                 self.say(
                     f"{month_days[0]:%Y-%m}: {written:,} of {count:,} time entries, "
                     f"{self.stats.documents:,} document records"
@@ -597,135 +675,183 @@ class _BulkHistory:
 
     # --- one month --------------------------------------------------------------------------
 
-    def _month(
-        self, days: Sequence[date], per_day: Mapping[date, int]
-    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    def _month(self, days: Sequence[date], per_day: Mapping[date, int]) -> _MonthRows:
         """The entries of one month's days, its document records and their lines."""
-        documents: dict[tuple[str, int], _Document] = {}
-        entries: list[tuple[Any, ...]] = []
-        lines: list[tuple[Any, ...]] = []
-        month_end = days[-1].replace(day=calendar.monthrange(days[-1].year, days[-1].month)[1])
-        processed_at = min(_at(month_end + timedelta(days=10), 10 * 60), self.now)
+        processed_day = _month_end(days[-1]) + timedelta(days=10)
+        month = _MonthRows(processed_at=min(_at(processed_day, 10 * 60), self.now))
         for day in days:
-            self._day(day, per_day[day], entries, lines, documents, processed_at)
-        records = [
+            self._day(day, per_day[day], month)
+        month.records = [
             (
-                doc.id, f"DR-{doc.id:06d}", doc.kind, doc.client_id, None, doc.minutes,
-                doc.value, doc.billed, doc.write_down, self.firm.admin.user_id, processed_at,
-            )  # fmt: skip
-            for doc in sorted(documents.values(), key=lambda d: d.id)
+                doc.id,
+                f"DR-{doc.id:06d}",
+                doc.kind,
+                doc.client_id,
+                None,
+                doc.minutes,
+                doc.value,
+                doc.billed,
+                doc.write_down,
+                self.firm.admin.user_id,
+                month.processed_at,
+            )
+            for doc in month.documents.values()
         ]
-        self.stats.documents += len(records)
-        self.stats.lines += len(lines)
-        return entries, records, lines
+        self.stats.documents += len(month.records)
+        self.stats.lines += len(month.lines)
+        return month
 
-    def _day(
-        self,
-        day: date,
-        count: int,
-        entries: list[tuple[Any, ...]],
-        lines: list[tuple[Any, ...]],
-        documents: dict[tuple[str, int], _Document],
-        processed_at: datetime,
-    ) -> None:
-        """Generate the ``count`` entries of one day."""
-        rng, firm, now = self.rng, self.firm, self.now
+    def _day(self, day: date, count: int, month: _MonthRows) -> None:
+        """Generate the ``count`` entries of one day into ``month``."""
+        rng = self.rng
         age = (self.today - day).days
-        statuses = _status_table(age)
-        drawn_status = rng.choices(statuses[0], cum_weights=statuses[1], k=count)
-        workers = rng.choices(
-            self.workers, weights=[w.weight for w in self.workers], k=count
-        )
-        minutes_drawn = rng.choices(MINUTE_CHOICES, weights=MINUTE_WEIGHTS, k=count)
+        names, cumulative = _status_table(age)
+        statuses = rng.choices(names, cum_weights=cumulative, k=count)
+        workers = rng.choices(self.workers, weights=self.worker_weights, k=count)
+        minutes = rng.choices(MINUTE_CHOICES, weights=MINUTE_WEIGHTS, k=count)
         evening = _at(day, 16 * 60)
-        activity_keys = [a[0] for a in ACTIVITIES]
-        for worker, status, minutes in zip(workers, drawn_status, minutes_drawn, strict=True):
-            self.entry_id += 1
-            entry_id = self.entry_id
-            project = rng.choice(worker.projects)
-            task_id, task_name = rng.choice(firm.tasks[project])
-            activity = rng.choices(activity_keys, weights=(5, 2, 2, 3, 0.5))[0]
-            billable = self.activity_billable[activity] and rng.random() < 0.96
-            rate_key = "visit" if activity == "visit" else worker.rate_code
-            rate_id, rate = firm.rate_codes[rate_key]
-            value = self._value(minutes, rate)
-            description = rng.choice(DESCRIPTIONS)
-            start = end = None
-            if rng.random() < 0.3:
-                start = rng.randrange(7 * 60, 10 * 60 + 1, 15)
-                end = start + minutes
+        for worker, status, spent in zip(workers, statuses, minutes, strict=True):
             created = evening + timedelta(minutes=rng.randrange(0, 180))
-            accepted_by = accepted_at = approved_by = approved_at = None
-            rejection = ""
-            allocation = None
-            write_down, wd_reason, wd_note = 0, "", ""
-            hold_until = document_id = None
-            updated = None
-            pay = PayStatus.UNPAID.value
-            if status != "draft":
-                accepted_by = worker.user_id if rng.random() < 0.8 else worker.supervisor_id
-                accepted_at = min(created + timedelta(minutes=rng.randrange(30, 2 * 1440)), now)
-                updated = accepted_at
-            if status == "rejected":
-                rejection = rng.choice(REJECTION_REASONS)
-                updated = min(accepted_at + timedelta(minutes=rng.randrange(60, 3 * 1440)), now)  # type: ignore[operator]
-            elif status in ("approved", "allocated", "processed"):
-                approved_by = worker.supervisor_id
-                approved_at = min(accepted_at + timedelta(minutes=rng.randrange(60, 4 * 1440)), now)  # type: ignore[operator]
-                updated = approved_at
-            if status in ("allocated", "processed"):
-                allocation, write_down, wd_reason, wd_note = self._allocation(
-                    billable, value, status == "processed"
-                )
-                if allocation == "hold":
-                    hold_until = _month_end_after(self.today, rng.choice(HOLD_REASON_DAYS))
-            if status == "processed":
-                kind = "invoice" if allocation == "bill" else "write_down"
-                client = self.project_clients[project]
-                doc = documents.get((kind, client))
-                if doc is None:
-                    self.document_id += 1
-                    doc = documents[(kind, client)] = _Document(self.document_id, kind, client)
-                billed = value - write_down
-                doc.minutes += minutes
-                doc.value += value
-                doc.billed += billed
-                doc.write_down += write_down
-                document_id = doc.id
-                updated = processed_at
-                if age > PAID_AFTER_DAYS and rng.random() < PAID_SHARE:
-                    pay = PayStatus.PAID.value
-                self.line_id += 1
-                lines.append(
-                    (
-                        self.line_id, doc.id, entry_id, day, worker.name,
-                        self.project_names[project], task_name, self.activity_names[activity],
-                        description, minutes, rate, value, billed, write_down, wd_reason,
-                    )  # fmt: skip
-                )
+            self.entry_id += 1
+            card = self._card(worker, day, spent)
+            review = self._review(worker, status, created)
+            wip = self._wip(card, status, age, month) if review.approved_by else _NOT_IN_WIP
             self.stats.statuses[status] += 1
-            self.stats.pay[pay] += 1
-            entries.append(
+            self.stats.pay[wip.pay] += 1
+            month.entries.append(
                 (
-                    entry_id, worker.user_id, worker.user_id, firm.projects[project], task_id,
-                    firm.activities[activity], rate_id, day, minutes, start, end, description,
-                    billable, status, pay, rate, value, rejection, accepted_by, accepted_at,
-                    approved_by, approved_at, allocation, write_down, wd_reason, wd_note,
-                    hold_until, document_id, None, created, updated, 1,
-                )  # fmt: skip
+                    self.entry_id,
+                    worker.user_id,
+                    worker.user_id,
+                    card.project_id,
+                    card.task_id,
+                    card.activity_id,
+                    card.rate_code_id,
+                    day,
+                    spent,
+                    card.start,
+                    card.end,
+                    card.description,
+                    card.billable,
+                    status,
+                    wip.pay,
+                    card.rate,
+                    card.value,
+                    review.rejection,
+                    review.accepted_by,
+                    review.accepted_at,
+                    review.approved_by,
+                    review.approved_at,
+                    wip.allocation,
+                    wip.write_down,
+                    wip.reason,
+                    wip.note,
+                    wip.hold_until,
+                    wip.document_id,
+                    None,
+                    created,
+                    wip.updated or review.updated,
+                    1,
+                )
             )
 
-    def _allocation(
-        self, billable: bool, value: int, processed: bool
-    ) -> tuple[str, int, str, str]:
-        """How WIP sends an entry on: (allocation, write-down cents, reason, note)."""
-        rng = self.rng
-        if not billable:
-            return "write_down", value, NON_BILLABLE_REASON, "Internal or non-billable work."
-        roll = rng.random()
+    def _card(self, worker: _Worker, day: date, minutes: int) -> _Card:
+        """What a time card says: project, task, activity, rate code, text, value."""
+        rng, firm = self.rng, self.firm
+        project = rng.choice(worker.projects)
+        task_id, task_name = rng.choice(firm.tasks[project])
+        activity = rng.choices(ACTIVITY_KEYS, weights=ACTIVITY_WEIGHTS)[0]
+        billable = self.activity_billable[activity] and rng.random() < 0.96
+        rate_code_id, rate = firm.rate_codes["visit" if activity == "visit" else worker.rate_code]
+        start = end = None
+        if rng.random() < 0.3:
+            start = rng.randrange(7 * 60, 10 * 60 + 1, 15)
+            end = start + minutes
+        return _Card(
+            worker=worker,
+            day=day,
+            minutes=minutes,
+            project=project,
+            project_id=firm.projects[project],
+            task_id=task_id,
+            task_name=task_name,
+            activity=activity,
+            activity_id=firm.activities[activity],
+            rate_code_id=rate_code_id,
+            rate=rate,
+            value=self._value(minutes, rate),
+            billable=billable,
+            description=rng.choice(DESCRIPTIONS),
+            start=start,
+            end=end,
+        )
+
+    def _review(self, worker: _Worker, status: str, created: datetime) -> _Review:
+        """Who accepted the entry and when; the supervisor's approval or rejection."""
+        if status == "draft":
+            return _DRAFT
+        rng, now = self.rng, self.now
+        accepted_by = worker.user_id if rng.random() < 0.8 else worker.supervisor_id
+        accepted_at = min(created + timedelta(minutes=rng.randrange(30, 2 * 1440)), now)
+        if status == "accepted":
+            return _Review(accepted_by, accepted_at, None, None, "", accepted_at)
+        decided = min(accepted_at + timedelta(minutes=rng.randrange(60, 4 * 1440)), now)
+        if status == "rejected":
+            reason = rng.choice(REJECTION_REASONS)
+            return _Review(accepted_by, accepted_at, None, None, reason, decided)
+        return _Review(accepted_by, accepted_at, worker.supervisor_id, decided, "", decided)
+
+    def _wip(self, card: _Card, status: str, age: int, month: _MonthRows) -> _Wip:
+        """How WIP sent an approved entry on, filing processed ones on a document record."""
+        if status == "approved":
+            return _NOT_IN_WIP
+        processed = status == "processed"
+        allocation, write_down, reason, note = self._allocation(card, processed)
+        if not processed:
+            hold = None
+            if allocation == "hold":
+                hold = _month_end(self.today, self.rng.choice(HOLD_DAYS))
+            return _Wip(allocation, write_down, reason, note, hold, None, "unpaid", None)
+        kind = "invoice" if allocation == "bill" else "write_down"
+        client = self.project_clients[card.project]
+        doc = month.documents.get((kind, client))
+        if doc is None:
+            self.document_id += 1
+            doc = month.documents[(kind, client)] = _Document(self.document_id, kind, client)
+        billed = card.value - write_down
+        doc.add(card.minutes, card.value, billed, write_down)
+        self.line_id += 1
+        month.lines.append(
+            (
+                self.line_id,
+                doc.id,
+                self.entry_id,
+                card.day,
+                card.worker.name,
+                self.project_names[card.project],
+                card.task_name,
+                self.activity_names[card.activity],
+                card.description,
+                card.minutes,
+                card.rate,
+                card.value,
+                billed,
+                write_down,
+                reason,
+            )
+        )
+        paid = age > PAID_AFTER_DAYS and self.rng.random() < PAID_SHARE
+        pay = PayStatus.PAID.value if paid else PayStatus.UNPAID.value
+        return _Wip(allocation, write_down, reason, note, None, doc.id, pay, month.processed_at)
+
+    def _allocation(self, card: _Card, processed: bool) -> tuple[str, int, str, str]:
+        """Bill, write down or hold: (allocation, write-down cents, reason, note)."""
+        if not card.billable:
+            return "write_down", card.value, NON_BILLABLE_REASON, "Internal or non-billable work."
+        roll = self.rng.random()
         if roll < 0.06:
-            reason = rng.choice(WRITE_DOWN_REASONS)
-            return "write_down", value, reason, "Agreed with the project manager."
+            reason = self.rng.choice(WRITE_DOWN_REASONS)
+            return "write_down", card.value, reason, "Agreed with the project manager."
         if not processed and roll < 0.2:
             return "hold", 0, "", ""
         return "bill", 0, "", ""
@@ -739,7 +865,7 @@ class _BulkHistory:
         return value
 
 
-def _month_end_after(day: date, days: int) -> date:
+def _month_end(day: date, days: int = 0) -> date:
     """The last day of the month ``days`` after ``day`` (a month-end to hold work until)."""
     later = day + timedelta(days=days)
     return later.replace(day=calendar.monthrange(later.year, later.month)[1])

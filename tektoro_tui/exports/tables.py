@@ -1,0 +1,297 @@
+"""Reports as CSV and XLSX files: the same :class:`~.model.Table` in, bytes or a file out.
+
+CSV is UTF-8 with a byte-order mark (so Excel reads accents right), one header row, money as
+plain decimals ("1234.50"), hours as decimal hours ("1.50") and dates in ISO form. XLSX has a title,
+a bold header, numbers as numeric cells with number formats, dates as date cells, a bold totals
+row, fitted columns and frozen panes. Both guard text against formula injection: a text cell that
+starts with =, +, -, @, a tab or a carriage return can never run as a formula. Numbers are never
+guarded. openpyxl is imported inside the functions so importing this module stays cheap.
+
+Cell values by column kind: ``money`` takes Money (or a Decimal in major units, or an int of
+minor units); ``hours`` takes int minutes (or a Decimal of hours); ``int`` an int; ``date`` a date;
+``text`` anything, printed with ``str``. None is an empty cell everywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..domain.money import Money, minor_digits
+from ..domain.rounding import divide_to_int
+from .filenames import safe_filename
+from .model import CellValue, Column, Table
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MONEY_FORMATS = {0: "#,##0", 2: "#,##0.00", 3: "#,##0.000"}
+HOURS_FORMAT = "0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+MIN_WIDTH = 8
+MAX_WIDTH = 60
+# Characters XML 1.0 (and so XLSX) cannot hold; tab, LF and CR are allowed.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+__all__ = [
+    "hours_decimal",
+    "safe_filename",
+    "table_to_csv_bytes",
+    "table_to_xlsx_bytes",
+    "write_csv",
+    "write_xlsx",
+]
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def hours_decimal(minutes: int) -> Decimal:
+    """Minutes as decimal hours rounded half-up to two places: 90 -> 1.50, 20 -> 0.33."""
+    return Decimal(divide_to_int(minutes * 100, 60)).scaleb(-2)
+
+
+def _money_decimal(value: Money | Decimal | int) -> Decimal:
+    """An amount in major units: Money as is, Decimal as major units, int as minor units."""
+    if isinstance(value, Money):
+        return value.amount
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(value).scaleb(-2)
+
+
+def _hours_value(value: int | Decimal) -> Decimal:
+    """Decimal hours of an hours cell: int minutes are converted, a Decimal is already hours."""
+    return value if isinstance(value, Decimal) else hours_decimal(value)
+
+
+def needs_guard(text: str) -> bool:
+    """Whether a text cell could be read as a formula by a spreadsheet."""
+    return text.startswith(FORMULA_STARTS)
+
+
+def _typed(column: Column, value: CellValue) -> CellValue:
+    """The value a cell holds for ``column``'s kind (numbers exact, text as text)."""
+    if value is None or isinstance(value, str):
+        return value
+    if column.kind == "money" and isinstance(value, Money | Decimal | int):
+        return _money_decimal(value)
+    if column.kind == "hours" and isinstance(value, int | Decimal):
+        return _hours_value(value)
+    if isinstance(value, Money):
+        return value.amount
+    return value
+
+
+def _csv_text(column: Column, value: CellValue) -> str:
+    """One CSV field: plain decimals, ISO dates, guarded text."""
+    typed = _typed(column, value)
+    if typed is None:
+        return ""
+    if isinstance(typed, str):
+        return f"'{typed}" if needs_guard(typed) else typed
+    if isinstance(typed, Decimal):
+        return f"{typed:f}"
+    if isinstance(typed, date):
+        return typed.isoformat()
+    return str(typed)
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def _table_rows(table: Table) -> Iterator[tuple[CellValue, ...]]:
+    """The data rows, then the totals row when there is one."""
+    yield from table.rows
+    if table.totals is not None:
+        yield table.totals
+
+
+def table_to_csv_bytes(table: Table) -> bytes:
+    """The table as CSV: UTF-8 with BOM, a header row, data rows, the totals row last."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_guard_heading(column.heading) for column in table.columns])
+    for row in _table_rows(table):
+        _check_width(table, row)
+        writer.writerow(
+            [_csv_text(column, value) for column, value in zip(table.columns, row, strict=True)]
+        )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _guard_heading(heading: str) -> str:
+    """A column heading, guarded like any other text."""
+    return f"'{heading}" if needs_guard(heading) else heading
+
+
+def _check_width(table: Table, row: tuple[CellValue, ...]) -> None:
+    """Refuse a row whose number of cells differs from the number of columns."""
+    if len(row) != len(table.columns):
+        raise ValueError(
+            f"table {table.title!r}: a row has {len(row)} cells for {len(table.columns)} columns"
+        )
+
+
+def write_csv(table: Table, path: Path) -> Path:
+    """Write the table as CSV to ``path`` (atomically) and return the path."""
+    return _write_atomic(path, table_to_csv_bytes(table))
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def table_to_xlsx_bytes(table: Table) -> bytes:
+    """The table as an XLSX workbook with one sheet (see the module docstring)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _sheet_title(table.title)
+    header_row = _write_titles(sheet, table)
+    _write_header(sheet, table.columns, header_row)
+    row_number = header_row
+    for row in table.rows:
+        _check_width(table, row)
+        row_number += 1
+        _write_row(sheet, table.columns, row, row_number, bold=False)
+    if table.totals is not None:
+        _check_width(table, table.totals)
+        row_number += 1
+        _write_row(sheet, table.columns, table.totals, row_number, bold=True)
+    _fit_columns(sheet, table)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_xlsx(table: Table, path: Path) -> Path:
+    """Write the table as XLSX to ``path`` (atomically) and return the path."""
+    return _write_atomic(path, table_to_xlsx_bytes(table))
+
+
+def _sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    cleaned = re.sub(r"[\[\]:*?/\\\s]+", " ", _ILLEGAL_XML.sub("", title)).strip(" '")
+    return cleaned[:31].strip() or "Report"
+
+
+def _write_titles(sheet: Any, table: Table) -> int:
+    """Title in row 1, subtitle in row 2; returns the header row number (3)."""
+    from openpyxl.styles import Font
+
+    _text_cell(sheet.cell(row=1, column=1), table.title).font = Font(bold=True, size=14)
+    if table.subtitle:
+        _text_cell(sheet.cell(row=2, column=1), table.subtitle).font = Font(italic=True)
+    return 3
+
+
+def _write_header(sheet: Any, columns: Iterable[Column], row: int) -> None:
+    """The bold, shaded header row."""
+    from openpyxl.styles import Font, PatternFill
+
+    fill = PatternFill("solid", fgColor="E8E8E8")
+    for index, column in enumerate(columns, start=1):
+        cell = _text_cell(sheet.cell(row=row, column=index), column.heading)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+
+
+def _write_row(
+    sheet: Any, columns: tuple[Column, ...], values: tuple[CellValue, ...], row: int, *, bold: bool
+) -> None:
+    """One data or totals row with typed, formatted cells."""
+    from openpyxl.styles import Font
+
+    for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
+        cell = sheet.cell(row=row, column=index)
+        _set_cell(cell, column, value)
+        if bold:
+            cell.font = Font(bold=True)
+
+
+def _set_cell(cell: Any, column: Column, value: CellValue) -> None:
+    """Put one value in a cell: numbers numeric with a format, dates as dates, text guarded."""
+    typed = _typed(column, value)
+    if typed is None:
+        return
+    if isinstance(typed, str):
+        _text_cell(cell, typed)
+        return
+    if isinstance(typed, datetime):
+        cell.value = typed.replace(tzinfo=None)
+        cell.number_format = f"{DATE_FORMAT} hh:mm"
+        return
+    cell.value = typed
+    if isinstance(typed, date):
+        cell.number_format = DATE_FORMAT
+    elif column.kind == "money" or isinstance(value, Money):
+        cell.number_format = _money_format(value)
+    elif column.kind == "hours":
+        cell.number_format = HOURS_FORMAT
+    elif isinstance(typed, Decimal):
+        cell.number_format = "0.00"
+
+
+def _money_format(value: CellValue) -> str:
+    """The number format for an amount: as many decimals as its currency has."""
+    digits = minor_digits(value.currency) if isinstance(value, Money) else 2
+    return MONEY_FORMATS.get(digits, "#,##0.00")
+
+
+def _text_cell(cell: Any, text: str) -> Any:
+    """Store ``text`` as a plain string; risky ones get Excel's quote prefix, never a formula."""
+    clean = _ILLEGAL_XML.sub("", text)
+    cell.value = clean
+    if needs_guard(clean):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def _display_width(column: Column, value: CellValue) -> int:
+    """How many characters a value takes on screen, for fitting the column."""
+    typed = _typed(column, value)
+    if typed is None:
+        return 0
+    if isinstance(typed, Decimal) and column.kind == "money":
+        return len(f"{typed:,.2f}")
+    if isinstance(typed, date):
+        return 16 if isinstance(typed, datetime) else 10
+    return max((len(part) for part in str(typed).splitlines()), default=0)
+
+
+def _fit_columns(sheet: Any, table: Table) -> None:
+    """Set each column's width to its longest value (within 8..60 characters)."""
+    from openpyxl.utils import get_column_letter
+
+    for index, column in enumerate(table.columns):
+        widths = [len(column.heading)]
+        widths.extend(_display_width(column, row[index]) for row in _table_rows(table))
+        width = min(MAX_WIDTH, max(MIN_WIDTH, max(widths) + 2))
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def _write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file, so a reader never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

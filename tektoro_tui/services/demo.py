@@ -34,6 +34,7 @@ from ..domain.states import PayStatus, TimeEntryStatus
 from ..errors import ConflictError, Problem, ValidationError
 from .base import Actor, ServiceBase
 from .hub import Services
+from .pipeline_views import WRITE_DOWN_REASONS
 from .presets import ActivityForm, CompanyForm, ContactForm, ProjectForm, RateCodeForm, TaskForm
 from .users import UserForm
 
@@ -178,12 +179,6 @@ REJECTION_REASONS: tuple[str, ...] = (
     "Hours look too high for a site visit – please check.",
     "Description missing the meeting's subject.",
     "Zły kod zadania – proszę poprawić.",
-)
-WRITE_DOWN_REASONS: tuple[str, ...] = (
-    "Over estimate",
-    "Goodwill",
-    "Rework after our error",
-    "Outside agreed scope",
 )
 NON_BILLABLE_REASON = "Non-billable"
 HOLD_DAYS = (14, 30, 45)

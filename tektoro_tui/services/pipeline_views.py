@@ -62,6 +62,11 @@ class TimeEntryView:
     write_down_note: str
     hold_until: date | None
     document_id: int | None
+    task_id: int = 0  # the codes' ids, so an edit form can start from the entry's choices
+    activity_id: int = 0
+    rate_code_id: int = 0
+    entered_by_id: int = 0
+    version: int = 1  # bumped by every change; lets a screen notice a concurrent edit
 
 
 @dataclass(frozen=True)
@@ -276,6 +281,7 @@ class InvoiceView:
     credited_invoice_id: int | None
     issued_at: datetime | None
     booked_at: datetime | None
+    due_days: int | None = None  # payment days after the issue date (drafts show only this)
 
 
 @dataclass(frozen=True)
@@ -368,3 +374,24 @@ class AgingRow:
     over_90: Money
     total: Money
     invoices: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class DocumentLineView:
+    """A frozen line of a document record: the copy of one processed time entry."""
+
+    id: int
+    document_id: int
+    time_entry_id: int
+    work_date: date
+    person_name: str
+    project_name: str
+    task_name: str
+    activity_name: str
+    description: str
+    minutes: int
+    rate: Money
+    value: Money
+    billed: Money
+    written_down: Money
+    write_down_reason: str

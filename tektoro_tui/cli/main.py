@@ -334,5 +334,14 @@ def run() -> None:
     app()
 
 
+def _register_groups() -> None:
+    from .pipeline import register
+
+    register(app)
+
+
+_register_groups()
+
+
 if __name__ == "__main__":
     run()

@@ -8,10 +8,14 @@ from ..data.engine import Database
 from .auth import AuthService
 from .base import Clock, SystemClock
 from .home import HomeService
+from .invoices import InvoiceService
+from .mail import MailService
 from .permissions import PermissionService
 from .presets import PresetService
 from .settings import SettingsService
+from .time import TimeService
 from .users import UserService
+from .wip import WipService
 
 
 @dataclass
@@ -26,6 +30,10 @@ class Services:
     settings: SettingsService
     permissions: PermissionService
     home: HomeService
+    time: TimeService
+    wip: WipService
+    invoices: InvoiceService
+    mail: MailService
 
     @classmethod
     def connect(cls, url: str, clock: Clock | None = None, *, migrate: bool = True) -> Services:
@@ -49,6 +57,10 @@ class Services:
             settings=SettingsService(db, clock),
             permissions=PermissionService(db, clock),
             home=HomeService(db, clock),
+            time=TimeService(db, clock),
+            wip=WipService(db, clock),
+            invoices=InvoiceService(db, clock),
+            mail=MailService(db, clock),
         )
 
     def close(self) -> None:

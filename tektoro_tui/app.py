@@ -1,0 +1,351 @@
+"""The TekToro Textual app: the login screen first, then one screen per area.
+
+The app owns the signed-in :class:`~tektoro_tui.services.base.Actor`, the database connection
+(opened in a thread worker once the login screen has been painted) and the one way errors are
+shown. Only light modules are imported here; SQLAlchemy and the services are loaded in the
+background, and each area's screen module when it is first opened, so that ``tektoro`` shows
+its login screen about as fast as a bare Textual app.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.reactive import reactive
+from textual.screen import ModalScreen, Screen
+
+from .errors import AuthenticationError, TektoroError, ValidationError
+from .screens.areas import AREAS, AREAS_BY_KEY, Area
+from .screens.base import AreaScreen, Connection, TektoroScreen
+from .screens.login import LoginScreen
+from .screens.messages import (
+    ActionFailed,
+    AreaWanted,
+    LoginShown,
+    OrganisationNamed,
+    PermissionsChanged,
+    SignedIn,
+)
+
+if TYPE_CHECKING:
+    from .services.base import Actor
+    from .services.hub import Services
+
+EXIT_ON_READY = "TEKTORO_EXIT_ON_READY"
+"""Benchmark hook: ``login`` makes the app exit as soon as the login screen has been painted."""
+
+
+class AreaCommands(Provider):
+    """Command palette entries for every screen the signed-in user may open, and log out."""
+
+    def _commands(self) -> list[tuple[str, str, partial[None]]]:
+        app = self.app
+        if not isinstance(app, TektoroApp) or app.actor is None:
+            return []
+        found = [
+            (f"Open {area.title}", area.summary, partial(app.open_area, area.key))
+            for area in AREAS
+            if area.open_to(app.actor)
+        ]
+        found.append(("Log out", "Sign out and return to the login screen", partial(app.sign_out)))
+        return found
+
+    async def discover(self) -> Hits:
+        """Every command, before anything is typed."""
+        for text, summary, command in self._commands():
+            yield DiscoveryHit(text, command, help=summary)
+
+    async def search(self, query: str) -> Hits:
+        """The commands matching ``query``."""
+        matcher = self.matcher(query)
+        for text, summary, command in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), command, text=text, help=summary)
+
+
+class TektoroApp(App[None]):
+    """Time cards to invoices, payments and pay for a small firm, in the terminal."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "TekToro"
+    COMMANDS = App.COMMANDS | {AreaCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "help", "Help"),
+        *[Binding(area.hotkey, f"open('{area.key}')", area.title, show=False) for area in AREAS],
+        Binding("ctrl+l", "sign_out", "Log out"),
+    ]
+
+    status_line: reactive[str] = reactive("")
+    """Organisation, user, role and database, shown in every screen's title bar."""
+
+    def __init__(self, db_url: str | None = None, services: Services | None = None) -> None:
+        """An app for the database at ``db_url``, or around already opened ``services``.
+
+        Args:
+            db_url: The database URL; None with no ``services`` means the configured one.
+            services: Services opened by the caller (tests pass them with a fixed clock).
+        """
+        super().__init__()
+        self._given_services = services
+        self.connection = Connection(db_url or "")
+        self.actor: Actor | None = None
+        self.organisation = ""
+        self.database = ""
+        self._opening = False
+
+    # --- start-up ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        """Show the login screen at once; the database opens after it has been painted."""
+        self.push_screen(LoginScreen(self.connection))
+
+    def on_login_shown(self, _message: LoginShown) -> None:
+        """Exit for the start-up benchmark, or open the database in the background."""
+        if os.environ.get(EXIT_ON_READY) == "login":
+            self.exit()
+            return
+        if self.connection.is_open:
+            self._tell_login(f"Database: {self.database}")
+        elif not self._opening:
+            self._opening = True
+            self.open_database()
+
+    @work(thread=True, exit_on_error=False, group="database")
+    def open_database(self) -> None:
+        """Open the database (creating an empty one's schema) and see if it is set up."""
+        try:
+            services = self._given_services or self._connect()
+            initialised = services.auth.is_initialised()
+        except Exception as exc:  # noqa: BLE001 - shown on the login screen, never a crash
+            self.connection.failed(exc)
+            self.call_from_thread(self._database_failed, exc)
+            return
+        self.connection.opened(services)
+        self.call_from_thread(self._database_opened, services.db.display_url, initialised)
+
+    def _connect(self) -> Services:
+        from .services.hub import Services
+
+        url = self.connection.url
+        if not url:
+            from .config import resolve_database
+
+            url = resolve_database(None).url
+        return Services.connect(url)
+
+    def _database_opened(self, display_url: str, initialised: bool) -> None:
+        self.database = display_url
+        self._update_status()
+        if initialised:
+            self._tell_login(f"Database: {display_url}")
+            return
+        from .screens.setup import SetupScreen
+
+        self._show_only(SetupScreen(self.connection))
+
+    def _database_failed(self, error: BaseException) -> None:
+        self._tell_login(f"The database could not be opened: {error}")
+        self.show_error(error)
+
+    def _tell_login(self, text: str) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, LoginScreen):
+                screen.show_database(text)
+
+    # --- signing in and out ---------------------------------------------------------------
+
+    @property
+    def services(self) -> Services:
+        """The open services (only after the database has opened)."""
+        return self.connection.services(timeout=0)
+
+    def on_signed_in(self, message: SignedIn) -> None:
+        """Show the new user's home screen."""
+        self.actor = message.actor
+        self._update_status()
+        home = AREAS_BY_KEY["home"].screen_class()
+        self._show_only(home(self.services, message.actor))
+
+    def sign_out(self) -> None:
+        """Forget the user and return to the login screen."""
+        self.actor = None
+        self.organisation = ""
+        self._update_status()
+        self._show_only(LoginScreen(self.connection))
+
+    def action_sign_out(self) -> None:
+        """Log out (ctrl+l)."""
+        if self.actor is not None:
+            self.sign_out()
+
+    def on_permissions_changed(self, _message: PermissionsChanged) -> None:
+        """Re-read the signed-in user's permissions so menus match the new matrix."""
+        if self.actor is not None:
+            self.refresh_actor(self.actor.user_id)
+
+    @work(thread=True, exit_on_error=False, group="actor", exclusive=True)
+    def refresh_actor(self, user_id: int) -> None:
+        """Load the user's current role and permissions."""
+        try:
+            actor = self.services.auth.actor(user_id)
+        except Exception as exc:  # noqa: BLE001 - shown as an error, never a crash
+            self.post_message(ActionFailed(exc))
+            return
+        self.call_from_thread(self._actor_refreshed, actor)
+
+    def _actor_refreshed(self, actor: Actor) -> None:
+        if self.actor is not None and self.actor.user_id == actor.user_id:
+            self.actor = actor
+            self._update_status()
+            self.refresh_bindings()
+
+    def on_organisation_named(self, message: OrganisationNamed) -> None:
+        """Show the organisation's (new) name in the title bars."""
+        self.organisation = message.name
+        self._update_status()
+
+    def _update_status(self) -> None:
+        parts = [self.organisation]
+        if self.actor is not None:
+            parts += [self.actor.name, self.actor.role.label]
+        parts.append(self.database)
+        self.status_line = " · ".join(part for part in parts if part)
+
+    # --- navigation -----------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer area keys only to roles that may open them; Back only where there is one."""
+        if action == "open":
+            area = AREAS_BY_KEY.get(str(parameters[0])) if parameters else None
+            return self.actor is not None and area is not None and area.open_to(self.actor)
+        if action == "sign_out":
+            return self.actor is not None
+        if action == "go_back":
+            return self._can_go_back()
+        return True
+
+    def _can_go_back(self) -> bool:
+        from .screens.home import HomeScreen
+
+        return isinstance(self.screen, AreaScreen) and not isinstance(self.screen, HomeScreen)
+
+    def action_open(self, key: str) -> None:
+        """Open the area ``key`` on top of home."""
+        self.open_area(key)
+
+    def on_area_wanted(self, message: AreaWanted) -> None:
+        """Open an area chosen from a menu."""
+        self.open_area(message.key)
+
+    def open_area(self, key: str) -> None:
+        """Open the area ``key`` (home itself, or a screen on top of home)."""
+        area = AREAS_BY_KEY.get(key)
+        if self.actor is None or area is None or isinstance(self.screen, ModalScreen):
+            return
+        if not area.open_to(self.actor):
+            self.notify(
+                f"Your role ({self.actor.role.label}) may not open {area.title}.",
+                title="Not allowed",
+                severity="error",
+                markup=False,
+            )
+            return
+        self._pop_to_home()
+        if key != "home":
+            self.push_screen(area.screen_class()(self.services, self.actor))
+
+    def action_go_back(self) -> None:
+        """Go back to the screen underneath (escape)."""
+        if self._can_go_back():
+            self.pop_screen()
+
+    def _pop_to_home(self) -> None:
+        from .screens.home import HomeScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+
+    def _show_only(self, screen: Screen[None]) -> None:
+        """Make ``screen`` the only screen on the stack (above the app's blank default)."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(screen)
+
+    def action_help(self) -> None:
+        """Show the keys of the current screen and the global keys."""
+        from .screens.help import HelpScreen, KeyHelp
+
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        found: dict[tuple[str, str, bool], list[str]] = {}
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            description = binding.description or binding.tooltip
+            if binding.action in ("command_palette", "app.command_palette"):
+                description = "Command palette: open any screen you may use"
+            own = active.node is screen or active.node is self
+            if not description or not active.enabled or not (binding.show or own):
+                continue
+            key = (binding.action, description, active.node is self)
+            found.setdefault(key, []).append(self.get_key_display(binding))
+        keys = [
+            KeyHelp(", ".join(shown), description, everywhere)
+            for (_, description, everywhere), shown in found.items()
+        ]
+        title = screen.TITLE_TEXT if isinstance(screen, TektoroScreen) else "TekToro"
+        text = screen.HELP if isinstance(screen, TektoroScreen) else ""
+        self.push_screen(HelpScreen(title, text, keys))
+
+    # --- errors ---------------------------------------------------------------------------
+
+    def on_action_failed(self, message: ActionFailed) -> None:
+        """Show a failed service call."""
+        self.show_error(message.error)
+
+    def show_error(self, error: BaseException) -> None:
+        """Show ``error`` as a titled error notification (every problem of a form).
+
+        A TektoroError is expected: its title and message are shown as they are. Anything else
+        is a bug, shown as an 'Unexpected error' and logged, but never ends the app. When a
+        signed-in user's account stops working (deactivated), they are logged out.
+        """
+        if isinstance(error, ValidationError):
+            from .widgets.formatting import field_label
+
+            text = "\n".join(f"{field_label(p.field)}: {p.message}" for p in error.problems)
+            self.notify(text, title=error.title, severity="error", timeout=10, markup=False)
+        elif isinstance(error, TektoroError):
+            self.notify(error.message, title=error.title, severity="error", timeout=8, markup=False)
+            if isinstance(error, AuthenticationError) and self.actor is not None:
+                self.sign_out()
+        else:
+            self.log.error("".join(traceback.format_exception(error)))
+            self.notify(
+                f"{type(error).__name__}: {error}",
+                title="Unexpected error",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+
+    def on_unmount(self) -> None:
+        """Release the database connections we opened."""
+        if self.connection.is_open and self._given_services is None:
+            self.services.close()
+
+
+def run_app(url: str | None = None) -> None:
+    """Run the TUI on the database at ``url`` (the ``tektoro`` command)."""
+    TektoroApp(db_url=url).run()
+
+
+__all__ = ["Area", "AreaCommands", "TektoroApp", "run_app"]

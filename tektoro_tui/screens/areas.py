@@ -1,0 +1,93 @@
+"""The areas of the app a user can open, with their keys and who may open them.
+
+The home menu, the navigation keys and the command palette are all built from this one list.
+Whether an area is offered is only a courtesy: each service checks the permission itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from ..domain.permissions import Perm
+
+if TYPE_CHECKING:
+    from ..services.base import Actor
+    from .base import AreaScreen
+
+
+@dataclass(frozen=True)
+class Area:
+    """One screen reachable by key and from the command palette."""
+
+    key: str
+    title: str
+    short: str
+    hotkey: str
+    summary: str
+    module: str
+    class_name: str
+    needs_any: tuple[Perm, ...] = ()
+
+    def open_to(self, actor: Actor) -> bool:
+        """Whether ``actor``'s role is offered this area (any of ``needs_any``, or nothing)."""
+        return not self.needs_any or any(actor.may(perm) for perm in self.needs_any)
+
+    def screen_class(self) -> type[AreaScreen]:
+        """The screen class, imported on first use."""
+        module = import_module(f"{__package__}.{self.module}")
+        screen: type[AreaScreen] = getattr(module, self.class_name)
+        return screen
+
+
+AREAS: tuple[Area, ...] = (
+    Area("home", "Home", "Home", "h", "Your work at a glance", "home", "HomeScreen"),
+    Area(
+        "users",
+        "Users and staff",
+        "Users",
+        "u",
+        "People, staff groups and invitations",
+        "users",
+        "UsersScreen",
+        (Perm.USERS_VIEW, Perm.USERS_MANAGE, Perm.STAFF_INVITE),
+    ),
+    Area(
+        "presets",
+        "Code presets",
+        "Presets",
+        "p",
+        "Clients, projects, tasks, activities, rate codes",
+        "presets",
+        "PresetsScreen",
+        (Perm.PRESETS_VIEW, Perm.PRESETS_MANAGE),
+    ),
+    Area(
+        "permissions",
+        "Permissions",
+        "Permissions",
+        "r",
+        "Which role may do what",
+        "permissions",
+        "PermissionsScreen",
+        (Perm.PERMISSIONS_MANAGE,),
+    ),
+    Area(
+        "settings",
+        "Organisation settings",
+        "Settings",
+        "s",
+        "Company, invoicing, VAT, working time, e-mail",
+        "settings",
+        "SettingsScreen",
+        (Perm.SETTINGS_MANAGE,),
+    ),
+)
+
+AREAS_BY_KEY = {area.key: area for area in AREAS}
+
+
+def areas_for(actor: Actor) -> list[Area]:
+    """The areas ``actor`` is offered, in menu order."""
+    return [area for area in AREAS if area.open_to(actor)]

@@ -1,0 +1,209 @@
+"""The Clients tab: client companies, and the contacts of the client under the cursor."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Label
+
+from ..errors import Problem
+from ..services.presets import CompanyForm, ContactForm
+from ..services.views import CompanyView, ContactView, Page
+from ..widgets.fields import FieldSpec
+from ..widgets.form_modal import FormModal
+from ..widgets.formatting import active_label
+from ..widgets.stable_table import StableTable
+from .base import call_service, edit_in_form
+from .preset_pane import ACTIVE, PresetPane
+
+if TYPE_CHECKING:
+    from ..services.base import Actor
+    from ..services.hub import Services
+
+
+class ClientsPane(PresetPane):
+    """Client companies, with the contacts of the client under the cursor below."""
+
+    KIND = "company"
+    NOUN = "client"
+    COLUMNS = ("Name", "Tax id", "E-mail", "Phone", "Status")
+
+    def __init__(self, services: Services, actor: Actor, *, id: str) -> None:
+        """The clients tab acting as ``actor``."""
+        super().__init__(services, actor, id=id)
+        self.contacts: dict[int, ContactView] = {}
+
+    def compose(self) -> ComposeResult:
+        """The clients list and the contacts list."""
+        yield from super().compose()
+        yield Label("Contacts of the selected client", id="contacts-title", classes="section-title")
+        yield StableTable(id="contacts", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        """Set up the contacts table and load the clients."""
+        self.query_one("#contacts", DataTable).add_columns(
+            "Name", "Position", "E-mail", "Phone", "Status"
+        )
+        super().on_mount()
+
+    def fetch(self, after: tuple[object, ...] | None) -> Page[CompanyView]:
+        """A page of clients."""
+        return self.services.presets.list_companies(self.actor, "client", after=after)
+
+    def cells(self, record: CompanyView) -> tuple[str, ...]:
+        """Name, tax id, e-mail, phone, status."""
+        return (
+            record.name,
+            record.tax_id,
+            record.email,
+            record.phone,
+            active_label(record.is_active),
+        )
+
+    def specs(self, choices: Any) -> tuple[FieldSpec, ...]:
+        """The company fields (the kind is always client here)."""
+        return (
+            FieldSpec("name", "Name"),
+            FieldSpec("tax_id", "Tax id"),
+            FieldSpec("billing_address", "Billing address", kind="textarea"),
+            FieldSpec("email", "E-mail"),
+            FieldSpec("phone", "Phone"),
+            ACTIVE,
+        )
+
+    def draft(self, record: CompanyView | None) -> CompanyForm:
+        """The client's values, or a new client's."""
+        if record is None:
+            return CompanyForm(name="")
+        return CompanyForm(
+            name=record.name,
+            kind=record.kind,
+            tax_id=record.tax_id,
+            billing_address=record.billing_address,
+            email=record.email,
+            phone=record.phone,
+            is_active=record.is_active,
+        )
+
+    def build(self, values: dict[str, Any]) -> CompanyForm:
+        """A client company form."""
+        return CompanyForm(kind="client", **values)
+
+    def save(self, form: CompanyForm, ident: int | None) -> CompanyView:
+        """Save the client."""
+        return self.services.presets.save_company(self.actor, form, ident)
+
+    # --- contacts -------------------------------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Show the contacts of the highlighted client."""
+        if event.data_table is self.table:
+            self.load_contacts()
+
+    def load_contacts(self) -> None:
+        """Load the contacts of the client under the cursor."""
+        client = self.current()
+        if client is None:
+            return
+        call_service(
+            self,
+            lambda: self.services.presets.list_contacts(self.actor, client.id),
+            self._show_contacts,
+            group="contacts",
+            exclusive=True,
+        )
+
+    def _show_contacts(self, contacts: list[ContactView]) -> None:
+        table = self.query_one("#contacts", DataTable)
+        table.clear()
+        self.contacts = {c.id: c for c in contacts}
+        for c in contacts:
+            table.add_row(
+                c.name, c.position, c.email, c.phone, active_label(c.is_active), key=str(c.id)
+            )
+
+    @property
+    def contacts_focused(self) -> bool:
+        """Whether the keys should act on the contacts list."""
+        return self.query_one("#contacts", DataTable).has_focus
+
+    def current_contact(self) -> ContactView | None:
+        """The contact under the cursor of the contacts list."""
+        table = self.query_one("#contacts", DataTable)
+        if table.row_count == 0:
+            return None
+        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return self.contacts.get(int(key.value or 0))
+
+    def new(self) -> None:
+        """New contact when the contacts list has the focus, else new client."""
+        if self.contacts_focused:
+            self.new_contact()
+        else:
+            super().new()
+
+    def edit(self) -> None:
+        """Edit the contact or the client under the cursor."""
+        if self.contacts_focused:
+            contact = self.current_contact()
+            if contact is not None:
+                self._edit_contact(contact)
+        else:
+            super().edit()
+
+    def toggle_active(self) -> None:
+        """(De)activate the contact or the client under the cursor."""
+        if not self.contacts_focused:
+            super().toggle_active()
+            return
+        contact = self.current_contact()
+        if contact is None:
+            return
+        active = not contact.is_active
+        call_service(
+            self,
+            lambda: self.services.presets.set_active(self.actor, "contact", contact.id, active),
+            lambda _: self.load_contacts(),
+        )
+
+    def new_contact(self) -> None:
+        """Add a contact to the client under the cursor."""
+        client = self.current()
+        if client is None:
+            self.notify("Create or choose a client first.", timeout=3)
+            return
+        self._edit_contact(None)
+
+    def _edit_contact(self, contact: ContactView | None) -> None:
+        client = self.current()
+        company_id = contact.company_id if contact else (client.id if client else None)
+        specs = (
+            FieldSpec("name", "Name"),
+            FieldSpec("position", "Position (e.g. foreman)"),
+            FieldSpec("email", "E-mail"),
+            FieldSpec("phone", "Phone"),
+            ACTIVE,
+        )
+        draft = ContactForm(company_id=company_id, name="")
+        if contact is not None:
+            draft = ContactForm(
+                company_id=company_id,
+                name=contact.name,
+                email=contact.email,
+                phone=contact.phone,
+                position=contact.position,
+                is_active=contact.is_active,
+            )
+        title = f"Edit contact {contact.name}" if contact else "New contact"
+
+        def make_form(form: ContactForm, problems: tuple[Problem, ...]) -> FormModal[ContactForm]:
+            return FormModal(
+                title, specs, form, lambda v: ContactForm(company_id=company_id, **v), problems
+            )
+
+        def save(form: ContactForm) -> ContactView:
+            ident = contact.id if contact else None
+            return self.services.presets.save_contact(self.actor, form, ident)
+
+        edit_in_form(self, make_form, draft, save, lambda _: self.load_contacts())

@@ -1,0 +1,50 @@
+"""Messages the screens send up to the app, named as facts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from ..services.base import Actor
+
+
+class LoginShown(Message):
+    """The login screen has been painted for the first time."""
+
+
+class SignedIn(Message):
+    """Someone logged in, registered or set up the organisation."""
+
+    def __init__(self, actor: Actor) -> None:
+        super().__init__()
+        self.actor = actor
+
+
+class ActionFailed(Message):
+    """A service call failed; the app shows the error the same way everywhere."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+
+class OrganisationNamed(Message):
+    """The organisation's name was read or changed (the title bar shows it)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+class AreaWanted(Message):
+    """The user chose an area from a menu."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+
+class PermissionsChanged(Message):
+    """The permission matrix changed; the signed-in user's menus may need refreshing."""

@@ -1,0 +1,187 @@
+"""The machinery shared by the tabs of the code presets screen.
+
+Each tab is a :class:`PresetPane` subclass that knows which service calls list and save its
+kind, how a row reads and which fields its form has; the base class does the paging, the
+forms and the active toggle for all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+
+from ..errors import Problem
+from ..services.views import Page
+from ..widgets.fields import FieldSpec
+from ..widgets.form_modal import FormModal
+from ..widgets.paged_table import PagedTable
+from .base import call_service, edit_in_form
+
+if TYPE_CHECKING:
+    from ..services.base import Actor
+    from ..services.hub import Services
+
+ALL = 500
+"""Page size when every item is wanted (for the choices of a drop-down)."""
+Options = tuple[tuple[str, Any], ...]
+ACTIVE = FieldSpec("is_active", "Active", kind="switch")
+
+
+def every_page(fetch: Callable[[tuple[object, ...] | None], Page[Any]]) -> list[Any]:
+    """All items of a keyset-paged list (for the choices of a drop-down)."""
+    items: list[Any] = []
+    after: tuple[object, ...] | None = None
+    while True:
+        page = fetch(after)
+        items += page.items
+        if page.next_after is None:
+            return items
+        after = page.next_after
+
+
+class PresetPane(Vertical):
+    """A paged list of one kind of preset with New, Edit and (De)activate."""
+
+    KIND: ClassVar[str] = ""
+    """The kind :meth:`PresetService.set_active` knows this preset by."""
+    NOUN: ClassVar[str] = ""
+    COLUMNS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, services: Services, actor: Actor, *, id: str) -> None:
+        """A pane acting as ``actor``."""
+        super().__init__(id=id)
+        self.services = services
+        self.actor = actor
+        self.records: dict[int, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        """The list."""
+        yield PagedTable(self.COLUMNS, id=f"{self.id}-table")
+
+    @property
+    def table(self) -> PagedTable:
+        """The pane's main list."""
+        return self.query_one(f"#{self.id}-table", PagedTable)
+
+    def on_mount(self) -> None:
+        """Load the first page."""
+        self.reload()
+
+    def focus_list(self) -> None:
+        """Put the focus on the list."""
+        self.table.focus()
+
+    # --- listing ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Load the list again from the first page."""
+        self.table.start_over()
+        self.load_page(None)
+
+    def load_page(self, after: tuple[object, ...] | None) -> None:
+        """Load one page in a worker."""
+        call_service(
+            self,
+            lambda: self.fetch(after),
+            self._add_page,
+            group=f"{self.id}-list",
+            exclusive=after is None,
+        )
+
+    def _add_page(self, page: Page[Any]) -> None:
+        rows = []
+        for record in page.items:
+            self.records[record.id] = record
+            rows.append((record.id, self.cells(record)))
+        self.table.add_page(rows, page.next_after)
+
+    def on_paged_table_page_wanted(self, event: PagedTable.PageWanted) -> None:
+        """Load the next page when the cursor reaches the end of the list."""
+        if event.table is self.table:
+            event.stop()
+            self.load_page(event.after)
+
+    def fetch(self, after: tuple[object, ...] | None) -> Page[Any]:
+        """One page of this kind (runs in a worker)."""
+        raise NotImplementedError
+
+    def cells(self, record: Any) -> tuple[str, ...]:
+        """How a record reads in the list."""
+        raise NotImplementedError
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def current(self) -> Any | None:
+        """The record under the cursor."""
+        ident = self.table.current_id
+        return self.records.get(ident) if ident is not None else None
+
+    def new(self) -> None:
+        """Create a record in a form."""
+        self.open_form(None)
+
+    def edit(self) -> None:
+        """Edit the record under the cursor in a form."""
+        record = self.current()
+        if record is not None:
+            self.open_form(record)
+
+    def open_form(self, record: Any | None) -> None:
+        """Load the form's choices in a worker, then open the form."""
+        call_service(self, self.load_choices, lambda choices: self._edit(record, choices))
+
+    def _edit(self, record: Any | None, choices: Any) -> None:
+        specs = self.specs(choices)
+        title = f"Edit {self.NOUN} {record.name}" if record else f"New {self.NOUN}"
+
+        def make_form(draft: Any, problems: tuple[Problem, ...]) -> FormModal[Any]:
+            return FormModal(title, specs, draft, self.build, problems)
+
+        def save(form: Any) -> Any:
+            return self.save(form, record.id if record else None)
+
+        edit_in_form(self, make_form, self.draft(record), save, self.saved)
+
+    def saved(self, record: Any) -> None:
+        """Show a saved record in the list and put the cursor on it."""
+        self.records[record.id] = record
+        self.table.update_record(record.id, self.cells(record))
+        self.table.move_to(record.id)
+        self.notify(f"Saved {self.NOUN} {record.name}.", timeout=3)
+
+    def toggle_active(self) -> None:
+        """Deactivate or reactivate the record under the cursor."""
+        record = self.current()
+        if record is None:
+            return
+        changed = replace(record, is_active=not record.is_active)
+
+        def toggle() -> Any:
+            self.services.presets.set_active(self.actor, self.KIND, record.id, changed.is_active)
+            return changed
+
+        call_service(self, toggle, self.saved)
+
+    def load_choices(self) -> Any:
+        """What the form's drop-downs offer (runs in a worker)."""
+        return None
+
+    def specs(self, choices: Any) -> tuple[FieldSpec, ...]:
+        """The form's fields."""
+        raise NotImplementedError
+
+    def draft(self, record: Any | None) -> Any:
+        """The form's starting values: the record's, or a new one's."""
+        raise NotImplementedError
+
+    def build(self, values: dict[str, Any]) -> Any:
+        """The service's form dataclass from the typed values."""
+        raise NotImplementedError
+
+    def save(self, form: Any, ident: int | None) -> Any:
+        """Create (``ident`` None) or update through the service (runs in a worker)."""
+        raise NotImplementedError

@@ -1,0 +1,107 @@
+"""Code presets: clients (with contacts), projects, tasks, activities and rate codes."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, TabbedContent, TabPane
+
+from ..domain.permissions import Perm
+from .base import AreaScreen
+from .client_pane import ClientsPane
+from .preset_pane import PresetPane
+from .preset_tabs import ActivitiesPane, ProjectsPane, RateCodesPane, TasksPane
+
+TABS: tuple[tuple[str, str, type[PresetPane]], ...] = (
+    ("clients", "Clients", ClientsPane),
+    ("projects", "Projects", ProjectsPane),
+    ("tasks", "Tasks", TasksPane),
+    ("activities", "Activities", ActivitiesPane),
+    ("rate_codes", "Rate codes", RateCodesPane),
+)
+WRITE_ACTIONS = ("new", "edit", "toggle_active", "new_contact")
+
+
+class PresetsScreen(AreaScreen):
+    """One tab per preset; each a list loaded page by page, with forms to create and edit."""
+
+    TITLE_TEXT = "Code presets"
+    HELP = (
+        "The five presets every time card is made of: clients, projects, tasks, activities "
+        "and rate codes. Presets are never deleted, only deactivated. In Clients, the "
+        "contacts of the highlighted client are listed below it; Tab moves into them. "
+        "Keys 1 to 5 switch between the tabs."
+    )
+    BINDINGS = [
+        Binding("n", "new", "New"),
+        Binding("e", "edit", "Edit"),
+        Binding("a", "toggle_active", "(De)activate"),
+        Binding("c", "new_contact", "New contact"),
+        Binding("f5", "reload", "Reload"),
+        *[
+            Binding(str(number), f"show_tab('{key}')", title, show=False)
+            for number, (key, title, _) in enumerate(TABS, start=1)
+        ],
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        """The tabs."""
+        with TabbedContent(initial="clients"):
+            for key, title, pane in TABS:
+                with TabPane(title, id=key):
+                    yield pane(self.services, self.actor, id=f"{key}-pane")
+
+    def on_mount(self) -> None:
+        """Start in the clients list."""
+        super().on_mount()
+        self.pane.focus_list()
+
+    @property
+    def pane(self) -> PresetPane:
+        """The pane of the open tab."""
+        active = self.query_one(TabbedContent).active or "clients"
+        return self.query_one(f"#{active}-pane", PresetPane)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Write keys only for those who may manage presets; New contact only on Clients."""
+        if action in WRITE_ACTIONS and not self.actor.may(Perm.PRESETS_MANAGE):
+            return False
+        if action == "new_contact":
+            return isinstance(self.pane, ClientsPane)
+        return True
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Refresh the key hints and focus the new tab's list."""
+        self.refresh_bindings()
+        self.pane.focus_list()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row edits it (for those who may)."""
+        if self.actor.may(Perm.PRESETS_MANAGE):
+            self.pane.edit()
+
+    def action_new(self) -> None:
+        """Create a preset of the open tab (or a contact, in the contacts list)."""
+        self.pane.new()
+
+    def action_edit(self) -> None:
+        """Edit the record under the cursor."""
+        self.pane.edit()
+
+    def action_toggle_active(self) -> None:
+        """Deactivate or reactivate the record under the cursor."""
+        self.pane.toggle_active()
+
+    def action_new_contact(self) -> None:
+        """Add a contact to the client under the cursor."""
+        pane = self.pane
+        if isinstance(pane, ClientsPane):
+            pane.new_contact()
+
+    def action_show_tab(self, key: str) -> None:
+        """Switch to the tab ``key``."""
+        self.query_one(TabbedContent).active = key
+
+    def action_reload(self) -> None:
+        """Load the open list again."""
+        self.pane.reload()

@@ -1,0 +1,224 @@
+"""Organisation settings: every field of the settings form, grouped, saved all at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Button, Label, Static
+
+from ..domain.vat import VatMode
+from ..errors import Problem
+from ..services.settings import ROUNDING_MODES, SMTP_SECURITY, SettingsForm
+from ..services.views import OrganisationView
+from ..widgets.fields import FieldSpec, FormField, read_values, show_problems
+from ..widgets.form_modal import FormModal
+from ..widgets.formatting import field_label
+from .base import AreaScreen, call_service, edit_in_form
+from .messages import OrganisationNamed
+
+VAT_MODE_LABELS = {VatMode.PER_LINE.value: "Per line", VatMode.PER_INVOICE.value: "Per invoice"}
+ROUNDING_LABELS = {"half_up": "Half up", "half_even": "Half even (banker's)"}
+SECURITY_LABELS = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "None (not encrypted)"}
+
+
+def _choices(keys: tuple[str, ...], labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple((labels.get(key, key), key) for key in keys)
+
+
+SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
+    (
+        "Company",
+        (
+            FieldSpec("name", "Name"),
+            FieldSpec("billing_address", "Billing address", kind="textarea"),
+            FieldSpec("tax_id", "Tax id"),
+            FieldSpec("email", "E-mail"),
+            FieldSpec("phone", "Phone"),
+            FieldSpec("bank_account", "Bank account"),
+            FieldSpec("logo_path", "Logo file", placeholder="path to a PNG or JPEG"),
+        ),
+    ),
+    (
+        "Invoicing & VAT",
+        (
+            FieldSpec("currency", "Currency", placeholder="EUR, PLN, USD…"),
+            FieldSpec("default_vat", "Default VAT rate %"),
+            FieldSpec(
+                "vat_mode",
+                "VAT rounded",
+                kind="select",
+                options=_choices(tuple(m.value for m in VatMode), VAT_MODE_LABELS),
+                allow_blank=False,
+            ),
+            FieldSpec(
+                "rounding_mode",
+                "Rounding",
+                kind="select",
+                options=_choices(ROUNDING_MODES, ROUNDING_LABELS),
+                allow_blank=False,
+            ),
+            FieldSpec("payment_deadline_days", "Payment deadline (days)"),
+            FieldSpec("invoice_footer", "Invoice footer", kind="textarea"),
+        ),
+    ),
+    (
+        "Working time",
+        (
+            FieldSpec("timezone", "Time zone", placeholder="Europe/Warsaw"),
+            FieldSpec("workday_start", "Working day starts", placeholder="07:00"),
+            FieldSpec("workday_end", "Working day ends", placeholder="15:00"),
+            FieldSpec("day_length", "Standard day length", placeholder="8:00"),
+            FieldSpec("overtime_over_day", "Overtime over day length %"),
+            FieldSpec("overtime_outside_window", "Overtime outside window %"),
+        ),
+    ),
+    (
+        "E-mail (SMTP)",
+        (
+            FieldSpec("smtp_host", "Server"),
+            FieldSpec("smtp_port", "Port"),
+            FieldSpec("smtp_username", "User name"),
+            FieldSpec("smtp_sender", "Sender address"),
+            FieldSpec(
+                "smtp_security",
+                "Security",
+                kind="select",
+                options=_choices(SMTP_SECURITY, SECURITY_LABELS),
+                allow_blank=False,
+            ),
+        ),
+    ),
+    (
+        "Period lock",
+        (FieldSpec("period_lock_date", "Locked up to (date)", placeholder="YYYY-MM-DD"),),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SmtpPasswordDraft:
+    """The SMTP password as typed."""
+
+    password: str = ""
+
+
+class SettingsScreen(AreaScreen):
+    """Administrators: every organisation setting; Save checks all fields at once."""
+
+    TITLE_TEXT = "Organisation settings"
+    HELP = (
+        "Company details, invoicing and VAT, the working-time window and overtime, the "
+        "e-mail server and the period lock. Save checks every field at once and marks each "
+        "wrong one; nothing is saved until all are right. The SMTP password is kept in the "
+        "system keyring, set separately with F2."
+    )
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("f2", "smtp_password", "SMTP password"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        """A scrolling form, filled once the settings are loaded."""
+        with VerticalScroll(id="settings"):
+            yield Static("Loading the settings…", id="settings-loading")
+
+    def on_mount(self) -> None:
+        """Load the settings."""
+        super().on_mount()
+        self.load_settings()
+
+    def load_settings(self) -> None:
+        """Read the settings and their form values in a worker."""
+
+        def fetch() -> tuple[OrganisationView, SettingsForm]:
+            view = self.services.settings.get(self.actor)
+            return view, self.services.settings.form_for(view)
+
+        call_service(self, fetch, self._show_form)
+
+    def _show_form(self, loaded: tuple[OrganisationView, SettingsForm]) -> None:
+        view, form = loaded
+        self.call_later(self._mount_form, self._form_widgets(view, form))
+
+    async def _mount_form(self, widgets: list[Widget]) -> None:
+        """Replace the loading note with the form, then start in its first field."""
+        scroll = self.query_one("#settings", VerticalScroll)
+        await scroll.remove_children()
+        await scroll.mount_all(widgets)
+        self.query(FormField).first().control.focus()
+
+    def _form_widgets(self, view: OrganisationView, form: SettingsForm) -> list[Widget]:
+        widgets: list[Widget] = []
+        for title, specs in SECTIONS:
+            widgets.append(Label(title, classes="section-title"))
+            widgets += [FormField(spec, getattr(form, spec.name), compact=True) for spec in specs]
+        password = "set" if view.smtp_password_set else "not set"
+        widgets.append(Static(f"SMTP password: {password}", id="smtp-password-state"))
+        widgets.append(Static("", id="settings-problems", classes="entry-message", markup=False))
+        widgets.append(
+            Horizontal(
+                Button("Save", variant="primary", id="save"),
+                Button("Set SMTP password…", id="smtp-password"),
+                id="settings-buttons",
+            )
+        )
+        return widgets
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Save, or set the SMTP password."""
+        event.stop()
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_smtp_password()
+
+    def action_save(self) -> None:
+        """Check and save every field in a worker; mark each bad one."""
+        if not self.query(FormField):
+            return
+        form = SettingsForm(**read_values(self))
+        show_problems(self, ())
+        self.query_one("#settings-problems", Static).update("")
+        call_service(
+            self,
+            lambda: self.services.settings.update(self.actor, form),
+            self._saved,
+            problems=self._problems,
+        )
+
+    def _saved(self, view: OrganisationView) -> None:
+        self.notify("Settings saved.", timeout=3)
+        self.post_message(OrganisationNamed(view.name))
+
+    def _problems(self, problems: tuple[Problem, ...]) -> None:
+        rest = show_problems(self, problems)
+        text = "\n".join(f"{field_label(p.field)}: {p.message}" for p in rest)
+        self.query_one("#settings-problems", Static).update(text)
+
+    def action_smtp_password(self) -> None:
+        """Ask for the SMTP password and keep it in the keyring."""
+        specs = (FieldSpec("password", "SMTP password", kind="password"),)
+
+        def make_form(draft: SmtpPasswordDraft, problems: tuple[Problem, ...]) -> FormModal[Any]:
+            return FormModal(
+                "SMTP password",
+                specs,
+                draft,
+                lambda v: SmtpPasswordDraft(**v),
+                problems,
+                intro="Kept in the system keyring for the server and user name saved above.",
+            )
+
+        def save(draft: SmtpPasswordDraft) -> None:
+            self.services.settings.set_smtp_password(self.actor, draft.password)
+
+        edit_in_form(self, make_form, SmtpPasswordDraft(), save, self._password_set)
+
+    def _password_set(self, _: None) -> None:
+        self.notify("SMTP password saved.", timeout=3)
+        self.query_one("#smtp-password-state", Static).update("SMTP password: set")

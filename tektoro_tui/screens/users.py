@@ -1,0 +1,269 @@
+"""Users and staff: the people this user may see, their invitations, and (for user managers)
+creating, editing and deactivating accounts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Label
+
+from ..domain.permissions import Perm, can_invite
+from ..errors import Problem
+from ..services.users import UserForm
+from ..services.views import InvitationView, Page, UserView
+from ..widgets.dialogs import NoticeDialog, YesNoDialog
+from ..widgets.form_modal import FormModal
+from ..widgets.formatting import active_label, moment, money, yes_no
+from ..widgets.paged_table import PagedTable
+from ..widgets.stable_table import StableTable
+from .base import AreaScreen, call_service, edit_in_form
+from .user_forms import (
+    InvitationDraft,
+    UserChoices,
+    draft_for,
+    invitation_draft,
+    invitation_specs,
+    user_form,
+    user_specs,
+)
+
+if TYPE_CHECKING:
+    from ..services.base import Actor
+    from ..services.hub import Services
+
+ALL_PAGES = 500
+
+
+class UsersScreen(AreaScreen):
+    """The users list (searchable, loaded page by page) and the invitations sent."""
+
+    TITLE_TEXT = "Users and staff"
+    HELP = (
+        "Everyone you may see: all users for user managers, otherwise yourself and your "
+        "direct staff. Invite people into your staff group with a single-use code. User "
+        "managers create users (crew may have no login), edit them and deactivate them."
+    )
+    BINDINGS = [
+        Binding("n", "new_user", "New user"),
+        Binding("e", "edit_user", "Edit"),
+        Binding("a", "toggle_active", "(De)activate"),
+        Binding("i", "invite", "Invite"),
+        Binding("slash", "search", "Search", show=False),
+    ]
+
+    def __init__(self, services: Services, actor: Actor) -> None:
+        """The users screen acting as ``actor``."""
+        super().__init__(services, actor)
+        self._users: dict[int, UserView] = {}
+
+    def compose_body(self) -> ComposeResult:
+        """Search box, users table and invitations table."""
+        yield Input(placeholder="Search by name or e-mail  (/)", id="search", compact=True)
+        yield PagedTable(
+            ("Name", "E-mail", "Role", "Status", "Supervisor", "Company", "Pay rate", "Login"),
+            id="users",
+        )
+        if self._may_invite:
+            yield Label("Invitations sent", id="invitations-title", classes="section-title")
+            yield StableTable(id="invitations", cursor_type="row", zebra_stripes=True)
+
+    @property
+    def _may_invite(self) -> bool:
+        return can_invite(self.actor.role) and self.actor.may(Perm.STAFF_INVITE)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show the write keys only to those who may use them."""
+        if action in ("new_user", "edit_user", "toggle_active"):
+            return self.actor.may(Perm.USERS_MANAGE)
+        if action == "invite":
+            return self._may_invite
+        return True
+
+    def on_mount(self) -> None:
+        """Load the first page of users and the invitations."""
+        super().on_mount()
+        if self._may_invite:
+            self.query_one("#invitations", DataTable).add_columns(
+                "E-mail", "Role", "Invited by", "Valid until", "Used"
+            )
+            self.load_invitations()
+        self.query_one("#users", PagedTable).focus()
+        self.load_users()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def load_users(self, after: tuple[object, ...] | None = None) -> None:
+        """Load one page of users matching the search."""
+        search = self.query_one("#search", Input).value
+
+        def fetch() -> Page[UserView]:
+            return self.services.users.list_users(self.actor, search=search, after=after)
+
+        call_service(self, fetch, self._add_page, group="users", exclusive=after is None)
+
+    def _add_page(self, page: Page[UserView]) -> None:
+        rows = []
+        for user in page.items:
+            self._users[user.id] = user
+            rows.append((user.id, _user_cells(user)))
+        self.query_one("#users", PagedTable).add_page(rows, page.next_after)
+
+    def on_paged_table_page_wanted(self, event: PagedTable.PageWanted) -> None:
+        """The cursor reached the end: load the next page."""
+        self.load_users(event.after)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Search as you type."""
+        if event.input.id == "search":
+            self.query_one("#users", PagedTable).start_over()
+            self.load_users()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the search box moves to the list."""
+        self.query_one("#users", PagedTable).focus()
+
+    def load_invitations(self) -> None:
+        """Load the invitations this user sent (all of them for user managers)."""
+        call_service(
+            self, lambda: self.services.auth.list_invitations(self.actor), self._show_invitations
+        )
+
+    def _show_invitations(self, invitations: list[InvitationView]) -> None:
+        table = self.query_one("#invitations", DataTable)
+        table.clear()
+        for item in invitations:
+            table.add_row(
+                item.email,
+                item.role.label,
+                item.inviter_name,
+                moment(item.expires_at),
+                yes_no(item.used),
+                key=str(item.id),
+            )
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a user edits them (for user managers)."""
+        if event.data_table.id == "users" and self.actor.may(Perm.USERS_MANAGE):
+            self.action_edit_user()
+
+    def action_search(self) -> None:
+        """Focus the search box."""
+        self.query_one("#search", Input).focus()
+
+    def _current(self) -> UserView | None:
+        ident = self.query_one("#users", PagedTable).current_id
+        return self._users.get(ident) if ident is not None else None
+
+    def action_new_user(self) -> None:
+        """Create a user in a form."""
+        self._open_user_form(None)
+
+    def action_edit_user(self) -> None:
+        """Edit the user under the cursor."""
+        user = self._current()
+        if user is not None:
+            self._open_user_form(user)
+
+    def _open_user_form(self, user: UserView | None) -> None:
+        call_service(self, self._load_choices, lambda choices: self._edit_user(user, choices))
+
+    def _load_choices(self) -> UserChoices:
+        supervisors: list[tuple[str, int]] = []
+        after: tuple[object, ...] | None = None
+        while True:
+            page = self.services.users.list_users(
+                self.actor, include_inactive=False, after=after, limit=ALL_PAGES
+            )
+            supervisors += [(u.name, u.id) for u in page.items]
+            if page.next_after is None:
+                break
+            after = page.next_after
+        companies: list[tuple[str, int]] = []
+        if self.actor.may(Perm.PRESETS_VIEW):
+            clients = self.services.presets.list_companies(self.actor, "client", limit=ALL_PAGES)
+            companies = [(c.name, c.id) for c in clients.items]
+        return UserChoices(tuple(supervisors), tuple(companies))
+
+    def _edit_user(self, user: UserView | None, choices: UserChoices) -> None:
+        specs = user_specs(choices, editing=user is not None)
+        title = f"Edit {user.name}" if user else "New user"
+
+        def make_form(draft: UserForm, problems: tuple[Problem, ...]) -> FormModal[UserForm]:
+            return FormModal(title, specs, draft, user_form, problems)
+
+        def save(form: UserForm) -> UserView:
+            if user is None:
+                return self.services.users.create_user(self.actor, form)
+            return self.services.users.update_user(self.actor, user.id, form)
+
+        draft = draft_for(user) if user else UserForm(name="", supervisor_id=self.actor.user_id)
+        edit_in_form(self, make_form, draft, save, self._saved)
+
+    def _saved(self, user: UserView) -> None:
+        self._users[user.id] = user
+        table = self.query_one("#users", PagedTable)
+        table.update_record(user.id, _user_cells(user))
+        table.move_to(user.id)
+        self.notify(f"Saved {user.name}.", timeout=3)
+
+    def action_toggle_active(self) -> None:
+        """Deactivate (after confirming) or reactivate the user under the cursor."""
+        user = self._current()
+        if user is None:
+            return
+        if not user.is_active:
+            self._set_active(user, True)
+            return
+        question = f"Deactivate {user.name}? They can no longer log in; their history stays."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._set_active(user, False)
+
+        self.app.push_screen(YesNoDialog("Deactivate user", question), answered)
+
+    def _set_active(self, user: UserView, active: bool) -> None:
+        call_service(
+            self, lambda: self.services.users.set_active(self.actor, user.id, active), self._saved
+        )
+
+    def action_invite(self) -> None:
+        """Invite someone into this user's staff group and show the code."""
+        specs = invitation_specs(may_choose_role=self.actor.may(Perm.USERS_MANAGE))
+
+        def make_form(draft: InvitationDraft, problems: tuple[Problem, ...]) -> FormModal[Any]:
+            return FormModal("Invite", specs, draft, invitation_draft, problems)
+
+        def save(draft: InvitationDraft) -> InvitationView:
+            return self.services.auth.invite(self.actor, draft.email, draft.role)
+
+        edit_in_form(self, make_form, InvitationDraft(), save, self._invited)
+
+    def _invited(self, invitation: InvitationView) -> None:
+        self.load_invitations()
+        self.app.push_screen(
+            NoticeDialog(
+                "Invitation created",
+                f"Give this single-use code to {invitation.email} ({invitation.role.label}):",
+                invitation.token,
+                f"Valid until {moment(invitation.expires_at)}. It is shown only now; they "
+                "register with it on the login screen (Register with an invitation code).",
+            )
+        )
+
+
+def _user_cells(user: UserView) -> tuple[str, ...]:
+    return (
+        user.name,
+        user.email,
+        user.role.label,
+        active_label(user.is_active),
+        user.supervisor_name,
+        user.company_name,
+        money(user.pay_rate),
+        yes_no(user.can_login),
+    )

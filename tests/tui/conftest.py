@@ -1,0 +1,108 @@
+"""Fixtures for the TUI tests: a real SQLite database per test, filled through the services.
+
+Every database is made in the test's own folder with a fixed clock, and opened by a relative
+URL from inside that folder, so the database shown in the title bar is the same on every run
+(snapshots depend on it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tektoro_tui.services.base import Actor, FixedClock
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.presets import (
+    ActivityForm,
+    CompanyForm,
+    ProjectForm,
+    RateCodeForm,
+    TaskForm,
+)
+from tektoro_tui.services.users import UserForm
+
+NOW = datetime(2024, 5, 6, 9, 0, tzinfo=UTC)
+ADMIN_EMAIL = "ann@acme.test"
+ADMIN_PASSWORD = "correct-horse"
+STAFF_EMAIL = "sam@acme.test"
+STAFF_PASSWORD = "staff-pass-1"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests in a fresh event loop (Pilot needs one; no plugin required)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    arguments = {name: pyfuncitem.funcargs[name] for name in names}
+    asyncio.run(pyfuncitem.obj(**arguments))
+    return True
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock standing at Monday 6 May 2024, 09:00 UTC."""
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def empty_services(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FixedClock
+) -> Iterator[Services]:
+    """Services on a new, empty SQLite database (no organisation yet)."""
+    monkeypatch.chdir(tmp_path)
+    services = Services.connect("sqlite:///tektoro.db", clock=clock)
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+@dataclass(frozen=True)
+class Firm:
+    """A small firm made through the services: an administrator and one staff member."""
+
+    services: Services
+    admin: Actor
+    staff: Actor
+
+
+@pytest.fixture
+def firm(empty_services: Services) -> Firm:
+    """Acme Builders with Ann (administrator) and Sam (staff, supervised by Ann)."""
+    auth = empty_services.auth
+    admin = auth.init_organisation("Acme Builders", ADMIN_EMAIL, "Ann Admin", ADMIN_PASSWORD)
+    empty_services.users.create_user(
+        admin,
+        UserForm(
+            name="Sam Staff",
+            email=STAFF_EMAIL,
+            role="staff",
+            supervisor_id=admin.user_id,
+            pay_rate="25",
+            password=STAFF_PASSWORD,
+        ),
+    )
+    staff = auth.login(STAFF_EMAIL, STAFF_PASSWORD)
+    admin = auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    return Firm(empty_services, admin, staff)
+
+
+@pytest.fixture
+def stocked_firm(firm: Firm) -> Firm:
+    """The firm with one of every code preset, so time cards could be entered."""
+    presets, admin = firm.services.presets, firm.admin
+    client = presets.save_company(admin, CompanyForm(name="Harbour Hotel", tax_id="PL123"))
+    project = presets.save_project(
+        admin, ProjectForm(name="Harbour refit", client_id=client.id, code="HR-1")
+    )
+    presets.save_task(admin, TaskForm(project_id=project.id, name="Demolition"))
+    presets.save_activity(admin, ActivityForm(name="Carpentry"))
+    presets.save_rate_code(admin, RateCodeForm(name="Standard", hourly_rate="80"))
+    return firm

@@ -1,0 +1,170 @@
+"""Moving around: keys, the command palette, escape, help, and resizing."""
+
+from __future__ import annotations
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import OptionList, TabbedContent
+
+from tektoro_tui.app import TektoroApp
+from tektoro_tui.screens.help import HelpScreen
+from tektoro_tui.screens.home import HomeScreen
+from tektoro_tui.screens.permissions import PermissionsScreen
+from tektoro_tui.screens.presets import PresetsScreen
+from tektoro_tui.screens.settings import SettingsScreen
+from tektoro_tui.screens.users import UsersScreen
+
+from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Firm
+from .tuitools import log_in, notifications, settle
+
+AREA_SCREENS = {
+    "u": UsersScreen,
+    "p": PresetsScreen,
+    "r": PermissionsScreen,
+    "s": SettingsScreen,
+}
+
+
+async def test_every_screen_opens_by_its_key_and_escape_goes_back(stocked_firm: Firm) -> None:
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        for key, screen_type in AREA_SCREENS.items():
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, screen_type), key
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, HomeScreen)
+        assert not [n for n in notifications(app) if n[2] == "error"]
+
+
+async def test_h_goes_home_from_any_screen(stocked_firm: Firm) -> None:
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert len(app.screen_stack) == 2
+
+
+async def test_area_keys_work_from_other_screens_too(stocked_firm: Firm) -> None:
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, PermissionsScreen)
+        assert len(app.screen_stack) == 3, "areas open on top of home, not of each other"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_number_keys_switch_the_preset_tabs(stocked_firm: Firm) -> None:
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await pilot.press("p")
+        await settle(pilot)
+        tabs = app.screen.query_one(TabbedContent)
+        tab_names = ("projects", "tasks", "activities", "rate_codes", "clients")
+        for key, tab in zip("23451", tab_names, strict=True):
+            await pilot.press(key)
+            await settle(pilot)
+            assert tabs.active == tab
+        assert app.focused is not None and app.focused.id == "clients-pane-table"
+
+
+async def test_the_home_menu_opens_the_chosen_screen(stocked_firm: Firm) -> None:
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        menu = app.screen.query_one("#menu", OptionList)
+        assert [menu.get_option_at_index(i).id for i in range(menu.option_count)] == [
+            "users",
+            "presets",
+            "permissions",
+            "settings",
+        ]
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PresetsScreen)
+
+
+@pytest.mark.parametrize(
+    ("query", "screen_type"),
+    [
+        ("Users and staff", UsersScreen),
+        ("Code presets", PresetsScreen),
+        ("Permissions", PermissionsScreen),
+        ("Organisation settings", SettingsScreen),
+    ],
+)
+async def test_every_screen_opens_from_the_command_palette(
+    stocked_firm: Firm, query: str, screen_type: type
+) -> None:
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*f"Open {query}")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, screen_type)
+
+
+async def test_the_palette_can_log_out(stocked_firm: Firm) -> None:
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await pilot.press("ctrl+p", *"Log out")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.actor is None
+
+
+async def test_help_lists_the_keys_of_the_screen_and_the_global_keys(
+    stocked_firm: Firm,
+) -> None:
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        keys = {(k.key, k.description, k.everywhere) for k in app.screen._keys}
+        assert ("n", "New", False) in keys
+        assert ("esc", "Back", False) in keys
+        assert ("f1, ?", "Help", True) in keys
+        assert ("^l", "Log out", True) in keys
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PresetsScreen)
+
+
+async def test_screens_stay_usable_when_the_terminal_is_resized(stocked_firm: Firm) -> None:
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        for key in "uprs":
+            await pilot.press(key)
+            await settle(pilot)
+            for size in ((60, 20), (140, 45), (80, 24)):
+                await pilot.resize_terminal(*size)
+                await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert not [n for n in notifications(app) if n[2] == "error"]

@@ -80,12 +80,20 @@ def startup_rows(url: str, runs: int) -> list[tuple[str, float, str]]:
     env = dict(os.environ, TEKTORO_EXIT_ON_READY="login", TERM="xterm-256color")
     floor = median_ms(time_process([sys.executable, str(HERE / "floor_app.py")], env, runs))
     login = median_ms(
-        time_process([sys.executable, "-m", "tektoro_tui.cli.main", "--db", url], env, runs)
+        time_process([_tektoro_command(), "--db", url], env, runs)
     )
     return [
         ("start -> floor app (one DataTable)", floor, "floor"),
         ("start -> login screen ready", login, f"{login / floor:.2f}x floor (goal <= 1.20x)"),
     ]
+
+
+def _tektoro_command() -> str:
+    """The installed ``tektoro`` script next to this Python (what users run)."""
+    script = Path(sys.executable).parent / "tektoro"
+    if not script.exists():
+        raise SystemExit("install the project first: pip install -e .")
+    return str(script)
 
 
 def data_rows(url: str, runs: int) -> list[tuple[str, float, str]]:
@@ -111,6 +119,15 @@ def data_rows(url: str, runs: int) -> list[tuple[str, float, str]]:
             ("activities: first page", lambda: services.presets.list_activities(actor)),
             ("rate codes: first page", lambda: services.presets.list_rate_codes(actor)),
             ("permissions matrix", lambda: services.permissions.matrix(actor)),
+            ("time report: first page (most entries)", lambda: services.time.report(worker)),
+            ("time report: first page (supervisor)", lambda: services.time.report(staff)),
+            ("approvals: summary (supervisor)", lambda: services.time.approvals(staff)),
+            ("approvals: first page (firm-wide)",
+             lambda: services.time.approval_entries(actor, include_all=True)),
+            ("wip: groups", lambda: services.wip.groups(actor)),
+            ("wip: first page", lambda: services.wip.entries(actor)),
+            ("documenter: document records", lambda: services.wip.documents(actor)),
+            ("invoice printer: list", lambda: services.invoices.printer_list(actor)),
             ("organisation settings", lambda: services.settings.get(actor)),
         ]
         rows = [("login (argon2 verify included)",

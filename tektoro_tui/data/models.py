@@ -250,9 +250,15 @@ class TimeEntry(SQLModel, table=True):
             name="status",
         ),
         CheckConstraint("pay_status IN ('unpaid','invoiced','paid')", name="pay_status"),
-        Index("ix_time_entry_owner_status", "owner_id", "status", "work_date", "id"),
+        Index(
+            "ix_time_entry_owner_status",
+            *("owner_id", "status", "work_date", "id", "minutes", "value_cents"),
+        ),
         Index("ix_time_entry_status_date", "status", "work_date", "id"),
-        Index("ix_time_entry_owner_date", "owner_id", "work_date", "id"),
+        Index(
+            "ix_time_entry_owner_date",
+            *("owner_id", "work_date", "id", "status", "minutes", "value_cents"),
+        ),
         Index("ix_time_entry_project_status", "project_id", "status"),
     )
 

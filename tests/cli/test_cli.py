@@ -159,3 +159,20 @@ def test_no_keyring_on_headless_server_is_a_message_not_a_traceback(
     from tektoro_tui import paths
 
     assert oct(paths.session_file().stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], (True, None)),
+        (["--db", "x.db"], (True, "x.db")),
+        (["--db=pg://h/db"], (True, "pg://h/db")),
+        (["check"], (False, None)),
+        (["--db", "x.db", "check"], (False, None)),
+        (["--help"], (False, None)),
+    ],
+)
+def test_only_a_bare_call_skips_the_command_line(argv: list[str], expected: tuple) -> None:
+    from tektoro_tui.cli.entry import bare_tui_database
+
+    assert bare_tui_database(argv) == expected

@@ -24,7 +24,12 @@ from tektoro_tui.data.migrate import (
 from tektoro_tui.data.models import metadata
 from tektoro_tui.errors import ConfigError, DatabaseError
 
-ALL_REVISIONS = ("0001_initial", "0002_ledger_triggers", "0003_seed")
+ALL_REVISIONS = (
+    "0001_initial",
+    "0002_ledger_triggers",
+    "0003_seed",
+    "0004_time_entry_covering_indexes",
+)
 
 
 @pytest.fixture(params=["sqlite_url", "pg_url"])
@@ -48,7 +53,7 @@ def _scalar(db: Database, sql: str) -> object:
 
 
 def test_head_revision_is_the_last_shipped_revision() -> None:
-    assert HEAD == head_revision() == "0003_seed"
+    assert HEAD == head_revision() == ALL_REVISIONS[-1]
 
 
 def test_migrations_folder_ships_environment_template_and_revisions() -> None:
@@ -88,7 +93,7 @@ def test_upgrade_empty_database(db: Database) -> None:
 def test_upgrade_step_by_step(db: Database) -> None:
     status = upgrade(db, "0001_initial")
     assert status.current == "0001_initial"
-    assert status.pending == ("0002_ledger_triggers", "0003_seed")
+    assert status.pending == ALL_REVISIONS[1:]
     assert not status.up_to_date and not status.is_empty
     assert upgrade(db).up_to_date
 
@@ -123,7 +128,7 @@ def test_ensure_schema_refuses_a_database_that_is_behind(db: Database) -> None:
         ensure_schema(db)
     message = str(info.value)
     assert "tektoro db upgrade" in message
-    assert "0002_ledger_triggers" in message and "0003_seed" in message
+    assert "0002_ledger_triggers" in message and HEAD in message
     # nothing was changed by the refusal
     assert schema_status(db).current == "0002_ledger_triggers"
 

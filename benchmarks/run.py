@@ -39,8 +39,14 @@ def time_process(argv: list[str], env: dict[str, str], runs: int) -> list[float]
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=60)
+        subprocess.run(
+            argv,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+        )
         samples.append(time.perf_counter() - start)
     return samples
 
@@ -70,8 +76,20 @@ def ensure_demo(url: str, entries: int) -> None:
         return
     print(f"building demo database with {entries:,} entries at {url} ...", flush=True)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tektoro_tui.cli.main", "demo", "--db", url,
-                    "--entries", str(entries)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tektoro_tui.cli.main",
+            "demo",
+            "--db",
+            url,
+            "--entries",
+            str(entries),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     print(f"built in {time.perf_counter() - start:.1f} s")
 
 
@@ -79,9 +97,7 @@ def startup_rows(url: str, runs: int) -> list[tuple[str, float, str]]:
     """Process start to first screen: the floor app and the TekToro login screen."""
     env = dict(os.environ, TEKTORO_EXIT_ON_READY="login", TERM="xterm-256color")
     floor = median_ms(time_process([sys.executable, str(HERE / "floor_app.py")], env, runs))
-    login = median_ms(
-        time_process([_tektoro_command(), "--db", url], env, runs)
-    )
+    login = median_ms(time_process([_tektoro_command(), "--db", url], env, runs))
     return [
         ("start -> floor app (one DataTable)", floor, "floor"),
         ("start -> login screen ready", login, f"{login / floor:.2f}x floor (goal <= 1.20x)"),
@@ -110,8 +126,10 @@ def data_rows(url: str, runs: int) -> list[tuple[str, float, str]]:
         checks: list[tuple[str, Callable[[], object]]] = [
             ("home summary (administrator)", lambda: services.home.summary(actor)),
             ("home summary (supervisor with staff)", lambda: services.home.summary(staff)),
-            ("home summary (staff member with most entries)",
-             lambda: services.home.summary(worker)),
+            (
+                "home summary (staff member with most entries)",
+                lambda: services.home.summary(worker),
+            ),
             ("users: first page", lambda: services.users.list_users(actor)),
             ("clients: first page", lambda: services.presets.list_companies(actor)),
             ("projects: first page", lambda: services.presets.list_projects(actor)),
@@ -122,17 +140,23 @@ def data_rows(url: str, runs: int) -> list[tuple[str, float, str]]:
             ("time report: first page (most entries)", lambda: services.time.report(worker)),
             ("time report: first page (supervisor)", lambda: services.time.report(staff)),
             ("approvals: summary (supervisor)", lambda: services.time.approvals(staff)),
-            ("approvals: first page (firm-wide)",
-             lambda: services.time.approval_entries(actor, include_all=True)),
+            (
+                "approvals: first page (firm-wide)",
+                lambda: services.time.approval_entries(actor, include_all=True),
+            ),
             ("wip: groups", lambda: services.wip.groups(actor)),
             ("wip: first page", lambda: services.wip.entries(actor)),
             ("documenter: document records", lambda: services.wip.documents(actor)),
             ("invoice printer: list", lambda: services.invoices.printer_list(actor)),
             ("organisation settings", lambda: services.settings.get(actor)),
         ]
-        rows = [("login (argon2 verify included)",
-                 median_ms(time_call(lambda: services.auth.login(admin_email, DEMO_PASSWORD), 3)),
-                 "")]
+        rows = [
+            (
+                "login (argon2 verify included)",
+                median_ms(time_call(lambda: services.auth.login(admin_email, DEMO_PASSWORD), 3)),
+                "",
+            )
+        ]
         for label, fn in checks:
             rows.append((label, median_ms(time_call(fn, runs)), goal))
         return rows
@@ -146,10 +170,14 @@ def _admin_email(services: object) -> str:
     from tektoro_tui.data import models as m
 
     with services.db.read() as session:  # type: ignore[attr-defined]
-        return str(session.execute(
-            select(m.UserAccount.email).where(m.UserAccount.role == "administrator")
-            .order_by(m.UserAccount.id).limit(1)
-        ).scalar_one())
+        return str(
+            session.execute(
+                select(m.UserAccount.email)
+                .where(m.UserAccount.role == "administrator")
+                .order_by(m.UserAccount.id)
+                .limit(1)
+            ).scalar_one()
+        )
 
 
 def _busiest_supervisor(services: object, admin: object) -> object:
@@ -159,8 +187,11 @@ def _busiest_supervisor(services: object, admin: object) -> object:
 
     with services.db.read() as session:  # type: ignore[attr-defined]
         sup_id = session.execute(
-            select(m.UserAccount.supervisor_id).where(m.UserAccount.supervisor_id.is_not(None))
-            .group_by(m.UserAccount.supervisor_id).order_by(func.count().desc()).limit(1)
+            select(m.UserAccount.supervisor_id)
+            .where(m.UserAccount.supervisor_id.is_not(None))
+            .group_by(m.UserAccount.supervisor_id)
+            .order_by(func.count().desc())
+            .limit(1)
         ).scalar_one()
     return services.auth.actor(sup_id)  # type: ignore[attr-defined]
 
@@ -172,8 +203,10 @@ def _busiest_owner(services: object) -> object:
 
     with services.db.read() as session:  # type: ignore[attr-defined]
         owner_id = session.execute(
-            select(m.TimeEntry.owner_id).group_by(m.TimeEntry.owner_id)
-            .order_by(func.count().desc()).limit(1)
+            select(m.TimeEntry.owner_id)
+            .group_by(m.TimeEntry.owner_id)
+            .order_by(func.count().desc())
+            .limit(1)
         ).scalar_one()
     return services.auth.actor(owner_id)  # type: ignore[attr-defined]
 

@@ -22,7 +22,7 @@ import typer
 
 from ..domain.money import Money
 from ..errors import Problem, ValidationError
-from .main import DbOption, JsonOption, current_actor, services_for
+from .common import DbOption, JsonOption, current_actor, services_for
 
 if TYPE_CHECKING:
     from ..services.base import Actor

@@ -297,6 +297,25 @@ _LOGIN_HEADER = DemoLogin("Name", "E-mail", "Role", "Supervisor")
 # --------------------------------------------------------------------------------------------
 
 
+BULK_TABLES = ("time_entry", "document_record", "document_line")
+
+
+def _refresh_statistics(services: Services) -> None:
+    """Give the planner fresh statistics after the bulk load.
+
+    On PostgreSQL a freshly COPY-loaded table has no visibility map, so index-only scans
+    fall back to reading the table; VACUUM ANALYZE (outside a transaction) fixes both.
+    """
+    engine = services.db.engine
+    if services.db.backend == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in BULK_TABLES:
+                conn.execute(text(f"VACUUM ANALYZE {table}"))
+    else:
+        with services.db.write() as session:
+            session.execute(text("ANALYZE"))
+
+
 def build_demo(
     services: Services,
     *,
@@ -344,6 +363,8 @@ def build_demo(
     )
     day = today or date.today()
     stats = _BulkHistory(services, firm, rng, day, say).write(entries)
+    _refresh_statistics(services)
+    say("Planner statistics refreshed.")
     return DemoResult(
         organisation=ORGANISATION,
         password=DEMO_PASSWORD,

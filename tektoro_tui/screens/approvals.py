@@ -1,0 +1,301 @@
+"""Approvals: a supervisor approves or rejects their direct staff's accepted entries.
+
+Above, one row per contributor (entries, hours, value) and a row for all of them; below, the
+accepted entries of the highlighted row. A and R act on what the focused list points at: in the
+contributors, the whole highlighted contributor (or everyone); in the entries, the marked
+entries or the highlighted one. Approved entries move on to WIP; rejected ones go back to the
+Time Report with the reason. Holders of ``time.approve_any`` can switch to the whole firm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Label, Static
+
+from ..domain.permissions import Perm
+from ..errors import Problem
+from ..services.pipeline_views import BatchResult, ContributorSummary, EntryPage, Totals
+from ..widgets.batch_dialog import (
+    BatchQuestion,
+    ReasonDraft,
+    confirm_and_apply,
+    reason_form,
+    run_batch,
+)
+from ..widgets.form_modal import FormModal
+from ..widgets.paged_table import PagedTable
+from ..widgets.time_contributors import EVERYONE, ContributorTable
+from ..widgets.time_entry_table import EntryDetail, EntryTable, EntryTotals
+from .base import AreaScreen, call_service, edit_in_form
+
+if TYPE_CHECKING:
+    from textual.widgets import DataTable
+
+    from ..services.base import Actor
+    from ..services.hub import Services
+
+ENTRY_COLUMNS = ("date", "person", "project", "hours", "value", "task", "description")
+
+Summary = tuple[tuple[ContributorSummary, ...], Totals]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an approval or rejection applies to: chosen ids, a contributor, or everyone."""
+
+    words: str
+    ids: tuple[int, ...] | None = None
+    contributor_id: int | None = None
+
+
+class ApprovalsScreen(AreaScreen):
+    """Contributors with their totals above; the accepted entries of the highlighted one below."""
+
+    TITLE_TEXT = "Approvals"
+    HELP = (
+        "Accepted entries of your direct staff, summed per contributor. Tab moves between the "
+        "contributors and their entries. A approves and R rejects (a reason is required) what "
+        "the focused list points at: a whole contributor (or everyone) in the upper list, the "
+        "marked entries (space) or the highlighted one in the lower list. Each action shows "
+        "its totals before anything changes. f shows the whole firm, for those allowed to "
+        "approve any entry."
+    )
+    BINDINGS = [
+        Binding("A", "approve", "Approve"),
+        Binding("R", "reject", "Reject"),
+        Binding("space", "mark", "Mark"),
+        Binding("f", "firm_wide", "Firm-wide"),
+        Binding("f5", "reload", "Reload", show=False),
+    ]
+    DEFAULT_CSS = """
+    ApprovalsScreen {
+        #scope {
+            margin: 0 1;
+            color: $text-muted;
+        }
+        #entries-title {
+            margin: 0 1;
+        }
+        #approval-entries {
+            height: 1fr;
+        }
+    }
+    """
+
+    def __init__(self, services: Services, actor: Actor) -> None:
+        """Approvals for ``actor``."""
+        super().__init__(services, actor)
+        self._include_all = False
+        self._keep = EVERYONE
+        self._totals: Totals | None = None
+
+    def compose_body(self) -> ComposeResult:
+        """Scope line, contributors, entries, the highlighted entry's details and totals."""
+        yield Static("", id="scope", markup=False)
+        yield ContributorTable(id="contributors")
+        yield Label("", id="entries-title", classes="section-title")
+        yield EntryTable(ENTRY_COLUMNS, id="approval-entries")
+        yield EntryDetail(id="detail")
+        yield EntryTotals(id="totals")
+
+    def on_mount(self) -> None:
+        """Load the contributors."""
+        super().on_mount()
+        self.contributors.focus()
+        self.load_summary()
+
+    @property
+    def contributors(self) -> ContributorTable:
+        """The per-contributor summary."""
+        return self.query_one(ContributorTable)
+
+    @property
+    def entries(self) -> EntryTable:
+        """The accepted entries of the highlighted contributor."""
+        return self.query_one("#approval-entries", EntryTable)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Firm-wide only for those allowed to approve any entry."""
+        if action == "firm_wide":
+            return self.actor.may(Perm.TIME_APPROVE_ANY)
+        return True
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def load_summary(self) -> None:
+        """Load the contributors and the total of all of them."""
+        include_all = self._include_all
+        scope = "everyone in the firm" if include_all else "your direct staff"
+        self.query_one("#scope", Static).update(f"Accepted entries of {scope}.")
+
+        def fetch() -> Summary:
+            time = self.services.time
+            rows = time.approvals(self.actor, include_all=include_all)
+            page = time.approval_entries(self.actor, None, include_all=include_all, limit=1)
+            return rows, page.totals
+
+        call_service(self, fetch, self._show_summary, group="summary", exclusive=True)
+
+    def _show_summary(self, summary: Summary) -> None:
+        rows, everyone = summary
+        self._keep = self.contributors.show(rows, everyone, self._keep)
+        self.load_entries()
+
+    @property
+    def _contributor_id(self) -> int | None:
+        return None if self._keep == EVERYONE else int(self._keep)
+
+    def load_entries(self, after: tuple[object, ...] | None = None) -> None:
+        """Load a page of the highlighted contributor's accepted entries."""
+        contributor, include_all = self._contributor_id, self._include_all
+        name = self.contributors.names.get(self._keep, "")
+        self.query_one("#entries-title", Label).update(f"Accepted entries of {name}")
+
+        def fetch() -> EntryPage:
+            return self.services.time.approval_entries(
+                self.actor, contributor, include_all=include_all, after=after
+            )
+
+        first = after is None
+        call_service(
+            self,
+            fetch,
+            lambda page: self._show_entries(page, first),
+            group="entries",
+            exclusive=True,
+        )
+
+    def _show_entries(self, page: EntryPage, first: bool) -> None:
+        self.entries.show_page(page, first=first)
+        self._totals = page.totals
+        self._show_totals()
+        self._show_detail()
+
+    def _show_totals(self) -> None:
+        self.query_one(EntryTotals).show("Listed", self._totals, len(self.entries.marked))
+
+    def _show_detail(self) -> None:
+        self.query_one(EntryDetail).show(self.entries.current_view)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """A contributor shows their entries; an entry shows its details."""
+        if event.data_table.id == "contributors":
+            key = event.row_key.value or EVERYONE
+            if key != self._keep:
+                self._keep = key
+                self.load_entries()
+        else:
+            self._show_detail()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a contributor goes to their entries."""
+        if event.data_table.id == "contributors":
+            self.entries.focus()
+
+    def on_paged_table_page_wanted(self, event: PagedTable.PageWanted) -> None:
+        """The cursor reached the last entry: load the next page."""
+        self.load_entries(event.after)
+
+    def action_reload(self) -> None:
+        """Read everything again."""
+        self.load_summary()
+
+    def action_firm_wide(self) -> None:
+        """Switch between your direct staff and the whole firm."""
+        self._include_all = not self._include_all
+        self._keep = EVERYONE
+        self.load_summary()
+
+    def action_mark(self) -> None:
+        """Mark or unmark the highlighted entry."""
+        if self.entries.has_focus:
+            self.entries.toggle_mark()
+            self._show_totals()
+
+    # --- approving and rejecting ------------------------------------------------------------
+
+    def _target(self) -> Target | None:
+        """What the focused list points at."""
+        if self.contributors.has_focus:
+            name = self.contributors.names.get(self._keep, "")
+            words = f"every accepted entry of {name}"
+            return Target(words, None, self._contributor_id)
+        ids = self.entries.chosen_ids()
+        if not ids:
+            return None
+        return Target("the marked entries" if self.entries.marked else "the highlighted entry", ids)
+
+    def action_approve(self) -> None:
+        """Approve what the focused list points at, after a dry run and a question."""
+        target = self._target()
+        if target is None:
+            return
+        time, include_all = self.services.time, self._include_all
+        ask = BatchQuestion(
+            "Approve entries",
+            f"Approve {target.words}? They move on to WIP.",
+            "Approve",
+            "Approved",
+        )
+
+        def dry_run() -> BatchResult:
+            return time.approve(
+                self.actor,
+                target.ids,
+                contributor_id=target.contributor_id,
+                include_all=include_all,
+                dry_run=True,
+            )
+
+        def apply(ids: tuple[int, ...]) -> BatchResult:
+            return time.approve(self.actor, ids, include_all=include_all)
+
+        run_batch(self.app, partial(call_service, self), ask, dry_run, apply, self._changed)
+
+    def action_reject(self) -> None:
+        """Ask why, then reject what the focused list points at (after a dry run)."""
+        target = self._target()
+        if target is None:
+            return
+        time, include_all = self.services.time, self._include_all
+        intro = f"Send {target.words} back to the Time Report, with this reason."
+
+        def make_form(draft: ReasonDraft, problems: tuple[Problem, ...]) -> FormModal[ReasonDraft]:
+            return reason_form(intro, draft, problems)
+
+        def dry_run(draft: ReasonDraft) -> tuple[str, BatchResult]:
+            result = time.reject(
+                self.actor,
+                target.ids,
+                reason=draft.reason,
+                contributor_id=target.contributor_id,
+                include_all=include_all,
+                dry_run=True,
+            )
+            return draft.reason, result
+
+        def confirm(checked: tuple[str, BatchResult]) -> None:
+            reason, result = checked
+            ask = BatchQuestion(
+                "Reject entries",
+                f"Reject {target.words}: “{reason.strip()}”?",
+                "Reject",
+                "Rejected",
+            )
+
+            def apply(ids: tuple[int, ...]) -> BatchResult:
+                return time.reject(self.actor, ids, reason=reason, include_all=include_all)
+
+            run = partial(call_service, self)
+            confirm_and_apply(self.app, run, ask, result, apply, self._changed)
+
+        edit_in_form(self, make_form, ReasonDraft(), dry_run, confirm)
+
+    def _changed(self, _result: BatchResult) -> None:
+        """After an approval or rejection both lists are read again."""
+        self.load_summary()

@@ -1,0 +1,302 @@
+"""Invoice Printer: issued invoices not yet booked, printed as PDF or HTML, and paid.
+
+Recognising revenue records the client's payment (partial payments allowed); a credit note
+cancels a whole unpaid invoice. Rendering only reads, so an invoice can be printed again as
+often as wanted; identical options give identical files in the exports folder.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widgets import DataTable, Static
+
+from ..domain.permissions import Perm
+from ..errors import Problem
+from ..services.pipeline_views import InvoiceView, PaymentForm, PaymentView
+from ..widgets.form_modal import FormModal
+from ..widgets.printer_detail import INVOICE_COLUMNS, InvoiceDetail, invoice_cells, status_label
+from ..widgets.printer_forms import (
+    CreditNoteDraft,
+    credit_note_modal,
+    organisation_today,
+    payment_draft,
+    payment_modal,
+)
+from ..widgets.stable_table import StableTable
+from .base import AreaScreen, call_service, edit_in_form
+
+if TYPE_CHECKING:
+    from ..services.base import Actor
+    from ..services.hub import Services
+
+EMPTY = "No issued invoices are waiting. Issue one in the Documenter (d)."
+
+
+class PrinterScreen(AreaScreen):
+    """The list of issued, unbooked invoices above the highlighted one's detail."""
+
+    TITLE_TEXT = "Invoice Printer"
+    HELP = (
+        "Issued invoices and credit notes not yet booked. f writes the highlighted invoice "
+        "as PDF, b as HTML, into the exports folder; the path is shown at the bottom (y "
+        "copies it). l shows or hides the line descriptions on the printout. n recognises "
+        "revenue: it records the client's payment (partial payments leave the rest due). "
+        "x cancels an unpaid invoice with a credit note. Book paid invoices in Account "
+        "Revenue (v)."
+    )
+    BINDINGS = [
+        Binding("f", "render('pdf')", "PDF"),
+        Binding("b", "render('html')", "HTML"),
+        Binding("l", "toggle_descriptions", "Details"),
+        Binding("n", "record_payment", "Recognise revenue"),
+        Binding("x", "credit_note", "Credit note"),
+        Binding("y", "copy_path", "Copy path"),
+        Binding("f5", "reload", "Reload", show=False),
+    ]
+    DEFAULT_CSS = """
+    PrinterScreen {
+        #invoices {
+            height: auto;
+            max-height: 9;
+        }
+        #printer-status {
+            height: auto;
+            max-height: 4;
+            padding: 0 1;
+            background: $boost;
+        }
+    }
+    """
+
+    show_details: reactive[bool] = reactive(True)
+    """Whether the printout shows each line's description."""
+
+    last_path: reactive[str] = reactive("")
+    """The file written last, shown so it can be copied."""
+
+    def __init__(self, services: Services, actor: Actor) -> None:
+        """The printer acting as ``actor``."""
+        super().__init__(services, actor)
+        self._invoices: dict[str, InvoiceView] = {}
+
+    def compose_body(self) -> ComposeResult:
+        """The invoice list, the detail pane and the status line."""
+        yield StableTable(id="invoices", cursor_type="row", zebra_stripes=True)
+        yield InvoiceDetail(id="detail")
+        yield Static("", id="printer-status", markup=False)
+
+    def on_mount(self) -> None:
+        """Set up the list and load it."""
+        super().on_mount()
+        table = self.query_one("#invoices", DataTable)
+        for heading in INVOICE_COLUMNS:
+            table.add_column(heading, key=heading)
+        table.focus()
+        self._draw_status()
+        self.load_invoices()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Write keys only for those who may use them; none without an invoice."""
+        if action == "record_payment" and not self.actor.may(Perm.INVOICE_RECORD_PAYMENT):
+            return False
+        if action == "credit_note" and not self.actor.may(Perm.INVOICE_ISSUE):
+            return False
+        if action == "copy_path":
+            return bool(self.last_path)
+        if action in ("render", "record_payment", "credit_note"):
+            return self.current is not None or None
+        return True
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def load_invoices(self) -> None:
+        """Read the printer's list in a worker."""
+        call_service(
+            self,
+            lambda: self.services.invoices.printer_list(self.actor),
+            self._show_invoices,
+            group="printer-list",
+            exclusive=True,
+        )
+
+    def _show_invoices(self, invoices: tuple[InvoiceView, ...]) -> None:
+        table = self.query_one("#invoices", DataTable)
+        keep = self.current.number if self.current is not None else None
+        self._invoices = {view.number or "": view for view in invoices}
+        table.clear()
+        for view in invoices:
+            table.add_row(*invoice_cells(view), key=view.number or "")
+        if not invoices:
+            self.query_one(InvoiceDetail).show_invoice(None, EMPTY)
+        elif keep in self._invoices:
+            self.call_after_refresh(self._move_to, keep)
+        self.refresh_bindings()
+
+    def _move_to(self, number: str) -> None:
+        table = self.query_one("#invoices", DataTable)
+        if number in table.rows:
+            table.move_cursor(row=table.get_row_index(number))
+        self._show_detail(number)
+
+    @property
+    def current(self) -> InvoiceView | None:
+        """The highlighted invoice (None before the list is there, or when it is empty)."""
+        found = self.query("#invoices")
+        table = found.first(DataTable) if found else None
+        if table is None or table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return self._invoices.get(str(row_key.value))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Show the highlighted invoice and load its payments."""
+        if event.row_key.value is not None:
+            self._show_detail(str(event.row_key.value))
+        self.refresh_bindings()
+
+    def _show_detail(self, number: str) -> None:
+        invoice = self._invoices.get(number)
+        detail = self.query_one(InvoiceDetail)
+        if invoice is None or (detail.invoice is not None and detail.invoice == invoice):
+            return
+        detail.show_invoice(invoice)
+        call_service(
+            self,
+            lambda: self.services.invoices.payments(self.actor, number),
+            lambda payments: self._show_payments(number, payments),
+            group="payments",
+            exclusive=True,
+        )
+
+    def _show_payments(self, number: str, payments: tuple[PaymentView, ...]) -> None:
+        self.query_one(InvoiceDetail).show_payments(number, payments)
+
+    # --- printing -------------------------------------------------------------------------
+
+    def action_render(self, fmt: str) -> None:
+        """Write the highlighted invoice as PDF or HTML into the exports folder."""
+        invoice = self.current
+        if invoice is None or invoice.number is None:
+            return
+        number, details = invoice.number, self.show_details
+        call_service(
+            self,
+            lambda: self.services.invoices.render(
+                self.actor, number, fmt=fmt, show_line_details=details
+            ),
+            self._rendered,
+        )
+
+    def _rendered(self, path: Path) -> None:
+        self.last_path = str(path)
+        self.notify(str(path), title="Invoice written", timeout=6, markup=False)
+
+    def action_toggle_descriptions(self) -> None:
+        """Show or hide the line descriptions on the next printout."""
+        self.show_details = not self.show_details
+        state = "shown" if self.show_details else "hidden"
+        self.notify(f"Line descriptions will be {state} on the printout.", timeout=3)
+
+    def action_copy_path(self) -> None:
+        """Put the last file's path on the clipboard (where the terminal allows it)."""
+        if self.last_path:
+            self.app.copy_to_clipboard(self.last_path)
+            self.notify("Path copied to the clipboard.", timeout=2)
+
+    def watch_show_details(self) -> None:
+        """Keep the status line in step."""
+        self._draw_status()
+
+    def watch_last_path(self) -> None:
+        """Keep the status line and the copy key in step."""
+        self._draw_status()
+        self.refresh_bindings()
+
+    def _draw_status(self) -> None:
+        status = self.query("#printer-status")
+        if not status:
+            return
+        state = "shown" if self.show_details else "hidden"
+        text = f"Line descriptions on the printout: {state} (l toggles)"
+        if self.last_path:
+            text += f"\nLast file: {self.last_path}"
+        status.first(Static).update(text)
+
+    # --- payments and credit notes ----------------------------------------------------------
+
+    def action_record_payment(self) -> None:
+        """Recognise revenue: record the client's payment of the highlighted invoice."""
+        invoice = self.current
+        if invoice is None or invoice.number is None:
+            return
+        number = invoice.number
+
+        def fetch() -> tuple[InvoiceView, date]:
+            fresh = self.services.invoices.get_by_number(self.actor, number)
+            return fresh, organisation_today(self.services, self.actor)
+
+        call_service(self, fetch, self._open_payment_form)
+
+    def _open_payment_form(self, loaded: tuple[InvoiceView, date]) -> None:
+        invoice, today = loaded
+        number = invoice.number or ""
+        if invoice.due.is_zero:
+            self.notify(
+                f"Nothing is due on {number} ({status_label(invoice)}).",
+                title="Nothing to record",
+                severity="warning",
+                markup=False,
+            )
+            return
+
+        def make_form(draft: PaymentForm, problems: tuple[Problem, ...]) -> FormModal[PaymentForm]:
+            return payment_modal(invoice, draft, problems)
+
+        def save(form: PaymentForm) -> InvoiceView:
+            return self.services.invoices.record_payment(self.actor, number, form)
+
+        edit_in_form(self, make_form, payment_draft(invoice, today), save, self._paid)
+
+    def _paid(self, invoice: InvoiceView) -> None:
+        if invoice.due.is_zero:
+            text = f"{invoice.number} is paid in full ({invoice.paid})."
+        else:
+            text = f"{invoice.number}: paid {invoice.paid}, still due {invoice.due}."
+        self.notify(text, title="Revenue recognised", timeout=5, markup=False)
+        self.load_invoices()
+
+    def action_credit_note(self) -> None:
+        """Cancel the highlighted invoice with a credit note, after asking for the reason."""
+        invoice = self.current
+        if invoice is None or invoice.number is None:
+            return
+        number = invoice.number
+
+        def make_form(
+            draft: CreditNoteDraft, problems: tuple[Problem, ...]
+        ) -> FormModal[CreditNoteDraft]:
+            return credit_note_modal(invoice, draft, problems)
+
+        def save(draft: CreditNoteDraft) -> InvoiceView:
+            return self.services.invoices.credit_note(self.actor, number, reason=draft.reason)
+
+        edit_in_form(self, make_form, CreditNoteDraft(), save, self._credited)
+
+    def _credited(self, note: InvoiceView) -> None:
+        self.notify(
+            f"Credit note {note.number} issued; the invoice it cancels has left the printer.",
+            title="Credit note issued",
+            timeout=6,
+            markup=False,
+        )
+        self.load_invoices()
+
+    def action_reload(self) -> None:
+        """Read the list again."""
+        self.load_invoices()

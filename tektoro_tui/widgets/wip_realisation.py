@@ -1,0 +1,67 @@
+"""Realisation: billed against written-down value of processed work, by client and by staff."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Label, Static
+
+from ..services.pipeline_views import RealisationRow
+from .stable_table import StableTable
+from .wip_cells import REALISATION_COLUMNS, realisation_cells
+
+
+class RealisationPane(Vertical):
+    """Two tables, per client and per staff member; filled by the screen."""
+
+    DEFAULT_CSS = """
+    RealisationPane {
+        height: 1fr;
+        padding: 0 1;
+    }
+    RealisationPane > .realisation-title {
+        text-style: bold;
+        color: $text-accent;
+    }
+    RealisationPane > DataTable {
+        height: 1fr;
+    }
+    RealisationPane > #realisation-empty {
+        color: $text-muted;
+        height: auto;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        """The two tables under their headings."""
+        yield Static("", id="realisation-empty", markup=False)
+        yield Label("By client", classes="realisation-title")
+        yield StableTable(id="realisation-clients", cursor_type="row", zebra_stripes=True)
+        yield Label("By staff member", classes="realisation-title")
+        yield StableTable(id="realisation-staff", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        """Add the columns."""
+        for table in self.query(DataTable):
+            table.add_columns(*REALISATION_COLUMNS)
+
+    def show(
+        self, by_client: tuple[RealisationRow, ...], by_staff: tuple[RealisationRow, ...]
+    ) -> None:
+        """Show the realisation rows of processed work."""
+        note = "" if by_client else "Nothing processed yet: realisation shows processed work."
+        empty = self.query_one("#realisation-empty", Static)
+        empty.update(note)
+        empty.display = bool(note)
+        for table_id, rows in (
+            ("#realisation-clients", by_client),
+            ("#realisation-staff", by_staff),
+        ):
+            table = self.query_one(table_id, DataTable)
+            table.clear()
+            for row in rows:
+                table.add_row(*realisation_cells(row), key=str(row.key_id))
+
+    def focus_first(self) -> None:
+        """Put the focus on the per-client table."""
+        self.query_one("#realisation-clients", DataTable).focus()

@@ -1,0 +1,618 @@
+"""WIP and the Documenter driven by keyboard against a real SQLite database.
+
+The work comes in the way it does in the firm: Sam (staff) enters time cards and accepts them,
+Ann (his supervisor, an administrator) approves them; everything after that is done on the
+screens, and the outcome is read back through the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, Static
+
+from tektoro_tui.app import TektoroApp
+from tektoro_tui.data import models as m
+from tektoro_tui.screens.documenter import DocumenterScreen
+from tektoro_tui.screens.wip import WipScreen
+from tektoro_tui.services.base import Actor
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.pipeline_views import (
+    AllocationForm,
+    DraftForm,
+    ExpenseForm,
+    TimeCardForm,
+)
+from tektoro_tui.services.presets import (
+    ActivityForm,
+    CompanyForm,
+    ProjectForm,
+    RateCodeForm,
+    TaskForm,
+)
+from tektoro_tui.widgets.dialogs import NoticeDialog, YesNoDialog
+from tektoro_tui.widgets.fields import FormField
+from tektoro_tui.widgets.form_modal import FormModal
+from tektoro_tui.widgets.wip_process_dialog import ProcessDialog
+
+from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, NOW, Firm
+from .tuitools import log_in, notifications, settle, steady_cursors
+
+SIZE = (80, 24)
+WIDE = (120, 36)
+
+
+@dataclass(frozen=True)
+class Work:
+    """Approved work of two clients: Harbour Hotel (3 entries) and Lighthouse Café (1)."""
+
+    services: Services
+    admin: Actor
+    staff: Actor
+    harbour: int
+    lighthouse: int
+    harbour_entries: tuple[int, ...]
+    lighthouse_entries: tuple[int, ...]
+
+
+def approved_work(firm: Firm) -> Work:
+    """Sam's time cards on two clients, accepted by Sam and approved by Ann."""
+    services, admin, staff = firm.services, firm.admin, firm.staff
+    presets = services.presets
+    harbour = presets.save_company(admin, CompanyForm(name="Harbour Hotel")).id
+    lighthouse = presets.save_company(admin, CompanyForm(name="Lighthouse Café")).id
+    refit = presets.save_project(admin, ProjectForm(name="Harbour refit", client_id=harbour)).id
+    lantern = presets.save_project(admin, ProjectForm(name="Lantern", client_id=lighthouse)).id
+    demolition = presets.save_task(admin, TaskForm(project_id=refit, name="Demolition")).id
+    glazing = presets.save_task(admin, TaskForm(project_id=lantern, name="Glazing")).id
+    carpentry = presets.save_activity(admin, ActivityForm(name="Carpentry")).id
+    standard = presets.save_rate_code(admin, RateCodeForm(name="Standard", hourly_rate="80")).id
+    cards = [  # (project, task, time, day, description), all at 80.00 an hour
+        (refit, demolition, "2:00", date(2024, 4, 29), "Strip the lobby"),
+        (refit, demolition, "1:30", date(2024, 4, 30), "Remove old tiles"),
+        (refit, demolition, "3:00", date(2024, 5, 2), "Haul rubble"),
+        (lantern, glazing, "1:00", date(2024, 5, 3), "Measure the lantern"),
+    ]
+    ids = [
+        services.time.add_entry(
+            staff,
+            TimeCardForm(project, task, carpentry, standard, spent, day.isoformat(), text),
+        ).id
+        for project, task, spent, day, text in cards
+    ]
+    services.time.accept(staff, ids)
+    services.time.approve(admin, ids)
+    return Work(services, admin, staff, harbour, lighthouse, tuple(ids[:3]), (ids[3],))
+
+
+@pytest.fixture
+def work(firm: Firm) -> Work:
+    """The firm with approved work in WIP."""
+    return approved_work(firm)
+
+
+@dataclass(frozen=True)
+class Records:
+    """Processed work: an invoice record for Harbour Hotel (520.00 of time)."""
+
+    work: Work
+    record_id: int
+
+
+@pytest.fixture
+def records(work: Work) -> Records:
+    """Harbour Hotel's work billed and processed onto an invoice record (through the services)."""
+    wip = work.services.wip
+    wip.allocate(work.admin, work.harbour_entries, AllocationForm(kind="bill"))
+    result = wip.process(work.admin, client_id=work.harbour)
+    record_id = result.documents[0].id
+    assert record_id is not None
+    return Records(work, record_id)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+async def keys(pilot: Pilot[None], *pressed: str) -> None:
+    """Press each key and wait for the workers it starts."""
+    for key in pressed:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    """Type ``text`` into the focused field, key by key."""
+    await pilot.press(*[{" ": "space", "-": "minus", ".": "full_stop"}.get(c, c) for c in text])
+    await settle(pilot)
+
+
+async def choose(pilot: Pilot[None], text: str) -> None:
+    """Open the focused drop-down, type the start of an option and take it."""
+    await pilot.press("enter")
+    await type_text(pilot, text)
+    await keys(pilot, "enter")
+
+
+async def open_area(pilot: Pilot[None], key: str) -> None:
+    """Log in as Ann (administrator and Sam's supervisor) and open an area by its key."""
+    await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+    await keys(pilot, key)
+
+
+def invalid_fields(app: TektoroApp) -> dict[str, str]:
+    """The fields marked wrong on the current screen, with their messages."""
+    return {
+        f.field_name: str(f.query_one(".field-problem").render())
+        for f in app.screen.query(FormField)
+        if f.has_class("-invalid")
+    }
+
+
+def table_rows(app: TektoroApp, selector: str) -> list[list[str]]:
+    """Every row of a table on the current screen, as text."""
+    table = app.screen.query_one(selector, DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def shown(app: TektoroApp, selector: str) -> str:
+    """The text of a Static on the current screen."""
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def entry_states(work: Work) -> dict[int, tuple[str, str | None, int, str]]:
+    """(status, allocation, write-down cents, reason) of every entry in WIP, by id."""
+    page = work.services.wip.entries(work.admin, limit=100)
+    return {
+        e.id: (e.status, e.allocation, e.write_down.cents, e.write_down_reason) for e in page.items
+    }
+
+
+# --- WIP -----------------------------------------------------------------------------------------
+
+
+async def test_wip_lists_the_groups_and_the_entries_of_the_highlighted_one(work: Work) -> None:
+    app = TektoroApp(services=work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_area(pilot, "w")
+        assert isinstance(app.screen, WipScreen)
+        groups = table_rows(app, "#groups")
+        assert [row[:4] for row in groups] == [
+            ["Harbour Hotel", "Harbour refit", "3", "520.00"],
+            ["Lighthouse Café", "Lantern", "1", "80.00"],
+        ]
+        entries = table_rows(app, "#entries")
+        assert [row[1:6] for row in entries] == [
+            ["2024-04-29", "Sam Staff", "2:00", "160.00", "open"],
+            ["2024-04-30", "Sam Staff", "1:30", "120.00", "open"],
+            ["2024-05-02", "Sam Staff", "3:00", "240.00", "open"],
+        ]
+        assert "3 entries, 6:30 h, 520.00 EUR" in shown(app, "#entries-heading")
+
+        await keys(pilot, "down")
+        assert [row[1] for row in table_rows(app, "#entries")] == ["2024-05-03"]
+
+
+async def test_a_partial_write_down_is_confirmed_before_it_is_saved(work: Work) -> None:
+    first = work.harbour_entries[0]
+    app = TektoroApp(services=work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_area(pilot, "w")
+        await keys(pilot, "tab", "space")
+        assert "1 selected" in shown(app, "#entries-heading")
+
+        async def allocate() -> None:
+            await keys(pilot, "e")
+            assert isinstance(app.screen, FormModal)
+            await keys(pilot, "tab")  # from "Allocate to" (Bill) to the write-down amount
+            await type_text(pilot, "40")
+            await keys(pilot, "tab")
+            await choose(pilot, "Goodw")
+            await keys(pilot, "tab")
+            await type_text(pilot, "Survey")
+            await keys(pilot, "ctrl+s")
+
+        await allocate()
+        assert isinstance(app.screen, YesNoDialog)
+        question = str(app.screen.query_one("#question", Static).render())
+        assert "Bill, writing down 40 of each entry (Goodwill)" in question
+        assert "1 entry · 2:00 h · value 160.00 EUR" in question
+        await keys(pilot, "n")
+        assert isinstance(app.screen, WipScreen)
+        assert entry_states(work)[first] == ("approved", None, 0, "")
+
+        await allocate()
+        await keys(pilot, "y")
+        assert isinstance(app.screen, WipScreen)
+        assert entry_states(work)[first] == ("allocated", "bill", 4000, "Goodwill")
+        assert table_rows(app, "#entries")[0][5] == "bill, −40.00 down"
+        assert table_rows(app, "#groups")[0][4:6] == ["120.00", "40.00"]
+        assert "0 selected" not in shown(app, "#entries-heading")
+
+
+async def test_a_write_down_without_a_reason_is_refused_with_the_field_marked(work: Work) -> None:
+    app = TektoroApp(services=work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_area(pilot, "w")
+        await keys(pilot, "tab", "m")
+        assert "3 selected" in shown(app, "#entries-heading")
+        await keys(pilot, "e")
+        await choose(pilot, "Write")
+        await keys(pilot, "ctrl+s")
+
+        assert isinstance(app.screen, FormModal), "the form opens again with the problem"
+        assert invalid_fields(app) == {
+            "reason": "is required for a write-down; choose one from the list"
+        }
+        assert ("Please correct the form", "Reason: is required for a write-down; choose one "
+                "from the list", "error") in notifications(app)  # fmt: skip
+        await keys(pilot, "escape")
+    assert {state[0] for state in entry_states(work).values()} == {"approved"}
+
+
+async def test_work_is_held_until_a_date_and_released_again(work: Work) -> None:
+    last = work.harbour_entries[2]
+    app = TektoroApp(services=work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_area(pilot, "w")
+        await keys(pilot, "tab", "down", "down", "e")
+        await choose(pilot, "Hold")
+        for _ in range(4):  # to "Hold until"
+            await keys(pilot, "tab")
+        await type_text(pilot, "2024-06-30")
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, YesNoDialog)
+        assert "Hold until 2024-06-30" in str(app.screen.query_one("#question", Static).render())
+        await keys(pilot, "y")
+        held = work.services.time.get_entry(work.admin, last)
+        assert (held.status, held.allocation, held.hold_until) == (
+            "allocated",
+            "hold",
+            date(2024, 6, 30),
+        )
+        assert table_rows(app, "#entries")[2][5] == "hold to 2024-06-30"
+
+        await keys(pilot, "f", "f", "f", "f")  # all → unallocated → bill → write down → hold
+        assert "on hold" in shown(app, "#entries-heading")
+        assert [row[1] for row in table_rows(app, "#entries")] == ["2024-05-02"]
+        await keys(pilot, "delete")
+        assert isinstance(app.screen, YesNoDialog)
+        assert "Back to unallocated" in str(app.screen.query_one("#question", Static).render())
+        await keys(pilot, "y")
+        assert table_rows(app, "#entries") == []
+    released = work.services.time.get_entry(work.admin, last)
+    assert (released.status, released.allocation, released.hold_until) == ("approved", None, None)
+
+
+async def test_releasing_open_work_changes_nothing_and_says_why(work: Work) -> None:
+    app = TektoroApp(services=work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_area(pilot, "w")
+        await keys(pilot, "tab", "delete")
+        assert isinstance(app.screen, NoticeDialog)
+        text = str(app.screen.query_one("#notice-text", Static).render())
+        assert text.startswith("Nothing would change.\nSkipped 1:\n  #1: ")
+        await keys(pilot, "escape")
+    assert {state[0] for state in entry_states(work).values()} == {"approved"}
+
+
+async def test_processing_shows_the_records_then_creates_them_with_progress(work: Work) -> None:
+    wip = work.services.wip
+    wip.allocate(work.admin, work.harbour_entries[:2], AllocationForm(kind="bill"))
+    wip.allocate(
+        work.admin,
+        work.harbour_entries[2:],
+        AllocationForm(kind="write_down", reason="Rework / correction"),
+    )
+    wip.allocate(work.admin, work.lighthouse_entries, AllocationForm(kind="bill"))
+    app = TektoroApp(services=work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_area(pilot, "w")
+        await keys(pilot, "f9")
+        assert isinstance(app.screen, FormModal)
+        assert app.screen.query_one("#input-as_of", Input).value == "2024-05-06"
+        await keys(pilot, "ctrl+s")  # the highlighted group's client: Harbour Hotel
+
+        dialog = app.screen
+        assert isinstance(dialog, ProcessDialog)
+        assert table_rows(app, "#process-documents") == [
+            ["(new)", "invoice", "Harbour Hotel", "2", "280.00", "0.00"],
+            ["(new)", "write-downs", "Harbour Hotel", "1", "0.00", "240.00"],
+        ]
+        assert "3 entries, 6:30 h, billed 280.00, written down 240.00 EUR" in shown(
+            app, "#process-totals"
+        )
+        assert wip.documents(work.admin) == ()
+
+        await keys(pilot, "y")
+        assert table_rows(app, "#process-documents") == [
+            ["DR-000001", "invoice", "Harbour Hotel", "2", "280.00", "0.00"],
+            ["DR-000002", "write-downs", "Harbour Hotel", "1", "0.00", "240.00"],
+        ]
+        assert shown(app, "#process-note") == "Created DR-000001, DR-000002."
+        bar = dialog.query_one("#process-bar")
+        assert (bar.total, bar.progress) == (3, 3)  # type: ignore[attr-defined]
+        await keys(pilot, "escape")
+        assert isinstance(app.screen, WipScreen)
+        assert [row[:2] for row in table_rows(app, "#groups")] == [["Lighthouse Café", "Lantern"]]
+
+        await keys(pilot, "o")
+        assert table_rows(app, "#realisation-clients") == [
+            ["Harbour Hotel", "520.00", "280.00", "240.00", "53.85 %"]
+        ]
+        assert table_rows(app, "#realisation-staff") == [
+            ["Sam Staff", "520.00", "280.00", "240.00", "53.85 %"]
+        ]
+    documents = {d.reference: d for d in wip.documents(work.admin)}
+    assert set(documents) == {"DR-000001", "DR-000002"}
+    invoice, statement = documents["DR-000001"], documents["DR-000002"]
+    assert (invoice.kind, invoice.entries, invoice.minutes, invoice.billed.cents) == (
+        "invoice",
+        2,
+        210,
+        28000,
+    )
+    assert (statement.kind, statement.entries, statement.written_down.cents) == (
+        "write_down",
+        1,
+        24000,
+    )
+    lighthouse = work.services.time.get_entry(work.admin, work.lighthouse_entries[0])
+    assert lighthouse.status == "allocated", "the other client was not processed"
+
+
+async def test_no_at_the_process_question_creates_nothing(work: Work) -> None:
+    work.services.wip.allocate(work.admin, work.harbour_entries, AllocationForm(kind="bill"))
+    app = TektoroApp(services=work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_area(pilot, "w")
+        await keys(pilot, "f9", "ctrl+s")
+        assert isinstance(app.screen, ProcessDialog)
+        await keys(pilot, "n")
+        assert isinstance(app.screen, WipScreen)
+    assert work.services.wip.documents(work.admin) == ()
+
+
+# --- Documenter ----------------------------------------------------------------------------------
+
+
+def gross_shown(app: TektoroApp) -> str:
+    """The totals line of the open draft."""
+    return shown(app, "#draft-totals").splitlines()[0]
+
+
+async def open_record(pilot: Pilot[None]) -> DocumenterScreen:
+    """Open the Documenter and the first invoice record in it."""
+    await open_area(pilot, "d")
+    screen = pilot.app.screen
+    assert isinstance(screen, DocumenterScreen)
+    await keys(pilot, "enter")
+    assert screen.drafting
+    return screen
+
+
+async def add_expense(pilot: Pilot[None], description: str, amount: str) -> None:
+    """Add an expense dated today (the form's default) with the default VAT rate."""
+    await keys(pilot, "x")
+    assert isinstance(pilot.app.screen, FormModal)
+    await keys(pilot, "tab")
+    await type_text(pilot, description)
+    await keys(pilot, "tab")
+    await type_text(pilot, amount)
+    await keys(pilot, "enter")
+
+
+async def test_the_documenter_lists_invoice_records_and_drafts(records: Records) -> None:
+    app = TektoroApp(services=records.work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_area(pilot, "d")
+        assert table_rows(app, "#records") == [
+            ["DR-000001", "Harbour Hotel", "3", "6:30", "520.00", "—"]
+        ]
+        assert table_rows(app, "#drafts") == []
+        await keys(pilot, "enter", "escape")
+        assert table_rows(app, "#records")[0][5] == "draft"
+        assert table_rows(app, "#drafts") == [
+            ["#1", "DR-000001", "Harbour Hotel", "3", "520.00", "639.60"]
+        ]
+
+
+async def test_totals_follow_what_is_typed_before_the_draft_is_saved(records: Records) -> None:
+    invoices, admin = records.work.services.invoices, records.work.admin
+    app = TektoroApp(services=records.work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_record(pilot)
+        assert gross_shown(app) == "Net 520.00   VAT 119.60   Gross 639.60 EUR"
+
+        await add_expense(pilot, "Skip hire", "200")
+        assert isinstance(app.screen, DocumenterScreen)
+        assert gross_shown(app) == "Net 720.00   VAT 165.60   Gross 885.60 EUR"
+        draft_id = screen.pane.view.id  # type: ignore[union-attr]
+        assert invoices.get(admin, draft_id).gross.cents == 88560
+
+        screen.query_one("#input-markup_percent", Input).focus()
+        await keys(pilot, "ctrl+a", "ctrl+k")  # clear the field
+        await type_text(pilot, "10")
+        assert gross_shown(app) == "Net 740.00   VAT 170.20   Gross 910.20 EUR"
+        assert table_rows(app, "#draft-lines")[-1][1:3] == ["Markup", "Markup 10% on expenses"]
+        assert invoices.get(admin, draft_id).gross.cents == 88560, "nothing saved yet"
+
+        await type_text(pilot, "x")
+        assert gross_shown(app) == "Net —   VAT —   Gross —"
+        assert "markup_percent" in invalid_fields(app)
+        await keys(pilot, "backspace")
+        assert invalid_fields(app) == {}
+
+        await keys(pilot, "ctrl+s")
+        saved = invoices.get(admin, draft_id)
+        assert (saved.markup_bp, saved.net.cents, saved.vat.cents, saved.gross.cents) == (
+            1000,
+            74000,
+            17020,
+            91020,
+        )
+        assert gross_shown(app) == "Net 740.00   VAT 170.20   Gross 910.20 EUR"
+
+
+async def test_a_saved_draft_with_an_adjustment_is_issued_after_confirmation(
+    records: Records,
+) -> None:
+    invoices, admin = records.work.services.invoices, records.work.admin
+    app = TektoroApp(services=records.work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_record(pilot)
+        draft_id = screen.pane.view.id  # type: ignore[union-attr]
+        await keys(pilot, "down", "j")  # line 2: 1:30 h, 120.00
+        assert isinstance(app.screen, FormModal)
+        await type_text(pilot, "-20")
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, FormModal), "an adjustment needs a reason"
+        assert invalid_fields(app) == {"reason": "is required"}  # and focused
+        await type_text(pilot, "Tiles supplied")
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, DocumenterScreen)
+        lines = table_rows(app, "#draft-lines")
+        assert [row[1:3] for row in lines[1:3]] == [
+            ["Time", "2024-04-30 Sam Staff — Demoli…"],
+            ["Adjustment", "Adjustment: Tiles supplied"],
+        ]
+        assert lines[2][5] == "-20.00"
+        assert gross_shown(app) == "Net 500.00   VAT 115.00   Gross 615.00 EUR"
+
+        await keys(pilot, "f9")
+        assert isinstance(app.screen, YesNoDialog)
+        question = str(app.screen.query_one("#question", Static).render())
+        assert "Gross 615.00 EUR" in question
+        assert "can never change" in question
+        await keys(pilot, "y")
+
+        assert isinstance(app.screen, DocumenterScreen) and not screen.drafting
+        title, message, _ = notifications(app)[-1]
+        assert title == "Invoice created"
+        assert message.startswith("Invoice INV/2024/00001 issued to Harbour Hotel, gross 615.00")
+        assert "Invoice Printer (i)" in message
+        assert table_rows(app, "#records")[0][5] == "INV/2024/00001"
+        assert table_rows(app, "#drafts") == []
+
+        app.clear_notifications()
+        await keys(pilot, "enter")  # an issued invoice cannot be opened for editing
+        assert not screen.drafting
+        title, message, severity = notifications(app)[-1]
+        assert (title, severity) == ("Not possible in this state", "error")
+        assert "was issued as invoice INV/2024/00001" in message
+    issued = invoices.get(admin, draft_id)
+    assert (issued.status, issued.number) == ("issued", "INV/2024/00001")
+    assert (issued.net.cents, issued.vat.cents, issued.gross.cents) == (50000, 11500, 61500)
+    assert [line.reason for line in issued.lines if line.kind == "adjustment"] == ["Tiles supplied"]
+
+
+async def test_keep_draft_at_the_confirmation_issues_nothing(records: Records) -> None:
+    invoices, admin = records.work.services.invoices, records.work.admin
+    app = TektoroApp(services=records.work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_record(pilot)
+        draft_id = screen.pane.view.id  # type: ignore[union-attr]
+        screen.query_one("#input-commentary", Input).focus()
+        await type_text(pilot, "May works")
+        await keys(pilot, "f9")
+        assert isinstance(app.screen, YesNoDialog), "typed changes are saved, then it asks"
+        await keys(pilot, "n")
+        assert isinstance(app.screen, DocumenterScreen) and screen.drafting
+    draft = invoices.get(admin, draft_id)
+    assert (draft.status, draft.number, draft.commentary) == ("draft", None, "May works")
+
+
+# --- snapshots at 80x24 --------------------------------------------------------------------------
+
+
+def steps(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Log in as Ann, press ``pressed``, wait and steady the cursors."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await keys(pilot, *pressed)
+        assert isinstance(pilot.app, TektoroApp)
+        steady_cursors(pilot.app)
+
+    return run_before
+
+
+def test_wip_snapshot(work: Work, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    form = AllocationForm(kind="bill", write_down_amount="40", reason="Goodwill")
+    work.services.wip.allocate(work.admin, work.harbour_entries[:1], form)
+    app = TektoroApp(services=work.services)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps("w", "tab", "down", "space"))
+
+
+def test_process_dialog_snapshot(work: Work, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    wip = work.services.wip
+    wip.allocate(work.admin, work.harbour_entries[:2], AllocationForm(kind="bill"))
+    wip.allocate(
+        work.admin, work.harbour_entries[2:], AllocationForm(kind="write_down", reason="Goodwill")
+    )
+    app = TektoroApp(services=work.services)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps("w", "f9", "ctrl+s"))
+
+
+def test_documenter_draft_snapshot(records: Records, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    services, admin = records.work.services, records.work.admin
+    draft = services.invoices.open_record(admin, records.record_id)
+    services.invoices.add_expense(
+        admin,
+        draft.id,
+        ExpenseForm(expense_date="2024-05-03", description="Skip hire", amount="200"),
+    )
+    services.invoices.update_draft(
+        admin, draft.id, DraftForm(commentary="Works in April and May", markup_percent="10")
+    )
+    app = TektoroApp(services=services)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps("d", "enter"))
+
+
+async def test_payment_terms_chosen_in_the_draft_are_printed_when_issued(records: Records) -> None:
+    services, admin = records.work.services, records.work.admin
+    with services.db.write() as session:  # no service manages the templates yet
+        template = m.PaymentTermsTemplate(
+            name="Net 14", body="Pay within 14 days to the account below.", created_at=NOW
+        )
+        session.add(template)
+        session.flush()
+        template_id = template.id
+    app = TektoroApp(services=services)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_record(pilot)
+        draft_id = screen.pane.view.id  # type: ignore[union-attr]
+        screen.query_one("#input-payment_terms_id", Select).focus()
+        await choose(pilot, "Net")
+        assert "'Net 14'" in shown(app, "#draft-terms-text")
+        await keys(pilot, "ctrl+s")
+        assert services.invoices.get(admin, draft_id).payment_terms_id == template_id
+        await keys(pilot, "f9", "y")
+    issued = services.invoices.get(admin, draft_id)
+    assert (issued.status, issued.payment_terms_text) == (
+        "issued",
+        "Pay within 14 days to the account below.",
+    )
+
+
+async def test_an_expense_is_removed_after_asking_and_a_time_line_is_not(records: Records) -> None:
+    services, admin = records.work.services, records.work.admin
+    draft = services.invoices.open_record(admin, records.record_id)
+    form = ExpenseForm(expense_date="2024-05-03", description="Skip hire", amount="200")
+    services.invoices.add_expense(admin, draft.id, form)
+    app = TektoroApp(services=services)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_record(pilot)
+        await keys(pilot, "delete")  # line 1 is time: the service says why not
+        assert notifications(app)[-1][0] == "Not possible in this state"
+        await keys(pilot, "down", "down", "down", "delete")
+        assert isinstance(app.screen, YesNoDialog)
+        await keys(pilot, "n")
+        assert len(services.invoices.get(admin, draft.id).lines) == 4
+        await keys(pilot, "delete", "y")
+        assert [row[1] for row in table_rows(app, "#draft-lines")] == ["Time", "Time", "Time"]
+        assert gross_shown(app) == "Net 520.00   VAT 119.60   Gross 639.60 EUR"
+    assert [line.kind for line in services.invoices.get(admin, draft.id).lines] == ["time"] * 3

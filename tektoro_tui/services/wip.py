@@ -373,12 +373,10 @@ class WipService(ServiceBase):
     # --- helpers that need the service ----------------------------------------------------
 
     def _authorise_documents(self, session: Session, actor: Actor) -> None:
-        """Document records are for WIP managers and for Documenter users."""
+        """Document records are for WIP managers, Documenter users and invoice issuers."""
         self._authorise(session, actor, ())
-        if not (
-            self._has(session, actor, Perm.WIP_MANAGE)
-            or self._has(session, actor, Perm.DOCUMENTER_USE)
-        ):
+        allowed = (Perm.WIP_MANAGE, Perm.DOCUMENTER_USE, Perm.INVOICE_ISSUE)
+        if not any(self._has(session, actor, perm) for perm in allowed):
             raise PermissionDenied(
                 "Your role may not see document records (it needs WIP or the Documenter). "
                 "An administrator can change this under Permissions."

@@ -751,3 +751,16 @@ def test_allocation_writes_nothing_when_an_entry_changed_meanwhile(
         wip.allocate(firm.manager, [fresh, gone], WRITE_OFF)
     assert _entry_row(services, fresh).status == "approved"
     assert _entry_row(services, gone).status == "processed"
+
+
+def test_accountants_see_document_records_to_issue_them(services, admin) -> None:  # type: ignore[no-untyped-def]
+    """The default accountant issues invoices, so the Documenter's record list is open to them."""
+    from tektoro_tui.services.users import UserForm
+    from tektoro_tui.services.wip import WipService
+
+    services.users.create_user(
+        admin,
+        UserForm(name="Acc", email="acc@example.com", role="accountant", password="acc-pass-123"),
+    )
+    accountant = services.auth.login("acc@example.com", "acc-pass-123")
+    assert WipService(services.db, services.clock).documents(accountant) == ()

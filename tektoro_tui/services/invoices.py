@@ -457,10 +457,17 @@ class InvoiceService(ServiceBase):
     def revenue(
         self, actor: Actor, *, date_from: date | None = None, date_to: date | None = None
     ) -> tuple[RevenueRow, ...]:
-        """Recognised revenue (payments received) by month, client and project."""
+        """Recognised revenue (payments received) by month, client and project.
+
+        A payment on an invoice of one project counts for that project. An invoice of a
+        client's whole month spans several projects: its payments are shared between them in
+        proportion to the invoice's time lines (via :meth:`Money.allocate`, so the parts add up
+        to the payment to the cent).
+        """
         with self._read(actor, Perm.INVOICE_VIEW_ALL) as session:
             query = (
                 select(
+                    m.Payment.invoice_id,
                     m.Payment.paid_on,
                     m.Payment.amount_cents,
                     m.Invoice.currency,
@@ -477,7 +484,10 @@ class InvoiceService(ServiceBase):
                 query = query.where(m.Payment.paid_on >= date_from)
             if date_to is not None:
                 query = query.where(m.Payment.paid_on <= date_to)
-            return _revenue_rows(session.execute(query).all())
+            payments = session.execute(query).all()
+            spread = [p.invoice_id for p in payments if p.project_id is None]
+            shares = _project_shares(session, spread)
+            return _revenue_rows(_split_by_project(payments, shares))
 
     def revenue_table(
         self, actor: Actor, *, date_from: date | None = None, date_to: date | None = None
@@ -1289,6 +1299,48 @@ def _payment_view(row: m.Payment, recorded_by: str, currency: str, unmasked: boo
 # ==============================================================================================
 # Revenue and aging
 # ==============================================================================================
+
+
+def _project_shares(
+    session: Session, invoice_ids: Sequence[int]
+) -> dict[int, list[tuple[int, str, int]]]:
+    """Per invoice, (project id, name, gross of its time lines) for invoices without a project."""
+    shares: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    if not invoice_ids:
+        return shares
+    rows = session.execute(
+        select(
+            m.InvoiceLine.invoice_id,
+            m.Project.id,
+            m.Project.name,
+            func.sum(m.InvoiceLine.gross_cents),
+        )
+        .join(m.DocumentLine, m.DocumentLine.id == m.InvoiceLine.document_line_id)
+        .join(m.TimeEntry, m.TimeEntry.id == m.DocumentLine.time_entry_id)
+        .join(m.Project, m.Project.id == m.TimeEntry.project_id)
+        .where(m.InvoiceLine.invoice_id.in_(sorted(set(invoice_ids))))  # type: ignore[attr-defined]
+        .group_by(m.InvoiceLine.invoice_id, m.Project.id, m.Project.name)
+        .order_by(m.InvoiceLine.invoice_id, m.Project.id)
+    ).all()
+    for invoice_id, project_id, name, gross in rows:
+        shares[invoice_id].append((project_id, name, max(int(gross), 0)))
+    return shares
+
+
+def _split_by_project(
+    payments: Sequence[Any], shares: dict[int, list[tuple[int, str, int]]]
+) -> list[tuple[Any, ...]]:
+    """Payment rows, those of multi-project invoices split into one row per project."""
+    rows: list[tuple[Any, ...]] = []
+    for invoice_id, paid_on, cents, currency, client_id, client, project_id, project in payments:
+        parts = shares.get(invoice_id, []) if project_id is None else []
+        if not parts or sum(weight for _, _, weight in parts) == 0:
+            rows.append((paid_on, cents, currency, client_id, client, project_id, project))
+            continue
+        pieces = Money(cents, currency).allocate([weight for _, _, weight in parts])
+        for (pid, name, _), piece in zip(parts, pieces, strict=True):
+            rows.append((paid_on, piece.cents, currency, client_id, client, pid, name))
+    return rows
 
 
 def _revenue_rows(rows: Sequence[Any]) -> tuple[RevenueRow, ...]:

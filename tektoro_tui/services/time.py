@@ -34,6 +34,7 @@ from ..domain.validation import Form
 from ..errors import IllegalTransition, NotFound, PermissionDenied, Problem, ValidationError
 from ..exports.model import Column, Table
 from .base import Actor, ServiceBase, UnitOfWork, local_today, org_currency, row_dict
+from .entry_views import entry_view, entry_view_query
 from .pipeline_views import (
     BatchResult,
     ContributorSummary,
@@ -972,78 +973,12 @@ def _skip_key(skip: Skipped) -> int:
 # ==============================================================================================
 
 
-def _view_select() -> Select[Any]:
-    """Entries with the names the Time Report shows (owner, client, codes)."""
-    owner = USERS.alias("owner_user")
-    entered = USERS.alias("entered_user")
-    return (
-        select(
-            TE,
-            owner.c.name.label("owner_name"),
-            entered.c.name.label("entered_by_name"),
-            PROJECTS.c.name.label("project_name"),
-            PROJECTS.c.client_id.label("client_id"),
-            COMPANIES.c.name.label("client_name"),
-            TASKS.c.name.label("task_name"),
-            ACTIVITIES.c.name.label("activity_name"),
-            RATES.c.name.label("rate_code_name"),
-        )
-        .select_from(TE)
-        .join(owner, owner.c.id == TE.c.owner_id)
-        .join(entered, entered.c.id == TE.c.entered_by_id)
-        .join(PROJECTS, PROJECTS.c.id == TE.c.project_id)
-        .join(COMPANIES, COMPANIES.c.id == PROJECTS.c.client_id)
-        .join(TASKS, TASKS.c.id == TE.c.task_id)
-        .join(ACTIVITIES, ACTIVITIES.c.id == TE.c.activity_id)
-        .join(RATES, RATES.c.id == TE.c.rate_code_id)
-    )
-
-
-def _to_view(row: Row[Any], currency: str) -> TimeEntryView:
-    """A frozen view of one joined entry row."""
-    return TimeEntryView(
-        id=row.id,
-        owner_id=row.owner_id,
-        owner_name=row.owner_name,
-        entered_by_name=row.entered_by_name,
-        work_date=row.work_date,
-        project_id=row.project_id,
-        project_name=row.project_name,
-        client_id=row.client_id,
-        client_name=row.client_name,
-        task_name=row.task_name,
-        activity_name=row.activity_name,
-        rate_code_name=row.rate_code_name,
-        minutes=row.minutes,
-        start_minute=row.start_minute,
-        end_minute=row.end_minute,
-        description=row.description,
-        billable=bool(row.billable),
-        status=row.status,
-        pay_status=row.pay_status,
-        rate=Money(row.rate_cents, currency),
-        value=Money(row.value_cents, currency),
-        rejection_reason=row.rejection_reason,
-        allocation=row.allocation,
-        write_down=Money(row.write_down_cents, currency),
-        write_down_reason=row.write_down_reason,
-        write_down_note=row.write_down_note,
-        hold_until=row.hold_until,
-        document_id=row.document_id,
-        task_id=row.task_id,
-        activity_id=row.activity_id,
-        rate_code_id=row.rate_code_id,
-        entered_by_id=row.entered_by_id,
-        version=row.version,
-    )
-
-
 def _views_by_id(session: Session, ids: Sequence[int], currency: str) -> list[TimeEntryView]:
     """Views of ``ids``, in the order given."""
     if not ids:
         return []
-    rows = session.execute(_view_select().where(TE.c.id.in_(ids))).all()
-    by_id = {row.id: _to_view(row, currency) for row in rows}
+    rows = session.execute(entry_view_query().where(TE.c.id.in_(ids))).all()
+    by_id = {row.id: entry_view(row, currency) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -1051,8 +986,8 @@ def _views_where(
     session: Session, where: list[ColumnElement[bool]], currency: str
 ) -> list[TimeEntryView]:
     """Views of every entry matching ``where``, newest work date first."""
-    query = _view_select().where(*where).order_by(desc(TE.c.work_date), desc(TE.c.id))
-    return [_to_view(row, currency) for row in session.execute(query)]
+    query = entry_view_query().where(*where).order_by(desc(TE.c.work_date), desc(TE.c.id))
+    return [entry_view(row, currency) for row in session.execute(query)]
 
 
 def _entry_view(session: Session, entry_id: int) -> TimeEntryView:

@@ -42,6 +42,7 @@ from ..errors import (
     ValidationError,
 )
 from .base import Actor, ServiceBase, UnitOfWork, local_today, org_currency
+from .entry_views import entry_view, entry_view_query
 from .pipeline_views import (
     ALLOCATIONS,
     WRITE_DOWN_REASONS,
@@ -53,7 +54,6 @@ from .pipeline_views import (
     ProcessResult,
     RealisationRow,
     Skipped,
-    TimeEntryView,
     Totals,
     WipGroup,
 )
@@ -203,7 +203,7 @@ class WipService(ServiceBase):
             currency = org_currency(session)
             totals = _totals_of(session, statuses, conditions)
             rows = _page_rows(session, statuses, [*conditions, *keyset], limit + 1)
-            items = tuple(_entry_view(r, currency) for r in rows[:limit])
+            items = tuple(entry_view(r, currency) for r in rows[:limit])
             more = len(rows) > limit and bool(items)
             cursor = (items[-1].work_date, items[-1].id) if more else None
             return EntryPage(items, cursor, totals)
@@ -576,7 +576,7 @@ def _page_rows(
     rows: list[_Row] = []
     for status in statuses:
         query = (
-            _entry_view_query()
+            entry_view_query()
             .where(TE.c.status == status, *conditions)
             .order_by(TE.c.work_date, TE.c.id)
             .limit(size)
@@ -594,72 +594,6 @@ def _after_date_id(after: tuple[object, ...]) -> ColumnElement[bool]:
         day = date.fromisoformat(day)
     ident = int(str(ident))
     return or_(TE.c.work_date > day, and_(TE.c.work_date == day, TE.c.id > ident))
-
-
-def _entry_view_query() -> Select[Any]:
-    """Entries with every name a TimeEntryView shows."""
-    owner = UA.alias("owner")
-    enterer = UA.alias("enterer")
-    return (
-        select(
-            TE,
-            owner.c.name.label("owner_name"),
-            enterer.c.name.label("entered_by_name"),
-            PR.c.name.label("project_name"),
-            PR.c.client_id.label("client_id"),
-            CO.c.name.label("client_name"),
-            TK.c.name.label("task_name"),
-            AC.c.name.label("activity_name"),
-            RC.c.name.label("rate_code_name"),
-        )
-        .join(owner, owner.c.id == TE.c.owner_id)
-        .join(enterer, enterer.c.id == TE.c.entered_by_id)
-        .join(PR, PR.c.id == TE.c.project_id)
-        .join(CO, CO.c.id == PR.c.client_id)
-        .join(TK, TK.c.id == TE.c.task_id)
-        .join(AC, AC.c.id == TE.c.activity_id)
-        .join(RC, RC.c.id == TE.c.rate_code_id)
-    )
-
-
-def _entry_view(row: _Row, currency: str) -> TimeEntryView:
-    """A frozen view of one entry row from :func:`_entry_view_query`."""
-    r = row._mapping
-    return TimeEntryView(
-        id=r["id"],
-        owner_id=r["owner_id"],
-        owner_name=r["owner_name"],
-        entered_by_name=r["entered_by_name"],
-        work_date=r["work_date"],
-        project_id=r["project_id"],
-        project_name=r["project_name"],
-        client_id=r["client_id"],
-        client_name=r["client_name"],
-        task_name=r["task_name"],
-        activity_name=r["activity_name"],
-        rate_code_name=r["rate_code_name"],
-        minutes=r["minutes"],
-        start_minute=r["start_minute"],
-        end_minute=r["end_minute"],
-        description=r["description"],
-        billable=bool(r["billable"]),
-        status=r["status"],
-        pay_status=r["pay_status"],
-        rate=Money(r["rate_cents"], currency),
-        value=Money(r["value_cents"], currency),
-        rejection_reason=r["rejection_reason"],
-        allocation=r["allocation"],
-        write_down=Money(r["write_down_cents"], currency),
-        write_down_reason=r["write_down_reason"],
-        write_down_note=r["write_down_note"],
-        hold_until=r["hold_until"],
-        document_id=r["document_id"],
-        task_id=r["task_id"],
-        activity_id=r["activity_id"],
-        rate_code_id=r["rate_code_id"],
-        entered_by_id=r["entered_by_id"],
-        version=r["version"],
-    )
 
 
 # ==============================================================================================

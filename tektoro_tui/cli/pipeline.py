@@ -39,6 +39,11 @@ export_app = typer.Typer(help="Export reports to CSV or XLSX.", no_args_is_help=
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
 Ids = Annotated[list[int] | None, typer.Argument(help="Entry ids.", show_default=False)]
 DateOpt = Annotated[str | None, typer.Option(help="A date, YYYY-MM-DD.", show_default=False)]
+FromOpt = Annotated[str | None, typer.Option("--from", help="First work date.")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Last work date.")]
+PersonOpt = Annotated[str | None, typer.Option(help="Owner id or e-mail.")]
+ProjectOpt = Annotated[str | None, typer.Option(help="Project id or name.")]
+StatusOpt = Annotated[list[str] | None, typer.Option(help="Status (repeatable).")]
 
 
 # --- output helpers ------------------------------------------------------------------------
@@ -222,11 +227,11 @@ def time_add(
 
 @time_app.command("list")
 def time_list(
-    date_from: Annotated[str | None, typer.Option("--from", help="First work date.")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last work date.")] = None,
-    person: Annotated[str | None, typer.Option(help="Owner id or e-mail.")] = None,
-    project: Annotated[str | None, typer.Option(help="Project id or name.")] = None,
-    status: Annotated[list[str] | None, typer.Option(help="Status (repeatable).")] = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    person: PersonOpt = None,
+    project: ProjectOpt = None,
+    status: StatusOpt = None,
     limit: Annotated[int, typer.Option(help="At most this many entries.")] = 200,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -253,10 +258,10 @@ def time_accept(
     all_shown: Annotated[
         bool, typer.Option("--all", help="Accept everything the filter shows.")
     ] = False,
-    date_from: Annotated[str | None, typer.Option("--from")] = None,
-    date_to: Annotated[str | None, typer.Option("--to")] = None,
-    person: Annotated[str | None, typer.Option(help="Owner id or e-mail.")] = None,
-    project: Annotated[str | None, typer.Option(help="Project id or name.")] = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    person: PersonOpt = None,
+    project: ProjectOpt = None,
     dry_run: DryRun = False,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -584,7 +589,7 @@ def invoice_book(
 @revenue_app.command("report")
 def revenue_report(
     as_of: DateOpt = None,
-    date_from: Annotated[str | None, typer.Option("--from")] = None,
+    date_from: FromOpt = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -630,11 +635,11 @@ def _today(services: Services) -> date:
 def export_time(
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")],
     out: Annotated[Path, typer.Option(help="File to write.")],
-    date_from: Annotated[str | None, typer.Option("--from")] = None,
-    date_to: Annotated[str | None, typer.Option("--to")] = None,
-    person: Annotated[str | None, typer.Option(help="Owner id or e-mail.")] = None,
-    project: Annotated[str | None, typer.Option(help="Project id or name.")] = None,
-    status: Annotated[list[str] | None, typer.Option(help="Status (repeatable).")] = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    person: PersonOpt = None,
+    project: ProjectOpt = None,
+    status: StatusOpt = None,
     db: DbOption = None,
 ) -> None:
     """Export the Time Report (what `time list` shows) to CSV or XLSX."""
@@ -657,7 +662,7 @@ def export_time(
 def export_revenue(
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")],
     out: Annotated[Path, typer.Option(help="File to write.")],
-    date_from: Annotated[str | None, typer.Option("--from")] = None,
+    date_from: FromOpt = None,
     as_of: DateOpt = None,
     db: DbOption = None,
 ) -> None:

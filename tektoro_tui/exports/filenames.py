@@ -6,8 +6,11 @@ they must not create folders, hide as dot-files, or hit names Windows reserves.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import unicodedata
+from pathlib import Path
 
 MAX_LENGTH = 120
 FALLBACK = "export"
@@ -52,3 +55,18 @@ def _shorten(name: str) -> str:
     if dot and stem and len(extension) <= 10:
         return stem[: MAX_LENGTH - len(extension) - 1].rstrip(".-_") + "." + extension
     return name[:MAX_LENGTH].rstrip(".-_")
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file, so a reader never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,7 +25,7 @@ from typing import Any
 
 from ..domain.money import Money, minor_digits
 from ..domain.rounding import divide_to_int
-from .filenames import safe_filename
+from .filenames import safe_filename, write_atomic
 from .model import CellValue, Column, Table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -141,7 +139,7 @@ def _check_width(table: Table, row: tuple[CellValue, ...]) -> None:
 
 def write_csv(table: Table, path: Path) -> Path:
     """Write the table as CSV to ``path`` (atomically) and return the path."""
-    return _write_atomic(path, table_to_csv_bytes(table))
+    return write_atomic(path, table_to_csv_bytes(table))
 
 
 # --- XLSX -----------------------------------------------------------------------------------
@@ -174,7 +172,7 @@ def table_to_xlsx_bytes(table: Table) -> bytes:
 
 def write_xlsx(table: Table, path: Path) -> Path:
     """Write the table as XLSX to ``path`` (atomically) and return the path."""
-    return _write_atomic(path, table_to_xlsx_bytes(table))
+    return write_atomic(path, table_to_xlsx_bytes(table))
 
 
 def _sheet_title(title: str) -> str:
@@ -280,18 +278,3 @@ def _fit_columns(sheet: Any, table: Table) -> None:
 
 
 # --- files ----------------------------------------------------------------------------------
-
-
-def _write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file, so a reader never sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path

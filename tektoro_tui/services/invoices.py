@@ -19,8 +19,6 @@ Read models hide these provisional dates and show ``due_days`` instead.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
@@ -1646,18 +1644,11 @@ def _document(session: Session, invoice: m.Invoice) -> InvoiceDocument:
 
 def _write_file(target: Path, data: bytes) -> Path:
     """Write ``data`` to ``target`` atomically (a reader never sees half a file)."""
+    from ..exports.filenames import write_atomic
+
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".tektoro-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        return write_atomic(target, data)
     except OSError as exc:
         raise TektoroError(
             f"Could not write {target}: {exc.strerror or exc}.", title="Could not save the file"
         ) from exc
-    return target

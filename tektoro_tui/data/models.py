@@ -723,6 +723,42 @@ class AuditHead(SQLModel, table=True):
     last_hash: str = Field(max_length=64)
 
 
+class TimeDayTotal(SQLModel, table=True):
+    """Time entries summed per day, owner, project, status, pay status and billable flag.
+
+    Kept by database triggers on ``time_entry`` (migration 0005) in the same transaction as
+    every insert, update and delete, so dashboards and metrics read tens of thousands of
+    summary rows instead of a million entries. ``tektoro check`` re-derives it from the raw
+    entries.
+    """
+
+    __tablename__ = "time_day_total"
+    __table_args__ = (
+        UniqueConstraint(
+            "work_date",
+            "owner_id",
+            "project_id",
+            "status",
+            "pay_status",
+            "billable",
+            name="uq_time_day_total_key",
+        ),
+        Index("ix_time_day_total_owner", "owner_id", "work_date"),
+        Index("ix_time_day_total_project", "project_id", "work_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_date: date
+    owner_id: int
+    project_id: int
+    status: str = Field(max_length=20)
+    pay_status: str = Field(max_length=20)
+    billable: bool
+    entries: int = Field(default=0)
+    minutes: int = Field(default=0)
+    value_cents: int = Field(default=0)
+
+
 class ChangeEvent(SQLModel, table=True):
     """A row of the real-time feed: which entity changed, for open screens to refresh."""
 

@@ -29,6 +29,7 @@ ALL_REVISIONS = (
     "0002_ledger_triggers",
     "0003_seed",
     "0004_time_entry_covering_indexes",
+    "0005_time_day_total",
 )
 
 

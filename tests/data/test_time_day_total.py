@@ -1,0 +1,190 @@
+"""The daily time summary ``time_day_total`` follows every write to ``time_entry``.
+
+The firm of ``tests/finance_world.py`` is built through the services; after each further
+step (add, edit, accept, approve, reject, delete, allocate and process, pay) the summary
+must equal a ``GROUP BY`` of the raw entries, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, text
+
+from tektoro_tui.data.migrate import downgrade, upgrade
+from tektoro_tui.services.base import Actor, FixedClock
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.pipeline_views import AllocationForm, TimeCardForm
+from tests.finance_world import World, build_world
+
+NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+KEY = "work_date, owner_id, project_id, status, pay_status, billable"
+
+
+@pytest.fixture
+def services(db_url: str) -> Iterator[Services]:
+    """Services on a fresh, migrated database of this run's backend, clock at 2026-03-10."""
+    hub = Services.connect(db_url, clock=FixedClock(NOW))
+    try:
+        yield hub
+    finally:
+        hub.close()
+
+
+@pytest.fixture
+def world(services: Services) -> World:
+    """The finance world of the issue-4 tests."""
+    admin = services.auth.init_organisation(
+        "Northwind Studio", "Owner@Example.com", "Olga Owner", "admin-pass-123"
+    )
+    return build_world(services, admin)
+
+
+def _rows(services: Services, sql: str) -> list[tuple[Any, ...]]:
+    with services.db.read() as session:
+        return [tuple(str(v) for v in row) for row in session.execute(text(sql)).all()]
+
+
+def summary(services: Services) -> list[tuple[Any, ...]]:
+    """The summary table's rows, ordered by key."""
+    return _rows(
+        services,
+        f"SELECT {KEY}, entries, minutes, value_cents FROM time_day_total ORDER BY {KEY}",
+    )
+
+
+def derived(services: Services) -> list[tuple[Any, ...]]:
+    """The same figures re-derived from the raw entries."""
+    return _rows(
+        services,
+        f"SELECT {KEY}, COUNT(*), SUM(minutes), SUM(value_cents) FROM time_entry "
+        f"GROUP BY {KEY} ORDER BY {KEY}",
+    )
+
+
+def assert_in_step(services: Services) -> None:
+    """The summary equals a GROUP BY of time_entry, and no empty row is left behind."""
+    assert summary(services) == derived(services)
+    assert _rows(services, "SELECT COUNT(*) FROM time_day_total WHERE entries <= 0") == [("0",)]
+
+
+def _card(world: World, owner: Actor, day: str, minutes: int, **kw: Any) -> TimeCardForm:
+    return TimeCardForm(
+        project_id=kw.get("project_id", world.roof_id),
+        task_id=kw.get("task_id", world.survey_id),
+        activity_id=world.activity_id,
+        rate_code_id=world.rate_id,
+        time_spent=f"{minutes}m",
+        work_date=day,
+        description=kw.get("description", "summary test"),
+        billable=kw.get("billable", True),
+        owner_id=owner.user_id,
+    )
+
+
+def test_world_is_summarised(services: Services, world: World) -> None:
+    assert_in_step(services)
+    # Carl's March draft on 03-02: one entry of 60 minutes at 100.00/h.
+    rows = _rows(
+        services,
+        "SELECT status, pay_status, entries, minutes, value_cents FROM time_day_total "
+        f"WHERE owner_id = {world.carl.user_id} AND work_date = '2026-03-02'",
+    )
+    assert rows == [("draft", "unpaid", "1", "60", "10000")]
+    total = _rows(services, "SELECT SUM(entries), SUM(minutes) FROM time_day_total")
+    # 3 + 2 February entries, 5 March entries; 360 + 360 + 60 + 90 + 180 + 30 minutes
+    assert total == [("10", str(3 * 120 + 2 * 180 + 60 + 90 + 120 + 60 + 30))]
+
+
+def test_every_service_step_keeps_the_summary(services: Services, world: World) -> None:
+    time, wip, admin = services.time, services.wip, world.admin
+    # add: two entries on one key (same day, owner, project, status) and one on another
+    first = time.add_entry(admin, _card(world, world.carl, "2026-03-09", 30)).id
+    second = time.add_entry(admin, _card(world, world.carl, "2026-03-09", 45)).id
+    other = time.add_entry(
+        admin,
+        _card(
+            world, world.dora, "2026-03-09", 60, project_id=world.hall_id, task_id=world.build_id
+        ),
+    ).id
+    assert_in_step(services)
+    assert _rows(
+        services,
+        "SELECT entries, minutes FROM time_day_total "
+        f"WHERE owner_id = {world.carl.user_id} AND work_date = '2026-03-09'",
+    ) == [("2", "75")]
+    # edit: minutes, then the day and the billable flag (moves it to another key)
+    time.update_entry(admin, first, _card(world, world.carl, "2026-03-09", 90))
+    assert_in_step(services)
+    time.update_entry(admin, first, _card(world, world.carl, "2026-03-08", 90, billable=False))
+    assert_in_step(services)
+    # an edit of the description alone changes no figure
+    time.update_entry(
+        admin, second, _card(world, world.carl, "2026-03-09", 45, description="changed")
+    )
+    assert_in_step(services)
+    # accept, reject, accept again, approve
+    time.accept(admin, [first, second, other])
+    assert_in_step(services)
+    time.reject(admin, [second], reason="Wrong task")
+    assert_in_step(services)
+    time.accept(admin, [second])
+    time.approve(admin, [first, second, other])
+    assert_in_step(services)
+    # delete a draft and a rejected entry (the key's row goes when its last entry goes)
+    time.delete_entries(admin, world.carl_march["draft"] + world.carl_march["rejected"])
+    assert_in_step(services)
+    assert _rows(
+        services,
+        "SELECT COUNT(*) FROM time_day_total WHERE status = 'rejected' OR "
+        f"(owner_id = {world.carl.user_id} AND work_date = '2026-03-02')",
+    ) == [("0",)]
+    # allocate and process into document records
+    wip.allocate(admin, [first, second], AllocationForm(kind="bill"))
+    assert_in_step(services)
+    wip.process(admin, client_id=world.acme_id)
+    assert_in_step(services)
+    statuses = _rows(services, "SELECT DISTINCT status FROM time_day_total ORDER BY status")
+    assert ("processed",) in statuses and ("allocated",) not in statuses
+
+
+def test_pay_status_and_raw_sql_writes_are_followed(services: Services, world: World) -> None:
+    """Whoever writes (a payables service, a bulk UPDATE, a DELETE), the triggers follow."""
+    with services.db.write() as session:
+        session.execute(
+            text("UPDATE time_entry SET pay_status = 'paid' WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": world.carl_february},
+        )
+    assert_in_step(services)
+    assert _rows(
+        services,
+        "SELECT SUM(entries), SUM(minutes) FROM time_day_total WHERE pay_status = 'paid'",
+    ) == [("3", "360")]
+    with services.db.write() as session:
+        session.execute(text("DELETE FROM time_entry WHERE status IN ('draft', 'rejected')"))
+    assert_in_step(services)
+
+
+def test_a_failed_write_leaves_the_summary_unchanged(services: Services, world: World) -> None:
+    """The summary is written in the entry's transaction: a rollback takes both back."""
+    before = summary(services)
+    with pytest.raises(RuntimeError), services.db.write() as session:
+        session.execute(text("UPDATE time_entry SET minutes = minutes + 15 WHERE status = 'draft'"))
+        raise RuntimeError("abort")
+    assert summary(services) == before
+
+
+def test_upgrade_fills_the_summary_from_existing_entries(services: Services, world: World) -> None:
+    """Going back to 0004 drops the table and its triggers; 0005 rebuilds it from the entries."""
+    expected = derived(services)
+    downgrade(services.db, "0004_time_entry_covering_indexes")
+    with services.db.write() as session:  # no trigger any more: the table is gone
+        session.execute(text("UPDATE time_entry SET minutes = 75 WHERE status = 'draft'"))
+    upgrade(services.db)
+    assert summary(services) == derived(services) != expected
+    assert_in_step(services)

@@ -9,11 +9,12 @@ once. Nothing is half-written: any error rolls the whole action back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import inspect as sa_inspect
@@ -24,7 +25,29 @@ from ..data import models as m
 from ..data.engine import Database
 from ..domain import audit as audit_rules
 from ..domain.permissions import Perm, Role
-from ..errors import AuthenticationError, NotFound, PermissionDenied
+from ..errors import (
+    AuthenticationError,
+    NotFound,
+    PermissionDenied,
+    Problem,
+    TektoroError,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from ..exports.model import Table
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+_T = TypeVar("_T")
+
+
+def chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
+    """``items`` in slices of at most ``size`` (ids per IN list below the backends' parameter
+    limits)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
 
 CHANGE_CHANNEL = "tektoro_changes"
 
@@ -97,13 +120,25 @@ def row_dict(
     }
 
 
+def _zone(timezone: str) -> ZoneInfo:
+    """The organisation's time zone (UTC when the name is unknown)."""
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def local_today(moment: datetime, timezone: str) -> date:
     """The calendar date of ``moment`` in the organisation's time zone."""
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return moment.astimezone(zone).date()
+    return moment.astimezone(_zone(timezone)).date()
+
+
+def local_time(moment: datetime, timezone: str) -> datetime:
+    """``moment`` as the clock on the office wall shows it, to the second, without a zone.
+
+    For reports: a spreadsheet cell holds no time zone, so the time is the organisation's.
+    """
+    return moment.astimezone(_zone(timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def org_currency(session: Session) -> str:
@@ -282,3 +317,30 @@ class ServiceBase:
         if row is None:
             raise NotFound(f"{what} #{ident} does not exist.")
         return row
+
+
+def export_format(fmt: str) -> str:
+    """``fmt`` as one of EXPORT_FORMATS; anything else is refused naming the field."""
+    kind = fmt.strip().lower()
+    if kind not in EXPORT_FORMATS:
+        raise ValidationError([Problem("format", "must be csv or xlsx")])
+    return kind
+
+
+def write_table(table: Table, kind: str, out: Path) -> Path:
+    """Write ``table`` as CSV or XLSX (``kind`` from :func:`export_format`) to ``out``
+    atomically; returns the path.
+
+    Raises:
+        TektoroError: the file cannot be written (nothing is left half-written).
+    """
+    from ..exports.filenames import write_atomic
+    from ..exports.tables import table_to_csv_bytes, table_to_xlsx_bytes
+
+    data = table_to_csv_bytes(table) if kind == "csv" else table_to_xlsx_bytes(table)
+    try:
+        return write_atomic(out, data)
+    except OSError as exc:
+        raise TektoroError(
+            f"Could not write {out}: {exc.strerror or exc}.", title="Could not save the file"
+        ) from exc

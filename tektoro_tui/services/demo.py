@@ -9,8 +9,28 @@ inside a single write transaction (one audit event records it): SQLAlchemy Core
 Every entry is consistent with the pipeline rules: a supervisor approves, the
 oldest work is processed onto document records (one invoice record per client
 per month, plus statements of write-downs) whose totals equal their frozen
-lines, and the most recent weeks are still draft. No client invoices,
-payments or contractor invoices are made; the numbering series stay at 0.
+lines, and the most recent weeks are still draft.
+
+The money side of issue 4 is written in the same transaction with direct inserts that keep
+the same rules as the services: a few contractor master invoices (awaiting approval,
+approved, partially paid, paid) over whole months of approved tickets, numbered gaplessly
+in the MI series, their tickets' pay status and master invoice set, payments with bank
+details, a notification for each paid invoice; payment-terms templates; the contractors'
+compliance documents (some missing, some expired).
+
+The daily time summary (``time_day_total``) would otherwise be updated by a trigger for
+each of the million inserted entries; its triggers are dropped for the bulk load and
+re-created from their stored definitions, and the table is rebuilt with one grouped
+``INSERT ... SELECT``, all inside the one transaction. Every later write goes through the
+triggers.
+
+Last, once the history is committed, the bookkeeper invoices each client's three newest
+invoice records through the real services (Documenter draft, the standard payment terms,
+issue, payments), so numbering, frozen lines, terms text and audit are the real ones: the
+oldest of the three is paid in full, the middle one partly, the newest is unpaid (and
+overdue once past its due date); the unpaid ones but the last are marked sent. Issuing
+costs time per line, so a client's invoices bill at most ``CLIENT_INVOICE_LINE_BUDGET``
+record lines: the largest demos invoice fewer, smaller records (a lone one part-paid).
 """
 
 from __future__ import annotations
@@ -24,17 +44,18 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..data import models as m
+from ..domain.money import Money
 from ..domain.permissions import Perm, Role
 from ..domain.rounding import RoundingMode, divide_to_int
-from ..domain.states import PayStatus, TimeEntryStatus
+from ..domain.states import InvoiceStatus, PayStatus, TimeEntryStatus
 from ..errors import ConflictError, Problem, ValidationError
-from .base import Actor, ServiceBase
+from .base import Actor, ServiceBase, local_today
 from .hub import Services
-from .pipeline_views import WRITE_DOWN_REASONS
+from .pipeline_views import WRITE_DOWN_REASONS, DraftForm, InvoiceView, PaymentForm
 from .presets import ActivityForm, CompanyForm, ContactForm, ProjectForm, RateCodeForm, TaskForm
 from .users import UserForm
 
@@ -91,8 +112,12 @@ PEOPLE: tuple[_Person, ...] = (
             "owner", "52.00"),
     _Person("sabine", "Sabine Müller", "sabine.mueller@cafe-mueller.example", Role.CLIENT,
             company="cafe"),
+    _Person("jonas", "Jonas Becker", "jonas.becker@cafe-mueller.example", Role.CLIENT,
+            company="cafe"),
     _Person("zofia", "Zofia Kamińska", "zofia.kaminska@ze-lodz.example", Role.CLIENT,
             company="zel"),
+    _Person("siobhan", "Siobhán O'Neill", "siobhan.oneill@harbourfield.example", Role.CLIENT,
+            company="hf"),
 )  # fmt: skip
 
 ORGANISATION_ADDRESS = "Am Kupfergraben 6\n10117 Berlin\nGermany"
@@ -198,8 +223,6 @@ STATUS_BY_AGE: tuple[tuple[int, tuple[tuple[TimeEntryStatus, float], ...]], ...]
     (75, ((_S.REJECTED, 0.02), (_S.ALLOCATED, 0.28), (_S.PROCESSED, 0.70))),
     (10_000, ((_S.REJECTED, 0.01), (_S.ALLOCATED, 0.02), (_S.PROCESSED, 0.97))),
 )
-PAID_AFTER_DAYS = 90
-PAID_SHARE = 0.85
 
 TIME_ENTRY_COLUMNS: tuple[str, ...] = (
     "id", "owner_id", "entered_by_id", "project_id", "task_id", "activity_id", "rate_code_id",
@@ -248,6 +271,7 @@ class DemoResult:
     elapsed_seconds: float
     first_day: date | None = None
     last_day: date | None = None
+    finance: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def entries(self) -> int:
@@ -282,11 +306,26 @@ class DemoResult:
                 for status in PayStatus
             )
         )
-        lines.append(
-            f"Document records: {self.documents:,} with {self.document_lines:,} lines "
-            "(no client invoices yet)."
-        )
+        lines.append(f"Document records: {self.documents:,} with {self.document_lines:,} lines.")
+        if self.finance:
+            lines += self._finance_lines()
         return "\n".join(lines)
+
+    def _finance_lines(self) -> list[str]:
+        """The client and contractor invoices, terms and compliance documents made."""
+        counts = self.finance
+        issued = counts.get("client_invoices", 0)
+        paid = counts.get("client_invoices_paid", 0)
+        partly = counts.get("client_invoices_partially_paid", 0)
+        return [
+            f"Client invoices: {issued} issued ({paid} paid, {partly} partially paid, "
+            f"{issued - paid - partly} unpaid; {counts.get('client_invoices_sent', 0)} marked "
+            f"sent) with {counts.get('client_payments', 0)} payments.",
+            f"Contractor master invoices: {counts.get('master_invoices', 0)} with "
+            f"{counts.get('payments', 0)} payments; "
+            f"{counts.get('payment_terms', 0)} payment-terms templates; "
+            f"{counts.get('compliance_documents', 0)} compliance documents.",
+        ]
 
 
 _LOGIN_HEADER = DemoLogin("Name", "E-mail", "Role", "Supervisor")
@@ -297,7 +336,13 @@ _LOGIN_HEADER = DemoLogin("Name", "E-mail", "Role", "Supervisor")
 # --------------------------------------------------------------------------------------------
 
 
-BULK_TABLES = ("time_entry", "document_record", "document_line")
+BULK_TABLES = (
+    "time_entry",
+    "document_record",
+    "document_line",
+    "time_day_total",
+    "master_invoice_line",
+)
 
 
 def _refresh_statistics(services: Services) -> None:
@@ -365,6 +410,13 @@ def build_demo(
     stats = _BulkHistory(services, firm, rng, day, say).write(entries)
     _refresh_statistics(services)
     say("Planner statistics refreshed.")
+    billing_started = time.perf_counter()
+    billing = _ClientBilling(services, firm, stats.invoice_records, day, say).run()
+    say(
+        f"{billing['client_invoices']} client invoices issued with "
+        f"{billing['client_payments']} payments "
+        f"({time.perf_counter() - billing_started:.1f} s)."
+    )
     return DemoResult(
         organisation=ORGANISATION,
         password=DEMO_PASSWORD,
@@ -376,6 +428,7 @@ def build_demo(
         elapsed_seconds=time.perf_counter() - started,
         first_day=stats.first_day,
         last_day=stats.last_day,
+        finance={**stats.finance, **billing},
     )
 
 
@@ -503,6 +556,8 @@ class _Stats:
     lines: int = 0
     first_day: date | None = None
     last_day: date | None = None
+    finance: dict[str, int] = field(default_factory=dict)
+    invoice_records: dict[int, date] = field(default_factory=dict)  # id -> day processed
 
 
 @dataclass
@@ -646,6 +701,7 @@ class _BulkHistory:
         with writer._write(self.firm.admin, Perm.SETTINGS_MANAGE) as uow:
             session = uow.session
             bulk = _BulkInserter(session, self.services.db.backend)
+            summary_triggers = _drop_summary_triggers(session, self.services.db.backend)
             self.entry_id = _max_id(session, m.TimeEntry)
             self.document_id = _max_id(session, m.DocumentRecord)
             self.line_id = _max_id(session, m.DocumentLine)
@@ -663,6 +719,13 @@ class _BulkHistory:
                     f"{self.stats.documents:,} document records"
                 )
             bulk.finish()
+            finance = _Finance(session, self.firm, self.today, self.now, self.stats).write()
+            _rebuild_summary(session, summary_triggers)
+            self.say(
+                f"Daily time summary rebuilt; {finance['master_invoices']} contractor master "
+                f"invoices, {finance['payments']} payments."
+            )
+            uow.audit("demo.finance", "organisation", 1, None, finance)
             uow.audit(
                 "demo.generate",
                 "organisation",
@@ -713,6 +776,9 @@ class _BulkHistory:
             )
             for doc in month.documents.values()
         ]
+        for doc in month.documents.values():
+            if doc.kind == "invoice":
+                self.stats.invoice_records[doc.id] = month.processed_at.date()
         self.stats.documents += len(month.records)
         self.stats.lines += len(month.lines)
         return month
@@ -856,8 +922,7 @@ class _BulkHistory:
                 reason,
             )
         )
-        paid = age > PAID_AFTER_DAYS and self.rng.random() < PAID_SHARE
-        pay = PayStatus.PAID.value if paid else PayStatus.UNPAID.value
+        pay = PayStatus.UNPAID.value  # paid only through a master invoice (see _Payables)
         return _Wip(allocation, write_down, reason, note, None, doc.id, pay, month.processed_at)
 
     def _allocation(self, card: _Card, processed: bool) -> tuple[str, int, str, str]:
@@ -965,3 +1030,459 @@ class _BulkInserter:
                     f"(SELECT max(id) FROM {name}))"
                 )
             )
+
+
+# --------------------------------------------------------------------------------------------
+# The daily time summary around the bulk load
+# --------------------------------------------------------------------------------------------
+
+SUMMARY_TRIGGER_PREFIX = "time_day_total_"
+SUMMARY_KEY = "work_date, owner_id, project_id, status, pay_status, billable"
+
+
+def _drop_summary_triggers(session: Session, backend: str) -> list[str]:
+    """Drop the summary triggers of ``time_entry``; return the SQL that re-creates them."""
+    connection = session.connection()
+    if backend == "sqlite":
+        rows = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name = 'time_entry' ORDER BY name"
+        ).all()
+        found = [(name, sql) for name, sql in rows if name.startswith(SUMMARY_TRIGGER_PREFIX)]
+        for name, _sql in found:
+            connection.exec_driver_sql(f"DROP TRIGGER {name}")
+        return [sql for _name, sql in found]
+    rows = connection.exec_driver_sql(
+        "SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+        "JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE c.relname = 'time_entry' AND NOT t.tgisinternal ORDER BY t.tgname"
+    ).all()
+    found = [(name, sql) for name, sql in rows if name.startswith(SUMMARY_TRIGGER_PREFIX)]
+    for name, _sql in found:
+        connection.exec_driver_sql(f"DROP TRIGGER {name} ON time_entry")
+    return [sql for _name, sql in found]
+
+
+def _rebuild_summary(session: Session, triggers: Sequence[str]) -> None:
+    """Refill the daily time summary from the entries, then re-create its triggers."""
+    connection = session.connection()
+    connection.exec_driver_sql("DELETE FROM time_day_total")
+    connection.exec_driver_sql(
+        f"INSERT INTO time_day_total ({SUMMARY_KEY}, entries, minutes, value_cents) "
+        f"SELECT {SUMMARY_KEY}, COUNT(*), SUM(minutes), SUM(value_cents) FROM time_entry "
+        f"GROUP BY {SUMMARY_KEY}"
+    )
+    for sql in triggers:
+        connection.exec_driver_sql(sql)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 4: master invoices, payments, terms, compliance documents
+# --------------------------------------------------------------------------------------------
+
+# months before this one, contractor key, what became of the invoice (oldest first)
+MASTER_INVOICE_PLAN: tuple[tuple[int, str, str], ...] = (
+    (5, "lukasz", "paid"),
+    (5, "emilie", "paid"),
+    (5, "tomasz", "paid"),
+    (4, "lukasz", "paid"),
+    (4, "anja", "partially_paid"),
+    (4, "soeren", "approved"),
+    (3, "emilie", "approved"),
+    (3, "pawel", "draft"),
+    (3, "katarzyna", "draft"),
+)
+PAYABLE_TICKETS = ("approved", "allocated", "processed")
+BANK_ACCOUNTS = {
+    "lukasz": "PL61 1090 1014 0000 0712 1981 2874",
+    "emilie": "FR76 3000 6000 0112 3456 7890 189",
+    "tomasz": "PL27 1140 2004 0000 3002 0135 5387",
+    "anja": "DE44 5001 0517 5407 3249 31",
+}
+
+TERMS_TEMPLATES: tuple[tuple[str, str, str], ...] = (
+    ("Standard terms – 14 days", "standard",
+     "Payable within 14 days of the invoice date without deduction. "
+     "Please quote the invoice number with your payment."),
+    ("Bank transfer instructions", "instructions",
+     "Please pay by bank transfer to Northwind Studio, IBAN DE89 3704 0044 0532 0130 00, "
+     "BIC COBADEFFXXX."),
+    ("Late-fee policy", "late_fee",
+     "Invoices unpaid 30 days after the due date incur interest of 1% per month "
+     "and a reminder fee of EUR 40."),
+)  # fmt: skip
+
+# contractor key, document type, days from today to its expiry (None: does not expire)
+COMPLIANCE_DOCUMENTS: tuple[tuple[str, str, int | None], ...] = (
+    ("lukasz", "contract", 300), ("lukasz", "tax_form", None), ("lukasz", "insurance", 200),
+    ("emilie", "contract", 250), ("emilie", "tax_form", None), ("emilie", "insurance", -20),
+    ("soeren", "contract", 180), ("soeren", "tax_form", None), ("soeren", "insurance", 12),
+    ("tomasz", "contract", 400), ("tomasz", "tax_form", None),
+    ("anja", "contract", 330), ("anja", "tax_form", None), ("anja", "insurance", 150),
+    ("anja", "nda", None),
+    ("pawel", "contract", -45), ("pawel", "tax_form", None), ("pawel", "insurance", 90),
+    ("katarzyna", "contract", 365),
+)  # fmt: skip
+
+
+class _Finance:
+    """Writes the issue-4 records of the demo firm with direct inserts, keeping the rules."""
+
+    def __init__(
+        self, session: Session, firm: _Firm, today: date, now: datetime, stats: _Stats
+    ) -> None:
+        self.session = session
+        self.connection = session.connection()
+        self.firm = firm
+        self.today = today
+        self.now = now
+        self.stats = stats
+        self.tables = m.metadata.tables
+
+    def write(self) -> dict[str, int]:
+        """Terms, compliance documents, master invoices with payments; returns the counts."""
+        counts = {
+            "payment_terms": self._terms(),
+            "compliance_documents": self._compliance(),
+        }
+        counts.update(self._master_invoices())
+        self.stats.finance = counts
+        return counts
+
+    def _insert(self, table: str, **values: Any) -> int:
+        result = self.connection.execute(insert(self.tables[table]).values(**values))
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def _sql(self, sql: str, **params: Any) -> Any:
+        return self.connection.execute(text(sql), params)
+
+    def _terms(self) -> int:
+        for name, kind, body in TERMS_TEMPLATES:
+            self._insert(
+                "payment_terms_template", name=name, kind=kind, body=body, created_at=self.now
+            )
+        return len(TERMS_TEMPLATES)
+
+    def _compliance(self) -> int:
+        for key, doc_type, days in COMPLIANCE_DOCUMENTS:
+            self._insert(
+                "contractor_document",
+                user_id=self.firm.users[key],
+                doc_type=doc_type,
+                file_path=f"compliance/{key}/{doc_type}.pdf",
+                expires_on=None if days is None else self.today + timedelta(days=days),
+                created_at=self.now,
+            )
+        return len(COMPLIANCE_DOCUMENTS)
+
+    def _master_invoices(self) -> dict[str, int]:
+        series = self._sql("SELECT id, prefix FROM invoice_series WHERE code = 'MI'").one()
+        seq = int(self._sql("SELECT last_number FROM invoice_series WHERE code = 'MI'").scalar())
+        made = payments = 0
+        last_issue: date | None = None
+        for months_back, key, state in MASTER_INVOICE_PLAN:
+            first = _month_start(self.today, months_back)
+            last = _month_end(first)
+            issue = last + timedelta(days=3)
+            if issue > self.today:
+                continue
+            invoice = self._master_invoice(series, seq + 1, key, first, last, issue)
+            if invoice is None:
+                continue
+            seq, made, last_issue = seq + 1, made + 1, issue
+            payments += self._settle(invoice, key, state, issue)
+        if made:
+            series_table = self.tables["invoice_series"]
+            self.connection.execute(
+                update(series_table)
+                .where(series_table.c.code == "MI")
+                .values(last_number=seq, last_issue_date=last_issue)
+            )
+        return {"master_invoices": made, "payments": payments}
+
+    def _master_invoice(
+        self, series: Any, seq: int, key: str, first: date, last: date, issue: date
+    ) -> tuple[int, str, int, int] | None:
+        """A draft master invoice of the contractor's approved tickets of one month.
+
+        Returns (id, number, total minutes, total cents), or None without tickets.
+        """
+        owner = self.firm.users[key]
+        rate = int(
+            self._sql("SELECT pay_rate_cents FROM user_account WHERE id = :u", u=owner).scalar()
+        )
+        tickets = (
+            "FROM time_entry WHERE owner_id = :owner AND work_date BETWEEN :a AND :b "
+            "AND status IN ('approved', 'allocated', 'processed') "
+            "AND master_invoice_id IS NULL AND pay_status = 'unpaid'"
+        )
+        window = {"owner": owner, "a": first, "b": last}
+        if not self._sql(f"SELECT COUNT(*) {tickets}", **window).scalar():
+            return None
+        number = f"{series.prefix}/{issue.year}/{seq:05d}"
+        invoice_id = self._insert(
+            "master_invoice",
+            series_id=series.id,
+            seq=seq,
+            number=number,
+            contractor_id=owner,
+            period_start=first,
+            period_end=last,
+            issue_date=issue,
+            status="draft",
+            created_by_id=self.firm.admin.user_id,
+            created_at=_at(issue, 9 * 60),
+        )
+        self._sql(
+            "INSERT INTO master_invoice_line (master_invoice_id, time_entry_id, work_date, "
+            "description, minutes, pay_rate_cents, amount_cents) "
+            "SELECT :mi, id, work_date, description, minutes, :rate, "
+            f"(minutes * :rate + 30) / 60 {tickets}",
+            mi=invoice_id,
+            rate=rate,
+            **window,
+        )
+        minutes, cents = self._sql(
+            "SELECT SUM(minutes), SUM(amount_cents) FROM master_invoice_line "
+            "WHERE master_invoice_id = :mi",
+            mi=invoice_id,
+        ).one()
+        self._sql(
+            "UPDATE master_invoice SET total_minutes = :m, total_cents = :c WHERE id = :mi",
+            m=int(minutes),
+            c=int(cents),
+            mi=invoice_id,
+        )
+        return invoice_id, number, int(minutes), int(cents)
+
+    def _settle(self, invoice: tuple[int, str, int, int], key: str, state: str, issue: date) -> int:
+        """Approve and pay the invoice as planned; set its tickets' pay status. Returns payments."""
+        invoice_id, number, _minutes, total = invoice
+        paid_parts: list[tuple[date, int]] = []
+        if state == "paid":
+            first_part = total * 6 // 10 if key == "lukasz" else total
+            paid_parts = [(issue + timedelta(days=7), first_part)]
+            if first_part < total:
+                paid_parts.append((issue + timedelta(days=21), total - first_part))
+        elif state == "partially_paid":
+            paid_parts = [(issue + timedelta(days=10), total * 4 // 10)]
+        paid_parts = [(day, cents) for day, cents in paid_parts if cents > 0]
+        for day, cents in paid_parts:
+            self._payment(invoice_id, number, key, day, cents)
+        pay_status = "paid" if state == "paid" else "invoiced"
+        moved = self._sql(
+            "UPDATE time_entry SET master_invoice_id = :mi, pay_status = :ps, "
+            "version = version + 1 WHERE id IN (SELECT time_entry_id FROM master_invoice_line "
+            "WHERE master_invoice_id = :mi)",
+            mi=invoice_id,
+            ps=pay_status,
+        ).rowcount
+        self.stats.pay["unpaid"] -= moved
+        self.stats.pay[pay_status] += moved
+        if state != "draft":
+            paid = sum(cents for _day, cents in paid_parts)
+            paid_at = _at(paid_parts[-1][0], 11 * 60) if state == "paid" else None
+            invoices = self.tables["master_invoice"]
+            self.connection.execute(
+                update(invoices)
+                .where(invoices.c.id == invoice_id)
+                .values(
+                    status=state,
+                    paid_cents=paid,
+                    approved_by_id=self.firm.admin.user_id,
+                    approved_at=_at(issue + timedelta(days=2), 10 * 60),
+                    paid_at=paid_at,
+                )
+            )
+        if state == "paid":
+            self._insert(
+                "notification",
+                user_id=self.firm.users[key],
+                kind="master_invoice_paid",
+                message=(
+                    f"Your invoice {number} was paid in full: {Money(total, 'EUR')}, "
+                    f"on {paid_parts[-1][0]}."
+                ),
+                created_at=_at(paid_parts[-1][0], 11 * 60),
+            )
+        return len(paid_parts)
+
+    def _payment(self, invoice_id: int, number: str, key: str, day: date, cents: int) -> None:
+        name = next(p.name for p in PEOPLE if p.key == key)
+        self._insert(
+            "payment",
+            master_invoice_id=invoice_id,
+            method="wire" if key != "tomasz" else "ach",
+            paid_on=day,
+            amount_cents=cents,
+            account_holder=name,
+            account_number=BANK_ACCOUNTS.get(key, "GB33 BUKB 2020 1555 5555 55"),
+            reference=f"{number} payout {day:%Y%m%d}",
+            recorded_by_id=self.firm.admin.user_id,
+            recorded_at=_at(day, 11 * 60),
+        )
+
+
+def _month_start(day: date, months_back: int) -> date:
+    """The first day of the month ``months_back`` months before ``day``'s month."""
+    index = day.year * 12 + day.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+# --------------------------------------------------------------------------------------------
+# Client invoices, issued, sent and paid through the real services
+# --------------------------------------------------------------------------------------------
+
+CLIENT_INVOICES_PER_CLIENT = 3
+# Issuing costs the services about 0.75 ms per invoice line (the draft, three re-pricings,
+# audit images and views of every line), so each client's invoices together bill at most
+# this many record lines: all three newest records up to ~200,000 entries, only the newest
+# (partial) month in the largest demos.
+CLIENT_INVOICE_LINE_BUDGET = 15_000
+ISSUE_DAYS_AFTER_PROCESSING = 2
+BILLING_CLERK = "helga"  # the accountant issues the invoices and records the payments
+STANDARD_TERMS = TERMS_TEMPLATES[0][0]
+# What a client pays of its invoices, oldest first, by how many it has: (per cent of the
+# total, days after the issue date). The newest of three stays unpaid (and overdue once its
+# 14 days have passed); a lone invoice is part-paid, so it shows revenue and a balance.
+CLIENT_PAYMENT_PLANS: dict[int, tuple[tuple[int, int], ...]] = {
+    1: ((40, 21),),
+    2: ((100, 10), (0, 0)),
+    3: ((100, 10), (40, 21), (0, 0)),
+}
+CLIENT_BANK_ACCOUNTS = {
+    "cafe": "DE02 1203 0000 0000 2020 51",
+    "zel": "PL83 1010 0071 2222 3147 2000 0000",
+    "hf": "GB29 NWBK 6016 1331 9268 19",
+}
+
+
+class _PlannedInvoice(NamedTuple):
+    """One invoice record to invoice: when, for whom, and how much of it gets paid."""
+
+    issue_date: date
+    document_id: int
+    client: str
+    paid_percent: int
+    paid_after_days: int
+
+
+class _ClientBilling:
+    """Invoices each client's newest invoice records as the bookkeeper would, in the TUI.
+
+    The Documenter opens the draft, the standard payment terms are chosen, the invoice is
+    issued, and payments are recorded, all through the real services, so the rules of real
+    invoices hold: gapless numbers in issue-date order, frozen lines, the terms text, audit.
+    Dates never pass the services' today (their clock, in the firm's time zone).
+    """
+
+    def __init__(
+        self,
+        services: Services,
+        firm: _Firm,
+        record_days: Mapping[int, date],
+        today: date,
+        say: Progress,
+    ) -> None:
+        self.services = services
+        self.firm = firm
+        self.record_days = record_days
+        self.say = say
+        clerk = next(person for person in PEOPLE if person.key == BILLING_CLERK)
+        self.clerk = Actor(firm.users[clerk.key], clerk.email, clerk.name, clerk.role)
+        zone = services.settings.get(firm.admin).timezone
+        self.today = min(today, local_today(services.clock.now(), zone))
+
+    def run(self) -> dict[str, int]:
+        """Issue, pay and send the invoices (oldest first); returns the counts."""
+        planned = sorted(self._plan())
+        terms_id = self._standard_terms()
+        issued = [(item, self._issue(item, terms_id)) for item in planned]
+        paid = [self._pay(item, invoice) for item, invoice in issued]
+        unpaid = [invoice for invoice, payment in zip(issued, paid, strict=True) if payment is None]
+        # The newest unpaid invoices went out to the client; the very last one is not sent yet.
+        for _item, invoice in unpaid[:-1]:
+            assert invoice.number is not None
+            self.services.client_invoices.mark_sent(self.clerk, invoice.number, email=False)
+        statuses = Counter(view.status for view in paid if view is not None)
+        return {
+            "client_invoices": len(issued),
+            "client_invoices_paid": statuses[InvoiceStatus.PAID.value],
+            "client_invoices_partially_paid": statuses[InvoiceStatus.PARTIALLY_PAID.value],
+            "client_invoices_sent": max(len(unpaid) - 1, 0),
+            "client_payments": sum(statuses.values()),
+        }
+
+    def _plan(self) -> list[_PlannedInvoice]:
+        """Each client's newest invoice records that fit its line budget, with issue dates
+        and what will be paid of each."""
+        planned = []
+        for key, *_details in CLIENTS:
+            chosen = self._records_of(self.firm.clients[key])
+            plan = CLIENT_PAYMENT_PLANS.get(len(chosen), ())
+            for document_id, (percent, days) in zip(chosen, plan, strict=True):
+                processed = self.record_days[document_id]
+                issue = min(processed + timedelta(days=ISSUE_DAYS_AFTER_PROCESSING), self.today)
+                planned.append(_PlannedInvoice(issue, document_id, key, percent, days))
+        return planned
+
+    def _records_of(self, client_id: int) -> list[int]:
+        """Up to three of the client's newest uninvoiced invoice records, oldest first.
+
+        Newest first, a record is taken when its lines fit what is left of the client's
+        line budget; a larger one is passed over for an older, smaller one.
+        """
+        records = self.services.wip.documents(
+            self.clerk, kind="invoice", client_id=client_id, uninvoiced_only=True
+        )
+        left, chosen = CLIENT_INVOICE_LINE_BUDGET, list[int]()
+        for record in records:
+            if len(chosen) == CLIENT_INVOICES_PER_CLIENT:
+                break
+            if record.id is None or record.id not in self.record_days:
+                continue
+            if 0 < record.entries <= left:
+                chosen.append(record.id)
+                left -= record.entries
+        return chosen[::-1]
+
+    def _standard_terms(self) -> int:
+        """The id of the standard payment-terms template."""
+        options = self.services.invoices.payment_terms_options(self.clerk)
+        return next(ident for ident, name in options if name == STANDARD_TERMS)
+
+    def _issue(self, item: _PlannedInvoice, terms_id: int) -> InvoiceView:
+        """Open the record in the Documenter, choose the standard terms, issue it."""
+        invoices, clerk = self.services.invoices, self.clerk
+        started = time.perf_counter()
+        draft = invoices.open_record(clerk, item.document_id)
+        invoices.update_draft(clerk, draft.id, DraftForm(payment_terms_id=terms_id))
+        issued = invoices.issue(clerk, draft.id, issue_date=item.issue_date)
+        self.say(
+            f"Client invoice {issued.number} of {issued.issue_date} issued to "
+            f"{issued.client_name}: {issued.gross} for {len(issued.lines):,} lines "
+            f"({time.perf_counter() - started:.1f} s)."
+        )
+        return issued
+
+    def _pay(self, item: _PlannedInvoice, invoice: InvoiceView) -> InvoiceView | None:
+        """Record the client's payment of the planned share; the invoice after it, if paid."""
+        cents = invoice.gross.cents * item.paid_percent // 100
+        if cents <= 0 or invoice.number is None:
+            return None
+        client = next(details for details in CLIENTS if details[0] == item.client)
+        paid_on = min(item.issue_date + timedelta(days=item.paid_after_days), self.today)
+        return self.services.invoices.record_payment(
+            self.clerk,
+            invoice.number,
+            PaymentForm(
+                amount=str(Money(cents, invoice.currency).amount),
+                paid_on=paid_on.isoformat(),
+                method="wire",
+                reference=invoice.number,
+                account_holder=client[1],
+                account_number=CLIENT_BANK_ACCOUNTS[item.client],
+            ),
+        )

@@ -7,12 +7,19 @@ from dataclasses import dataclass
 from ..data.engine import Database
 from .auth import AuthService
 from .base import Clock, SystemClock
+from .changes import ChangeFeed
+from .compliance import ComplianceService
+from .dashboards import DashboardService
 from .home import HomeService
 from .invoices import InvoiceService
 from .mail import MailService
+from .metrics import MetricsService
+from .payables import ContractorInvoiceService
 from .permissions import PermissionService
 from .presets import PresetService
+from .receivables import ClientInvoiceService
 from .settings import SettingsService
+from .terms import PaymentTermsService
 from .time import TimeService
 from .users import UserService
 from .wip import WipService
@@ -34,6 +41,13 @@ class Services:
     wip: WipService
     invoices: InvoiceService
     mail: MailService
+    contractor_invoices: ContractorInvoiceService
+    client_invoices: ClientInvoiceService
+    terms: PaymentTermsService
+    compliance: ComplianceService
+    dashboards: DashboardService
+    metrics: MetricsService
+    changes: ChangeFeed
 
     @classmethod
     def connect(cls, url: str, clock: Clock | None = None, *, migrate: bool = True) -> Services:
@@ -61,6 +75,13 @@ class Services:
             wip=WipService(db, clock),
             invoices=InvoiceService(db, clock),
             mail=MailService(db, clock),
+            contractor_invoices=ContractorInvoiceService(db, clock),
+            client_invoices=ClientInvoiceService(db, clock),
+            terms=PaymentTermsService(db, clock),
+            compliance=ComplianceService(db, clock),
+            dashboards=DashboardService(db, clock),
+            metrics=MetricsService(db, clock),
+            changes=ChangeFeed(db, clock),
         )
 
     def close(self) -> None:

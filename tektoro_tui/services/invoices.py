@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from ..data import models as m
@@ -55,7 +55,7 @@ from ..exports.model import (
     VatRow,
 )
 from ..paths import ensure_dir, exports_dir
-from .base import Actor, ServiceBase, UnitOfWork, local_today, row_dict
+from .base import Actor, ServiceBase, UnitOfWork, chunks, local_today, row_dict
 from .pipeline_views import (
     PAYMENT_METHODS,
     AdjustmentForm,
@@ -84,6 +84,8 @@ OVERDUE_NOTICE_DAYS = (60, 90)
 MAX_DUE_DAYS = 365
 MAX_MARKUP_BP = 10_000
 RENDER_FORMATS = ("pdf", "html")
+ID_CHUNK = 10_000
+"""Ids per IN (...) list: SQLite takes at most 32,766 parameters in one statement."""
 REMOVABLE_KINDS = ("adjustment", "expense")
 TITLES = {
     STANDARD: "Invoice",
@@ -343,15 +345,27 @@ class InvoiceService(ServiceBase):
     # Invoice Printer
     # ==========================================================================================
 
-    def printer_list(self, actor: Actor) -> tuple[InvoiceView, ...]:
-        """Issued invoices and credit notes not yet booked, newest first."""
+    def printer_list(self, actor: Actor, *, lines: bool = True) -> tuple[InvoiceView, ...]:
+        """Issued invoices and credit notes not yet booked, newest first.
+
+        Args:
+            actor: Who reads the list (needs ``invoice.view_all``).
+            lines: False leaves each view's ``lines`` and ``vat_breakdown`` empty, for list
+                screens: an invoice can have thousands of lines, while every total, date and
+                name comes from the invoice row. Read one invoice whole with :meth:`get`.
+        """
         with self._read(actor, Perm.INVOICE_VIEW_ALL) as session:
             rows = session.execute(
-                select(m.Invoice)
+                select(m.Invoice, m.Company.name, m.DocumentRecord.reference)
+                .outerjoin(m.Company, m.Company.id == m.Invoice.client_id)
+                .outerjoin(m.DocumentRecord, m.DocumentRecord.id == m.Invoice.document_id)
                 .where(m.Invoice.status.in_(PRINTER_STATUSES))  # type: ignore[attr-defined]
                 .order_by(m.Invoice.issue_date.desc(), m.Invoice.id.desc())  # type: ignore[union-attr]
-            ).scalars()
-            return tuple(_view(session, row) for row in rows)
+            ).all()
+            return tuple(
+                _view(session, row, lines=lines, names=(client or "", reference or ""))
+                for row, client, reference in rows
+            )
 
     def get(self, actor: Actor, invoice_id: int) -> InvoiceView:
         """One invoice: any with ``invoice.view_all``, drafts also for Documenter users."""
@@ -429,23 +443,8 @@ class InvoiceService(ServiceBase):
         """
         with self._write(actor, Perm.INVOICE_RECORD_PAYMENT) as uow:
             session = uow.session
-            org = _org(session)
-            check = Form()
-            fields = _payment_fields(check, form, org.currency)
             invoice = _lock(session, m.Invoice.number == number, f"Invoice {number}")
-            _check_payable(invoice)
-            _check_payment_date(check, fields["paid_on"], invoice, _today(uow, org), org)
-            due = invoice.gross_cents - invoice.paid_cents
-            if fields["amount_cents"] is not None and fields["amount_cents"] > due:
-                check.add(
-                    "amount",
-                    f"only {Money(due, invoice.currency)} is still due on invoice {number}",
-                )
-            check.raise_if_any()
-            before = row_dict(invoice)
-            payment = _apply_payment(session, uow, invoice, fields)
-            uow.audit("payment.record", "payment", payment.id, None, row_dict(payment))
-            uow.audit("invoice.payment", "invoice", invoice.id, before, row_dict(invoice))
+            record_payment_locked(uow, invoice, form)
             return _view(session, invoice)
 
     # ==========================================================================================
@@ -1072,11 +1071,14 @@ def _copy_buyer(invoice: m.Invoice, client: m.Company) -> None:
 def _sale_date(session: Session, rows: Sequence[m.InvoiceLine]) -> date | None:
     """The last day of work billed (the date of sale), or None without time lines."""
     ids = [row.document_line_id for row in rows if row.document_line_id is not None]
-    if not ids:
-        return None
-    return session.execute(
-        select(func.max(m.DocumentLine.work_date)).where(m.DocumentLine.id.in_(ids))  # type: ignore[union-attr]
-    ).scalar_one()
+    latest: date | None = None
+    for chunk in chunks(ids, ID_CHUNK):  # SQLite allows 32,766 parameters a statement
+        found = session.execute(
+            select(func.max(m.DocumentLine.work_date)).where(m.DocumentLine.id.in_(chunk))  # type: ignore[union-attr]
+        ).scalar_one()
+        if found is not None and (latest is None or found > latest):
+            latest = found
+    return latest
 
 
 def _check_creditable(original: m.Invoice) -> None:
@@ -1202,7 +1204,11 @@ def _payment_fields(check: Form, form: PaymentForm, currency: str) -> dict[str, 
 
 
 def _apply_payment(
-    session: Session, uow: UnitOfWork, invoice: m.Invoice, fields: dict[str, Any]
+    session: Session,
+    uow: UnitOfWork,
+    invoice: m.Invoice,
+    fields: dict[str, Any],
+    recorded_via: str = "office",
 ) -> m.Payment:
     """Insert the payment and move the (locked) invoice to partially paid or paid."""
     paid = invoice.paid_cents + fields["amount_cents"]
@@ -1216,7 +1222,7 @@ def _apply_payment(
     payment = m.Payment(
         invoice_id=invoice.id,
         recorded_by_id=uow.actor.user_id,
-        recorded_via="office",
+        recorded_via=recorded_via,
         recorded_at=uow.now,
         **fields,
     )
@@ -1272,9 +1278,65 @@ def _booked_status(invoice: m.Invoice) -> InvoiceStatus:
     return invoice_transition(InvoiceStatus(invoice.status), InvoiceAction.BOOK)
 
 
-def _mask(number: str) -> str:
-    """An account number with all but its last four characters hidden."""
-    return number if len(number) <= 4 else "•" * (len(number) - 4) + number[-4:]
+def lock_by_number(session: Session, number: str, *conditions: Any) -> m.Invoice:
+    """An issued invoice by number, locked for this transaction like every payment needs.
+
+    ``conditions`` narrow which invoices may be found (e.g. the actor's own company's); one
+    that exists but does not match is NotFound too, so its existence is not revealed.
+    """
+    wanted = number.strip()
+    return _lock(session, and_(m.Invoice.number == wanted, *conditions), f"Invoice {wanted}")
+
+
+def record_payment_locked(
+    uow: UnitOfWork, invoice: m.Invoice, form: PaymentForm, *, recorded_via: str = "office"
+) -> m.Payment:
+    """The rules and writes of :meth:`InvoiceService.record_payment` inside the caller's
+    transaction, on an invoice the caller has locked (:func:`lock_by_number`).
+
+    Validates the form, refuses credit notes, paid or cancelled invoices, overpayment and bad
+    dates, inserts the payment, moves the invoice on and writes the same audit events.
+    """
+    session = uow.session
+    org = _org(session)
+    check = Form()
+    fields = _payment_fields(check, form, invoice.currency)
+    _check_payable(invoice)
+    _check_payment_date(check, fields["paid_on"], invoice, _today(uow, org), org)
+    due = invoice.gross_cents - invoice.paid_cents
+    if fields["amount_cents"] is not None and fields["amount_cents"] > due:
+        check.add(
+            "amount",
+            f"only {Money(due, invoice.currency)} is still due on invoice {invoice.number}",
+        )
+    check.raise_if_any()
+    before = row_dict(invoice)
+    payment = _apply_payment(session, uow, invoice, fields, recorded_via)
+    uow.audit("payment.record", "payment", payment.id, None, payment_audit_image(payment))
+    uow.audit("invoice.payment", "invoice", invoice.id, before, row_dict(invoice))
+    return payment
+
+
+def invoice_document(session: Session, invoice: m.Invoice) -> InvoiceDocument:
+    """The printable document of an issued invoice (what :meth:`InvoiceService.render` prints)."""
+    return _document(session, invoice)
+
+
+def mask_account(number: str) -> str:
+    """An account number with all but its last four characters hidden ("••••••1234").
+
+    Numbers of four characters or fewer are hidden whole, so no short number leaks.
+    """
+    if not number:
+        return ""
+    return "•" * len(number) if len(number) <= 4 else "•" * (len(number) - 4) + number[-4:]
+
+
+def payment_audit_image(row: m.Payment) -> dict[str, Any]:
+    """A payment as the audit log keeps it: the account number masked, like every log."""
+    image = row_dict(row)
+    image["account_number"] = mask_account(row.account_number)
+    return image
 
 
 def _payment_view(row: m.Payment, recorded_by: str, currency: str, unmasked: bool) -> PaymentView:
@@ -1287,7 +1349,7 @@ def _payment_view(row: m.Payment, recorded_by: str, currency: str, unmasked: boo
         paid_on=row.paid_on,
         amount=Money(row.amount_cents, currency),
         account_holder=row.account_holder,
-        account_number=row.account_number if unmasked else _mask(row.account_number),
+        account_number=row.account_number if unmasked else mask_account(row.account_number),
         reference=row.reference,
         recorded_by_name=recorded_by,
         recorded_at=row.recorded_at,
@@ -1508,12 +1570,34 @@ def _breakdown(lines: Sequence[InvoiceLineView], currency: str) -> tuple[VatBrea
     return tuple(out)
 
 
-def _view(session: Session, invoice: m.Invoice) -> InvoiceView:
-    """The frozen read model of an invoice (a draft shows due days, not provisional dates)."""
-    currency = invoice.currency
+def _names(session: Session, invoice: m.Invoice) -> tuple[str, str]:
+    """The invoice's client name and document record reference ("" when there is none)."""
     client = session.get(m.Company, invoice.client_id)
     record = session.get(m.DocumentRecord, invoice.document_id) if invoice.document_id else None
-    lines = tuple(_line_view(row, currency) for row in _line_rows(session, invoice.id))
+    return (client.name if client else "", record.reference if record else "")
+
+
+def _view(
+    session: Session,
+    invoice: m.Invoice,
+    *,
+    lines: bool = True,
+    names: tuple[str, str] | None = None,
+) -> InvoiceView:
+    """The frozen read model of an invoice (a draft shows due days, not provisional dates).
+
+    Args:
+        session: The open session.
+        invoice: The invoice row.
+        lines: False leaves the lines and the VAT breakdown empty (a list needs only the
+            totals, which the invoice row holds).
+        names: The client name and document reference when the caller has read them already
+            (a list joins them in its one query); looked up otherwise.
+    """
+    currency = invoice.currency
+    client_name, document_reference = names if names is not None else _names(session, invoice)
+    rows = _line_rows(session, invoice.id) if lines else ()
+    lines_shown = tuple(_line_view(row, currency) for row in rows)
     draft = invoice.status == InvoiceStatus.DRAFT
     days = (
         (invoice.due_date - invoice.issue_date).days
@@ -1526,16 +1610,16 @@ def _view(session: Session, invoice: m.Invoice) -> InvoiceView:
         kind=invoice.kind,
         status=invoice.status,
         client_id=invoice.client_id,
-        client_name=client.name if client else "",
+        client_name=client_name,
         project_id=invoice.project_id,
         document_id=invoice.document_id,
-        document_reference=record.reference if record else "",
+        document_reference=document_reference,
         issue_date=None if draft else invoice.issue_date,
         due_date=None if draft else invoice.due_date,
         currency=currency,
         vat_mode=invoice.vat_mode,
-        lines=lines,
-        vat_breakdown=_breakdown(lines, currency),
+        lines=lines_shown,
+        vat_breakdown=_breakdown(lines_shown, currency),
         net=Money(invoice.net_cents, currency),
         vat=Money(invoice.vat_cents, currency),
         gross=Money(invoice.gross_cents, currency),

@@ -14,6 +14,7 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -113,6 +114,78 @@ class MailService(ServiceBase):
         self._audit_sent(actor, receipt)
         return receipt
 
+    def smtp_settings(self, actor: Actor) -> SmtpSettings | None:
+        """The organisation's SMTP settings (with the password), or None when mail is not set up.
+
+        Lets a caller say "no SMTP configured" without trying to send.
+        """
+        with self._read(actor) as session:
+            org = session.get(m.Organisation, 1)
+            if org is None or not org.smtp_host.strip():
+                return None
+            host, username = org.smtp_host.strip(), org.smtp_username.strip()
+            settings = SmtpSettings(
+                host=host,
+                port=org.smtp_port,
+                security=org.smtp_security,
+                username=username,
+                password=None,
+                sender=(org.smtp_sender or org.email).strip(),
+                organisation=org.name,
+            )
+        password = credentials.smtp_password(username, host) if username else None
+        return _with_password(settings, password)
+
+    def send_to(
+        self,
+        actor: Actor,
+        *,
+        recipient: str,
+        subject: str,
+        body: str,
+        attachment_name: str,
+        attachment: bytes,
+        mime_type: str = "application/pdf",
+    ) -> MailReceipt:
+        """Mail ``attachment`` to someone else (a client, a contractor) on the firm's behalf.
+
+        Uses the organisation's SMTP settings and delivery like :meth:`send_to_self`; the
+        network call happens outside any database transaction, and the send is audited.
+
+        Raises:
+            ConfigError: SMTP is not set up or ``recipient`` is blank.
+            ValidationError: the attachment has no name.
+            MailError: the server could not be reached or refused the message (the message
+                is the reason, in words).
+        """
+        _check_attachment(attachment_name)
+        settings = self.smtp_settings(actor)
+        if settings is None:
+            raise ConfigError(
+                "Mail is not set up: an administrator has to enter the SMTP server under Settings.",
+                title="Mail not set up",
+            )
+        address = recipient.strip()
+        if not address:
+            raise ConfigError("There is no e-mail address to send to.", title="No e-mail address")
+        mail = _Mail(
+            sender=settings.sender or address,
+            recipient=address,
+            subject=_clean_subject(subject),
+            body=body,
+            attachment_name=_attachment_filename(attachment_name),
+            attachment=bytes(attachment),
+            mime_type=mime_type,
+        )
+        message = self._message(mail, settings, _outgoing_body_text(mail, settings.organisation))
+        try:
+            _send(settings, message)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise MailError(_failure_reason(exc, settings)) from exc
+        receipt = MailReceipt(address, mail.subject, mail.attachment_name, len(mail.attachment))
+        self._audit_sent(actor, receipt)
+        return receipt
+
     def _settings_for(self, actor: Actor) -> tuple[SmtpSettings, str]:
         """The SMTP settings and the actor's address; ConfigError when either is missing."""
         with self._read(actor) as session:
@@ -145,15 +218,17 @@ class MailService(ServiceBase):
         password = credentials.smtp_password(username, host) if username else None
         return _with_password(settings, password), str(email).strip()
 
-    def _message(self, mail: _Mail, settings: SmtpSettings) -> EmailMessage:
-        """The e-mail: headers, the summary text and the attachment."""
+    def _message(
+        self, mail: _Mail, settings: SmtpSettings, text: str | None = None
+    ) -> EmailMessage:
+        """The e-mail: headers, the summary text (``text`` when given) and the attachment."""
         message = EmailMessage()
         message["From"] = mail.sender
         message["To"] = mail.recipient
         message["Subject"] = mail.subject
         message["Date"] = format_datetime(self.clock.now())
         message["Message-ID"] = make_msgid(domain=_domain_of(mail.sender))
-        message.set_content(_body_text(mail, settings.organisation))
+        message.set_content(text if text is not None else _body_text(mail, settings.organisation))
         maintype, subtype = _mime_parts(mail.mime_type)
         message.add_attachment(
             mail.attachment, maintype=maintype, subtype=subtype, filename=mail.attachment_name
@@ -184,6 +259,29 @@ def deliver(settings: SmtpSettings, message: EmailMessage) -> None:
     except (smtplib.SMTPException, OSError) as exc:
         reason = _failure_reason(exc, settings)
         raise MailError(_NOT_SENT.format(reason=reason) + _ADVICE) from exc
+
+
+def send_notice(
+    settings: SmtpSettings, *, recipient: str, subject: str, body: str, sent_at: datetime
+) -> None:
+    """Send a short plain-text message (no attachment) on the firm's behalf.
+
+    For notices such as "your invoice was paid" to a contractor. The caller sends it outside
+    any database transaction. Raises MailError whose message is the reason in words.
+    """
+    address = recipient.strip()
+    sender = settings.sender or address
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = address
+    message["Subject"] = _clean_subject(subject)
+    message["Date"] = format_datetime(sent_at)
+    message["Message-ID"] = make_msgid(domain=_domain_of(sender))
+    message.set_content(f"{body.strip()}\n\n-- \n{settings.organisation}\n")
+    try:
+        _send(settings, message)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise MailError(_failure_reason(exc, settings)) from exc
 
 
 def _send(settings: SmtpSettings, message: EmailMessage) -> None:
@@ -295,4 +393,15 @@ def _body_text(mail: _Mail, organisation: str) -> str:
         f"{summary}\n\n"
         f"Attached: {mail.attachment_name} ({_size_text(len(mail.attachment))}).\n\n"
         f"-- \nSent by TekToro TUI for {organisation} at your request ({mail.recipient}).\n"
+    )
+
+
+def _outgoing_body_text(mail: _Mail, organisation: str) -> str:
+    """The text of a message to someone outside the user's own mailbox: the caller's text,
+    the attachment's name and size, and which firm sent it."""
+    summary = mail.body.strip() or mail.subject
+    return (
+        f"{summary}\n\n"
+        f"Attached: {mail.attachment_name} ({_size_text(len(mail.attachment))}).\n\n"
+        f"-- \n{organisation}\n"
     )

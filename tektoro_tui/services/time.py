@@ -15,10 +15,10 @@ change an entry twice. Each batch writes one audit event listing its ids.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Row, Select, delete, desc, func, select, tuple_, union_all, update
 from sqlalchemy.orm import Session
@@ -33,7 +33,7 @@ from ..domain.timeparse import MAX_MINUTES_PER_DAY, format_minutes
 from ..domain.validation import Form
 from ..errors import IllegalTransition, NotFound, PermissionDenied, Problem, ValidationError
 from ..exports.model import Column, Table
-from .base import Actor, ServiceBase, UnitOfWork, local_today, org_currency, row_dict
+from .base import Actor, ServiceBase, UnitOfWork, chunks, local_today, org_currency, row_dict
 from .entry_views import entry_view, entry_view_query
 from .pipeline_views import (
     BatchResult,
@@ -65,7 +65,6 @@ TASKS = m.metadata.tables["task"]
 ACTIVITIES = m.metadata.tables["activity"]
 RATES = m.metadata.tables["rate_code"]
 
-_T = TypeVar("_T")
 _Who = Callable[[Row[Any]], str | None]
 
 
@@ -79,12 +78,6 @@ def _sources(action: TimeAction) -> tuple[str, ...]:
             continue
         legal.append(status.value)
     return tuple(legal)
-
-
-def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
-    """``items`` in slices of at most ``size``."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -432,7 +425,7 @@ class TimeService(ServiceBase):
             return _batch(action.value, dry_run, eligible, skipped, session)
         sources = _sources(action)
         changed: list[Row[Any]] = []
-        for chunk in _chunks([row.id for row in eligible], ID_CHUNK):
+        for chunk in chunks([row.id for row in eligible], ID_CHUNK):
             statement = (
                 update(TE)
                 .where(TE.c.id.in_(chunk), TE.c.status.in_(sources))
@@ -462,7 +455,7 @@ class TimeService(ServiceBase):
         ids = [row.id for row in eligible]
         snapshot = {}
         deleted: list[Row[Any]] = []
-        for chunk in _chunks(ids, ID_CHUNK):
+        for chunk in chunks(ids, ID_CHUNK):
             where = (TE.c.id.in_(chunk), TE.c.status.in_(sources))
             for row in session.execute(select(TE).where(*where)).all():
                 snapshot[row.id] = dict(row._mapping)
@@ -792,7 +785,7 @@ def _page_keys(
     ALL merges them, so the database never sorts more than branches × limit keys.
     """
     keys: list[tuple[date, int]] = []
-    for chunk in _chunks(scope.branches(), BRANCH_CHUNK):
+    for chunk in chunks(scope.branches(), BRANCH_CHUNK):
         parts = [_branch(owner, status, scope, after, limit) for owner, status in chunk]
         merged = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
         query = (
@@ -885,7 +878,7 @@ def _rows_by_id(session: Session, ids: Sequence[int]) -> dict[int, Row[Any]]:
     """The batch columns of the chosen entries that exist, by id."""
     rows: dict[int, Any] = {}
     unique = list(dict.fromkeys(int(i) for i in ids))
-    for chunk in _chunks(unique, ID_CHUNK):
+    for chunk in chunks(unique, ID_CHUNK):
         query = select(*_BATCH_COLUMNS).where(TE.c.id.in_(chunk))
         rows.update((row.id, row) for row in session.execute(query))
     return rows
@@ -929,7 +922,7 @@ def _lost_reasons(
     if not lost:
         return []
     now: dict[int, str] = {}
-    for chunk in _chunks(lost, ID_CHUNK):
+    for chunk in chunks(lost, ID_CHUNK):
         query = select(TE.c.id, TE.c.status).where(TE.c.id.in_(chunk))
         now.update((row.id, row.status) for row in session.execute(query))
     skipped = []

@@ -35,6 +35,7 @@ from tektoro_tui.services.check import (
     INVOICE_TOTALS,
     NO_DOUBLE_BILLING,
     PAYMENTS,
+    TIME_SUMMARY,
     CheckFailure,
     CheckReport,
     run_check,
@@ -415,7 +416,7 @@ def test_valid_ledger_passes_every_invariant(db: Database, ledger: dict[str, int
     assert report.failures == ()
     lines = report.lines()
     assert lines[:-1] == [f"OK   {name}" for name in INVARIANTS]
-    assert "All 7 ledger invariants hold" in lines[-1]
+    assert "All 8 ledger invariants hold" in lines[-1]
     counts = dict(report.counts)
     assert counts["invoices"] == 2
     assert counts["audit events"] == AUDIT_EVENTS
@@ -708,7 +709,7 @@ def test_every_broken_invariant_is_reported(db: Database, tampered: dict[str, in
     lines = report.lines()
     assert any(line.startswith("OK   invoice totals") for line in lines)
     assert any(line.startswith("FAIL payments: ") for line in lines)
-    assert "4 of 7 ledger invariants broken" in lines[-1]
+    assert "4 of 8 ledger invariants broken" in lines[-1]
 
 
 def test_many_offenders_are_capped_with_a_count(db: Database, tampered: dict[str, int]) -> None:
@@ -746,6 +747,54 @@ def test_a_check_that_cannot_run_is_reported_and_the_others_still_run(
     assert _failed(report) == {AUDIT_CHAIN, PAYMENTS, IMMUTABILITY_GUARDS}
     assert _details(report, AUDIT_CHAIN).startswith("could not be checked: ")
     assert "audit_head" in _details(report, AUDIT_CHAIN)
+
+
+def test_tampered_time_summary_names_the_key(db: Database, ledger: dict[str, int]) -> None:
+    """The summary table is no ledger (no guard): a changed, a lost and a made-up row."""
+    _sql(
+        db,
+        "UPDATE time_day_total SET minutes = minutes + 15 WHERE work_date = :d",
+        d=date(2026, 3, 3),
+    )
+    _sql(db, "DELETE FROM time_day_total WHERE work_date = :d", d=date(2026, 3, 4))
+    _sql(
+        db,
+        "INSERT INTO time_day_total (work_date, owner_id, project_id, status, pay_status, "
+        "billable, entries, minutes, value_cents) VALUES (:d, :o, :p, 'draft', 'unpaid', "
+        ":b, 2, 120, 20000)",
+        d=date(2026, 3, 5),
+        o=ledger["staff"],
+        p=ledger["project"],
+        b=True,
+    )
+    report = run_check(db)
+    assert _failed(report) == {TIME_SUMMARY}
+    failures = report.failures_of(TIME_SUMMARY)
+    assert len(failures) == 3
+    changed, lost, made_up = (f.detail for f in failures)
+    key = f"Sam Staff (#{ledger['staff']}), Bridge (#{ledger['project']})"
+    assert changed == (
+        f"daily time summary row of 2026-03-03, {key}, processed, pay invoiced, billable "
+        "says 1 entries, 105 min, value 15,000 but the entries give 1 entries, 90 min, "
+        "value 15,000"
+    )
+    assert lost == (
+        f"daily time summary lacks the row of 2026-03-04, {key}, processed, pay invoiced, "
+        "billable: the entries give 1 entries, 30 min, value 5,000"
+    )
+    assert made_up.startswith(f"daily time summary row of 2026-03-05, {key}, draft")
+    assert made_up.endswith("but no time entry has that key")
+
+
+def test_entry_changed_below_dropped_triggers_breaks_the_summary(
+    db: Database, tampered: dict[str, int]
+) -> None:
+    _sql(db, "UPDATE time_entry SET pay_status = 'paid' WHERE id = :id", id=tampered["entry2"])
+    report = run_check(db)
+    assert _failed(report) == {TIME_SUMMARY, IMMUTABILITY_GUARDS}
+    detail = _details(report, TIME_SUMMARY)
+    assert "lacks the row of 2026-03-03" in detail and "pay paid" in detail
+    assert "pay invoiced, billable says 1 entries, 90 min" in detail
 
 
 # ==============================================================================================

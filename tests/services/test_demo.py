@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -12,9 +13,16 @@ from typer.testing import CliRunner
 from tektoro_tui.data import models as m
 from tektoro_tui.domain.permissions import Role
 from tektoro_tui.domain.states import TimeEntryStatus
-from tektoro_tui.errors import ConflictError, ValidationError
+from tektoro_tui.errors import ConflictError, NotFound, ValidationError
 from tektoro_tui.services.base import Actor, FixedClock
-from tektoro_tui.services.demo import DEMO_PASSWORD, ORGANISATION, DemoResult, build_demo
+from tektoro_tui.services.demo import (
+    DEMO_PASSWORD,
+    ORGANISATION,
+    TERMS_TEMPLATES,
+    DemoResult,
+    build_demo,
+)
+from tektoro_tui.services.finance_views import MarkPaidForm
 from tektoro_tui.services.hub import Services
 
 from .conftest import NOW
@@ -102,9 +110,31 @@ PIPELINE_RULES: dict[str, str] = {
     "documents come after the approvals": "SELECT COUNT(*) FROM document_line l "
     "JOIN document_record d ON d.id = l.document_id JOIN time_entry t ON t.id = l.time_entry_id "
     "WHERE d.created_at < t.approved_at",
-    "no client invoices or payments yet": "SELECT (SELECT COUNT(*) FROM invoice) "
-    "+ (SELECT COUNT(*) FROM payment) + (SELECT COUNT(*) FROM master_invoice) "
-    "+ (SELECT COUNT(*) FROM invoice_series WHERE last_number <> 0)",
+    "client invoices are standard invoices of invoice records": "SELECT COUNT(*) "
+    "FROM invoice i LEFT JOIN document_record d ON d.id = i.document_id "
+    "WHERE i.kind <> 'standard' OR d.kind IS NULL OR d.kind <> 'invoice' "
+    "OR d.client_id <> i.client_id OR i.status = 'draft'",
+    "client invoices bill their record's lines": "SELECT COUNT(*) FROM invoice i "
+    "WHERE (SELECT COUNT(*) FROM invoice_line l WHERE l.invoice_id = i.id) "
+    "<> (SELECT COUNT(*) FROM document_line dl WHERE dl.document_id = i.document_id) "
+    "OR i.net_cents <> (SELECT billed_cents FROM document_record d WHERE d.id = i.document_id)",
+    "client payments are dated from the issue date to today": "SELECT COUNT(*) FROM payment p "
+    "JOIN invoice i ON i.id = p.invoice_id "
+    "WHERE p.paid_on < i.issue_date OR p.paid_on > '2026-03-10'",
+    "pay status follows the master invoice": "SELECT COUNT(*) FROM time_entry t "
+    "LEFT JOIN master_invoice mi ON mi.id = t.master_invoice_id "
+    "WHERE (mi.id IS NULL AND t.pay_status <> 'unpaid') "
+    "OR (mi.status = 'paid' AND t.pay_status <> 'paid') "
+    "OR (mi.status <> 'paid' AND t.pay_status <> 'invoiced')",
+    "master invoices hold the contractor's approved tickets of their period": "SELECT COUNT(*) "
+    "FROM master_invoice_line l JOIN master_invoice mi ON mi.id = l.master_invoice_id "
+    "JOIN time_entry t ON t.id = l.time_entry_id WHERE t.owner_id <> mi.contractor_id "
+    "OR t.status NOT IN ('approved', 'allocated', 'processed') "
+    "OR t.work_date < mi.period_start OR t.work_date > mi.period_end "
+    "OR l.amount_cents <> (l.minutes * l.pay_rate_cents + 30) / 60",
+    "payments are dated after the invoice and by today": "SELECT COUNT(*) FROM payment p "
+    "JOIN master_invoice mi ON mi.id = p.master_invoice_id "
+    "WHERE p.paid_on < mi.issue_date OR p.paid_on > '2026-03-10'",
 }
 
 
@@ -179,6 +209,224 @@ def test_two_staff_tiers_and_every_login_works(services: Services, demo: DemoRes
 _DEMO_ROLES = {"administrator", "manager", "staff", "accountant", "client"}
 
 
+def test_issue_four_records(services: Services, demo: DemoResult) -> None:
+    """Client users for every client, master invoices in every state, terms, compliance."""
+    with services.db.read() as session:
+
+        def rows(sql: str) -> list[tuple[object, ...]]:
+            return [tuple(r) for r in session.execute(text(sql)).all()]
+
+        clients = rows(
+            "SELECT c.name, COUNT(u.id) FROM company c LEFT JOIN user_account u "
+            "ON u.company_id = c.id AND u.role = 'client' GROUP BY c.name ORDER BY c.name"
+        )
+        states = rows("SELECT status, COUNT(*) FROM master_invoice GROUP BY status ORDER BY 1")
+        numbers = rows("SELECT seq, number FROM master_invoice ORDER BY seq")
+        series = rows("SELECT last_number FROM invoice_series WHERE code = 'MI'")
+        paid_payments = rows(
+            "SELECT COUNT(*) FROM payment p JOIN master_invoice mi ON mi.id = p.master_invoice_id "
+            "WHERE mi.status = 'paid'"
+        )
+        notes = rows("SELECT COUNT(*) FROM notification WHERE kind = 'master_invoice_paid'")
+        terms = rows("SELECT kind FROM payment_terms_template ORDER BY kind")
+        expired = rows(
+            "SELECT u.name, d.doc_type FROM contractor_document d JOIN user_account u "
+            "ON u.id = d.user_id WHERE d.expires_on < '2026-03-10' ORDER BY u.name"
+        )
+        kinds = rows(
+            "SELECT u.name, COUNT(DISTINCT d.doc_type) FROM user_account u LEFT JOIN "
+            "contractor_document d ON d.user_id = u.id AND d.doc_type IN "
+            "('contract', 'tax_form', 'insurance') WHERE u.role = 'staff' "
+            "GROUP BY u.name ORDER BY u.name"
+        )
+    assert all(1 <= n <= 2 for _name, n in clients) and len(clients) == 3
+    assert dict(states) == {"approved": 2, "draft": 2, "paid": 4, "partially_paid": 1}
+    assert [seq for seq, _n in numbers] == list(range(1, 10)) and series == [(9,)]
+    assert all(str(n).startswith("MI/") for _s, n in numbers)
+    assert paid_payments == [(6,)] and notes == [(4,)]  # Łukasz is paid in two instalments
+    assert terms == [("instructions",), ("late_fee",), ("standard",)]
+    assert expired == [("Paweł Nowicki", "contract"), ("Émilie Dubois", "insurance")]
+    missing = {name for name, n in kinds if n < 3}
+    assert missing == {"Katarzyna Wiśniewska", "Tomasz Górski"}
+    assert demo.finance == {
+        "payment_terms": 3,
+        "compliance_documents": 19,
+        "master_invoices": 9,
+        "payments": 7,
+        "client_invoices": 9,
+        "client_invoices_paid": 3,
+        "client_invoices_partially_paid": 3,
+        "client_invoices_sent": 2,
+        "client_payments": 6,
+    }
+    assert demo.pay_status_counts["paid"] > 0 and demo.pay_status_counts["invoiced"] > 0
+    assert "Contractor master invoices: 9 with 7 payments" in demo.summary()
+
+
+def _client_invoices(services: Services) -> list[tuple[Any, ...]]:
+    """Every client invoice as a tuple of its columns that matter here, by number."""
+    columns = (
+        m.Invoice.seq, m.Invoice.number, m.Invoice.client_id, m.Invoice.document_id,
+        m.Invoice.status, m.Invoice.issue_date, m.Invoice.due_date, m.Invoice.net_cents,
+        m.Invoice.vat_cents, m.Invoice.gross_cents, m.Invoice.paid_cents,
+        m.Invoice.payment_terms_text, m.Invoice.issued_by_id, m.Invoice.sent_at,
+    )  # fmt: skip
+    with services.db.read() as session:
+        return [tuple(r) for r in session.execute(select(*columns).order_by(m.Invoice.id)).all()]
+
+
+def test_client_invoices_are_issued_and_paid_through_the_services(
+    services: Services, demo: DemoResult
+) -> None:
+    """Three invoices per client from its newest records: paid, partly paid, unpaid."""
+    invoices = _client_invoices(services)
+    with services.db.read() as session:
+        series = session.execute(
+            select(m.InvoiceSeries.last_number, m.InvoiceSeries.last_issue_date).where(
+                m.InvoiceSeries.code == "INV"
+            )
+        ).one()
+        clerk = session.execute(
+            select(m.UserAccount.id).where(m.UserAccount.role == "accountant")
+        ).scalar_one()
+        newest_records = {
+            client: sorted(
+                session.execute(
+                    select(m.DocumentRecord.id)
+                    .where(m.DocumentRecord.client_id == client, m.DocumentRecord.kind == "invoice")
+                    .order_by(m.DocumentRecord.id.desc())  # type: ignore[union-attr]
+                    .limit(3)
+                ).scalars()
+            )
+            for client in {row[2] for row in invoices}
+        }
+        lines = dict(
+            (ident, (int(net), int(vat), int(gross)))
+            for ident, net, vat, gross in session.execute(
+                select(
+                    m.InvoiceLine.invoice_id,
+                    func.sum(m.InvoiceLine.net_cents),
+                    func.sum(m.InvoiceLine.vat_cents),
+                    func.sum(m.InvoiceLine.gross_cents),
+                ).group_by(m.InvoiceLine.invoice_id)
+            ).all()
+        )
+        ids = dict(session.execute(select(m.Invoice.number, m.Invoice.id)).all())
+        payments = {
+            ident: (int(total), count)
+            for ident, total, count in session.execute(
+                select(m.Payment.invoice_id, func.sum(m.Payment.amount_cents), func.count())
+                .where(m.Payment.invoice_id.is_not(None))  # type: ignore[union-attr]
+                .group_by(m.Payment.invoice_id)
+            ).all()
+        }
+        actions = dict(
+            session.execute(
+                select(m.AuditEvent.action, func.count())
+                .where(m.AuditEvent.entity == "invoice")
+                .group_by(m.AuditEvent.action)
+            ).all()
+        )
+    # A gapless series in issue-date order, none dated after today.
+    assert [row[0] for row in invoices] == list(range(1, 10))
+    assert [row[1] for row in invoices] == [f"INV/{row[5].year}/{row[0]:05d}" for row in invoices]
+    dates = [row[5] for row in invoices]
+    assert dates == sorted(dates) and dates[-1] <= TODAY
+    assert tuple(series) == (9, dates[-1])
+    # Per client, from its three newest invoice records, oldest first: paid, partly, unpaid.
+    by_client: dict[int, list[tuple[Any, ...]]] = {}
+    for row in invoices:
+        by_client.setdefault(row[2], []).append(row)
+    assert len(by_client) == 3
+    for client, rows in by_client.items():
+        assert [row[3] for row in rows] == newest_records[client]
+        assert [row[4] for row in rows][:2] == ["paid", "partially_paid"]
+        assert rows[2][4] in ("issued", "sent")
+        paid, partly, unpaid = (row[10] for row in rows)
+        assert paid == rows[0][9] and 0 < partly < rows[1][9] and unpaid == 0
+    assert sum(row[13] is not None for row in invoices) == 2  # sent: unpaid ones but the last
+    for row in invoices:
+        ident, (net, vat, gross) = ids[row[1]], row[7:10]
+        assert (row[6] - row[5]).days == 14 and row[11] == TERMS_TEMPLATES[0][2]
+        assert row[12] == clerk and gross == net + vat > 0
+        assert lines[ident] == (net, vat, gross)  # the totals are their lines'
+        assert payments.get(ident, (0, 0))[0] == row[10]  # the payments add up
+    assert sum(count for _total, count in payments.values()) == 6
+    assert actions == {
+        "invoice.draft": 9,
+        "invoice.update_draft": 9,
+        "invoice.issue": 9,
+        "invoice.payment": 6,
+        "invoice.send": 2,
+    }
+    assert (
+        "Client invoices: 9 issued (3 paid, 3 partially paid, 3 unpaid; 2 marked sent) "
+        "with 6 payments." in demo.summary()
+    )
+
+
+def test_client_users_see_only_their_own_invoices(services: Services, demo: DemoResult) -> None:
+    """The portal, the client invoice list, the dashboards and revenue all have figures."""
+    invoices = _client_invoices(services)
+    login = {entry.email: entry for entry in demo.logins}
+    admin = services.auth.login(demo.logins[0].email, DEMO_PASSWORD)
+    everything = services.client_invoices.list(admin)
+    assert len(everything.rows) == 9
+    assert everything.total_gross == everything.total_paid + everything.total_due  # type: ignore[operator]
+    clients = [e for e in login.values() if e.role == Role.CLIENT.label]
+    assert len(clients) == 4
+    for entry in clients:
+        actor = services.auth.login(entry.email, DEMO_PASSWORD)
+        own = services.client_invoices.list(actor).rows
+        assert len(own) == 3 and {row.client_id for row in own} == {actor.company_id}
+        for number in (row[1] for row in invoices if row[2] != actor.company_id):
+            with pytest.raises(NotFound):
+                services.client_invoices.row(actor, number)
+        portal = services.dashboards.client(actor)
+        assert portal.paid_total.cents > 0 and portal.outstanding.cents > 0
+        assert len(portal.open_invoices) == 2 and len(portal.paid_invoices) == 1
+    dashboard = services.dashboards.administrator(admin)
+    received = sum(row[10] for row in invoices)
+    assert dashboard.paid.cents == received > 0
+    assert dashboard.invoiced.cents == sum(row[9] for row in invoices)
+    assert dashboard.outstanding == dashboard.invoiced - dashboard.paid
+    overdue = [row for row in invoices if row[4] != "paid" and row[6] < TODAY]
+    assert dashboard.overdue_count == len(overdue) > 0
+    revenue = services.invoices.revenue(admin)
+    assert sum(row.amount.cents for row in revenue) == received
+    # A client user can settle their company's newest invoice in the portal.
+    zofia = services.auth.login("zofia.kaminska@ze-lodz.example", DEMO_PASSWORD)
+    newest = services.client_invoices.list(zofia).rows[0]
+    paid = services.client_invoices.portal_mark_paid(
+        zofia, newest.number, MarkPaidForm(reference="Zahlung")
+    )
+    assert paid.status == "paid" and paid.due.cents == 0
+
+
+def test_daily_time_summary_is_rebuilt_and_its_triggers_are_back(
+    services: Services, demo: DemoResult
+) -> None:
+    key = "work_date, owner_id, project_id, status, pay_status, billable"
+    with services.db.read() as session:
+        summary = session.execute(
+            text(f"SELECT {key}, entries, minutes, value_cents FROM time_day_total ORDER BY {key}")
+        ).all()
+        derived = session.execute(
+            text(
+                f"SELECT {key}, COUNT(*), SUM(minutes), SUM(value_cents) FROM time_entry "
+                f"GROUP BY {key} ORDER BY {key}"
+            )
+        ).all()
+    assert summary and [tuple(r) for r in summary] == [tuple(r) for r in derived]
+    with services.db.write() as session:  # a later write goes through the triggers again
+        session.execute(text("DELETE FROM time_entry WHERE status = 'draft'"))
+    with services.db.read() as session:
+        drafts = session.execute(
+            text("SELECT COUNT(*) FROM time_day_total WHERE status = 'draft'")
+        ).scalar_one()
+    assert drafts == 0
+
+
 def test_demo_database_passes_the_check(services: Services, demo: DemoResult) -> None:
     from tektoro_tui.services.check import run_check
 
@@ -220,6 +468,7 @@ def test_same_seed_builds_the_same_firm(sqlite_url: str) -> None:
     assert first.status_counts == second.status_counts
     assert first.pay_status_counts == second.pay_status_counts
     assert first.documents == second.documents
+    assert first.finance == second.finance
 
 
 def test_summary_lists_logins_password_and_counts(demo: DemoResult) -> None:
@@ -239,6 +488,7 @@ def test_demo_on_postgresql(pg_url: str) -> None:
     try:
         result = build_demo(hub, entries=ENTRIES, seed=11, today=TODAY)
         assert all(result.status_counts.values())
+        assert result.finance["client_invoices"] == 9 and result.finance["client_payments"] == 6
         assert run_check(hub.db).ok
         with hub.db.read() as session:
             for table in ("time_entry", "document_record", "document_line"):

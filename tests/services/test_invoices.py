@@ -7,13 +7,14 @@ Document records and their processed time entries are written straight into the 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from tektoro_tui.data import models as m
 from tektoro_tui.domain.money import Money
@@ -24,6 +25,7 @@ from tektoro_tui.errors import (
     PermissionDenied,
     ValidationError,
 )
+from tektoro_tui.services import invoices as invoices_module
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
@@ -380,6 +382,20 @@ def test_who_may_edit_and_issue(books: Books) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
+def test_the_date_of_sale_is_found_across_id_chunks(
+    books: Books, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records of tens of thousands of lines are read in chunks of ids (SQLite's parameter
+    limit); with one id a chunk, the latest work date is still the one of the whole record."""
+    monkeypatch.setattr(invoices_module, "ID_CHUNK", 1)
+    inv = books.invoices
+    draft = inv.open_record(books.admin, two_line_record(books))
+    issued = inv.issue(books.admin, draft.id)
+    with books.services.db.read() as session:
+        row = session.get(m.Invoice, issued.id)
+        assert row is not None and row.sale_date == date(2026, 3, 3)
+
+
 def test_issue_numbers_snapshots_and_freezes(books: Books) -> None:
     inv = books.invoices
     draft = inv.open_record(books.admin, two_line_record(books))
@@ -604,6 +620,66 @@ def test_printer_list_holds_issued_invoices_until_booked(books: Books) -> None:
     assert [v.number for v in inv.printer_list(books.admin)] == [second.number]
     with pytest.raises(IllegalTransition, match="fully paid"):
         inv.mark_booked(books.admin, second.number or "")
+
+
+def test_printer_list_without_lines_has_the_same_figures(books: Books) -> None:
+    """List screens read the printer's list without lines: every total, date and name is the
+    one of the full list, and the lines and VAT breakdown are left empty."""
+    inv = books.invoices
+    draft = inv.open_record(books.admin, two_line_record(books))
+    inv.add_expense(books.admin, draft.id, ExpenseForm("2026-03-04", "Train tickets", "50", "8"))
+    two_rates = inv.issue(books.admin, draft.id, issue_date=date(2026, 3, 5))
+    books.issued(20_000, date(2026, 3, 6), other=True)
+    cancelled = books.issued(5_000, date(2026, 3, 7))
+    inv.credit_note(books.admin, cancelled.number or "", reason="Wrong client")
+    inv.record_payment(books.admin, two_rates.number or "", PaymentForm("100.00", "2026-03-08"))
+
+    full = inv.printer_list(books.admin)
+    lean = inv.printer_list(books.admin, lines=False)
+
+    assert [v.number for v in lean] == ["CN/2026/00001", "INV/2026/00002", "INV/2026/00001"]
+    assert all(v.lines and v.vat_breakdown for v in full)
+    assert len({row.rate_bp for row in full[-1].vat_breakdown}) == 2
+    assert all(v.lines == () and v.vat_breakdown == () for v in lean)
+    assert list(lean) == [replace(v, lines=(), vat_breakdown=()) for v in full]
+    figures = [(v.client_name, v.document_reference, v.status, v.due) for v in lean]
+    assert figures == [
+        ("Acme Sp. z o.o.", "DR-0003", "issued", eur(0)),  # the credit note
+        ("Bolt GmbH", "DR-0002", "issued", eur(24_600)),
+        ("Acme Sp. z o.o.", "DR-0001", "partially_paid", eur(31_070)),
+    ]
+    # 290.00 of time at 23 % and a 50.00 expense at 8 %, 100.00 paid
+    assert (lean[-1].net, lean[-1].vat, lean[-1].gross, lean[-1].paid) == (
+        eur(34_000),
+        eur(7_070),
+        eur(41_070),
+        eur(10_000),
+    )
+
+
+def test_printer_list_without_lines_reads_a_fixed_number_of_statements(books: Books) -> None:
+    """No query per invoice: names and references come with the invoices in one query."""
+    inv = books.invoices
+    seen: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(statement)
+
+    def statements() -> int:
+        seen.clear()
+        event.listen(books.services.db.engine, "before_cursor_execute", capture)
+        try:
+            assert inv.printer_list(books.admin, lines=False)
+        finally:
+            event.remove(books.services.db.engine, "before_cursor_execute", capture)
+        return len(seen)
+
+    books.issued(10_000, date(2026, 3, 2))
+    with_one = statements()
+    for day in range(3, 7):
+        books.issued(10_000, date(2026, 3, day), other=day % 2 == 0)
+    assert statements() == with_one
+    assert not [sql for sql in seen if "invoice_line" in sql]
 
 
 # ----------------------------------------------------------------------------------------------

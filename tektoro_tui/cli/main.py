@@ -23,7 +23,10 @@ from .common import (
     read_password,
     services_for,
 )
+from .dashboards import register as register_dashboards
+from .payables import register as register_payables
 from .pipeline import register as register_pipeline
+from .receivables import register as register_receivables
 
 app = typer.Typer(
     help="TekToro: time cards to invoices, payments and pay, from the terminal.",
@@ -36,6 +39,9 @@ users_app = typer.Typer(help="Users and staff groups.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 register_pipeline(app)
+register_payables(app)
+register_receivables(app)
+register_dashboards(app)
 
 
 @app.callback(invoke_without_command=True)

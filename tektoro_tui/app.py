@@ -10,7 +10,9 @@ its login screen about as fast as a bare Textual app.
 from __future__ import annotations
 
 import os
+import time
 import traceback
+from contextlib import suppress
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,6 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, get_current_worker
 
 from .errors import AuthenticationError, TektoroError, ValidationError
 from .screens.areas import AREAS, AREAS_BY_KEY, Area
@@ -28,6 +31,7 @@ from .screens.login import LoginScreen
 from .screens.messages import (
     ActionFailed,
     AreaWanted,
+    DataChanged,
     LoginShown,
     OrganisationNamed,
     PermissionsChanged,
@@ -36,10 +40,17 @@ from .screens.messages import (
 
 if TYPE_CHECKING:
     from .services.base import Actor
+    from .services.changes import ChangeSubscription
     from .services.hub import Services
 
 EXIT_ON_READY = "TEKTORO_EXIT_ON_READY"
 """Benchmark hook: ``login`` makes the app exit as soon as the login screen has been painted."""
+
+LIVE_WAIT_SECONDS = 1.0
+"""How long the live-update worker waits for changes before looking for its cancellation."""
+
+LIVE_RETRY_SECONDS = 2.0
+"""The pause after a failed read of the change feed before the live-update worker tries again."""
 
 
 class AreaCommands(Provider):
@@ -100,6 +111,8 @@ class TektoroApp(App[None]):
         self.organisation = ""
         self.database = ""
         self._opening = False
+        self._live: tuple[Worker[None], list[ChangeSubscription]] | None = None
+        self._live_off_told = False
 
     # --- start-up ---------------------------------------------------------------------------
 
@@ -173,9 +186,11 @@ class TektoroApp(App[None]):
         self._update_status()
         home = AREAS_BY_KEY["home"].screen_class()
         self._show_only(home(self.services, message.actor))
+        self.start_live_updates()
 
     def sign_out(self) -> None:
         """Forget the user and return to the login screen."""
+        self.stop_live_updates()
         self.actor = None
         self.organisation = ""
         self._update_status()
@@ -206,6 +221,85 @@ class TektoroApp(App[None]):
             self.actor = actor
             self._update_status()
             self.refresh_bindings()
+
+    # --- live updates ---------------------------------------------------------------------
+
+    def start_live_updates(self) -> None:
+        """Start the one worker that tells the open screens about other sessions' changes."""
+        self.stop_live_updates()
+        holder: list[ChangeSubscription] = []
+        self._live = (self.watch_changes(holder), holder)
+
+    def stop_live_updates(self) -> None:
+        """Cancel the live-update worker and wake it, so it closes its subscription at once."""
+        if self._live is None:
+            return
+        worker, holder = self._live
+        self._live = None
+        worker.cancel()
+        for subscription in holder:
+            subscription.close()
+
+    @work(thread=True, exit_on_error=False, group="changes", exclusive=True)
+    def watch_changes(self, holder: list[ChangeSubscription]) -> None:
+        """Wait for committed changes while signed in; pass each batch to the open screens."""
+        worker = get_current_worker()
+        try:
+            subscription = self.connection.services(timeout=0).changes.subscribe()
+        except Exception as exc:  # noqa: BLE001 - live updates are optional, never a crash
+            self._live_updates_failed(exc)
+            return
+        holder.append(subscription)
+        told = False
+        try:
+            while not worker.is_cancelled:
+                try:
+                    batch = subscription.next_batch(LIVE_WAIT_SECONDS)
+                except Exception as exc:  # noqa: BLE001 - retried; never a crash
+                    if not told:
+                        self._live_updates_failed(exc)
+                        told = True
+                    self._pause(worker, LIVE_RETRY_SECONDS)
+                    continue
+                if batch is not None and not worker.is_cancelled:
+                    with suppress(RuntimeError):  # the app is closing
+                        self.call_from_thread(self._data_changed, batch.entities)
+        finally:
+            subscription.close()
+
+    @staticmethod
+    def _pause(worker: Worker[None], seconds: float) -> None:
+        """Sleep in short steps, returning early when ``worker`` is cancelled."""
+        until = time.monotonic() + seconds
+        while not worker.is_cancelled and time.monotonic() < until:
+            time.sleep(0.1)
+
+    def _live_updates_failed(self, error: BaseException) -> None:
+        """Log why live updates stopped working and tell the user once (from the worker)."""
+        with suppress(RuntimeError):  # the app is closing
+            self.call_from_thread(self._tell_live_updates_off, error)
+
+    def _tell_live_updates_off(self, error: BaseException) -> None:
+        self.log.error("Live updates: " + "".join(traceback.format_exception(error)))
+        if self._live_off_told:
+            return
+        self._live_off_told = True
+        reason = str(error) or type(error).__name__
+        self.notify(
+            f"Live updates are off: {reason}",
+            title="Live updates",
+            severity="warning",
+            timeout=10,
+            markup=False,
+        )
+
+    def _data_changed(self, entities: frozenset[str]) -> None:
+        """Tell every area screen on the stack which tables changed."""
+        if self.actor is None:
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, AreaScreen):
+                screen.post_message(DataChanged(entities))
 
     def on_organisation_named(self, message: OrganisationNamed) -> None:
         """Show the organisation's (new) name in the title bars."""
@@ -338,7 +432,8 @@ class TektoroApp(App[None]):
             )
 
     def on_unmount(self) -> None:
-        """Release the database connections we opened."""
+        """Stop live updates and release the database connections we opened."""
+        self.stop_live_updates()
         if self.connection.is_open and self._given_services is None:
             self.services.close()
 

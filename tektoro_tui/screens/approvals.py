@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,6 +32,7 @@ from ..widgets.paged_table import PagedTable
 from ..widgets.time_contributors import EVERYONE, ContributorTable
 from ..widgets.time_entry_table import EntryDetail, EntryTable, EntryTotals
 from .base import AreaScreen, call_service, edit_in_form
+from .time_report import restore_place
 
 if TYPE_CHECKING:
     from textual.widgets import DataTable
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 ENTRY_COLUMNS = ("date", "person", "project", "hours", "value", "task", "description")
 
 Summary = tuple[tuple[ContributorSummary, ...], Totals]
+Refreshed = tuple[Summary, EntryPage]
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class ApprovalsScreen(AreaScreen):
         }
     }
     """
+
+    REFRESH_ON: ClassVar[frozenset[str]] = frozenset({"time_entry"})
 
     def __init__(self, services: Services, actor: Actor) -> None:
         """Approvals for ``actor``."""
@@ -204,6 +208,33 @@ class ApprovalsScreen(AreaScreen):
     def action_reload(self) -> None:
         """Read everything again."""
         self.load_summary()
+
+    def refresh_data(self) -> None:
+        """Read the contributors and the shown contributor's first page again (someone changed
+        time entries), keeping the highlighted contributor, entry and the marks."""
+        include_all, contributor, keep = self._include_all, self._contributor_id, self._keep
+        current, marked = self.entries.current_id, set(self.entries.marked)
+
+        def fetch() -> Refreshed:
+            time = self.services.time
+            rows = time.approvals(self.actor, include_all=include_all)
+            everyone = time.approval_entries(self.actor, None, include_all=include_all, limit=1)
+            page = time.approval_entries(self.actor, contributor, include_all=include_all)
+            return (rows, everyone.totals), page
+
+        def refreshed(loaded: Refreshed) -> None:
+            (rows, everyone), page = loaded
+            if include_all != self._include_all:
+                return  # the user switched scope meanwhile; that load shows the news
+            self._keep = self.contributors.show(rows, everyone, self._keep)
+            if self._keep != keep:
+                self.load_entries()  # another contributor is highlighted now
+                return
+            self._show_entries(page, True)
+            restore_place(self.entries, current, marked)
+            self._show_totals()
+
+        call_service(self, fetch, refreshed, group="summary", exclusive=True)
 
     def action_firm_wide(self) -> None:
         """Switch between your direct staff and the whole firm."""

@@ -20,7 +20,7 @@ from textual.worker import Worker, get_current_worker
 
 from ..errors import Problem, ValidationError
 from ..widgets.title_bar import TitleBar
-from .messages import ActionFailed
+from .messages import ActionFailed, DataChanged
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -191,3 +191,28 @@ class AreaScreen(TektoroScreen):
         super().__init__()
         self.services = services
         self.actor = actor
+
+    REFRESH_ON: ClassVar[frozenset[str]] = frozenset()
+    """Tables (change-feed entities such as "invoice", "payment", "time_entry") whose changes,
+    by any session, make this screen reload its data without a key press."""
+
+    _stale: bool = False
+
+    def refresh_data(self) -> None:
+        """Reload what the screen shows; screens with ``REFRESH_ON`` override this."""
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Reload now when this screen is showing, else when it is shown again."""
+        if not (message.entities & self.REFRESH_ON):
+            return
+        if self.is_current:
+            self.refresh_data()
+        else:
+            self._stale = True
+
+    def on_screen_resume(self) -> None:
+        """Catch up with changes that arrived while another screen was on top."""
+        if self._stale:
+            self._stale = False
+            self.refresh_data()
+

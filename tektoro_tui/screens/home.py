@@ -1,20 +1,48 @@
-"""Home: who you are, where your own time entries stand, and where you can go from here."""
+"""Home: the signed-in user's dashboard for their role, and where they can go from here.
+
+Administrators and accountants see the firm's money, contractors and compliance; managers see
+master invoices, workload and productivity; clients see their portal; everyone else sees their
+own pay, hours and tickets. The figures reload by themselves when another session changes
+invoices, payments, master invoices, tickets, notifications or compliance documents.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..domain.permissions import Perm
+from ..domain.permissions import Perm, Role
 from ..services.views import HomeSummary
-from ..widgets.formatting import hours
-from ..widgets.stable_table import StableTable
+from ..widgets.dashboard_admin import AdminPanel
+from ..widgets.dashboard_client import ClientPanel
+from ..widgets.dashboard_common import DashboardPanel
+from ..widgets.dashboard_contractor import ContractorPanel
+from ..widgets.dashboard_manager import MANAGER_PERIODS, ManagerPanel, next_period, period_bounds
+from ..widgets.printer_forms import organisation_today
 from .areas import AREAS, areas_for
 from .base import AreaScreen, call_service
 from .messages import AreaWanted, OrganisationNamed
+
+PANELS: dict[str, type[DashboardPanel[Any]]] = {
+    "administrator": AdminPanel,
+    "manager": ManagerPanel,
+    "client": ClientPanel,
+    "contractor": ContractorPanel,
+}
+
+
+def dashboard_kind(role: Role) -> str:
+    """Which dashboard a role gets (the same choice as ``DashboardService.for_actor``)."""
+    if role in (Role.ADMINISTRATOR, Role.ACCOUNTANT):
+        return "administrator"
+    if role in (Role.MANAGER, Role.CLIENT):
+        return role.value
+    return "contractor"
 
 
 class HomeScreen(AreaScreen):
@@ -22,55 +50,99 @@ class HomeScreen(AreaScreen):
 
     TITLE_TEXT = "Home"
     HELP = (
-        "Your own time entries by status, your staff group and the entries waiting for "
-        "your approval, and a warning while code presets are missing. Open any screen "
-        "with its key or from the menu."
+        "Your dashboard. Contractors: outstanding pay, hours this period against the previous "
+        "one (y switches between weeks and months), tickets by status; c new time card, m "
+        "your master invoices, n notifications. Managers: master invoices by status, workload "
+        "per project and team member, team productivity (y changes the period). "
+        "Administrators: invoiced, paid, outstanding and overdue, contractors' master "
+        "invoices, compliance; g opens the master-invoice generator. Clients: your balance, "
+        "open invoices, work being billed and projects; l opens your invoices. The figures "
+        "update by themselves. Open any screen with its key or from the menu. A warning shows "
+        "while code presets are missing."
     )
     BINDINGS = [
-        Binding(area.hotkey, f"app.open('{area.key}')", area.short)
-        for area in AREAS
-        if area.key != "home"
+        Binding("y", "next_period", "Period"),
+        Binding("g", "generate", "Generate"),
+        *[
+            Binding(area.hotkey, f"app.open('{area.key}')", area.short)
+            for area in AREAS
+            if area.key != "home"
+        ],
     ]
+    REFRESH_ON = frozenset(
+        {
+            "invoice",
+            "payment",
+            "master_invoice",
+            "time_entry",
+            "notification",
+            "contractor_document",
+        }
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """A home screen for the actor's role."""
+        super().__init__(*args, **kwargs)
+        self.kind = dashboard_kind(self.actor.role)
+        self.contractor_period = "month"
+        self.manager_period = MANAGER_PERIODS[0]
 
     def compose_body(self) -> ComposeResult:
-        """Greeting, warnings, own entries, team figures and the menu."""
-        with VerticalScroll(id="home"):
+        """Greeting, warnings, the role's dashboard and the menu."""
+        with Vertical(id="home"):
             yield Static(f"Hello, {self.actor.name}.", id="greeting", markup=False)
             yield Static(self.actor.role.label, id="who", markup=False)
             yield Static("", id="missing", markup=False)
-            with Horizontal(id="home-panels"):
-                with Vertical(id="entries-box", classes="panel"):
-                    yield Label("Your time entries", classes="panel-title")
-                    yield StableTable(id="entries", cursor_type="none", show_cursor=False)
-                    yield Static("", id="team", markup=False)
-                with Vertical(id="menu-box", classes="panel"):
-                    yield Label("Go to", classes="panel-title")
-                    yield OptionList(*self._menu_options(), id="menu")
+        with Horizontal(id="home-panels"):
+            with VerticalScroll(id="dashboard-scroll"):
+                yield PANELS[self.kind](id="dashboard", classes="panel")
+            with Vertical(id="menu-box", classes="panel"):
+                yield Label("Go to", classes="panel-title")
+                yield OptionList(*self._menu_options(), id="menu")
 
     def _menu_options(self) -> list[Option]:
         return [
-            Option(f"[b]{area.hotkey}[/b]  {area.title}", id=area.key)
+            Option(f"[b]{area.hotkey}[/b]  {area.short}", id=area.key)
             for area in areas_for(self.actor)
             if area.key != "home"
         ]
 
+    @property
+    def panel(self) -> DashboardPanel[Any]:
+        """The role's dashboard panel."""
+        return self.query_one("#dashboard", DashboardPanel)
+
     def on_mount(self) -> None:
-        """Set up the entries table and load the summary."""
+        """Focus the menu and load the figures."""
         super().on_mount()
-        table = self.query_one("#entries", DataTable)
-        table.add_column("Status", key="status")
-        table.add_column("Entries", key="count")
-        table.add_column("Hours", key="hours")
         self.query_one("#menu", OptionList).focus()
         self.load_summary()
+        self.load_dashboard()
 
     def on_screen_resume(self) -> None:
-        """Coming back to home: the figures may have changed."""
+        """Coming back to home: the figures may have changed. Everything is read again here,
+        so the base class's catch-up reload (which runs after this handler) is not needed."""
+        self._stale = False
         if self.is_mounted:
             self.load_summary()
+            self.load_dashboard()
+
+    def refresh_data(self) -> None:
+        """Another session changed something the dashboard shows: read it again."""
+        self.load_dashboard()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The period key for contractors and managers, the generator for administrators."""
+        if action == "next_period":
+            return self.kind in ("contractor", "manager")
+        if action == "generate":
+            return self.kind == "administrator" and self.actor.may(Perm.CONTRACTOR_INVOICES)
+        return True
+
+    # --- loading -----------------------------------------------------------------------------
 
     def load_summary(self) -> None:
-        """Fetch the summary in a worker."""
+        """Fetch the organisation's name and the missing presets in a worker."""
         call_service(
             self,
             lambda: self.services.home.summary(self.actor),
@@ -80,33 +152,58 @@ class HomeScreen(AreaScreen):
         )
 
     def show_summary(self, summary: HomeSummary) -> None:
-        """Fill the screen from ``summary``."""
+        """Name the organisation and warn about missing code presets."""
         self.post_message(OrganisationNamed(summary.organisation))
         self.query_one("#who", Static).update(f"{summary.organisation} · {summary.role.label}")
-        self._show_entries(summary)
-        self._show_team(summary)
         self._show_missing(summary.missing_presets)
-
-    def _show_entries(self, summary: HomeSummary) -> None:
-        table = self.query_one("#entries", DataTable)
-        table.clear()
-        for status, count, minutes in summary.entries_by_status:
-            table.add_row(status.replace("_", " ").capitalize(), str(count), hours(minutes))
-
-    def _show_team(self, summary: HomeSummary) -> None:
-        team = self.query_one("#team", Static)
-        supervises = summary.staff_count > 0 or self.actor.may(Perm.TIME_APPROVE_ANY)
-        team.display = supervises
-        team.update(
-            f"Your staff: {summary.staff_count}\n"
-            f"Waiting for your approval: {summary.pending_approvals}"
-        )
 
     def _show_missing(self, missing: tuple[str, ...]) -> None:
         warning = self.query_one("#missing", Static)
         warning.display = bool(missing)
         hint = " Add them under Code presets (p)." if self.actor.may(Perm.PRESETS_MANAGE) else ""
         warning.update(f"Time cards need every code preset. Missing: {', '.join(missing)}.{hint}")
+
+    def load_dashboard(self) -> None:
+        """Fetch the role's dashboard in a worker."""
+        call_service(self, self._fetch, self.panel.show, group="dashboard", exclusive=True)
+
+    def _fetch(self) -> Any:
+        """The role's dashboard (runs in the worker)."""
+        dashboards, actor = self.services.dashboards, self.actor
+        if self.kind == "administrator":
+            return dashboards.administrator(actor)
+        if self.kind == "client":
+            return dashboards.client(actor)
+        if self.kind == "manager":
+            if self.manager_period == MANAGER_PERIODS[0]:
+                return dashboards.manager(actor)
+            start, end = period_bounds(
+                self.manager_period, organisation_today(self.services, actor)
+            )
+            return dashboards.manager(actor, date_from=start, date_to=end)
+        return dashboards.contractor(actor, period=self.contractor_period)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def action_next_period(self) -> None:
+        """Contractors: weeks or months; managers: the next period of the choice."""
+        if self.kind == "manager":
+            self.manager_period = next_period(self.manager_period)
+            self.query_one(ManagerPanel).period_name = self.manager_period
+        else:
+            self.contractor_period = "week" if self.contractor_period == "month" else "month"
+        self.load_dashboard()
+
+    def action_generate(self) -> None:
+        """Open Master invoices and start its generator there (its own key g)."""
+        self.app.post_message(AreaWanted("contractor_invoices"))
+        self.app.call_later(self._start_generator)  # after the app has opened it
+
+    def _start_generator(self) -> None:
+        """Once Master invoices is open, start its generator as if g had been pressed there."""
+        screen = self.app.screen
+        if screen is not self and hasattr(screen, "action_generate"):
+            screen.call_after_refresh(screen.action_generate)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Open the chosen screen."""

@@ -48,3 +48,11 @@ class AreaWanted(Message):
 
 class PermissionsChanged(Message):
     """The permission matrix changed; the signed-in user's menus may need refreshing."""
+
+
+class DataChanged(Message):
+    """Another session (or this one) committed changes to these tables (the real-time feed)."""
+
+    def __init__(self, entities: frozenset[str]) -> None:
+        super().__init__()
+        self.entities = entities

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -80,6 +80,8 @@ class PrinterScreen(AreaScreen):
     last_path: reactive[str] = reactive("")
     """The file written last, shown so it can be copied."""
 
+    REFRESH_ON: ClassVar[frozenset[str]] = frozenset({"invoice", "payment"})
+
     def __init__(self, services: Services, actor: Actor) -> None:
         """The printer acting as ``actor``."""
         super().__init__(services, actor)
@@ -116,10 +118,10 @@ class PrinterScreen(AreaScreen):
     # --- loading ----------------------------------------------------------------------------
 
     def load_invoices(self) -> None:
-        """Read the printer's list in a worker."""
+        """Read the printer's list in a worker (without the invoices' lines)."""
         call_service(
             self,
-            lambda: self.services.invoices.printer_list(self.actor),
+            lambda: self.services.invoices.printer_list(self.actor, lines=False),
             self._show_invoices,
             group="printer-list",
             exclusive=True,
@@ -146,7 +148,8 @@ class PrinterScreen(AreaScreen):
 
     @property
     def current(self) -> InvoiceView | None:
-        """The highlighted invoice (None before the list is there, or when it is empty)."""
+        """The highlighted invoice as listed, without its lines (None before the list is
+        there, or when it is empty)."""
         found = self.query("#invoices")
         table = found.first(DataTable) if found else None
         if table is None or table.row_count == 0:
@@ -155,27 +158,40 @@ class PrinterScreen(AreaScreen):
         return self._invoices.get(str(row_key.value))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        """Show the highlighted invoice and load its payments."""
+        """Show the highlighted invoice and load its lines and payments."""
         if event.row_key.value is not None:
             self._show_detail(str(event.row_key.value))
         self.refresh_bindings()
 
     def _show_detail(self, number: str) -> None:
-        invoice = self._invoices.get(number)
+        """Show the listed invoice's totals at once, then read it whole with its payments.
+
+        The worker is exclusive, so moving on cancels the read of the invoice left behind.
+        """
+        listed = self._invoices.get(number)
         detail = self.query_one(InvoiceDetail)
-        if invoice is None or (detail.invoice is not None and detail.invoice == invoice):
+        if listed is None or detail.shows(listed):
             return
-        detail.show_invoice(invoice)
+        detail.show_summary(listed)
+
+        def fetch() -> tuple[InvoiceView, tuple[PaymentView, ...]]:
+            invoices = self.services.invoices
+            return invoices.get_by_number(self.actor, number), invoices.payments(self.actor, number)
+
         call_service(
             self,
-            lambda: self.services.invoices.payments(self.actor, number),
-            lambda payments: self._show_payments(number, payments),
+            fetch,
+            lambda loaded: self._show_whole(number, *loaded),
             group="payments",
             exclusive=True,
         )
 
-    def _show_payments(self, number: str, payments: tuple[PaymentView, ...]) -> None:
-        self.query_one(InvoiceDetail).show_payments(number, payments)
+    def _show_whole(
+        self, number: str, invoice: InvoiceView, payments: tuple[PaymentView, ...]
+    ) -> None:
+        current = self.current
+        if current is not None and current.number == number:  # else the cursor has moved on
+            self.query_one(InvoiceDetail).show_invoice(invoice, payments=payments)
 
     # --- printing -------------------------------------------------------------------------
 
@@ -299,4 +315,9 @@ class PrinterScreen(AreaScreen):
 
     def action_reload(self) -> None:
         """Read the list again."""
+        self.load_invoices()
+
+    def refresh_data(self) -> None:
+        """Read the list again (someone issued, paid or cancelled an invoice); the cursor stays
+        on the same invoice, whose detail and payments are read again when they changed."""
         self.load_invoices()

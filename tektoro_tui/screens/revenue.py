@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,6 +39,8 @@ INVOICES_HINT = (
 
 class RevenueScreen(AreaScreen):
     """Tabs for the revenue report, the aging report and the invoices not yet booked."""
+
+    REFRESH_ON: ClassVar[frozenset[str]] = frozenset({"invoice", "payment"})
 
     TITLE_TEXT = "Account Revenue"
     HELP = (
@@ -147,6 +149,27 @@ class RevenueScreen(AreaScreen):
         self.load_aging()
         self.load_invoices()
 
+    def refresh_data(self) -> None:
+        """Read every tab again for the dates typed (someone issued, paid or booked an
+        invoice); the invoice list keeps its highlighted invoice."""
+        current = self.invoices.current
+        keep = current.number if current is not None else None
+        self.load_revenue()
+        self.load_aging()
+
+        def show(invoices: tuple[InvoiceView, ...]) -> None:
+            self.invoices.show(invoices)
+            if keep is not None:
+                self.invoices.move_to(keep)
+
+        call_service(
+            self,
+            lambda: self.services.invoices.printer_list(self.actor, lines=False),
+            show,
+            group="open-invoices",
+            exclusive=True,
+        )
+
     # --- the reports -------------------------------------------------------------------------
 
     def on_report_pane_dates_applied(self, event: ReportPane.DatesApplied) -> None:
@@ -249,7 +272,7 @@ class RevenueScreen(AreaScreen):
         """Read the invoices not yet booked."""
         call_service(
             self,
-            lambda: self.services.invoices.printer_list(self.actor),
+            lambda: self.services.invoices.printer_list(self.actor, lines=False),
             self.invoices.show,
             group="open-invoices",
             exclusive=True,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -47,6 +47,25 @@ if TYPE_CHECKING:
     from ..services.hub import Services
 
 REPORT_COLUMNS = ("date", "person", "project", "hours", "value", "status", "reason", "task")
+MARKABLE = frozenset({TimeEntryStatus.DRAFT.value, TimeEntryStatus.REJECTED.value})
+"""Entries whose marks survive a live refresh: those the batch actions here can still change."""
+
+
+def restore_place(
+    table: EntryTable,
+    current: int | None,
+    marked: set[int],
+    keep_mark: Callable[[TimeEntryView], bool] = lambda _view: True,
+) -> None:
+    """After a refresh, mark again the rows that still qualify and return to the entry the
+    cursor was on (when it is still listed)."""
+    for ident in marked:
+        view = table.views.get(ident)
+        if view is not None and keep_mark(view):
+            table.marked.add(ident)
+            table.show_entry(view)
+    if current is not None and str(current) in table.rows:
+        table.move_to(current)
 
 
 class TimeReportScreen(AreaScreen):
@@ -72,6 +91,8 @@ class TimeReportScreen(AreaScreen):
         Binding("m", "mail", "Mail me"),
         Binding("f5", "reload", "Reload", show=False),
     ]
+
+    REFRESH_ON: ClassVar[frozenset[str]] = frozenset({"time_entry"})
 
     def __init__(self, services: Services, actor: Actor) -> None:
         """The Time Report of ``actor``."""
@@ -174,6 +195,26 @@ class TimeReportScreen(AreaScreen):
         """Read the report again (and the codes the edit form offers)."""
         self._choices = None
         self.load()
+
+    def refresh_data(self) -> None:
+        """Read the first page again for the same filter (someone changed time entries),
+        keeping the cursor's entry and the marks on entries that can still be acted on."""
+        table, flt = self.table, self._filter
+        current, marked = table.current_id, set(table.marked)
+        self._keep_row = table.cursor_row
+
+        def refreshed(page: EntryPage) -> None:
+            self._show(page, True)
+            restore_place(self.table, current, marked, lambda view: view.status in MARKABLE)
+            self._show_totals()
+
+        call_service(
+            self,
+            lambda: self.services.time.report(self.actor, flt),
+            refreshed,
+            group="report",
+            exclusive=True,
+        )
 
     def action_mark(self) -> None:
         """Mark or unmark the highlighted entry."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 ENTRY_ACTIONS = ("toggle_entry", "select_all", "allocate", "release", "next_filter")
 Apply = Callable[[tuple[int, ...]], BatchResult]
+Refreshed = tuple[tuple[WipGroup, ...], EntryPage | None]
 
 
 class WipScreen(AreaScreen):
@@ -77,6 +78,8 @@ class WipScreen(AreaScreen):
         Binding("o", "toggle_view", "Realisation/WIP"),
         Binding("f5", "reload", "Reload"),
     ]
+
+    REFRESH_ON: ClassVar[frozenset[str]] = frozenset({"time_entry", "document_record"})
 
     def __init__(self, services: Services, actor: Actor) -> None:
         """The WIP screen acting as ``actor``."""
@@ -122,6 +125,43 @@ class WipScreen(AreaScreen):
         """Read WIP and realisation again."""
         groups = lambda: self.services.wip.groups(self.actor)  # noqa: E731
         call_service(self, groups, self._show_groups, group="groups", exclusive=True)
+        self.load_realisation()
+
+    def refresh_data(self) -> None:
+        """Read the groups, the highlighted group's first page and realisation again (someone
+        changed WIP), keeping the group, the filter, the selection and the cursor's entry."""
+        group, allocation = self._group, FILTERS[self._filter][0]
+        current = self.entries_table.current_id
+
+        def fetch() -> Refreshed:
+            wip = self.services.wip
+            groups = wip.groups(self.actor)
+            if group is None:
+                return groups, None
+            page = wip.entries(
+                self.actor,
+                client_id=group.client_id,
+                project_id=group.project_id,
+                allocation=allocation,
+            )
+            return groups, page
+
+        def refreshed(loaded: Refreshed) -> None:
+            groups, page = loaded
+            keep = self._group.project_id if self._group else None
+            chosen = self.groups_table.show(groups, keep)
+            asked = (group.project_id if group else None, allocation)
+            moved_on = asked != (keep, FILTERS[self._filter][0])  # another group or filter
+            if page is None or chosen is None or chosen.project_id != keep or moved_on:
+                self._choose_group(chosen, force=True)
+                return
+            self._group = chosen
+            self.entries_table.start_over()
+            self._add_entries(page)
+            if current is not None:
+                self.entries_table.move_to(current)
+
+        call_service(self, fetch, refreshed, group="groups", exclusive=True)
         self.load_realisation()
 
     def _show_groups(self, groups: tuple[WipGroup, ...]) -> None:

@@ -8,6 +8,7 @@ everyone but administrators and are shown exactly as they arrive.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -34,6 +35,9 @@ INVOICE_COLUMNS = (
 
 NAME_WIDTH = 24
 """How much of a client's name a list shows (the detail shows all of it)."""
+DETAIL_LINES = 200
+"""Lines drawn in the detail pane; the rest of a very long invoice is counted, not drawn
+(thousands of rows would block the screen for seconds). The PDF has them all."""
 
 METHOD_LABELS = {
     "wire": "Wire transfer",
@@ -89,7 +93,12 @@ def invoice_cells(invoice: InvoiceView) -> tuple[object, ...]:
 
 
 class InvoiceDetail(VerticalScroll):
-    """The highlighted invoice: lines, VAT per rate, totals and the payments recorded."""
+    """The highlighted invoice: lines, VAT per rate, totals and the payments recorded.
+
+    The list holds invoices without their lines (there can be thousands), so the pane first
+    shows the list's summary (:meth:`show_summary`) and then the whole invoice and its
+    payments once the screen has read them (:meth:`show_invoice`).
+    """
 
     DEFAULT_CSS = """
     InvoiceDetail {
@@ -107,6 +116,7 @@ class InvoiceDetail(VerticalScroll):
         super().__init__(id=id, can_focus=True)
         self._invoice: InvoiceView | None = None
         self._payments: Sequence[PaymentView] | None = None
+        self._whole = False
 
     def compose(self) -> ComposeResult:
         """The one text block the detail is drawn in."""
@@ -117,31 +127,55 @@ class InvoiceDetail(VerticalScroll):
         """The invoice shown."""
         return self._invoice
 
-    def show_invoice(self, invoice: InvoiceView | None, empty_text: str = "") -> None:
-        """Show ``invoice`` (its payments follow with :meth:`show_payments`)."""
+    def show_invoice(
+        self,
+        invoice: InvoiceView | None,
+        empty_text: str = "",
+        payments: Sequence[PaymentView] | None = None,
+    ) -> None:
+        """Show the whole ``invoice`` with its lines and ``payments`` (None: ``empty_text``)."""
         self._invoice = invoice
-        self._payments = None
+        self._payments = None if payments is None else tuple(payments)
+        self._whole = True
         self._draw(empty_text)
 
-    def show_payments(self, number: str, payments: Sequence[PaymentView]) -> None:
-        """Show the payments of invoice ``number`` if it is still the one shown."""
-        if self._invoice is not None and self._invoice.number == number:
-            self._payments = tuple(payments)
-            self._draw("")
+    def show_summary(self, summary: InvoiceView) -> None:
+        """Show a listed invoice's heading and totals while its lines and payments load."""
+        self._invoice = summary
+        self._payments = None
+        self._whole = False
+        self._draw("")
+
+    def shows(self, summary: InvoiceView) -> bool:
+        """Whether the pane shows ``summary``'s invoice as it stands (whole or loading).
+
+        An issued invoice's lines never change, so the same number, totals, status and dates
+        mean there is nothing to read again.
+        """
+        if self._invoice is None:
+            return False
+        return _without_lines(self._invoice) == _without_lines(summary)
 
     def _draw(self, empty_text: str) -> None:
         body = self.query_one("#detail-body", Static)
         if self._invoice is None:
             body.update(Text(empty_text))
             return
-        body.update(Group(*_detail_parts(self._invoice, self._payments)))
+        body.update(Group(*_detail_parts(self._invoice, self._payments, whole=self._whole)))
+
+
+def _without_lines(invoice: InvoiceView) -> InvoiceView:
+    """``invoice`` as a list holds it: no lines and no VAT breakdown."""
+    return replace(invoice, lines=(), vat_breakdown=())
 
 
 def _detail_parts(
-    invoice: InvoiceView, payments: Sequence[PaymentView] | None
+    invoice: InvoiceView, payments: Sequence[PaymentView] | None, *, whole: bool
 ) -> list[RenderableType]:
-    """The heading, lines, VAT breakdown, totals and payments of one invoice."""
-    parts: list[RenderableType] = [_heading(invoice), _lines(invoice)]
+    """The heading, lines, VAT breakdown, totals and payments of one invoice (the lines
+    show as loading unless the invoice is ``whole``)."""
+    lines = lines_table(invoice) if whole else Text("Lines: loading…", style="dim")
+    parts: list[RenderableType] = [_heading(invoice), lines]
     parts.append(_vat_and_totals(invoice))
     if invoice.overdue_notice_days is not None:
         parts.append(
@@ -162,7 +196,8 @@ def _heading(invoice: InvoiceView) -> Text:
     return text
 
 
-def _lines(invoice: InvoiceView) -> Table:
+def lines_table(invoice: InvoiceView) -> Table:
+    """The invoice's lines as a table, at most DETAIL_LINES of them and a count of the rest."""
     table = Table(box=None, pad_edge=False, expand=True, show_edge=False, header_style="bold")
     table.add_column("#", justify="right", width=3)
     table.add_column("Line", ratio=1)
@@ -170,7 +205,7 @@ def _lines(invoice: InvoiceView) -> Table:
     table.add_column("Net", justify="right")
     table.add_column("VAT", justify="right")
     table.add_column("Gross", justify="right")
-    for line in invoice.lines:
+    for line in invoice.lines[:DETAIL_LINES]:
         label = Text(line.description)
         if line.detail:
             label.append(f"\n{line.detail}", style="dim")
@@ -182,6 +217,16 @@ def _lines(invoice: InvoiceView) -> Table:
             line.net.format(),
             vat_rate(line.vat_bp),
             line.gross.format(),
+        )
+    hidden = len(invoice.lines) - DETAIL_LINES
+    if hidden > 0:
+        table.add_row(
+            "",
+            Text(f"… and {hidden:,} more lines: print the invoice to see them all", style="dim"),
+            "",
+            "",
+            "",
+            "",
         )
     return table
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
@@ -23,3 +24,19 @@ class StableTable(DataTable[Any]):
         super()._update_dimensions(new_rows)
         self._clear_caches()
         self.refresh()
+
+    @property
+    def current_key(self) -> str | None:
+        """The key of the row under the cursor, or None for an empty table."""
+        if self.row_count == 0:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return None if row_key.value is None else str(row_key.value)
+
+
+def highlighted_key(screen: Widget, selector: str) -> str | None:
+    """The key of the highlighted row of ``screen``'s StableTable ``selector`` (None before the
+    table is composed, or while it is empty)."""
+    found = screen.query(selector)
+    table = found.first(StableTable) if found else None
+    return None if table is None else table.current_key

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Select
 
 from ..domain.states import TimeEntryStatus
-from ..domain.validation import Form
 from ..services.pipeline_views import ReportFilter
+from .fields import chosen, date_range
 from .time_fields import Options, SearchSelect
 
 STATUS_OPTIONS = tuple((status.value, status.value) for status in TimeEntryStatus)
@@ -74,28 +72,17 @@ class TimeFilterBar(Horizontal):
     @property
     def filter(self) -> ReportFilter | None:
         """The filter as chosen, or None while a date is not a date (that field is marked)."""
-        check = Form()
-        start_input = self.query_one("#flt-from", Input)
-        end_input = self.query_one("#flt-to", Input)
-        start = check.date("date_from", start_input.value, required=False)
-        end = check.date("date_to", end_input.value, required=False)
-        bad = {problem.field for problem in check.problems}
-        start_input.set_class("date_from" in bad, "-invalid")
-        end_input.set_class("date_to" in bad, "-invalid")
-        if bad:
+        dates = date_range(self, "#flt-from", "#flt-to")
+        if dates is None:
             return None
-        status = self._chosen("#flt-status")
+        status = chosen(self, "#flt-status")
         return ReportFilter(
-            date_from=start,
-            date_to=end,
-            owner_id=self._chosen("#flt-person"),
-            project_id=self._chosen("#flt-project"),
+            date_from=dates[0],
+            date_to=dates[1],
+            owner_id=chosen(self, "#flt-person"),
+            project_id=chosen(self, "#flt-project"),
             statuses=(status,) if status else (),
         )
-
-    def _chosen(self, selector: str) -> Any:
-        value = self.query_one(selector, Select).value
-        return None if value is Select.NULL else value
 
     def focus_first(self) -> None:
         """Put the cursor in the first field."""

@@ -94,12 +94,18 @@ async def test_the_home_menu_opens_the_chosen_screen(stocked_firm: Firm) -> None
             "documenter",
             "printer",
             "revenue",
+            "contractor_invoices",
+            "client_invoices",
+            "metrics",
+            "notifications",
+            "terms",
+            "compliance",
             "users",
             "presets",
             "permissions",
             "settings",
         ]
-        await pilot.press(*["down"] * 8, "enter")
+        await pilot.press(*["down"] * 14, "enter")
         await settle(pilot)
         assert isinstance(app.screen, PresetsScreen)
 

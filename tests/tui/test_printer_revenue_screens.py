@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import email
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -63,7 +64,8 @@ from tektoro_tui.services.users import UserForm
 from tektoro_tui.widgets.dialogs import YesNoDialog
 from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.form_modal import FormModal
-from tektoro_tui.widgets.printer_detail import InvoiceDetail
+from tektoro_tui.widgets.printer_detail import DETAIL_LINES, InvoiceDetail
+from tektoro_tui.widgets.printer_detail import lines_table as detail_lines_table
 from tektoro_tui.widgets.revenue_report import ReportTable
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Firm
@@ -272,6 +274,19 @@ def exports(books: Books) -> Path:
 # --- Invoice Printer ------------------------------------------------------------------------
 
 
+def test_the_detail_draws_at_most_its_line_budget(books: Books) -> None:
+    """A very long invoice shows its first lines and counts the rest, which the PDF holds."""
+    view = books.services.invoices.get_by_number(books.admin, FIRST)
+    long = replace(view, lines=view.lines * (DETAIL_LINES // len(view.lines) + 30))
+    hidden = len(long.lines) - DETAIL_LINES
+    table = detail_lines_table(long)
+    assert table.row_count == DETAIL_LINES + 1
+    console = Console(width=120, record=True, file=StringIO())
+    console.print(table)
+    assert f"… and {hidden:,} more lines" in console.export_text()
+    assert detail_lines_table(view).row_count == len(view.lines), "a short one is whole"
+
+
 async def test_printer_lists_the_invoices_and_shows_the_highlighted_one(books: Books) -> None:
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
@@ -295,6 +310,72 @@ async def test_printer_lists_the_invoices_and_shows_the_highlighted_one(books: B
         shown = shown_text(detail.query_one("#detail-body", Static))
         assert "Stripping the lobby" in shown and "Still due" in shown and "96.80" in shown
         assert "2024-02-10" in shown and "100.00" in shown  # the payment
+
+
+async def test_the_detail_reads_the_highlighted_invoice_whole(books: Books) -> None:
+    """The list holds no lines; the detail reads the highlighted invoice with its lines and
+    follows the cursor."""
+    app = TektoroApp(services=books.services)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_area(pilot, "i")
+        assert isinstance(screen, PrinterScreen)
+        assert screen.current is not None and screen.current.lines == ()
+        detail = screen.query_one(InvoiceDetail)
+        body = detail.query_one("#detail-body", Static)
+        assert detail.invoice is not None and detail.invoice.number == THIRD
+        assert "Snagging list" in shown_text(body)
+
+        await press(pilot, "down")
+        shown = shown_text(body)
+        assert detail.invoice is not None and detail.invoice.number == SECOND
+        assert len(detail.invoice.lines) == 1 and "Gym floor survey" in shown
+        assert "Snagging list" not in shown and "loading" not in shown
+        assert "23%" in shown and "2024-04-02" in shown  # VAT per rate, the payment
+
+        await press(pilot, "down")
+        shown = shown_text(body)
+        assert detail.invoice is not None and detail.invoice.number == FIRST
+        assert "Stripping the lobby" in shown and "Gym floor survey" not in shown
+
+
+async def test_the_detail_follows_a_fast_cursor(
+    books: Books, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While an invoice is read, its totals show; when the cursor moves on before the read is
+    back, the late answer does not replace the invoice now highlighted."""
+    invoices = books.services.invoices
+    read_whole = invoices.get_by_number
+    gate = threading.Event()
+
+    def slow_for_second(actor: Actor, number: str) -> InvoiceView:
+        if number == SECOND:
+            gate.wait(timeout=10)
+        return read_whole(actor, number)
+
+    monkeypatch.setattr(invoices, "get_by_number", slow_for_second)
+    app = TektoroApp(services=books.services)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_area(pilot, "i")
+        detail = screen.query_one(InvoiceDetail)
+        body = detail.query_one("#detail-body", Static)
+
+        await pilot.press("down")
+        await pilot.pause()
+        shown = shown_text(body)
+        assert detail.invoice is not None and detail.invoice.number == SECOND
+        assert "Lines: loading" in shown and "147.60" in shown and "Lakeside School" in shown
+        assert "Snagging list" not in shown
+
+        await pilot.press("down")
+        for _ in range(200):  # FIRST is read while SECOND's read still waits
+            if "Stripping the lobby" in shown_text(body):
+                break
+            await pilot.pause(0.01)
+        gate.set()
+        await settle(pilot)
+        shown = shown_text(body)
+        assert detail.invoice is not None and detail.invoice.number == FIRST
+        assert "Stripping the lobby" in shown and "Gym floor survey" not in shown
 
 
 async def test_render_pdf_and_html_with_and_without_descriptions(books: Books) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, TextArea
+from textual.worker import Worker
 
 from tektoro_tui.app import TektoroApp
 
@@ -13,10 +15,48 @@ async def settle(pilot: Pilot[None], rounds: int = 20) -> None:
     app = pilot.app
     for _ in range(rounds):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        finite = _finite_workers(app)
+        if finite:  # an empty list would make Textual wait for every worker, the live one too
+            await app.workers.wait_for_complete(finite)
         await pilot.pause()
-        if not any(worker.is_running for worker in app.workers):
+        if not any(worker.is_running for worker in _finite_workers(app)):
+            break
+    await _settle_layout(pilot, rounds)
+
+
+async def _settle_layout(pilot: Pilot[None], rounds: int) -> None:
+    """Wait until the screen has laid out what the last messages changed.
+
+    A table measures its new rows only when its message queue runs dry, and the containers
+    sized to it are laid out on the refresh after that. On a busy machine a screenshot can
+    fall between the two; this waits until no widget of the screen has work of that kind left.
+    """
+    for _ in range(rounds):
+        await pilot.pause()
+        if not _layout_pending(pilot.app.screen):
             return
+
+
+def _layout_pending(screen: Widget) -> bool:
+    """Whether ``screen`` or any widget on it still has a measure, layout or repaint to do."""
+    if getattr(screen, "_layout_required", False) or getattr(screen, "_dirty_widgets", None):
+        return True
+    for widget in screen.walk_children(Widget):
+        if widget._layout_required or widget._repaint_required:
+            return True
+        if isinstance(widget, DataTable) and (
+            widget._require_update_dimensions or widget._updated_cells
+        ):
+            return True
+    return False
+
+
+LIVE_GROUPS = frozenset({"changes"})
+"""Worker groups that run for the whole session (the real-time feed watcher): never awaited."""
+
+
+def _finite_workers(app: TektoroApp) -> list[Worker[object]]:
+    return [worker for worker in app.workers if worker.group not in LIVE_GROUPS]
 
 
 def steady_cursors(app: TektoroApp) -> None:

@@ -1,0 +1,336 @@
+"""Master invoices: what the firm owes its contractors, and a contractor's own pay.
+
+An administrator generates a master invoice for a contractor and a period from their approved
+tickets (a preview first), approves it and records payments; when the payments cover it, the
+contractor is notified. Anyone else sees "My invoices": only their own master invoices, with
+the account numbers of the payments masked by the service. e and E write the payments one may
+see (all, or one's own) to CSV or XLSX in the exports folder, masked the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Select, Static
+
+from ..domain.permissions import Perm
+from ..errors import Problem
+from ..services.finance_views import (
+    MASTER_INVOICE_STATUS_LABELS,
+    ContractorOption,
+    ContractorPaymentForm,
+    ContractorPaymentResult,
+    MasterInvoiceForm,
+    MasterInvoicePreview,
+    MasterInvoiceView,
+)
+from ..widgets.dialogs import YesNoDialog
+from ..widgets.form_modal import FormModal
+from ..widgets.mi_detail import MASTER_COLUMNS, MasterDetail, master_cells
+from ..widgets.mi_forms import (
+    MasterPreviewDialog,
+    form_of_preview,
+    generator_draft,
+    generator_modal,
+    payment_draft,
+    payment_modal,
+    payment_outcome,
+)
+from ..widgets.printer_forms import organisation_today
+from ..widgets.revenue_export import export_report
+from ..widgets.stable_table import StableTable, highlighted_key
+from .base import AreaScreen, call_service, edit_in_form
+
+if TYPE_CHECKING:
+    from ..services.base import Actor
+    from ..services.hub import Services
+
+ADMIN_ACTIONS = ("generate", "approve", "pay")
+STATUS_OPTIONS = tuple((label, status) for status, label in MASTER_INVOICE_STATUS_LABELS.items())
+EMPTY_ADMIN = "No master invoices yet. Press g to generate one from approved tickets."
+EMPTY_OWN = "You have no master invoices yet; the firm makes them from your approved tickets."
+
+
+class ContractorInvoicesScreen(AreaScreen):
+    """The master invoices (all, or one's own) above the highlighted one's detail."""
+
+    TITLE_TEXT = "Master invoices"
+    HELP = (
+        "Contractors' master invoices: number, contractor, status, total, paid and still due. "
+        "The pane below shows the highlighted invoice's tickets and payments. Administrators: "
+        "g generates one for a contractor and period (a preview first), a approves an invoice "
+        "awaiting approval, p records a payment (partial payments add up; the contractor is "
+        "notified when it is paid in full). Everyone else sees their own invoices here, with "
+        "account numbers masked. The status box at the top (f) filters the list. e and E "
+        "export the payments (all of them, or your own) to CSV or XLSX in the exports folder."
+    )
+    BINDINGS = [
+        Binding("g", "generate", "Generate"),
+        Binding("a", "approve", "Approve"),
+        Binding("p", "pay", "Pay"),
+        Binding("e", "export('csv')", "Export CSV"),
+        Binding("E", "export('xlsx')", "Export XLSX"),
+        Binding("f", "focus_filter", "Filter"),
+        Binding("f5", "reload", "Reload", show=False),
+    ]
+    REFRESH_ON = frozenset({"master_invoice", "payment", "time_entry"})
+    DEFAULT_CSS = """
+    ContractorInvoicesScreen {
+        #mi-filter {
+            width: 30;
+            margin: 0 1;
+        }
+        #mi-list {
+            height: auto;
+            max-height: 9;
+        }
+        #mi-status {
+            height: auto;
+            max-height: 3;
+            padding: 0 1;
+            background: $boost;
+        }
+    }
+    """
+
+    def __init__(self, services: Services, actor: Actor) -> None:
+        """The screen acting as ``actor``: the whole register, or "My invoices"."""
+        super().__init__(services, actor)
+        self.manages = actor.may(Perm.CONTRACTOR_INVOICES)
+        if not self.manages:
+            # The title bar and the help name the screen by what this user sees.
+            self.TITLE_TEXT = "My invoices"  # type: ignore[misc]
+        self._invoices: dict[str, MasterInvoiceView] = {}
+
+    def compose_body(self) -> ComposeResult:
+        """The status filter, the list, the detail pane and the outcome line."""
+        yield Select(STATUS_OPTIONS, prompt="(any status)", id="mi-filter", compact=True)
+        yield StableTable(id="mi-list", cursor_type="row", zebra_stripes=True)
+        yield MasterDetail(id="mi-detail")
+        yield Static("", id="mi-status", markup=False)
+
+    def on_mount(self) -> None:
+        """Set up the list and load it."""
+        super().on_mount()
+        self.query_one("#mi-status", Static).display = False
+        self.table.add_columns(*MASTER_COLUMNS)
+        self.table.focus()
+        self.load_invoices()
+
+    @property
+    def table(self) -> DataTable[object]:
+        """The list of master invoices."""
+        return self.query_one("#mi-list", DataTable)
+
+    @property
+    def current(self) -> MasterInvoiceView | None:
+        """The highlighted master invoice (None while the list is empty)."""
+        key = highlighted_key(self, "#mi-list")
+        return None if key is None else self._invoices.get(key)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Administrators' keys only for administrators, and only in the invoice's state."""
+        if action in ADMIN_ACTIONS and not self.manages:
+            return False
+        invoice = self.current
+        if action == "approve":
+            return (invoice is not None and invoice.status == "draft") or None
+        if action == "pay":
+            return (
+                invoice is not None and invoice.status in ("approved", "partially_paid")
+            ) or None
+        return True
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def refresh_data(self) -> None:
+        """Another session changed master invoices, payments or tickets: read them again."""
+        self.load_invoices()
+
+    def action_reload(self) -> None:
+        """Read the list again."""
+        self.load_invoices()
+
+    def action_focus_filter(self) -> None:
+        """Put the focus on the status filter."""
+        self.query_one("#mi-filter", Select).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """A status was chosen: list only those."""
+        event.stop()
+        self.load_invoices()
+
+    def load_invoices(self, then_show: str = "") -> None:
+        """Read the master invoices under the chosen status (keeping the cursor)."""
+        chosen = self.query_one("#mi-filter", Select).value
+        status = "" if chosen is Select.NULL else str(chosen)
+        keep = then_show or (self.current.number if self.current is not None else "")
+        call_service(
+            self,
+            lambda: self.services.contractor_invoices.list(self.actor, status=status),
+            lambda invoices: self._show_invoices(invoices, keep),
+            group="mi-list",
+            exclusive=True,
+        )
+
+    def _show_invoices(self, invoices: tuple[MasterInvoiceView, ...], keep: str) -> None:
+        table = self.table
+        self._invoices = {view.number: view for view in invoices}
+        table.clear()
+        for view in invoices:
+            table.add_row(*master_cells(view), key=view.number)
+        if not invoices:
+            self.query_one(MasterDetail).show_text(EMPTY_ADMIN if self.manages else EMPTY_OWN)
+        elif keep in self._invoices:
+            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        self._load_detail()
+        self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        """Show the highlighted invoice's tickets and payments."""
+        self._load_detail()
+        self.refresh_bindings()
+
+    def _load_detail(self) -> None:
+        invoice = self.current
+        if invoice is None:
+            return
+        number = invoice.number
+        call_service(
+            self,
+            lambda: self.services.contractor_invoices.get(self.actor, number),
+            self._show_detail,
+            group="mi-detail",
+            exclusive=True,
+        )
+
+    def _show_detail(self, invoice: MasterInvoiceView) -> None:
+        current = self.current
+        if current is not None and current.number == invoice.number:
+            self.query_one(MasterDetail).show_invoice(invoice)
+
+    def _tell(self, text: str, title: str) -> None:
+        status = self.query_one("#mi-status", Static)
+        status.update(text)
+        status.display = True
+        self.notify(text, title=title, timeout=8, markup=False)
+
+    # --- generating -------------------------------------------------------------------------
+
+    def action_generate(self) -> None:
+        """Choose a contractor and period, preview the invoice, then write it."""
+
+        def fetch() -> tuple[tuple[ContractorOption, ...], date]:
+            options = self.services.contractor_invoices.contractors(self.actor)
+            return options, organisation_today(self.services, self.actor)
+
+        call_service(self, fetch, self._open_generator)
+
+    def _open_generator(self, loaded: tuple[tuple[ContractorOption, ...], date]) -> None:
+        options, today = loaded
+
+        def make_form(
+            draft: MasterInvoiceForm, problems: tuple[Problem, ...]
+        ) -> FormModal[MasterInvoiceForm]:
+            return generator_modal(options, draft, problems)
+
+        def preview(form: MasterInvoiceForm) -> MasterInvoicePreview:
+            return self.services.contractor_invoices.preview(self.actor, form)
+
+        edit_in_form(self, make_form, generator_draft(options, today), preview, self._previewed)
+
+    def _previewed(self, preview: MasterInvoicePreview) -> None:
+        form = form_of_preview(preview)
+
+        def answered(generate: bool | None) -> None:
+            if generate:
+                call_service(
+                    self,
+                    lambda: self.services.contractor_invoices.generate(self.actor, form),
+                    self._generated,
+                )
+
+        self.app.push_screen(MasterPreviewDialog(preview), answered)
+
+    def _generated(self, invoice: MasterInvoiceView) -> None:
+        self._tell(
+            f"{invoice.number} for {invoice.contractor_name} ({invoice.total}) is awaiting "
+            "approval; press a to approve it.",
+            "Master invoice generated",
+        )
+        self.load_invoices(then_show=invoice.number)
+
+    # --- approving and paying ---------------------------------------------------------------
+
+    def action_approve(self) -> None:
+        """Approve the highlighted master invoice, after confirming."""
+        invoice = self.current
+        if invoice is None:
+            return
+        number = invoice.number
+        question = (
+            f"Approve {number} ({invoice.contractor_name}, {invoice.total})? Payments can be "
+            "recorded once it is approved."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(
+                    self,
+                    lambda: self.services.contractor_invoices.approve(self.actor, number),
+                    self._approved,
+                )
+
+        self.app.push_screen(YesNoDialog("Approve master invoice", question), answered)
+
+    def _approved(self, invoice: MasterInvoiceView) -> None:
+        self._tell(f"{invoice.number} is approved; p records a payment.", "Approved")
+        self.load_invoices(then_show=invoice.number)
+
+    def action_pay(self) -> None:
+        """Record a payment of the highlighted master invoice."""
+        invoice = self.current
+        if invoice is None:
+            return
+        number = invoice.number
+
+        def fetch() -> tuple[MasterInvoiceView, date]:
+            fresh = self.services.contractor_invoices.get(self.actor, number)
+            return fresh, organisation_today(self.services, self.actor)
+
+        call_service(self, fetch, self._open_payment_form)
+
+    def _open_payment_form(self, loaded: tuple[MasterInvoiceView, date]) -> None:
+        invoice, today = loaded
+        number = invoice.number
+
+        def make_form(
+            draft: ContractorPaymentForm, problems: tuple[Problem, ...]
+        ) -> FormModal[ContractorPaymentForm]:
+            return payment_modal(invoice, draft, problems)
+
+        def save(form: ContractorPaymentForm) -> ContractorPaymentResult:
+            return self.services.contractor_invoices.record_payment(self.actor, number, form)
+
+        edit_in_form(self, make_form, payment_draft(invoice, today), save, self._paid)
+
+    def _paid(self, result: ContractorPaymentResult) -> None:
+        self._tell(payment_outcome(result), "Payment recorded")
+        self.load_invoices(then_show=result.invoice.number)
+
+    # --- exporting --------------------------------------------------------------------------
+
+    def action_export(self, fmt: str) -> None:
+        """Write the payments this user may see (masked but for administrators) to a file."""
+
+        def write() -> Path:
+            return export_report(self.services.contractor_invoices.payments_table(self.actor), fmt)
+
+        call_service(self, write, self._exported)
+
+    def _exported(self, path: Path) -> None:
+        self._tell(f"Written to {path}", "Payments exported")

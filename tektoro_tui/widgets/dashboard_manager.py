@@ -1,0 +1,93 @@
+"""The manager's dashboard: master invoices by status, workload and team productivity.
+
+The period is one of a few fixed choices (this month, last month, this week, last week); the
+key ``y`` on the home screen steps through them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from textual.app import ComposeResult
+from textual.widgets import Label, Static
+
+from ..services.finance_views import MASTER_INVOICE_STATUS_LABELS, ManagerDashboard, WorkloadRow
+from .dashboard_common import DashboardPanel, FigureTable, amount, currency_note, plural
+from .formatting import hours
+
+MANAGER_PERIODS = ("this month", "last month", "this week", "last week")
+
+
+def period_bounds(choice: str, today: date) -> tuple[date, date]:
+    """The first and last day (inclusive) of the period ``choice`` seen from ``today``."""
+    if choice.endswith("week"):
+        start = today - timedelta(days=today.weekday())
+        if choice == "last week":
+            start -= timedelta(days=7)
+        return start, start + timedelta(days=6)
+    start = today.replace(day=1)
+    if choice == "last month":
+        start = (start - timedelta(days=1)).replace(day=1)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return start, following - timedelta(days=1)
+
+
+def next_period(choice: str) -> str:
+    """The period after ``choice`` in :data:`MANAGER_PERIODS` (round the end)."""
+    index = MANAGER_PERIODS.index(choice) if choice in MANAGER_PERIODS else -1
+    return MANAGER_PERIODS[(index + 1) % len(MANAGER_PERIODS)]
+
+
+def _workload_cells(row: WorkloadRow) -> tuple[str, ...]:
+    return (
+        row.name,
+        hours(row.minutes),
+        hours(row.billable_minutes),
+        row.billable_share_pct,
+        str(row.entries),
+    )
+
+
+class ManagerPanel(DashboardPanel[ManagerDashboard]):
+    """Master invoices by status, hours per project and per member, the team's totals."""
+
+    period_name = MANAGER_PERIODS[0]
+
+    def compose(self) -> ComposeResult:
+        """The figures, top to bottom."""
+        yield Static("", id="period", classes="dashboard-line", markup=False)
+        yield Label("Master invoices", id="master-title", classes="dashboard-head")
+        yield FigureTable(("Status", "Invoices", "Amount"), numeric=(1, 2), id="master")
+        yield Label("Team productivity", classes="dashboard-head")
+        yield Static("", id="productivity", classes="dashboard-line", markup=False)
+        yield Label("Workload per project", classes="dashboard-head")
+        workload = ("Project", "Hours", "Billable", "Share", "Tickets")
+        yield FigureTable(workload, numeric=(1, 2, 3, 4), id="projects")
+        yield Label("Team members", classes="dashboard-head")
+        yield FigureTable(("Member", *workload[1:]), numeric=(1, 2, 3, 4), id="members")
+
+    def fill(self, board: ManagerDashboard) -> None:
+        """Show the manager's figures."""
+        self.query_one("#period", Static).update(
+            f"Period: {board.period_start.isoformat()} – {board.period_end.isoformat()} "
+            f"({self.period_name}; y: another period)"
+        )
+        self.query_one("#master-title", Label).update(
+            f"Master invoices{currency_note(row.amount for row in board.master_invoices)}"
+        )
+        self.query_one("#master", FigureTable).fill(
+            (
+                MASTER_INVOICE_STATUS_LABELS.get(row.status, row.status),
+                str(row.count),
+                amount(row.amount),
+            )
+            for row in board.master_invoices
+        )
+        team = WorkloadRow(0, "Team", board.team_minutes, board.team_billable_minutes, 0)
+        self.query_one("#productivity", Static).update(
+            f"{hours(team.minutes)} h worked, {hours(team.billable_minutes)} h billable "
+            f"({team.billable_share_pct}) · "
+            f"{plural(board.pending_approvals, 'ticket')} waiting for approval"
+        )
+        self.query_one("#projects", FigureTable).fill(map(_workload_cells, board.projects))
+        self.query_one("#members", FigureTable).fill(map(_workload_cells, board.members))

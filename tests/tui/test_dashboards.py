@@ -1,0 +1,272 @@
+"""The home screen as each role's dashboard, against the finance world (tests/finance_world.py).
+
+Figures worked out by hand from the world's docstring (clock: Tuesday 2026-03-10):
+
+- Carl's tickets: draft 1 (1:00), pending 1 (1:30, accepted), approved 5 (3 × 2:00 in
+  February + 2:00 + 1:00 in March = 9:00), rejected 1 (0:30). February: 6:00 of work.
+  A master invoice of his February tickets: 6 h × 40.00 = 240.00 EUR owed to him.
+- Mona (manager), last month (February): Roof 6:00 (Carl), Hall 6:00 (Dora); 12:00 in all.
+  Pending approval: Carl's one accepted ticket.
+- Olga (administrator): invoiced 2 × 738.00 = 1,476.00, nothing paid, the Acme invoice
+  (due 03-06) overdue: 738.00 on 1 invoice. Neither contractor has any document on file.
+- Cleo (Acme's client user): Acme's invoice outstanding and overdue, 738.00; Carl's two
+  approved March tickets (3:00 at 100.00 an hour = 300.00) are being billed. Nothing of Bolt.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Label, Static
+
+from tektoro_tui.app import TektoroApp
+from tektoro_tui.screens.contractor_invoices import ContractorInvoicesScreen
+from tektoro_tui.screens.home import HomeScreen
+from tektoro_tui.screens.messages import DataChanged
+from tektoro_tui.services.finance_views import MasterInvoiceForm
+from tektoro_tui.services.pipeline_views import TimeCardForm
+from tektoro_tui.widgets.dashboard_admin import AdminPanel
+from tektoro_tui.widgets.dashboard_client import ClientPanel
+from tektoro_tui.widgets.dashboard_common import FigureTable
+from tektoro_tui.widgets.dashboard_contractor import ContractorPanel
+from tektoro_tui.widgets.dashboard_manager import ManagerPanel
+from tektoro_tui.widgets.form_modal import FormModal
+from tests.finance_world import PASSWORD, World
+
+from .dashboard_world import ADAM, BORIS, CARL, CLEO, MONA, OLGA, on_sqlite_only, world
+from .tuitools import log_in, notifications, settle, steady_cursors
+
+__all__ = ["world"]
+
+SIZE = (100, 32)
+
+
+def table(app: TektoroApp, selector: str) -> list[list[str]]:
+    """The rows of a figure table of the current screen, as text."""
+    return app.screen.query_one(selector, FigureTable).cell_texts()
+
+
+def text_of(app: TektoroApp, selector: str) -> str:
+    """What a line of the current screen says."""
+    return str(app.screen.query_one(selector, Static | Label).render())
+
+
+def screen_text(app: TektoroApp) -> str:
+    """Every line and table cell of the current screen, one string."""
+    parts = [str(widget.render()) for widget in app.screen.query(Static)]
+    for figures in app.screen.query(FigureTable):
+        parts += [" ".join(row) for row in figures.cell_texts()]
+    return "\n".join(parts)
+
+
+async def open_home(pilot: Pilot[None], email: str) -> TektoroApp:
+    """Log in as ``email`` and wait for the dashboard."""
+    app = pilot.app
+    assert isinstance(app, TektoroApp)
+    await log_in(pilot, email, PASSWORD)
+    await settle(pilot)
+    assert isinstance(app.screen, HomeScreen)
+    assert not [n for n in notifications(app) if n[2] == "error"], notifications(app)
+    return app
+
+
+def pay_carl_for_february(world: World) -> str:
+    """Generate and approve Carl's master invoice for February; its number."""
+    payables = world.services.contractor_invoices
+    invoice = payables.generate(
+        world.admin,
+        MasterInvoiceForm(str(world.carl.user_id), "2026-02-01", "2026-02-28"),
+    )
+    return payables.approve(world.admin, invoice.number).number
+
+
+# --- contractor -------------------------------------------------------------------------------
+
+
+async def test_carl_sees_his_pay_hours_and_tickets(world: World) -> None:
+    pay_carl_for_february(world)
+    app = TektoroApp(services=world.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(pilot, CARL)
+        assert isinstance(app.screen.query_one("#dashboard"), ContractorPanel)
+        assert text_of(app, "#pay") == "Outstanding pay: 240.00 EUR (1 unpaid master invoice)"
+        assert table(app, "#tickets") == [
+            ["Draft", "1", "1:00"],
+            ["Pending", "1", "1:30"],
+            ["Approved", "5", "9:00"],
+            ["Rejected", "1", "0:30"],
+        ]
+        month = world.services.dashboards.contractor(world.carl, period="month")
+        hours = table(app, "#hours")
+        assert hours[0][1] == "2026-03" and hours[1] == ["Previous month", "2026-02", "6:00"]
+        assert hours[0][2] == f"{month.current.minutes // 60}:{month.current.minutes % 60:02d}"
+        assert hours[2][2].endswith(f"({month.change_pct})")
+        assert "Unread notifications: 0" in text_of(app, "#notices")
+
+        await pilot.press("y")
+        await settle(pilot)
+        week = world.services.dashboards.contractor(world.carl, period="week")
+        assert text_of(app, "#hours-title") == "Hours by week (y: by month)"
+        assert [row[:2] for row in table(app, "#hours")[:2]] == [
+            ["This week", week.current.label],
+            ["Previous week", week.previous.label],
+        ]
+
+
+async def test_the_dashboard_updates_when_another_session_adds_a_ticket(world: World) -> None:
+    app = TektoroApp(services=world.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(pilot, CARL)
+        assert table(app, "#tickets")[0] == ["Draft", "1", "1:00"]
+        world.services.time.add_entry(
+            world.admin,
+            TimeCardForm(
+                project_id=world.roof_id,
+                task_id=world.survey_id,
+                activity_id=world.activity_id,
+                rate_code_id=world.rate_id,
+                time_spent="45m",
+                work_date="2026-03-09",
+                description="Late survey",
+                owner_id=world.carl.user_id,
+            ),
+        )
+        app.screen.post_message(DataChanged(frozenset({"time_entry"})))
+        await settle(pilot)
+        assert table(app, "#tickets")[0] == ["Draft", "2", "1:45"]
+
+
+# --- manager ----------------------------------------------------------------------------------
+
+
+async def test_mona_sees_master_invoices_workload_and_can_change_the_period(
+    world: World,
+) -> None:
+    pay_carl_for_february(world)
+    app = TektoroApp(services=world.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(pilot, MONA)
+        assert isinstance(app.screen.query_one("#dashboard"), ManagerPanel)
+        assert text_of(app, "#period").startswith("Period: 2026-03-01 – 2026-03-31 (this month")
+        assert table(app, "#master") == [
+            ["Awaiting approval", "0", "0.00"],
+            ["Approved", "1", "240.00"],
+            ["Partially paid", "0", "0.00"],
+            ["Paid", "0", "0.00"],
+        ]
+        assert "1 ticket waiting for approval" in text_of(app, "#productivity")
+
+        await pilot.press("y")
+        await settle(pilot)
+        assert text_of(app, "#period").startswith("Period: 2026-02-01 – 2026-02-28 (last month")
+        projects = {row[0]: row[1:3] for row in table(app, "#projects")}
+        assert projects == {"Roof": ["6:00", "6:00"], "Hall": ["6:00", "6:00"]}
+        members = {row[0]: row[1] for row in table(app, "#members")}
+        assert members == {"Carl Contractor": "6:00", "Dora Developer": "6:00"}
+        assert text_of(app, "#productivity").startswith("12:00 h worked, 12:00 h billable")
+
+        await pilot.press("y")
+        await settle(pilot)
+        assert text_of(app, "#period").startswith("Period: 2026-03-09 – 2026-03-15 (this week")
+
+
+# --- administrator ----------------------------------------------------------------------------
+
+
+async def test_olga_sees_the_firms_money_contractors_and_compliance(world: World) -> None:
+    pay_carl_for_february(world)
+    app = TektoroApp(services=world.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(pilot, OLGA)
+        assert isinstance(app.screen.query_one("#dashboard"), AdminPanel)
+        assert table(app, "#money") == [
+            ["Invoiced", "1,476.00"],
+            ["Paid", "0.00"],
+            ["Outstanding", "1,476.00"],
+            ["Overdue (1 invoice)", "738.00"],
+        ]
+        assert text_of(app, "#money-title") == "Client invoices (amounts in EUR)"
+        assert table(app, "#contractors") == [
+            ["Carl Contractor", "1", "240.00", "0.00", "240.00"],
+            ["Dora Developer", "0", "0.00", "0.00", "0.00"],
+        ]
+        assert text_of(app, "#owed") == "Owed to contractors: 240.00 EUR"
+        missing = "Contract, Tax form, Insurance certificate"
+        assert text_of(app, "#compliance") == (
+            f"Carl Contractor: missing {missing}\nDora Developer: missing {missing}"
+        )
+        assert text_of(app, "#awaiting").startswith("Master invoices awaiting approval: 0")
+
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen_stack[-2], ContractorInvoicesScreen)
+        assert isinstance(app.screen, FormModal), "the generator's form is open"
+
+
+async def test_the_accountant_gets_the_administrators_panels_without_the_generator(
+    world: World,
+) -> None:
+    app = TektoroApp(services=world.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(pilot, ADAM)
+        assert isinstance(app.screen.query_one("#dashboard"), AdminPanel)
+        assert table(app, "#money")[0] == ["Invoiced", "1,476.00"]
+        assert app.screen.check_action("generate", ()) is False
+
+
+# --- client portal ----------------------------------------------------------------------------
+
+
+async def test_cleo_sees_acme_and_never_bolt(world: World) -> None:
+    app = TektoroApp(services=world.services)
+    opened: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(pilot, CLEO)
+        assert isinstance(app.screen.query_one("#dashboard"), ClientPanel)
+        assert text_of(app, "#company") == "Acme Sp. z o.o. (amounts in EUR)"
+        assert table(app, "#balance") == [
+            ["Outstanding", "738.00"],
+            ["Overdue", "738.00"],
+            ["Paid (0 invoices)", "0.00"],
+        ]
+        number = world.acme_invoice.number
+        assert table(app, "#open-invoices") == [[number, "2026-03-06", "738.00", "Overdue"]]
+        assert text_of(app, "#pending") == (
+            "Approved work being billed: 2 tickets, 3:00 h, 300.00 EUR"
+        )
+        assert [row[0] for row in table(app, "#projects")] == ["Roof"]
+        assert "40%" in table(app, "#projects")[0][2]
+        shown = screen_text(app)
+        assert "Bolt" not in shown and "Hall" not in shown
+        assert str(world.bolt_invoice.number) not in shown
+
+        app.open_area = opened.append  # type: ignore[method-assign]
+        await pilot.press("l")
+        await settle(pilot)
+        assert opened == ["client_invoices"]
+
+
+async def test_boris_sees_bolt_and_never_acme(world: World) -> None:
+    app = TektoroApp(services=world.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(pilot, BORIS)
+        shown = screen_text(app)
+        assert "Bolt GmbH" in shown and str(world.bolt_invoice.number) in shown
+        assert "Acme" not in shown and "Roof" not in shown
+        assert str(world.acme_invoice.number) not in shown
+
+
+# --- snapshots --------------------------------------------------------------------------------
+
+
+@on_sqlite_only
+@pytest.mark.parametrize("email", [CARL, MONA, OLGA, CLEO], ids=["carl", "mona", "olga", "cleo"])
+def test_dashboard_snapshot(world: World, email: str, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    pay_carl_for_february(world)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = await open_home(pilot, email)
+        steady_cursors(app)
+
+    app = TektoroApp(services=world.services)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -1,0 +1,311 @@
+"""Live updates: a change committed in one app instance shows in another without a key press.
+
+Two app instances run on one database (PostgreSQL, then a SQLite file), each with its own
+services and engine, as two users in two terminals would. Instance B changes something; the
+test then only polls instance A's widgets, a frame at a time, until a deadline.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from tektoro_tui.app import TektoroApp
+from tektoro_tui.screens.client_invoices import ClientInvoicesScreen
+from tektoro_tui.screens.home import HomeScreen
+from tektoro_tui.screens.printer import PrinterScreen
+from tektoro_tui.screens.time_report import TimeReportScreen
+from tektoro_tui.services.base import FixedClock
+from tektoro_tui.services.finance_views import (
+    ContractorPaymentForm,
+    MarkPaidForm,
+    MasterInvoiceForm,
+)
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.pipeline_views import PaymentForm
+from tests.finance_world import PASSWORD, World, build_world
+
+from .tuitools import log_in, notifications, settle
+
+NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+OWNER, OWNER_PASSWORD = "owner@example.com", "owner-pass-123"
+CARL = "carl@example.com"
+CLEO = "cleo@example.com"  # Acme's client user
+SIZE = (120, 30)
+DEADLINE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Shared:
+    """One database with the finance world in it, and its URL for the second instance."""
+
+    url: str
+    world: World
+
+
+@pytest.fixture(params=["pg_url", "sqlite_url"])
+def shared(request: pytest.FixtureRequest) -> Iterator[Shared]:
+    """The finance world on PostgreSQL and on a SQLite file (built through the services)."""
+    url = request.getfixturevalue(request.param)
+    services = Services.connect(url, clock=FixedClock(NOW))
+    try:
+        owner = services.auth.init_organisation("Northwind", OWNER, "Olga Owner", OWNER_PASSWORD)
+        yield Shared(url, build_world(services, owner))
+    finally:
+        services.close()
+
+
+def instance(url: str) -> tuple[TektoroApp, Services]:
+    """An app instance with its own services (engine, connections) on ``url``."""
+    services = Services.connect(url, clock=FixedClock(NOW))
+    return TektoroApp(services=services), services
+
+
+async def until(pilot: Pilot[None], done: Callable[[], bool], what: str) -> None:
+    """Let the app run a frame at a time until ``done()`` holds; fail after the deadline."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        if done():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"{what} did not happen within {DEADLINE_SECONDS} s")
+
+
+async def open_area(pilot: Pilot[None], key: str, kind: type[object]) -> None:
+    """Open an area from home (as its hotkey would) and wait until it has loaded."""
+    app = pilot.app
+    assert isinstance(app, TektoroApp)
+    await until(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
+    app.open_area(key)
+    await until(pilot, lambda: isinstance(app.screen, kind), f"the {key} screen")
+    await settle(pilot)
+
+
+def cell(pilot: Pilot[None], table_id: str, row_key: str, column: int, screen: Any = None) -> str:
+    """One cell of a table on ``screen`` (default: the current one), as text ("" while the row
+    is absent)."""
+    table = (screen or pilot.app.screen).query_one(table_id, DataTable)
+    if row_key not in table.rows:
+        return ""
+    return str(table.get_row(row_key)[column]).strip()
+
+
+async def test_a_payment_recorded_in_one_instance_shows_in_the_others_printer(
+    shared: Shared,
+) -> None:
+    number = shared.world.acme_invoice.number
+    assert number is not None
+    app_a, services_a = instance(shared.url)
+    app_b, services_b = instance(shared.url)
+    try:
+        async with app_a.run_test(size=SIZE) as pilot_a:
+            await log_in(pilot_a, OWNER, OWNER_PASSWORD)
+            await open_area(pilot_a, "printer", PrinterScreen)
+            assert cell(pilot_a, "#invoices", number, 3) == "0.00"  # paid
+            async with app_b.run_test(size=SIZE) as pilot_b:
+                await log_in(pilot_b, OWNER, OWNER_PASSWORD)
+                assert app_b.actor is not None
+                services_b.invoices.record_payment(
+                    app_b.actor, number, PaymentForm(amount="100.00", paid_on="2026-03-10")
+                )
+                await until(
+                    pilot_a,
+                    lambda: cell(pilot_a, "#invoices", number, 3) == "100.00",
+                    "the payment showing in instance A's printer",
+                )
+            assert cell(pilot_a, "#invoices", number, 4) == "638.00"  # due
+            assert isinstance(app_a.screen, PrinterScreen)
+            assert not [n for n in notifications(app_a) if n[2] != "information"]
+    finally:
+        services_a.close()
+        services_b.close()
+
+
+async def test_an_accepted_entry_shows_in_the_owners_time_report(shared: Shared) -> None:
+    """Carl watches his Time Report; the owner accepts his draft elsewhere."""
+    (draft,) = shared.world.carl_march["draft"]
+    app_a, services_a = instance(shared.url)
+    _app_b, services_b = instance(shared.url)
+    try:
+        async with app_a.run_test(size=SIZE) as pilot:
+            await log_in(pilot, CARL, PASSWORD)
+            await open_area(pilot, "time_report", TimeReportScreen)
+            status = 6  # after the mark, date, person, project, hours and value
+            assert cell(pilot, "#entries", str(draft), status) == "draft"
+            owner = services_b.auth.login(OWNER, OWNER_PASSWORD)
+            services_b.time.accept(owner, (draft,))
+            await until(
+                pilot,
+                lambda: cell(pilot, "#entries", str(draft), status) == "accepted",
+                "the accepted entry showing in Carl's Time Report",
+            )
+    finally:
+        services_a.close()
+        services_b.close()
+
+
+async def test_a_screen_under_a_dialog_updates_behind_it(shared: Shared) -> None:
+    """The help dialog covers the printer; the printer still shows the news underneath."""
+    number = shared.world.bolt_invoice.number
+    assert number is not None
+    app_a, services_a = instance(shared.url)
+    _app_b, services_b = instance(shared.url)
+    try:
+        async with app_a.run_test(size=SIZE) as pilot:
+            await log_in(pilot, OWNER, OWNER_PASSWORD)
+            await open_area(pilot, "printer", PrinterScreen)
+            printer = app_a.screen
+            await pilot.press("f1")
+            await until(pilot, lambda: app_a.screen is not printer, "the help dialog")
+            owner = services_b.auth.login(OWNER, OWNER_PASSWORD)
+            services_b.invoices.record_payment(
+                owner, number, PaymentForm(amount="738.00", paid_on="2026-03-10")
+            )
+            await until(
+                pilot,
+                lambda: cell(pilot, "#invoices", number, 4, printer) == "0.00",
+                "the paid invoice showing behind the dialog",
+            )
+            await pilot.press("escape")
+            await until(pilot, lambda: app_a.screen is printer, "the printer again")
+            assert cell(pilot, "#invoices", number, 5) == "paid"
+    finally:
+        services_a.close()
+        services_b.close()
+
+
+def figure(pilot: Pilot[None], table_id: str, label: str, screen: Any = None) -> str:
+    """The value beside ``label`` in a two-column dashboard table ("" while it is absent)."""
+    table = (screen or pilot.app.screen).query_one(table_id, DataTable)
+    for index in range(table.row_count):
+        first, *rest = (str(part).strip() for part in table.get_row_at(index))
+        if first.startswith(label):
+            return rest[-1]
+    return ""
+
+
+def text_of(pilot: Pilot[None], selector: str, screen: Any = None) -> str:
+    """What a Static on ``screen`` (default: the current one) shows."""
+    return str((screen or pilot.app.screen).query_one(selector, Static).content)
+
+
+async def test_the_client_portal_follows_a_partial_then_a_final_payment(shared: Shared) -> None:
+    """Cleo watches Acme's invoices in the portal while the office records two payments."""
+    number = shared.world.acme_invoice.number
+    assert number is not None
+    app_a, services_a = instance(shared.url)
+    _app_b, services_b = instance(shared.url)
+    try:
+        async with app_a.run_test(size=SIZE) as pilot:
+            await log_in(pilot, CLEO, PASSWORD)
+            home = app_a.screen
+            assert isinstance(home, HomeScreen)
+            await until(
+                pilot,
+                lambda: figure(pilot, "#balance", "Outstanding", home) == "738.00",
+                "the client's dashboard",
+            )
+            await open_area(pilot, "client_invoices", ClientInvoicesScreen)
+            paid, due, status = 4, 5, 2
+            assert cell(pilot, "#ci-list", number, status) == "overdue 4d"
+            owner = services_b.auth.login(OWNER, OWNER_PASSWORD)
+
+            services_b.invoices.record_payment(
+                owner, number, PaymentForm(amount="300.00", paid_on="2026-03-10")
+            )
+            await until(
+                pilot,
+                lambda: cell(pilot, "#ci-list", number, paid) == "300.00",
+                "the partial payment showing in the client portal",
+            )
+            assert cell(pilot, "#ci-list", number, due) == "438.00"
+            assert cell(pilot, "#ci-list", number, status) == "overdue 4d", "438.00 still late"
+
+            services_b.client_invoices.mark_paid(owner, number, MarkPaidForm(reference="final"))
+            await until(
+                pilot,
+                lambda: cell(pilot, "#ci-list", number, status) == "paid",
+                "the final payment showing in the client portal",
+            )
+            assert cell(pilot, "#ci-list", number, due) == "0.00"
+            # the dashboard under the list follows too (its own reload), without being shown
+            await until(
+                pilot,
+                lambda: figure(pilot, "#balance", "Outstanding", home) == "0.00",
+                "the paid invoice on the client's dashboard behind the list",
+            )
+            assert figure(pilot, "#balance", "Paid (1 invoice)", home) == "738.00"
+    finally:
+        services_a.close()
+        services_b.close()
+
+
+async def test_the_contractors_dashboard_shows_his_pay_and_notification(shared: Shared) -> None:
+    """Carl looks at his dashboard while the owner pays his February master invoice."""
+    app_a, services_a = instance(shared.url)
+    _app_b, services_b = instance(shared.url)
+    carl_id = str(shared.world.carl.user_id)
+    try:
+        async with app_a.run_test(size=SIZE) as pilot:
+            await log_in(pilot, CARL, PASSWORD)
+            assert isinstance(app_a.screen, HomeScreen)
+            await until(
+                pilot,
+                lambda: text_of(pilot, "#notices") == "Unread notifications: 0",
+                "Carl's dashboard",
+            )
+            assert text_of(pilot, "#pay").startswith("Outstanding pay: 0.00 EUR")
+            owner = services_b.auth.login(OWNER, OWNER_PASSWORD)
+            payables = services_b.contractor_invoices
+            form = MasterInvoiceForm(carl_id, "2026-02-01", "2026-02-28")
+            number = payables.approve(owner, payables.generate(owner, form).number).number
+            await until(
+                pilot,
+                lambda: text_of(pilot, "#pay").startswith("Outstanding pay: 240.00 EUR"),
+                "the approved master invoice on Carl's dashboard",
+            )
+            payables.record_payment(
+                owner, number, ContractorPaymentForm("240", "2026-03-10", "ach", "Carl", "", "A-1")
+            )
+            await until(
+                pilot,
+                lambda: text_of(pilot, "#notices").startswith("Unread notifications: 1"),
+                "the payment notification on Carl's dashboard",
+            )
+            assert text_of(pilot, "#pay").startswith("Outstanding pay: 0.00 EUR")
+    finally:
+        services_a.close()
+        services_b.close()
+
+
+async def test_an_in_memory_database_turns_live_updates_off_without_crashing() -> None:
+    services = Services.connect("sqlite://", clock=FixedClock(NOW))
+    services.auth.init_organisation("Northwind", OWNER, "Olga Owner", OWNER_PASSWORD)
+    app = TektoroApp(services=services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, OWNER, OWNER_PASSWORD)
+            await until(
+                pilot,
+                lambda: any(n[0] == "Live updates" for n in notifications(app)),
+                "the notice that live updates are off",
+            )
+            await open_area(pilot, "printer", PrinterScreen)
+            await pilot.press("ctrl+l")
+            await log_in(pilot, OWNER, OWNER_PASSWORD)
+            await settle(pilot)
+            notices = [n for n in notifications(app) if n[0] == "Live updates"]
+            assert len(notices) == 1  # told once, not at every sign-in
+            (_title, message, severity) = notices[0]
+            assert message.startswith("Live updates are off: ")
+            assert "in-memory" in message and severity == "warning"
+            assert app.is_running
+    finally:
+        services.close()

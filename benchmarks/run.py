@@ -122,6 +122,7 @@ def data_rows(url: str, runs: int) -> list[tuple[str, float, str]]:
         actor = services.auth.login(admin_email, DEMO_PASSWORD)
         staff = _busiest_supervisor(services, actor)
         worker = _busiest_owner(services)
+        largest = _largest_invoice(services)
         goal = "goal <= 100 ms"
         checks: list[tuple[str, Callable[[], object]]] = [
             ("home summary (administrator)", lambda: services.home.summary(actor)),
@@ -147,7 +148,14 @@ def data_rows(url: str, runs: int) -> list[tuple[str, float, str]]:
             ("wip: groups", lambda: services.wip.groups(actor)),
             ("wip: first page", lambda: services.wip.entries(actor)),
             ("documenter: document records", lambda: services.wip.documents(actor)),
-            ("invoice printer: list", lambda: services.invoices.printer_list(actor)),
+            (
+                "invoice printer / revenue: open invoices",
+                lambda: services.invoices.printer_list(actor, lines=False),
+            ),
+            (
+                "invoice printer: detail (largest invoice)",
+                lambda: _invoice_detail(services, actor, largest),
+            ),
             ("organisation settings", lambda: services.settings.get(actor)),
         ]
         rows = [
@@ -162,6 +170,33 @@ def data_rows(url: str, runs: int) -> list[tuple[str, float, str]]:
         return rows
     finally:
         services.close()
+
+
+def _largest_invoice(services: object) -> str | None:
+    """The number of the issued invoice with the most lines (None before any is issued)."""
+    from sqlalchemy import func, select
+
+    from tektoro_tui.data import models as m
+
+    with services.db.read() as session:  # type: ignore[attr-defined]
+        number = session.execute(
+            select(m.Invoice.number)
+            .join(m.InvoiceLine, m.InvoiceLine.invoice_id == m.Invoice.id)
+            .where(m.Invoice.number.is_not(None))
+            .group_by(m.Invoice.id, m.Invoice.number)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    return None if number is None else str(number)
+
+
+def _invoice_detail(services: object, actor: object, number: str | None) -> object:
+    """What the Invoice Printer reads when invoice ``number`` is highlighted: the whole
+    invoice and its payments."""
+    if number is None:
+        return None
+    invoices = services.invoices  # type: ignore[attr-defined]
+    return invoices.get_by_number(actor, number), invoices.payments(actor, number)
 
 
 def _admin_email(services: object) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..errors import Problem, ValidationError
 from .common import DbOption, JsonOption, current_actor, services_for
 from .pipeline import emit, hours
 
@@ -35,6 +36,14 @@ compliance_app = typer.Typer(
 PeriodOpt = Annotated[
     str, typer.Option("--period", help="Contractor hours: week or month.", show_default=True)
 ]
+FromOpt = Annotated[
+    str | None,
+    typer.Option("--from", help="Manager's dashboard: first day of the period (default: 1st)."),
+]
+ToOpt = Annotated[
+    str | None,
+    typer.Option("--to", help="Manager's dashboard: last day of the period (default: month end)."),
+]
 
 
 def _money(value: Money | None) -> str:
@@ -46,9 +55,17 @@ def _money(value: Money | None) -> str:
 
 
 def dashboard(
-    period: PeriodOpt = "month", db: DbOption = None, as_json: JsonOption = False
+    period: PeriodOpt = "month",
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Print your dashboard: your role's figures (only your own company's for a client)."""
+    """Print your dashboard: your role's figures (only your own company's for a client).
+
+    A manager chooses the period of workload and productivity with --from/--to (this month
+    by default); a contractor compares this week or this month with the one before.
+    """
     from ..services.finance_views import (
         AdminDashboard,
         ClientDashboard,
@@ -63,6 +80,12 @@ def dashboard(
         board = services.dashboards.for_actor(actor)
         if isinstance(board, ContractorDashboard) and period != board.period:
             board = services.dashboards.contractor(actor, period=period)
+        if date_from or date_to:
+            if not isinstance(board, ManagerDashboard):
+                raise ValidationError(
+                    [Problem("from", "only the manager's dashboard has a chosen period")]
+                )
+            board = services.dashboards.manager(actor, date_from=date_from, date_to=date_to)
     if as_json:
         emit({"kind": type(board).__name__.removesuffix("Dashboard").lower(), **_fields(board)})
         return

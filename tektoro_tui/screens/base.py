@@ -215,4 +215,3 @@ class AreaScreen(TektoroScreen):
         if self._stale:
             self._stale = False
             self.refresh_data()
-

@@ -22,10 +22,18 @@ from ..widgets.dashboard_admin import AdminPanel
 from ..widgets.dashboard_client import ClientPanel
 from ..widgets.dashboard_common import DashboardPanel
 from ..widgets.dashboard_contractor import ContractorPanel
-from ..widgets.dashboard_manager import MANAGER_PERIODS, ManagerPanel, next_period, period_bounds
+from ..widgets.dashboard_manager import (
+    CHOSEN_PERIOD,
+    MANAGER_PERIODS,
+    ManagerPanel,
+    PeriodDraft,
+    next_period,
+    period_bounds,
+    period_modal,
+)
 from ..widgets.printer_forms import organisation_today
 from .areas import AREAS, areas_for
-from .base import AreaScreen, call_service
+from .base import AreaScreen, call_service, edit_in_form
 from .messages import AreaWanted, OrganisationNamed
 
 PANELS: dict[str, type[DashboardPanel[Any]]] = {
@@ -53,7 +61,8 @@ class HomeScreen(AreaScreen):
         "Your dashboard. Contractors: outstanding pay, hours this period against the previous "
         "one (y switches between weeks and months), tickets by status; c new time card, m "
         "your master invoices, n notifications. Managers: master invoices by status, workload "
-        "per project and team member, team productivity (y changes the period). "
+        "per project and team member, team productivity (y steps through this/last month and "
+        "week, Y lets you type any from–to dates). "
         "Administrators: invoiced, paid, outstanding and overdue, contractors' master "
         "invoices, compliance; g opens the master-invoice generator. Clients: your balance, "
         "open invoices, work being billed and projects; l opens your invoices. The figures "
@@ -62,6 +71,7 @@ class HomeScreen(AreaScreen):
     )
     BINDINGS = [
         Binding("y", "next_period", "Period"),
+        Binding("Y", "choose_period", "Dates"),
         Binding("g", "generate", "Generate"),
         *[
             Binding(area.hotkey, f"app.open('{area.key}')", area.short)
@@ -86,6 +96,8 @@ class HomeScreen(AreaScreen):
         self.kind = dashboard_kind(self.actor.role)
         self.contractor_period = "month"
         self.manager_period = MANAGER_PERIODS[0]
+        self.manager_dates: PeriodDraft | None = None
+        """The dates typed for the manager's period (while ``manager_period`` is chosen)."""
 
     def compose_body(self) -> ComposeResult:
         """Greeting, warnings, the role's dashboard and the menu."""
@@ -135,6 +147,8 @@ class HomeScreen(AreaScreen):
         """The period key for contractors and managers, the generator for administrators."""
         if action == "next_period":
             return self.kind in ("contractor", "manager")
+        if action == "choose_period":
+            return self.kind == "manager"
         if action == "generate":
             return self.kind == "administrator" and self.actor.may(Perm.CONTRACTOR_INVOICES)
         return True
@@ -175,6 +189,9 @@ class HomeScreen(AreaScreen):
         if self.kind == "client":
             return dashboards.client(actor)
         if self.kind == "manager":
+            if self.manager_period == CHOSEN_PERIOD and self.manager_dates is not None:
+                dates = self.manager_dates
+                return dashboards.manager(actor, date_from=dates.date_from, date_to=dates.date_to)
             if self.manager_period == MANAGER_PERIODS[0]:
                 return dashboards.manager(actor)
             start, end = period_bounds(
@@ -193,6 +210,28 @@ class HomeScreen(AreaScreen):
         else:
             self.contractor_period = "week" if self.contractor_period == "month" else "month"
         self.load_dashboard()
+
+    def action_choose_period(self) -> None:
+        """Managers: type the first and last day of the period; the service checks them."""
+        shown = self.query_one(ManagerPanel).shown_period
+        draft = PeriodDraft(*(day.isoformat() for day in shown)) if shown else PeriodDraft("", "")
+
+        def fetch(dates: PeriodDraft) -> Any:
+            board = self.services.dashboards.manager(
+                self.actor, date_from=dates.date_from, date_to=dates.date_to
+            )
+            return dates, board
+
+        edit_in_form(self, period_modal, draft, fetch, self._period_chosen)
+
+    def _period_chosen(self, chosen: tuple[PeriodDraft, Any]) -> None:
+        """Keep the typed dates (so updates from other sessions reload the same period)."""
+        self.manager_dates, board = chosen
+        self.manager_period = CHOSEN_PERIOD
+        self.workers.cancel_group(self, "dashboard")  # a reload of the old period still running
+        panel = self.query_one(ManagerPanel)
+        panel.period_name = CHOSEN_PERIOD
+        panel.show(board)
 
     def action_generate(self) -> None:
         """Open Master invoices and start its generator there (its own key g)."""

@@ -27,6 +27,7 @@ from ..data import models as m
 from ..domain.money import Money
 from ..domain.permissions import Perm, Role
 from ..domain.states import InvoiceStatus, MasterInvoiceStatus, TimeEntryStatus
+from ..domain.validation import Form
 from ..errors import PermissionDenied, Problem, ValidationError
 from .base import Actor, ServiceBase, local_today
 from .compliance import CONTRACTOR_ROLES, compliance_rows
@@ -139,10 +140,18 @@ class DashboardService(ServiceBase):
     # ==========================================================================================
 
     def manager(
-        self, actor: Actor, *, date_from: date | None = None, date_to: date | None = None
+        self,
+        actor: Actor,
+        *,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
     ) -> ManagerDashboard:
-        """Master-invoice status, workload per project and member, productivity (default: this
-        month).
+        """Master-invoice status, workload per project and member, productivity for a chosen
+        period (default: this month).
+
+        ``date_from``/``date_to`` may be dates or text as typed (2026-03-31 or 31.03.2026);
+        a blank end is this month's. A malformed or reversed period is refused, naming the
+        field.
 
         Master invoices are counted as they stand now, whatever the period; workload and team
         totals are the hours worked (all but rejected cards) dated in the period; the pending
@@ -419,12 +428,19 @@ def _unread(session: Session, user_id: int) -> int:
 # ==============================================================================================
 
 
-def _manager_period(today: date, start: date | None, end: date | None) -> tuple[date, date]:
-    """The chosen period, this month's missing ends filled in; refuse a reversed one."""
+def _manager_period(
+    today: date, start: date | str | None, end: date | str | None
+) -> tuple[date, date]:
+    """The chosen period, this month's missing ends filled in; refuse a malformed or reversed
+    one."""
+    check = Form()
+    typed_start = check.date("date_from", start or None, required=False)
+    typed_end = check.date("date_to", end or None, required=False)
+    check.raise_if_any()
     month = _month(today.replace(day=1))
-    first, last = start or month.start, end or month.end
+    first, last = typed_start or month.start, typed_end or month.end
     if first > last:
-        raise ValidationError([Problem("date_to", f"must not be before {first}")])
+        raise ValidationError([Problem("date_to", f"must not be before {first.isoformat()}")])
     return first, last
 
 

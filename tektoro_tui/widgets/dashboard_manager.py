@@ -1,21 +1,50 @@
 """The manager's dashboard: master invoices by status, workload and team productivity.
 
-The period is one of a few fixed choices (this month, last month, this week, last week); the
-key ``y`` on the home screen steps through them.
+The key ``y`` on the home screen steps through a few usual periods (this month, last month,
+this week, last week); ``Y`` opens a form for any other from–to dates.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.widgets import Label, Static
 
+from ..errors import Problem
 from ..services.finance_views import MASTER_INVOICE_STATUS_LABELS, ManagerDashboard, WorkloadRow
 from .dashboard_common import DashboardPanel, FigureTable, amount, currency_note, plural
+from .fields import FieldSpec
+from .form_modal import FormModal
 from .formatting import hours
 
 MANAGER_PERIODS = ("this month", "last month", "this week", "last week")
+CHOSEN_PERIOD = "chosen dates"
+"""The period's name once the manager has typed its dates."""
+
+
+@dataclass(frozen=True)
+class PeriodDraft:
+    """The from–to dates typed into the period form (the dashboard service checks them)."""
+
+    date_from: str
+    date_to: str
+
+
+def period_modal(draft: PeriodDraft, problems: tuple[Problem, ...]) -> FormModal[PeriodDraft]:
+    """The form for the dashboard's period: first and last day, both included."""
+    specs = (
+        FieldSpec("date_from", "From", placeholder="YYYY-MM-DD (blank: 1st of this month)"),
+        FieldSpec("date_to", "To", placeholder="YYYY-MM-DD (blank: end of this month)"),
+    )
+
+    def build(values: dict[str, Any]) -> PeriodDraft:
+        return PeriodDraft(values["date_from"].strip(), values["date_to"].strip())
+
+    intro = "Workload and team productivity count the hours dated in these days."
+    return FormModal("Dashboard period", specs, draft, build, problems, intro=intro)
 
 
 def period_bounds(choice: str, today: date) -> tuple[date, date]:
@@ -52,6 +81,8 @@ class ManagerPanel(DashboardPanel[ManagerDashboard]):
     """Master invoices by status, hours per project and per member, the team's totals."""
 
     period_name = MANAGER_PERIODS[0]
+    shown_period: tuple[date, date] | None = None
+    """The first and last day of the figures on show (None before the first load)."""
 
     def compose(self) -> ComposeResult:
         """The figures, top to bottom."""
@@ -68,9 +99,10 @@ class ManagerPanel(DashboardPanel[ManagerDashboard]):
 
     def fill(self, board: ManagerDashboard) -> None:
         """Show the manager's figures."""
+        self.shown_period = (board.period_start, board.period_end)
         self.query_one("#period", Static).update(
             f"Period: {board.period_start.isoformat()} – {board.period_end.isoformat()} "
-            f"({self.period_name}; y: another period)"
+            f"({self.period_name}; y: next, Y: dates)"
         )
         self.query_one("#master-title", Label).update(
             f"Master invoices{currency_note(row.amount for row in board.master_invoices)}"

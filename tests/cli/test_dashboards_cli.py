@@ -91,6 +91,38 @@ def test_admin_and_manager_dashboards(db_url: str, firm: dict[str, str]) -> None
     assert "Tickets waiting for approval: 1" in run(runner, db_url, "dashboard")
 
 
+def test_manager_chooses_the_period_with_from_and_to(db_url: str, firm: dict[str, str]) -> None:
+    runner = CliRunner()
+    login(runner, db_url, "mona@example.com", PASSWORD)
+    february = json.loads(
+        run(runner, db_url, "dashboard", "--json", "--from", "2026-02-01", "--to", "2026-02-28")
+    )
+    assert (february["period_start"], february["period_end"]) == ("2026-02-01", "2026-02-28")
+    # February: Hall 2 × 3 h (Dora), Roof 3 × 2 h (Carl)
+    assert {(row["name"], row["minutes"]) for row in february["projects"]} == {
+        ("Hall", 360),
+        ("Roof", 360),
+    }
+    assert (february["team_minutes"], february["team_billable_minutes"]) == (720, 720)
+    one_day = json.loads(
+        run(runner, db_url, "dashboard", "--json", "--from", "2026-01-01", "--to", "2026-01-01")
+    )
+    assert one_day["team_minutes"] == 0 and one_day["projects"] == []
+
+    bad = runner.invoke(app, ["dashboard", "--from", "2026-02-30", "--db", db_url])
+    assert bad.exit_code == 1 and "date_from" in bad.stderr and "must be a date" in bad.stderr
+    reversed_period = runner.invoke(
+        app, ["dashboard", "--from", "2026-03-02", "--to", "2026-03-01", "--db", db_url]
+    )
+    assert reversed_period.exit_code == 1 and "must not be before 2026-03-02" in (
+        reversed_period.stderr
+    )
+
+    login(runner, db_url, ADMIN_EMAIL, ADMIN_PASSWORD)
+    admin = runner.invoke(app, ["dashboard", "--from", "2026-02-01", "--db", db_url])
+    assert admin.exit_code == 1 and "only the manager's dashboard" in admin.stderr
+
+
 def test_compliance_register_through_the_cli(db_url: str, firm: dict[str, str]) -> None:
     runner = CliRunner()
     login(runner, db_url, ADMIN_EMAIL, ADMIN_PASSWORD)

@@ -258,6 +258,23 @@ def test_manager_chosen_period_and_master_invoices(world: World) -> None:
         )
 
 
+def test_manager_period_typed_as_text(world: World) -> None:
+    typed = world.services.dashboards.manager(
+        world.manager, date_from="01.02.2026", date_to="2026-02-28"
+    )
+    assert (typed.period_start, typed.period_end) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert typed.team_minutes == 720
+    # a blank end is this month's (the clock stands at 2026-03-10)
+    from_mid_march = world.services.dashboards.manager(world.manager, date_from="2026-03-05")
+    assert (from_mid_march.period_start, from_mid_march.period_end) == (
+        date(2026, 3, 5),
+        date(2026, 3, 31),
+    )
+    with pytest.raises(ValidationError) as bad:
+        world.services.dashboards.manager(world.manager, date_from="2026-02-30", date_to="soon")
+    assert {p.field for p in bad.value.problems} == {"date_from", "date_to"}
+
+
 def test_manager_dashboard_needs_approval_or_invoice_view(world: World) -> None:
     for who in (world.carl, world.cleo):
         with pytest.raises(PermissionDenied):

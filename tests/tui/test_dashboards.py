@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, Static
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.contractor_invoices import ContractorInvoicesScreen
@@ -30,11 +30,12 @@ from tektoro_tui.widgets.dashboard_client import ClientPanel
 from tektoro_tui.widgets.dashboard_common import FigureTable
 from tektoro_tui.widgets.dashboard_contractor import ContractorPanel
 from tektoro_tui.widgets.dashboard_manager import ManagerPanel
+from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.form_modal import FormModal
 from tests.finance_world import PASSWORD, World
 
 from .dashboard_world import ADAM, BORIS, CARL, CLEO, MONA, OLGA, on_sqlite_only, world
-from .tuitools import log_in, notifications, settle, steady_cursors
+from .tuitools import log_in, notifications, settle, steady_cursors, type_into
 
 __all__ = ["world"]
 
@@ -168,6 +169,51 @@ async def test_mona_sees_master_invoices_workload_and_can_change_the_period(
         await pilot.press("y")
         await settle(pilot)
         assert text_of(app, "#period").startswith("Period: 2026-03-09 – 2026-03-15 (this week")
+
+
+async def test_mona_types_the_dates_of_the_period(world: World) -> None:
+    app = TektoroApp(services=world.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(pilot, MONA)
+        await pilot.press("Y")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        assert form.query_one("#input-date_from", Input).value == "2026-03-01"
+        assert form.query_one("#input-date_to", Input).value == "2026-03-31"
+
+        # a reversed period is refused by the service and the form comes back marked
+        type_into(app, "#input-date_from", "2026-02-10")
+        type_into(app, "#input-date_to", "2026-02-01")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormModal), "the service's problems reopen the form"
+        problem = next(f for f in app.screen.query(FormField) if f.field_name == "date_to")
+        assert problem.has_class("-invalid")
+        assert "must not be before 2026-02-10" in str(problem.query_one(".field-problem").render())
+
+        type_into(app, "#input-date_from", "01.02.2026")
+        type_into(app, "#input-date_to", "2026-02-14")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert text_of(app, "#period").startswith("Period: 2026-02-01 – 2026-02-14 (chosen dates")
+        board = world.services.dashboards.manager(
+            world.manager, date_from="2026-02-01", date_to="2026-02-14"
+        )
+        expected = {
+            row.name: f"{row.minutes // 60}:{row.minutes % 60:02d}" for row in board.members
+        }
+        assert {row[0]: row[1] for row in table(app, "#members")} == expected
+
+        # an update from another session reloads the same chosen period
+        app.screen.post_message(DataChanged(frozenset({"time_entry"})))
+        await settle(pilot)
+        assert text_of(app, "#period").startswith("Period: 2026-02-01 – 2026-02-14")
+
+        await pilot.press("y")
+        await settle(pilot)
+        assert text_of(app, "#period").startswith("Period: 2026-03-01 – 2026-03-31 (this month")
 
 
 # --- administrator ----------------------------------------------------------------------------

@@ -19,6 +19,18 @@ import pytest
 
 PG_ADMIN_DSN = os.environ.get("TEKTORO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
+CHEAP_HASH_COST = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+"""argon2 cost for the suite's throw-away passwords: about 1 ms a hash instead of ~100 ms
+(tests/services/test_auth.py checks the product's own cost separately)."""
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """New password hashes in this process use :data:`CHEAP_HASH_COST`."""
+    from tektoro_tui.services import auth
+
+    monkeypatch.setattr(auth, "HASH_COST", CHEAP_HASH_COST)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(

@@ -290,8 +290,16 @@ def test_choice_returns_the_allowed_member() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("07:00", 420), ("7.30", 450), ("0:00", 0), ("23:59", 1439), ("24:00", None), ("7", None),
-     ("7:60", None), ("ab", None)],
+    [
+        ("07:00", 420),
+        ("7.30", 450),
+        ("0:00", 0),
+        ("23:59", 1439),
+        ("24:00", None),
+        ("7", None),
+        ("7:60", None),
+        ("ab", None),
+    ],
 )
 def test_clock_parses_times_of_day(text: str, expected: int | None) -> None:
     form = Form()

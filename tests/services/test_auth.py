@@ -36,6 +36,23 @@ def test_init_creates_organisation_admin_and_default_matrix(
     assert hashed is not None and hashed.startswith("$argon2") and ADMIN_PASSWORD not in hashed
 
 
+def test_product_hashes_use_argon2ids_own_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite hashes cheaply (tests/conftest.py); the product keeps argon2-cffi's cost."""
+    from argon2 import PasswordHasher
+
+    from tektoro_tui.services import auth
+
+    monkeypatch.setattr(auth, "HASH_COST", {})
+    hashed = auth.hash_password("a-long-password")
+    default = PasswordHasher()
+    assert hashed.startswith(
+        f"$argon2id$v=19$m={default.memory_cost},t={default.time_cost},p={default.parallelism}$"
+    )
+    assert default.memory_cost >= 65536 and default.time_cost >= 3
+    assert auth.verify_password(hashed, "a-long-password")
+    assert not auth.verify_password(hashed, "a-long-passworD")
+
+
 def test_init_twice_is_refused(services: Services, admin: Actor) -> None:
     with pytest.raises(ConflictError):
         services.auth.init_organisation("Other", "x@example.com", "X", "password-123")

@@ -68,7 +68,8 @@ class ClientPanel(DashboardPanel[ClientDashboard]):
             [
                 ("Outstanding", amount(board.outstanding)),
                 ("Overdue", amount(board.overdue)),
-                (f"Paid ({plural(len(board.paid_invoices), 'invoice')})", amount(board.paid_total)),
+                ("Paid so far", amount(board.paid_total)),
+                ("Invoices paid in full", str(len(board.paid_invoices))),
             ]
         )
         self.query_one("#open-note", Static).display = not board.open_invoices

@@ -273,7 +273,8 @@ async def test_cleo_sees_acme_and_never_bolt(world: World) -> None:
         assert table(app, "#balance") == [
             ["Outstanding", "738.00"],
             ["Overdue", "738.00"],
-            ["Paid (0 invoices)", "0.00"],
+            ["Paid so far", "0.00"],
+            ["Invoices paid in full", "0"],
         ]
         number = world.acme_invoice.number
         assert table(app, "#open-invoices") == [[number, "2026-03-06", "738.00", "Overdue"]]

@@ -227,6 +227,12 @@ async def test_the_client_portal_follows_a_partial_then_a_final_payment(shared: 
             )
             assert cell(pilot, "#ci-list", number, due) == "438.00"
             assert cell(pilot, "#ci-list", number, status) == "overdue 4d", "438.00 still late"
+            await until(
+                pilot,
+                lambda: figure(pilot, "#balance", "Paid so far", home) == "300.00",
+                "the partial payment on the client's dashboard behind the list",
+            )
+            assert figure(pilot, "#balance", "Invoices paid in full", home) == "0"
 
             services_b.client_invoices.mark_paid(owner, number, MarkPaidForm(reference="final"))
             await until(
@@ -241,7 +247,8 @@ async def test_the_client_portal_follows_a_partial_then_a_final_payment(shared: 
                 lambda: figure(pilot, "#balance", "Outstanding", home) == "0.00",
                 "the paid invoice on the client's dashboard behind the list",
             )
-            assert figure(pilot, "#balance", "Paid (1 invoice)", home) == "738.00"
+            assert figure(pilot, "#balance", "Paid so far", home) == "738.00"
+            assert figure(pilot, "#balance", "Invoices paid in full", home) == "1"
     finally:
         services_a.close()
         services_b.close()

@@ -123,18 +123,8 @@ class MailService(ServiceBase):
             org = session.get(m.Organisation, 1)
             if org is None or not org.smtp_host.strip():
                 return None
-            host, username = org.smtp_host.strip(), org.smtp_username.strip()
-            settings = SmtpSettings(
-                host=host,
-                port=org.smtp_port,
-                security=org.smtp_security,
-                username=username,
-                password=None,
-                sender=(org.smtp_sender or org.email).strip(),
-                organisation=org.name,
-            )
-        password = credentials.smtp_password(username, host) if username else None
-        return _with_password(settings, password)
+            settings = _settings_of(org)
+        return _with_stored_password(settings)
 
     def send_to(
         self,
@@ -199,24 +189,14 @@ class MailService(ServiceBase):
                     "Settings. The report was not sent; the exported file is kept.",
                     title="Mail not set up",
                 )
-            host, username = org.smtp_host.strip(), org.smtp_username.strip()
-            settings = SmtpSettings(
-                host=host,
-                port=org.smtp_port,
-                security=org.smtp_security,
-                username=username,
-                password=None,
-                sender=(org.smtp_sender or org.email).strip(),
-                organisation=org.name,
-            )
+            settings = _settings_of(org)
         if not (email or "").strip():
             raise ConfigError(
                 "Your account has no e-mail address, so there is nowhere to send the report. "
                 "Ask an administrator to add one. The exported file is kept.",
                 title="No e-mail address",
             )
-        password = credentials.smtp_password(username, host) if username else None
-        return _with_password(settings, password), str(email).strip()
+        return _with_stored_password(settings), str(email).strip()
 
     def _message(
         self, mail: _Mail, settings: SmtpSettings, text: str | None = None
@@ -337,6 +317,26 @@ def _check_attachment(name: str) -> None:
     if not name.strip():
         form.add("attachment_name", "is required (the file name the attachment gets)")
     form.raise_if_any()
+
+
+def _settings_of(org: m.Organisation) -> SmtpSettings:
+    """The organisation's SMTP settings as stored (the password is kept apart)."""
+    return SmtpSettings(
+        host=org.smtp_host.strip(),
+        port=org.smtp_port,
+        security=org.smtp_security,
+        username=org.smtp_username.strip(),
+        password=None,
+        sender=(org.smtp_sender or org.email).strip(),
+        organisation=org.name,
+    )
+
+
+def _with_stored_password(settings: SmtpSettings) -> SmtpSettings:
+    """``settings`` with the SMTP password from the credential store (when a user is set)."""
+    username, host = settings.username, settings.host
+    password = credentials.smtp_password(username, host) if username else None
+    return _with_password(settings, password)
 
 
 def _with_password(settings: SmtpSettings, password: str | None) -> SmtpSettings:

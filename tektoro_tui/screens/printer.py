@@ -20,7 +20,13 @@ from ..domain.permissions import Perm
 from ..errors import Problem
 from ..services.pipeline_views import InvoiceView, PaymentForm, PaymentView
 from ..widgets.form_modal import FormModal
-from ..widgets.printer_detail import INVOICE_COLUMNS, InvoiceDetail, invoice_cells, status_label
+from ..widgets.printer_detail import (
+    DETAIL_LINES,
+    INVOICE_COLUMNS,
+    InvoiceDetail,
+    invoice_cells,
+    status_label,
+)
 from ..widgets.printer_forms import (
     CreditNoteDraft,
     credit_note_modal,
@@ -176,7 +182,8 @@ class PrinterScreen(AreaScreen):
 
         def fetch() -> tuple[InvoiceView, tuple[PaymentView, ...]]:
             invoices = self.services.invoices
-            return invoices.get_by_number(self.actor, number), invoices.payments(self.actor, number)
+            whole = invoices.get_by_number(self.actor, number, line_limit=DETAIL_LINES)
+            return whole, invoices.payments(self.actor, number)
 
         call_service(
             self,
@@ -254,7 +261,7 @@ class PrinterScreen(AreaScreen):
         number = invoice.number
 
         def fetch() -> tuple[InvoiceView, date]:
-            fresh = self.services.invoices.get_by_number(self.actor, number)
+            fresh = self.services.invoices.get_by_number(self.actor, number, line_limit=0)
             return fresh, organisation_today(self.services, self.actor)
 
         call_service(self, fetch, self._open_payment_form)

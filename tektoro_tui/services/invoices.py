@@ -374,10 +374,17 @@ class InvoiceService(ServiceBase):
             _require_visible(session, actor, invoice)
             return _view(session, invoice)
 
-    def get_by_number(self, actor: Actor, number: str) -> InvoiceView:
-        """One issued invoice or credit note by its number."""
+    def get_by_number(
+        self, actor: Actor, number: str, *, line_limit: int | None = None
+    ) -> InvoiceView:
+        """One issued invoice or credit note by its number.
+
+        With ``line_limit`` only the first that many lines are read (the totals, the VAT
+        breakdown and ``line_count`` still cover every line): a screen that shows a few hundred
+        lines of a ten-thousand-line invoice need not build the rest.
+        """
         with self._read(actor, Perm.INVOICE_VIEW_ALL) as session:
-            return _view(session, _by_number(session, number))
+            return _view(session, _by_number(session, number), line_limit=line_limit)
 
     def payments(self, actor: Actor, number: str) -> tuple[PaymentView, ...]:
         """The payments recorded on an invoice, oldest first; account numbers masked except
@@ -687,14 +694,47 @@ def _by_number(session: Session, number: str) -> m.Invoice:
     return invoice
 
 
-def _line_rows(session: Session, invoice_id: int | None) -> list[m.InvoiceLine]:
-    """An invoice's lines in printed order."""
-    return list(
-        session.execute(
-            select(m.InvoiceLine)
-            .where(m.InvoiceLine.invoice_id == invoice_id)
-            .order_by(m.InvoiceLine.position, m.InvoiceLine.id)
-        ).scalars()
+def _line_rows(
+    session: Session, invoice_id: int | None, limit: int | None = None
+) -> list[m.InvoiceLine]:
+    """An invoice's lines in printed order (the first ``limit`` of them when given)."""
+    query = (
+        select(m.InvoiceLine)
+        .where(m.InvoiceLine.invoice_id == invoice_id)
+        .order_by(m.InvoiceLine.position, m.InvoiceLine.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.execute(query).scalars())
+
+
+def _stored_breakdown(
+    session: Session, invoice_id: int | None, currency: str
+) -> tuple[int, tuple[VatBreakdown, ...]]:
+    """The number of lines and the net, VAT and gross per rate, summed by the database (the
+    same figures as :func:`_breakdown` of every line)."""
+    line = m.InvoiceLine
+    rows = session.execute(
+        select(
+            line.vat_bp,
+            func.count(line.id),
+            func.sum(line.net_cents),
+            func.sum(line.vat_cents),
+            func.sum(line.gross_cents),
+        )
+        .where(line.invoice_id == invoice_id)
+        .group_by(line.vat_bp)
+        .order_by(line.vat_bp)
+    ).all()
+    count = sum(int(n) for _rate, n, *_sums in rows)
+    return count, tuple(
+        VatBreakdown(
+            int(rate),
+            Money(int(net), currency),
+            Money(int(vat), currency),
+            Money(int(gross), currency),
+        )
+        for rate, _n, net, vat, gross in rows
     )
 
 
@@ -1583,6 +1623,7 @@ def _view(
     *,
     lines: bool = True,
     names: tuple[str, str] | None = None,
+    line_limit: int | None = None,
 ) -> InvoiceView:
     """The frozen read model of an invoice (a draft shows due days, not provisional dates).
 
@@ -1593,11 +1634,18 @@ def _view(
             totals, which the invoice row holds).
         names: The client name and document reference when the caller has read them already
             (a list joins them in its one query); looked up otherwise.
+        line_limit: Read only the first that many lines; the VAT breakdown and
+            ``line_count`` are then summed by the database over every line.
     """
     currency = invoice.currency
     client_name, document_reference = names if names is not None else _names(session, invoice)
-    rows = _line_rows(session, invoice.id) if lines else ()
+    rows = _line_rows(session, invoice.id, line_limit) if lines else ()
     lines_shown = tuple(_line_view(row, currency) for row in rows)
+    line_count: int | None = None
+    if lines and line_limit is not None:
+        line_count, breakdown = _stored_breakdown(session, invoice.id, currency)
+    else:
+        breakdown = _breakdown(lines_shown, currency)
     draft = invoice.status == InvoiceStatus.DRAFT
     days = (
         (invoice.due_date - invoice.issue_date).days
@@ -1619,7 +1667,7 @@ def _view(
         currency=currency,
         vat_mode=invoice.vat_mode,
         lines=lines_shown,
-        vat_breakdown=_breakdown(lines_shown, currency),
+        vat_breakdown=breakdown,
         net=Money(invoice.net_cents, currency),
         vat=Money(invoice.vat_cents, currency),
         gross=Money(invoice.gross_cents, currency),
@@ -1637,6 +1685,7 @@ def _view(
         issued_at=invoice.issued_at,
         booked_at=invoice.booked_at,
         due_days=days,
+        line_count=line_count,
     )
 
 

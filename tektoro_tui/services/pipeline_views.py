@@ -282,6 +282,14 @@ class InvoiceView:
     issued_at: datetime | None
     booked_at: datetime | None
     due_days: int | None = None  # payment days after the issue date (drafts show only this)
+    line_count: int | None = None
+    """How many lines the invoice has when ``lines`` holds only the first of them (read with a
+    line limit); None when ``lines`` is every line."""
+
+    @property
+    def total_lines(self) -> int:
+        """How many lines the invoice has, whether or not all of them were read."""
+        return len(self.lines) if self.line_count is None else self.line_count
 
 
 @dataclass(frozen=True)

@@ -165,8 +165,8 @@ class InvoiceDetail(VerticalScroll):
 
 
 def _without_lines(invoice: InvoiceView) -> InvoiceView:
-    """``invoice`` as a list holds it: no lines and no VAT breakdown."""
-    return replace(invoice, lines=(), vat_breakdown=())
+    """``invoice`` as a list holds it: no lines, no VAT breakdown, no line count."""
+    return replace(invoice, lines=(), vat_breakdown=(), line_count=None)
 
 
 def _detail_parts(
@@ -218,7 +218,7 @@ def lines_table(invoice: InvoiceView) -> Table:
             vat_rate(line.vat_bp),
             line.gross.format(),
         )
-    hidden = len(invoice.lines) - DETAIL_LINES
+    hidden = invoice.total_lines - DETAIL_LINES
     if hidden > 0:
         table.add_row(
             "",

@@ -622,6 +622,27 @@ def test_printer_list_holds_issued_invoices_until_booked(books: Books) -> None:
         inv.mark_booked(books.admin, second.number or "")
 
 
+def test_an_invoice_read_with_a_line_limit_keeps_every_total(books: Books) -> None:
+    """The printer's detail reads the first lines only; the VAT breakdown and the line count
+    still cover the whole invoice."""
+    inv = books.invoices
+    draft = inv.open_record(books.admin, two_line_record(books))
+    inv.add_expense(books.admin, draft.id, ExpenseForm("2026-03-04", "Train tickets", "50", "8"))
+    issued = inv.issue(books.admin, draft.id, issue_date=date(2026, 3, 5))
+    number = issued.number or ""
+    whole = inv.get_by_number(books.admin, number)
+    assert len(whole.lines) == 3 and whole.line_count is None and whole.total_lines == 3
+
+    first = inv.get_by_number(books.admin, number, line_limit=1)
+    assert first.lines == whole.lines[:1]
+    assert (first.line_count, first.total_lines) == (3, 3)
+    assert first.vat_breakdown == whole.vat_breakdown and len(first.vat_breakdown) == 2
+    assert replace(first, lines=whole.lines, line_count=None) == whole
+
+    none = inv.get_by_number(books.admin, number, line_limit=0)
+    assert none.lines == () and none.total_lines == 3 and none.due == whole.due
+
+
 def test_printer_list_without_lines_has_the_same_figures(books: Books) -> None:
     """List screens read the printer's list without lines: every total, date and name is the
     one of the full list, and the lines and VAT breakdown are left empty."""

@@ -347,10 +347,10 @@ async def test_the_detail_follows_a_fast_cursor(
     read_whole = invoices.get_by_number
     gate = threading.Event()
 
-    def slow_for_second(actor: Actor, number: str) -> InvoiceView:
+    def slow_for_second(actor: Actor, number: str, **options: Any) -> InvoiceView:
         if number == SECOND:
             gate.wait(timeout=10)
-        return read_whole(actor, number)
+        return read_whole(actor, number, **options)
 
     monkeypatch.setattr(invoices, "get_by_number", slow_for_second)
     app = TektoroApp(services=books.services)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from io import StringIO
@@ -590,6 +591,27 @@ def xlsx_rows(path: Path) -> list[list[Any]]:
     sheet = openpyxl.load_workbook(path).active
     assert sheet is not None
     return [list(row) for row in sheet.iter_rows(min_row=3, values_only=True)]
+
+
+def test_no_log_line_or_notification_holds_the_account_number(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The product's own log lines and the contractor's notifications say only the masked
+    number; the full one lives in the payment row alone."""
+    caplog.set_level(logging.DEBUG, logger="tektoro_tui")
+    invoices = world.services.contractor_invoices
+    carl = approved_carl(world)
+    invoices.record_payment(
+        world.admin,
+        carl.number,
+        pay(carl.total.format().replace(",", ""), "2026-03-06", account_number=ACCOUNT),
+    )
+    seen = repr((invoices.list(world.carl), invoices.payments(world.carl)))
+    with world.services.db.read() as session:
+        notices = session.execute(select(m.Notification.kind, m.Notification.message)).all()
+    assert notices, "paying in full notifies the contractor"
+    for text in (caplog.text, seen, repr(notices)):
+        assert ACCOUNT not in text and "0532013000" not in text
 
 
 def test_a_contractor_exports_only_his_own_payments_masked(world: World, tmp_path: Path) -> None:

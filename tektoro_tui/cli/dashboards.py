@@ -15,7 +15,7 @@ import typer
 
 from ..errors import Problem, ValidationError
 from .common import DbOption, JsonOption, current_actor, services_for
-from .pipeline import emit, hours
+from .pipeline import emit, hours, parse_date
 
 if TYPE_CHECKING:
     from ..domain.money import Money
@@ -85,7 +85,17 @@ def dashboard(
                 raise ValidationError(
                     [Problem("from", "only the manager's dashboard has a chosen period")]
                 )
-            board = services.dashboards.manager(actor, date_from=date_from, date_to=date_to)
+            try:
+                board = services.dashboards.manager(
+                    actor,
+                    date_from=parse_date("from", date_from),
+                    date_to=parse_date("to", date_to),
+                )
+            except ValidationError as refused:  # name the options as typed: --from, --to
+                names = {"date_from": "from", "date_to": "to"}
+                raise ValidationError(
+                    [Problem(names.get(p.field, p.field), p.message) for p in refused.problems]
+                ) from None
     if as_json:
         emit({"kind": type(board).__name__.removesuffix("Dashboard").lower(), **_fields(board)})
         return

@@ -110,13 +110,13 @@ def test_manager_chooses_the_period_with_from_and_to(db_url: str, firm: dict[str
     assert one_day["team_minutes"] == 0 and one_day["projects"] == []
 
     bad = runner.invoke(app, ["dashboard", "--from", "2026-02-30", "--db", db_url])
-    assert bad.exit_code == 1 and "date_from" in bad.stderr and "must be a date" in bad.stderr
+    assert bad.exit_code == 1 and "from: must be a date" in bad.stderr
+    assert "date_from" not in bad.stderr
     reversed_period = runner.invoke(
         app, ["dashboard", "--from", "2026-03-02", "--to", "2026-03-01", "--db", db_url]
     )
-    assert reversed_period.exit_code == 1 and "must not be before 2026-03-02" in (
-        reversed_period.stderr
-    )
+    assert reversed_period.exit_code == 1
+    assert "to: must not be before 2026-03-02" in reversed_period.stderr
 
     login(runner, db_url, ADMIN_EMAIL, ADMIN_PASSWORD)
     admin = runner.invoke(app, ["dashboard", "--from", "2026-02-01", "--db", db_url])

@@ -15,7 +15,7 @@ import typer
 
 from ..errors import Problem, ValidationError
 from .common import DbOption, JsonOption, current_actor, services_for
-from .pipeline import emit, hours, parse_date
+from .pipeline import emit, hours, jsonable, parse_date
 
 if TYPE_CHECKING:
     from ..domain.money import Money
@@ -48,7 +48,7 @@ ToOpt = Annotated[
 
 def _money(value: Money | None) -> str:
     """An amount with its currency ('-' for none)."""
-    return "-" if value is None else f"{value.format()} {value.currency}"
+    return "-" if value is None else str(value)
 
 
 # --- dashboard -------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def dashboard(
                     [Problem(names.get(p.field, p.field), p.message) for p in refused.problems]
                 ) from None
     if as_json:
-        emit({"kind": type(board).__name__.removesuffix("Dashboard").lower(), **_fields(board)})
+        emit({"kind": type(board).__name__.removesuffix("Dashboard").lower(), **jsonable(board)})
         return
     if isinstance(board, ContractorDashboard):
         _print_contractor(board)
@@ -107,15 +107,6 @@ def dashboard(
         _print_admin(board)
     elif isinstance(board, ClientDashboard):
         _print_client(board)
-
-
-def _fields(board: object) -> dict[str, object]:
-    """The dashboard's fields as JSON-ready data."""
-    from .pipeline import jsonable
-
-    data = jsonable(board)
-    assert isinstance(data, dict)
-    return data
 
 
 def _print_contractor(board: ContractorDashboard) -> None:

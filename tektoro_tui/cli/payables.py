@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .common import DbOption, JsonOption, current_actor, services_for
-from .pipeline import emit, hours, jsonable, parse_date, resolve_user
+from .pipeline import emit, hours, jsonable, parse_date, print_client_payment, resolve_user
 
 if TYPE_CHECKING:
     from ..services.finance_views import MasterInvoicePreview, MasterInvoiceView
@@ -151,7 +151,7 @@ def list_invoices(
     """Master invoices newest first: all for administrators, your own for anyone else."""
     with services_for(db) as services:
         actor = current_actor(services)
-        contractor_id = resolve_user(services, actor, contractor) if contractor else None
+        contractor_id = resolve_user(services, actor, contractor)
         rows = services.contractor_invoices.list(actor, status=status, contractor_id=contractor_id)
     if as_json:
         emit(rows)
@@ -202,13 +202,7 @@ def record(
                     account_number=account,
                 ),
             )
-            if as_json:
-                emit(client)
-            else:
-                typer.echo(
-                    f"{client.number}: paid {client.paid.format()}, still due "
-                    f"{client.due.format()} {client.currency} ({client.status})."
-                )
+            print_client_payment(client, as_json)
             return
         from ..services.finance_views import ContractorPaymentForm
 
@@ -262,8 +256,7 @@ def list_payments(
         actor = current_actor(services)
         if invoice and not is_master_number(invoice):
             rows = services.invoices.payments(actor, invoice.strip())
-            numbers = {row.invoice_id: invoice.strip() for row in rows}
-            keyed = [(row, numbers.get(row.invoice_id, "")) for row in rows]
+            keyed = [(row, invoice.strip()) for row in rows]
         else:
             rows = services.contractor_invoices.payments(
                 actor, number=invoice, date_from=parse_date("from", date_from)

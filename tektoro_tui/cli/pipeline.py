@@ -27,7 +27,7 @@ from .common import DbOption, JsonOption, current_actor, services_for
 if TYPE_CHECKING:
     from ..services.base import Actor
     from ..services.hub import Services
-    from ..services.pipeline_views import BatchResult, EntryPage, ReportFilter
+    from ..services.pipeline_views import BatchResult, EntryPage, InvoiceView, ReportFilter
 
 time_app = typer.Typer(help="Time cards: add, list, accept, approve, reject.", no_args_is_help=True)
 wip_app = typer.Typer(help="Work in progress: list, allocate, process.", no_args_is_help=True)
@@ -550,6 +550,11 @@ def invoice_pay(
             number,
             PaymentForm(amount=amount, paid_on=paid_on, method=method, reference=reference),
         )
+    print_client_payment(view, as_json)
+
+
+def print_client_payment(view: InvoiceView, as_json: bool) -> None:
+    """What a client invoice stands at after a payment: JSON, or one line of text."""
     if as_json:
         emit(view)
     else:

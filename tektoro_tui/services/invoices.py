@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
@@ -69,6 +69,9 @@ from .pipeline_views import (
     RevenueRow,
     VatBreakdown,
 )
+
+if TYPE_CHECKING:
+    from .finance_views import ContractorPaymentForm
 
 SERIES_INVOICE = "INV"
 SERIES_CREDIT_NOTE = "CN"
@@ -1228,13 +1231,19 @@ def _check_payable(invoice: m.Invoice) -> None:
         )
 
 
-def _payment_fields(check: Form, form: PaymentForm, currency: str) -> dict[str, Any]:
-    """The payment's column values from the form (None where a field is wrong)."""
+def _payment_fields(
+    check: Form,
+    form: PaymentForm | ContractorPaymentForm,
+    currency: str,
+    methods: tuple[str, ...] = PAYMENT_METHODS,
+) -> dict[str, Any]:
+    """The payment's column values from the form (None where a field is wrong); client and
+    contractor payments differ only in the methods they allow."""
     amount = check.money("amount", form.amount, currency, min_cents=1, allow_zero=False)
     return {
         "amount_cents": amount.cents if amount is not None else None,
         "paid_on": check.date("paid_on", form.paid_on),
-        "method": check.choice("method", form.method.strip().lower(), PAYMENT_METHODS),
+        "method": check.choice("method", form.method.strip().lower(), methods),
         "reference": check.text("reference", form.reference, required=False),
         "account_holder": check.text("account_holder", form.account_holder, required=False),
         "account_number": check.text(
@@ -1276,15 +1285,21 @@ def _apply_payment(
 
 
 def _check_payment_date(
-    check: Form, paid_on: date | None, invoice: m.Invoice, today: date, org: m.Organisation
+    check: Form,
+    paid_on: date | None,
+    invoice: m.Invoice | m.MasterInvoice,
+    today: date,
+    org: m.Organisation,
+    kind: str = "invoice",
 ) -> None:
-    """A payment is dated between the invoice's issue date and today, outside locked periods."""
+    """A payment is dated between the invoice's issue date and today, outside locked periods
+    (``kind`` names the invoice in the message: "invoice", "contractor invoice")."""
     if paid_on is None:
         return
     if invoice.issue_date is not None and paid_on < invoice.issue_date:
         check.add(
             "paid_on",
-            f"must not be before {invoice.issue_date}, the issue date of invoice {invoice.number}",
+            f"must not be before {invoice.issue_date}, the issue date of {kind} {invoice.number}",
         )
     elif paid_on > today:
         check.add("paid_on", f"must not be after today ({today})")

@@ -55,7 +55,16 @@ from .finance_views import (
     MasterInvoiceView,
     NotificationView,
 )
-from .invoices import _payment_view, _role, _take_number, payment_audit_image
+from .invoices import (
+    _check_payment_date,
+    _org,
+    _payment_fields,
+    _payment_view,
+    _role,
+    _series_row,
+    _take_number,
+    payment_audit_image,
+)
 from .pipeline_views import PaymentView
 
 SERIES_MASTER = "MI"
@@ -122,7 +131,6 @@ class _PaidNotice:
     email: str
     total: Money
     paid_on: date
-    organisation: str
 
 
 class ContractorInvoiceService(ServiceBase):
@@ -211,7 +219,7 @@ class ContractorInvoiceService(ServiceBase):
             plan = _plan(session, request, org.currency)
             seq, number = _take_number(session, SERIES_MASTER, request.issue_date)
             invoice = m.MasterInvoice(
-                series_id=_series_id(session),
+                series_id=_series_row(session, SERIES_MASTER).id,
                 seq=seq,
                 number=number,
                 contractor_id=request.contractor.id,
@@ -293,7 +301,7 @@ class ContractorInvoiceService(ServiceBase):
             session = uow.session
             org = _org(session)
             check = Form()
-            fields = _payment_fields(check, form, org.currency)
+            fields = _payment_fields(check, form, org.currency, CONTRACTOR_PAYMENT_METHODS)
             invoice = _lock(session, number)
             if invoice.status not in (
                 MasterInvoiceStatus.APPROVED,
@@ -302,9 +310,8 @@ class ContractorInvoiceService(ServiceBase):
                 master_invoice_transition(
                     MasterInvoiceStatus(invoice.status), MasterInvoiceAction.RECORD_PAYMENT
                 )
-            _check_paid_on(
-                check, fields["paid_on"], invoice, local_today(uow.now, org.timezone), org
-            )
+            today = local_today(uow.now, org.timezone)
+            _check_payment_date(check, fields["paid_on"], invoice, today, org, "contractor invoice")
             due = invoice.total_cents - invoice.paid_cents
             if fields["amount_cents"] is not None and fields["amount_cents"] > due:
                 check.add(
@@ -535,14 +542,6 @@ class ContractorInvoiceService(ServiceBase):
 # ==============================================================================================
 
 
-def _org(session: Session) -> m.Organisation:
-    """The organisation row (currency, time zone, SMTP, period lock)."""
-    org = session.get(m.Organisation, 1)
-    if org is None:
-        raise NotFound("The organisation is not set up yet.")
-    return org
-
-
 def _check_form(
     session: Session, form: MasterInvoiceForm, today: date, org: m.Organisation
 ) -> _Request:
@@ -704,15 +703,6 @@ def _preview(plan: _Plan) -> MasterInvoicePreview:
     )
 
 
-def _series_id(session: Session) -> int:
-    """The id of the master invoices' numbering series."""
-    return int(
-        session.execute(
-            select(m.InvoiceSeries.id).where(m.InvoiceSeries.code == SERIES_MASTER)
-        ).scalar_one()
-    )
-
-
 def _claim_tickets(uow: UnitOfWork, invoice_id: int, ids: Sequence[int]) -> None:
     """Put the tickets on the invoice with a conditional UPDATE; refuse if any was taken."""
     claimed = 0
@@ -767,39 +757,6 @@ def _lock(session: Session, number: str) -> m.MasterInvoice:
     if invoice is None:
         raise NotFound(f"Contractor invoice {wanted} does not exist.")
     return invoice
-
-
-def _payment_fields(check: Form, form: ContractorPaymentForm, currency: str) -> dict[str, Any]:
-    """The payment's column values from the form (None where a field is wrong)."""
-    amount = check.money("amount", form.amount, currency, min_cents=1, allow_zero=False)
-    return {
-        "amount_cents": amount.cents if amount is not None else None,
-        "paid_on": check.date("paid_on", form.paid_on),
-        "method": check.choice("method", form.method.strip().lower(), CONTRACTOR_PAYMENT_METHODS),
-        "reference": check.text("reference", form.reference, required=False),
-        "account_holder": check.text("account_holder", form.account_holder, required=False),
-        "account_number": check.text(
-            "account_number", form.account_number, required=False, max_length=64
-        ),
-    }
-
-
-def _check_paid_on(
-    check: Form, paid_on: date | None, invoice: m.MasterInvoice, today: date, org: m.Organisation
-) -> None:
-    """A payment is dated between the invoice's issue date and today, outside locked periods."""
-    if paid_on is None:
-        return
-    if paid_on < invoice.issue_date:
-        check.add(
-            "paid_on",
-            f"must not be before {invoice.issue_date}, the issue date of contractor invoice "
-            f"{invoice.number}",
-        )
-    elif paid_on > today:
-        check.add("paid_on", f"must not be after today ({today})")
-    elif org.period_lock_date is not None and paid_on <= org.period_lock_date:
-        check.add("paid_on", f"falls in the locked period (closed up to {org.period_lock_date})")
 
 
 def _apply_payment(
@@ -877,7 +834,6 @@ def _settle(
         email=(contractor.email or "").strip(),
         total=total,
         paid_on=paid_on,
-        organisation=org.name,
     )
 
 

@@ -75,7 +75,6 @@ VIEW_PERMISSIONS = (
     Perm.INVOICE_VIEW_OWN_PROJECTS,
     Perm.INVOICE_VIEW_OWN_CLIENT,
 )
-_UNPAID_STATUSES = ("issued", "sent", "partially_paid")
 _IN_CHUNK = 1000  # ids per IN list, well below every backend's parameter limit
 
 
@@ -419,7 +418,7 @@ def _status_condition(status: str, today: date) -> ColumnElement[bool]:
     """The rows showing ``status`` (with "overdue" derived)."""
     if status == "overdue":
         return _overdue(today)
-    if status in _UNPAID_STATUSES:
+    if status in PAYABLE_STATUSES:
         return and_(
             m.Invoice.status == status,
             or_(

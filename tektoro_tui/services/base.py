@@ -334,13 +334,24 @@ def write_table(table: Table, kind: str, out: Path) -> Path:
     Raises:
         TektoroError: the file cannot be written (nothing is left half-written).
     """
-    from ..exports.filenames import write_atomic
     from ..exports.tables import table_to_csv_bytes, table_to_xlsx_bytes
 
-    data = table_to_csv_bytes(table) if kind == "csv" else table_to_xlsx_bytes(table)
+    return write_file(
+        out, table_to_csv_bytes(table) if kind == "csv" else table_to_xlsx_bytes(table)
+    )
+
+
+def write_file(target: Path, data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically (a reader never sees half a file).
+
+    Raises:
+        TektoroError: the file cannot be written, with the system's reason.
+    """
+    from ..exports.filenames import write_atomic
+
     try:
-        return write_atomic(out, data)
+        return write_atomic(target, data)
     except OSError as exc:
         raise TektoroError(
-            f"Could not write {out}: {exc.strerror or exc}.", title="Could not save the file"
+            f"Could not write {target}: {exc.strerror or exc}.", title="Could not save the file"
         ) from exc

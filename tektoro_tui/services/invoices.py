@@ -41,7 +41,6 @@ from ..errors import (
     NotFound,
     PermissionDenied,
     Problem,
-    TektoroError,
     ValidationError,
 )
 from ..exports.filenames import safe_filename
@@ -55,7 +54,7 @@ from ..exports.model import (
     VatRow,
 )
 from ..paths import ensure_dir, exports_dir
-from .base import Actor, ServiceBase, UnitOfWork, chunks, local_today, row_dict
+from .base import Actor, ServiceBase, UnitOfWork, chunks, local_today, row_dict, write_file
 from .pipeline_views import (
     PAYMENT_METHODS,
     AdjustmentForm,
@@ -439,7 +438,7 @@ class InvoiceService(ServiceBase):
         target = ensure_dir(exports_dir()) / name if out is None else out
         if target.is_dir():
             target = target / name
-        return _write_file(target, data)
+        return write_file(target, data)
 
     def record_payment(self, actor: Actor, number: str, form: PaymentForm) -> InvoiceView:
         """Record a client payment (recognise revenue); partial payments are allowed.
@@ -1788,15 +1787,3 @@ def _document(session: Session, invoice: m.Invoice) -> InvoiceDocument:
         credited_number=credited.number if credited else None,
         logo_path=org.logo_path,
     )
-
-
-def _write_file(target: Path, data: bytes) -> Path:
-    """Write ``data`` to ``target`` atomically (a reader never sees half a file)."""
-    from ..exports.filenames import write_atomic
-
-    try:
-        return write_atomic(target, data)
-    except OSError as exc:
-        raise TektoroError(
-            f"Could not write {target}: {exc.strerror or exc}.", title="Could not save the file"
-        ) from exc

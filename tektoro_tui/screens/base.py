@@ -196,6 +196,10 @@ class AreaScreen(TektoroScreen):
     """Tables (change-feed entities such as "invoice", "payment", "time_entry") whose changes,
     by any session, make this screen reload its data without a key press."""
 
+    RELOAD_ON_RESUME: ClassVar[bool] = False
+    """Read everything again each time the screen is shown, its first showing included (Home:
+    its figures follow what was done on the other screens)."""
+
     _stale: bool = False
 
     def refresh_data(self) -> None:
@@ -211,7 +215,8 @@ class AreaScreen(TektoroScreen):
             self._stale = True
 
     def on_screen_resume(self) -> None:
-        """Catch up with changes that arrived while another screen was on top."""
-        if self._stale:
+        """Catch up with changes that arrived while another screen was on top (or reload
+        anyway with ``RELOAD_ON_RESUME``)."""
+        if self._stale or self.RELOAD_ON_RESUME:
             self._stale = False
             self.refresh_data()

@@ -77,7 +77,7 @@ class ContractorInvoicesScreen(AreaScreen):
         Binding("f", "focus_filter", "Filter"),
         Binding("f5", "reload", "Reload", show=False),
     ]
-    REFRESH_ON = frozenset({"master_invoice", "payment", "time_entry"})
+    REFRESH_ON = frozenset({"master_invoice", "payment"})
     DEFAULT_CSS = """
     ContractorInvoicesScreen {
         #mi-filter {

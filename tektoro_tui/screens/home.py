@@ -124,23 +124,16 @@ class HomeScreen(AreaScreen):
         """The role's dashboard panel."""
         return self.query_one("#dashboard", DashboardPanel)
 
+    RELOAD_ON_RESUME = True
+
     def on_mount(self) -> None:
-        """Focus the menu and load the figures."""
+        """Focus the menu; the figures load when the screen is shown (``RELOAD_ON_RESUME``)."""
         super().on_mount()
         self.query_one("#menu", OptionList).focus()
-        self.load_summary()
-        self.load_dashboard()
-
-    def on_screen_resume(self) -> None:
-        """Coming back to home: the figures may have changed. Everything is read again here,
-        so the base class's catch-up reload (which runs after this handler) is not needed."""
-        self._stale = False
-        if self.is_mounted:
-            self.load_summary()
-            self.load_dashboard()
 
     def refresh_data(self) -> None:
-        """Another session changed something the dashboard shows: read it again."""
+        """Shown again, or another session changed something Home shows: read it again."""
+        self.load_summary()
         self.load_dashboard()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -164,12 +164,10 @@ class OrganisationView:
 
 @dataclass(frozen=True)
 class HomeSummary:
-    """What the home screen shows a user: who they are and where their work stands."""
+    """What the home screen shows besides the dashboard: who the user is, where, and which
+    code presets time cards still lack."""
 
     organisation: str
     user_name: str
     role: Role
-    entries_by_status: tuple[tuple[str, int, int], ...]  # status, count, minutes
-    staff_count: int
-    pending_approvals: int
     missing_presets: tuple[str, ...]

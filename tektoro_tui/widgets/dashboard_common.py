@@ -124,11 +124,8 @@ class DashboardPanel(Vertical, Generic[B]):
     }
     """
 
-    board: B | None = None
-
     def show(self, board: B) -> None:
         """Show ``board``'s figures."""
-        self.board = board
         self.fill(board)
 
     def fill(self, board: B) -> None:

@@ -9,7 +9,6 @@ from ..services.finance_views import ContractorDashboard
 from .dashboard_common import DashboardPanel, FigureTable, plural, signed_hours, words
 from .formatting import hours
 
-PERIOD_WORDS = {"week": "week", "month": "month"}
 QUICK_ACTIONS = "Quick actions: c new time card · m my invoices · n notifications"
 
 
@@ -32,8 +31,7 @@ class ContractorPanel(DashboardPanel[ContractorDashboard]):
             f"Outstanding pay: {board.outstanding_pay} "
             f"({plural(board.unpaid_invoices, 'unpaid master invoice')})"
         )
-        period = PERIOD_WORDS.get(board.period, board.period)
-        other = "month" if board.period == "week" else "week"
+        period, other = board.period, "month" if board.period == "week" else "week"
         self.query_one("#hours-title", Label).update(f"Hours by {period} (y: by {other})")
         change = signed_hours(board.change_minutes)
         if board.change_pct:

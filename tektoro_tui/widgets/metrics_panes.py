@@ -184,9 +184,6 @@ class StatusPane(VerticalScroll):
     StatusPane {
         height: 1fr;
     }
-    StatusPane > Label {
-        padding: 0 1;
-    }
     """
 
     def compose(self) -> ComposeResult:

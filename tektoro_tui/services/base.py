@@ -22,6 +22,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from ..data import models as m
+from ..data.changefeed import CHANGE_CHANNEL
 from ..data.engine import Database
 from ..domain import audit as audit_rules
 from ..domain.permissions import Perm, Role
@@ -47,9 +48,6 @@ def chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
     limits)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-CHANGE_CHANNEL = "tektoro_changes"
 
 
 class Clock(Protocol):

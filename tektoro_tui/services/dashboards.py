@@ -45,6 +45,9 @@ from .finance_views import (
     StatusCount,
     WorkloadRow,
 )
+from .invoices import CREDIT_NOTE, PAYABLE_STATUSES
+from .invoices import _project_shares as invoice_project_shares
+from .invoices import _role as live_role
 
 T = TimeEntryStatus
 WORKED_STATUSES = (T.DRAFT, T.ACCEPTED, T.APPROVED, T.ALLOCATED, T.PROCESSED)
@@ -69,13 +72,8 @@ OWED_MASTER = (MI.APPROVED.value, MI.PARTIALLY_PAID.value)
 """Master invoices the firm owes money on; a draft is not owed until an administrator
 approves it."""
 
-OPEN_INVOICE = (
-    InvoiceStatus.ISSUED.value,
-    InvoiceStatus.SENT.value,
-    InvoiceStatus.PARTIALLY_PAID.value,
-)
+OPEN_INVOICE = PAYABLE_STATUSES
 PAID_INVOICE = (InvoiceStatus.PAID.value, InvoiceStatus.BOOKED.value)
-CREDIT_NOTE = "credit_note"
 FINANCE_ROLES = (Role.ADMINISTRATOR, Role.ACCOUNTANT)
 
 
@@ -89,7 +87,7 @@ class DashboardService(ServiceBase):
         client users the portal, everyone else their own figures. The role is read live.
         """
         with self._read(actor) as session:
-            role = _live_role(session, actor)
+            role = live_role(session, actor)
         if role in FINANCE_ROLES:
             return self.administrator(actor)
         if role is Role.MANAGER:
@@ -282,14 +280,6 @@ def _org(session: Session) -> tuple[str, str]:
     """The organisation's time zone and currency (UTC and EUR before set-up)."""
     org = session.get(m.Organisation, 1)
     return (org.timezone, org.currency) if org else ("UTC", "EUR")
-
-
-def _live_role(session: Session, actor: Actor) -> Role:
-    """The actor's role as stored now (an administrator may have changed it)."""
-    role = session.execute(
-        select(m.UserAccount.role).where(m.UserAccount.id == actor.user_id)
-    ).scalar_one()
-    return Role(role)
 
 
 def _values(statuses: tuple[Any, ...]) -> list[str]:
@@ -665,22 +655,9 @@ def _project_shares(session: Session, invoices: list[m.Invoice]) -> Shares:
     for invoice in invoices:
         if invoice.project_id is not None and invoice.id is not None:
             shares[invoice.id].append((invoice.project_id, names[invoice.project_id], 1))
-    spread = [i.id for i in invoices if i.project_id is None]
-    if not spread:
-        return shares
-    rows = session.execute(
-        select(
-            m.InvoiceLine.invoice_id, m.Project.id, m.Project.name, _sum(m.InvoiceLine.gross_cents)
-        )
-        .join(m.DocumentLine, m.DocumentLine.id == m.InvoiceLine.document_line_id)  # type: ignore[arg-type]
-        .join(m.TimeEntry, m.TimeEntry.id == m.DocumentLine.time_entry_id)  # type: ignore[arg-type]
-        .join(m.Project, m.Project.id == m.TimeEntry.project_id)  # type: ignore[arg-type]
-        .where(m.InvoiceLine.invoice_id.in_(spread))  # type: ignore[attr-defined]
-        .group_by(m.InvoiceLine.invoice_id, m.Project.id, m.Project.name)
-        .order_by(m.InvoiceLine.invoice_id, m.Project.id)
-    ).all()
-    for invoice_id, project_id, name, gross in rows:
-        shares[int(invoice_id)].append((int(project_id), str(name), max(int(gross), 0)))
+    spread = [i.id for i in invoices if i.project_id is None and i.id is not None]
+    for invoice_id, spread_shares in invoice_project_shares(session, spread).items():
+        shares[invoice_id].extend(spread_shares)
     return shares
 
 

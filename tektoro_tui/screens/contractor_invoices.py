@@ -29,6 +29,7 @@ from ..services.finance_views import (
     MasterInvoiceView,
 )
 from ..widgets.dialogs import YesNoDialog
+from ..widgets.filter_fields import chosen
 from ..widgets.form_modal import FormModal
 from ..widgets.mi_detail import MASTER_COLUMNS, MasterDetail, master_cells
 from ..widgets.mi_forms import (
@@ -166,8 +167,7 @@ class ContractorInvoicesScreen(AreaScreen):
 
     def load_invoices(self, then_show: str = "") -> None:
         """Read the master invoices under the chosen status (keeping the cursor)."""
-        chosen = self.query_one("#mi-filter", Select).value
-        status = "" if chosen is Select.NULL else str(chosen)
+        status = str(chosen(self, "#mi-filter") or "")
         keep = then_show or (self.current.number if self.current is not None else "")
         call_service(
             self,

@@ -26,7 +26,8 @@ from ..services.finance_views import (
     MarkPaidForm,
 )
 from ..services.pipeline_views import PAYMENT_METHODS
-from .fields import FieldSpec, chosen, date_range
+from .fields import FieldSpec
+from .filter_fields import chosen, date_range
 from .form_modal import FormModal
 from .formatting import day, moment, money
 from .printer_detail import METHOD_LABELS, amount_cell, clipped

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Literal
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Static
 
-from ..domain.validation import Form
 from ..errors import Problem
 
 FieldKind = Literal["text", "password", "select", "switch", "textarea"]
@@ -220,25 +218,3 @@ def show_problems(root: Widget, problems: Iterable[Problem]) -> list[Problem]:
 
 def _flatten(by_field: dict[str, list[str]]) -> list[Problem]:
     return [Problem(field, message) for field, messages in by_field.items() for message in messages]
-
-
-def date_range(
-    root: Widget, start_selector: str, end_selector: str
-) -> tuple[date | None, date | None] | None:
-    """The optional from/to dates typed into a filter bar's two inputs, or None while one is
-    not a date (that input is marked ``-invalid``; a good one is unmarked)."""
-    check = Form()
-    start_input = root.query_one(start_selector, Input)
-    end_input = root.query_one(end_selector, Input)
-    start = check.date("date_from", start_input.value, required=False)
-    end = check.date("date_to", end_input.value, required=False)
-    bad = {problem.field for problem in check.problems}
-    start_input.set_class("date_from" in bad, "-invalid")
-    end_input.set_class("date_to" in bad, "-invalid")
-    return None if bad else (start, end)
-
-
-def chosen(root: Widget, selector: str) -> Any:
-    """The value chosen in a Select under ``root``, or None when nothing is chosen."""
-    value = root.query_one(selector, Select).value
-    return None if value is Select.NULL else value

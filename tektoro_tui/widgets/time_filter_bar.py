@@ -9,7 +9,7 @@ from textual.widgets import Input, Select
 
 from ..domain.states import TimeEntryStatus
 from ..services.pipeline_views import ReportFilter
-from .fields import chosen, date_range
+from .filter_fields import chosen, date_range
 from .time_fields import Options, SearchSelect
 
 STATUS_OPTIONS = tuple((status.value, status.value) for status in TimeEntryStatus)

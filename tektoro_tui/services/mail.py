@@ -136,11 +136,13 @@ class MailService(ServiceBase):
         attachment_name: str,
         attachment: bytes,
         mime_type: str = "application/pdf",
+        settings: SmtpSettings | None = None,
     ) -> MailReceipt:
         """Mail ``attachment`` to someone else (a client, a contractor) on the firm's behalf.
 
-        Uses the organisation's SMTP settings and delivery like :meth:`send_to_self`; the
-        network call happens outside any database transaction, and the send is audited.
+        Uses the organisation's SMTP settings (``settings`` when the caller has read them
+        already with :meth:`smtp_settings`) and delivery like :meth:`send_to_self`; the network
+        call happens outside any database transaction, and the send is audited.
 
         Raises:
             ConfigError: SMTP is not set up or ``recipient`` is blank.
@@ -149,7 +151,7 @@ class MailService(ServiceBase):
                 is the reason, in words).
         """
         _check_attachment(attachment_name)
-        settings = self.smtp_settings(actor)
+        settings = settings or self.smtp_settings(actor)
         if settings is None:
             raise ConfigError(
                 "Mail is not set up: an administrator has to enter the SMTP server under Settings.",

@@ -38,7 +38,7 @@ from ..errors import (
     ValidationError,
 )
 from ..exports.filenames import safe_filename
-from ..exports.model import Column, InvoiceDocument, RenderOptions, Table
+from ..exports.model import Column, RenderOptions, Table
 from .base import (
     Actor,
     ServiceBase,
@@ -128,12 +128,11 @@ class ClientInvoiceService(ServiceBase):
             session.flush()
             uow.audit("invoice.send", "invoice", invoice.id, before, row_dict(invoice))
             row = _one(session, viewer.scope, _today(session, self), m.Invoice.id, invoice.id)
-            document = invoice_document(session, invoice) if email else None
             client = session.get(m.Company, invoice.client_id)
             address = client.email.strip() if client is not None else ""
-        if document is None:
+        if not email:
             return SendResult(row, "not e-mailed")
-        return SendResult(row, self._email_invoice(actor, row, document, address))
+        return SendResult(row, self._email_invoice(actor, row, address))
 
     def mark_paid(self, actor: Actor, number: str, form: MarkPaidForm) -> ClientInvoiceRow:
         """Record a payment of everything still due (``invoice.record_payment``).
@@ -252,17 +251,20 @@ class ClientInvoiceService(ServiceBase):
         record_payment_locked(uow, invoice, payment, recorded_via=via)
         return _one(session, scope, today, m.Invoice.id, invoice.id)
 
-    def _email_invoice(
-        self, actor: Actor, row: ClientInvoiceRow, document: InvoiceDocument, address: str
-    ) -> str:
-        """E-mail the invoice PDF to the client; what happened, in words."""
+    def _email_invoice(self, actor: Actor, row: ClientInvoiceRow, address: str) -> str:
+        """E-mail the invoice PDF to the client; what happened, in words. The printed
+        document is read only once the mail can go out."""
         from ..exports.pdf import render_invoice_pdf
 
         mail = MailService(self.db, self.clock)
-        if mail.smtp_settings(actor) is None:
+        settings = mail.smtp_settings(actor)
+        if settings is None:
             return "no SMTP configured"
         if not address:
             return f"no e-mail address for {row.client_name}"
+        with self._read(actor) as session:
+            invoice = self._get(session, m.Invoice, row.id, "Invoice")
+            document = invoice_document(session, invoice)
         pdf = render_invoice_pdf(document, RenderOptions())
         due_on = f", due {row.due_date.isoformat()}" if row.due_date else ""
         try:
@@ -277,6 +279,7 @@ class ClientInvoiceService(ServiceBase):
                 attachment_name=f"{safe_filename(row.number)}.pdf",
                 attachment=pdf,
                 mime_type="application/pdf",
+                settings=settings,
             )
         except (MailError, ConfigError) as exc:
             return f"not sent: {exc.message}"

@@ -32,7 +32,6 @@ from ..widgets.paged_table import PagedTable
 from ..widgets.time_contributors import EVERYONE, ContributorTable
 from ..widgets.time_entry_table import EntryDetail, EntryTable, EntryTotals
 from .base import AreaScreen, call_service, edit_in_form
-from .time_report import restore_place
 
 if TYPE_CHECKING:
     from textual.widgets import DataTable
@@ -231,7 +230,7 @@ class ApprovalsScreen(AreaScreen):
                 self.load_entries()  # another contributor is highlighted now
                 return
             self._show_entries(page, True)
-            restore_place(self.entries, current, marked)
+            self.entries.restore_place(current, marked)
             self._show_totals()
 
         call_service(self, fetch, refreshed, group="summary", exclusive=True)

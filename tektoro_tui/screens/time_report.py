@@ -51,23 +51,6 @@ MARKABLE = frozenset({TimeEntryStatus.DRAFT.value, TimeEntryStatus.REJECTED.valu
 """Entries whose marks survive a live refresh: those the batch actions here can still change."""
 
 
-def restore_place(
-    table: EntryTable,
-    current: int | None,
-    marked: set[int],
-    keep_mark: Callable[[TimeEntryView], bool] = lambda _view: True,
-) -> None:
-    """After a refresh, mark again the rows that still qualify and return to the entry the
-    cursor was on (when it is still listed)."""
-    for ident in marked:
-        view = table.views.get(ident)
-        if view is not None and keep_mark(view):
-            table.marked.add(ident)
-            table.show_entry(view)
-    if current is not None and str(current) in table.rows:
-        table.move_to(current)
-
-
 class TimeReportScreen(AreaScreen):
     """The entries ``actor`` sees, page by page, with totals and the actions on them."""
 
@@ -205,7 +188,7 @@ class TimeReportScreen(AreaScreen):
 
         def refreshed(page: EntryPage) -> None:
             self._show(page, True)
-            restore_place(self.table, current, marked, lambda view: view.status in MARKABLE)
+            self.table.restore_place(current, marked, lambda view: view.status in MARKABLE)
             self._show_totals()
 
         call_service(

@@ -106,6 +106,22 @@ class EntryTable(PagedTable):
         self.views[view.id] = view
         self.update_record(view.id, self.cells(view))
 
+    def restore_place(
+        self,
+        current: int | None,
+        marked: set[int],
+        keep_mark: Callable[[TimeEntryView], bool] = lambda _view: True,
+    ) -> None:
+        """After a refresh, mark again the rows that still qualify and return to the entry the
+        cursor was on (when it is still listed)."""
+        for ident in marked:
+            view = self.views.get(ident)
+            if view is not None and keep_mark(view):
+                self.marked.add(ident)
+                self.show_entry(view)
+        if current is not None and str(current) in self.rows:
+            self.move_to(current)
+
     @property
     def current_view(self) -> TimeEntryView | None:
         """The entry under the cursor."""

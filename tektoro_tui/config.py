@@ -62,6 +62,7 @@ def resolve_database(cli_value: str | None = None) -> DatabaseChoice:
             raise ConfigError("The config file's [database] url must be a string.")
         return DatabaseChoice(_expand(url), f"config file {paths.config_file()}")
     db_file = paths.default_database_file()
+    paths.ensure_dir(db_file.parent)  # a first start: SQLite creates the file, not its folder
     return DatabaseChoice(f"sqlite:///{db_file}", "default SQLite file")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -113,6 +114,21 @@ def test_db_status_and_upgrade(runner: CliRunner, db_url: str) -> None:
     assert upgraded.exit_code == 0, upgraded.output
     after = json.loads(runner.invoke(app, ["db", "status", "--json", "--db", db_url]).stdout)
     assert after["up_to_date"] is True and after["current"] == after["head"]
+
+
+def test_a_first_start_creates_the_default_databases_folder(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a fresh machine nothing has made the data folder yet; the default SQLite file must
+    still open (the README's first command runs on exactly that)."""
+    from tektoro_tui import paths
+
+    monkeypatch.setenv("TEKTORO_HOME", str(tmp_path / "fresh-home"))
+    assert not paths.data_dir().exists()
+    status = runner.invoke(app, ["db", "status", "--json"])
+    assert status.exit_code == 0, status.output
+    assert json.loads(status.stdout)["current"] is None
+    assert paths.data_dir().is_dir()
 
 
 def test_database_url_precedence(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

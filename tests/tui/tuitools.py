@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, TextArea
@@ -34,7 +35,30 @@ async def _settle_layout(pilot: Pilot[None], rounds: int) -> None:
     for _ in range(rounds):
         await pilot.pause()
         if not _layout_pending(pilot.app.screen):
+            break
+    await _settle_frames(pilot, rounds)
+
+
+async def _settle_frames(pilot: Pilot[None], rounds: int) -> None:
+    """Wait until two frames a moment apart are the same, the flags above notwithstanding.
+
+    A worker's result reaches the screen through ``call_from_thread``; on a loaded machine it
+    can land after the checks above have passed, and its re-layout with it.
+    """
+    shot = _frame(pilot.app)
+    for _ in range(rounds):
+        await pilot.pause(0.02)
+        again = _frame(pilot.app)
+        if again == shot and not _layout_pending(pilot.app.screen):
             return
+        shot = again
+
+
+def _frame(app: App[None]) -> tuple[str, ...]:
+    """The text of every line the screen would draw now (cheaper than a screenshot)."""
+    update = app.screen._compositor.render_update(full=True)
+    lines = getattr(update, "strips", ())
+    return tuple("".join(segment.text for strip in line for segment in strip) for line in lines)
 
 
 def _layout_pending(screen: Widget) -> bool:

@@ -1,18 +1,23 @@
 """Shared fixtures: a fresh database per test on SQLite or on the real PostgreSQL server.
 
 ``TEKTORO_TEST_DB=postgresql`` runs the database-backed tests against the
-PostgreSQL server on 127.0.0.1:5432 (each test in a database it creates and
-drops); otherwise they run on a SQLite file in a temporary folder. Tests that
-are about PostgreSQL itself use the ``pg_url`` fixture directly. When the
-server cannot be reached they are skipped locally, but fail in CI
-(``TEKTORO_REQUIRE_PG=1``) so a missing server never passes for a green run.
+PostgreSQL server on 127.0.0.1:5432; otherwise they run on a SQLite file in a
+temporary folder. Either way a test's database is a copy of a template migrated
+once per test process (``CREATE DATABASE ... TEMPLATE`` on PostgreSQL, a file
+copy on SQLite), so no test pays for the migrations. Tests that are about
+PostgreSQL itself use the ``pg_url`` fixture directly; tests of the schema set-up
+ask for an ``empty_*`` database. When the server cannot be reached they are
+skipped locally, but fail in CI (``TEKTORO_REQUIRE_PG=1``) so a missing server
+never passes for a green run.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -55,25 +60,79 @@ def _pg_admin_connect():  # type: ignore[no-untyped-def]
         pytest.skip(f"PostgreSQL server not reachable: {exc}")
 
 
-def create_pg_database() -> str:
-    """Create a uniquely named database and return its SQLAlchemy URL."""
+def _pg_url(name: str) -> str:
+    return f"{PG_ADMIN_DSN.rsplit('/', 1)[0]}/{name}"
+
+
+def create_pg_database(template: str | None = None) -> str:
+    """Create a uniquely named database (a copy of ``template`` if given); return its URL."""
     name = f"tektoro_test_{uuid.uuid4().hex[:12]}"
+    clause = f' TEMPLATE "{template}"' if template else ""
     with _pg_admin_connect() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0]
-    return f"{base}/{name}"
+        conn.execute(f'CREATE DATABASE "{name}"{clause}')
+    return _pg_url(name)
 
 
-def drop_pg_database(url: str) -> None:
-    """Drop a database made by :func:`create_pg_database`, closing leftover connections."""
+def _drop_now(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with _pg_admin_connect() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+_DROPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-drop")
+_PENDING_DROPS: list[Future[None]] = []
+
+
+def drop_pg_database(url: str) -> None:
+    """Drop a database made by :func:`create_pg_database`, closing leftover connections.
+
+    The drop runs in a background thread (it can take a second while PostgreSQL checkpoints);
+    the session waits for every pending drop at its end.
+    """
+    _PENDING_DROPS.append(_DROPPER.submit(_drop_now, url))
+
+
+def _migrated(url: str) -> None:
+    from tektoro_tui.data.engine import Database
+    from tektoro_tui.data.migrate import upgrade
+
+    db = Database.open(url)
+    try:
+        upgrade(db)
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """The name of a migrated PostgreSQL database that tests copy (one per test process)."""
+    url = create_pg_database()
+    _migrated(url)
+    try:
+        yield url.rsplit("/", 1)[1]
+    finally:
+        for future in _PENDING_DROPS:
+            future.result()
+        _drop_now(url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that tests copy (one per test process)."""
+    path = tmp_path_factory.mktemp("template") / "tektoro.db"
+    _migrated(f"sqlite:///{path}")
+    return path
+
+
+def copy_sqlite_template(template: Path, target: Path) -> str:
+    """Copy the migrated template to ``target`` and return the file's URL."""
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database (dropped afterwards)."""
+def empty_pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (no schema; dropped afterwards)."""
     url = create_pg_database()
     try:
         yield url
@@ -82,9 +141,25 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    """A fresh SQLite file URL."""
+def pg_url(pg_template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database with this program's schema (dropped afterwards)."""
+    url = create_pg_database(pg_template)
+    try:
+        yield url
+    finally:
+        drop_pg_database(url)
+
+
+@pytest.fixture
+def empty_sqlite_url(tmp_path: Path) -> str:
+    """The URL of a SQLite file that does not exist yet."""
     return f"sqlite:///{tmp_path / 'tektoro.db'}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A fresh SQLite file with this program's schema."""
+    return copy_sqlite_template(sqlite_template, tmp_path / "tektoro.db")
 
 
 def test_backend() -> str:
@@ -96,13 +171,45 @@ test_backend.__test__ = False  # type: ignore[attr-defined]
 
 
 @pytest.fixture
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database on the backend of this run."""
-    if test_backend() == "postgresql":
-        url = create_pg_database()
-        try:
-            yield url
-        finally:
-            drop_pg_database(url)
-    else:
-        yield f"sqlite:///{tmp_path / 'tektoro.db'}"
+def db_url(request: pytest.FixtureRequest) -> str:
+    """A fresh database with this program's schema, on the backend of this run."""
+    name = "pg_url" if test_backend() == "postgresql" else "sqlite_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def empty_db_url(request: pytest.FixtureRequest) -> str:
+    """A fresh database without any schema, on the backend of this run."""
+    name = "empty_pg_url" if test_backend() == "postgresql" else "empty_sqlite_url"
+    return str(request.getfixturevalue(name))
+
+
+BACKEND_FIXTURES = frozenset({"db_url", "empty_db_url"})
+"""Tests that use one of these run on the backend chosen for the run; all others are the same
+on every backend (pure rules, exports, screens on SQLite, tests that name their backend)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that follow the run's backend; on PostgreSQL run only those.
+
+    The SQLite pass runs the whole suite (tests that need PostgreSQL itself ask for ``pg_url``
+    and get it there); the PostgreSQL pass repeats only what can differ between backends.
+    """
+    follows = []
+    rest = []
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if BACKEND_FIXTURES.intersection(names):
+            item.add_marker(pytest.mark.backend)
+            follows.append(item)
+        else:
+            rest.append(item)
+    if test_backend() == "postgresql" and not os.environ.get("TEKTORO_TEST_ALL"):
+        config.hook.pytest_deselected(items=rest)
+        items[:] = follows
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Wait for the databases still being dropped in the background."""
+    for future in _PENDING_DROPS:
+        future.exception()

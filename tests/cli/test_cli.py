@@ -106,7 +106,8 @@ def test_invite_and_register_from_the_cli(runner: CliRunner, db_url: str) -> Non
     assert ann["supervisor"] == "Olga" and ann["role"] == "staff"
 
 
-def test_db_status_and_upgrade(runner: CliRunner, db_url: str) -> None:
+def test_db_status_and_upgrade(runner: CliRunner, empty_db_url: str) -> None:
+    db_url = empty_db_url
     before = runner.invoke(app, ["db", "status", "--json", "--db", db_url])
     assert before.exit_code == 0, before.output
     assert json.loads(before.stdout)["current"] is None

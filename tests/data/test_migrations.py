@@ -33,7 +33,7 @@ ALL_REVISIONS = (
 )
 
 
-@pytest.fixture(params=["sqlite_url", "pg_url"])
+@pytest.fixture(params=["empty_sqlite_url", "empty_pg_url"])
 def db(request: pytest.FixtureRequest) -> Iterator[Database]:
     """An empty database on each backend."""
     database = Database.open(request.getfixturevalue(request.param))

@@ -305,7 +305,7 @@ def _append_audit_events(db: Database, ids: dict[str, int]) -> None:
 
 @pytest.fixture(params=["sqlite_url", "pg_url"])
 def url(request: pytest.FixtureRequest) -> str:
-    """An empty database URL on each backend."""
+    """A migrated database URL on each backend."""
     return str(request.getfixturevalue(request.param))
 
 

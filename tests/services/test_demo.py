@@ -455,10 +455,10 @@ def test_negative_entries_are_refused(services: Services) -> None:
     assert not services.auth.is_initialised()
 
 
-def test_same_seed_builds_the_same_firm(sqlite_url: str) -> None:
+def test_same_seed_builds_the_same_firm(empty_sqlite_url: str) -> None:
     results = []
     for name in ("one.db", "two.db"):
-        url = sqlite_url.replace("tektoro.db", name)
+        url = empty_sqlite_url.replace("tektoro.db", name)
         hub = Services.connect(url, clock=FixedClock(NOW))
         try:
             results.append(build_demo(hub, entries=400, seed=5, today=TODAY))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_sqlite_template
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.presets import (
@@ -53,10 +54,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def empty_services(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FixedClock
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FixedClock, sqlite_template: Path
 ) -> Iterator[Services]:
-    """Services on a new, empty SQLite database (no organisation yet)."""
+    """Services on a new SQLite database with the schema but no organisation yet."""
     monkeypatch.chdir(tmp_path)
+    copy_sqlite_template(sqlite_template, tmp_path / "tektoro.db")
     services = Services.connect("sqlite:///tektoro.db", clock=clock)
     try:
         yield services

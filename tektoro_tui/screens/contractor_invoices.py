@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Select, Static
 
 from ..domain.permissions import Perm
 from ..errors import Problem
-from ..services.finance_views import (
+from ..services.contractor_invoices.views import (
     MASTER_INVOICE_STATUS_LABELS,
     ContractorOption,
     ContractorPaymentForm,
@@ -31,8 +31,8 @@ from ..services.finance_views import (
 from ..widgets.dialogs import YesNoDialog
 from ..widgets.filter_fields import chosen
 from ..widgets.form_modal import FormModal
-from ..widgets.mi_detail import MASTER_COLUMNS, MasterDetail, master_cells
-from ..widgets.mi_forms import (
+from ..widgets.master_invoice_detail import MASTER_COLUMNS, MasterDetail, master_cells
+from ..widgets.master_invoice_forms import (
     MasterPreviewDialog,
     form_of_preview,
     generator_draft,

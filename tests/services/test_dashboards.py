@@ -19,18 +19,21 @@ from tektoro_tui.data import models as m
 from tektoro_tui.domain.money import Money
 from tektoro_tui.errors import PermissionDenied, ValidationError
 from tektoro_tui.services.base import Actor
-from tektoro_tui.services.finance_views import (
+from tektoro_tui.services.contractor_invoices.views import (
+    ContractorDocumentForm,
+    ContractorPaymentForm,
+    MasterInvoiceForm,
+)
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing.views import PaymentForm
+from tektoro_tui.services.pipeline.views import TimeCardForm
+from tektoro_tui.services.reporting.views import (
     AdminDashboard,
     ClientDashboard,
     ContractorDashboard,
-    ContractorDocumentForm,
-    ContractorPaymentForm,
     ManagerDashboard,
-    MasterInvoiceForm,
     StatusCount,
 )
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import PaymentForm, TimeCardForm
 from tests.finance_world import World, build_world
 
 

@@ -25,26 +25,26 @@ from tektoro_tui.errors import (
     PermissionDenied,
     ValidationError,
 )
-from tektoro_tui.services import invoices as invoices_module
-from tektoro_tui.services.base import Actor
-from tektoro_tui.services.check import run_check
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.invoices import InvoiceService
-from tektoro_tui.services.pipeline_views import (
-    AdjustmentForm,
-    DraftForm,
-    ExpenseForm,
-    InvoiceView,
-    PaymentForm,
-)
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
 )
-from tektoro_tui.services.users import UserForm
+from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.base import Actor
+from tektoro_tui.services.check import run_check
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing import invoices as invoices_module
+from tektoro_tui.services.invoicing.invoices import InvoiceService
+from tektoro_tui.services.invoicing.views import (
+    AdjustmentForm,
+    DraftForm,
+    ExpenseForm,
+    InvoiceView,
+    PaymentForm,
+)
 
 TODAY = date(2026, 3, 10)  # the fixed clock's date
 

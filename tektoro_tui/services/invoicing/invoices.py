@@ -28,23 +28,23 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from ..data import models as m
-from ..domain.invoice import DraftLine, compose_invoice
-from ..domain.money import Money, sum_money
-from ..domain.permissions import Perm, Role
-from ..domain.rounding import RoundingMode
-from ..domain.states import InvoiceAction, InvoiceStatus, invoice_transition
-from ..domain.validation import Form
-from ..domain.vat import VatMode
-from ..errors import (
+from ...data import models as m
+from ...domain.invoice import DraftLine, compose_invoice
+from ...domain.money import Money, sum_money
+from ...domain.permissions import Perm, Role
+from ...domain.rounding import RoundingMode
+from ...domain.states import InvoiceAction, InvoiceStatus, invoice_transition
+from ...domain.validation import Form
+from ...domain.vat import VatMode
+from ...errors import (
     IllegalTransition,
     NotFound,
     PermissionDenied,
     Problem,
     ValidationError,
 )
-from ..exports.filenames import safe_filename
-from ..exports.model import (
+from ...exports.filenames import safe_filename
+from ...exports.model import (
     Column,
     DocumentLine,
     InvoiceDocument,
@@ -53,9 +53,9 @@ from ..exports.model import (
     Table,
     VatRow,
 )
-from ..paths import ensure_dir, exports_dir
-from .base import Actor, ServiceBase, UnitOfWork, chunks, local_today, row_dict, write_file
-from .pipeline_views import (
+from ...paths import ensure_dir, exports_dir
+from ..base import Actor, ServiceBase, UnitOfWork, chunks, local_today, row_dict, write_file
+from .views import (
     PAYMENT_METHODS,
     AdjustmentForm,
     AgingRow,
@@ -70,7 +70,7 @@ from .pipeline_views import (
 )
 
 if TYPE_CHECKING:
-    from .finance_views import ContractorPaymentForm
+    from ..contractor_invoices.views import ContractorPaymentForm
 
 SERIES_INVOICE = "INV"
 SERIES_CREDIT_NOTE = "CN"
@@ -427,11 +427,11 @@ class InvoiceService(ServiceBase):
         document = self.document_for(actor, number)
         options = RenderOptions(show_line_details=show_line_details)
         if fmt == "pdf":
-            from ..exports.pdf import render_invoice_pdf
+            from ...exports.pdf import render_invoice_pdf
 
             data = render_invoice_pdf(document, options)
         else:
-            from ..exports.html import render_invoice_html
+            from ...exports.html import render_invoice_html
 
             data = render_invoice_html(document, options).encode("utf-8")
         name = f"{safe_filename(number)}.{fmt}"

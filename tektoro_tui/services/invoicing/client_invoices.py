@@ -25,11 +25,11 @@ from sqlalchemy import Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..data import models as m
-from ..domain.money import Money, sum_money
-from ..domain.permissions import Perm, Role
-from ..domain.states import InvoiceAction, InvoiceStatus, invoice_transition
-from ..errors import (
+from ...data import models as m
+from ...domain.money import Money, sum_money
+from ...domain.permissions import Perm, Role
+from ...domain.states import InvoiceAction, InvoiceStatus, invoice_transition
+from ...errors import (
     ConfigError,
     IllegalTransition,
     NotFound,
@@ -37,9 +37,9 @@ from ..errors import (
     Problem,
     ValidationError,
 )
-from ..exports.filenames import safe_filename
-from ..exports.model import Column, RenderOptions, Table
-from .base import (
+from ...exports.filenames import safe_filename
+from ...exports.model import Column, RenderOptions, Table
+from ..base import (
     Actor,
     ServiceBase,
     UnitOfWork,
@@ -50,14 +50,7 @@ from .base import (
     row_dict,
     write_table,
 )
-from .finance_views import (
-    CLIENT_INVOICE_STATUSES,
-    ClientInvoiceFilter,
-    ClientInvoiceList,
-    ClientInvoiceRow,
-    MarkPaidForm,
-    SendResult,
-)
+from ..mail import MailError, MailService
 from .invoices import (
     CREDIT_NOTE,
     PAYABLE_STATUSES,
@@ -67,8 +60,15 @@ from .invoices import (
     lock_by_number,
     record_payment_locked,
 )
-from .mail import MailError, MailService
-from .pipeline_views import PaymentForm
+from .views import (
+    CLIENT_INVOICE_STATUSES,
+    ClientInvoiceFilter,
+    ClientInvoiceList,
+    ClientInvoiceRow,
+    MarkPaidForm,
+    PaymentForm,
+    SendResult,
+)
 
 VIEW_PERMISSIONS = (
     Perm.INVOICE_VIEW_ALL,
@@ -254,7 +254,7 @@ class ClientInvoiceService(ServiceBase):
     def _email_invoice(self, actor: Actor, row: ClientInvoiceRow, address: str) -> str:
         """E-mail the invoice PDF to the client; what happened, in words. The printed
         document is read only once the mail can go out."""
-        from ..exports.pdf import render_invoice_pdf
+        from ...exports.pdf import render_invoice_pdf
 
         mail = MailService(self.db, self.clock)
         settings = mail.smtp_settings(actor)

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import Row, Select, select
 
-from ..data import models as m
-from ..domain.money import Money
-from .pipeline_views import TimeEntryView
+from ...data import models as m
+from ...domain.money import Money
+from .views import TimeEntryView
 
 TE = m.metadata.tables["time_entry"]
 USERS = m.metadata.tables["user_account"]

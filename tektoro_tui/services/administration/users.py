@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ..data import models as m
-from ..domain.money import Money
-from ..domain.permissions import Perm, Role, parse_role
-from ..domain.validation import Form
-from ..errors import NotFound, PermissionDenied, Problem, ValidationError
+from ...data import models as m
+from ...domain.money import Money
+from ...domain.permissions import Perm, Role, parse_role
+from ...domain.validation import Form
+from ...errors import NotFound, PermissionDenied, Problem, ValidationError
+from ..base import Actor, ServiceBase, org_currency, row_dict
 from .auth import check_password_rules, hash_password
-from .base import Actor, ServiceBase, org_currency, row_dict
 from .views import Page, UserView
 
 PAGE_SIZE = 50

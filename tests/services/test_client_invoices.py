@@ -27,11 +27,10 @@ from tektoro_tui.errors import (
     TektoroError,
     ValidationError,
 )
+from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor, FixedClock
-from tektoro_tui.services.finance_views import ClientInvoiceFilter, MarkPaidForm
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import PaymentForm
-from tektoro_tui.services.users import UserForm
+from tektoro_tui.services.invoicing.views import ClientInvoiceFilter, MarkPaidForm, PaymentForm
 from tests.finance_world import PASSWORD, World, build_world
 from tests.services.test_mail import Mailbox, configure_smtp, free_port
 

@@ -18,8 +18,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ..services.finance_views import MasterInvoiceLineView, MasterInvoiceView
-from ..services.pipeline_views import PaymentView
+from ..services.contractor_invoices.views import MasterInvoiceLineView, MasterInvoiceView
+from ..services.invoicing.views import PaymentView
 from .formatting import day, hours, moment
 from .printer_detail import METHOD_LABELS, amount_cell, clipped
 

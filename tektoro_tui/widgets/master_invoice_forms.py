@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static
 
 from ..errors import Problem
-from ..services.finance_views import (
+from ..services.contractor_invoices.views import (
     CONTRACTOR_PAYMENT_METHODS,
     ContractorOption,
     ContractorPaymentForm,
@@ -33,7 +33,7 @@ from ..services.finance_views import (
 from .fields import FieldSpec
 from .form_modal import FormModal
 from .formatting import hours, plain_amount
-from .mi_detail import lines_table
+from .master_invoice_detail import lines_table
 from .printer_detail import METHOD_LABELS
 
 PAYMENT_SPECS = (

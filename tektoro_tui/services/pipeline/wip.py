@@ -26,13 +26,13 @@ from sqlalchemy.engine import CursorResult, Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
-from ..data import models as m
-from ..domain.money import Money
-from ..domain.permissions import Perm
-from ..domain.rounding import RoundingMode, divide_to_int
-from ..domain.states import TimeAction, TimeEntryStatus, time_entry_transition
-from ..domain.validation import Form
-from ..errors import (
+from ...data import models as m
+from ...domain.money import Money
+from ...domain.permissions import Perm
+from ...domain.rounding import RoundingMode, divide_to_int
+from ...domain.states import TimeAction, TimeEntryStatus, time_entry_transition
+from ...domain.validation import Form
+from ...errors import (
     ConflictError,
     IllegalTransition,
     NotFound,
@@ -41,9 +41,9 @@ from ..errors import (
     TektoroError,
     ValidationError,
 )
-from .base import Actor, ServiceBase, UnitOfWork, chunks, local_today, org_currency
-from .entry_views import entry_view, entry_view_query
-from .pipeline_views import (
+from ..base import Actor, ServiceBase, UnitOfWork, chunks, local_today, org_currency
+from .entries import entry_view, entry_view_query
+from .views import (
     ALLOCATIONS,
     WRITE_DOWN_REASONS,
     AllocationForm,

@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..data import models as m
-from ..domain.permissions import Perm
-from ..domain.states import InvoiceStatus
-from ..domain.validation import Form
-from ..errors import NotFound, PermissionDenied
-from .base import Actor, ServiceBase, row_dict
-from .finance_views import TERMS_KINDS, TermsForm, TermsView
+from ...data import models as m
+from ...domain.permissions import Perm
+from ...domain.states import InvoiceStatus
+from ...domain.validation import Form
+from ...errors import NotFound, PermissionDenied
+from ..base import Actor, ServiceBase, row_dict
+from .views import TERMS_KINDS, TermsForm, TermsView
 
 MAX_NAME = 200
 MAX_BODY = 4000

@@ -5,10 +5,10 @@ Everything else on Home is the role's dashboard (``services/dashboards.py``).
 
 from __future__ import annotations
 
-from ..data import models as m
-from .base import Actor, ServiceBase
-from .presets import PresetService
-from .views import HomeSummary
+from ...data import models as m
+from ..administration.presets import PresetService
+from ..administration.views import HomeSummary
+from ..base import Actor, ServiceBase
 
 
 class HomeService(ServiceBase):

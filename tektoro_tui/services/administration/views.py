@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from ..domain.money import Money
-from ..domain.permissions import Role
+from ...domain.money import Money
+from ...domain.permissions import Role
 
 T = TypeVar("T")
 

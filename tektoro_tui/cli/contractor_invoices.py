@@ -19,8 +19,8 @@ from .common import DbOption, JsonOption, current_actor, services_for
 from .pipeline import emit, hours, jsonable, parse_date, print_client_payment, resolve_user
 
 if TYPE_CHECKING:
-    from ..services.finance_views import MasterInvoicePreview, MasterInvoiceView
-    from ..services.pipeline_views import PaymentView
+    from ..services.contractor_invoices.views import MasterInvoicePreview, MasterInvoiceView
+    from ..services.invoicing.views import PaymentView
 
 contractor_invoice_app = typer.Typer(
     help="Contractor master invoices: generate, approve, list, show.", no_args_is_help=True
@@ -34,7 +34,7 @@ NumberArg = Annotated[str, typer.Argument(help="Invoice number, e.g. MI/2026/000
 
 def is_master_number(number: str) -> bool:
     """Whether ``number`` names a contractor master invoice (series MI) or a client invoice."""
-    from ..services.payables import SERIES_MASTER
+    from ..services.contractor_invoices.master_invoices import SERIES_MASTER
 
     return number.strip().upper().startswith(f"{SERIES_MASTER}/")
 
@@ -111,7 +111,7 @@ def generate(
     as_json: JsonOption = False,
 ) -> None:
     """Generate a master invoice from a contractor's approved tickets of a period."""
-    from ..services.finance_views import MasterInvoiceForm
+    from ..services.contractor_invoices.views import MasterInvoiceForm
 
     form = MasterInvoiceForm(
         contractor=contractor, period_start=date_from, period_end=date_to, issue_date=issue_date
@@ -188,7 +188,7 @@ def record(
     with services_for(db) as services:
         actor = current_actor(services)
         if not is_master_number(number):
-            from ..services.pipeline_views import PaymentForm
+            from ..services.invoicing.views import PaymentForm
 
             client = services.invoices.record_payment(
                 actor,
@@ -204,7 +204,7 @@ def record(
             )
             print_client_payment(client, as_json)
             return
-        from ..services.finance_views import ContractorPaymentForm
+        from ..services.contractor_invoices.views import ContractorPaymentForm
 
         result = services.contractor_invoices.record_payment(
             actor,

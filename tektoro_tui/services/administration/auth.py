@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..data import models as m
-from ..domain.permissions import DEFAULT_MATRIX, Perm, Role, can_invite, parse_role
-from ..domain.validation import Form
-from ..errors import AuthenticationError, ConflictError, PermissionDenied, Problem, ValidationError
-from .base import Actor, ServiceBase
+from ...data import models as m
+from ...domain.permissions import DEFAULT_MATRIX, Perm, Role, can_invite, parse_role
+from ...domain.validation import Form
+from ...errors import AuthenticationError, ConflictError, PermissionDenied, Problem, ValidationError
+from ..base import Actor, ServiceBase
 from .views import InvitationView
 
 INVITATION_DAYS = 7

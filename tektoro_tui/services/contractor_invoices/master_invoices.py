@@ -25,15 +25,15 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from ..data import models as m
-from ..domain.money import Money, sum_money
-from ..domain.permissions import Perm, Role
-from ..domain.rounding import RoundingMode, divide_to_int
-from ..domain.states import MasterInvoiceAction, MasterInvoiceStatus, master_invoice_transition
-from ..domain.validation import Form
-from ..errors import ConflictError, NotFound, Problem, TektoroError, ValidationError
-from ..exports.model import Column, Table
-from .base import (
+from ...data import models as m
+from ...domain.money import Money, sum_money
+from ...domain.permissions import Perm, Role
+from ...domain.rounding import RoundingMode, divide_to_int
+from ...domain.states import MasterInvoiceAction, MasterInvoiceStatus, master_invoice_transition
+from ...domain.validation import Form
+from ...errors import ConflictError, NotFound, Problem, TektoroError, ValidationError
+from ...exports.model import Column, Table
+from ..base import (
     Actor,
     ServiceBase,
     UnitOfWork,
@@ -44,7 +44,18 @@ from .base import (
     row_dict,
     write_table,
 )
-from .finance_views import (
+from ..invoicing.invoices import (
+    _check_payment_date,
+    _org,
+    _payment_fields,
+    _payment_view,
+    _role,
+    _series_row,
+    _take_number,
+    payment_audit_image,
+)
+from ..invoicing.views import PaymentView
+from .views import (
     CONTRACTOR_PAYMENT_METHODS,
     ContractorOption,
     ContractorPaymentForm,
@@ -55,17 +66,6 @@ from .finance_views import (
     MasterInvoiceView,
     NotificationView,
 )
-from .invoices import (
-    _check_payment_date,
-    _org,
-    _payment_fields,
-    _payment_view,
-    _role,
-    _series_row,
-    _take_number,
-    payment_audit_image,
-)
-from .pipeline_views import PaymentView
 
 SERIES_MASTER = "MI"
 """The code (and printed prefix) of the master invoices' own numbering series."""
@@ -333,7 +333,7 @@ class ContractorInvoiceService(ServiceBase):
 
     def _mail_paid(self, actor: Actor, notice: _PaidNotice) -> str:
         """E-mail the contractor that they were paid; what happened, in words (never raises)."""
-        from .mail import MailError, MailService, send_notice
+        from ..mail import MailError, MailService, send_notice
 
         try:
             settings = MailService(self.db, self.clock).smtp_settings(actor)

@@ -17,14 +17,15 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ..data import models as m
-from ..domain.money import Money, sum_money
-from ..domain.permissions import Perm, Role
-from ..domain.states import InvoiceStatus
-from ..errors import Problem, ValidationError
-from ..exports.model import CellValue, Column, Table
-from .base import Actor, ServiceBase, local_today
-from .finance_views import (
+from ...data import models as m
+from ...domain.money import Money, sum_money
+from ...domain.permissions import Perm, Role
+from ...domain.states import InvoiceStatus
+from ...errors import Problem, ValidationError
+from ...exports.model import CellValue, Column, Table
+from ..base import Actor, ServiceBase, local_today
+from ..invoicing.invoices import CREDIT_NOTE, _project_shares
+from .views import (
     HOURS_STATUSES,
     METRIC_TABLES,
     MetricsReport,
@@ -33,7 +34,6 @@ from .finance_views import (
     SeriesPoint,
     StatusCount,
 )
-from .invoices import CREDIT_NOTE, _project_shares
 
 REJECTED = "rejected"
 HOURS_ORDER = (*HOURS_STATUSES, REJECTED)

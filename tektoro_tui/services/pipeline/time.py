@@ -24,18 +24,19 @@ from sqlalchemy import Row, Select, delete, desc, func, select, tuple_, union_al
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..data import models as m
-from ..domain.money import Money
-from ..domain.permissions import Perm
-from ..domain.rounding import RoundingMode, divide_to_int
-from ..domain.states import TimeAction, TimeEntryStatus, time_entry_transition
-from ..domain.timeparse import MAX_MINUTES_PER_DAY, format_minutes
-from ..domain.validation import Form
-from ..errors import IllegalTransition, NotFound, PermissionDenied, Problem, ValidationError
-from ..exports.model import Column, Table
-from .base import Actor, ServiceBase, UnitOfWork, chunks, local_today, org_currency, row_dict
-from .entry_views import entry_view, entry_view_query
-from .pipeline_views import (
+from ...data import models as m
+from ...domain.money import Money
+from ...domain.permissions import Perm
+from ...domain.rounding import RoundingMode, divide_to_int
+from ...domain.states import TimeAction, TimeEntryStatus, time_entry_transition
+from ...domain.timeparse import MAX_MINUTES_PER_DAY, format_minutes
+from ...domain.validation import Form
+from ...errors import IllegalTransition, NotFound, PermissionDenied, Problem, ValidationError
+from ...exports.model import Column, Table
+from ..administration.presets import PresetsMissing, _missing
+from ..base import Actor, ServiceBase, UnitOfWork, chunks, local_today, org_currency, row_dict
+from .entries import entry_view, entry_view_query
+from .views import (
     BatchResult,
     ContributorSummary,
     EntryPage,
@@ -45,7 +46,6 @@ from .pipeline_views import (
     TimeEntryView,
     Totals,
 )
-from .presets import PresetsMissing, _missing
 
 PAGE_SIZE = 50
 MAX_DESCRIPTION = 2000

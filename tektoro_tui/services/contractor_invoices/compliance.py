@@ -17,12 +17,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..data import models as m
-from ..domain.permissions import Perm, Role
-from ..domain.validation import Form
-from ..errors import NotFound, PermissionDenied
-from .base import Actor, ServiceBase, local_today, row_dict
-from .finance_views import (
+from ...data import models as m
+from ...domain.permissions import Perm, Role
+from ...domain.validation import Form
+from ...errors import NotFound, PermissionDenied
+from ..base import Actor, ServiceBase, local_today, row_dict
+from .views import (
     DOCUMENT_TYPES,
     EXPIRY_WARNING_DAYS,
     REQUIRED_DOCUMENT_TYPES,

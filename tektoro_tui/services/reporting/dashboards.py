@@ -23,19 +23,22 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from ..data import models as m
-from ..domain.money import Money
-from ..domain.permissions import Perm, Role
-from ..domain.states import InvoiceStatus, MasterInvoiceStatus, TimeEntryStatus
-from ..domain.validation import Form
-from ..errors import PermissionDenied, Problem, ValidationError
-from .base import Actor, ServiceBase, local_today
-from .compliance import CONTRACTOR_ROLES, compliance_rows
-from .finance_views import (
+from ...data import models as m
+from ...domain.money import Money
+from ...domain.permissions import Perm, Role
+from ...domain.states import InvoiceStatus, MasterInvoiceStatus, TimeEntryStatus
+from ...domain.validation import Form
+from ...errors import PermissionDenied, Problem, ValidationError
+from ..base import Actor, ServiceBase, local_today
+from ..contractor_invoices.compliance import CONTRACTOR_ROLES, compliance_rows
+from ..invoicing.invoices import CREDIT_NOTE, PAYABLE_STATUSES
+from ..invoicing.invoices import _project_shares as invoice_project_shares
+from ..invoicing.invoices import _role as live_role
+from ..invoicing.views import ClientInvoiceRow
+from .views import (
     DASHBOARD_PERIODS,
     AdminDashboard,
     ClientDashboard,
-    ClientInvoiceRow,
     ClientProjectRow,
     ContractorDashboard,
     ContractorSummaryRow,
@@ -45,9 +48,6 @@ from .finance_views import (
     StatusCount,
     WorkloadRow,
 )
-from .invoices import CREDIT_NOTE, PAYABLE_STATUSES
-from .invoices import _project_shares as invoice_project_shares
-from .invoices import _role as live_role
 
 T = TimeEntryStatus
 WORKED_STATUSES = (T.DRAFT, T.ACCEPTED, T.APPROVED, T.ALLOCATED, T.PROCESSED)
@@ -196,7 +196,7 @@ class DashboardService(ServiceBase):
         with self._read(actor, Perm.INVOICE_VIEW_ALL) as session:
             tz, currency = _org(session)
             today = local_today(self.clock.now(), tz)
-            sums = _receivables(session, today)
+            sums = _client_balances(session, today)
             contractors = _contractor_rows(session, currency)
             compliance = (
                 compliance_rows(session, today, only_problems=True)
@@ -516,7 +516,7 @@ def _pending_approvals(session: Session) -> int:
 # ==============================================================================================
 
 
-def _receivables(session: Session, today: date) -> dict[str, int]:
+def _client_balances(session: Session, today: date) -> dict[str, int]:
     """Invoiced, outstanding and overdue cents of client invoices, and how many are overdue."""
     inv = m.Invoice
     standing = (inv.kind != CREDIT_NOTE) & inv.status.not_in(  # type: ignore[attr-defined]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from ..data import models as m
-from ..domain.permissions import DEFAULT_MATRIX, LOCKED_GRANTS, Perm, Role
-from ..errors import PermissionDenied
-from .base import Actor, ServiceBase
+from ...data import models as m
+from ...domain.permissions import DEFAULT_MATRIX, LOCKED_GRANTS, Perm, Role
+from ...errors import PermissionDenied
+from ..base import Actor, ServiceBase
 
 
 class PermissionService(ServiceBase):

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from .. import credentials
-from ..data import models as m
-from ..domain.permissions import Perm
-from ..domain.validation import Form
-from ..domain.vat import VatMode
-from ..errors import NotFound
-from .base import Actor, ServiceBase, row_dict
+from ... import credentials
+from ...data import models as m
+from ...domain.permissions import Perm
+from ...domain.validation import Form
+from ...domain.vat import VatMode
+from ...errors import NotFound
+from ..base import Actor, ServiceBase, row_dict
 from .views import OrganisationView
 
 SMTP_SECURITY = ("starttls", "ssl", "none")

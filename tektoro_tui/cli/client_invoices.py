@@ -1,4 +1,4 @@
-"""CLI commands of the receivables: client invoices and the payment-terms library.
+"""CLI commands of client invoices and the payment-terms library.
 
 ``tektoro invoices list|send|mark-paid|cancel`` (the Client invoices list; the singular
 ``tektoro invoice`` group of the time pipeline stays as it is), ``tektoro terms
@@ -20,8 +20,8 @@ from .pipeline import emit, export_app, parse_date
 
 if TYPE_CHECKING:
     from ..services.base import Actor
-    from ..services.finance_views import ClientInvoiceFilter, ClientInvoiceRow, TermsView
     from ..services.hub import Services
+    from ..services.invoicing.views import ClientInvoiceFilter, ClientInvoiceRow, TermsView
 
 terms_app = typer.Typer(
     help="Payment-terms templates: list, add, edit, delete.", no_args_is_help=True
@@ -90,7 +90,7 @@ def _filter(
     search: str,
 ) -> ClientInvoiceFilter:
     """The Client invoices filter from command options."""
-    from ..services.finance_views import ClientInvoiceFilter
+    from ..services.invoicing.views import ClientInvoiceFilter
 
     return ClientInvoiceFilter(
         status=status,
@@ -148,7 +148,7 @@ def terms_add(
     as_json: JsonOption = False,
 ) -> None:
     """Add a template (administrators)."""
-    from ..services.finance_views import TermsForm
+    from ..services.invoicing.views import TermsForm
 
     with services_for(db) as services:
         actor = current_actor(services)
@@ -171,7 +171,7 @@ def terms_edit(
     as_json: JsonOption = False,
 ) -> None:
     """Change a template; options left out keep their value. Issued invoices keep their text."""
-    from ..services.finance_views import TermsForm
+    from ..services.invoicing.views import TermsForm
 
     with services_for(db) as services:
         actor = current_actor(services)
@@ -272,7 +272,7 @@ def invoices_mark_paid(
 ) -> None:
     """Record a payment of everything still due; a client user marks their own invoice paid."""
     from ..domain.permissions import Role
-    from ..services.finance_views import MarkPaidForm
+    from ..services.invoicing.views import MarkPaidForm
 
     with services_for(db) as services:
         actor = current_actor(services)

@@ -30,16 +30,16 @@ from tektoro_tui.errors import (
     TektoroError,
     ValidationError,
 )
+from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.check import run_check
-from tektoro_tui.services.finance_views import (
+from tektoro_tui.services.contractor_invoices.views import (
     ContractorPaymentForm,
     MasterInvoiceForm,
     MasterInvoiceView,
 )
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import TimeCardForm
-from tektoro_tui.services.users import UserForm
+from tektoro_tui.services.pipeline.views import TimeCardForm
 from tests.finance_world import PASSWORD, World, build_world
 
 from .test_mail import Mailbox, configure_smtp, free_port

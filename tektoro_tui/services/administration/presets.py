@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..data import models as m
-from ..domain.money import Money
-from ..domain.permissions import Perm
-from ..domain.validation import Form
-from ..errors import TektoroError
-from .base import Actor, ServiceBase, UnitOfWork, org_currency, row_dict
+from ...data import models as m
+from ...domain.money import Money
+from ...domain.permissions import Perm
+from ...domain.validation import Form
+from ...errors import TektoroError
+from ..base import Actor, ServiceBase, UnitOfWork, org_currency, row_dict
 from .views import (
     ActivityView,
     CompanyView,

@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 
 from tektoro_tui.data import models as m
 from tektoro_tui.errors import TektoroError
+from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import FixedClock
 from tektoro_tui.services.check import run_check
-from tektoro_tui.services.finance_views import ContractorPaymentForm, MasterInvoiceForm
+from tektoro_tui.services.contractor_invoices.views import ContractorPaymentForm, MasterInvoiceForm
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.users import UserForm
 from tests.finance_world import PASSWORD, World, build_world
 
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)

@@ -204,12 +204,12 @@ def record(
             )
             print_client_payment(client, as_json)
             return
-        from ..services.contractor_invoices.views import ContractorPaymentForm
+        from ..services.invoicing.views import PaymentForm
 
         result = services.contractor_invoices.record_payment(
             actor,
             number,
-            ContractorPaymentForm(
+            PaymentForm(
                 amount=amount,
                 paid_on=paid_on,
                 method=method,

@@ -25,7 +25,7 @@ from ..domain.validation import Form
 from ..domain.vat import VatMode
 from ..services.administration.views import OrganisationView
 from ..services.base import local_today
-from ..services.invoicing.invoices import MAX_MARKUP_BP, REMOVABLE_KINDS
+from ..services.invoicing.common import MAX_MARKUP_BP, REMOVABLE_KINDS
 from ..services.invoicing.views import AdjustmentForm, ExpenseForm, InvoiceLineView, InvoiceView
 from ..services.pipeline.views import DocumentSummary
 from ..widgets.dialogs import YesNoDialog

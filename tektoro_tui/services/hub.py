@@ -15,7 +15,7 @@ from .changes import ChangeFeed
 from .contractor_invoices.compliance import ComplianceService
 from .contractor_invoices.master_invoices import ContractorInvoiceService
 from .invoicing.client_invoices import ClientInvoiceService
-from .invoicing.invoices import InvoiceService
+from .invoicing.service import InvoiceService
 from .invoicing.terms import PaymentTermsService
 from .mail import MailService
 from .pipeline.time import TimeService

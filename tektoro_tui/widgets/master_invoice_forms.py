@@ -22,14 +22,13 @@ from textual.widgets import Button, Footer, Label, Static
 
 from ..errors import Problem
 from ..services.contractor_invoices.views import (
-    CONTRACTOR_PAYMENT_METHODS,
     ContractorOption,
-    ContractorPaymentForm,
     ContractorPaymentResult,
     MasterInvoiceForm,
     MasterInvoicePreview,
     MasterInvoiceView,
 )
+from ..services.invoicing.views import CONTRACTOR_PAYMENT_METHODS, PaymentForm
 from .fields import FieldSpec
 from .form_modal import FormModal
 from .formatting import hours, plain_amount
@@ -121,11 +120,11 @@ def form_of_preview(preview: MasterInvoicePreview) -> MasterInvoiceForm:
     )
 
 
-def payment_draft(invoice: MasterInvoiceView, today: date) -> ContractorPaymentForm:
+def payment_draft(invoice: MasterInvoiceView, today: date) -> PaymentForm:
     """Everything still due, paid today by wire, to the bank details used last time."""
     last = invoice.payments[-1] if invoice.payments else None
     usable = last is not None and "•" not in last.account_number
-    return ContractorPaymentForm(
+    return PaymentForm(
         amount=plain_amount(invoice.due),
         paid_on=today.isoformat(),
         method=last.method if last is not None else "wire",
@@ -135,16 +134,16 @@ def payment_draft(invoice: MasterInvoiceView, today: date) -> ContractorPaymentF
 
 
 def payment_modal(
-    invoice: MasterInvoiceView, draft: ContractorPaymentForm, problems: tuple[Problem, ...]
-) -> FormModal[ContractorPaymentForm]:
+    invoice: MasterInvoiceView, draft: PaymentForm, problems: tuple[Problem, ...]
+) -> FormModal[PaymentForm]:
     """The "Record payment" form for ``invoice``."""
     intro = (
         f"{invoice.contractor_name}: total {invoice.total}, paid {invoice.paid}, "
         f"still due {invoice.due}. Partial payments add up."
     )
 
-    def build(values: dict[str, Any]) -> ContractorPaymentForm:
-        return ContractorPaymentForm(
+    def build(values: dict[str, Any]) -> PaymentForm:
+        return PaymentForm(
             amount=values["amount"],
             paid_on=values["paid_on"],
             method=values["method"] or "",

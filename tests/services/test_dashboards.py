@@ -19,11 +19,7 @@ from tektoro_tui.data import models as m
 from tektoro_tui.domain.money import Money
 from tektoro_tui.errors import PermissionDenied, ValidationError
 from tektoro_tui.services.base import Actor
-from tektoro_tui.services.contractor_invoices.views import (
-    ContractorDocumentForm,
-    ContractorPaymentForm,
-    MasterInvoiceForm,
-)
+from tektoro_tui.services.contractor_invoices.views import ContractorDocumentForm, MasterInvoiceForm
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm
 from tektoro_tui.services.pipeline.views import TimeCardForm
@@ -72,9 +68,7 @@ def master_invoices(world: World) -> None:
 
     def pay(number: str, amount: str) -> None:
         payables.approve(admin, number)
-        payables.record_payment(
-            admin, number, ContractorPaymentForm(amount=amount, paid_on="2026-03-10")
-        )
+        payables.record_payment(admin, number, PaymentForm(amount=amount, paid_on="2026-03-10"))
 
     carl_february = generate(world.carl, "2026-02-01", "2026-02-28")
     generate(world.carl, "2026-03-01", "2026-03-09")

@@ -21,7 +21,7 @@ from tektoro_tui.errors import TektoroError
 from tektoro_tui.services.base import FixedClock
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.invoicing.invoices import InvoiceService
+from tektoro_tui.services.invoicing.service import InvoiceService
 from tektoro_tui.services.invoicing.views import PaymentForm
 
 from .test_invoices import Books, make_books

@@ -22,8 +22,9 @@ from tektoro_tui.errors import TektoroError
 from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import FixedClock
 from tektoro_tui.services.check import run_check
-from tektoro_tui.services.contractor_invoices.views import ContractorPaymentForm, MasterInvoiceForm
+from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm
 from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing.views import PaymentForm
 from tests.finance_world import PASSWORD, World, build_world
 
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
@@ -73,7 +74,7 @@ def _pay_each(
             barrier.wait(60)
             try:
                 services.contractor_invoices.record_payment(
-                    actor, number, ContractorPaymentForm(amount, TODAY.isoformat())
+                    actor, number, PaymentForm(amount, TODAY.isoformat())
                 )
                 outcomes.append((number, "paid"))
             except TektoroError as exc:

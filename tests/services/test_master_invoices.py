@@ -33,12 +33,9 @@ from tektoro_tui.errors import (
 from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.check import run_check
-from tektoro_tui.services.contractor_invoices.views import (
-    ContractorPaymentForm,
-    MasterInvoiceForm,
-    MasterInvoiceView,
-)
+from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm, MasterInvoiceView
 from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing.views import PaymentForm
 from tektoro_tui.services.pipeline.views import TimeCardForm
 from tests.finance_world import PASSWORD, World, build_world
 
@@ -87,8 +84,8 @@ def carl_form(world: World, issue: str = "") -> MasterInvoiceForm:
     return form(str(world.carl.user_id), *CARL_PERIOD, issue)
 
 
-def pay(amount: str, day: str, **extra: str) -> ContractorPaymentForm:
-    return ContractorPaymentForm(amount=amount, paid_on=day, **extra)
+def pay(amount: str, day: str, **extra: str) -> PaymentForm:
+    return PaymentForm(amount=amount, paid_on=day, **extra)
 
 
 def ledger(services: Services) -> dict[str, Any]:

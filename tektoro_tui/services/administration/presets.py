@@ -128,7 +128,7 @@ class PresetService(ServiceBase):
     def missing_presets(self) -> list[str]:
         """The names of the presets that have no active entry yet (empty when ready)."""
         with self.db.read() as session:
-            return _missing(session)
+            return missing_presets(session)
 
     def require_presets(self) -> None:
         """Refuse, naming what is missing, unless every preset has an active entry."""
@@ -440,7 +440,8 @@ MODELS: dict[str, type[Any]] = {
 }
 
 
-def _missing(session: Session) -> list[str]:
+def missing_presets(session: Session) -> list[str]:
+    """The names of the code presets that have no active entry yet (time cards need all)."""
     checks = {
         "clients": select(func.count()).where(
             m.Company.kind == "client",

@@ -44,21 +44,12 @@ from ..base import (
     row_dict,
     write_table,
 )
-from ..invoicing.invoices import (
-    _check_payment_date,
-    _org,
-    _payment_fields,
-    _payment_view,
-    _role,
-    _series_row,
-    _take_number,
-    payment_audit_image,
-)
-from ..invoicing.views import PaymentView
+from ..invoicing.common import actor_role, organisation
+from ..invoicing.numbering import series_row, take_number
+from ..invoicing.payments import apply_payment, payment_view
+from ..invoicing.views import PaymentForm, PaymentView
 from .views import (
-    CONTRACTOR_PAYMENT_METHODS,
     ContractorOption,
-    ContractorPaymentForm,
     ContractorPaymentResult,
     MasterInvoiceForm,
     MasterInvoiceLineView,
@@ -147,7 +138,7 @@ class ContractorInvoiceService(ServiceBase):
         on a master invoice, by name; the unbilled figures come from one grouped query.
         """
         with self._read(actor, Perm.CONTRACTOR_INVOICES) as session:
-            currency = _org(session).currency
+            currency = organisation(session).currency
             unbilled = (
                 select(
                     TE.c.owner_id,
@@ -199,7 +190,7 @@ class ContractorInvoiceService(ServiceBase):
             ValidationError: unknown contractor, bad dates, no pay rate, no approved tickets.
         """
         with self._read(actor, Perm.CONTRACTOR_INVOICES) as session:
-            org = _org(session)
+            org = organisation(session)
             request = _check_form(session, form, local_today(self.clock.now(), org.timezone), org)
             plan = _plan(session, request, org.currency)
             return _preview(plan)
@@ -214,12 +205,12 @@ class ContractorInvoiceService(ServiceBase):
         """
         with self._write(actor, Perm.CONTRACTOR_INVOICES) as uow:
             session = uow.session
-            org = _org(session)
+            org = organisation(session)
             request = _check_form(session, form, local_today(uow.now, org.timezone), org)
             plan = _plan(session, request, org.currency)
-            seq, number = _take_number(session, SERIES_MASTER, request.issue_date)
+            seq, number = take_number(session, SERIES_MASTER, request.issue_date)
             invoice = m.MasterInvoice(
-                series_id=_series_row(session, SERIES_MASTER).id,
+                series_id=series_row(session, SERIES_MASTER).id,
                 seq=seq,
                 number=number,
                 contractor_id=request.contractor.id,
@@ -275,15 +266,17 @@ class ContractorInvoiceService(ServiceBase):
             uow.audit(
                 "master_invoice.approve", "master_invoice", invoice.id, before, row_dict(invoice)
             )
-            unmasked = _role(session, actor) is Role.ADMINISTRATOR
-            return _detailed_view(session, invoice, _org(session).currency, unmasked=unmasked)
+            unmasked = actor_role(session, actor) is Role.ADMINISTRATOR
+            return _detailed_view(
+                session, invoice, organisation(session).currency, unmasked=unmasked
+            )
 
     # ==========================================================================================
     # Payments
     # ==========================================================================================
 
     def record_payment(
-        self, actor: Actor, number: str, form: ContractorPaymentForm
+        self, actor: Actor, number: str, form: PaymentForm
     ) -> ContractorPaymentResult:
         """Record a payment; overpaying, an unapproved invoice or a date before it is refused.
 
@@ -299,31 +292,15 @@ class ContractorInvoiceService(ServiceBase):
         """
         with self._write(actor, Perm.CONTRACTOR_INVOICES) as uow:
             session = uow.session
-            org = _org(session)
-            check = Form()
-            fields = _payment_fields(check, form, org.currency, CONTRACTOR_PAYMENT_METHODS)
+            org = organisation(session)
             invoice = _lock(session, number)
-            if invoice.status not in (
-                MasterInvoiceStatus.APPROVED,
-                MasterInvoiceStatus.PARTIALLY_PAID,
-            ):
-                master_invoice_transition(
-                    MasterInvoiceStatus(invoice.status), MasterInvoiceAction.RECORD_PAYMENT
-                )
-            today = local_today(uow.now, org.timezone)
-            _check_payment_date(check, fields["paid_on"], invoice, today, org, "contractor invoice")
-            due = invoice.total_cents - invoice.paid_cents
-            if fields["amount_cents"] is not None and fields["amount_cents"] > due:
-                check.add(
-                    "amount",
-                    f"only {Money(due, org.currency)} is still due on contractor invoice "
-                    f"{invoice.number}",
-                )
-            check.raise_if_any()
-            payment, notice = _apply_payment(uow, invoice, fields, org)
-            unmasked = _role(session, actor) is Role.ADMINISTRATOR
+            payment = apply_payment(uow, invoice, form)
+            notice = None
+            if invoice.status == MasterInvoiceStatus.PAID:
+                notice = _settle(uow, invoice, payment.paid_on, org)
+            unmasked = actor_role(session, actor) is Role.ADMINISTRATOR
             view = _detailed_view(session, invoice, org.currency, unmasked=unmasked)
-            paid_view = _payment_view(
+            paid_view = payment_view(
                 payment, _user_name(session, actor.user_id), org.currency, unmasked
             )
         mail_status = self._mail_paid(actor, notice) if notice is not None else ""
@@ -381,7 +358,7 @@ class ContractorInvoiceService(ServiceBase):
                 [Problem("status", f"must be one of: {', '.join(MasterInvoiceStatus)}")]
             )
         with self._read(actor) as session:
-            currency = _org(session).currency
+            currency = organisation(session).currency
             query = _list_query()
             if not self._has(session, actor, Perm.CONTRACTOR_INVOICES):
                 query = query.where(m.MasterInvoice.contractor_id == actor.user_id)
@@ -396,19 +373,21 @@ class ContractorInvoiceService(ServiceBase):
         administrators)."""
         with self._read(actor) as session:
             invoice = self._visible(session, actor, number)
-            unmasked = _role(session, actor) is Role.ADMINISTRATOR
-            return _detailed_view(session, invoice, _org(session).currency, unmasked=unmasked)
+            unmasked = actor_role(session, actor) is Role.ADMINISTRATOR
+            return _detailed_view(
+                session, invoice, organisation(session).currency, unmasked=unmasked
+            )
 
     def payments(
         self, actor: Actor, *, number: str = "", date_from: date | None = None
     ) -> tuple[PaymentView, ...]:
         """Payments on master invoices (one invoice's, or all), masked but for administrators."""
         with self._read(actor) as session:
-            currency = _org(session).currency
-            unmasked = _role(session, actor) is Role.ADMINISTRATOR
+            currency = organisation(session).currency
+            unmasked = actor_role(session, actor) is Role.ADMINISTRATOR
             rows = self._payment_rows(session, actor, number, date_from)
             return tuple(
-                _payment_view(row, name, currency, unmasked) for row, name, _mi, _who in rows
+                payment_view(row, name, currency, unmasked) for row, name, _mi, _who in rows
             )
 
     def payments_table(
@@ -420,13 +399,13 @@ class ContractorInvoiceService(ServiceBase):
         for administrators, and "recorded at" is in the organisation's time zone.
         """
         with self._read(actor) as session:
-            org = _org(session)
-            unmasked = _role(session, actor) is Role.ADMINISTRATOR
+            org = organisation(session)
+            unmasked = actor_role(session, actor) is Role.ADMINISTRATOR
             rows = self._payment_rows(session, actor, number, date_from)
             today = local_today(self.clock.now(), org.timezone)
             return _payments_table(
                 [
-                    (_payment_view(row, name, org.currency, unmasked), invoice, contractor)
+                    (payment_view(row, name, org.currency, unmasked), invoice, contractor)
                     for row, name, invoice, contractor in rows
                 ],
                 org,
@@ -759,41 +738,6 @@ def _lock(session: Session, number: str) -> m.MasterInvoice:
     return invoice
 
 
-def _apply_payment(
-    uow: UnitOfWork, invoice: m.MasterInvoice, fields: dict[str, Any], org: m.Organisation
-) -> tuple[m.Payment, _PaidNotice | None]:
-    """Insert the payment and move the (locked) invoice on; when paid, settle its tickets and
-    notify the contractor. Returns the payment and, when paid in full, what to e-mail."""
-    session = uow.session
-    assert uow.actor is not None and invoice.id is not None
-    before = row_dict(invoice)
-    paid = invoice.paid_cents + fields["amount_cents"]
-    status = master_invoice_transition(
-        MasterInvoiceStatus(invoice.status),
-        MasterInvoiceAction.RECORD_PAYMENT,
-        paid_cents=paid,
-        total_cents=invoice.total_cents,
-    )
-    payment = m.Payment(
-        master_invoice_id=invoice.id,
-        recorded_by_id=uow.actor.user_id,
-        recorded_via="office",
-        recorded_at=uow.now,
-        **fields,
-    )
-    session.add(payment)
-    invoice.paid_cents = paid
-    invoice.status = status.value
-    if status is MasterInvoiceStatus.PAID:
-        invoice.paid_at = uow.now
-    session.flush()
-    uow.audit("payment.record", "payment", payment.id, None, payment_audit_image(payment))
-    uow.audit("master_invoice.payment", "master_invoice", invoice.id, before, row_dict(invoice))
-    if status is not MasterInvoiceStatus.PAID:
-        return payment, None
-    return payment, _settle(uow, invoice, fields["paid_on"], org)
-
-
 def _settle(
     uow: UnitOfWork, invoice: m.MasterInvoice, paid_on: date, org: m.Organisation
 ) -> _PaidNotice:
@@ -988,7 +932,7 @@ def _payments(
         .where(m.Payment.master_invoice_id == invoice_id)
         .order_by(m.Payment.paid_on, m.Payment.id)
     ).all()
-    return tuple(_payment_view(row, name, currency, unmasked) for row, name in rows)
+    return tuple(payment_view(row, name, currency, unmasked) for row, name in rows)
 
 
 # ==============================================================================================

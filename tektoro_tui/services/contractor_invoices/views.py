@@ -15,7 +15,6 @@ from ..invoicing.views import PaymentView
 # Contractor master invoices
 # ==============================================================================================
 
-CONTRACTOR_PAYMENT_METHODS = ("wire", "ach", "check", "other")
 """How the firm pays a contractor (the seed's wire transfer, ACH, check, other)."""
 
 MASTER_INVOICE_STATUS_LABELS = {
@@ -110,18 +109,6 @@ class MasterInvoiceView:
     def status_label(self) -> str:
         """The status as people say it."""
         return MASTER_INVOICE_STATUS_LABELS.get(self.status, self.status)
-
-
-@dataclass(frozen=True)
-class ContractorPaymentForm:
-    """A payment to a contractor, as typed."""
-
-    amount: str
-    paid_on: str
-    method: str = "wire"
-    account_holder: str = ""
-    account_number: str = ""
-    reference: str = ""
 
 
 @dataclass(frozen=True)

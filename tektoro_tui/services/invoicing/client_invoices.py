@@ -51,15 +51,10 @@ from ..base import (
     write_table,
 )
 from ..mail import MailError, MailService
-from .invoices import (
-    CREDIT_NOTE,
-    PAYABLE_STATUSES,
-    TITLES,
-    InvoiceService,
-    invoice_document,
-    lock_by_number,
-    record_payment_locked,
-)
+from .common import CREDIT_NOTE, PAYABLE_STATUSES, TITLES
+from .issuing import cancel_with_credit_note
+from .payments import apply_payment, lock_by_number
+from .read_models import invoice_document
 from .views import (
     CLIENT_INVOICE_STATUSES,
     ClientInvoiceFilter,
@@ -178,13 +173,15 @@ class ClientInvoiceService(ServiceBase):
     def cancel(self, actor: Actor, number: str, reason: str) -> ClientInvoiceRow:
         """Cancel an issued invoice by issuing a credit note for it; returns the credit note.
 
-        The credit note follows :meth:`InvoiceService.credit_note` (one transaction, series
+        The credit note is :func:`.issuing.cancel_with_credit_note`'s (one transaction, series
         CN, only invoices on which nothing is paid); the original then shows "cancelled".
         """
-        visible = self.row(actor, number)
-        note = InvoiceService(self.db, self.clock).credit_note(actor, visible.number, reason=reason)
-        assert note.number is not None
-        return self.row(actor, note.number)
+        with self._write(actor, Perm.INVOICE_ISSUE) as uow:
+            session = uow.session
+            viewer = _viewer(session, actor)
+            original = lock_by_number(session, number, viewer.scope)
+            note = cancel_with_credit_note(uow, original, reason)
+            return _one(session, viewer.scope, _today(session, self), m.Invoice.id, note.id)
 
     def table(self, actor: Actor, flt: ClientInvoiceFilter | None = None) -> Table:
         """The list as a table for CSV/XLSX; refused without ``invoice.export``."""
@@ -248,7 +245,7 @@ class ClientInvoiceService(ServiceBase):
             account_holder=form.account_holder,
             account_number=form.account_number,
         )
-        record_payment_locked(uow, invoice, payment, recorded_via=via)
+        apply_payment(uow, invoice, payment, recorded_via=via)
         return _one(session, scope, today, m.Invoice.id, invoice.id)
 
     def _email_invoice(self, actor: Actor, row: ClientInvoiceRow, address: str) -> str:

@@ -125,7 +125,7 @@ class ExpenseForm:
 
 @dataclass(frozen=True)
 class PaymentForm:
-    """A client payment as typed (recognising revenue)."""
+    """A payment as typed: on a client invoice (recognising revenue) or to a contractor."""
 
     amount: str
     paid_on: str
@@ -136,6 +136,9 @@ class PaymentForm:
 
 
 PAYMENT_METHODS = ("wire", "ach", "check", "cash", "card", "other")
+"""How clients pay their invoices."""
+CONTRACTOR_PAYMENT_METHODS = ("wire", "ach", "check", "other")
+"""How the firm pays its contractors."""
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from ...domain.timeparse import MAX_MINUTES_PER_DAY, format_minutes
 from ...domain.validation import Form
 from ...errors import IllegalTransition, NotFound, PermissionDenied, Problem, ValidationError
 from ...exports.model import Column, Table
-from ..administration.presets import PresetsMissing, _missing
+from ..administration.presets import PresetsMissing, missing_presets
 from ..base import Actor, ServiceBase, UnitOfWork, chunks, local_today, org_currency, row_dict
 from .entries import entry_view, entry_view_query
 from .views import (
@@ -481,7 +481,7 @@ class TimeService(ServiceBase):
 
 def _require_presets(session: Session) -> None:
     """Refuse a time card, naming the presets that have no active entry yet."""
-    missing = _missing(session)
+    missing = missing_presets(session)
     if missing:
         raise PresetsMissing(
             "Time cards can be entered once every code preset has at least one active "

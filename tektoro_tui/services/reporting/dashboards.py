@@ -31,9 +31,9 @@ from ...domain.validation import Form
 from ...errors import PermissionDenied, Problem, ValidationError
 from ..base import Actor, ServiceBase, local_today
 from ..contractor_invoices.compliance import CONTRACTOR_ROLES, compliance_rows
-from ..invoicing.invoices import CREDIT_NOTE, PAYABLE_STATUSES
-from ..invoicing.invoices import _project_shares as invoice_project_shares
-from ..invoicing.invoices import _role as live_role
+from ..invoicing.common import CREDIT_NOTE, PAYABLE_STATUSES
+from ..invoicing.common import actor_role as live_role
+from ..invoicing.revenue import project_shares as invoice_project_shares
 from ..invoicing.views import ClientInvoiceRow
 from .views import (
     DASHBOARD_PERIODS,

@@ -24,7 +24,8 @@ from ...domain.states import InvoiceStatus
 from ...errors import Problem, ValidationError
 from ...exports.model import CellValue, Column, Table
 from ..base import Actor, ServiceBase, local_today
-from ..invoicing.invoices import CREDIT_NOTE, _project_shares
+from ..invoicing.common import CREDIT_NOTE
+from ..invoicing.revenue import project_shares
 from .views import (
     HOURS_STATUSES,
     METRIC_TABLES,
@@ -420,7 +421,7 @@ def _spread(
     to the one whose lines give the proportions). What cannot be split stays unassigned.
     """
     spread_ids = [weights_of.get(iid, iid) for iid, pid, _c in amounts if pid is None]
-    shares = _project_shares(session, spread_ids)
+    shares = project_shares(session, spread_ids)
     totals: dict[int | None, int] = defaultdict(int)
     for iid, pid, cents in amounts:
         parts = shares.get(weights_of.get(iid, iid), []) if pid is None else []

@@ -57,7 +57,7 @@ def owner_with(services: Any, status: str, at_least: int) -> int:
 
 def bench(services: Any) -> None:
     """Run each measured action once on the copy."""
-    from tektoro_tui.services.pipeline_views import AllocationForm
+    from tektoro_tui.services.pipeline.views import AllocationForm
 
     admin_id = ids_where(services, "SELECT id FROM user_account WHERE role='administrator'")[0]
     admin = services.auth.actor(admin_id)
@@ -115,7 +115,7 @@ def bench(services: Any) -> None:
 
 def twenty_line_invoice(services: Any, admin: Any) -> str:
     """Issue an invoice of exactly 20 billed entries and return its number."""
-    from tektoro_tui.services.pipeline_views import AllocationForm
+    from tektoro_tui.services.pipeline.views import AllocationForm
 
     client = ids_where(services, "SELECT id FROM company WHERE kind='client' ORDER BY id")[0]
     twenty = ids_where(

@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event
 
+from tektoro_tui.services.administration.presets import ActivityForm
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.presets import ActivityForm
 
 OWNER, PASSWORD = "owner@example.com", "bench-pass-2026"
 GOALS = {"postgresql": 1.0, "sqlite": 2.0}

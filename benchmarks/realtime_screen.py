@@ -119,7 +119,7 @@ def writer_process(url: str, email: str, requests: Any, answers: Any) -> None:
     from sqlalchemy import event
 
     from tektoro_tui.services.hub import Services
-    from tektoro_tui.services.pipeline_views import PaymentForm
+    from tektoro_tui.services.invoicing.views import PaymentForm
 
     services = Services.connect(url)
     committed: list[float] = []

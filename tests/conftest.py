@@ -32,7 +32,7 @@ CHEAP_HASH_COST = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 @pytest.fixture(autouse=True)
 def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """New password hashes in this process use :data:`CHEAP_HASH_COST`."""
-    from tektoro_tui.services import auth
+    from tektoro_tui.services.administration import auth
 
     monkeypatch.setattr(auth, "HASH_COST", CHEAP_HASH_COST)
 

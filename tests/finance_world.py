@@ -26,17 +26,18 @@ from datetime import date
 from sqlalchemy import update
 
 from tektoro_tui.data import models as m
-from tektoro_tui.services.base import Actor
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import AllocationForm, InvoiceView, TimeCardForm
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
 )
-from tektoro_tui.services.users import UserForm
+from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.base import Actor
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing.views import InvoiceView
+from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
 
 PASSWORD = "pass-word-123"
 

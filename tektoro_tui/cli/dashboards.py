@@ -19,12 +19,11 @@ from .pipeline import emit, hours, jsonable, parse_date
 
 if TYPE_CHECKING:
     from ..domain.money import Money
-    from ..services.finance_views import (
+    from ..services.contractor_invoices.views import ComplianceRow, ContractorDocumentView
+    from ..services.reporting.views import (
         AdminDashboard,
         ClientDashboard,
-        ComplianceRow,
         ContractorDashboard,
-        ContractorDocumentView,
         ManagerDashboard,
         WorkloadRow,
     )
@@ -66,7 +65,7 @@ def dashboard(
     A manager chooses the period of workload and productivity with --from/--to (this month
     by default); a contractor compares this week or this month with the one before.
     """
-    from ..services.finance_views import (
+    from ..services.reporting.views import (
         AdminDashboard,
         ClientDashboard,
         ContractorDashboard,
@@ -140,7 +139,7 @@ def _print_workload(title: str, rows: tuple[WorkloadRow, ...]) -> None:
 
 
 def _print_manager(board: ManagerDashboard) -> None:
-    from ..services.finance_views import MASTER_INVOICE_STATUS_LABELS
+    from ..services.contractor_invoices.views import MASTER_INVOICE_STATUS_LABELS
 
     typer.echo(f"Team dashboard {board.period_start} to {board.period_end}")
     typer.echo("Contractor invoices:")
@@ -261,7 +260,7 @@ def compliance_add(
     as_json: JsonOption = False,
 ) -> None:
     """Register a contractor's document."""
-    from ..services.finance_views import ContractorDocumentForm
+    from ..services.contractor_invoices.views import ContractorDocumentForm
 
     with services_for(db) as services:
         actor = current_actor(services)

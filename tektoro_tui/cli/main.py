@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import TektoroError
+from .client_invoices import register as register_client_invoices
 from .common import (
     DbOption,
     JsonOption,
@@ -23,10 +24,9 @@ from .common import (
     read_password,
     services_for,
 )
+from .contractor_invoices import register as register_contractor_invoices
 from .dashboards import register as register_dashboards
-from .payables import register as register_payables
 from .pipeline import register as register_pipeline
-from .receivables import register as register_receivables
 
 app = typer.Typer(
     help="TekToro: time cards to invoices, payments and pay, from the terminal.",
@@ -39,8 +39,8 @@ users_app = typer.Typer(help="Users and staff groups.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 register_pipeline(app)
-register_payables(app)
-register_receivables(app)
+register_contractor_invoices(app)
+register_client_invoices(app)
 register_dashboards(app)
 
 

@@ -27,7 +27,8 @@ from .common import DbOption, JsonOption, current_actor, services_for
 if TYPE_CHECKING:
     from ..services.base import Actor
     from ..services.hub import Services
-    from ..services.pipeline_views import BatchResult, EntryPage, InvoiceView, ReportFilter
+    from ..services.invoicing.views import InvoiceView
+    from ..services.pipeline.views import BatchResult, EntryPage, ReportFilter
 
 time_app = typer.Typer(help="Time cards: add, list, accept, approve, reject.", no_args_is_help=True)
 wip_app = typer.Typer(help="Work in progress: list, allocate, process.", no_args_is_help=True)
@@ -169,7 +170,7 @@ def report_filter(
     status: list[str] | None,
 ) -> ReportFilter:
     """The Time Report filter from command options."""
-    from ..services.pipeline_views import ReportFilter
+    from ..services.pipeline.views import ReportFilter
 
     return ReportFilter(
         date_from=parse_date("from", date_from),
@@ -200,7 +201,7 @@ def time_add(
     as_json: JsonOption = False,
 ) -> None:
     """Enter a time card."""
-    from ..services.pipeline_views import TimeCardForm
+    from ..services.pipeline.views import TimeCardForm
 
     with services_for(db) as services:
         actor = current_actor(services)
@@ -381,7 +382,7 @@ def wip_allocate(
     as_json: JsonOption = False,
 ) -> None:
     """Allocate WIP entries: bill, write down (all or part, with a reason), or hold."""
-    from ..services.pipeline_views import AllocationForm
+    from ..services.pipeline.views import AllocationForm
 
     form = AllocationForm(
         kind=kind, write_down_amount=amount, reason=reason, note=note, hold_until=until
@@ -446,7 +447,7 @@ def create_invoice(
     as_json: JsonOption = False,
 ) -> None:
     """Issue the invoice of a document record with the next gapless number."""
-    from ..services.pipeline_views import DraftForm
+    from ..services.invoicing.views import DraftForm
 
     with services_for(db) as services:
         actor = current_actor(services)
@@ -541,7 +542,7 @@ def invoice_pay(
     as_json: JsonOption = False,
 ) -> None:
     """Record a client payment (recognises revenue); partial payments are allowed."""
-    from ..services.pipeline_views import PaymentForm
+    from ..services.invoicing.views import PaymentForm
 
     with services_for(db) as services:
         actor = current_actor(services)

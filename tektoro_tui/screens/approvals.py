@@ -19,7 +19,7 @@ from textual.widgets import Label, Static
 
 from ..domain.permissions import Perm
 from ..errors import Problem
-from ..services.pipeline_views import BatchResult, ContributorSummary, EntryPage, Totals
+from ..services.pipeline.views import BatchResult, ContributorSummary, EntryPage, Totals
 from ..widgets.batch_dialog import (
     BatchQuestion,
     ReasonDraft,

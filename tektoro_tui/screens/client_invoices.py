@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 from ..domain.permissions import Perm, Role
 from ..errors import Problem
 from ..exports.model import Table
-from ..services.finance_views import (
+from ..services.invoicing.views import (
     ClientInvoiceFilter,
     ClientInvoiceList,
     ClientInvoiceRow,

@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Label
 
 from ..errors import Problem
-from ..services.presets import CompanyForm, ContactForm
-from ..services.views import CompanyView, ContactView, Page
+from ..services.administration.presets import CompanyForm, ContactForm
+from ..services.administration.views import CompanyView, ContactView, Page
 from ..widgets.fields import FieldSpec
 from ..widgets.form_modal import FormModal
 from ..widgets.formatting import active_label

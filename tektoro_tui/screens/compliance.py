@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static
 
-from ..services.finance_views import (
+from ..services.contractor_invoices.views import (
     DOCUMENT_TYPE_LABELS,
     ComplianceRow,
     ContractorDocumentForm,

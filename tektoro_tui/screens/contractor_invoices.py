@@ -19,20 +19,20 @@ from textual.widgets import DataTable, Select, Static
 
 from ..domain.permissions import Perm
 from ..errors import Problem
-from ..services.finance_views import (
+from ..services.contractor_invoices.views import (
     MASTER_INVOICE_STATUS_LABELS,
     ContractorOption,
-    ContractorPaymentForm,
     ContractorPaymentResult,
     MasterInvoiceForm,
     MasterInvoicePreview,
     MasterInvoiceView,
 )
+from ..services.invoicing.views import PaymentForm
 from ..widgets.dialogs import YesNoDialog
 from ..widgets.filter_fields import chosen
 from ..widgets.form_modal import FormModal
-from ..widgets.mi_detail import MASTER_COLUMNS, MasterDetail, master_cells
-from ..widgets.mi_forms import (
+from ..widgets.master_invoice_detail import MASTER_COLUMNS, MasterDetail, master_cells
+from ..widgets.master_invoice_forms import (
     MasterPreviewDialog,
     form_of_preview,
     generator_draft,
@@ -308,12 +308,10 @@ class ContractorInvoicesScreen(AreaScreen):
         invoice, today = loaded
         number = invoice.number
 
-        def make_form(
-            draft: ContractorPaymentForm, problems: tuple[Problem, ...]
-        ) -> FormModal[ContractorPaymentForm]:
+        def make_form(draft: PaymentForm, problems: tuple[Problem, ...]) -> FormModal[PaymentForm]:
             return payment_modal(invoice, draft, problems)
 
-        def save(form: ContractorPaymentForm) -> ContractorPaymentResult:
+        def save(form: PaymentForm) -> ContractorPaymentResult:
             return self.services.contractor_invoices.record_payment(self.actor, number, form)
 
         edit_in_form(self, make_form, payment_draft(invoice, today), save, self._paid)

@@ -23,16 +23,11 @@ from ..domain.permissions import Perm
 from ..domain.rounding import RoundingMode
 from ..domain.validation import Form
 from ..domain.vat import VatMode
+from ..services.administration.views import OrganisationView
 from ..services.base import local_today
-from ..services.invoices import MAX_MARKUP_BP, REMOVABLE_KINDS
-from ..services.pipeline_views import (
-    AdjustmentForm,
-    DocumentSummary,
-    ExpenseForm,
-    InvoiceLineView,
-    InvoiceView,
-)
-from ..services.views import OrganisationView
+from ..services.invoicing.common import MAX_MARKUP_BP, REMOVABLE_KINDS
+from ..services.invoicing.views import AdjustmentForm, ExpenseForm, InvoiceLineView, InvoiceView
+from ..services.pipeline.views import DocumentSummary
 from ..widgets.dialogs import YesNoDialog
 from ..widgets.fields import show_problems
 from ..widgets.invoice_draft import InvoiceDraftPane

@@ -17,7 +17,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..domain.permissions import Perm, Role
-from ..services.views import HomeSummary
+from ..services.administration.views import HomeSummary
 from ..widgets.dashboard_admin import AdminPanel
 from ..widgets.dashboard_client import ClientPanel
 from ..widgets.dashboard_common import DashboardPanel

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.widgets import Static, TabbedContent, TabPane
 
 from ..exports.model import Table
-from ..services.finance_views import METRIC_TABLES, MetricsReport
+from ..services.reporting.views import METRIC_TABLES, MetricsReport
 from ..widgets.metrics_panes import MetricsDates, SeriesPane, StatusPane, TableBlock
 from ..widgets.revenue_export import export_report, report_dates
 from ..widgets.revenue_report import ReportTable

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from ..services.finance_views import NotificationView
+from ..services.contractor_invoices.views import NotificationView
 from ..widgets.formatting import moment
 from ..widgets.printer_detail import clipped
 from ..widgets.stable_table import StableTable, highlighted_key

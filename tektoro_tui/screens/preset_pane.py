@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from ..errors import Problem
-from ..services.views import Page
+from ..services.administration.views import Page
 from ..widgets.fields import FieldSpec
 from ..widgets.form_modal import FormModal
 from ..widgets.paged_table import PagedTable

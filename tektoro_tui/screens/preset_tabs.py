@@ -7,8 +7,8 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Select
 
-from ..services.presets import ActivityForm, ProjectForm, RateCodeForm, TaskForm
-from ..services.views import ActivityView, Page, ProjectView, RateCodeView, TaskView
+from ..services.administration.presets import ActivityForm, ProjectForm, RateCodeForm, TaskForm
+from ..services.administration.views import ActivityView, Page, ProjectView, RateCodeView, TaskView
 from ..widgets.fields import FieldSpec
 from ..widgets.formatting import active_label, day, money, plain_amount, yes_no
 from .base import call_service

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Static
 
 from ..domain.permissions import Perm
 from ..errors import Problem
-from ..services.pipeline_views import InvoiceView, PaymentForm, PaymentView
+from ..services.invoicing.views import InvoiceView, PaymentForm, PaymentView
 from ..widgets.form_modal import FormModal
 from ..widgets.printer_detail import (
     DETAIL_LINES,

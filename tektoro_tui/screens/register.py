@@ -17,7 +17,7 @@ from .base import Connection, TektoroScreen, call_service
 from .messages import SignedIn
 
 if TYPE_CHECKING:
-    from ..services.auth import InvitationInfo
+    from ..services.administration.auth import InvitationInfo
     from ..services.base import Actor
 
 FIELDS = (

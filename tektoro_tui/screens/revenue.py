@@ -18,7 +18,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from ..domain.permissions import Perm
 from ..exports.model import Table
-from ..services.pipeline_views import AgingRow, InvoiceView
+from ..services.invoicing.views import AgingRow, InvoiceView
 from ..widgets.dialogs import YesNoDialog
 from ..widgets.printer_forms import organisation_today
 from ..widgets.revenue_export import export_report, mail_report, report_dates

@@ -13,8 +13,8 @@ from textual.widgets import Button, Label, Static
 
 from ..domain.vat import VatMode
 from ..errors import Problem
-from ..services.settings import ROUNDING_MODES, SMTP_SECURITY, SettingsForm
-from ..services.views import OrganisationView
+from ..services.administration.settings import ROUNDING_MODES, SMTP_SECURITY, SettingsForm
+from ..services.administration.views import OrganisationView
 from ..widgets.fields import FieldSpec, FormField, read_values, show_problems
 from ..widgets.form_modal import FormModal
 from ..widgets.formatting import field_label

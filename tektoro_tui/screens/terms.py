@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from ..errors import Problem
-from ..services.finance_views import TermsForm, TermsView
+from ..services.invoicing.views import TermsForm, TermsView
 from ..widgets.dialogs import YesNoDialog
 from ..widgets.form_modal import FormModal
 from ..widgets.stable_table import StableTable, highlighted_key

@@ -18,9 +18,9 @@ from textual.widgets import Input, Label, Select, Static
 from ..domain.permissions import Perm
 from ..domain.validation import Form
 from ..errors import Problem, TektoroError, ValidationError
+from ..services.administration.presets import PresetsMissing
 from ..services.base import local_today
-from ..services.pipeline_views import EntryPage, ReportFilter, TimeCardForm, TimeEntryView
-from ..services.presets import PresetsMissing
+from ..services.pipeline.views import EntryPage, ReportFilter, TimeCardForm, TimeEntryView
 from ..widgets.fields import FormField, read_values, show_problems
 from ..widgets.formatting import field_label, hours
 from ..widgets.time_entry_table import EntryTable, totals_text

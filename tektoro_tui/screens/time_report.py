@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Input
 
 from ..domain.states import TimeAction, TimeEntryStatus, time_entry_transition
 from ..errors import IllegalTransition, Problem
-from ..services.pipeline_views import (
+from ..services.pipeline.views import (
     BatchResult,
     EntryPage,
     ReportFilter,

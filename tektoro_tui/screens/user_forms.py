@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.permissions import Role
-from ..services.users import UserForm
-from ..services.views import UserView
+from ..services.administration.users import UserForm
+from ..services.administration.views import UserView
 from ..widgets.fields import FieldSpec
 from ..widgets.formatting import plain_amount
 

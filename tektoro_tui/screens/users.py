@@ -11,8 +11,8 @@ from textual.widgets import DataTable, Input, Label
 
 from ..domain.permissions import Perm, can_invite
 from ..errors import Problem
-from ..services.users import UserForm
-from ..services.views import InvitationView, Page, UserView
+from ..services.administration.users import UserForm
+from ..services.administration.views import InvitationView, Page, UserView
 from ..widgets.dialogs import NoticeDialog, YesNoDialog
 from ..widgets.form_modal import FormModal
 from ..widgets.formatting import active_label, moment, money, yes_no

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, TabbedContent, TabPane
 
 from ..domain.validation import Form
 from ..services.base import local_today
-from ..services.pipeline_views import (
+from ..services.pipeline.views import (
     AllocationForm,
     BatchResult,
     EntryPage,

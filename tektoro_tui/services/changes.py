@@ -12,13 +12,39 @@ one seen" never skips a change that commits late.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from ..data import models as m
 from ..data.changefeed import ChangeWatcher, open_watcher
 from ..data.engine import Database
 from .base import ServiceBase
-from .finance_views import ChangeBatch, ChangeView
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One change of the real-time feed: which entity changed and how."""
+
+    id: int
+    entity: str  # table name: invoice, payment, time_entry, master_invoice, ...
+    entity_id: str | None
+    action: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class ChangeBatch:
+    """The changes seen by one wake-up of a subscription."""
+
+    changes: tuple[ChangeView, ...]
+
+    @property
+    def entities(self) -> frozenset[str]:
+        """The tables touched."""
+        return frozenset(change.entity for change in self.changes)
+
 
 BATCH_LIMIT = 500
 """The most change events one wake-up returns; the rest come with the next call at once."""

@@ -53,11 +53,19 @@ from ..domain.permissions import Perm, Role
 from ..domain.rounding import RoundingMode, divide_to_int
 from ..domain.states import InvoiceStatus, PayStatus, TimeEntryStatus
 from ..errors import ConflictError, Problem, ValidationError
+from .administration.presets import (
+    ActivityForm,
+    CompanyForm,
+    ContactForm,
+    ProjectForm,
+    RateCodeForm,
+    TaskForm,
+)
+from .administration.users import UserForm
 from .base import Actor, ServiceBase, local_today
 from .hub import Services
-from .pipeline_views import WRITE_DOWN_REASONS, DraftForm, InvoiceView, PaymentForm
-from .presets import ActivityForm, CompanyForm, ContactForm, ProjectForm, RateCodeForm, TaskForm
-from .users import UserForm
+from .invoicing.views import DraftForm, InvoiceView, PaymentForm
+from .pipeline.views import WRITE_DOWN_REASONS
 
 ORGANISATION = "Northwind Studio"
 DEMO_PASSWORD = "demo-pass-2026"

@@ -5,24 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..data.engine import Database
-from .auth import AuthService
+from .administration.auth import AuthService
+from .administration.permissions import PermissionService
+from .administration.presets import PresetService
+from .administration.settings import SettingsService
+from .administration.users import UserService
 from .base import Clock, SystemClock
 from .changes import ChangeFeed
-from .compliance import ComplianceService
-from .dashboards import DashboardService
-from .home import HomeService
-from .invoices import InvoiceService
+from .contractor_invoices.compliance import ComplianceService
+from .contractor_invoices.master_invoices import ContractorInvoiceService
+from .invoicing.client_invoices import ClientInvoiceService
+from .invoicing.service import InvoiceService
+from .invoicing.terms import PaymentTermsService
 from .mail import MailService
-from .metrics import MetricsService
-from .payables import ContractorInvoiceService
-from .permissions import PermissionService
-from .presets import PresetService
-from .receivables import ClientInvoiceService
-from .settings import SettingsService
-from .terms import PaymentTermsService
-from .time import TimeService
-from .users import UserService
-from .wip import WipService
+from .pipeline.time import TimeService
+from .pipeline.wip import WipService
+from .reporting.dashboards import DashboardService
+from .reporting.home import HomeService
+from .reporting.metrics import MetricsService
 
 
 @dataclass

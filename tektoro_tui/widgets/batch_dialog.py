@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static
 
 from ..errors import Problem
-from ..services.pipeline_views import BatchResult
+from ..services.pipeline.views import BatchResult
 from .fields import FieldSpec
 from .form_modal import FormModal
 from .time_entry_table import totals_text

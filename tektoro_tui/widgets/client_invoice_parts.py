@@ -18,14 +18,14 @@ from textual.message import Message
 from textual.widgets import Input, Select
 
 from ..errors import Problem
-from ..services.finance_views import (
+from ..services.invoicing.views import (
     CLIENT_INVOICE_STATUSES,
+    PAYMENT_METHODS,
     ClientInvoiceFilter,
     ClientInvoiceList,
     ClientInvoiceRow,
     MarkPaidForm,
 )
-from ..services.pipeline_views import PAYMENT_METHODS
 from .fields import FieldSpec
 from .filter_fields import chosen, date_range
 from .form_modal import FormModal

@@ -13,7 +13,7 @@ from typing import Any
 from rich.text import Text
 
 from ..errors import Problem
-from ..services.finance_views import (
+from ..services.contractor_invoices.views import (
     DOCUMENT_TYPE_LABELS,
     DOCUMENT_TYPES,
     EXPIRY_WARNING_DAYS,

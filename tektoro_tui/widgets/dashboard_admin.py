@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Label, Static
 
-from ..services.finance_views import DOCUMENT_TYPE_LABELS, AdminDashboard, ComplianceRow
+from ..services.contractor_invoices.views import DOCUMENT_TYPE_LABELS, ComplianceRow
+from ..services.reporting.views import AdminDashboard
 from .dashboard_common import DashboardPanel, FigureTable, amount, currency_note, plural
 
 GENERATOR_HINT = "g: generate a master invoice (Master invoices)"

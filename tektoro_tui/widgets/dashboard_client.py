@@ -9,7 +9,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Label, Static
 
-from ..services.finance_views import ClientDashboard, ClientInvoiceRow, ClientProjectRow
+from ..services.invoicing.views import ClientInvoiceRow
+from ..services.reporting.views import ClientDashboard, ClientProjectRow
 from .bar_chart import meter
 from .dashboard_common import DashboardPanel, FigureTable, amount, currency_note, plural, words
 from .formatting import day, hours

@@ -1,7 +1,7 @@
 """What every role's dashboard panel is made of: small figure tables and titled sections.
 
-The panels show the figures a :mod:`~tektoro_tui.services.dashboards` read model carries, as
-they are; the only arithmetic here is layout (which column a number goes in).
+The panels show the figures a :mod:`~tektoro_tui.services.reporting.dashboards` read model
+carries, as they are; the only arithmetic here is layout (which column a number goes in).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Label, Static
 
-from ..services.finance_views import ContractorDashboard
+from ..services.reporting.views import ContractorDashboard
 from .dashboard_common import DashboardPanel, FigureTable, plural, signed_hours, words
 from .formatting import hours
 

@@ -14,7 +14,8 @@ from textual.app import ComposeResult
 from textual.widgets import Label, Static
 
 from ..errors import Problem
-from ..services.finance_views import MASTER_INVOICE_STATUS_LABELS, ManagerDashboard, WorkloadRow
+from ..services.contractor_invoices.views import MASTER_INVOICE_STATUS_LABELS
+from ..services.reporting.views import ManagerDashboard, WorkloadRow
 from .dashboard_common import DashboardPanel, FigureTable, amount, currency_note, plural
 from .fields import FieldSpec
 from .form_modal import FormModal

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Select, Static, Switch, TextArea
 
 from ..domain.invoice import ComposedInvoice, percent_text
 from ..errors import Problem
-from ..services.pipeline_views import DraftForm, InvoiceLineView, InvoiceView
+from ..services.invoicing.views import DraftForm, InvoiceLineView, InvoiceView
 from .fields import FieldSpec, FormField, read_values
 from .invoice_forms import LINE_COLUMNS, MARKUP_KEY, line_rows
 from .stable_table import StableTable

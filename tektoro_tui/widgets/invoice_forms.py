@@ -12,7 +12,8 @@ from rich.text import Text
 from ..domain.invoice import percent_text
 from ..domain.money import Money
 from ..errors import Problem
-from ..services.pipeline_views import DocumentSummary, ExpenseForm, InvoiceView
+from ..services.invoicing.views import ExpenseForm, InvoiceView
+from ..services.pipeline.views import DocumentSummary
 from .fields import FieldSpec
 from .form_modal import FormModal
 from .formatting import day, hours

@@ -6,7 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
-from ..services.pipeline_views import DocumentSummary, InvoiceView
+from ..services.invoicing.views import InvoiceView
+from ..services.pipeline.views import DocumentSummary
 from .invoice_forms import DRAFT_COLUMNS, RECORD_COLUMNS, draft_cells, record_cells
 from .stable_table import StableTable
 

@@ -16,7 +16,7 @@ from textual.widgets import Input, Label, Static
 
 from ..errors import Problem
 from ..exports.model import Table
-from ..services.finance_views import SeriesPoint
+from ..services.reporting.views import SeriesPoint
 from .bar_chart import Bar, BarChart, Orientation
 from .formatting import hours
 from .revenue_report import ReportTable, report_caption

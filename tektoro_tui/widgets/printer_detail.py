@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ..services.pipeline_views import InvoiceView, PaymentView
+from ..services.invoicing.views import InvoiceView, PaymentView
 from .formatting import day, hours
 
 INVOICE_COLUMNS = (

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
-from ..services.pipeline_views import PAYMENT_METHODS, InvoiceView, PaymentForm
+from ..services.invoicing.views import PAYMENT_METHODS, InvoiceView, PaymentForm
 from .fields import FieldSpec
 from .form_modal import FormModal
 from .formatting import plain_amount

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from ..domain.money import Money
 from ..errors import Problem
 from ..exports.model import CellValue, Column, Table
-from ..services.pipeline_views import AgingRow, InvoiceView
+from ..services.invoicing.views import AgingRow, InvoiceView
 from .formatting import day, hours
 from .printer_detail import NAME_WIDTH, amount_cell, clipped, notice_label, status_label
 from .stable_table import StableTable

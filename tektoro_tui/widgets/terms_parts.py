@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Problem
-from ..services.finance_views import TERMS_KIND_LABELS, TermsForm, TermsView
+from ..services.invoicing.views import TERMS_KIND_LABELS, TermsForm, TermsView
 from .fields import FieldSpec
 from .form_modal import FormModal
 from .printer_detail import amount_cell, clipped

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from ..services.pipeline_views import ContributorSummary, Totals
+from ..services.pipeline.views import ContributorSummary, Totals
 from .formatting import hours
 from .stable_table import StableTable
 

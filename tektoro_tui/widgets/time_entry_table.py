@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from rich.text import Text
 from textual.widgets import Static
 
-from ..services.pipeline_views import EntryPage, TimeEntryView, Totals
+from ..services.pipeline.views import EntryPage, TimeEntryView, Totals
 from .formatting import day, hours
 from .paged_table import PagedTable
 

@@ -21,7 +21,7 @@ from ..errors import TektoroError
 from ..exports.model import Table
 from ..exports.tables import table_to_xlsx_bytes, write_csv, write_xlsx
 from ..paths import ensure_dir, exports_dir
-from ..services.pipeline_views import ReportFilter, Totals
+from ..services.pipeline.views import ReportFilter, Totals
 from .dialogs import NoticeDialog
 from .formatting import hours
 from .time_filter_bar import period_text

@@ -3,7 +3,7 @@
 :class:`TimeCardFields` lays out date, project, task, activity, rate code, billable, time and
 description (and, for a supervisor's own card, whom it is for) as marked-up
 :class:`~.fields.FormField` s named after the attributes of
-:class:`~tektoro_tui.services.pipeline_views.TimeCardForm`, so the service's problems mark the
+:class:`~tektoro_tui.services.pipeline.views.TimeCardForm`, so the service's problems mark the
 right field and :func:`~.fields.read_values` gives the form back. The code presets are drop-downs
 you can type into: a letter opens the list and jumps to the first match.
 """
@@ -23,7 +23,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 
 from ..domain.timeparse import format_minutes
 from ..errors import Problem
-from ..services.pipeline_views import TimeCardForm, TimeEntryView
+from ..services.pipeline.views import TimeCardForm, TimeEntryView
 from .fields import FieldSpec, FormField
 from .form_modal import FormModal
 

@@ -8,7 +8,7 @@ from textual.message import Message
 from textual.widgets import Input, Select
 
 from ..domain.states import TimeEntryStatus
-from ..services.pipeline_views import ReportFilter
+from ..services.pipeline.views import ReportFilter
 from .filter_fields import chosen, date_range
 from .time_fields import Options, SearchSelect
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
-from ..services.pipeline_views import RealisationRow, TimeEntryView, WipGroup
+from ..services.pipeline.views import RealisationRow, TimeEntryView, WipGroup
 from .formatting import day, hours
 
 GROUP_COLUMNS = ("Client", "Project", "Open", "Value", "To bill", "Written down", "On hold")

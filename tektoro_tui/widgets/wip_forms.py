@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from textual.app import App
 
 from ..errors import Problem
-from ..services.pipeline_views import (
+from ..services.pipeline.views import (
     ALLOCATIONS,
     WRITE_DOWN_REASONS,
     AllocationForm,

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Label, ProgressBar, Static
 
-from ..services.pipeline_views import DocumentSummary, ProcessResult
+from ..services.pipeline.views import DocumentSummary, ProcessResult
 from .stable_table import StableTable
 from .wip_cells import number, shorten
 from .wip_forms import process_summary

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
-from ..services.pipeline_views import RealisationRow
+from ..services.pipeline.views import RealisationRow
 from .stable_table import StableTable
 from .wip_cells import REALISATION_COLUMNS, realisation_cells
 

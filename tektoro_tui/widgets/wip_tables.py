@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import DataTable, Static
 
-from ..services.pipeline_views import EntryPage, TimeEntryView, WipGroup
+from ..services.pipeline.views import EntryPage, TimeEntryView, WipGroup
 from .formatting import hours
 from .paged_table import PagedTable
 from .stable_table import StableTable

@@ -11,14 +11,14 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
 )
+from tektoro_tui.services.hub import Services
 
 TODAY = date.today()
 

@@ -23,9 +23,9 @@ from tektoro_tui.data.changefeed import (
 )
 from tektoro_tui.data.engine import Database
 from tektoro_tui.services import base
+from tektoro_tui.services.administration.presets import ActivityForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.presets import ActivityForm
 
 PASSWORD = "owner-pass-123"
 

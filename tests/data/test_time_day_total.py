@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, text
 from tektoro_tui.data.migrate import downgrade, upgrade
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import AllocationForm, TimeCardForm
+from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
 from tests.finance_world import World, build_world
 
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)

@@ -13,9 +13,9 @@ from tektoro_tui.errors import (
     PermissionDenied,
     ValidationError,
 )
+from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.users import UserForm
 
 from .conftest import ADMIN_PASSWORD
 
@@ -40,7 +40,7 @@ def test_product_hashes_use_argon2ids_own_cost(monkeypatch: pytest.MonkeyPatch) 
     """The suite hashes cheaply (tests/conftest.py); the product keeps argon2-cffi's cost."""
     from argon2 import PasswordHasher
 
-    from tektoro_tui.services import auth
+    from tektoro_tui.services.administration import auth
 
     monkeypatch.setattr(auth, "HASH_COST", {})
     hashed = auth.hash_password("a-long-password")
@@ -135,7 +135,7 @@ def test_invitation_expires(services: Services, admin: Actor, clock: FixedClock)
 
 
 def test_client_users_cannot_invite(services: Services, admin: Actor) -> None:
-    from tektoro_tui.services.presets import CompanyForm
+    from tektoro_tui.services.administration.presets import CompanyForm
 
     company = services.presets.save_company(admin, CompanyForm(name="Acme"))
     services.users.create_user(

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import text
 
 from tektoro_tui.data import models as m
+from tektoro_tui.services.administration.presets import ActivityForm, RateCodeForm
 from tektoro_tui.services.base import CHANGE_CHANNEL, Actor, FixedClock
 from tektoro_tui.services.changes import BATCH_LIMIT, ChangeSubscription
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import PaymentForm
-from tektoro_tui.services.presets import ActivityForm, RateCodeForm
+from tektoro_tui.services.invoicing.views import PaymentForm
 from tests.finance_world import build_world
 
 from .conftest import ADMIN_PASSWORD

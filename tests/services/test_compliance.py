@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from tektoro_tui.data import models as m
 from tektoro_tui.errors import NotFound, PermissionDenied, ValidationError
 from tektoro_tui.services.base import Actor
-from tektoro_tui.services.compliance import document_state
-from tektoro_tui.services.finance_views import ContractorDocumentForm
+from tektoro_tui.services.contractor_invoices.compliance import document_state
+from tektoro_tui.services.contractor_invoices.views import ContractorDocumentForm
 from tektoro_tui.services.hub import Services
 from tests.finance_world import World, build_world
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tektoro_tui.data import models as m
+from tektoro_tui.services.administration.presets import RateCodeForm
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.presets import RateCodeForm
 
 PER_WORKER = 25
 
@@ -34,7 +34,7 @@ def test_two_processes_write_at_once(backend: str, request: pytest.FixtureReques
     try:
         services.auth.init_organisation("Firm", "owner@example.com", "Owner", "owner-pass-1")
         admin = services.auth.login("owner@example.com", "owner-pass-1")
-        from tektoro_tui.services.users import UserForm
+        from tektoro_tui.services.administration.users import UserForm
 
         services.users.create_user(
             admin,

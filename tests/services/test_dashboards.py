@@ -19,18 +19,17 @@ from tektoro_tui.data import models as m
 from tektoro_tui.domain.money import Money
 from tektoro_tui.errors import PermissionDenied, ValidationError
 from tektoro_tui.services.base import Actor
-from tektoro_tui.services.finance_views import (
+from tektoro_tui.services.contractor_invoices.views import ContractorDocumentForm, MasterInvoiceForm
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing.views import PaymentForm
+from tektoro_tui.services.pipeline.views import TimeCardForm
+from tektoro_tui.services.reporting.views import (
     AdminDashboard,
     ClientDashboard,
     ContractorDashboard,
-    ContractorDocumentForm,
-    ContractorPaymentForm,
     ManagerDashboard,
-    MasterInvoiceForm,
     StatusCount,
 )
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import PaymentForm, TimeCardForm
 from tests.finance_world import World, build_world
 
 
@@ -69,9 +68,7 @@ def master_invoices(world: World) -> None:
 
     def pay(number: str, amount: str) -> None:
         payables.approve(admin, number)
-        payables.record_payment(
-            admin, number, ContractorPaymentForm(amount=amount, paid_on="2026-03-10")
-        )
+        payables.record_payment(admin, number, PaymentForm(amount=amount, paid_on="2026-03-10"))
 
     carl_february = generate(world.carl, "2026-02-01", "2026-02-28")
     generate(world.carl, "2026-03-01", "2026-03-09")

@@ -22,8 +22,8 @@ from tektoro_tui.services.demo import (
     DemoResult,
     build_demo,
 )
-from tektoro_tui.services.finance_views import MarkPaidForm
 from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing.views import MarkPaidForm
 
 from .conftest import NOW
 

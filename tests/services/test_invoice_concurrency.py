@@ -21,8 +21,8 @@ from tektoro_tui.errors import TektoroError
 from tektoro_tui.services.base import FixedClock
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.invoices import InvoiceService
-from tektoro_tui.services.pipeline_views import PaymentForm
+from tektoro_tui.services.invoicing.service import InvoiceService
+from tektoro_tui.services.invoicing.views import PaymentForm
 
 from .test_invoices import Books, make_books
 

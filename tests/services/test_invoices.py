@@ -25,26 +25,26 @@ from tektoro_tui.errors import (
     PermissionDenied,
     ValidationError,
 )
-from tektoro_tui.services import invoices as invoices_module
-from tektoro_tui.services.base import Actor
-from tektoro_tui.services.check import run_check
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.invoices import InvoiceService
-from tektoro_tui.services.pipeline_views import (
-    AdjustmentForm,
-    DraftForm,
-    ExpenseForm,
-    InvoiceView,
-    PaymentForm,
-)
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
 )
-from tektoro_tui.services.users import UserForm
+from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.base import Actor
+from tektoro_tui.services.check import run_check
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing import issuing as issuing_module
+from tektoro_tui.services.invoicing.service import InvoiceService
+from tektoro_tui.services.invoicing.views import (
+    AdjustmentForm,
+    DraftForm,
+    ExpenseForm,
+    InvoiceView,
+    PaymentForm,
+)
 
 TODAY = date(2026, 3, 10)  # the fixed clock's date
 
@@ -387,7 +387,7 @@ def test_the_date_of_sale_is_found_across_id_chunks(
 ) -> None:
     """Records of tens of thousands of lines are read in chunks of ids (SQLite's parameter
     limit); with one id a chunk, the latest work date is still the one of the whole record."""
-    monkeypatch.setattr(invoices_module, "ID_CHUNK", 1)
+    monkeypatch.setattr(issuing_module, "ID_CHUNK", 1)
     inv = books.invoices
     draft = inv.open_record(books.admin, two_line_record(books))
     issued = inv.issue(books.admin, draft.id)

@@ -25,10 +25,10 @@ from tektoro_tui.domain.money import Money
 from tektoro_tui.errors import ConfigError, ValidationError
 from tektoro_tui.exports.model import Column, Table
 from tektoro_tui.exports.tables import table_to_xlsx_bytes
+from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.mail import MailError, MailService
-from tektoro_tui.services.users import UserForm
 
 SENDER = "reports@northwind.example"
 

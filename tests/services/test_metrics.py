@@ -24,9 +24,9 @@ from tektoro_tui.domain.money import Money
 from tektoro_tui.errors import PermissionDenied, ValidationError
 from tektoro_tui.exports.tables import write_csv, write_xlsx
 from tektoro_tui.services.base import Actor
-from tektoro_tui.services.finance_views import METRIC_TABLES, StatusCount
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import PaymentForm
+from tektoro_tui.services.invoicing.views import PaymentForm
+from tektoro_tui.services.reporting.views import METRIC_TABLES, StatusCount
 from tests.finance_world import World, build_world
 
 

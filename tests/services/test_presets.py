@@ -7,9 +7,7 @@ from sqlalchemy import select
 
 from tektoro_tui.data import models as m
 from tektoro_tui.errors import PermissionDenied, ValidationError
-from tektoro_tui.services.base import Actor
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ContactForm,
@@ -18,6 +16,8 @@ from tektoro_tui.services.presets import (
     RateCodeForm,
     TaskForm,
 )
+from tektoro_tui.services.base import Actor
+from tektoro_tui.services.hub import Services
 
 
 def test_time_cards_wait_for_every_preset(services: Services, admin: Actor) -> None:

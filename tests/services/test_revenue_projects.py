@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from tektoro_tui.services.base import Actor
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import AllocationForm, PaymentForm, TimeCardForm
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
 )
+from tektoro_tui.services.base import Actor
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing.views import PaymentForm
+from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
 
 
 def test_a_payment_is_shared_between_the_projects_of_its_invoice(

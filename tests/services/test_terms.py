@@ -11,9 +11,9 @@ from sqlalchemy import select
 from tektoro_tui.data import models as m
 from tektoro_tui.errors import NotFound, PermissionDenied, ValidationError
 from tektoro_tui.services.base import Actor
-from tektoro_tui.services.finance_views import TermsForm
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import AllocationForm, DraftForm, InvoiceView
+from tektoro_tui.services.invoicing.views import DraftForm, InvoiceView, TermsForm
+from tektoro_tui.services.pipeline.views import AllocationForm
 from tests.finance_world import World, build_world
 
 STANDARD = TermsForm(name="Net 14", kind="standard", body="Pay within 14 days of the issue date.")

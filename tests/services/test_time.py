@@ -19,10 +19,7 @@ from tektoro_tui.data import models as m
 from tektoro_tui.domain.money import Money
 from tektoro_tui.domain.permissions import Perm, Role
 from tektoro_tui.errors import IllegalTransition, NotFound, PermissionDenied, ValidationError
-from tektoro_tui.services.base import Actor, FixedClock
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import ReportFilter, TimeCardForm, TimeEntryView
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     PresetsMissing,
@@ -30,7 +27,10 @@ from tektoro_tui.services.presets import (
     RateCodeForm,
     TaskForm,
 )
-from tektoro_tui.services.time import TimeService
+from tektoro_tui.services.base import Actor, FixedClock
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.pipeline.time import TimeService
+from tektoro_tui.services.pipeline.views import ReportFilter, TimeCardForm, TimeEntryView
 
 DAY = date(2026, 3, 9)
 PASSWORD = "pass-word-123"

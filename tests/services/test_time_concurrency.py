@@ -20,16 +20,16 @@ import pytest
 from sqlalchemy import insert, select
 
 from tektoro_tui.data import models as m
-from tektoro_tui.services.check import run_check
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
 )
-from tektoro_tui.services.time import TimeService
+from tektoro_tui.services.check import run_check
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.pipeline.time import TimeService
 
 OWNER = ("owner@example.com", "owner-pass-1")
 ANN = ("ann@example.com", "ann-pass-123")

@@ -6,9 +6,9 @@ import pytest
 
 from tektoro_tui.domain.permissions import Role
 from tektoro_tui.errors import NotFound, PermissionDenied, ValidationError
+from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.users import UserForm
 
 
 def _register(services: Services, inviter: Actor, email: str, name: str) -> Actor:

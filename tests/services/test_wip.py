@@ -23,20 +23,20 @@ from tektoro_tui.errors import (
     PermissionDenied,
     ValidationError,
 )
-from tektoro_tui.services import wip as wip_module
-from tektoro_tui.services.base import Actor, FixedClock
-from tektoro_tui.services.check import run_check
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import AllocationForm
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
 )
-from tektoro_tui.services.users import UserForm
-from tektoro_tui.services.wip import NothingToProcess, WipService
+from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.base import Actor, FixedClock
+from tektoro_tui.services.check import run_check
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.pipeline import wip as wip_module
+from tektoro_tui.services.pipeline.views import AllocationForm
+from tektoro_tui.services.pipeline.wip import NothingToProcess, WipService
 
 TODAY = date(2026, 3, 10)
 RATE = 6000  # 60.00 an hour
@@ -758,8 +758,8 @@ def test_allocation_writes_nothing_when_an_entry_changed_meanwhile(
 
 def test_accountants_see_document_records_to_issue_them(services, admin) -> None:  # type: ignore[no-untyped-def]
     """The default accountant issues invoices, so the Documenter's record list is open to them."""
-    from tektoro_tui.services.users import UserForm
-    from tektoro_tui.services.wip import WipService
+    from tektoro_tui.services.administration.users import UserForm
+    from tektoro_tui.services.pipeline.wip import WipService
 
     services.users.create_user(
         admin,

@@ -17,17 +17,17 @@ from sqlalchemy import func, insert, select
 
 from tektoro_tui.data import models as m
 from tektoro_tui.errors import TektoroError
-from tektoro_tui.services.check import run_check
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
 )
-from tektoro_tui.services.users import UserForm
-from tektoro_tui.services.wip import WipService
+from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.check import run_check
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.pipeline.wip import WipService
 
 OWNER = ("owner@example.com", "owner-pass-1")
 MANAGER = ("manager@example.com", "manager-pass-1")

@@ -16,17 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_sqlite_template
-from tektoro_tui.services.base import Actor, FixedClock
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
 )
-from tektoro_tui.services.users import UserForm
+from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.base import Actor, FixedClock
+from tektoro_tui.services.hub import Services
+from tests.conftest import copy_sqlite_template
 
 NOW = datetime(2024, 5, 6, 9, 0, tzinfo=UTC)
 ADMIN_EMAIL = "ann@acme.test"

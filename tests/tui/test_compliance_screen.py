@@ -13,7 +13,7 @@ from textual.widgets import Input, Select, Static
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.compliance import ComplianceScreen
-from tektoro_tui.services.finance_views import ContractorDocumentForm
+from tektoro_tui.services.contractor_invoices.views import ContractorDocumentForm
 from tektoro_tui.widgets.compliance_parts import OverviewTable, RegisterTable
 from tektoro_tui.widgets.dialogs import YesNoDialog
 from tektoro_tui.widgets.fields import FormField

@@ -23,8 +23,8 @@ from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.contractor_invoices import ContractorInvoicesScreen
 from tektoro_tui.screens.home import HomeScreen
 from tektoro_tui.screens.messages import DataChanged
-from tektoro_tui.services.finance_views import MasterInvoiceForm
-from tektoro_tui.services.pipeline_views import TimeCardForm
+from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm
+from tektoro_tui.services.pipeline.views import TimeCardForm
 from tektoro_tui.widgets.dashboard_admin import AdminPanel
 from tektoro_tui.widgets.dashboard_client import ClientPanel
 from tektoro_tui.widgets.dashboard_common import FigureTable

@@ -12,7 +12,7 @@ from tektoro_tui.screens.home import HomeScreen
 from tektoro_tui.screens.login import LoginScreen
 from tektoro_tui.screens.register import RegisterScreen
 from tektoro_tui.screens.setup import SetupScreen
-from tektoro_tui.services.auth import WRONG_LOGIN
+from tektoro_tui.services.administration.auth import WRONG_LOGIN
 from tektoro_tui.services.hub import Services
 from tektoro_tui.widgets.fields import FormField
 

@@ -32,16 +32,13 @@ from tektoro_tui.screens.contractor_invoices import ContractorInvoicesScreen
 from tektoro_tui.screens.notifications import NotificationsScreen
 from tektoro_tui.screens.terms import TermsScreen
 from tektoro_tui.services.base import Actor, FixedClock
-from tektoro_tui.services.finance_views import (
-    ContractorPaymentForm,
-    MasterInvoiceForm,
-    TermsForm,
-)
+from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm
 from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing.views import PaymentForm, TermsForm
 from tektoro_tui.widgets.dialogs import YesNoDialog
 from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.form_modal import FormModal
-from tektoro_tui.widgets.mi_forms import MasterPreviewDialog
+from tektoro_tui.widgets.master_invoice_forms import MasterPreviewDialog
 from tests.finance_world import PASSWORD, World, build_world
 
 from .tuitools import log_in, notifications, settle, steady_cursors
@@ -93,7 +90,14 @@ def carl_paid_in_part(world: World) -> None:
     invoices = world.services.contractor_invoices
     form = MasterInvoiceForm(str(world.carl.user_id), "2026-02-01", "2026-02-28")
     invoices.approve(world.admin, invoices.generate(world.admin, form).number)
-    payment = ContractorPaymentForm("100", "2026-03-10", "wire", "Carl Contractor", ACCOUNT, "W-1")
+    payment = PaymentForm(
+        "100",
+        "2026-03-10",
+        "wire",
+        account_holder="Carl Contractor",
+        account_number=ACCOUNT,
+        reference="W-1",
+    )
     invoices.record_payment(world.admin, MI, payment)
 
 

@@ -23,7 +23,7 @@ from tektoro_tui.paths import exports_dir
 from tektoro_tui.screens.home import HomeScreen
 from tektoro_tui.screens.messages import DataChanged
 from tektoro_tui.screens.metrics import MetricsScreen
-from tektoro_tui.services.pipeline_views import TimeCardForm
+from tektoro_tui.services.pipeline.views import TimeCardForm
 from tektoro_tui.widgets.bar_chart import (
     Bar,
     BarChart,

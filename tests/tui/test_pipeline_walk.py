@@ -41,23 +41,19 @@ from tektoro_tui.screens.revenue import RevenueScreen
 from tektoro_tui.screens.time_card import TimeCardScreen
 from tektoro_tui.screens.time_report import TimeReportScreen
 from tektoro_tui.screens.wip import WipScreen
-from tektoro_tui.services.base import Actor
-from tektoro_tui.services.check import run_check
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import (
-    AllocationForm,
-    PaymentForm,
-    TimeCardForm,
-    TimeEntryView,
-)
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
 )
-from tektoro_tui.services.users import UserForm
+from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.base import Actor
+from tektoro_tui.services.check import run_check
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing.views import PaymentForm
+from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm, TimeEntryView
 from tektoro_tui.widgets.batch_dialog import BatchDialog
 from tektoro_tui.widgets.dialogs import YesNoDialog
 from tektoro_tui.widgets.form_modal import FormModal

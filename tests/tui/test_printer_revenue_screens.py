@@ -45,22 +45,18 @@ from tektoro_tui.paths import exports_dir
 from tektoro_tui.screens.login import LoginScreen
 from tektoro_tui.screens.printer import PrinterScreen
 from tektoro_tui.screens.revenue import RevenueScreen
-from tektoro_tui.services.base import Actor
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import (
-    AllocationForm,
-    InvoiceView,
-    PaymentForm,
-    TimeCardForm,
-)
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
 )
-from tektoro_tui.services.users import UserForm
+from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.base import Actor
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing.views import InvoiceView, PaymentForm
+from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
 from tektoro_tui.widgets.dialogs import YesNoDialog
 from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.form_modal import FormModal

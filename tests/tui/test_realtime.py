@@ -23,13 +23,9 @@ from tektoro_tui.screens.home import HomeScreen
 from tektoro_tui.screens.printer import PrinterScreen
 from tektoro_tui.screens.time_report import TimeReportScreen
 from tektoro_tui.services.base import FixedClock
-from tektoro_tui.services.finance_views import (
-    ContractorPaymentForm,
-    MarkPaidForm,
-    MasterInvoiceForm,
-)
+from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import PaymentForm
+from tektoro_tui.services.invoicing.views import MarkPaidForm, PaymentForm
 from tests.finance_world import PASSWORD, World, build_world
 
 from .tuitools import log_in, notifications, settle
@@ -279,7 +275,9 @@ async def test_the_contractors_dashboard_shows_his_pay_and_notification(shared: 
                 "the approved master invoice on Carl's dashboard",
             )
             payables.record_payment(
-                owner, number, ContractorPaymentForm("240", "2026-03-10", "ach", "Carl", "", "A-1")
+                owner,
+                number,
+                PaymentForm("240", "2026-03-10", "ach", account_holder="Carl", reference="A-1"),
             )
             await until(
                 pilot,

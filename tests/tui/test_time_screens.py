@@ -26,10 +26,10 @@ from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.approvals import ApprovalsScreen
 from tektoro_tui.screens.time_card import TimeCardScreen
 from tektoro_tui.screens.time_report import TimeReportScreen
+from tektoro_tui.services.administration.presets import ActivityForm, ProjectForm, TaskForm
+from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor
-from tektoro_tui.services.pipeline_views import TimeCardForm, TimeEntryView
-from tektoro_tui.services.presets import ActivityForm, ProjectForm, TaskForm
-from tektoro_tui.services.users import UserForm
+from tektoro_tui.services.pipeline.views import TimeCardForm, TimeEntryView
 from tektoro_tui.widgets.batch_dialog import BatchDialog
 from tektoro_tui.widgets.dialogs import NoticeDialog
 from tektoro_tui.widgets.fields import FormField

@@ -19,21 +19,17 @@ from tektoro_tui.app import TektoroApp
 from tektoro_tui.data import models as m
 from tektoro_tui.screens.documenter import DocumenterScreen
 from tektoro_tui.screens.wip import WipScreen
-from tektoro_tui.services.base import Actor
-from tektoro_tui.services.hub import Services
-from tektoro_tui.services.pipeline_views import (
-    AllocationForm,
-    DraftForm,
-    ExpenseForm,
-    TimeCardForm,
-)
-from tektoro_tui.services.presets import (
+from tektoro_tui.services.administration.presets import (
     ActivityForm,
     CompanyForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
 )
+from tektoro_tui.services.base import Actor
+from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing.views import DraftForm, ExpenseForm
+from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
 from tektoro_tui.widgets.dialogs import NoticeDialog, YesNoDialog
 from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.form_modal import FormModal

@@ -1,0 +1,498 @@
+"""The five code presets a time card is made of, plus companies and their contacts.
+
+Clients (companies of kind ``client``), projects, tasks, activities and rate
+codes. They are never deleted, only deactivated, because time entries and
+invoices refer to them. Time cards are refused until each of the five has at
+least one active entry (:meth:`PresetService.missing_presets`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ...data import models as m
+from ...domain.money import Money
+from ...domain.permissions import Perm
+from ...domain.validation import Form
+from ...errors import TektoroError
+from ..base import Actor, ServiceBase, UnitOfWork, org_currency, row_dict
+from .views import (
+    ActivityView,
+    CompanyView,
+    ContactView,
+    Page,
+    ProjectView,
+    RateCodeView,
+    TaskView,
+)
+
+PAGE_SIZE = 50
+COMPANY_KINDS = ("client", "subcontractor", "supplier")
+VALUATIONS = ("fixed", "tm")
+PROJECT_STATUSES = ("active", "on_hold", "completed")
+PRESET_NAMES = {
+    "clients": "Clients",
+    "projects": "Projects",
+    "tasks": "Tasks",
+    "activities": "Activities",
+    "rate_codes": "Rate codes",
+}
+
+
+class PresetsMissing(TektoroError):
+    """A time card cannot be entered before every code preset has an active entry."""
+
+    title = "Code presets missing"
+
+
+@dataclass(frozen=True)
+class CompanyForm:
+    """A company as typed."""
+
+    name: str
+    kind: str = "client"
+    tax_id: str = ""
+    billing_address: str = ""
+    email: str = ""
+    phone: str = ""
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class ContactForm:
+    """A contact person as typed."""
+
+    company_id: int | None
+    name: str
+    email: str = ""
+    phone: str = ""
+    position: str = ""
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class ProjectForm:
+    """A project as typed."""
+
+    name: str
+    client_id: int | None
+    code: str = ""
+    valuation: str = "tm"
+    contract_amount: str = ""
+    progress_pct: str = "0"
+    status: str = "active"
+    project_manager_id: int | None = None
+    estimator_id: int | None = None
+    start_date: str = ""
+    end_date: str = ""
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    """A task as typed."""
+
+    project_id: int | None
+    name: str
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class ActivityForm:
+    """An activity as typed."""
+
+    name: str
+    billable_default: bool = True
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class RateCodeForm:
+    """A rate code as typed."""
+
+    name: str
+    hourly_rate: str
+    is_active: bool = True
+
+
+class PresetService(ServiceBase):
+    """Create, edit, deactivate and list the code presets."""
+
+    # --- the gate for time cards ----------------------------------------------------------
+
+    def missing_presets(self) -> list[str]:
+        """The names of the presets that have no active entry yet (empty when ready)."""
+        with self.db.read() as session:
+            return missing_presets(session)
+
+    def require_presets(self) -> None:
+        """Refuse, naming what is missing, unless every preset has an active entry."""
+        missing = self.missing_presets()
+        if missing:
+            raise PresetsMissing(
+                "Time cards can be entered once every code preset has at least one active "
+                f"entry. Missing: {', '.join(missing)}."
+            )
+
+    # --- companies and contacts -----------------------------------------------------------
+
+    def save_company(
+        self, actor: Actor, form: CompanyForm, ident: int | None = None
+    ) -> CompanyView:
+        """Create (``ident`` None) or update a company."""
+        check = Form()
+        values = {
+            "name": check.text("name", form.name, max_length=200),
+            "kind": check.choice("kind", form.kind, COMPANY_KINDS),
+            "tax_id": check.text("tax_id", form.tax_id, required=False, max_length=50),
+            "billing_address": check.text(
+                "billing_address", form.billing_address, required=False, max_length=1000
+            ),
+            "email": check.email("email", form.email) if form.email.strip() else "",
+            "phone": check.text("phone", form.phone, required=False, max_length=50),
+            "is_active": form.is_active,
+        }
+        check.raise_if_any()
+        with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            row = self._save(uow, m.Company, ident, values, "company", with_created=True)
+            return _company_view(row)
+
+    def save_contact(
+        self, actor: Actor, form: ContactForm, ident: int | None = None
+    ) -> ContactView:
+        """Create or update a contact of a company."""
+        check = Form()
+        values = {
+            "company_id": check.required("company_id", form.company_id),
+            "name": check.text("name", form.name, max_length=200),
+            "email": check.email("email", form.email) if form.email.strip() else "",
+            "phone": check.text("phone", form.phone, required=False, max_length=50),
+            "position": check.text("position", form.position, required=False, max_length=100),
+            "is_active": form.is_active,
+        }
+        check.raise_if_any()
+        with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            self._exists(uow.session, m.Company, values["company_id"], "company_id", check)
+            row = self._save(uow, m.Contact, ident, values, "contact")
+            return _contact_view(row)
+
+    def list_companies(
+        self, actor: Actor, kind: str | None = "client", **opts: Any
+    ) -> Page[CompanyView]:
+        """A page of companies by name; ``kind`` None for every kind."""
+        filters = [m.Company.kind == kind] if kind else []
+        return self._page(actor, m.Company, _company_view, filters, **opts)
+
+    def list_contacts(self, actor: Actor, company_id: int) -> list[ContactView]:
+        """All contacts of a company."""
+        with self._read(actor, Perm.PRESETS_VIEW) as session:
+            rows = session.execute(
+                select(m.Contact).where(m.Contact.company_id == company_id).order_by(m.Contact.name)
+            ).scalars()
+            return [_contact_view(r) for r in rows]
+
+    # --- projects and tasks ---------------------------------------------------------------
+
+    def save_project(
+        self, actor: Actor, form: ProjectForm, ident: int | None = None
+    ) -> ProjectView:
+        """Create or update a project; a fixed-price project needs its contract amount."""
+        check = Form()
+        with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            session = uow.session
+            currency = org_currency(session)
+            valuation = check.choice("valuation", form.valuation, VALUATIONS)
+            amount = (
+                check.money("contract_amount", form.contract_amount, currency, min_cents=0)
+                if form.contract_amount.strip()
+                else None
+            )
+            if valuation == "fixed" and amount is None and form.contract_amount.strip() == "":
+                check.add("contract_amount", "is required for a fixed-price project")
+            progress = check.int_range("progress_pct", form.progress_pct or "0", 0, 100)
+            values = {
+                "name": check.text("name", form.name, max_length=200),
+                "code": check.text("code", form.code, required=False, max_length=30),
+                "client_id": check.required("client_id", form.client_id),
+                "valuation": valuation,
+                "contract_amount_cents": amount.cents if amount else None,
+                "progress_pct": progress if progress is not None else 0,
+                "status": check.choice("status", form.status, PROJECT_STATUSES),
+                "project_manager_id": form.project_manager_id,
+                "estimator_id": form.estimator_id,
+                "start_date": check.date("start_date", form.start_date, required=False),
+                "end_date": check.date("end_date", form.end_date, required=False),
+                "is_active": form.is_active,
+            }
+            start, end = values["start_date"], values["end_date"]
+            if start and end and end < start:  # type: ignore[operator]
+                check.add("end_date", "must not be before the start date")
+            self._exists(session, m.Company, values["client_id"], "client_id", check)
+            for key in ("project_manager_id", "estimator_id"):
+                self._exists(session, m.UserAccount, values[key], key, check)
+            check.raise_if_any()
+            row = self._save(uow, m.Project, ident, values, "project", with_created=True)
+            return self._project_view(session, row)
+
+    def list_projects(self, actor: Actor, **opts: Any) -> Page[ProjectView]:
+        """A page of projects by name."""
+        with self._read(actor, Perm.PRESETS_VIEW) as session:
+            page = self._page_in(session, m.Project, lambda r: r, [], **opts)
+            return Page(tuple(self._project_view(session, r) for r in page.items), page.next_after)
+
+    def save_task(self, actor: Actor, form: TaskForm, ident: int | None = None) -> TaskView:
+        """Create or update a task of a project."""
+        check = Form()
+        values = {
+            "project_id": check.required("project_id", form.project_id),
+            "name": check.text("name", form.name, max_length=200),
+            "is_active": form.is_active,
+        }
+        check.raise_if_any()
+        with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            self._exists(uow.session, m.Project, values["project_id"], "project_id", check)
+            check.raise_if_any()
+            row = self._save(uow, m.Task, ident, values, "task")
+            return self._task_view(uow.session, row)
+
+    def list_tasks(
+        self, actor: Actor, project_id: int | None = None, **opts: Any
+    ) -> Page[TaskView]:
+        """A page of tasks by name, optionally of one project."""
+        filters = [m.Task.project_id == project_id] if project_id else []
+        with self._read(actor, Perm.PRESETS_VIEW) as session:
+            page = self._page_in(session, m.Task, lambda r: r, filters, **opts)
+            return Page(tuple(self._task_view(session, r) for r in page.items), page.next_after)
+
+    # --- activities and rate codes --------------------------------------------------------
+
+    def save_activity(
+        self, actor: Actor, form: ActivityForm, ident: int | None = None
+    ) -> ActivityView:
+        """Create or update an activity."""
+        check = Form()
+        values = {
+            "name": check.text("name", form.name, max_length=200),
+            "billable_default": form.billable_default,
+            "is_active": form.is_active,
+        }
+        check.raise_if_any()
+        with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            return _activity_view(self._save(uow, m.Activity, ident, values, "activity"))
+
+    def list_activities(self, actor: Actor, **opts: Any) -> Page[ActivityView]:
+        """A page of activities by name."""
+        return self._page(actor, m.Activity, _activity_view, [], **opts)
+
+    def save_rate_code(
+        self, actor: Actor, form: RateCodeForm, ident: int | None = None
+    ) -> RateCodeView:
+        """Create or update a rate code (a named hourly rate)."""
+        check = Form()
+        with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            currency = org_currency(uow.session)
+            rate = check.money("hourly_rate", form.hourly_rate, currency, min_cents=0)
+            values = {
+                "name": check.text("name", form.name, max_length=200),
+                "hourly_rate_cents": rate.cents if rate else 0,
+                "is_active": form.is_active,
+            }
+            check.raise_if_any()
+            row = self._save(uow, m.RateCode, ident, values, "rate_code")
+            return _rate_view(row, currency)
+
+    def list_rate_codes(self, actor: Actor, **opts: Any) -> Page[RateCodeView]:
+        """A page of rate codes by name."""
+        with self._read(actor, Perm.PRESETS_VIEW) as session:
+            currency = org_currency(session)
+            return self._page_in(session, m.RateCode, lambda r: _rate_view(r, currency), [], **opts)
+
+    def set_active(self, actor: Actor, kind: str, ident: int, active: bool) -> None:
+        """Deactivate or reactivate any preset; ``kind`` is a key of :data:`MODELS`."""
+        model = MODELS.get(kind)
+        if model is None:
+            raise TektoroError(f"Unknown preset kind '{kind}'.")
+        with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            row = self._get(uow.session, model, ident, kind.replace("_", " ").capitalize())
+            row.is_active = active
+            uow.audit(f"{kind}.{'activate' if active else 'deactivate'}", kind, ident)
+
+    # --- shared machinery -----------------------------------------------------------------
+
+    def _save(
+        self,
+        uow: UnitOfWork,
+        model: type[Any],
+        ident: int | None,
+        values: dict[str, Any],
+        entity: str,
+        *,
+        with_created: bool = False,
+    ) -> Any:
+        """Insert or update one row and audit it."""
+        session = uow.session
+        if ident is None:
+            extra = {"created_at": uow.now} if with_created else {}
+            row = model(**values, **extra)
+            session.add(row)
+            session.flush()
+            uow.audit(f"{entity}.create", entity, row.id, None, row_dict(row))
+            return row
+        row = self._get(session, model, ident, entity.replace("_", " ").capitalize())
+        before = row_dict(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.flush()
+        uow.audit(f"{entity}.update", entity, row.id, before, row_dict(row))
+        return row
+
+    @staticmethod
+    def _exists(session: Session, model: type[Any], ident: Any, field: str, check: Form) -> None:
+        if ident is not None and session.get(model, ident) is None:
+            check.add(field, "does not exist")
+
+    def _page(
+        self,
+        actor: Actor,
+        model: type[Any],
+        view: Callable[[Any], Any],
+        filters: list[Any],
+        **opts: Any,
+    ) -> Page[Any]:
+        with self._read(actor, Perm.PRESETS_VIEW) as session:
+            return self._page_in(session, model, view, filters, **opts)
+
+    @staticmethod
+    def _page_in(
+        session: Session,
+        model: type[Any],
+        view: Callable[[Any], Any],
+        filters: list[Any],
+        *,
+        search: str = "",
+        active_only: bool = False,
+        after: tuple[object, ...] | None = None,
+        limit: int = PAGE_SIZE,
+    ) -> Page[Any]:
+        """Keyset pagination by (name, id) with an optional name search."""
+        query = select(model).where(*filters)
+        if search.strip():
+            query = query.where(model.name.ilike(f"%{search.strip()}%"))
+        if active_only:
+            query = query.where(model.is_active.is_(True))
+        if after is not None:
+            name, ident = after
+            query = query.where(or_(model.name > name, (model.name == name) & (model.id > ident)))
+        rows = list(
+            session.execute(query.order_by(model.name, model.id).limit(limit + 1)).scalars()
+        )
+        items = tuple(view(r) for r in rows[:limit])
+        more = len(rows) > limit
+        last = rows[limit - 1] if more else None
+        return Page(items, (last.name, last.id) if last is not None else None)
+
+    def _project_view(self, session: Session, row: m.Project) -> ProjectView:
+        client = session.get(m.Company, row.client_id)
+        currency = org_currency(session)
+        amount = row.contract_amount_cents
+        return ProjectView(
+            id=row.id or 0,
+            code=row.code,
+            name=row.name,
+            client_id=row.client_id,
+            client_name=client.name if client else "",
+            valuation=row.valuation,
+            contract_amount=Money(amount, currency) if amount is not None else None,
+            billing_method=row.billing_method,
+            progress_pct=row.progress_pct,
+            status=row.status,
+            project_manager_id=row.project_manager_id,
+            estimator_id=row.estimator_id,
+            start_date=row.start_date,
+            end_date=row.end_date,
+            is_active=row.is_active,
+        )
+
+    @staticmethod
+    def _task_view(session: Session, row: m.Task) -> TaskView:
+        project = session.get(m.Project, row.project_id)
+        return TaskView(
+            id=row.id or 0,
+            project_id=row.project_id,
+            project_name=project.name if project else "",
+            name=row.name,
+            is_active=row.is_active,
+        )
+
+
+MODELS: dict[str, type[Any]] = {
+    "company": m.Company,
+    "contact": m.Contact,
+    "project": m.Project,
+    "task": m.Task,
+    "activity": m.Activity,
+    "rate_code": m.RateCode,
+}
+
+
+def missing_presets(session: Session) -> list[str]:
+    """The names of the code presets that have no active entry yet (time cards need all)."""
+    checks = {
+        "clients": select(func.count()).where(
+            m.Company.kind == "client",
+            m.Company.is_active.is_(True),  # type: ignore[attr-defined]
+        ),
+        "projects": select(func.count()).where(m.Project.is_active.is_(True)),  # type: ignore[attr-defined]
+        "tasks": select(func.count()).where(m.Task.is_active.is_(True)),  # type: ignore[attr-defined]
+        "activities": select(func.count()).where(m.Activity.is_active.is_(True)),  # type: ignore[attr-defined]
+        "rate_codes": select(func.count()).where(m.RateCode.is_active.is_(True)),  # type: ignore[attr-defined]
+    }
+    return [PRESET_NAMES[k] for k, q in checks.items() if not session.execute(q).scalar_one()]
+
+
+def _company_view(row: m.Company) -> CompanyView:
+    return CompanyView(
+        id=row.id or 0,
+        kind=row.kind,
+        name=row.name,
+        tax_id=row.tax_id,
+        billing_address=row.billing_address,
+        email=row.email,
+        phone=row.phone,
+        is_active=row.is_active,
+    )
+
+
+def _contact_view(row: m.Contact) -> ContactView:
+    return ContactView(
+        id=row.id or 0,
+        company_id=row.company_id,
+        name=row.name,
+        email=row.email,
+        phone=row.phone,
+        position=row.position,
+        is_active=row.is_active,
+    )
+
+
+def _activity_view(row: m.Activity) -> ActivityView:
+    return ActivityView(
+        id=row.id or 0,
+        name=row.name,
+        billable_default=row.billable_default,
+        is_active=row.is_active,
+    )
+
+
+def _rate_view(row: m.RateCode, currency: str) -> RateCodeView:
+    return RateCodeView(
+        id=row.id or 0,
+        name=row.name,
+        hourly_rate=Money(row.hourly_rate_cents, currency),
+        is_active=row.is_active,
+    )

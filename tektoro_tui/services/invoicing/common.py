@@ -1,0 +1,163 @@
+"""What every part of client invoicing shares: constants, access rules and row lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...data import models as m
+from ...domain.permissions import Perm, Role
+from ...domain.states import InvoiceStatus
+from ...errors import (
+    NotFound,
+    PermissionDenied,
+    Problem,
+    ValidationError,
+)
+from ..base import Actor, ServiceBase, UnitOfWork, local_today
+
+if TYPE_CHECKING:
+    pass
+
+
+SERIES_INVOICE = "INV"
+SERIES_CREDIT_NOTE = "CN"
+CREDIT_NOTE = "credit_note"
+STANDARD = "standard"
+PAYABLE_STATUSES = (
+    InvoiceStatus.ISSUED.value,
+    InvoiceStatus.SENT.value,
+    InvoiceStatus.PARTIALLY_PAID.value,
+)
+PRINTER_STATUSES = (*PAYABLE_STATUSES, InvoiceStatus.PAID.value)
+OVERDUE_NOTICE_DAYS = (60, 90)
+MAX_DUE_DAYS = 365
+MAX_MARKUP_BP = 10_000
+RENDER_FORMATS = ("pdf", "html")
+REMOVABLE_KINDS = ("adjustment", "expense")
+TITLES = {
+    STANDARD: "Invoice",
+    CREDIT_NOTE: "Credit note",
+    "partial": "Partial invoice",
+    "total": "Invoice",
+    "advance": "Advance invoice",
+    "final": "Final invoice",
+}
+AGING_BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "over_90")
+
+
+def invalid_field(field: str, message: str) -> ValidationError:
+    """A refusal naming the one field that is wrong."""
+    return ValidationError([Problem(field, message)])
+
+
+def require_documenter(session: Session, actor: Actor) -> None:
+    """Refuse anyone who may neither use the Documenter nor issue invoices."""
+    if ServiceBase._has(session, actor, Perm.DOCUMENTER_USE):
+        return
+    if ServiceBase._has(session, actor, Perm.INVOICE_ISSUE):
+        return
+    raise PermissionDenied(
+        "Your role may not assemble invoices in the Documenter. "
+        "An administrator can change this under Permissions."
+    )
+
+
+def require_visible(session: Session, actor: Actor, invoice: m.Invoice) -> None:
+    """Any invoice with ``invoice.view_all``; drafts also for Documenter users."""
+    if ServiceBase._has(session, actor, Perm.INVOICE_VIEW_ALL):
+        return
+    if invoice.status == InvoiceStatus.DRAFT:
+        require_documenter(session, actor)
+        return
+    raise PermissionDenied("Your role may not see all invoices.")
+
+
+def actor_role(session: Session, actor: Actor) -> Role:
+    """The acting user's current role."""
+    role = session.execute(
+        select(m.UserAccount.role).where(m.UserAccount.id == actor.user_id)
+    ).scalar_one()
+    return Role(role)
+
+
+def organisation(session: Session) -> m.Organisation:
+    """The organisation row; invoices need it set up."""
+    org = session.get(m.Organisation, 1)
+    if org is None:
+        raise NotFound("The organisation is not set up yet.")
+    return org
+
+
+def org_today(uow: UnitOfWork, org: m.Organisation) -> date:
+    """Today in the organisation's time zone."""
+    return local_today(uow.now, org.timezone)
+
+
+def lock_invoice(session: Session, condition: Any, label: str) -> m.Invoice:
+    """Load one invoice row locked for this transaction (re-read, never a stale copy)."""
+    invoice = session.execute(
+        select(m.Invoice)
+        .where(condition)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if invoice is None:
+        raise NotFound(f"{label} does not exist.")
+    return invoice
+
+
+def invoice_by_number(session: Session, number: str) -> m.Invoice:
+    """An issued invoice by number, or NotFound."""
+    invoice = session.execute(
+        select(m.Invoice).where(m.Invoice.number == number.strip())
+    ).scalar_one_or_none()
+    if invoice is None:
+        raise NotFound(f"Invoice {number} does not exist.")
+    return invoice
+
+
+def line_rows(
+    session: Session, invoice_id: int | None, limit: int | None = None
+) -> list[m.InvoiceLine]:
+    """An invoice's lines in printed order (the first ``limit`` of them when given)."""
+    query = (
+        select(m.InvoiceLine)
+        .where(m.InvoiceLine.invoice_id == invoice_id)
+        .order_by(m.InvoiceLine.position, m.InvoiceLine.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.execute(query).scalars())
+
+
+def live_invoice(session: Session, document_id: int | None) -> m.Invoice | None:
+    """The record's standard invoice that is not cancelled (draft or issued), if any."""
+    return (
+        session.execute(
+            select(m.Invoice)
+            .where(
+                m.Invoice.document_id == document_id,
+                m.Invoice.kind == STANDARD,
+                m.Invoice.status != InvoiceStatus.CANCELLED.value,
+            )
+            .order_by(m.Invoice.id)
+        )
+        .scalars()
+        .first()
+    )
+
+
+def client_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Company names by id."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(m.Company.id, m.Company.name).where(m.Company.id.in_(wanted))  # type: ignore[union-attr]
+    ).all()
+    return {int(ident): str(name) for ident, name in rows}

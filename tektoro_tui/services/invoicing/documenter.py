@@ -1,0 +1,478 @@
+"""The Documenter (stage 5): a document record becomes a draft invoice that people edit.
+
+Every change re-prices the draft through :func:`tektoro_tui.domain.invoice.compose_invoice`,
+the same function the screen uses for its live totals. A draft keeps a provisional issue date
+(the day it was last edited) and a due date that many payment days later; issuing re-dates
+both to the real issue date and keeps the number of days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...data import models as m
+from ...domain.invoice import DraftLine, compose_invoice
+from ...domain.money import Money
+from ...domain.rounding import RoundingMode
+from ...domain.states import InvoiceAction, InvoiceStatus, invoice_transition
+from ...domain.validation import Form
+from ...domain.vat import VatMode
+from ...errors import (
+    IllegalTransition,
+    NotFound,
+)
+from ..base import Actor, ServiceBase, UnitOfWork
+from .views import (
+    AdjustmentForm,
+    DraftForm,
+    ExpenseForm,
+    InvoiceView,
+)
+
+if TYPE_CHECKING:
+    pass
+from .common import (
+    MAX_DUE_DAYS,
+    MAX_MARKUP_BP,
+    REMOVABLE_KINDS,
+    SERIES_INVOICE,
+    STANDARD,
+    invalid_field,
+    line_rows,
+    live_invoice,
+    lock_invoice,
+    org_today,
+    organisation,
+    require_documenter,
+)
+from .numbering import series_row
+from .read_models import audit_image, invoice_view
+
+
+class DocumenterActions(ServiceBase):
+    """The Documenter: a document record's draft invoice and its edits."""
+
+    def open_record(self, actor: Actor, document_id: int) -> InvoiceView:
+        """The draft invoice of an invoice record, created on first opening.
+
+        Raises:
+            IllegalTransition: for a statement of write-downs, or a record already invoiced.
+        """
+        with self._write(actor) as uow:
+            session = uow.session
+            require_documenter(session, actor)
+            record = session.execute(
+                select(m.DocumentRecord).where(m.DocumentRecord.id == document_id).with_for_update()
+            ).scalar_one_or_none()
+            if record is None:
+                raise NotFound(f"Document record #{document_id} does not exist.")
+            _refuse_write_down(record)
+            live = live_invoice(session, record.id)
+            if live is not None and live.status == InvoiceStatus.DRAFT:
+                return invoice_view(session, live)
+            if live is not None:
+                raise IllegalTransition(
+                    "document record",
+                    "already invoiced",
+                    "open",
+                    f"record {record.reference} was issued as invoice {live.number}; "
+                    "find it in the Invoice Printer",
+                )
+            invoice = _new_draft(session, uow, record, actor)
+            uow.audit("invoice.draft", "invoice", invoice.id, None, audit_image(session, invoice))
+            return invoice_view(session, invoice)
+
+    def drafts(self, actor: Actor) -> tuple[InvoiceView, ...]:
+        """Every draft invoice, newest first (the Documenter's list)."""
+        with self._read(actor) as session:
+            require_documenter(session, actor)
+            rows = session.execute(
+                select(m.Invoice)
+                .where(m.Invoice.status == InvoiceStatus.DRAFT.value)
+                .order_by(m.Invoice.created_at.desc(), m.Invoice.id.desc())  # type: ignore[attr-defined,union-attr]
+            ).scalars()
+            return tuple(invoice_view(session, row) for row in rows)
+
+    def payment_terms_options(self, actor: Actor) -> tuple[tuple[int, str], ...]:
+        """(id, name) of the payment-terms templates a draft may use, by name."""
+        with self._read(actor) as session:
+            require_documenter(session, actor)
+            rows = session.execute(
+                select(m.PaymentTermsTemplate.id, m.PaymentTermsTemplate.name)
+                .where(m.PaymentTermsTemplate.is_deleted.is_(False))  # type: ignore[attr-defined]
+                .order_by(m.PaymentTermsTemplate.name, m.PaymentTermsTemplate.id)
+            ).all()
+            return tuple((int(ident), str(name)) for ident, name in rows)
+
+    def update_draft(self, actor: Actor, invoice_id: int, form: DraftForm) -> InvoiceView:
+        """Commentary, attached text, markup, payment terms, due days and the time VAT rate."""
+
+        def change(
+            uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[m.InvoiceLine]
+        ) -> None:
+            values = _check_draft_form(uow.session, form, org)
+            days = values.pop("due_days")
+            vat_bp = values.pop("vat_bp")
+            for key, value in values.items():
+                setattr(invoice, key, value)
+            _set_provisional_dates(invoice, org_today(uow, org), days)
+            for row in rows:
+                if row.kind == "time":
+                    row.vat_bp = vat_bp
+
+        return self._edit_draft(actor, invoice_id, "invoice.update_draft", change, "markup_percent")
+
+    def add_adjustment(self, actor: Actor, invoice_id: int, form: AdjustmentForm) -> InvoiceView:
+        """A ± amount with a reason, on one time line (placed right after it) or the invoice."""
+
+        def change(
+            uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[m.InvoiceLine]
+        ) -> None:
+            check = Form()
+            amount = check.money("amount", form.amount, invoice.currency, allow_zero=False)
+            reason = check.text("reason", form.reason, max_length=500)
+            target = _adjusted_line(check, rows, form.line_id)
+            default_bp = target.vat_bp if target is not None else _time_vat_bp(rows, org)
+            vat_bp = _optional_rate(check, "vat_rate", form.vat_rate, default_bp)
+            if amount is not None and target is not None and -amount.cents > target.net_cents:
+                check.add(
+                    "amount",
+                    f"would take line {target.position} below zero (it is "
+                    f"{Money(target.net_cents, invoice.currency).format()})",
+                )
+            check.raise_if_any()
+            assert amount is not None and reason is not None
+            position = _position_after(rows, target)
+            uow.session.add(
+                m.InvoiceLine(
+                    invoice_id=invoice.id,
+                    position=position,
+                    kind="adjustment",
+                    description=f"Adjustment: {reason}",
+                    detail=f"Applies to: {target.description}" if target is not None else "",
+                    net_cents=amount.cents,
+                    vat_bp=vat_bp,
+                    vat_cents=0,
+                    gross_cents=amount.cents,
+                    reason=reason,
+                )
+            )
+
+        return self._edit_draft(actor, invoice_id, "invoice.add_adjustment", change, "amount")
+
+    def add_expense(self, actor: Actor, invoice_id: int, form: ExpenseForm) -> InvoiceView:
+        """An out-of-pocket expense passed on to the client (after the existing lines)."""
+
+        def change(
+            uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[m.InvoiceLine]
+        ) -> None:
+            check = Form()
+            when = check.date("expense_date", form.expense_date)
+            if when is not None and when > org_today(uow, org):
+                check.add("expense_date", "must not be in the future")
+            description = check.text("description", form.description, max_length=2000)
+            amount = check.money(
+                "amount", form.amount, invoice.currency, min_cents=1, allow_zero=False
+            )
+            vat_bp = _optional_rate(check, "vat_rate", form.vat_rate, org.default_vat_bp)
+            check.raise_if_any()
+            assert amount is not None and description is not None
+            uow.session.add(
+                m.InvoiceLine(
+                    invoice_id=invoice.id,
+                    position=_position_after(rows, None),
+                    kind="expense",
+                    description=description,
+                    net_cents=amount.cents,
+                    unit_price_cents=amount.cents,
+                    vat_bp=vat_bp,
+                    vat_cents=0,
+                    gross_cents=amount.cents,
+                    expense_date=when,
+                )
+            )
+
+        return self._edit_draft(actor, invoice_id, "invoice.add_expense", change, "amount")
+
+    def remove_line(self, actor: Actor, invoice_id: int, line_id: int) -> InvoiceView:
+        """Remove an adjustment or an expense; time and markup lines stay."""
+
+        def change(
+            uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[m.InvoiceLine]
+        ) -> None:
+            row = next((r for r in rows if r.id == line_id), None)
+            if row is None:
+                raise NotFound(f"Line #{line_id} is not a line of this invoice.")
+            if row.kind not in REMOVABLE_KINDS:
+                reasons = {
+                    "time": "time lines come from the document record; adjust them instead",
+                    "markup": "the markup line follows the markup percentage; set it to 0",
+                }
+                reason = reasons.get(row.kind, "only adjustments and expenses can be removed")
+                raise IllegalTransition("line", f"a {row.kind} line", "remove", reason)
+            uow.session.delete(row)
+            rows.remove(row)
+
+        return self._edit_draft(actor, invoice_id, "invoice.remove_line", change, "line_id")
+
+    def _edit_draft(
+        self, actor: Actor, invoice_id: int, action: str, change: _Change, field: str
+    ) -> InvoiceView:
+        """Lock a draft, apply ``change``, re-price it, refuse a negative total, audit."""
+        with self._write(actor) as uow:
+            session = uow.session
+            require_documenter(session, actor)
+            org = organisation(session)
+            invoice = lock_invoice(session, m.Invoice.id == invoice_id, f"Invoice #{invoice_id}")
+            invoice_transition(InvoiceStatus(invoice.status), InvoiceAction.EDIT)
+            before = audit_image(session, invoice)
+            rows = [row for row in line_rows(session, invoice.id) if row.kind != "markup"]
+            change(uow, invoice, org, rows)
+            session.flush()
+            recompute_draft(session, invoice, org)
+            if invoice.net_cents < 0:
+                net = Money(invoice.net_cents, invoice.currency)
+                raise invalid_field(
+                    field,
+                    f"would make the invoice total negative ({net}); an invoice must not be "
+                    "for less than zero",
+                )
+            uow.audit(action, "invoice", invoice.id, before, audit_image(session, invoice))
+            return invoice_view(session, invoice)
+
+
+_Change = Callable[[UnitOfWork, m.Invoice, m.Organisation, list[m.InvoiceLine]], None]
+
+
+def _refuse_write_down(record: m.DocumentRecord) -> None:
+    """A statement of write-downs is never invoiced."""
+    if record.kind != "invoice":
+        raise IllegalTransition(
+            "document record",
+            "a statement of write-downs",
+            "invoice",
+            f"record {record.reference} lists written-down time, which is not billed; "
+            "only invoice records become invoices",
+        )
+
+
+def _new_draft(
+    session: Session, uow: UnitOfWork, record: m.DocumentRecord, actor: Actor
+) -> m.Invoice:
+    """A draft with one time line per record line, priced."""
+    org = organisation(session)
+    series = series_row(session, SERIES_INVOICE)
+    invoice = m.Invoice(
+        series_id=series.id,
+        kind=STANDARD,
+        status=InvoiceStatus.DRAFT.value,
+        client_id=record.client_id,
+        project_id=record.project_id,
+        document_id=record.id,
+        currency=org.currency,
+        vat_mode=org.vat_mode,
+        rounding_mode=org.rounding_mode,
+        created_by_id=actor.user_id,
+        created_at=uow.now,
+    )
+    _set_provisional_dates(invoice, org_today(uow, org), org.payment_deadline_days)
+    session.add(invoice)
+    session.flush()
+    record_lines = session.execute(
+        select(m.DocumentLine)
+        .where(m.DocumentLine.document_id == record.id)
+        .order_by(m.DocumentLine.work_date, m.DocumentLine.id)
+    ).scalars()
+    for position, line in enumerate(record_lines, start=1):
+        session.add(_time_line(invoice, line, position, org.default_vat_bp))
+    session.flush()
+    recompute_draft(session, invoice, org)
+    return invoice
+
+
+def _time_line(
+    invoice: m.Invoice, line: m.DocumentLine, position: int, vat_bp: int
+) -> m.InvoiceLine:
+    """The invoice line billing one document line."""
+    return m.InvoiceLine(
+        invoice_id=invoice.id,
+        position=position,
+        kind="time",
+        description=(
+            f"{line.work_date.isoformat()} {line.person_name} — "
+            f"{line.task_name}/{line.activity_name}"
+        ),
+        detail=line.description,
+        minutes=line.minutes,
+        unit_price_cents=line.rate_cents,
+        net_cents=line.billed_cents,
+        vat_bp=vat_bp,
+        vat_cents=0,
+        gross_cents=line.billed_cents,
+        document_line_id=line.id,
+    )
+
+
+def _set_provisional_dates(invoice: m.Invoice, today: date, days: int) -> None:
+    """Date a draft as if issued today, due ``days`` later (issuing re-dates both)."""
+    invoice.issue_date = today
+    invoice.due_date = today + timedelta(days=days)
+
+
+def due_days(invoice: m.Invoice, org: m.Organisation) -> int:
+    """Payment days of an invoice: due date minus issue date, else the organisation default."""
+    if invoice.issue_date is not None and invoice.due_date is not None:
+        return (invoice.due_date - invoice.issue_date).days
+    return org.payment_deadline_days
+
+
+def _check_draft_form(session: Session, form: DraftForm, org: m.Organisation) -> dict[str, Any]:
+    """The draft's new values from the form; every problem at once."""
+    check = Form()
+    values: dict[str, Any] = {
+        "commentary": check.text("commentary", form.commentary, required=False, max_length=4000),
+        "attached_text": check.text(
+            "attached_text", form.attached_text, required=False, max_length=8000
+        ),
+        "markup_bp": check.percent_bp(
+            "markup_percent", form.markup_percent or "0", max_bp=MAX_MARKUP_BP
+        ),
+        "markup_on_whole": bool(form.markup_on_whole),
+        "payment_terms_id": form.payment_terms_id,
+        "vat_bp": _optional_rate(check, "vat_rate", form.vat_rate, org.default_vat_bp),
+    }
+    days = check.int_range("due_days", form.due_days, 0, MAX_DUE_DAYS, required=False)
+    values["due_days"] = org.payment_deadline_days if days is None else days
+    if form.payment_terms_id is not None:
+        template = session.get(m.PaymentTermsTemplate, form.payment_terms_id)
+        if template is None or template.is_deleted:
+            check.add("payment_terms_id", "no such payment-terms template")
+    check.raise_if_any()
+    return values
+
+
+def _optional_rate(check: Form, field: str, text: str, default_bp: int) -> int:
+    """A VAT rate typed as a percentage, or ``default_bp`` when left blank."""
+    if not (text or "").strip():
+        return default_bp
+    rate = check.percent_bp(field, text)
+    return default_bp if rate is None else rate
+
+
+def _adjusted_line(
+    check: Form, rows: Sequence[m.InvoiceLine], line_id: int | None
+) -> m.InvoiceLine | None:
+    """The time line an adjustment applies to (None for the whole invoice)."""
+    if line_id is None:
+        return None
+    target = next((row for row in rows if row.id == line_id), None)
+    if target is None:
+        check.add("line_id", "is not a line of this invoice")
+    elif target.kind != "time":
+        check.add("line_id", "only time lines can be adjusted; leave it empty for the invoice")
+        return None
+    return target
+
+
+def _position_after(rows: Sequence[m.InvoiceLine], target: m.InvoiceLine | None) -> int:
+    """Where a new line goes: after ``target`` and its adjustments, else after every line.
+
+    Later lines move down one place to make room.
+    """
+    if target is None:
+        return max((row.position for row in rows), default=0) + 1
+    marker = f"Applies to: {target.description}"
+    index = rows.index(target)
+    while (
+        index + 1 < len(rows)
+        and rows[index + 1].kind == "adjustment"
+        and rows[index + 1].detail == marker
+    ):
+        index += 1
+    position = rows[index].position + 1
+    for row in rows[index + 1 :]:
+        row.position += 1
+    return position
+
+
+def _time_vat_bp(rows: Sequence[m.InvoiceLine], org: m.Organisation) -> int:
+    """The VAT rate of the draft's time lines (the markup line uses it too)."""
+    return next((row.vat_bp for row in rows if row.kind == "time"), org.default_vat_bp)
+
+
+def _draft_line(row: m.InvoiceLine, currency: str) -> DraftLine:
+    """A stored line as the domain composes it."""
+    return DraftLine(
+        kind=row.kind,
+        description=row.description,
+        net=Money(row.net_cents, currency),
+        vat_bp=row.vat_bp,
+        detail=row.detail,
+        minutes=row.minutes,
+        unit_price=None if row.unit_price_cents is None else Money(row.unit_price_cents, currency),
+        expense_date=row.expense_date,
+        reason=row.reason,
+        line_ref=row.id,
+    )
+
+
+def _new_markup_row(invoice: m.Invoice) -> m.InvoiceLine:
+    """An empty markup line; :func:`recompute_draft` fills in its text and amounts."""
+    return m.InvoiceLine(
+        invoice_id=invoice.id,
+        position=0,
+        kind="markup",
+        net_cents=0,
+        vat_bp=0,
+        vat_cents=0,
+        gross_cents=0,
+    )
+
+
+def recompute_draft(
+    session: Session, invoice: m.Invoice, org: m.Organisation
+) -> list[m.InvoiceLine]:
+    """Re-price a draft: regenerate the markup line, store every line's and the invoice's
+    net, VAT and gross, number the lines 1..n. Returns the lines in order."""
+    rows = line_rows(session, invoice.id)
+    markups = [row for row in rows if row.kind == "markup"]
+    kept = [row for row in rows if row.kind != "markup"]
+    composed = compose_invoice(
+        [_draft_line(row, invoice.currency) for row in kept],
+        markup_bp=invoice.markup_bp,
+        markup_on_whole=invoice.markup_on_whole,
+        vat_mode=VatMode(invoice.vat_mode),
+        currency=invoice.currency,
+        markup_vat_bp=_time_vat_bp(kept, org),
+        rounding=RoundingMode(invoice.rounding_mode),
+    )
+    final = list(kept)
+    if len(composed.lines) > len(kept):
+        extra = composed.lines[-1]
+        markup = markups.pop(0) if markups else _new_markup_row(invoice)
+        markup.description, markup.detail, markup.vat_bp = (
+            extra.description,
+            extra.detail,
+            extra.vat_bp,
+        )
+        session.add(markup)
+        final.append(markup)
+    for stale in markups:
+        session.delete(stale)
+    for position, (row, totals) in enumerate(zip(final, composed.totals.lines, strict=True), 1):
+        row.position = position
+        row.net_cents, row.vat_cents, row.gross_cents = (
+            totals.net.cents,
+            totals.vat.cents,
+            totals.gross.cents,
+        )
+    invoice.net_cents = composed.totals.net.cents
+    invoice.vat_cents = composed.totals.vat.cents
+    invoice.gross_cents = composed.totals.gross.cents
+    session.flush()
+    return final

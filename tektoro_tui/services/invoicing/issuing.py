@@ -1,0 +1,306 @@
+"""Issuing (stage 6): a draft takes the next number of its series and is frozen; credit notes.
+
+Numbers read ``<prefix>/<year>/<seq>``, e.g. ``INV/2026/00042``: ``seq`` is the series counter
+with five digits (more once it passes 99999). The counter never restarts, not even in January,
+so a series is gapless over its whole life; the year is the issue year, for people reading it.
+Within a series issue dates never go backwards. Corrections are credit notes, which cancel the
+whole unpaid invoice; the database refuses any other change to an issued invoice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ...data import models as m
+from ...domain.money import Money
+from ...domain.permissions import Perm
+from ...domain.states import InvoiceAction, InvoiceStatus, invoice_transition
+from ...domain.validation import Form
+from ...errors import (
+    IllegalTransition,
+)
+from ..base import Actor, ServiceBase, UnitOfWork, chunks, row_dict
+from .views import (
+    InvoiceView,
+)
+
+if TYPE_CHECKING:
+    pass
+from .common import (
+    CREDIT_NOTE,
+    SERIES_CREDIT_NOTE,
+    SERIES_INVOICE,
+    invalid_field,
+    line_rows,
+    lock_invoice,
+    org_today,
+    organisation,
+)
+from .documenter import due_days, recompute_draft
+from .numbering import series_row, take_number
+from .read_models import audit_image, invoice_view
+
+ID_CHUNK = 10_000
+"""Ids per IN (...) list: SQLite takes at most 32,766 parameters in one statement."""
+
+
+class IssuingActions(ServiceBase):
+    """Issuing a draft under the next gapless number, and credit notes."""
+
+    def issue(
+        self, actor: Actor, invoice_id: int, *, issue_date: date | None = None
+    ) -> InvoiceView:
+        """Give a draft the next gapless number and freeze it with its seller, buyer and texts.
+
+        Raises:
+            IllegalTransition: the invoice is not a draft, has no lines or is for zero or less.
+            ValidationError: the issue date is in the future, in a locked period, or earlier
+                than the last invoice of the series.
+        """
+        with self._write(actor, Perm.INVOICE_ISSUE) as uow:
+            session = uow.session
+            org = organisation(session)
+            invoice = lock_invoice(session, m.Invoice.id == invoice_id, f"Invoice #{invoice_id}")
+            invoice_transition(InvoiceStatus(invoice.status), InvoiceAction.ISSUE)
+            when = _check_issue_date(issue_date or org_today(uow, org), org_today(uow, org), org)
+            before = audit_image(session, invoice)
+            rows = recompute_draft(session, invoice, org)
+            _refuse_empty(invoice, rows)
+            terms = _terms_text(session, invoice.payment_terms_id)
+            days = due_days(invoice, org)
+            seq, number = take_number(session, SERIES_INVOICE, when)
+            client = self._get(session, m.Company, invoice.client_id, "Client")
+            _stamp_issue(invoice, org, seq, number, when, actor, uow)
+            _copy_buyer(invoice, client)
+            invoice.due_date = when + timedelta(days=days)
+            invoice.sale_date = _sale_date(session, rows)
+            invoice.payment_terms_text = terms
+            invoice.status = invoice_transition(InvoiceStatus.DRAFT, InvoiceAction.ISSUE).value
+            session.flush()  # one UPDATE: number, dates, snapshots and status together
+            uow.audit("invoice.issue", "invoice", invoice.id, before, audit_image(session, invoice))
+            return invoice_view(session, invoice)
+
+    def credit_note(
+        self, actor: Actor, number: str, *, reason: str, issue_date: date | None = None
+    ) -> InvoiceView:
+        """Cancel a whole unpaid invoice with a credit note (series CN) mirroring its lines.
+
+        Raises:
+            IllegalTransition: payments are recorded on it, or it is not issued or sent.
+        """
+        with self._write(actor, Perm.INVOICE_ISSUE) as uow:
+            original = lock_invoice(uow.session, m.Invoice.number == number, f"Invoice {number}")
+            note = cancel_with_credit_note(uow, original, reason, issue_date)
+            return invoice_view(uow.session, note)
+
+
+def cancel_with_credit_note(
+    uow: UnitOfWork, original: m.Invoice, reason: str, issue_date: date | None = None
+) -> m.Invoice:
+    """Issue the credit note that cancels ``original`` (locked by the caller) in its write.
+
+    The note mirrors every line with the opposite sign, takes the next number of series CN,
+    and the original moves to cancelled; both are audited.
+
+    Raises:
+        ValidationError: no reason, or an issue date in the future, in the locked period or
+            before the original's.
+        IllegalTransition: payments are recorded on it, or it is not issued or sent.
+    """
+    check = Form()
+    why = check.text("reason", reason, max_length=4000)
+    check.raise_if_any()
+    session = uow.session
+    org = organisation(session)
+    assert uow.actor is not None
+    _check_creditable(original)
+    cancelled = invoice_transition(
+        InvoiceStatus(original.status),
+        InvoiceAction.CANCEL,
+        paid_cents=original.paid_cents,
+        total_cents=original.gross_cents,
+        via_credit_note=True,
+    )
+    today = org_today(uow, org)
+    when = _check_issue_date(issue_date or today, today, org)
+    if original.issue_date is not None and when < original.issue_date:
+        raise invalid_field(
+            "issue_date",
+            f"must not be before {original.issue_date}, the issue date of invoice "
+            f"{original.number}",
+        )
+    before = row_dict(original)
+    note = _credit_note_for(session, uow, original, org, uow.actor, when, why or "")
+    original.status = cancelled.value
+    original.cancelled_at = uow.now
+    session.flush()
+    uow.audit("invoice.cancel", "invoice", original.id, before, row_dict(original))
+    uow.audit("invoice.credit_note", "invoice", note.id, None, audit_image(session, note))
+    return note
+
+
+def _check_issue_date(when: date, today: date, org: m.Organisation) -> date:
+    """Refuse an issue date in the future or inside the locked period."""
+    if when > today:
+        raise invalid_field("issue_date", f"must not be after today ({today})")
+    lock = org.period_lock_date
+    if lock is not None and when <= lock:
+        raise invalid_field("issue_date", f"falls in the locked period (closed up to {lock})")
+    return when
+
+
+def _refuse_empty(invoice: m.Invoice, rows: Sequence[m.InvoiceLine]) -> None:
+    """An invoice needs lines and a total above zero."""
+    if not rows:
+        raise IllegalTransition("client invoice", "empty", "issue", "it has no lines")
+    if invoice.gross_cents <= 0:
+        gross = Money(invoice.gross_cents, invoice.currency)
+        raise IllegalTransition(
+            "client invoice",
+            "for nothing",
+            "issue",
+            f"its total is {gross}; an invoice must be for more than zero",
+        )
+
+
+def _terms_text(session: Session, template_id: int | None) -> str:
+    """The payment-terms text to copy into the invoice (the template may change later)."""
+    if template_id is None:
+        return ""
+    template = session.get(m.PaymentTermsTemplate, template_id)
+    if template is None or template.is_deleted:
+        raise invalid_field(
+            "payment_terms_id",
+            "the chosen payment-terms template was deleted; choose another one in the Documenter",
+        )
+    return template.body
+
+
+def _stamp_issue(
+    invoice: m.Invoice,
+    org: m.Organisation,
+    seq: int,
+    number: str,
+    when: date,
+    actor: Actor,
+    uow: UnitOfWork,
+) -> None:
+    """Set the number, dates and seller snapshot an issued document carries (not flushed)."""
+    invoice.seq = seq
+    invoice.number = number
+    invoice.issue_date = when
+    invoice.seller_name = org.name
+    invoice.seller_address = org.billing_address
+    invoice.seller_tax_id = org.tax_id
+    invoice.footer = org.invoice_footer
+    invoice.issued_by_id = actor.user_id
+    invoice.issued_at = uow.now
+
+
+def _copy_buyer(invoice: m.Invoice, client: m.Company) -> None:
+    """Freeze the client's name, address and tax id on the invoice (not flushed)."""
+    invoice.buyer_name = client.name
+    invoice.buyer_address = client.billing_address
+    invoice.buyer_tax_id = client.tax_id
+
+
+def _sale_date(session: Session, rows: Sequence[m.InvoiceLine]) -> date | None:
+    """The last day of work billed (the date of sale), or None without time lines."""
+    ids = [row.document_line_id for row in rows if row.document_line_id is not None]
+    latest: date | None = None
+    for chunk in chunks(ids, ID_CHUNK):  # SQLite allows 32,766 parameters a statement
+        found = session.execute(
+            select(func.max(m.DocumentLine.work_date)).where(m.DocumentLine.id.in_(chunk))  # type: ignore[union-attr]
+        ).scalar_one()
+        if found is not None and (latest is None or found > latest):
+            latest = found
+    return latest
+
+
+def _check_creditable(original: m.Invoice) -> None:
+    """A credit note cancels a whole issued invoice on which nothing is paid."""
+    if original.kind == CREDIT_NOTE:
+        raise IllegalTransition(
+            "credit note", "a credit note", "credit", "a credit note cannot itself be credited"
+        )
+    if original.paid_cents > 0:
+        paid = Money(original.paid_cents, original.currency)
+        raise IllegalTransition(
+            "client invoice",
+            InvoiceStatus(original.status).value.replace("_", " "),
+            "cancel",
+            f"payments of {paid} are recorded on invoice {original.number}; a credit note "
+            "cancels only an invoice on which nothing has been paid",
+        )
+
+
+def _credit_note_for(
+    session: Session,
+    uow: UnitOfWork,
+    original: m.Invoice,
+    org: m.Organisation,
+    actor: Actor,
+    when: date,
+    reason: str,
+) -> m.Invoice:
+    """Insert the credit note with negative copies of the original's lines, then number it."""
+    series = series_row(session, SERIES_CREDIT_NOTE)
+    note = m.Invoice(
+        series_id=series.id,
+        kind=CREDIT_NOTE,
+        status=InvoiceStatus.DRAFT.value,
+        client_id=original.client_id,
+        project_id=original.project_id,
+        document_id=original.document_id,
+        credited_invoice_id=original.id,
+        currency=original.currency,
+        vat_mode=original.vat_mode,
+        rounding_mode=original.rounding_mode,
+        net_cents=-original.net_cents,
+        vat_cents=-original.vat_cents,
+        gross_cents=-original.gross_cents,
+        markup_bp=original.markup_bp,
+        markup_on_whole=original.markup_on_whole,
+        commentary=reason,
+        sale_date=original.sale_date,
+        buyer_name=original.buyer_name,
+        buyer_address=original.buyer_address,
+        buyer_tax_id=original.buyer_tax_id,
+        created_by_id=actor.user_id,
+        created_at=uow.now,
+    )
+    session.add(note)
+    session.flush()
+    for row in line_rows(session, original.id):
+        session.add(_negated_line(note, row))
+    session.flush()  # lines go in while the note is still a draft (the trigger allows only that)
+    seq, number = take_number(session, SERIES_CREDIT_NOTE, when)
+    _stamp_issue(note, org, seq, number, when, actor, uow)
+    note.status = invoice_transition(InvoiceStatus.DRAFT, InvoiceAction.ISSUE).value
+    session.flush()
+    return note
+
+
+def _negated_line(note: m.Invoice, row: m.InvoiceLine) -> m.InvoiceLine:
+    """A credit-note line mirroring ``row`` to the cent."""
+    return m.InvoiceLine(
+        invoice_id=note.id,
+        position=row.position,
+        kind=row.kind,
+        description=row.description,
+        detail=row.detail,
+        minutes=row.minutes,
+        unit_price_cents=row.unit_price_cents,
+        net_cents=-row.net_cents,
+        vat_bp=row.vat_bp,
+        vat_cents=-row.vat_cents,
+        gross_cents=-row.gross_cents,
+        expense_date=row.expense_date,
+        reason=row.reason,
+        document_line_id=row.document_line_id,
+    )

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..domain.money import Money
+from ..domain.money import Money, percent_text
 from ..errors import Problem, ValidationError
 from .common import DbOption, JsonOption, current_actor, services_for
 
@@ -494,7 +494,9 @@ def _print_invoice(view: Any, as_json: bool) -> None:
         f"{view.currency}  {view.status}"
     )
     for row in view.vat_breakdown:
-        typer.echo(f"  VAT {row.rate_bp / 100:g}%: net {row.net.format()} VAT {row.vat.format()}")
+        typer.echo(
+            f"  VAT {percent_text(row.rate_bp)}%: net {row.net.format()} VAT {row.vat.format()}"
+        )
 
 
 @invoice_app.command("list")
@@ -632,9 +634,7 @@ def revenue_aging(as_of: DateOpt = None, db: DbOption = None, as_json: JsonOptio
 
 
 def _today(services: Services) -> date:
-    from ..services.base import local_today
-
-    return local_today(services.clock.now(), services.settings.get().timezone)
+    return services.settings.today()
 
 
 @export_app.command("time")

@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from tektoro_tui.domain.money import Money, sum_money
+from tektoro_tui.domain.money import Money, percent_text, sum_money
 from tektoro_tui.domain.rounding import RoundingMode
 from tektoro_tui.domain.vat import InvoiceTotals, VatLine, VatMode, check_rate, compute_totals
 
@@ -61,11 +60,6 @@ class ComposedInvoice:
 
     lines: tuple[DraftLine, ...]
     totals: InvoiceTotals
-
-
-def percent_text(bp: int) -> str:
-    """Basis points as a printed percentage: 1000 -> "10", 1250 -> "12.5"."""
-    return format(Decimal(bp).scaleb(-2).normalize(), "f")
 
 
 def markup_base(lines: Sequence[DraftLine], markup_on_whole: bool, currency: str) -> Money:

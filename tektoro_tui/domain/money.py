@@ -351,3 +351,11 @@ def _ungroup(whole: str, original: str) -> str:
     if not well_formed:
         raise ValueError(f"{original.strip()!r} is not an amount; {_PARSE_HINT}")
     return "".join(groups)
+
+
+def percent_text(bp: int) -> str:
+    """Basis points as a printed percentage: 2300 -> "23", 1250 -> "12.5", 8519 -> "85.19".
+
+    The one place a rate, a markup or a share in basis points becomes text (exact: no float).
+    """
+    return format(Decimal(bp).scaleb(-2).normalize(), "f")

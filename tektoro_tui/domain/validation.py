@@ -16,10 +16,9 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import TypeVar, cast
 
-from tektoro_tui.domain.money import AmbiguousAmountError, Money
+from tektoro_tui.domain.money import AmbiguousAmountError, Money, percent_text
 from tektoro_tui.domain.timeparse import ParsedTime, parse_time_spent
 from tektoro_tui.errors import Problem, ValidationError
 
@@ -168,7 +167,7 @@ class Form:
             return None
         bp = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
         if bp > max_bp:
-            self.add(field, f"must be between 0 and {_bp_text(max_bp)}%")
+            self.add(field, f"must be between 0 and {percent_text(max_bp)}%")
             return None
         return bp
 
@@ -257,11 +256,6 @@ class Form:
                 return option
         self.add(field, f"must be one of: {', '.join(str(option) for option in options)}")
         return None
-
-
-def _bp_text(bp: int) -> str:
-    """Basis points as a percentage number: 10000 -> "100", 850 -> "8.5"."""
-    return format(Decimal(bp).scaleb(-2).normalize(), "f")
 
 
 def _whole_number(value: object) -> int | None:

@@ -12,7 +12,7 @@ import base64
 from html import escape
 from pathlib import Path
 
-from ..domain.money import Money
+from ..domain.money import Money, percent_text
 from .model import DocumentLine, InvoiceDocument, Party, RenderOptions, VatRow
 
 LOGO_TYPES = {
@@ -29,14 +29,6 @@ LINE_HEADINGS = ("#", "Description", "Quantity", "Unit price", "Net", "VAT %", "
 VAT_HEADINGS = ("VAT rate", "Net", "VAT", "Gross")
 
 # --- wording shared with the PDF writer -----------------------------------------------------
-
-
-def rate_label(rate_bp: int) -> str:
-    """A VAT rate in basis points as printed: 2300 -> "23%", 850 -> "8.5%", 0 -> "0%"."""
-    whole, rest = divmod(rate_bp, 100)
-    if rest == 0:
-        return f"{whole}%"
-    return f"{whole}.{rest:02d}".rstrip("0") + "%"
 
 
 def money_text(amount: Money) -> str:
@@ -117,7 +109,7 @@ def line_cells(line: DocumentLine) -> tuple[str, ...]:
         line.quantity,
         amount_text(line.unit_price),
         amount_text(line.net),
-        rate_label(line.vat_bp),
+        f"{percent_text(line.vat_bp)}%",
         amount_text(line.vat),
         amount_text(line.gross),
     )
@@ -126,7 +118,7 @@ def line_cells(line: DocumentLine) -> tuple[str, ...]:
 def vat_cells(row: VatRow) -> tuple[str, ...]:
     """The printed cells of one row of the VAT breakdown."""
     return (
-        rate_label(row.rate_bp),
+        f"{percent_text(row.rate_bp)}%",
         amount_text(row.net),
         amount_text(row.vat),
         amount_text(row.gross),

@@ -36,7 +36,6 @@ from ..widgets.client_invoice_parts import (
     totals_text,
 )
 from ..widgets.form_modal import FormModal
-from ..widgets.printer_forms import organisation_today
 from ..widgets.revenue_export import export_report
 from ..widgets.stable_table import StableTable, highlighted_key
 from .base import AreaScreen, call_service, edit_in_form
@@ -246,7 +245,7 @@ class ClientInvoicesScreen(AreaScreen):
             return
         call_service(
             self,
-            lambda: organisation_today(self.services, self.actor),
+            lambda: self.services.settings.today(),
             lambda today: self._open_pay_form(row, MarkPaidForm(paid_on=today.isoformat())),
         )
 

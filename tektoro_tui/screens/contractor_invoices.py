@@ -41,7 +41,6 @@ from ..widgets.master_invoice_forms import (
     payment_modal,
     payment_outcome,
 )
-from ..widgets.printer_forms import organisation_today
 from ..widgets.revenue_export import export_report
 from ..widgets.stable_table import StableTable, highlighted_key
 from .base import AreaScreen, call_service, edit_in_form
@@ -226,7 +225,7 @@ class ContractorInvoicesScreen(AreaScreen):
 
         def fetch() -> tuple[tuple[ContractorOption, ...], date]:
             options = self.services.contractor_invoices.contractors(self.actor)
-            return options, organisation_today(self.services, self.actor)
+            return options, self.services.settings.today()
 
         call_service(self, fetch, self._open_generator)
 
@@ -300,7 +299,7 @@ class ContractorInvoicesScreen(AreaScreen):
 
         def fetch() -> tuple[MasterInvoiceView, date]:
             fresh = self.services.contractor_invoices.get(self.actor, number)
-            return fresh, organisation_today(self.services, self.actor)
+            return fresh, self.services.settings.today()
 
         call_service(self, fetch, self._open_payment_form)
 

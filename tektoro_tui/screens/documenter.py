@@ -12,6 +12,7 @@ draft with the next gapless number; from then on it never changes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -24,7 +25,6 @@ from ..domain.rounding import RoundingMode
 from ..domain.validation import Form
 from ..domain.vat import VatMode
 from ..services.administration.views import OrganisationView
-from ..services.base import local_today
 from ..services.invoicing.common import MAX_MARKUP_BP, REMOVABLE_KINDS
 from ..services.invoicing.views import AdjustmentForm, ExpenseForm, InvoiceLineView, InvoiceView
 from ..services.pipeline.views import DocumentSummary
@@ -246,16 +246,18 @@ class DocumenterScreen(AreaScreen):
 
     def action_expense(self) -> None:
         """Add an out-of-pocket expense."""
-        view, org = self.pane.view, self._org
-        if view is None or org is None:
+        view = self.pane.view
+        if view is None:
             return
-        today = local_today(self.services.clock.now(), org.timezone)
 
         def save(form: ExpenseForm) -> InvoiceView:
             return self.services.invoices.add_expense(self.actor, view.id, form)
 
-        draft = ExpenseForm(expense_date=today.isoformat(), description="", amount="")
-        edit_in_form(self, expense_modal, draft, save, self._take)
+        def ask(today: date) -> None:
+            draft = ExpenseForm(expense_date=today.isoformat(), description="", amount="")
+            edit_in_form(self, expense_modal, draft, save, self._take)
+
+        call_service(self, self.services.settings.today, ask)
 
     def action_remove_line(self) -> None:
         """Remove the highlighted adjustment or expense (after asking)."""

@@ -31,7 +31,6 @@ from ..widgets.dashboard_manager import (
     period_bounds,
     period_modal,
 )
-from ..widgets.printer_forms import organisation_today
 from .areas import AREAS, areas_for
 from .base import AreaScreen, call_service, edit_in_form
 from .messages import AreaWanted, OrganisationNamed
@@ -187,9 +186,7 @@ class HomeScreen(AreaScreen):
                 return dashboards.manager(actor, date_from=dates.date_from, date_to=dates.date_to)
             if self.manager_period == MANAGER_PERIODS[0]:
                 return dashboards.manager(actor)
-            start, end = period_bounds(
-                self.manager_period, organisation_today(self.services, actor)
-            )
+            start, end = period_bounds(self.manager_period, self.services.settings.today())
             return dashboards.manager(actor, date_from=start, date_to=end)
         return dashboards.contractor(actor, period=self.contractor_period)
 

@@ -30,7 +30,6 @@ from ..widgets.printer_detail import (
 from ..widgets.printer_forms import (
     CreditNoteDraft,
     credit_note_modal,
-    organisation_today,
     payment_draft,
     payment_modal,
 )
@@ -262,7 +261,7 @@ class PrinterScreen(AreaScreen):
 
         def fetch() -> tuple[InvoiceView, date]:
             fresh = self.services.invoices.get_by_number(self.actor, number, line_limit=0)
-            return fresh, organisation_today(self.services, self.actor)
+            return fresh, self.services.settings.today()
 
         call_service(self, fetch, self._open_payment_form)
 

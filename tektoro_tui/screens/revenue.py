@@ -20,7 +20,6 @@ from ..domain.permissions import Perm
 from ..exports.model import Table
 from ..services.invoicing.views import AgingRow, InvoiceView
 from ..widgets.dialogs import YesNoDialog
-from ..widgets.printer_forms import organisation_today
 from ..widgets.revenue_export import export_report, mail_report, report_dates
 from ..widgets.revenue_report import AgingPane, OpenInvoiceTable, ReportPane
 from .base import AreaScreen, call_service
@@ -199,7 +198,7 @@ class RevenueScreen(AreaScreen):
         typed = pane.typed()
 
         def fetch() -> tuple[date, Table, tuple[AgingRow, ...]]:
-            when = report_dates(typed)["as_of"] or organisation_today(self.services, self.actor)
+            when = report_dates(typed)["as_of"] or self.services.settings.today()
             invoices = self.services.invoices
             return (
                 when,

@@ -19,7 +19,6 @@ from ..domain.permissions import Perm
 from ..domain.validation import Form
 from ..errors import Problem, TektoroError, ValidationError
 from ..services.administration.presets import PresetsMissing
-from ..services.base import local_today
 from ..services.pipeline.views import EntryPage, ReportFilter, TimeCardForm, TimeEntryView
 from ..widgets.fields import FormField, read_values, show_problems
 from ..widgets.formatting import field_label, hours
@@ -58,14 +57,13 @@ def load_card_choices(services: Services, actor: Actor, *, with_staff: bool) -> 
         staff = [user for user in services.users.direct_staff(actor) if user.is_active]
         if staff:
             people = ((f"{actor.name} (me)", actor.user_id), *((u.name, u.id) for u in staff))
-    timezone = services.settings.get(actor).timezone
     return CardChoices(
         projects=tuple((_project_label(p.code, p.name, p.client_name), p.id) for p in projects),
         tasks=tuple((t.project_id, t.name, t.id) for t in tasks),
         activities=tuple((a.name, a.id, a.billable_default) for a in activities),
         rate_codes=tuple((f"{r.name} · {r.hourly_rate}/h", r.id) for r in rates),
         people=people,
-        today=local_today(services.clock.now(), timezone),
+        today=services.settings.today(),
         missing=tuple(presets.missing_presets()),
     )
 

@@ -18,7 +18,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable, TabbedContent, TabPane
 
 from ..domain.validation import Form
-from ..services.base import local_today
 from ..services.pipeline.views import (
     AllocationForm,
     BatchResult,
@@ -310,11 +309,7 @@ class WipScreen(AreaScreen):
     def action_process(self) -> None:
         """Ask for the options, dry run, show the records, then process with progress."""
 
-        def today() -> date:
-            org = self.services.settings.get(self.actor)
-            return local_today(self.services.clock.now(), org.timezone)
-
-        call_service(self, today, self._ask_process_options)
+        call_service(self, self.services.settings.today, self._ask_process_options)
 
     def _ask_process_options(self, today: date) -> None:
         clients = self.groups_table.clients()

@@ -131,6 +131,18 @@ def local_today(moment: datetime, timezone: str) -> date:
     return moment.astimezone(_zone(timezone)).date()
 
 
+def org_today(session: Session, now: datetime) -> date:
+    """Today in the organisation's time zone (UTC before set-up), at the moment ``now``.
+
+    The one definition of "today" for work dates, issue and due dates, payments, aging and
+    dashboards; faces ask a service's :meth:`ServiceBase.today`.
+    """
+    timezone = session.execute(
+        select(m.Organisation.timezone).where(m.Organisation.id == 1)
+    ).scalar_one_or_none()
+    return local_today(now, timezone or "UTC")
+
+
 def local_time(moment: datetime, timezone: str) -> datetime:
     """``moment`` as the clock on the office wall shows it, to the second, without a zone.
 
@@ -304,6 +316,11 @@ class ServiceBase:
             )
         ).first()
         return found is not None
+
+    def today(self) -> date:
+        """Today in the organisation's time zone, by this service's clock."""
+        with self.db.read() as session:
+            return org_today(session, self.clock.now())
 
     def _now(self) -> datetime:
         return self.clock.now()

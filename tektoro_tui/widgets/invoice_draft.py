@@ -14,7 +14,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Select, Static, Switch, TextArea
 
-from ..domain.invoice import ComposedInvoice, percent_text
+from ..domain.invoice import ComposedInvoice
+from ..domain.money import percent_text
 from ..errors import Problem
 from ..services.invoicing.views import DraftForm, InvoiceLineView, InvoiceView
 from .fields import FieldSpec, FormField, read_values

@@ -9,8 +9,7 @@ from typing import Any, Protocol
 
 from rich.text import Text
 
-from ..domain.invoice import percent_text
-from ..domain.money import Money
+from ..domain.money import Money, percent_text
 from ..errors import Problem
 from ..services.invoicing.views import ExpenseForm, InvoiceView
 from ..services.pipeline.views import DocumentSummary

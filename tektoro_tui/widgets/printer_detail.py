@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ..domain.money import percent_text
 from ..services.invoicing.views import InvoiceView, PaymentView
 from .formatting import day, hours
 
@@ -64,12 +65,6 @@ def status_label(invoice: InvoiceView) -> str:
 def notice_label(days: int | None) -> str:
     """The overdue notice printed on the invoice: '60 days', or nothing."""
     return "" if days is None else f"{days} days"
-
-
-def vat_rate(bp: int) -> str:
-    """A VAT rate in basis points as a percentage: 2300 -> '23%', 850 -> '8.5%'."""
-    whole, rest = divmod(bp, 100)
-    return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"
 
 
 def amount_cell(text: str) -> Text:
@@ -215,7 +210,7 @@ def lines_table(invoice: InvoiceView) -> Table:
             label,
             quantity,
             line.net.format(),
-            vat_rate(line.vat_bp),
+            f"{percent_text(line.vat_bp)}%",
             line.gross.format(),
         )
     hidden = invoice.total_lines - DETAIL_LINES
@@ -238,7 +233,9 @@ def _vat_and_totals(invoice: InvoiceView) -> Table:
     table.add_column("VAT", justify="right")
     table.add_column("Gross", justify="right")
     for row in invoice.vat_breakdown:
-        table.add_row(vat_rate(row.rate_bp), row.net.format(), row.vat.format(), row.gross.format())
+        table.add_row(
+            f"{percent_text(row.rate_bp)}%", row.net.format(), row.vat.format(), row.gross.format()
+        )
     table.add_row(
         Text("Total", style="bold"),
         invoice.net.format(),

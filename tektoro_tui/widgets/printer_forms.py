@@ -19,8 +19,7 @@ from .formatting import plain_amount
 from .printer_detail import METHOD_LABELS
 
 if TYPE_CHECKING:
-    from ..services.base import Actor
-    from ..services.hub import Services
+    pass
 
 PAYMENT_SPECS = (
     FieldSpec("amount", "Amount received"),
@@ -45,13 +44,6 @@ class CreditNoteDraft:
     """Why an invoice is cancelled, as typed."""
 
     reason: str = ""
-
-
-def organisation_today(services: Services, actor: Actor) -> date:
-    """Today in the organisation's time zone (runs in a worker: it reads the settings)."""
-    from ..services.base import local_today
-
-    return local_today(services.clock.now(), services.settings.get(actor).timezone)
 
 
 def payment_draft(invoice: InvoiceView, today: date) -> PaymentForm:

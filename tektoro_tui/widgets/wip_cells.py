@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
+from ..domain.money import percent_text
 from ..services.pipeline.views import RealisationRow, TimeEntryView, WipGroup
 from .formatting import day, hours
 
@@ -104,5 +105,5 @@ def realisation_cells(row: RealisationRow) -> tuple[str | Text, ...]:
         number(row.value.format()),
         number(row.billed.format()),
         number(row.written_down.format()),
-        number(f"{row.realisation_bp // 100}.{row.realisation_bp % 100:02d} %"),
+        number(f"{percent_text(row.realisation_bp)} %"),
     )

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tektoro_tui.domain.invoice import DraftLine, compose_invoice, percent_text
-from tektoro_tui.domain.money import Money
+from tektoro_tui.domain.invoice import DraftLine, compose_invoice
+from tektoro_tui.domain.money import Money, percent_text
 from tektoro_tui.domain.rounding import RoundingMode
 from tektoro_tui.domain.vat import VatMode
 from tektoro_tui.errors import CurrencyMismatch

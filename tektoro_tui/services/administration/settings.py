@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ... import credentials
 from ...data import models as m
+from ...domain.money import percent_text
 from ...domain.permissions import Perm
 from ...domain.validation import Form
 from ...domain.vat import VatMode
@@ -76,7 +77,7 @@ class SettingsService(ServiceBase):
             logo_path=view.logo_path,
             currency=view.currency,
             timezone=view.timezone,
-            default_vat=_bp_text(view.default_vat_bp),
+            default_vat=percent_text(view.default_vat_bp),
             vat_mode=view.vat_mode,
             rounding_mode=view.rounding_mode,
             payment_deadline_days=str(view.payment_deadline_days),
@@ -84,8 +85,8 @@ class SettingsService(ServiceBase):
             workday_start=minutes_to_clock(view.workday_start_minute),
             workday_end=minutes_to_clock(view.workday_end_minute),
             day_length=minutes_to_clock(view.day_length_minutes).lstrip("0") or "0:00",
-            overtime_over_day=_bp_text(view.overtime_over_day_bp),
-            overtime_outside_window=_bp_text(view.overtime_outside_window_bp),
+            overtime_over_day=percent_text(view.overtime_over_day_bp),
+            overtime_outside_window=percent_text(view.overtime_outside_window_bp),
             smtp_host=view.smtp_host,
             smtp_port=str(view.smtp_port),
             smtp_username=view.smtp_username,
@@ -182,11 +183,6 @@ def validate_settings(form: SettingsForm) -> dict[str, object]:
             check.add("logo_path", "no such file")
     check.raise_if_any()
     return values
-
-
-def _bp_text(bp: int) -> str:
-    whole, rest = divmod(bp, 100)
-    return f"{whole}" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0")
 
 
 def _org(session: Session) -> m.Organisation:

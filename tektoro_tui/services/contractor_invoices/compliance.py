@@ -21,7 +21,7 @@ from ...data import models as m
 from ...domain.permissions import Perm, Role
 from ...domain.validation import Form
 from ...errors import NotFound, PermissionDenied
-from ..base import Actor, ServiceBase, local_today, row_dict
+from ..base import Actor, ServiceBase, org_today, row_dict
 from .views import (
     DOCUMENT_TYPES,
     EXPIRY_WARNING_DAYS,
@@ -67,7 +67,7 @@ class ComplianceService(ServiceBase):
                         "Ask an administrator for anyone else's."
                     )
                 user_id = actor.user_id
-            day = as_of or local_today(self.clock.now(), _timezone(session))
+            day = as_of or org_today(session, self.clock.now())
             query = select(m.ContractorDocument, m.UserAccount.name).join(
                 m.UserAccount,
                 m.UserAccount.id == m.ContractorDocument.user_id,  # type: ignore[arg-type]
@@ -126,7 +126,7 @@ class ComplianceService(ServiceBase):
         Contractors are the active users of :data:`CONTRACTOR_ROLES`, by name.
         """
         with self._read(actor, Perm.CONTRACTOR_INVOICES) as session:
-            day = as_of or local_today(self.clock.now(), _timezone(session))
+            day = as_of or org_today(session, self.clock.now())
             return compliance_rows(session, day, only_problems=only_problems)
 
     @staticmethod
@@ -137,7 +137,7 @@ class ComplianceService(ServiceBase):
         name = session.execute(
             select(m.UserAccount.name).where(m.UserAccount.id == row.user_id)
         ).scalar_one()
-        return _view(row, name, local_today(now, _timezone(session)))
+        return _view(row, name, org_today(session, now))
 
 
 # ==============================================================================================
@@ -293,9 +293,3 @@ def _document_order(view: ContractorDocumentView) -> tuple[object, ...]:
     """By person, then type in the register's order, then expiry (open-ended last)."""
     rank = DOCUMENT_TYPES.index(view.doc_type) if view.doc_type in DOCUMENT_TYPES else 99
     return (view.user_name, view.user_id, rank, view.expires_on or date.max, view.id)
-
-
-def _timezone(session: Session) -> str:
-    """The organisation's time zone (UTC before set-up)."""
-    org = session.get(m.Organisation, 1)
-    return org.timezone if org else "UTC"

@@ -40,7 +40,7 @@ from ..base import (
     chunks,
     export_format,
     local_time,
-    local_today,
+    org_today,
     row_dict,
     write_table,
 )
@@ -191,7 +191,7 @@ class ContractorInvoiceService(ServiceBase):
         """
         with self._read(actor, Perm.CONTRACTOR_INVOICES) as session:
             org = organisation(session)
-            request = _check_form(session, form, local_today(self.clock.now(), org.timezone), org)
+            request = _check_form(session, form, org_today(session, self.clock.now()), org)
             plan = _plan(session, request, org.currency)
             return _preview(plan)
 
@@ -206,7 +206,7 @@ class ContractorInvoiceService(ServiceBase):
         with self._write(actor, Perm.CONTRACTOR_INVOICES) as uow:
             session = uow.session
             org = organisation(session)
-            request = _check_form(session, form, local_today(uow.now, org.timezone), org)
+            request = _check_form(session, form, org_today(session, uow.now), org)
             plan = _plan(session, request, org.currency)
             seq, number = take_number(session, SERIES_MASTER, request.issue_date)
             invoice = m.MasterInvoice(
@@ -402,7 +402,7 @@ class ContractorInvoiceService(ServiceBase):
             org = organisation(session)
             unmasked = actor_role(session, actor) is Role.ADMINISTRATOR
             rows = self._payment_rows(session, actor, number, date_from)
-            today = local_today(self.clock.now(), org.timezone)
+            today = org_today(session, self.clock.now())
             return _payments_table(
                 [
                     (payment_view(row, name, org.currency, unmasked), invoice, contractor)

@@ -45,8 +45,8 @@ from ..base import (
     UnitOfWork,
     chunks,
     export_format,
-    local_today,
     org_currency,
+    org_today,
     row_dict,
     write_table,
 )
@@ -99,7 +99,13 @@ class ClientInvoiceService(ServiceBase):
         """One invoice of the list, under the same visibility rule."""
         with self._read(actor) as session:
             viewer = _viewer(session, actor)
-            return _one(session, viewer.scope, _today(session, self), m.Invoice.number, number)
+            return _one(
+                session,
+                viewer.scope,
+                org_today(session, self.clock.now()),
+                m.Invoice.number,
+                number,
+            )
 
     def mark_sent(self, actor: Actor, number: str, *, email: bool = True) -> SendResult:
         """Mark an issued invoice sent; e-mail its PDF to the client when possible.
@@ -122,7 +128,13 @@ class ClientInvoiceService(ServiceBase):
             invoice.sent_at = uow.now
             session.flush()
             uow.audit("invoice.send", "invoice", invoice.id, before, row_dict(invoice))
-            row = _one(session, viewer.scope, _today(session, self), m.Invoice.id, invoice.id)
+            row = _one(
+                session,
+                viewer.scope,
+                org_today(session, self.clock.now()),
+                m.Invoice.id,
+                invoice.id,
+            )
             client = session.get(m.Company, invoice.client_id)
             address = client.email.strip() if client is not None else ""
         if not email:
@@ -181,7 +193,9 @@ class ClientInvoiceService(ServiceBase):
             viewer = _viewer(session, actor)
             original = lock_by_number(session, number, viewer.scope)
             note = cancel_with_credit_note(uow, original, reason)
-            return _one(session, viewer.scope, _today(session, self), m.Invoice.id, note.id)
+            return _one(
+                session, viewer.scope, org_today(session, self.clock.now()), m.Invoice.id, note.id
+            )
 
     def table(self, actor: Actor, flt: ClientInvoiceFilter | None = None) -> Table:
         """The list as a table for CSV/XLSX; refused without ``invoice.export``."""
@@ -205,7 +219,7 @@ class ClientInvoiceService(ServiceBase):
     ) -> tuple[ClientInvoiceList, date]:
         """The filtered rows the actor may see, with totals, and today's date."""
         viewer = _viewer(session, actor)
-        today = _today(session, self)
+        today = org_today(session, self.clock.now())
         query = _filtered(_base_query(viewer.scope), flt, today)
         found = session.execute(query).all()
         projects = _projects_of(session, [r.document_id for r in found if r.project_name is None])
@@ -235,7 +249,7 @@ class ClientInvoiceService(ServiceBase):
     ) -> ClientInvoiceRow:
         """Record, on a locked invoice, a payment of everything still due; its row after."""
         session = uow.session
-        today = _today(session, self)
+        today = org_today(session, self.clock.now())
         due = Money(max(invoice.gross_cents - invoice.paid_cents, 0), invoice.currency)
         payment = PaymentForm(
             amount=str(due.amount),
@@ -366,12 +380,6 @@ def _scope(
 # ==============================================================================================
 # The list query
 # ==============================================================================================
-
-
-def _today(session: Session, service: ServiceBase) -> date:
-    """Today in the organisation's time zone, by the service's clock."""
-    org = session.get(m.Organisation, 1)
-    return local_today(service.clock.now(), org.timezone if org else "UTC")
 
 
 def _base_query(scope: ColumnElement[bool]) -> Select[Any]:

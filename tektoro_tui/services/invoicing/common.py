@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from ...errors import (
     Problem,
     ValidationError,
 )
-from ..base import Actor, ServiceBase, UnitOfWork, local_today
+from ..base import Actor, ServiceBase
 
 if TYPE_CHECKING:
     pass
@@ -91,11 +90,6 @@ def organisation(session: Session) -> m.Organisation:
     if org is None:
         raise NotFound("The organisation is not set up yet.")
     return org
-
-
-def org_today(uow: UnitOfWork, org: m.Organisation) -> date:
-    """Today in the organisation's time zone."""
-    return local_today(uow.now, org.timezone)
 
 
 def lock_invoice(session: Session, condition: Any, label: str) -> m.Invoice:

@@ -26,7 +26,7 @@ from ...errors import (
     IllegalTransition,
     NotFound,
 )
-from ..base import Actor, ServiceBase, UnitOfWork
+from ..base import Actor, ServiceBase, UnitOfWork, org_today
 from .views import (
     AdjustmentForm,
     DraftForm,
@@ -46,7 +46,6 @@ from .common import (
     line_rows,
     live_invoice,
     lock_invoice,
-    org_today,
     organisation,
     require_documenter,
 )
@@ -120,7 +119,7 @@ class DocumenterActions(ServiceBase):
             vat_bp = values.pop("vat_bp")
             for key, value in values.items():
                 setattr(invoice, key, value)
-            _set_provisional_dates(invoice, org_today(uow, org), days)
+            _set_provisional_dates(invoice, org_today(uow.session, uow.now), days)
             for row in rows:
                 if row.kind == "time":
                     row.vat_bp = vat_bp
@@ -173,7 +172,7 @@ class DocumenterActions(ServiceBase):
         ) -> None:
             check = Form()
             when = check.date("expense_date", form.expense_date)
-            if when is not None and when > org_today(uow, org):
+            if when is not None and when > org_today(uow.session, uow.now):
                 check.add("expense_date", "must not be in the future")
             description = check.text("description", form.description, max_length=2000)
             amount = check.money(
@@ -280,7 +279,7 @@ def _new_draft(
         created_by_id=actor.user_id,
         created_at=uow.now,
     )
-    _set_provisional_dates(invoice, org_today(uow, org), org.payment_deadline_days)
+    _set_provisional_dates(invoice, org_today(uow.session, uow.now), org.payment_deadline_days)
     session.add(invoice)
     session.flush()
     record_lines = session.execute(

@@ -24,7 +24,7 @@ from ...domain.validation import Form
 from ...errors import (
     IllegalTransition,
 )
-from ..base import Actor, ServiceBase, UnitOfWork, chunks, row_dict
+from ..base import Actor, ServiceBase, UnitOfWork, chunks, org_today, row_dict
 from .views import (
     InvoiceView,
 )
@@ -38,7 +38,6 @@ from .common import (
     invalid_field,
     line_rows,
     lock_invoice,
-    org_today,
     organisation,
 )
 from .documenter import due_days, recompute_draft
@@ -67,7 +66,9 @@ class IssuingActions(ServiceBase):
             org = organisation(session)
             invoice = lock_invoice(session, m.Invoice.id == invoice_id, f"Invoice #{invoice_id}")
             invoice_transition(InvoiceStatus(invoice.status), InvoiceAction.ISSUE)
-            when = _check_issue_date(issue_date or org_today(uow, org), org_today(uow, org), org)
+            when = _check_issue_date(
+                issue_date or org_today(uow.session, uow.now), org_today(uow.session, uow.now), org
+            )
             before = audit_image(session, invoice)
             rows = recompute_draft(session, invoice, org)
             _refuse_empty(invoice, rows)
@@ -126,7 +127,7 @@ def cancel_with_credit_note(
         total_cents=original.gross_cents,
         via_credit_note=True,
     )
-    today = org_today(uow, org)
+    today = org_today(uow.session, uow.now)
     when = _check_issue_date(issue_date or today, today, org)
     if original.issue_date is not None and when < original.issue_date:
         raise invalid_field(

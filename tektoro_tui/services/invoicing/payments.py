@@ -31,8 +31,8 @@ from ...domain.validation import Form
 from ...errors import (
     IllegalTransition,
 )
-from ..base import Actor, ServiceBase, UnitOfWork, row_dict
-from .common import CREDIT_NOTE, PAYABLE_STATUSES, lock_invoice, org_today, organisation
+from ..base import Actor, ServiceBase, UnitOfWork, org_today, row_dict
+from .common import CREDIT_NOTE, PAYABLE_STATUSES, lock_invoice, organisation
 from .read_models import invoice_view
 from .views import (
     CONTRACTOR_PAYMENT_METHODS,
@@ -89,7 +89,9 @@ def apply_payment(
     check = Form()
     fields = payment_fields(check, form, currency, side.methods)
     side.refuse_unpayable(invoice)
-    check_payment_date(check, fields["paid_on"], invoice, org_today(uow, org), org, side.label)
+    check_payment_date(
+        check, fields["paid_on"], invoice, org_today(uow.session, uow.now), org, side.label
+    )
     due = side.total(invoice) - invoice.paid_cents
     if fields["amount_cents"] is not None and fields["amount_cents"] > due:
         check.add(

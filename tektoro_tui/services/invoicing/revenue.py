@@ -21,7 +21,7 @@ from ...exports.model import (
     Column,
     Table,
 )
-from ..base import Actor, ServiceBase, row_dict
+from ..base import Actor, ServiceBase, org_today, row_dict
 from .views import (
     AgingRow,
     InvoiceView,
@@ -38,8 +38,6 @@ from .common import (
     client_names,
     invalid_field,
     lock_invoice,
-    org_today,
-    organisation,
 )
 from .read_models import invoice_view
 
@@ -150,10 +148,9 @@ class RevenueActions(ServiceBase):
             raise invalid_field("days", "must be 60 or 90 (or none to clear)")
         with self._write(actor, Perm.INVOICE_ISSUE) as uow:
             session = uow.session
-            org = organisation(session)
             invoice = lock_invoice(session, m.Invoice.number == number, f"Invoice {number}")
             if days is not None:
-                _check_notice(invoice, days, org_today(uow, org))
+                _check_notice(invoice, days, org_today(uow.session, uow.now))
             before = row_dict(invoice)
             invoice.overdue_notice_days = days
             session.flush()

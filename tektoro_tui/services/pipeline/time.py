@@ -34,7 +34,7 @@ from ...domain.validation import Form
 from ...errors import IllegalTransition, NotFound, PermissionDenied, Problem, ValidationError
 from ...exports.model import Column, Table
 from ..administration.presets import PresetsMissing, missing_presets
-from ..base import Actor, ServiceBase, UnitOfWork, chunks, local_today, org_currency, row_dict
+from ..base import Actor, ServiceBase, UnitOfWork, chunks, org_currency, org_today, row_dict
 from .entries import entry_view, entry_view_query
 from .views import (
     BatchResult,
@@ -578,7 +578,7 @@ def _validate_card(
     """Check every field of ``form`` at once; ValidationError lists all problems."""
     org = _organisation(session)
     check = Form()
-    work_date = _work_date(check, form.work_date, local_today(now, org.timezone))
+    work_date = _work_date(check, form.work_date, org_today(session, now))
     codes = _codes(session, check, form)
     spent = check.time_spent("time_spent", form.time_spent)
     description = check.text(

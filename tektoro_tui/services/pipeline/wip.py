@@ -41,7 +41,7 @@ from ...errors import (
     TektoroError,
     ValidationError,
 )
-from ..base import Actor, ServiceBase, UnitOfWork, chunks, local_today, org_currency
+from ..base import Actor, ServiceBase, UnitOfWork, chunks, org_currency, org_today
 from .entries import entry_view, entry_view_query
 from .views import (
     ALLOCATIONS,
@@ -391,7 +391,7 @@ class WipService(ServiceBase):
     ) -> _AllocationPlan:
         """Check the form, then decide per entry what it becomes or why it is skipped."""
         currency = org_currency(session)
-        allocation = _clean_allocation(form, currency, _org_today(session, self.clock.now()))
+        allocation = _clean_allocation(form, currency, org_today(session, self.clock.now()))
         rows = _load_entries(session, ids, lock=lock)
         plan = _AllocationPlan(allocation=allocation)
         for ident in ids:
@@ -422,7 +422,7 @@ class WipService(ServiceBase):
 
         ``writing`` (a real run) locks the candidate rows on PostgreSQL and numbers the records.
         """
-        today = _org_today(session, self.clock.now())
+        today = org_today(session, self.clock.now())
         day = _clean_process_options(session, as_of, client_id, today)
         query = _candidate_query(day, client_id)
         if writing and session.get_bind().dialect.name == "postgresql":
@@ -629,12 +629,6 @@ def _after_date_id(after: tuple[object, ...]) -> ColumnElement[bool]:
 # ==============================================================================================
 # Allocation and release
 # ==============================================================================================
-
-
-def _org_today(session: Session, now: Any) -> date:
-    """Today in the organisation's time zone."""
-    org = session.get(m.Organisation, 1)
-    return local_today(now, org.timezone if org else "UTC")
 
 
 def _clean_allocation(form: AllocationForm, currency: str, today: date) -> _Allocation:

@@ -29,7 +29,7 @@ from ...domain.permissions import Perm, Role
 from ...domain.states import InvoiceStatus, MasterInvoiceStatus, TimeEntryStatus
 from ...domain.validation import Form
 from ...errors import PermissionDenied, Problem, ValidationError
-from ..base import Actor, ServiceBase, local_today
+from ..base import Actor, ServiceBase, org_currency, org_today
 from ..contractor_invoices.compliance import CONTRACTOR_ROLES, compliance_rows
 from ..invoicing.common import CREDIT_NOTE, PAYABLE_STATUSES
 from ..invoicing.common import actor_role as live_role
@@ -111,8 +111,8 @@ class DashboardService(ServiceBase):
         if period not in DASHBOARD_PERIODS:
             raise ValidationError([Problem("period", "must be week or month")])
         with self._read(actor, Perm.TIME_ENTER) as session:
-            tz, currency = _org(session)
-            today = local_today(self.clock.now(), tz)
+            currency = org_currency(session)
+            today = org_today(session, self.clock.now())
             current, previous = _periods(today, period)
             now_minutes, before_minutes = _own_hours(session, actor.user_id, current, previous)
             owed, unpaid = _own_master_invoices(session, actor.user_id)
@@ -164,8 +164,8 @@ class DashboardService(ServiceBase):
                     "The manager's dashboard needs the permission to approve any time entry "
                     "or to see all invoices."
                 )
-            tz, currency = _org(session)
-            start, end = _manager_period(local_today(self.clock.now(), tz), date_from, date_to)
+            currency = org_currency(session)
+            start, end = _manager_period(org_today(session, self.clock.now()), date_from, date_to)
             projects = _workload(session, m.TimeDayTotal.project_id, start, end)
             members = _workload(session, m.TimeDayTotal.owner_id, start, end)
             return ManagerDashboard(
@@ -194,8 +194,8 @@ class DashboardService(ServiceBase):
         The compliance rows are shown only to those who keep the register.
         """
         with self._read(actor, Perm.INVOICE_VIEW_ALL) as session:
-            tz, currency = _org(session)
-            today = local_today(self.clock.now(), tz)
+            currency = org_currency(session)
+            today = org_today(session, self.clock.now())
             sums = _client_balances(session, today)
             contractors = _contractor_rows(session, currency)
             compliance = (
@@ -237,8 +237,8 @@ class DashboardService(ServiceBase):
         """
         with self._read(actor, Perm.INVOICE_VIEW_OWN_CLIENT) as session:
             company_id = _client_company(session, actor)
-            tz, currency = _org(session)
-            today = local_today(self.clock.now(), tz)
+            currency = org_currency(session)
+            today = org_today(session, self.clock.now())
             company = self._get(session, m.Company, company_id, "Client")
             invoices = _standing_invoices(session, company_id)
             shares = _project_shares(session, invoices)
@@ -274,12 +274,6 @@ class DashboardService(ServiceBase):
 # ==============================================================================================
 # Shared helpers
 # ==============================================================================================
-
-
-def _org(session: Session) -> tuple[str, str]:
-    """The organisation's time zone and currency (UTC and EUR before set-up)."""
-    org = session.get(m.Organisation, 1)
-    return (org.timezone, org.currency) if org else ("UTC", "EUR")
 
 
 def _values(statuses: tuple[Any, ...]) -> list[str]:

@@ -23,7 +23,7 @@ from ...domain.permissions import Perm, Role
 from ...domain.states import InvoiceStatus
 from ...errors import Problem, ValidationError
 from ...exports.model import CellValue, Column, Table
-from ..base import Actor, ServiceBase, local_today
+from ..base import Actor, ServiceBase, org_today
 from ..invoicing.common import CREDIT_NOTE
 from ..invoicing.revenue import project_shares
 from .views import (
@@ -116,7 +116,7 @@ class MetricsService(ServiceBase):
         with self._read(actor, Perm.INVOICE_VIEW_ALL) as session:
             org = session.get(m.Organisation, 1)
             currency = org.currency if org else "EUR"
-            today = local_today(self.clock.now(), org.timezone if org else "UTC")
+            today = org_today(session, self.clock.now())
             end = date_to or today
             start = date_from or _months_back(end, MONTHS_BY_DEFAULT - 1)
             if start > end:

@@ -21,7 +21,6 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -33,8 +32,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..data import models as m
 from ..data.engine import FROZEN_MARKER, Database
-from ..domain.audit import GENESIS_HASH, event_hash
-from .base import format_timestamp
+from ..domain.audit import ChainVerdict as ChainVerdict
+from ..domain.audit import verify_chain as verify_chain
 
 INVOICE_NUMBERING = "invoice numbering"
 INVOICE_TOTALS = "invoice totals"
@@ -866,134 +865,6 @@ def _batches(conn: Connection) -> Iterator[Sequence[Any]]:
             yield batch
     finally:
         cursor.close()
-
-
-def _utc(moment: Any) -> datetime:
-    """A stored ``occurred_at`` as an aware datetime, as ``UTCDateTime`` reads it.
-
-    SQLite hands back the naive UTC text SQLAlchemy stored; PostgreSQL an aware
-    ``timestamptz`` (in the session's zone; ``format_timestamp`` converts).
-    """
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
-@dataclass
-class ChainVerdict:
-    """What recomputing the audit chain found."""
-
-    events: int = 0
-    first_broken_id: int | None = None
-    first_reason: str = ""
-    affected: int = 0  # events from the first broken one to the end
-    tampered: int = 0  # events whose stored hash does not match their own content
-    link_breaks: int = 0  # events whose prev_hash is not the previous event's hash
-    last_id: int = 0
-    last_hash: str = GENESIS_HASH
-
-    def details(self) -> list[str]:
-        if self.first_broken_id is None:
-            return []
-        return [
-            f"the chain breaks at event #{self.first_broken_id} ({self.first_reason}); "
-            f"{self.affected:,} of {self.events:,} event(s) from there on are not covered by "
-            f"a valid chain ({self.tampered:,} with content that does not match its hash, "
-            f"{self.link_breaks:,} not linked to the event before)"
-        ]
-
-
-def verify_chain(batches: Iterator[Sequence[Any]]) -> ChainVerdict:
-    """Recompute every event's hash from GENESIS_HASH in id order.
-
-    Until the first break, each event's hash is recomputed from the previous
-    recomputed hash. From the first break on, every event is affected; each is
-    then checked on its own (content against its stored hash, prev_hash against
-    the previous stored hash) to count the tampered ones and the broken links.
-    """
-    verdict = ChainVerdict()
-    compute = event_hash
-    fmt = format_timestamp
-    to_utc = _utc
-    prev = GENESIS_HASH  # the recomputed hash of the previous event
-    prev_stored = GENESIS_HASH  # the stored hash of the previous event
-    last_moment: Any = None
-    stamp = ""
-    events = 0
-    broken = False
-    tampered = 0
-    link_breaks = 0
-    last_id = 0
-    for batch in batches:
-        for (
-            ident,
-            moment,
-            label,
-            action,
-            entity,
-            entity_id,
-            before,
-            after,
-            prev_hash,
-            digest,
-        ) in batch:
-            events += 1
-            if moment != last_moment:
-                stamp = "" if moment is None else fmt(to_utc(moment))
-                last_moment = moment
-            if not broken:
-                own = compute(
-                    prev,
-                    occurred_at=stamp,
-                    actor_label=label,
-                    action=action,
-                    entity=entity,
-                    entity_id=entity_id,
-                    before_json=before,
-                    after_json=after,
-                )
-                if own == digest and prev_hash == prev:
-                    prev = own
-                    prev_stored = digest
-                    last_id = ident
-                    continue
-                broken = True
-                verdict.first_broken_id = ident
-                verdict.affected = 0
-                if prev_hash != prev:
-                    verdict.first_reason = (
-                        "its prev_hash does not match the previous event: an event before it "
-                        "was removed or replaced"
-                    )
-                else:
-                    verdict.first_reason = "its content does not match its hash"
-            own_stored = compute(
-                prev_hash,
-                occurred_at=stamp,
-                actor_label=label,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                before_json=before,
-                after_json=after,
-            )
-            if own_stored != digest:
-                tampered += 1
-            if prev_hash != prev_stored:
-                link_breaks += 1
-            verdict.affected += 1
-            prev_stored = digest
-            last_id = ident
-    verdict.events = events
-    verdict.tampered = tampered
-    verdict.link_breaks = link_breaks
-    verdict.last_id = last_id
-    # The head must name the last event and its hash; when the chain is broken no
-    # recomputed hash is valid for it, so compare with the last stored one.
-    verdict.last_hash = prev_stored if broken else prev
-    return verdict
 
 
 # ==============================================================================================

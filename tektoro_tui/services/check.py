@@ -16,22 +16,18 @@ by how many more there are.
 
 from __future__ import annotations
 
-import importlib.util
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..data import models as m
-from ..data.engine import FROZEN_MARKER, Database
+from ..data.engine import Database
+from ..data.guards import FROZEN_MARKER, expected_guards
+from ..data.guards import GUARDED_TABLES as GUARDED_TABLES
 from ..domain.audit import ChainVerdict as ChainVerdict
 from ..domain.audit import verify_chain as verify_chain
 
@@ -57,20 +53,6 @@ INVARIANTS: tuple[str, ...] = (
 
 MAX_EXAMPLES = 20
 AUDIT_BATCH = 10_000
-
-# Tables whose rows the migrations guard with frozen-record triggers.
-GUARDED_TABLES: tuple[str, ...] = (
-    "invoice",
-    "invoice_line",
-    "document_record",
-    "document_line",
-    "payment",
-    "audit_event",
-    "time_entry",
-    "master_invoice",
-    "master_invoice_line",
-)
-TRIGGER_MIGRATION = "0002_ledger_triggers.py"
 
 
 # ==============================================================================================
@@ -884,12 +866,11 @@ def _check_guards(c: _Collector) -> None:
     sqlite = c.conn.dialect.name == "sqlite"
     found = _sqlite_triggers(c.conn) if sqlite else _pg_triggers(c.conn)
     by_name = {t.name: t for t in found}
-    expected = _expected_triggers("sqlite" if sqlite else "postgresql")
     missing_by_table: dict[str, list[str]] = {}
-    for name, table in expected:
-        trigger = by_name.get(name)
-        if trigger is None or trigger.table != table:
-            missing_by_table.setdefault(table, []).append(name)
+    for guard in expected_guards("sqlite" if sqlite else "postgresql"):
+        trigger = by_name.get(guard.name)
+        if trigger is None or trigger.table != guard.table:
+            missing_by_table.setdefault(guard.table, []).append(guard.name)
     for table in GUARDED_TABLES:
         guards = [t for t in found if t.table == table and t.name.startswith("tektoro_")]
         if not guards:
@@ -944,54 +925,6 @@ def _pg_triggers(conn: Connection) -> list[_Trigger]:
         body = r.body if r.body and "RAISE" in r.body.upper() else ""
         out.append(_Trigger(name=r.name, table=r.tbl, enabled=enabled != "D", body=body))
     return out
-
-
-def _expected_triggers(backend: str) -> tuple[tuple[str, str], ...]:
-    """(trigger name, table) pairs the trigger migration creates on ``backend``.
-
-    Read from the shipped migration itself so the two cannot drift; when it
-    cannot be read, only the one-trigger-per-guarded-table pattern is checked.
-    """
-    module = _trigger_migration()
-    if module is None:
-        return ()
-    try:
-        if backend == "sqlite":
-            module._define_sqlite()
-            pairs = []
-            for name, sql in module._SQLITE_TRIGGERS:
-                match = re.search(r"\bON\s+(\w+)\s+FOR\s+EACH", sql, re.IGNORECASE)
-                if match:
-                    pairs.append((name, match.group(1)))
-            return tuple(pairs)
-        tables = tuple(module.TRIGGER_TABLES)
-        return tuple(
-            (name, table)
-            for table in tables
-            for name in (f"tektoro_guard_{table}", f"tektoro_guard_{table}_truncate")
-        )
-    except (AttributeError, TypeError, ValueError):
-        return ()
-
-
-@cache
-def _trigger_migration() -> ModuleType | None:
-    versions = Path(m.__file__).resolve().parent / "migrations" / "versions"
-    path = versions / TRIGGER_MIGRATION
-    if not path.is_file():
-        candidates = sorted(versions.glob("*ledger_triggers*.py"))
-        if not candidates:
-            return None
-        path = candidates[0]
-    spec = importlib.util.spec_from_file_location("_tektoro_check_trigger_migration", path)
-    if spec is None or spec.loader is None:
-        return None
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception:  # noqa: BLE001 - any failure only weakens the check to the pattern
-        return None
-    return module
 
 
 # ==============================================================================================

@@ -27,10 +27,10 @@ from sqlalchemy.pool import NullPool, StaticPool
 from sqlmodel import create_engine
 
 from ..errors import ConflictError, DatabaseError, LedgerError
+from .guards import FROZEN_MARKER as FROZEN_MARKER  # defined with the guards, read here
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "tektoro_write"
-FROZEN_MARKER = "TEKTORO_FROZEN"
 
 
 def normalise_url(url: str) -> URL:

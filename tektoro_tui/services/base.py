@@ -25,6 +25,7 @@ from ..data import models as m
 from ..data.changefeed import CHANGE_CHANNEL
 from ..data.engine import Database
 from ..domain import audit as audit_rules
+from ..domain.audit import format_timestamp
 from ..domain.permissions import Perm, Role
 from ..errors import (
     AuthenticationError,
@@ -101,11 +102,6 @@ class Actor:
     def may(self, perm: Perm) -> bool:
         """Whether the matrix loaded at login grants ``perm`` (for showing menus only)."""
         return perm.value in self.permissions
-
-
-def format_timestamp(moment: datetime) -> str:
-    """The one text form of a timestamp used in hashes (UTC, microseconds, 'Z')."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def row_dict(

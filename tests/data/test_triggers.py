@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -13,7 +14,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from tektoro_tui.data.engine import FROZEN_MARKER, Database
+from tektoro_tui.data.engine import Database
+from tektoro_tui.data.guards import FROZEN_MARKER, GUARDED_TABLES, expected_guards
 from tektoro_tui.data.migrate import MIGRATIONS_DIR, upgrade
 from tektoro_tui.data.models import (
     Activity,
@@ -555,3 +557,46 @@ def test_trigger_column_lists_cover_every_model_column(
     mutable_cols = set(getattr(triggers, mutable))
     assert not frozen_cols & mutable_cols
     assert frozen_cols | mutable_cols == {c.name for c in metadata.tables[table].columns}
+
+
+# --------------------------------------------------------------------------------------------
+# the guards `tektoro check` expects are the ones the migrations create
+# --------------------------------------------------------------------------------------------
+
+
+def _timing_key(timing: str) -> tuple[str, frozenset[str]]:
+    """'BEFORE UPDATE OR DELETE' and PostgreSQL's 'BEFORE DELETE OR UPDATE' compare equal."""
+    when, events = timing.split(" ", 1)
+    return when, frozenset(events.split(" OR "))
+
+
+def _created_guards(db: Database) -> dict[str, tuple[str, tuple[str, frozenset[str]], str]]:
+    """Each guard trigger of a migrated database: its table, timing and function."""
+    if db.backend == "sqlite":
+        sql = "SELECT name, tbl_name AS tbl, '' AS function, sql AS ddl, sql AS body "
+        sql += "FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        sql = (
+            "SELECT t.tgname AS name, c.relname AS tbl, p.proname AS function, "
+            "pg_get_triggerdef(t.oid) AS ddl, p.prosrc AS body FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE NOT t.tgisinternal"
+        )
+    with db.engine.connect() as conn:
+        rows = [r for r in conn.execute(text(sql)) if r.name.startswith("tektoro_")]
+    found = {}
+    for row in rows:
+        match = re.match(rf"CREATE TRIGGER {row.name} (.+?) ON (\w+\.)?{row.tbl} FOR EACH", row.ddl)
+        assert match is not None, row.ddl
+        assert FROZEN_MARKER in row.body, row.name
+        found[row.name] = (row.tbl, _timing_key(match.group(1)), row.function)
+    return found
+
+
+def test_data_guards_list_exactly_the_triggers_the_migrations_create(db: Database) -> None:
+    expected = {
+        guard.name: (guard.table, _timing_key(guard.timing), guard.function)
+        for guard in expected_guards(db.backend)
+    }
+    assert _created_guards(db) == expected
+    assert {guard.table for guard in expected_guards(db.backend)} == set(GUARDED_TABLES)

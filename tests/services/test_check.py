@@ -51,7 +51,8 @@ AUDIT_EVENTS = 5  # appended by _append_audit_events
 # ==============================================================================================
 
 
-def _insert(conn: Connection, table: str, **values: Any) -> int:
+def insert_row(conn: Connection, table: str, **values: Any) -> int:
+    """Insert one row with SQLAlchemy Core (column defaults apply); return its id."""
     result = conn.execute(m.metadata.tables[table].insert().values(**values))
     key = result.inserted_primary_key
     assert key is not None
@@ -68,8 +69,8 @@ def build_ledger(db: Database) -> dict[str, int]:
     invoices (INV 1 and 2) with their lines, payments, a contractor invoice, audit events."""
     ids: dict[str, int] = {}
     with db.engine.begin() as conn:
-        _insert(conn, "organisation", id=1, name="Northwind Studio", created_at=T0)
-        admin = _insert(
+        insert_row(conn, "organisation", id=1, name="Northwind Studio", created_at=T0)
+        admin = insert_row(
             conn,
             "user_account",
             name="Olga Owner",
@@ -78,7 +79,7 @@ def build_ledger(db: Database) -> dict[str, int]:
             role="administrator",
             created_at=T0,
         )
-        staff = _insert(
+        staff = insert_row(
             conn,
             "user_account",
             name="Sam Staff",
@@ -89,12 +90,12 @@ def build_ledger(db: Database) -> dict[str, int]:
             pay_rate_cents=4000,
             created_at=T0,
         )
-        client = _insert(conn, "company", kind="client", name="Acme Ltd", created_at=T0)
-        project = _insert(conn, "project", name="Bridge", client_id=client, created_at=T0)
-        task = _insert(conn, "task", project_id=project, name="Design")
-        activity = _insert(conn, "activity", name="Drawing")
-        rate = _insert(conn, "rate_code", name="Standard", hourly_rate_cents=10_000)
-        doc = _insert(
+        client = insert_row(conn, "company", kind="client", name="Acme Ltd", created_at=T0)
+        project = insert_row(conn, "project", name="Bridge", client_id=client, created_at=T0)
+        task = insert_row(conn, "task", project_id=project, name="Design")
+        activity = insert_row(conn, "activity", name="Drawing")
+        rate = insert_row(conn, "rate_code", name="Standard", hourly_rate_cents=10_000)
+        doc = insert_row(
             conn,
             "document_record",
             reference="DOC-0001",
@@ -112,7 +113,7 @@ def build_ledger(db: Database) -> dict[str, int]:
         doc_lines = []
         for day, minutes in ((2, 60), (3, 90), (4, 30)):
             value = minutes * 10_000 // 60
-            entry = _insert(
+            entry = insert_row(
                 conn,
                 "time_entry",
                 owner_id=staff,
@@ -132,7 +133,7 @@ def build_ledger(db: Database) -> dict[str, int]:
             )
             entries.append(entry)
             doc_lines.append(
-                _insert(
+                insert_row(
                     conn,
                     "document_line",
                     document_id=doc,
@@ -155,7 +156,7 @@ def build_ledger(db: Database) -> dict[str, int]:
             (2, date(2026, 3, 6), [(doc_lines[2], 5_000)]),
         )
         for seq, issued, lines in plan:
-            invoice = _insert(
+            invoice = insert_row(
                 conn,
                 "invoice",
                 series_id=inv_series,
@@ -167,7 +168,7 @@ def build_ledger(db: Database) -> dict[str, int]:
             )
             for position, (doc_line, net) in enumerate(lines, start=1):
                 vat = net * 23 // 100
-                _insert(
+                insert_row(
                     conn,
                     "invoice_line",
                     invoice_id=invoice,
@@ -205,7 +206,7 @@ def build_ledger(db: Database) -> dict[str, int]:
             (invoices[0], 10_000, "partially_paid"),
             (invoices[1], 6_150, "paid"),
         ):
-            _insert(
+            insert_row(
                 conn,
                 "payment",
                 invoice_id=invoice,
@@ -220,7 +221,7 @@ def build_ledger(db: Database) -> dict[str, int]:
                 {"p": amount, "s": status, "id": invoice},
             )
         # the contractor's master invoice for the first entry, approved and paid
-        master = _insert(
+        master = insert_row(
             conn,
             "master_invoice",
             series_id=_series_id(conn, "MI"),
@@ -234,7 +235,7 @@ def build_ledger(db: Database) -> dict[str, int]:
             created_by_id=admin,
             created_at=T0,
         )
-        _insert(
+        insert_row(
             conn,
             "master_invoice_line",
             master_invoice_id=master,
@@ -257,7 +258,7 @@ def build_ledger(db: Database) -> dict[str, int]:
             ),
             {"mi": master, "e": entries[0]},
         )
-        _insert(
+        insert_row(
             conn,
             "payment",
             master_invoice_id=master,
@@ -331,7 +332,8 @@ def ledger(db: Database) -> dict[str, int]:
 # ==============================================================================================
 
 
-def _sql(db: Database, *statements: str, **params: Any) -> None:
+def run_sql(db: Database, *statements: str, **params: Any) -> None:
+    """Run raw SQL statements in one transaction, with the same parameters each."""
     with db.engine.begin() as conn:
         for statement in statements:
             conn.execute(text(statement), params)
@@ -364,7 +366,7 @@ def drop_unique(db: Database, table: str, constraint: str) -> None:
     """Drop a unique constraint: ALTER TABLE on PostgreSQL, a table rebuild on SQLite
     (whose table-level UNIQUE constraints are indexes that cannot be dropped)."""
     if db.backend == "postgresql":
-        _sql(db, f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")
+        run_sql(db, f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")
         return
     with db.engine.connect() as conn:
         raw = conn.connection.driver_connection
@@ -454,10 +456,10 @@ def test_dropping_triggers_alone_breaks_only_the_guards(
 
 def test_one_missing_trigger_is_named_with_its_table(db: Database, ledger: dict[str, int]) -> None:
     if db.backend == "sqlite":
-        _sql(db, "DROP TRIGGER tektoro_payment_no_delete")
+        run_sql(db, "DROP TRIGGER tektoro_payment_no_delete")
         expected = "table payment is missing the trigger(s) tektoro_payment_no_delete"
     else:
-        _sql(db, "DROP TRIGGER tektoro_guard_payment ON payment")
+        run_sql(db, "DROP TRIGGER tektoro_guard_payment ON payment")
         expected = "table payment is missing the trigger(s) tektoro_guard_payment"
     report = run_check(db)
     assert _failed(report) == {IMMUTABILITY_GUARDS}
@@ -466,7 +468,7 @@ def test_one_missing_trigger_is_named_with_its_table(db: Database, ledger: dict[
 
 def test_a_trigger_replaced_by_a_no_op_is_caught(db: Database, ledger: dict[str, int]) -> None:
     if db.backend == "sqlite":
-        _sql(
+        run_sql(
             db,
             "DROP TRIGGER tektoro_audit_event_no_update",
             "CREATE TRIGGER tektoro_audit_event_no_update BEFORE UPDATE ON audit_event "
@@ -474,7 +476,7 @@ def test_a_trigger_replaced_by_a_no_op_is_caught(db: Database, ledger: dict[str,
         )
         name = "tektoro_audit_event_no_update"
     else:
-        _sql(db, "ALTER TABLE audit_event DISABLE TRIGGER tektoro_guard_audit_event")
+        run_sql(db, "ALTER TABLE audit_event DISABLE TRIGGER tektoro_guard_audit_event")
         name = "tektoro_guard_audit_event"
     report = run_check(db)
     assert _failed(report) == {IMMUTABILITY_GUARDS}
@@ -494,7 +496,7 @@ def test_tampered_guards_without_data_changes_break_only_the_guards(
 
 def test_changed_invoice_net_breaks_invoice_totals(db: Database, tampered: dict[str, int]) -> None:
     # gross moves with net: the table's CHECK (gross = net + vat) still holds
-    _sql(
+    run_sql(
         db,
         "UPDATE invoice SET net_cents = net_cents + 1000, gross_cents = gross_cents + 1000 "
         "WHERE id = :id",
@@ -515,7 +517,7 @@ def test_vat_arithmetic_is_checked_on_invoice_and_line(
         "UPDATE invoice_line SET gross_cents = gross_cents + 1 WHERE invoice_id = :id",
     )
     if db.backend == "postgresql":
-        _sql(
+        run_sql(
             db,
             "ALTER TABLE invoice DROP CONSTRAINT ck_invoice_gross",
             "ALTER TABLE invoice_line DROP CONSTRAINT ck_invoice_line_gross",
@@ -538,7 +540,7 @@ def test_vat_arithmetic_is_checked_on_invoice_and_line(
 
 
 def test_deleted_invoice_one_leaves_a_gap(db: Database, tampered: dict[str, int]) -> None:
-    _sql(
+    run_sql(
         db,
         "DELETE FROM payment WHERE invoice_id = :id",
         "DELETE FROM invoice_line WHERE invoice_id = :id",
@@ -554,7 +556,7 @@ def test_deleted_invoice_one_leaves_a_gap(db: Database, tampered: dict[str, int]
 
 def test_duplicated_seq_is_caught(db: Database, tampered: dict[str, int]) -> None:
     drop_unique(db, "invoice", "uq_invoice_series_seq")
-    _sql(db, "UPDATE invoice SET seq = 1 WHERE id = :id", id=tampered["inv2"])
+    run_sql(db, "UPDATE invoice SET seq = 1 WHERE id = :id", id=tampered["inv2"])
     report = run_check(db)
     assert _failed(report) == {INVOICE_NUMBERING, IMMUTABILITY_GUARDS}
     detail = _details(report, INVOICE_NUMBERING)
@@ -562,7 +564,7 @@ def test_duplicated_seq_is_caught(db: Database, tampered: dict[str, int]) -> Non
 
 
 def test_draft_with_a_number_is_caught(db: Database, tampered: dict[str, int]) -> None:
-    _sql(
+    run_sql(
         db,
         "UPDATE invoice SET status = 'draft', paid_cents = 0 WHERE id = :id",
         "DELETE FROM payment WHERE invoice_id = :id",
@@ -576,7 +578,7 @@ def test_draft_with_a_number_is_caught(db: Database, tampered: dict[str, int]) -
 def test_issue_date_earlier_than_the_previous_number(
     db: Database, tampered: dict[str, int]
 ) -> None:
-    _sql(
+    run_sql(
         db,
         "UPDATE invoice SET issue_date = :d WHERE id = :id",
         d=date(2026, 3, 1),
@@ -591,7 +593,7 @@ def test_issue_date_earlier_than_the_previous_number(
 
 def test_second_document_line_for_a_processed_entry(db: Database, tampered: dict[str, int]) -> None:
     with db.engine.begin() as conn:
-        _insert(
+        insert_row(
             conn,
             "document_line",
             document_id=tampered["doc"],
@@ -619,14 +621,14 @@ def test_second_document_line_for_a_processed_entry(db: Database, tampered: dict
 
 
 def test_document_total_changed(db: Database, tampered: dict[str, int]) -> None:
-    _sql(db, "UPDATE document_record SET billed_cents = 1 WHERE id = :id", id=tampered["doc"])
+    run_sql(db, "UPDATE document_record SET billed_cents = 1 WHERE id = :id", id=tampered["doc"])
     report = run_check(db)
     assert _failed(report) == {DOCUMENT_RECORDS, IMMUTABILITY_GUARDS}
     assert "DOC-0001" in _details(report, DOCUMENT_RECORDS)
 
 
 def test_processed_entry_without_document(db: Database, tampered: dict[str, int]) -> None:
-    _sql(db, "UPDATE time_entry SET document_id = NULL WHERE id = :id", id=tampered["entry3"])
+    run_sql(db, "UPDATE time_entry SET document_id = NULL WHERE id = :id", id=tampered["entry3"])
     report = run_check(db)
     assert _failed(report) == {DOCUMENT_RECORDS, IMMUTABILITY_GUARDS}
     detail = _details(report, DOCUMENT_RECORDS)
@@ -634,7 +636,7 @@ def test_processed_entry_without_document(db: Database, tampered: dict[str, int]
 
 
 def test_paid_cents_different_from_payments(db: Database, tampered: dict[str, int]) -> None:
-    _sql(db, "UPDATE invoice SET paid_cents = 20000 WHERE id = :id", id=tampered["inv1"])
+    run_sql(db, "UPDATE invoice SET paid_cents = 20000 WHERE id = :id", id=tampered["inv1"])
     report = run_check(db)
     assert _failed(report) == {PAYMENTS, IMMUTABILITY_GUARDS}
     detail = _details(report, PAYMENTS)
@@ -642,8 +644,8 @@ def test_paid_cents_different_from_payments(db: Database, tampered: dict[str, in
 
 
 def test_status_paid_without_the_money(db: Database, tampered: dict[str, int]) -> None:
-    _sql(db, "UPDATE invoice SET status = 'paid' WHERE id = :id", id=tampered["inv1"])
-    _sql(db, "UPDATE master_invoice SET paid_cents = 5000 WHERE id = :id", id=tampered["master"])
+    run_sql(db, "UPDATE invoice SET status = 'paid' WHERE id = :id", id=tampered["inv1"])
+    run_sql(db, "UPDATE master_invoice SET paid_cents = 5000 WHERE id = :id", id=tampered["master"])
     report = run_check(db)
     assert _failed(report) == {PAYMENTS, IMMUTABILITY_GUARDS}
     detail = _details(report, PAYMENTS)
@@ -656,7 +658,7 @@ def test_edited_audit_event_breaks_the_chain(db: Database, tampered: dict[str, i
     with db.engine.connect() as conn:
         ids = list(conn.execute(text("SELECT id FROM audit_event ORDER BY id")).scalars())
     assert len(ids) == AUDIT_EVENTS
-    _sql(
+    run_sql(
         db,
         "UPDATE audit_event SET after_json = :j WHERE id = :id",
         j='{"status":"paid"}',
@@ -674,7 +676,7 @@ def test_edited_audit_event_breaks_the_chain(db: Database, tampered: dict[str, i
 def test_deleted_audit_event_breaks_the_chain(db: Database, tampered: dict[str, int]) -> None:
     with db.engine.connect() as conn:
         ids = list(conn.execute(text("SELECT id FROM audit_event ORDER BY id")).scalars())
-    _sql(db, "DELETE FROM audit_event WHERE id = :id", id=ids[2])
+    run_sql(db, "DELETE FROM audit_event WHERE id = :id", id=ids[2])
     report = run_check(db)
     assert _failed(report) == {AUDIT_CHAIN, IMMUTABILITY_GUARDS}
     detail = _details(report, AUDIT_CHAIN)
@@ -688,7 +690,7 @@ def test_deleted_last_audit_event_is_caught_by_the_head(
 ) -> None:
     with db.engine.connect() as conn:
         last = conn.execute(text("SELECT MAX(id) FROM audit_event")).scalar_one()
-    _sql(db, "DELETE FROM audit_event WHERE id = :id", id=last)
+    run_sql(db, "DELETE FROM audit_event WHERE id = :id", id=last)
     report = run_check(db)
     assert _failed(report) == {AUDIT_CHAIN, IMMUTABILITY_GUARDS}
     detail = _details(report, AUDIT_CHAIN)
@@ -696,9 +698,9 @@ def test_deleted_last_audit_event_is_caught_by_the_head(
 
 
 def test_every_broken_invariant_is_reported(db: Database, tampered: dict[str, int]) -> None:
-    _sql(db, "UPDATE invoice SET paid_cents = 1 WHERE id = :id", id=tampered["inv2"])
-    _sql(db, "UPDATE audit_event SET actor_label = 'mallory'")
-    _sql(
+    run_sql(db, "UPDATE invoice SET paid_cents = 1 WHERE id = :id", id=tampered["inv2"])
+    run_sql(db, "UPDATE audit_event SET actor_label = 'mallory'")
+    run_sql(
         db,
         "UPDATE invoice SET issue_date = :d WHERE id = :id",
         d=date(2026, 3, 1),
@@ -717,7 +719,7 @@ def test_many_offenders_are_capped_with_a_count(db: Database, tampered: dict[str
 
     with db.engine.begin() as conn:
         for i in range(MAX_EXAMPLES + 5):
-            _insert(
+            insert_row(
                 conn,
                 "document_line",
                 document_id=tampered["doc"],
@@ -741,8 +743,8 @@ def test_many_offenders_are_capped_with_a_count(db: Database, tampered: dict[str
 def test_a_check_that_cannot_run_is_reported_and_the_others_still_run(
     db: Database, tampered: dict[str, int]
 ) -> None:
-    _sql(db, "DROP TABLE audit_head")
-    _sql(db, "UPDATE invoice SET paid_cents = 1 WHERE id = :id", id=tampered["inv1"])
+    run_sql(db, "DROP TABLE audit_head")
+    run_sql(db, "UPDATE invoice SET paid_cents = 1 WHERE id = :id", id=tampered["inv1"])
     report = run_check(db)
     assert _failed(report) == {AUDIT_CHAIN, PAYMENTS, IMMUTABILITY_GUARDS}
     assert _details(report, AUDIT_CHAIN).startswith("could not be checked: ")
@@ -751,13 +753,13 @@ def test_a_check_that_cannot_run_is_reported_and_the_others_still_run(
 
 def test_tampered_time_summary_names_the_key(db: Database, ledger: dict[str, int]) -> None:
     """The summary table is no ledger (no guard): a changed, a lost and a made-up row."""
-    _sql(
+    run_sql(
         db,
         "UPDATE time_day_total SET minutes = minutes + 15 WHERE work_date = :d",
         d=date(2026, 3, 3),
     )
-    _sql(db, "DELETE FROM time_day_total WHERE work_date = :d", d=date(2026, 3, 4))
-    _sql(
+    run_sql(db, "DELETE FROM time_day_total WHERE work_date = :d", d=date(2026, 3, 4))
+    run_sql(
         db,
         "INSERT INTO time_day_total (work_date, owner_id, project_id, status, pay_status, "
         "billable, entries, minutes, value_cents) VALUES (:d, :o, :p, 'draft', 'unpaid', "
@@ -789,7 +791,7 @@ def test_tampered_time_summary_names_the_key(db: Database, ledger: dict[str, int
 def test_entry_changed_below_dropped_triggers_breaks_the_summary(
     db: Database, tampered: dict[str, int]
 ) -> None:
-    _sql(db, "UPDATE time_entry SET pay_status = 'paid' WHERE id = :id", id=tampered["entry2"])
+    run_sql(db, "UPDATE time_entry SET pay_status = 'paid' WHERE id = :id", id=tampered["entry2"])
     report = run_check(db)
     assert _failed(report) == {TIME_SUMMARY, IMMUTABILITY_GUARDS}
     detail = _details(report, TIME_SUMMARY)
@@ -875,7 +877,7 @@ def test_cli_check_exit_codes_and_json(db: Database, ledger: dict[str, int]) -> 
     assert json.loads(result.stdout)["ok"] is True
 
     drop_guards(db)
-    _sql(db, "UPDATE invoice SET paid_cents = 1 WHERE id = :id", id=ledger["inv1"])
+    run_sql(db, "UPDATE invoice SET paid_cents = 1 WHERE id = :id", id=ledger["inv1"])
     result = runner.invoke(app, ["check", "--db", db.url])
     assert result.exit_code == 1
     assert "FAIL payments:" in result.output

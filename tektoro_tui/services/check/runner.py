@@ -1,0 +1,104 @@
+"""Running the registry over one consistent snapshot of the database.
+
+All rules read one read-only transaction (``REPEATABLE READ`` on PostgreSQL).
+Each invariant's rules run in order inside one savepoint: the first that
+cannot run (a table or column a tamperer removed, a value no valid row can
+hold) makes that invariant "could not be checked", keeps what its earlier
+rules found, and the other invariants still run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from ...data.engine import Database
+from .core import INVARIANTS, CheckFailure, CheckReport, Collector, Rule
+from .registry import rules_of
+
+COUNTED_TABLES: tuple[tuple[str, str], ...] = (
+    ("invoices", "invoice"),
+    ("contractor invoices", "master_invoice"),
+    ("document records", "document_record"),
+    ("time entries", "time_entry"),
+    ("payments", "payment"),
+    ("audit events", "audit_event"),
+)
+"""(label, table): how many rows the check looked at, for the summary line."""
+
+
+def run_check(db: Database) -> CheckReport:
+    """Re-derive every ledger invariant of ``db`` from its raw rows; report every broken one."""
+    failures: list[CheckFailure] = []
+    with snapshot(db) as conn:
+        errors = _uncheckable_errors(conn)
+        for invariant in INVARIANTS:
+            failures.extend(check_invariant(conn, rules_of(invariant), errors))
+        counts = count_rows(conn)
+    return CheckReport(checked=INVARIANTS, failures=tuple(failures), counts=tuple(counts))
+
+
+@contextmanager
+def snapshot(db: Database) -> Iterator[Connection]:
+    """One read-only transaction over the whole check, so every invariant sees one state."""
+    with db.engine.connect() as conn:
+        if db.backend == "postgresql":
+            conn = conn.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        conn.begin()
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+def _uncheckable_errors(conn: Connection) -> tuple[type[Exception], ...]:
+    """Errors that make one invariant uncheckable rather than end the run.
+
+    Database errors (a table or column a tamperer removed) and values no valid row
+    can hold (text where a timestamp belongs).
+    """
+    return (
+        SQLAlchemyError,
+        getattr(conn.dialect.dbapi, "Error", SQLAlchemyError),
+        TypeError,
+        ValueError,
+    )
+
+
+def check_invariant(
+    conn: Connection, rules: tuple[Rule, ...], errors: tuple[type[Exception], ...]
+) -> list[CheckFailure]:
+    """Run one invariant's rules in order in a savepoint; a rule that fails to run ends it."""
+    collector = Collector(conn)
+    savepoint = conn.begin_nested()
+    for rule in rules:
+        try:
+            rule.run(collector)
+        except errors as exc:
+            savepoint.rollback()
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            collector.fail(rule, f"could not be checked: {reason}")
+            return collector.failures
+    savepoint.commit()
+    return collector.failures
+
+
+def count_rows(conn: Connection) -> list[tuple[str, int]]:
+    """How many rows of each counted table there are; a table that is gone is left out."""
+    out: list[tuple[str, int]] = []
+    for label, table in COUNTED_TABLES:
+        savepoint = conn.begin_nested()
+        try:
+            count = conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+            out.append((label, int(count)))
+        except SQLAlchemyError:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+    return out

@@ -1,0 +1,694 @@
+"""Each rule of ``tektoro check`` on its own: break exactly its invariant, and only it fails.
+
+For every rule in the registry, the small valid ledger of ``test_check`` is
+built, the rule's invariant is broken with raw SQL below the ORM, and the
+check must report that rule (plus the few that cannot hold while it is
+broken) with a description naming the offending row. The frozen-record
+guards a tamper has to get past are lifted only for the write and put back
+as they were, so the guards rules stay quiet unless they are the target.
+
+A rule added to the registry without a tamper case here fails
+``test_every_rule_has_a_tamper_case``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from tektoro_tui.data.engine import Database
+from tektoro_tui.data.migrate import ensure_schema
+from tektoro_tui.domain.audit import GENESIS_HASH
+from tektoro_tui.services.check import RULES, Rule, run_check
+
+from .test_check import T0, build_ledger, drop_unique, insert_row, run_sql
+
+Ledger = dict[str, int]
+
+
+@pytest.fixture(params=["sqlite_url", "pg_url"])
+def db(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A migrated database on each backend."""
+    database = Database.open(str(request.getfixturevalue(request.param)))
+    try:
+        ensure_schema(database)
+        yield database
+    finally:
+        database.dispose()
+
+
+# ==============================================================================================
+# Getting past the database's own defences, for one write
+# ==============================================================================================
+
+
+@contextmanager
+def guards_lifted(db: Database, *tables: str) -> Iterator[None]:
+    """The frozen-record triggers of ``tables`` stand aside for the block, then come back.
+
+    SQLite has no disabled triggers: they are dropped and created again from their
+    stored SQL (which also restores them after a table rebuild). PostgreSQL's are
+    disabled and enabled again.
+    """
+    if db.backend == "postgresql":
+        toggle = "ALTER TABLE {0} {1} TRIGGER tektoro_guard_{0}"
+        run_sql(db, *(toggle.format(table, "DISABLE") for table in tables))
+        try:
+            yield
+        finally:
+            run_sql(db, *(toggle.format(table, "ENABLE") for table in tables))
+        return
+    with db.engine.begin() as conn:
+        saved = conn.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'tektoro%' AND tbl_name IN :tables"
+            ).bindparams(bindparam("tables", expanding=True)),
+            {"tables": list(tables)},
+        ).all()
+        for name, _sql in saved:
+            conn.execute(text(f"DROP TRIGGER {name}"))
+    try:
+        yield
+    finally:
+        with db.engine.begin() as conn:
+            for name, sql in saved:
+                conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+                conn.execute(text(sql))
+
+
+@contextmanager
+def raw_writes(
+    db: Database, *, no_fks: bool = False, no_checks: tuple[str, ...] = ()
+) -> Iterator[Connection]:
+    """One transaction whose writes skip foreign keys and the named CHECK constraints.
+
+    ``no_checks`` names constraints as 'table.constraint': PostgreSQL drops them,
+    SQLite ignores every CHECK while the block runs. Without foreign keys PostgreSQL
+    also skips triggers (``session_replication_role = replica``).
+    """
+    with db.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        if db.backend == "sqlite":
+            raw.execute(f"PRAGMA foreign_keys = {'OFF' if no_fks else 'ON'}")
+            raw.execute(f"PRAGMA ignore_check_constraints = {'ON' if no_checks else 'OFF'}")
+        try:
+            with conn.begin():
+                if db.backend == "postgresql":
+                    for qualified in no_checks:
+                        table, constraint = qualified.split(".")
+                        conn.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}"))
+                    if no_fks:
+                        conn.execute(text("SET LOCAL session_replication_role = replica"))
+                yield conn
+        finally:
+            if db.backend == "sqlite":
+                raw.execute("PRAGMA foreign_keys = ON")
+                raw.execute("PRAGMA ignore_check_constraints = OFF")
+
+
+def tamper(
+    db: Database,
+    *statements: str,
+    lift: tuple[str, ...] = (),
+    no_fks: bool = False,
+    no_checks: tuple[str, ...] = (),
+    **params: Any,
+) -> None:
+    """Run raw statements past the guards of ``lift``, the FKs and the CHECKs named."""
+    with guards_lifted(db, *lift), raw_writes(db, no_fks=no_fks, no_checks=no_checks) as conn:
+        for statement in statements:
+            conn.execute(text(statement), params)
+
+
+def scalar(db: Database, sql: str, **params: Any) -> Any:
+    """One value read with raw SQL."""
+    with db.engine.connect() as conn:
+        return conn.execute(text(sql), params).scalar_one()
+
+
+def add_entry(db: Database, ids: Ledger, **values: Any) -> int:
+    """A new time entry like the ledger's first one, with ``values`` changed."""
+    with db.engine.begin() as conn:
+        first = conn.execute(
+            text("SELECT task_id, activity_id, rate_code_id FROM time_entry WHERE id = :id"),
+            {"id": ids["entry1"]},
+        ).one()
+        row = {
+            "owner_id": ids["staff"],
+            "entered_by_id": ids["staff"],
+            "project_id": ids["project"],
+            "task_id": first.task_id,
+            "activity_id": first.activity_id,
+            "rate_code_id": first.rate_code_id,
+            "work_date": date(2026, 3, 9),
+            "minutes": 45,
+            "status": "approved",
+            "rate_cents": 10_000,
+            "value_cents": 7_500,
+            "created_at": T0,
+        }
+        return insert_row(conn, "time_entry", **(row | values))
+
+
+# ==============================================================================================
+# One tamper per rule
+# ==============================================================================================
+# Each returns a fragment of the description that names the offending row.
+
+Tampering = Callable[[Database, Ledger], str]
+
+
+@dataclass(frozen=True)
+class Tamper:
+    """How to break one rule, and the other rules that cannot hold while it is broken."""
+
+    apply: Tampering
+    also: frozenset[str] = frozenset()
+
+
+def unnumbered_issued_invoice(db: Database, ids: Ledger) -> str:
+    tamper(
+        db, "UPDATE invoice SET issue_date = NULL WHERE id = :id", lift=("invoice",), id=ids["inv2"]
+    )
+    return f"invoice INV/2026/0002 (#{ids['inv2']}) is paid but lacks an issue date"
+
+
+def unnumbered_contractor_invoice(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "UPDATE master_invoice SET number = '' WHERE id = :id",
+        lift=("master_invoice",),
+        id=ids["master"],
+    )
+    return f"contractor invoice #{ids['master']} lacks its sequence number, number or date"
+
+
+def numbered_draft(db: Database, ids: Ledger) -> str:
+    with db.engine.begin() as conn:
+        series = conn.execute(text("SELECT id FROM invoice_series WHERE code = 'INV'")).scalar_one()
+        draft = insert_row(
+            conn,
+            "invoice",
+            series_id=series,
+            client_id=ids["client"],
+            number="INV/2026/0099",
+            created_by_id=ids["admin"],
+            created_at=T0,
+        )
+    return f"draft invoice #{draft} already carries seq None / number INV/2026/0099"
+
+
+def invoice_in_a_missing_series(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "UPDATE master_invoice SET series_id = 999 WHERE id = :id",
+        "UPDATE invoice_series SET last_number = 0 WHERE code = 'MI'",
+        lift=("master_invoice",),
+        no_fks=True,
+        id=ids["master"],
+    )
+    return (
+        f"contractor invoice MI/2026/0001 (#{ids['master']}) points at a missing numbering "
+        "series #999"
+    )
+
+
+def series_of_two_kinds(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "UPDATE master_invoice SET seq = 3, "
+        "series_id = (SELECT id FROM invoice_series WHERE code = 'INV') WHERE id = :id",
+        "UPDATE invoice_series SET last_number = 3 WHERE code = 'INV'",
+        "UPDATE invoice_series SET last_number = 0 WHERE code = 'MI'",
+        lift=("master_invoice",),
+        id=ids["master"],
+    )
+    return "series INV numbers both client and contractor invoices"
+
+
+def duplicated_seq(db: Database, ids: Ledger) -> str:
+    # invoice_line's triggers read invoice: SQLite cannot rebuild it under them
+    with guards_lifted(db, "invoice", "invoice_line"):
+        drop_unique(db, "invoice", "uq_invoice_series_seq")
+        run_sql(db, "UPDATE invoice SET seq = 1 WHERE id = :id", id=ids["inv2"])
+    return "series INV: sequence number 1 is used by 2 invoices"
+
+
+def duplicated_number(db: Database, ids: Ledger) -> str:
+    # invoice_line's triggers read invoice: SQLite cannot rebuild it under them
+    with guards_lifted(db, "invoice", "invoice_line"):
+        drop_unique(db, "invoice", "uq_invoice_number")
+        run_sql(db, "UPDATE invoice SET number = 'INV/2026/0001' WHERE id = :id", id=ids["inv2"])
+    return "client invoice number INV/2026/0001 is used 2 times"
+
+
+def numbering_gap(db: Database, ids: Ledger) -> str:
+    tamper(db, "UPDATE invoice SET seq = 3 WHERE id = :id", lift=("invoice",), id=ids["inv2"])
+    return "series INV: gap in the numbering, sequence number 2 is missing before 3"
+
+
+def counter_ahead(db: Database, ids: Ledger) -> str:
+    run_sql(db, "UPDATE invoice_series SET last_number = 5 WHERE code = 'INV'")
+    return "series INV: counter last_number is 5 but the series holds 2 numbered invoice(s)"
+
+
+def issue_date_going_back(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "UPDATE invoice SET issue_date = :d WHERE id = :id",
+        lift=("invoice",),
+        d=date(2026, 3, 1),
+        id=ids["inv2"],
+    )
+    return (
+        f"invoice INV/2026/0002 (#{ids['inv2']}) is dated 2026-03-01, earlier than the "
+        "previous number INV/2026/0001 dated 2026-03-05"
+    )
+
+
+def invoice_vat_off(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "UPDATE invoice SET vat_cents = vat_cents + 1 WHERE id = :id",
+        lift=("invoice",),
+        no_checks=("invoice.ck_invoice_gross",),
+        id=ids["inv1"],
+    )
+    return f"invoice INV/2026/0001 (#{ids['inv1']}): gross 30,750 <> net 25,000 + VAT 5,751"
+
+
+def invoice_line_gross_off(db: Database, ids: Ledger) -> str:
+    """Two lines off by one each way: the invoice's sums still agree."""
+    tamper(
+        db,
+        "UPDATE invoice_line SET gross_cents = gross_cents + 1 "
+        "WHERE invoice_id = :id AND position = 1",
+        "UPDATE invoice_line SET gross_cents = gross_cents - 1 "
+        "WHERE invoice_id = :id AND position = 2",
+        lift=("invoice_line",),
+        no_checks=("invoice_line.ck_invoice_line_gross",),
+        id=ids["inv1"],
+    )
+    return f"invoice INV/2026/0001 (#{ids['inv1']}) line 1 (#"
+
+
+def invoice_total_off(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "UPDATE invoice SET net_cents = net_cents + 1000, gross_cents = gross_cents + 1000 "
+        "WHERE id = :id",
+        lift=("invoice",),
+        id=ids["inv1"],
+    )
+    return f"invoice INV/2026/0001 (#{ids['inv1']}): totals net/VAT/gross 26,000/5,750/31,750"
+
+
+def orphan_invoice_line(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "INSERT INTO invoice_line (invoice_id, position, kind, description, detail, net_cents, "
+        "vat_bp, vat_cents, gross_cents, reason) "
+        "VALUES (999, 1, 'service', '', '', 0, 0, 0, 0, '')",
+        no_fks=True,
+    )
+    line = scalar(db, "SELECT id FROM invoice_line WHERE invoice_id = 999")
+    return f"invoice line #{line} belongs to a missing invoice #999"
+
+
+def contractor_minutes_off(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "UPDATE master_invoice SET total_minutes = 61 WHERE id = :id",
+        lift=("master_invoice",),
+        id=ids["master"],
+    )
+    return f"contractor invoice MI/2026/0001 (#{ids['master']}): total 4,000 for 61 min"
+
+
+def document_total_off(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "UPDATE document_record SET billed_cents = 1 WHERE id = :id",
+        lift=("document_record",),
+        id=ids["doc"],
+    )
+    return f"document DOC-0001 (#{ids['doc']}): minutes/value/billed/write-down 180/30,000/1/0"
+
+
+def processed_entry_off_its_document(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "UPDATE time_entry SET document_id = NULL WHERE id = :id",
+        lift=("time_entry",),
+        id=ids["entry3"],
+    )
+    return f"time entry #{ids['entry3']} is processed but belongs to no document record"
+
+
+def processed_entry_without_a_line(db: Database, ids: Ledger) -> str:
+    """Its line removed, the invoice line that billed it unlinked, the document re-totalled."""
+    line = scalar(db, "SELECT id FROM document_line WHERE time_entry_id = :e", e=ids["entry3"])
+    tamper(
+        db,
+        "UPDATE invoice_line SET document_line_id = NULL WHERE document_line_id = :line",
+        "DELETE FROM document_line WHERE id = :line",
+        "UPDATE document_record SET total_minutes = 150, value_cents = 25000, "
+        "billed_cents = 25000 WHERE id = :doc",
+        lift=("invoice_line", "document_line", "document_record"),
+        line=line,
+        doc=ids["doc"],
+    )
+    return f"processed time entry #{ids['entry3']} has 0 document lines (exactly one expected)"
+
+
+def entry_changed_under_its_line(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "UPDATE time_entry SET minutes = 61 WHERE id = :id",
+        lift=("time_entry",),
+        id=ids["entry1"],
+    )
+    return f"copies time entry #{ids['entry1']} with 60 min but the entry has 61 min"
+
+
+def unprocessed_entry_on_a_document(db: Database, ids: Ledger) -> str:
+    entry = add_entry(db, ids, document_id=ids["doc"])
+    return f"time entry #{entry} is on document record #{ids['doc']} but is approved"
+
+
+def entry_on_two_document_lines(db: Database, ids: Ledger) -> str:
+    """A second line for a processed entry, the document's totals grown to match."""
+    with guards_lifted(db, "document_line", "document_record"):
+        drop_unique(db, "document_line", "uq_document_line_time_entry_id")
+        run_sql(
+            db,
+            "INSERT INTO document_line (document_id, time_entry_id, work_date, person_name, "
+            "project_name, task_name, activity_name, description, minutes, rate_cents, "
+            "value_cents, billed_cents, write_down_cents, write_down_reason) "
+            "SELECT document_id, time_entry_id, work_date, person_name, project_name, "
+            "task_name, activity_name, description, minutes, rate_cents, value_cents, "
+            "billed_cents, write_down_cents, write_down_reason "
+            "FROM document_line WHERE time_entry_id = :e",
+            "UPDATE document_record SET total_minutes = total_minutes + 90, "
+            "value_cents = value_cents + 15000, billed_cents = billed_cents + 15000 "
+            "WHERE id = :doc",
+            e=ids["entry2"],
+            doc=ids["doc"],
+        )
+    return f"time entry #{ids['entry2']} is billed on 2 document lines (1 document record(s))"
+
+
+def entry_on_two_contractor_lines(db: Database, ids: Ledger) -> str:
+    """A second, empty contractor invoice line: the invoice's totals still agree."""
+    with guards_lifted(db, "master_invoice_line"):
+        drop_unique(db, "master_invoice_line", "uq_master_invoice_line_time_entry_id")
+        run_sql(
+            db,
+            "INSERT INTO master_invoice_line (master_invoice_id, time_entry_id, work_date, "
+            "description, minutes, pay_rate_cents, amount_cents) "
+            "VALUES (:mi, :e, :d, '', 0, 0, 0)",
+            mi=ids["master"],
+            e=ids["entry1"],
+            d=date(2026, 3, 2),
+        )
+    return f"time entry #{ids['entry1']} is paid on 2 contractor invoice lines (1 contractor"
+
+
+def entry_pointing_at_another_contractor_invoice(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "UPDATE time_entry SET master_invoice_id = 999 WHERE id = :id",
+        no_fks=True,
+        id=ids["entry1"],
+    )
+    return (
+        f"time entry #{ids['entry1']} is on contractor invoice #{ids['master']} "
+        "but points at contractor invoice #999"
+    )
+
+
+def document_line_on_two_invoices(db: Database, ids: Ledger) -> str:
+    """A zero line on invoice 2 billing what invoice 1 already billed: no total moves."""
+    line = scalar(
+        db,
+        "SELECT document_line_id FROM invoice_line WHERE invoice_id = :id AND position = 1",
+        id=ids["inv1"],
+    )
+    tamper(
+        db,
+        "INSERT INTO invoice_line (invoice_id, position, kind, description, detail, net_cents, "
+        "vat_bp, vat_cents, gross_cents, reason, document_line_id) "
+        "VALUES (:id, 9, 'time', '', '', 0, 2300, 0, 0, '', :line)",
+        lift=("invoice_line",),
+        id=ids["inv2"],
+        line=line,
+    )
+    return f"document line #{line} is billed on 2 invoice lines of 2 issued invoice(s)"
+
+
+def zero_payment(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "INSERT INTO payment (invoice_id, method, paid_on, amount_cents, account_holder, "
+        "account_number, reference, recorded_by_id, recorded_via, recorded_at) "
+        "VALUES (:inv, 'wire', :d, 0, '', '', '', :admin, 'manual', :t)",
+        no_checks=("payment.ck_payment_amount",),
+        inv=ids["inv1"],
+        d=date(2026, 3, 9),
+        admin=ids["admin"],
+        t=T0,
+    )
+    payment = scalar(db, "SELECT id FROM payment WHERE amount_cents = 0")
+    return f"payment #{payment} has the non-positive amount 0"
+
+
+def paid_cents_off(db: Database, ids: Ledger) -> str:
+    run_sql(db, "UPDATE invoice SET paid_cents = 20000 WHERE id = :id", id=ids["inv1"])
+    return (
+        f"invoice INV/2026/0001 (#{ids['inv1']}): paid_cents 20,000 but its 1 payment(s) "
+        "sum to 10,000"
+    )
+
+
+def overpaid_invoice(db: Database, ids: Ledger) -> str:
+    run_sql(
+        db,
+        "INSERT INTO payment (invoice_id, method, paid_on, amount_cents, account_holder, "
+        "account_number, reference, recorded_by_id, recorded_via, recorded_at) "
+        "VALUES (:id, 'wire', :d, 30000, '', '', '', :admin, 'manual', :t)",
+        "UPDATE invoice SET paid_cents = 36150 WHERE id = :id",
+        id=ids["inv2"],
+        d=date(2026, 3, 9),
+        admin=ids["admin"],
+        t=T0,
+    )
+    return f"invoice INV/2026/0002 (#{ids['inv2']}) is overpaid: paid 36,150 of gross 6,150"
+
+
+def paid_status_without_the_money(db: Database, ids: Ledger) -> str:
+    run_sql(db, "UPDATE invoice SET status = 'paid' WHERE id = :id", id=ids["inv1"])
+    return f"invoice INV/2026/0001 (#{ids['inv1']}) has status 'paid' but 10,000 of 30,750 is paid"
+
+
+def contractor_paid_cents_off(db: Database, ids: Ledger) -> str:
+    run_sql(
+        db,
+        "UPDATE master_invoice SET paid_cents = 3000, status = 'partially_paid' WHERE id = :id",
+        id=ids["master"],
+    )
+    return (
+        f"contractor invoice MI/2026/0001 (#{ids['master']}): paid_cents 3,000 but its 1 "
+        "payment(s) sum to 4,000"
+    )
+
+
+def contractor_status_off(db: Database, ids: Ledger) -> str:
+    run_sql(
+        db, "UPDATE master_invoice SET status = 'partially_paid' WHERE id = :id", id=ids["master"]
+    )
+    return (
+        f"contractor invoice MI/2026/0001 (#{ids['master']}) has status 'partially_paid' "
+        "but 4,000 of 4,000 is paid"
+    )
+
+
+def edited_audit_event(db: Database, ids: Ledger) -> str:
+    second = scalar(
+        db, "SELECT MIN(id) FROM audit_event WHERE id > (SELECT MIN(id) FROM audit_event)"
+    )
+    tamper(
+        db,
+        "UPDATE audit_event SET after_json = '{}' WHERE id = :id",
+        lift=("audit_event",),
+        id=second,
+    )
+    return f"the chain breaks at event #{second} (its content does not match its hash)"
+
+
+def missing_audit_head(db: Database, ids: Ledger) -> str:
+    run_sql(db, "DELETE FROM audit_head")
+    return "the audit head row (id 1) is missing"
+
+
+def audit_head_behind(db: Database, ids: Ledger) -> str:
+    last = scalar(db, "SELECT MAX(id) FROM audit_event")
+    run_sql(db, "UPDATE audit_head SET last_event_id = :prev", prev=last - 1)
+    return f"audit head says the last event is #{last - 1} but the last stored event is #{last}"
+
+
+def audit_head_hash_off(db: Database, ids: Ledger) -> str:
+    run_sql(db, "UPDATE audit_head SET last_hash = :h", h="f" * 64)
+    return "audit head hash ffffffffffff... does not match the hash of the last event"
+
+
+def second_audit_head(db: Database, ids: Ledger) -> str:
+    run_sql(
+        db,
+        "INSERT INTO audit_head (id, last_event_id, last_hash) VALUES (2, 0, :h)",
+        h=GENESIS_HASH,
+    )
+    return "the audit head table holds 2 rows (exactly one expected)"
+
+
+def unguarded_payments(db: Database, ids: Ledger) -> str:
+    if db.backend == "sqlite":
+        run_sql(
+            db, "DROP TRIGGER tektoro_payment_no_update", "DROP TRIGGER tektoro_payment_no_delete"
+        )
+    else:
+        run_sql(
+            db,
+            "DROP TRIGGER tektoro_guard_payment ON payment",
+            "DROP TRIGGER tektoro_guard_payment_truncate ON payment",
+        )
+    return "table payment has no frozen-record trigger: its rows can be rewritten"
+
+
+def one_guard_dropped(db: Database, ids: Ledger) -> str:
+    if db.backend == "sqlite":
+        run_sql(db, "DROP TRIGGER tektoro_payment_no_delete")
+        return "table payment is missing the trigger(s) tektoro_payment_no_delete"
+    run_sql(db, "DROP TRIGGER tektoro_guard_payment ON payment")
+    return "table payment is missing the trigger(s) tektoro_guard_payment"
+
+
+def guard_disarmed(db: Database, ids: Ledger) -> str:
+    if db.backend == "sqlite":
+        run_sql(
+            db,
+            "DROP TRIGGER tektoro_audit_event_no_update",
+            "CREATE TRIGGER tektoro_audit_event_no_update BEFORE UPDATE ON audit_event "
+            "FOR EACH ROW BEGIN SELECT 1; END",
+        )
+        return "trigger tektoro_audit_event_no_update on table audit_event was replaced"
+    run_sql(db, "ALTER TABLE audit_event DISABLE TRIGGER tektoro_guard_audit_event")
+    return "trigger tektoro_guard_audit_event on table audit_event is disabled"
+
+
+def summary_minutes_off(db: Database, ids: Ledger) -> str:
+    run_sql(
+        db,
+        "UPDATE time_day_total SET minutes = minutes + 15 WHERE work_date = :d",
+        d=date(2026, 3, 3),
+    )
+    return (
+        f"daily time summary row of 2026-03-03, Sam Staff (#{ids['staff']}), "
+        f"Bridge (#{ids['project']}), processed"
+    )
+
+
+COUNTER = "a series counter matches its invoices"
+
+TAMPERS: dict[str, Tamper] = {
+    # invoice numbering
+    "issued invoices are numbered and dated": Tamper(unnumbered_issued_invoice),
+    "contractor invoices are numbered and dated": Tamper(unnumbered_contractor_invoice),
+    "draft invoices carry no number": Tamper(numbered_draft),
+    "numbers belong to an existing series": Tamper(invoice_in_a_missing_series),
+    "a series numbers one kind of invoice": Tamper(series_of_two_kinds),
+    # a repeated or a missing sequence number always leaves the counter wrong too
+    "sequence numbers are unique in a series": Tamper(duplicated_seq, frozenset({COUNTER})),
+    "invoice numbers are unique": Tamper(duplicated_number),
+    "a series has no gaps": Tamper(numbering_gap, frozenset({COUNTER})),
+    COUNTER: Tamper(counter_ahead),
+    "issue dates follow the numbering": Tamper(issue_date_going_back),
+    # invoice totals: an invoice's own arithmetic off means a line's, or its sums, are off too
+    "invoice gross is net plus VAT": Tamper(
+        invoice_vat_off, frozenset({"invoice totals are the sums of its lines"})
+    ),
+    "invoice line gross is net plus VAT": Tamper(invoice_line_gross_off),
+    "invoice totals are the sums of its lines": Tamper(invoice_total_off),
+    "invoice lines belong to an invoice": Tamper(orphan_invoice_line),
+    "contractor invoice totals are the sums of its lines": Tamper(contractor_minutes_off),
+    # document records
+    "document totals are the sums of its lines": Tamper(document_total_off),
+    "processed entries belong to a document": Tamper(
+        processed_entry_off_its_document,
+        frozenset({"document lines copy a processed entry of their document"}),
+    ),
+    "processed entries have one document line": Tamper(processed_entry_without_a_line),
+    "document lines copy a processed entry of their document": Tamper(entry_changed_under_its_line),
+    "entries on a document are processed": Tamper(unprocessed_entry_on_a_document),
+    # no double billing
+    "an entry is billed on one document line": Tamper(
+        entry_on_two_document_lines, frozenset({"processed entries have one document line"})
+    ),
+    "an entry is paid on one contractor invoice line": Tamper(entry_on_two_contractor_lines),
+    "contractor invoice lines copy an entry of their invoice": Tamper(
+        entry_pointing_at_another_contractor_invoice
+    ),
+    "a document line is billed on one live invoice": Tamper(document_line_on_two_invoices),
+    # payments
+    "a payment pays one existing invoice": Tamper(zero_payment),
+    "an invoice's paid amount is the sum of its payments": Tamper(paid_cents_off),
+    "an invoice is not overpaid": Tamper(overpaid_invoice),
+    "an invoice's status matches what is paid": Tamper(paid_status_without_the_money),
+    "a contractor invoice's paid amount is the sum of its payments": Tamper(
+        contractor_paid_cents_off
+    ),
+    "a contractor invoice is not overpaid and its status matches what is paid": Tamper(
+        contractor_status_off
+    ),
+    # audit chain
+    "audit events form an unbroken hash chain": Tamper(edited_audit_event),
+    "the audit head row exists": Tamper(missing_audit_head),
+    "the audit head names the last event": Tamper(audit_head_behind),
+    "the audit head holds the last event's hash": Tamper(audit_head_hash_off),
+    "the audit head is a single row": Tamper(second_audit_head),
+    # immutability guards
+    "every guarded table has a guard": Tamper(unguarded_payments),
+    "every expected guard trigger is present": Tamper(one_guard_dropped),
+    "every guard trigger is enabled and refuses changes": Tamper(guard_disarmed),
+    # daily time summary
+    "daily totals are the time entries summed": Tamper(summary_minutes_off),
+}
+
+
+# ==============================================================================================
+# The tests
+# ==============================================================================================
+
+
+def test_every_rule_has_a_tamper_case() -> None:
+    assert list(TAMPERS) == [rule.name for rule in RULES]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name.replace(" ", "_"))
+def test_breaking_one_invariant_fails_its_rule(db: Database, rule: Rule) -> None:
+    ids = build_ledger(db)
+    case = TAMPERS[rule.name]
+    names_the_row = case.apply(db, ids)
+    report = run_check(db)
+    assert set(report.failed_rules) == {rule.name, *case.also}, report.lines()
+    details = [f.detail for f in report.failures if f.rule == rule.name]
+    assert any(names_the_row in detail for detail in details), details
+    assert {f.invariant for f in report.failures if f.rule == rule.name} == {rule.invariant}

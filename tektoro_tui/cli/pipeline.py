@@ -682,13 +682,9 @@ def export_revenue(
 
 
 def _write_table(table: Any, fmt: str, out: Path) -> Path:
-    from ..exports.tables import write_csv, write_xlsx
+    from ..services.base import write_table  # imported here: --help stays light
 
-    if fmt == "csv":
-        return write_csv(table, out)
-    if fmt == "xlsx":
-        return write_xlsx(table, out)
-    raise typer.BadParameter("--format must be csv or xlsx")
+    return write_table(table, fmt, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,12 +20,11 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from ..domain.money import Money, minor_digits
 from ..domain.rounding import divide_to_int
-from .filenames import safe_filename, write_atomic
+from .filenames import safe_filename
 from .model import CellValue, Column, Table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,8 +41,6 @@ __all__ = [
     "safe_filename",
     "table_to_csv_bytes",
     "table_to_xlsx_bytes",
-    "write_csv",
-    "write_xlsx",
 ]
 
 
@@ -137,11 +134,6 @@ def _check_width(table: Table, row: tuple[CellValue, ...]) -> None:
         )
 
 
-def write_csv(table: Table, path: Path) -> Path:
-    """Write the table as CSV to ``path`` (atomically) and return the path."""
-    return write_atomic(path, table_to_csv_bytes(table))
-
-
 # --- XLSX -----------------------------------------------------------------------------------
 
 
@@ -168,11 +160,6 @@ def table_to_xlsx_bytes(table: Table) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def write_xlsx(table: Table, path: Path) -> Path:
-    """Write the table as XLSX to ``path`` (atomically) and return the path."""
-    return write_atomic(path, table_to_xlsx_bytes(table))
 
 
 def _sheet_title(title: str) -> str:

@@ -338,15 +338,19 @@ def export_format(fmt: str) -> str:
     return kind
 
 
-def write_table(table: Table, kind: str, out: Path) -> Path:
-    """Write ``table`` as CSV or XLSX (``kind`` from :func:`export_format`) to ``out``
-    atomically; returns the path.
+def write_table(table: Table, fmt: str, out: Path) -> Path:
+    """Write ``table`` as CSV or XLSX to ``out`` atomically; returns the path.
+
+    The one table writer of the product: the CLI's exports, the screens' exports and the
+    services' own all come here, so they refuse the same things with the same words.
 
     Raises:
+        ValidationError: ``fmt`` is neither csv nor xlsx.
         TektoroError: the file cannot be written (nothing is left half-written).
     """
     from ..exports.tables import table_to_csv_bytes, table_to_xlsx_bytes
 
+    kind = export_format(fmt)
     return write_file(
         out, table_to_csv_bytes(table) if kind == "csv" else table_to_xlsx_bytes(table)
     )

@@ -31,18 +31,16 @@ def report_file_name(report: Table, fmt: str) -> str:
 
 def export_report(report: Table, fmt: str) -> Path:
     """Write ``report`` as CSV or XLSX into the exports folder and return the file's path."""
-    from ..exports.tables import write_csv, write_xlsx
-
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}")
     try:
-        target = ensure_dir(exports_dir()) / report_file_name(report, fmt)
-        return write_csv(report, target) if fmt == "csv" else write_xlsx(report, target)
+        folder = ensure_dir(exports_dir())
     except OSError as exc:
         raise TektoroError(
-            f"Could not write the report into {exports_dir()}: {exc.strerror or exc}.",
+            f"Could not make the exports folder {exports_dir()}: {exc.strerror or exc}.",
             title="Could not save the file",
         ) from exc
+    from ..services.base import write_table
+
+    return write_table(report, fmt, folder / report_file_name(report, fmt))
 
 
 def report_summary(report: Table) -> str:

@@ -19,7 +19,7 @@ from textual.widgets import Button, Footer, Label, Static
 
 from ..errors import TektoroError
 from ..exports.model import Table
-from ..exports.tables import table_to_xlsx_bytes, write_csv, write_xlsx
+from ..exports.tables import table_to_xlsx_bytes
 from ..paths import ensure_dir, exports_dir
 from ..services.pipeline.views import ReportFilter, Totals
 from .dialogs import NoticeDialog
@@ -107,9 +107,9 @@ def report_path(folder: Path, fmt: str, now: datetime) -> Path:
 
 def write_report(table: Table, fmt: str, path: Path) -> Path:
     """Write ``table`` to ``path`` as CSV or XLSX and return the path."""
-    if fmt == "csv":
-        return write_csv(table, path)
-    return write_xlsx(table, path)
+    from ..services.base import write_table
+
+    return write_table(table, fmt, path)
 
 
 def mail_text(flt: ReportFilter, totals: Totals) -> tuple[str, str]:

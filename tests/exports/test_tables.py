@@ -20,9 +20,8 @@ from tektoro_tui.exports.tables import (
     hours_decimal,
     table_to_csv_bytes,
     table_to_xlsx_bytes,
-    write_csv,
-    write_xlsx,
 )
+from tektoro_tui.services.base import write_table
 
 HEADER_ROW = 3
 
@@ -126,8 +125,8 @@ def test_hours_are_minutes_over_sixty_rounded_half_up(minutes: int, hours: str) 
 
 
 def test_writers_create_files_and_return_their_paths(tmp_path: Path) -> None:
-    csv_path = write_csv(report(), tmp_path / "out" / "report.csv")
-    xlsx_path = write_xlsx(report(), tmp_path / "out" / "report.xlsx")
+    csv_path = write_table(report(), "csv", tmp_path / "out" / "report.csv")
+    xlsx_path = write_table(report(), "xlsx", tmp_path / "out" / "report.xlsx")
     assert csv_path.read_bytes() == table_to_csv_bytes(report())
     assert openpyxl.load_workbook(xlsx_path).active["A1"].value == "Time report"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.csv", "report.xlsx"]

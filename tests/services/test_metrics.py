@@ -22,8 +22,7 @@ from sqlalchemy import bindparam, text
 
 from tektoro_tui.domain.money import Money
 from tektoro_tui.errors import PermissionDenied, ValidationError
-from tektoro_tui.exports.tables import write_csv, write_xlsx
-from tektoro_tui.services.base import Actor
+from tektoro_tui.services.base import Actor, write_table
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm
 from tektoro_tui.services.reporting.views import METRIC_TABLES, StatusCount
@@ -192,8 +191,8 @@ def test_every_table_exports_numbers(world: World, tmp_path: Path) -> None:
     for name in METRIC_TABLES:
         table = metrics.table(world.admin, name, report)
         assert table.rows and table.totals is not None
-        write_csv(table, tmp_path / f"{name}.csv")
-        write_xlsx(table, tmp_path / f"{name}.xlsx")
+        write_table(table, "csv", tmp_path / f"{name}.csv")
+        write_table(table, "xlsx", tmp_path / f"{name}.xlsx")
     # projects in CSV: decimal hours and amounts
     with open(tmp_path / "projects.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))

@@ -375,7 +375,7 @@ class TektoroApp(App[None]):
 
     def action_help(self) -> None:
         """Show the keys of the current screen and the global keys."""
-        from .screens.help import HelpScreen, KeyHelp
+        from .widgets.dialogs.help import HelpScreen, KeyHelp
 
         screen = self.screen
         if isinstance(screen, HelpScreen):

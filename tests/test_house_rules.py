@@ -14,7 +14,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "tektoro_tui"
 
 
 def _private(name: str) -> bool:
-    return name.startswith("_") and not name.startswith("__")
+    """``_x`` but not ``__x__`` or an enum's ``_sunder_`` names."""
+    return name.startswith("_") and not name.startswith("__") and not name.endswith("_")
 
 
 def _module_of(path: Path) -> list[str]:
@@ -33,18 +34,13 @@ def _absolute(path: Path, node: ast.ImportFrom) -> str:
     return ".".join([*base, *([node.module] if node.module else [])])
 
 
-def _is_module(dotted: str) -> bool:
-    target = PACKAGE.parent.joinpath(*dotted.split("."))
-    return target.with_suffix(".py").is_file() or (target / "__init__.py").is_file()
-
-
 def private_uses(path: Path, source: str | None = None) -> list[str]:
     """Every private name of another of our modules that ``path`` imports or reaches into
     (``source`` stands in for the file's text when given)."""
     text = path.read_text(encoding="utf-8") if source is None else source
     tree = ast.parse(text)
     found: list[str] = []
-    modules: set[str] = set()  # local names bound to one of our modules
+    imported: set[str] = set()  # local names bound to one of our modules, classes, functions
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             source = _absolute(path, node)
@@ -55,13 +51,13 @@ def private_uses(path: Path, source: str | None = None) -> list[str]:
             for alias in node.names:
                 if _private(alias.name):
                     found.append(f"{path.name}:{node.lineno} imports {source}.{alias.name}")
-                elif _is_module(f"{source}.{alias.name}"):
-                    modules.add(alias.asname or alias.name)
+                else:
+                    imported.add(alias.asname or alias.name)
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name)
-            and node.value.id in modules
+            and node.value.id in imported
             and _private(node.attr)
         ):
             found.append(f"{path.name}:{node.lineno} uses {node.value.id}.{node.attr}")
@@ -76,9 +72,13 @@ def test_no_module_uses_another_modules_private_names() -> None:
 def test_the_check_finds_a_private_import() -> None:
     """The rule above would pass vacuously if the walker found nothing; show it finds one."""
     sample = PACKAGE / "services" / "invoicing" / "_probe_for_house_rules.py"
-    source = "from .common import _secret\nfrom . import payments\npayments._hidden()\n"
+    source = (
+        "from .common import _secret\nfrom . import payments\npayments._hidden()\n"
+        "from ..base import ServiceBase\nServiceBase._has()\n"
+    )
     uses = private_uses(sample, source)
     assert uses == [
         "_probe_for_house_rules.py:1 imports tektoro_tui.services.invoicing.common._secret",
         "_probe_for_house_rules.py:3 uses payments._hidden",
+        "_probe_for_house_rules.py:5 uses ServiceBase._has",
     ]

@@ -20,14 +20,14 @@ from textual.widgets import Label, Static
 from ..domain.permissions import Perm
 from ..errors import Problem
 from ..services.pipeline.views import BatchResult, ContributorSummary, EntryPage, Totals
-from ..widgets.batch_dialog import (
+from ..widgets.dialogs.batch import (
     BatchQuestion,
     ReasonDraft,
     confirm_and_apply,
     reason_form,
     run_batch,
 )
-from ..widgets.form_modal import FormModal
+from ..widgets.dialogs.form import FormModal
 from ..widgets.paged_table import PagedTable
 from ..widgets.time_contributors import EVERYONE, ContributorTable
 from ..widgets.time_entry_table import EntryDetail, EntryTable, EntryTotals

@@ -25,7 +25,7 @@ from .messages import ActionFailed, DataChanged
 if TYPE_CHECKING:
     from ..services.base import Actor
     from ..services.hub import Services
-    from ..widgets.form_modal import FormModal
+    from ..widgets.dialogs.form import FormModal
 
 R = TypeVar("R")
 D = TypeVar("D")

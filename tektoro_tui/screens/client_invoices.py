@@ -35,7 +35,7 @@ from ..widgets.client_invoice_parts import (
     row_summary,
     totals_text,
 )
-from ..widgets.form_modal import FormModal
+from ..widgets.dialogs.form import FormModal
 from ..widgets.revenue_export import export_report
 from ..widgets.stable_table import StableTable, highlighted_key
 from .base import AreaScreen, call_service, edit_in_form

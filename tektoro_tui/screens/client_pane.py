@@ -10,8 +10,8 @@ from textual.widgets import DataTable, Label
 from ..errors import Problem
 from ..services.administration.presets import CompanyForm, ContactForm
 from ..services.administration.views import CompanyView, ContactView, Page
+from ..widgets.dialogs.form import FormModal
 from ..widgets.fields import FieldSpec
-from ..widgets.form_modal import FormModal
 from ..widgets.formatting import active_label
 from ..widgets.stable_table import StableTable
 from .base import call_service, edit_in_form

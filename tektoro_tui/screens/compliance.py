@@ -25,14 +25,14 @@ from ..widgets.compliance_parts import (
     document_draft,
     document_modal,
 )
-from ..widgets.dialogs import YesNoDialog
+from ..widgets.dialogs.confirm import YesNoDialog
 from .base import AreaScreen, call_service, edit_in_form
 
 if TYPE_CHECKING:
     from ..errors import Problem
     from ..services.base import Actor
     from ..services.hub import Services
-    from ..widgets.form_modal import FormModal
+    from ..widgets.dialogs.form import FormModal
 
 Loaded = tuple[tuple[ContractorDocumentView, ...], tuple[ComplianceRow, ...]]
 

@@ -28,12 +28,12 @@ from ..services.contractor_invoices.views import (
     MasterInvoiceView,
 )
 from ..services.invoicing.views import PaymentForm
-from ..widgets.dialogs import YesNoDialog
+from ..widgets.dialogs.confirm import YesNoDialog
+from ..widgets.dialogs.form import FormModal
+from ..widgets.dialogs.master_preview import MasterPreviewDialog
 from ..widgets.filter_fields import chosen
-from ..widgets.form_modal import FormModal
 from ..widgets.master_invoice_detail import MASTER_COLUMNS, MasterDetail, master_cells
 from ..widgets.master_invoice_forms import (
-    MasterPreviewDialog,
     form_of_preview,
     generator_draft,
     generator_modal,

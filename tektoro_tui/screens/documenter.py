@@ -28,7 +28,7 @@ from ..services.administration.views import OrganisationView
 from ..services.invoicing.common import MAX_MARKUP_BP, REMOVABLE_KINDS
 from ..services.invoicing.views import AdjustmentForm, ExpenseForm, InvoiceLineView, InvoiceView
 from ..services.pipeline.views import DocumentSummary
-from ..widgets.dialogs import YesNoDialog
+from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.fields import show_problems
 from ..widgets.invoice_draft import InvoiceDraftPane
 from ..widgets.invoice_forms import (

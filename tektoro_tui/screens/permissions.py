@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ..domain.permissions import LOCKED_GRANTS, Perm, Role
-from ..widgets.dialogs import YesNoDialog
+from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.permission_grid import PermissionGrid
 from .base import AreaScreen, call_service
 from .messages import PermissionsChanged

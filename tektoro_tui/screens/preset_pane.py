@@ -16,8 +16,8 @@ from textual.containers import Vertical
 
 from ..errors import Problem
 from ..services.administration.views import Page
+from ..widgets.dialogs.form import FormModal
 from ..widgets.fields import FieldSpec
-from ..widgets.form_modal import FormModal
 from ..widgets.paged_table import PagedTable
 from .base import call_service, edit_in_form
 

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 from ..domain.permissions import Perm
 from ..errors import Problem
 from ..services.invoicing.views import InvoiceView, PaymentForm, PaymentView
-from ..widgets.form_modal import FormModal
+from ..widgets.dialogs.form import FormModal
 from ..widgets.printer_detail import (
     DETAIL_LINES,
     INVOICE_COLUMNS,

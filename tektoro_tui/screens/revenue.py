@@ -19,7 +19,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from ..domain.permissions import Perm
 from ..exports.model import Table
 from ..services.invoicing.views import AgingRow, InvoiceView
-from ..widgets.dialogs import YesNoDialog
+from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.revenue_export import export_report, mail_report, report_dates
 from ..widgets.revenue_report import AgingPane, OpenInvoiceTable, ReportPane
 from .base import AreaScreen, call_service

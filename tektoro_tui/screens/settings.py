@@ -15,8 +15,8 @@ from ..domain.vat import VatMode
 from ..errors import Problem
 from ..services.administration.settings import ROUNDING_MODES, SMTP_SECURITY, SettingsForm
 from ..services.administration.views import OrganisationView
+from ..widgets.dialogs.form import FormModal
 from ..widgets.fields import FieldSpec, FormField, read_values, show_problems
-from ..widgets.form_modal import FormModal
 from ..widgets.formatting import field_label
 from .base import AreaScreen, call_service, edit_in_form
 from .messages import OrganisationNamed

@@ -17,8 +17,8 @@ from textual.widgets import DataTable, Static
 
 from ..errors import Problem
 from ..services.invoicing.views import TermsForm, TermsView
-from ..widgets.dialogs import YesNoDialog
-from ..widgets.form_modal import FormModal
+from ..widgets.dialogs.confirm import YesNoDialog
+from ..widgets.dialogs.form import FormModal
 from ..widgets.stable_table import StableTable, highlighted_key
 from ..widgets.terms_parts import TERMS_COLUMNS, terms_cells, terms_draft, terms_modal
 from .base import AreaScreen, call_service, edit_in_form

@@ -26,11 +26,11 @@ from ..services.pipeline.views import (
     TimeEntryView,
     Totals,
 )
-from ..widgets.batch_dialog import BatchQuestion, run_batch
+from ..widgets.dialogs.batch import BatchQuestion, run_batch
+from ..widgets.dialogs.export_choice import ExportDialog
 from ..widgets.paged_table import PagedTable
 from ..widgets.time_entry_table import EntryDetail, EntryTable, EntryTotals, totals_text
 from ..widgets.time_export import (
-    ExportDialog,
     Mailed,
     export_report,
     mail_report,

@@ -13,8 +13,8 @@ from ..domain.permissions import Perm, can_invite
 from ..errors import Problem
 from ..services.administration.users import UserForm
 from ..services.administration.views import InvitationView, Page, UserView
-from ..widgets.dialogs import NoticeDialog, YesNoDialog
-from ..widgets.form_modal import FormModal
+from ..widgets.dialogs.confirm import NoticeDialog, YesNoDialog
+from ..widgets.dialogs.form import FormModal
 from ..widgets.formatting import active_label, moment, money, yes_no
 from ..widgets.paged_table import PagedTable
 from ..widgets.stable_table import StableTable

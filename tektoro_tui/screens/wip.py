@@ -26,6 +26,7 @@ from ..services.pipeline.views import (
     RealisationRow,
     WipGroup,
 )
+from ..widgets.dialogs.wip_process import ProcessDialog
 from ..widgets.paged_table import PagedTable
 from ..widgets.wip_cells import FILTERS, entries_text
 from ..widgets.wip_forms import (
@@ -35,7 +36,6 @@ from ..widgets.wip_forms import (
     describe_allocation,
     process_modal,
 )
-from ..widgets.wip_process_dialog import ProcessDialog
 from ..widgets.wip_realisation import RealisationPane
 from ..widgets.wip_tables import WipEntriesTable, WipGroupsTable, WipHeading
 from .base import AreaScreen, call_service, edit_in_form

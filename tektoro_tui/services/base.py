@@ -153,6 +153,19 @@ def org_currency(session: Session) -> str:
     return org.currency if org else "EUR"
 
 
+def has_permission(session: Session, actor: Actor, perm: Perm) -> bool:
+    """Whether ``actor``'s current role holds ``perm`` in the stored matrix (read now)."""
+    role = session.execute(
+        select(m.UserAccount.role).where(m.UserAccount.id == actor.user_id)
+    ).scalar_one()
+    found = session.execute(
+        select(m.RolePermission.role).where(
+            m.RolePermission.role == role, m.RolePermission.permission == perm.value
+        )
+    ).first()
+    return found is not None
+
+
 class UnitOfWork:
     """One transaction of one user action, with its audit and change events."""
 
@@ -299,19 +312,6 @@ class ServiceBase:
                 f"Your role ({Role(row.role).label}) may not {names}. "
                 "An administrator can change this under Permissions."
             )
-
-    @staticmethod
-    def _has(session: Session, actor: Actor, perm: Perm) -> bool:
-        """Whether ``actor``'s current role holds ``perm`` in the stored matrix."""
-        role = session.execute(
-            select(m.UserAccount.role).where(m.UserAccount.id == actor.user_id)
-        ).scalar_one()
-        found = session.execute(
-            select(m.RolePermission.role).where(
-                m.RolePermission.role == role, m.RolePermission.permission == perm.value
-            )
-        ).first()
-        return found is not None
 
     def today(self) -> date:
         """Today in the organisation's time zone, by this service's clock."""

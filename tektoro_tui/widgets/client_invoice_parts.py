@@ -26,9 +26,9 @@ from ..services.invoicing.views import (
     ClientInvoiceRow,
     MarkPaidForm,
 )
+from .dialogs.form import FormModal
 from .fields import FieldSpec
 from .filter_fields import chosen, date_range
-from .form_modal import FormModal
 from .formatting import day, moment, money
 from .printer_detail import METHOD_LABELS, amount_cell, clipped
 

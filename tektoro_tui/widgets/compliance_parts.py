@@ -22,8 +22,8 @@ from ..services.contractor_invoices.views import (
     ContractorDocumentView,
 )
 from .dashboard_admin import document_names
+from .dialogs.form import FormModal
 from .fields import FieldSpec
-from .form_modal import FormModal
 from .formatting import day
 from .stable_table import StableTable
 

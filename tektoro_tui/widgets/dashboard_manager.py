@@ -17,8 +17,8 @@ from ..errors import Problem
 from ..services.contractor_invoices.views import MASTER_INVOICE_STATUS_LABELS
 from ..services.reporting.views import ManagerDashboard, WorkloadRow
 from .dashboard_common import DashboardPanel, FigureTable, amount, currency_note, plural
+from .dialogs.form import FormModal
 from .fields import FieldSpec
-from .form_modal import FormModal
 from .formatting import hours
 
 MANAGER_PERIODS = ("this month", "last month", "this week", "last week")

@@ -13,8 +13,8 @@ from ..domain.money import Money, percent_text
 from ..errors import Problem
 from ..services.invoicing.views import ExpenseForm, InvoiceView
 from ..services.pipeline.views import DocumentSummary
+from .dialogs.form import FormModal
 from .fields import FieldSpec
-from .form_modal import FormModal
 from .formatting import day, hours
 from .wip_cells import number, shorten
 from .wip_forms import MakeForm

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
 from ..services.invoicing.views import PAYMENT_METHODS, InvoiceView, PaymentForm
+from .dialogs.form import FormModal
 from .fields import FieldSpec
-from .form_modal import FormModal
 from .formatting import plain_amount
 from .printer_detail import METHOD_LABELS
 

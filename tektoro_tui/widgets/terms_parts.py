@@ -6,8 +6,8 @@ from typing import Any
 
 from ..errors import Problem
 from ..services.invoicing.views import TERMS_KIND_LABELS, TermsForm, TermsView
+from .dialogs.form import FormModal
 from .fields import FieldSpec
-from .form_modal import FormModal
 from .printer_detail import amount_cell, clipped
 
 TERMS_COLUMNS = ("Name", "Kind", "Used on")

@@ -24,8 +24,8 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 from ..domain.timeparse import format_minutes
 from ..errors import Problem
 from ..services.pipeline.views import TimeCardForm, TimeEntryView
+from .dialogs.form import FormModal
 from .fields import FieldSpec, FormField
-from .form_modal import FormModal
 
 Options = tuple[tuple[str, int], ...]
 V = TypeVar("V")

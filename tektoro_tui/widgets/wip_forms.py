@@ -16,9 +16,9 @@ from ..services.pipeline.views import (
     BatchResult,
     ProcessResult,
 )
-from .dialogs import NoticeDialog, YesNoDialog
+from .dialogs.confirm import NoticeDialog, YesNoDialog
+from .dialogs.form import FormModal
 from .fields import FieldSpec
-from .form_modal import FormModal
 from .formatting import hours
 from .wip_cells import KIND_LABELS, entries_text
 

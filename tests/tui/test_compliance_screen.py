@@ -15,9 +15,9 @@ from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.compliance import ComplianceScreen
 from tektoro_tui.services.contractor_invoices.views import ContractorDocumentForm
 from tektoro_tui.widgets.compliance_parts import OverviewTable, RegisterTable
-from tektoro_tui.widgets.dialogs import YesNoDialog
+from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
+from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.fields import FormField
-from tektoro_tui.widgets.form_modal import FormModal
 from tests.finance_world import PASSWORD, World
 
 from .dashboard_world import CARL, OLGA, on_sqlite_only, world

@@ -30,8 +30,8 @@ from tektoro_tui.widgets.dashboard_client import ClientPanel
 from tektoro_tui.widgets.dashboard_common import FigureTable
 from tektoro_tui.widgets.dashboard_contractor import ContractorPanel
 from tektoro_tui.widgets.dashboard_manager import ManagerPanel
+from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.fields import FormField
-from tektoro_tui.widgets.form_modal import FormModal
 from tests.finance_world import PASSWORD, World
 
 from .dashboard_world import ADAM, BORIS, CARL, CLEO, MONA, OLGA, on_sqlite_only, world

@@ -35,10 +35,10 @@ from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm, TermsForm
-from tektoro_tui.widgets.dialogs import YesNoDialog
+from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
+from tektoro_tui.widgets.dialogs.form import FormModal
+from tektoro_tui.widgets.dialogs.master_preview import MasterPreviewDialog
 from tektoro_tui.widgets.fields import FormField
-from tektoro_tui.widgets.form_modal import FormModal
-from tektoro_tui.widgets.master_invoice_forms import MasterPreviewDialog
 from tests.finance_world import PASSWORD, World, build_world
 
 from .tuitools import log_in, notifications, settle, steady_cursors

@@ -9,9 +9,9 @@ from tektoro_tui.screens.presets import PresetsScreen
 from tektoro_tui.screens.settings import SettingsScreen
 from tektoro_tui.screens.users import UsersScreen
 from tektoro_tui.services.administration.users import UserForm
-from tektoro_tui.widgets.dialogs import NoticeDialog, YesNoDialog
+from tektoro_tui.widgets.dialogs.confirm import NoticeDialog, YesNoDialog
+from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.fields import FormField
-from tektoro_tui.widgets.form_modal import FormModal
 from tektoro_tui.widgets.paged_table import PagedTable
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Firm

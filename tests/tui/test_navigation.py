@@ -7,12 +7,12 @@ from textual.command import CommandPalette
 from textual.widgets import OptionList, TabbedContent
 
 from tektoro_tui.app import TektoroApp
-from tektoro_tui.screens.help import HelpScreen
 from tektoro_tui.screens.home import HomeScreen
 from tektoro_tui.screens.permissions import PermissionsScreen
 from tektoro_tui.screens.presets import PresetsScreen
 from tektoro_tui.screens.settings import SettingsScreen
 from tektoro_tui.screens.users import UsersScreen
+from tektoro_tui.widgets.dialogs.help import HelpScreen
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Firm
 from .tuitools import log_in, notifications, settle

@@ -7,7 +7,7 @@ from textual.coordinate import Coordinate
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.domain.permissions import DEFAULT_MATRIX, Perm, Role
 from tektoro_tui.screens.permissions import PermissionsScreen
-from tektoro_tui.widgets.dialogs import YesNoDialog
+from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.permission_grid import PermissionGrid
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Firm

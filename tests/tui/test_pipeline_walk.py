@@ -54,10 +54,10 @@ from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm
 from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm, TimeEntryView
-from tektoro_tui.widgets.batch_dialog import BatchDialog
-from tektoro_tui.widgets.dialogs import YesNoDialog
-from tektoro_tui.widgets.form_modal import FormModal
-from tektoro_tui.widgets.wip_process_dialog import ProcessDialog
+from tektoro_tui.widgets.dialogs.batch import BatchDialog
+from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
+from tektoro_tui.widgets.dialogs.form import FormModal
+from tektoro_tui.widgets.dialogs.wip_process import ProcessDialog
 
 from .tuitools import notifications, settle, steady_cursors
 

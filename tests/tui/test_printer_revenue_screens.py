@@ -57,9 +57,9 @@ from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import InvoiceView, PaymentForm
 from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
-from tektoro_tui.widgets.dialogs import YesNoDialog
+from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
+from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.fields import FormField
-from tektoro_tui.widgets.form_modal import FormModal
 from tektoro_tui.widgets.printer_detail import DETAIL_LINES, InvoiceDetail
 from tektoro_tui.widgets.printer_detail import lines_table as detail_lines_table
 from tektoro_tui.widgets.revenue_report import ReportTable

@@ -11,7 +11,7 @@ from tektoro_tui.screens.permissions import PermissionsScreen
 from tektoro_tui.screens.presets import PresetsScreen
 from tektoro_tui.screens.settings import SettingsScreen
 from tektoro_tui.screens.users import UsersScreen
-from tektoro_tui.widgets.form_modal import FormModal
+from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.paged_table import PagedTable
 
 from .conftest import STAFF_EMAIL, STAFF_PASSWORD, Firm

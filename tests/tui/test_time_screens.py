@@ -30,10 +30,10 @@ from tektoro_tui.services.administration.presets import ActivityForm, ProjectFor
 from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.pipeline.views import TimeCardForm, TimeEntryView
-from tektoro_tui.widgets.batch_dialog import BatchDialog
-from tektoro_tui.widgets.dialogs import NoticeDialog
+from tektoro_tui.widgets.dialogs.batch import BatchDialog
+from tektoro_tui.widgets.dialogs.confirm import NoticeDialog
+from tektoro_tui.widgets.dialogs.export_choice import ExportDialog
 from tektoro_tui.widgets.fields import FormField
-from tektoro_tui.widgets.time_export import ExportDialog
 from tektoro_tui.widgets.time_fields import TimeEntryForm
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, STAFF_EMAIL, STAFF_PASSWORD, Firm

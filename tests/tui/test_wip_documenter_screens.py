@@ -30,10 +30,10 @@ from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import DraftForm, ExpenseForm
 from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
-from tektoro_tui.widgets.dialogs import NoticeDialog, YesNoDialog
+from tektoro_tui.widgets.dialogs.confirm import NoticeDialog, YesNoDialog
+from tektoro_tui.widgets.dialogs.form import FormModal
+from tektoro_tui.widgets.dialogs.wip_process import ProcessDialog
 from tektoro_tui.widgets.fields import FormField
-from tektoro_tui.widgets.form_modal import FormModal
-from tektoro_tui.widgets.wip_process_dialog import ProcessDialog
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, NOW, Firm
 from .tuitools import log_in, notifications, settle, steady_cursors

@@ -23,7 +23,7 @@ from ...data import models as m
 from ...domain.permissions import DEFAULT_MATRIX, Perm, Role, can_invite, parse_role
 from ...domain.validation import Form
 from ...errors import AuthenticationError, ConflictError, PermissionDenied, Problem, ValidationError
-from ..base import Actor, ServiceBase
+from ..base import Actor, ServiceBase, has_permission
 from .views import InvitationView
 
 INVITATION_DAYS = 7
@@ -282,7 +282,7 @@ class AuthService(ServiceBase):
         token = secrets.token_urlsafe(24)
         with self._write(actor, Perm.STAFF_INVITE) as uow:
             session = uow.session
-            if chosen is not Role.STAFF and not self._has(session, actor, Perm.USERS_MANAGE):
+            if chosen is not Role.STAFF and not has_permission(session, actor, Perm.USERS_MANAGE):
                 raise PermissionDenied(
                     "You can invite people as staff only; an administrator can give other roles."
                 )
@@ -324,7 +324,7 @@ class AuthService(ServiceBase):
             query = select(m.Invitation, m.UserAccount.name).join(
                 m.UserAccount, m.UserAccount.id == m.Invitation.inviter_id
             )
-            if not self._has(session, actor, Perm.USERS_MANAGE):
+            if not has_permission(session, actor, Perm.USERS_MANAGE):
                 query = query.where(m.Invitation.inviter_id == actor.user_id)
             rows = session.execute(query.order_by(m.Invitation.id.desc())).all()  # type: ignore[union-attr]
             return [

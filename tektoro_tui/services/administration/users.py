@@ -18,7 +18,7 @@ from ...domain.money import Money
 from ...domain.permissions import Perm, Role, parse_role
 from ...domain.validation import Form
 from ...errors import NotFound, PermissionDenied, Problem, ValidationError
-from ..base import Actor, ServiceBase, org_currency, row_dict
+from ..base import Actor, ServiceBase, has_permission, org_currency, row_dict
 from .auth import check_password_rules, hash_password
 from .views import Page, UserView
 
@@ -59,7 +59,7 @@ class UserService(ServiceBase):
                 .outerjoin(sup, sup.id == m.UserAccount.supervisor_id)
                 .outerjoin(m.Company, m.Company.id == m.UserAccount.company_id)
             )
-            if not self._has(session, actor, Perm.USERS_VIEW):
+            if not has_permission(session, actor, Perm.USERS_VIEW):
                 query = query.where(
                     or_(
                         m.UserAccount.id == actor.user_id,
@@ -96,7 +96,7 @@ class UserService(ServiceBase):
         with self._read(actor) as session:
             visible = (
                 user_id == actor.user_id
-                or self._has(session, actor, Perm.USERS_VIEW)
+                or has_permission(session, actor, Perm.USERS_VIEW)
                 or self._is_direct_staff(session, actor.user_id, user_id)
             )
             if not visible:

@@ -21,7 +21,7 @@ from ...data import models as m
 from ...domain.permissions import Perm, Role
 from ...domain.validation import Form
 from ...errors import NotFound, PermissionDenied
-from ..base import Actor, ServiceBase, org_today, row_dict
+from ..base import Actor, ServiceBase, has_permission, org_today, row_dict
 from .views import (
     DOCUMENT_TYPES,
     EXPIRY_WARNING_DAYS,
@@ -60,7 +60,7 @@ class ComplianceService(ServiceBase):
         nobody in particular gives their own; asking for someone else is refused).
         """
         with self._read(actor) as session:
-            if not self._has(session, actor, Perm.CONTRACTOR_INVOICES):
+            if not has_permission(session, actor, Perm.CONTRACTOR_INVOICES):
                 if user_id not in (None, actor.user_id):
                     raise PermissionDenied(
                         "You may see only your own compliance documents. "

@@ -39,6 +39,7 @@ from ..base import (
     UnitOfWork,
     chunks,
     export_format,
+    has_permission,
     local_time,
     org_today,
     row_dict,
@@ -360,7 +361,7 @@ class ContractorInvoiceService(ServiceBase):
         with self._read(actor) as session:
             currency = organisation(session).currency
             query = _list_query()
-            if not self._has(session, actor, Perm.CONTRACTOR_INVOICES):
+            if not has_permission(session, actor, Perm.CONTRACTOR_INVOICES):
                 query = query.where(m.MasterInvoice.contractor_id == actor.user_id)
             if contractor_id is not None:
                 query = query.where(m.MasterInvoice.contractor_id == contractor_id)
@@ -451,7 +452,7 @@ class ContractorInvoiceService(ServiceBase):
         if number.strip():
             invoice = self._visible(session, actor, number)
             query = query.where(m.Payment.master_invoice_id == invoice.id)
-        elif not self._has(session, actor, Perm.CONTRACTOR_INVOICES):
+        elif not has_permission(session, actor, Perm.CONTRACTOR_INVOICES):
             query = query.where(m.MasterInvoice.contractor_id == actor.user_id)
         if date_from is not None:
             query = query.where(m.Payment.paid_on >= date_from)
@@ -465,7 +466,7 @@ class ContractorInvoiceService(ServiceBase):
         ).scalar_one_or_none()
         if invoice is None or (
             invoice.contractor_id != actor.user_id
-            and not self._has(session, actor, Perm.CONTRACTOR_INVOICES)
+            and not has_permission(session, actor, Perm.CONTRACTOR_INVOICES)
         ):
             raise NotFound(f"Contractor invoice {wanted} does not exist.")
         return invoice

@@ -17,7 +17,7 @@ from ...errors import (
     Problem,
     ValidationError,
 )
-from ..base import Actor, ServiceBase
+from ..base import Actor, has_permission
 
 if TYPE_CHECKING:
     pass
@@ -56,9 +56,9 @@ def invalid_field(field: str, message: str) -> ValidationError:
 
 def require_documenter(session: Session, actor: Actor) -> None:
     """Refuse anyone who may neither use the Documenter nor issue invoices."""
-    if ServiceBase._has(session, actor, Perm.DOCUMENTER_USE):
+    if has_permission(session, actor, Perm.DOCUMENTER_USE):
         return
-    if ServiceBase._has(session, actor, Perm.INVOICE_ISSUE):
+    if has_permission(session, actor, Perm.INVOICE_ISSUE):
         return
     raise PermissionDenied(
         "Your role may not assemble invoices in the Documenter. "
@@ -68,7 +68,7 @@ def require_documenter(session: Session, actor: Actor) -> None:
 
 def require_visible(session: Session, actor: Actor, invoice: m.Invoice) -> None:
     """Any invoice with ``invoice.view_all``; drafts also for Documenter users."""
-    if ServiceBase._has(session, actor, Perm.INVOICE_VIEW_ALL):
+    if has_permission(session, actor, Perm.INVOICE_VIEW_ALL):
         return
     if invoice.status == InvoiceStatus.DRAFT:
         require_documenter(session, actor)

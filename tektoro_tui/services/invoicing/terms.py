@@ -19,7 +19,7 @@ from ...domain.permissions import Perm
 from ...domain.states import InvoiceStatus
 from ...domain.validation import Form
 from ...errors import NotFound, PermissionDenied
-from ..base import Actor, ServiceBase, row_dict
+from ..base import Actor, ServiceBase, has_permission, row_dict
 from .views import TERMS_KINDS, TermsForm, TermsView
 
 MAX_NAME = 200
@@ -125,7 +125,7 @@ class PaymentTermsService(ServiceBase):
 
 def _require_reader(session: Session, actor: Actor) -> None:
     """Anyone who sees invoices, uses the Documenter or manages templates may read them."""
-    if any(ServiceBase._has(session, actor, perm) for perm in READ_PERMISSIONS):
+    if any(has_permission(session, actor, perm) for perm in READ_PERMISSIONS):
         return
     raise PermissionDenied(
         "Your role may not see payment-terms templates. "

@@ -34,7 +34,16 @@ from ...domain.validation import Form
 from ...errors import IllegalTransition, NotFound, PermissionDenied, Problem, ValidationError
 from ...exports.model import Column, Table
 from ..administration.presets import PresetsMissing, missing_presets
-from ..base import Actor, ServiceBase, UnitOfWork, chunks, org_currency, org_today, row_dict
+from ..base import (
+    Actor,
+    ServiceBase,
+    UnitOfWork,
+    chunks,
+    has_permission,
+    org_currency,
+    org_today,
+    row_dict,
+)
 from .entries import entry_view, entry_view_query
 from .views import (
     BatchResult,
@@ -395,7 +404,7 @@ class TimeService(ServiceBase):
             scope = _approval_scope(session, actor, contributor_id, include_all)
             return _candidates(session, scope), []
         staff = set(_direct_staff_ids(session, actor))
-        approve_any = self._has(session, actor, Perm.TIME_APPROVE_ANY)
+        approve_any = has_permission(session, actor, Perm.TIME_APPROVE_ANY)
 
         def may(row: Row[Any]) -> str | None:
             if row.owner_id in staff or approve_any:

@@ -41,7 +41,7 @@ from ...errors import (
     TektoroError,
     ValidationError,
 )
-from ..base import Actor, ServiceBase, UnitOfWork, chunks, org_currency, org_today
+from ..base import Actor, ServiceBase, UnitOfWork, chunks, has_permission, org_currency, org_today
 from .entries import entry_view, entry_view_query
 from .views import (
     ALLOCATIONS,
@@ -380,7 +380,7 @@ class WipService(ServiceBase):
         """Document records are for WIP managers, Documenter users and invoice issuers."""
         self._authorise(session, actor, ())
         allowed = (Perm.WIP_MANAGE, Perm.DOCUMENTER_USE, Perm.INVOICE_ISSUE)
-        if not any(self._has(session, actor, perm) for perm in allowed):
+        if not any(has_permission(session, actor, perm) for perm in allowed):
             raise PermissionDenied(
                 "Your role may not see document records (it needs WIP or the Documenter). "
                 "An administrator can change this under Permissions."

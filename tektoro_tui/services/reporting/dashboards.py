@@ -29,7 +29,7 @@ from ...domain.permissions import Perm, Role
 from ...domain.states import InvoiceStatus, MasterInvoiceStatus, TimeEntryStatus
 from ...domain.validation import Form
 from ...errors import PermissionDenied, Problem, ValidationError
-from ..base import Actor, ServiceBase, org_currency, org_today
+from ..base import Actor, ServiceBase, has_permission, org_currency, org_today
 from ..contractor_invoices.compliance import CONTRACTOR_ROLES, compliance_rows
 from ..invoicing.common import CREDIT_NOTE, PAYABLE_STATUSES
 from ..invoicing.common import actor_role as live_role
@@ -157,8 +157,8 @@ class DashboardService(ServiceBase):
         """
         with self._read(actor) as session:
             if not (
-                self._has(session, actor, Perm.TIME_APPROVE_ANY)
-                or self._has(session, actor, Perm.INVOICE_VIEW_ALL)
+                has_permission(session, actor, Perm.TIME_APPROVE_ANY)
+                or has_permission(session, actor, Perm.INVOICE_VIEW_ALL)
             ):
                 raise PermissionDenied(
                     "The manager's dashboard needs the permission to approve any time entry "
@@ -200,7 +200,7 @@ class DashboardService(ServiceBase):
             contractors = _contractor_rows(session, currency)
             compliance = (
                 compliance_rows(session, today, only_problems=True)
-                if self._has(session, actor, Perm.CONTRACTOR_INVOICES)
+                if has_permission(session, actor, Perm.CONTRACTOR_INVOICES)
                 else ()
             )
             return AdminDashboard(

@@ -11,7 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from ..widgets.stable_table import StableTable
+from ..stable_table import StableTable
 
 
 @dataclass(frozen=True)

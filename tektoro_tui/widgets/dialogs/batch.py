@@ -17,11 +17,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static
 
-from ..errors import Problem
-from ..services.pipeline.views import BatchResult
-from .fields import FieldSpec
-from .form_modal import FormModal
-from .time_entry_table import totals_text
+from ...errors import Problem
+from ...services.pipeline.views import BatchResult
+from ..fields import FieldSpec
+from ..time_entry_table import totals_text
+from .form import FormModal
 
 MAX_SKIPPED_SHOWN = 50
 

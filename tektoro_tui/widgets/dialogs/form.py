@@ -16,9 +16,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from ..errors import Problem
-from .fields import FieldSpec, FormField, form_fields, read_values, show_problems
-from .formatting import field_label
+from ...errors import Problem
+from ..fields import FieldSpec, FormField, form_fields, read_values, show_problems
+from ..formatting import field_label
 
 T = TypeVar("T")
 

@@ -18,10 +18,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Label, ProgressBar, Static
 
-from ..services.pipeline.views import DocumentSummary, ProcessResult
-from .stable_table import StableTable
-from .wip_cells import number, shorten
-from .wip_forms import process_summary
+from ...services.pipeline.views import DocumentSummary, ProcessResult
+from ..stable_table import StableTable
+from ..wip_cells import number, shorten
+from ..wip_forms import process_summary
 
 DOCUMENT_COLUMNS = ("Reference", "Kind", "Client", "Entries", "Billed", "Written down")
 KIND_NAMES = {"invoice": "invoice", "write_down": "write-downs"}

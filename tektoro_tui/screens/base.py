@@ -15,10 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, get_current_worker
 
 from ..errors import Problem, ValidationError
+from ..widgets.key_footer import KeyFooter
 from ..widgets.title_bar import TitleBar
 from .messages import ActionFailed, DataChanged
 
@@ -166,7 +166,7 @@ class TektoroScreen(Screen[None]):
         """The title bar, the screen's own body and the footer."""
         yield TitleBar(self.TITLE_TEXT)
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:
         """The widgets between the title bar and the footer."""

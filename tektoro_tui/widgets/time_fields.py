@@ -19,13 +19,14 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ..domain.timeparse import format_minutes
 from ..errors import Problem
 from ..services.pipeline.views import TimeCardForm, TimeEntryView
 from .dialogs.form import FormModal
 from .fields import FieldSpec, FormField
+from .key_footer import KeyFooter
 
 Options = tuple[tuple[str, int], ...]
 V = TypeVar("V")
@@ -323,4 +324,4 @@ class TimeEntryForm(FormModal[TimeCardForm]):
             with Horizontal(id="buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
-        yield Footer(compact=True)
+        yield KeyFooter()

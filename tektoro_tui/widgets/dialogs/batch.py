@@ -15,11 +15,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Label, Static
 
 from ...errors import Problem
 from ...services.pipeline.views import BatchResult
 from ..fields import FieldSpec
+from ..key_footer import KeyFooter
 from ..time_entry_table import totals_text
 from .form import FormModal
 
@@ -112,7 +113,7 @@ class BatchDialog(ModalScreen[bool]):
             with Horizontal(id="buttons"):
                 yield Button(self._yes, variant="warning", id="yes")
                 yield Button("No", id="no")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Start on No, so a stray Enter changes nothing."""

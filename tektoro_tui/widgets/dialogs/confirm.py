@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Label, Static
+
+from ..key_footer import KeyFooter
 
 
 class YesNoDialog(ModalScreen[bool]):
@@ -60,7 +62,7 @@ class YesNoDialog(ModalScreen[bool]):
             with Horizontal(id="buttons"):
                 yield Button(self._yes, variant="warning", id="yes")
                 yield Button(self._no, id="no")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Start on No, so a stray Enter changes nothing."""
@@ -137,7 +139,7 @@ class NoticeDialog(ModalScreen[None]):
                 if self._secret:
                     yield Button("Copy", id="copy")
                 yield Button("Close", variant="primary", id="close")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Focus Close."""

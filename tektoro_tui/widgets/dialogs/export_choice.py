@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Label, Static
+
+from ..key_footer import KeyFooter
 
 FORMATS = ("csv", "xlsx")
 
@@ -61,7 +63,7 @@ class ExportDialog(ModalScreen[str | None]):
                 yield Button("XLSX", variant="primary", id="xlsx")
                 yield Button("CSV", id="csv")
                 yield Button("Cancel", id="cancel")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Start on XLSX."""

@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from ...errors import Problem
 from ..fields import FieldSpec, FormField, form_fields, read_values, show_problems
 from ..formatting import field_label
+from ..key_footer import KeyFooter
 
 T = TypeVar("T")
 
@@ -113,7 +114,7 @@ class FormModal(ModalScreen[T | None]):
             with Horizontal(id="buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Mark the problems of the last attempt, or focus the first field."""

@@ -9,8 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
+from ..key_footer import KeyFooter
 from ..stable_table import StableTable
 
 
@@ -80,7 +81,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Label("Everywhere", classes="help-section")
                 yield StableTable(id="global-keys", cursor_type="none", show_header=False)
             yield Static("Press Escape to close.", id="help-close")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Fill the two key tables."""

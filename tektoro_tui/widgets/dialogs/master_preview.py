@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Label, Static
 
 from ...services.contractor_invoices.views import MasterInvoicePreview
 from ..formatting import hours
+from ..key_footer import KeyFooter
 from ..master_invoice_detail import lines_table
 
 
@@ -91,7 +92,7 @@ class MasterPreviewDialog(ModalScreen[bool]):
             with Horizontal(id="buttons"):
                 yield Button("Generate", variant="primary", id="generate")
                 yield Button("Back", id="back")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Start on Generate when there is something to bill."""

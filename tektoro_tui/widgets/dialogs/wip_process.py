@@ -16,9 +16,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Label, ProgressBar, Static
+from textual.widgets import Button, DataTable, Label, ProgressBar, Static
 
 from ...services.pipeline.views import DocumentSummary, ProcessResult
+from ..key_footer import KeyFooter
 from ..stable_table import StableTable
 from ..wip_cells import number, shorten
 from ..wip_forms import process_summary
@@ -128,7 +129,7 @@ class ProcessDialog(ModalScreen[bool]):
                 yield Button("Yes, process", variant="warning", id="yes")
                 yield Button("No", id="no")
                 yield Button("Close", variant="primary", id="close")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """List the records; start on No so a stray Enter changes nothing."""

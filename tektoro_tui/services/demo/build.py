@@ -1,0 +1,83 @@
+"""Building the demo firm, step by step: set-up, the year of history, the invoices."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date
+
+from ...domain.states import PayStatus, TimeEntryStatus
+from ...errors import ConflictError, Problem, ValidationError
+from ..hub import Services
+from .bulk import refresh_statistics
+from .cast import ACTIVITIES, ADMIN, CLIENTS, DEMO_PASSWORD, ORGANISATION, PROJECTS, RATE_CODES
+from .clients import ClientBilling
+from .history import BulkHistory, Progress
+from .people import set_up_firm
+from .result import DemoResult
+
+
+def build_demo(
+    services: Services,
+    *,
+    entries: int = 2000,
+    seed: int = 7,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> DemoResult:
+    """Build the demo firm in an empty database and return its logins and counts.
+
+    Args:
+        services: the services of the (empty) database to fill.
+        entries: how many time entries to generate over the last year.
+        seed: the random seed; the same seed builds the same firm.
+        progress: called with a line of text after each step and each month written.
+        today: the day the history ends before (default: today).
+
+    Raises:
+        ConflictError: the database already has an organisation; nothing is changed.
+        ValidationError: ``entries`` is negative.
+    """
+    if entries < 0:
+        raise ValidationError([Problem("entries", "must not be negative")])
+    started = time.perf_counter()
+    say: Progress = progress or (lambda _line: None)
+    if services.auth.is_initialised():
+        raise ConflictError(
+            "This database already has an organisation; the demo firm needs an empty "
+            "database. Point --db at a new file or database.",
+            title="Not an empty database",
+        )
+    rng = random.Random(seed)
+    firm, logins = set_up_firm(services)
+    say(f"Organisation '{ORGANISATION}' created; administrator {ADMIN.email}.")
+    say(f"{len(logins)} users created, all with the password '{DEMO_PASSWORD}'.")
+    say(
+        f"Code presets: {len(CLIENTS)} clients, {len(PROJECTS)} projects, "
+        f"{sum(len(p[8]) for p in PROJECTS)} tasks, {len(ACTIVITIES)} activities, "
+        f"{len(RATE_CODES)} rate codes."
+    )
+    day = today or date.today()
+    stats = BulkHistory(services, firm, rng, day, say).write(entries)
+    refresh_statistics(services.db)
+    say("Planner statistics refreshed.")
+    billing_started = time.perf_counter()
+    billing = ClientBilling(services, firm, stats.invoice_records, day, say).run()
+    say(
+        f"{billing['client_invoices']} client invoices issued with "
+        f"{billing['client_payments']} payments "
+        f"({time.perf_counter() - billing_started:.1f} s)."
+    )
+    return DemoResult(
+        organisation=ORGANISATION,
+        password=DEMO_PASSWORD,
+        logins=tuple(logins),
+        status_counts={s.value: stats.statuses.get(s.value, 0) for s in TimeEntryStatus},
+        pay_status_counts={s.value: stats.pay.get(s.value, 0) for s in PayStatus},
+        documents=stats.documents,
+        document_lines=stats.lines,
+        elapsed_seconds=time.perf_counter() - started,
+        first_day=stats.first_day,
+        last_day=stats.last_day,
+        finance={**stats.finance, **billing},
+    )

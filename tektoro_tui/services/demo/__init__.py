@@ -10,7 +10,10 @@ Modules, in the order :func:`build_demo` uses them:
 - :mod:`.people` – the organisation, people and code presets, through the services;
 - :mod:`.history` – the year of time entries and document records, generated and bulk-loaded
   (:mod:`.bulk` holds the loader and the daily-summary trigger handling);
-- :mod:`.clients` – client invoices issued, sent and paid through the services;
+- :mod:`.contractors` – compliance documents and contractor master invoices, generated,
+  approved and paid through the services;
+- :mod:`.clients` – the payment-terms library; client invoices issued, sent and paid through
+  the services;
 - :mod:`.result` – what was made, printable for the command line.
 """
 
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 from .build import build_demo
 from .cast import DEMO_PASSWORD, ORGANISATION
-from .history import TERMS_TEMPLATES
+from .clients import TERMS_TEMPLATES
 from .result import DemoLogin, DemoResult
 
 __all__ = [

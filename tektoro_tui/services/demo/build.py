@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from ...domain.states import PayStatus, TimeEntryStatus
@@ -12,9 +13,10 @@ from ..hub import Services
 from .bulk import refresh_statistics
 from .cast import ACTIVITIES, ADMIN, CLIENTS, DEMO_PASSWORD, ORGANISATION, PROJECTS, RATE_CODES
 from .clients import ClientBilling
-from .history import BulkHistory, Progress
+from .contractors import ContractorBooks
+from .history import BulkHistory, HistoryStats, Progress
 from .people import set_up_firm
-from .result import DemoResult
+from .result import DemoLogin, DemoResult
 
 
 def build_demo(
@@ -27,6 +29,9 @@ def build_demo(
 ) -> DemoResult:
     """Build the demo firm in an empty database and return its logins and counts.
 
+    The people and presets first, then the year of time cards in bulk, then what the firm
+    did with money (contractor master invoices, client invoices) through the services.
+
     Args:
         services: the services of the (empty) database to fill.
         entries: how many time entries to generate over the last year.
@@ -38,18 +43,40 @@ def build_demo(
         ConflictError: the database already has an organisation; nothing is changed.
         ValidationError: ``entries`` is negative.
     """
+    _refuse_unless_empty(services, entries)
+    started = time.perf_counter()
+    say: Progress = progress or _silent
+    firm, logins = set_up_firm(services)
+    _report_set_up(say, logins)
+    day = today or date.today()
+    stats = BulkHistory(services, firm, random.Random(seed), day, say).write(entries)
+    refresh_statistics(services.db)
+    say("Planner statistics refreshed.")
+    books = ContractorBooks(services, firm, stats.payable, day, say)
+    finance = books.run()
+    stats.pay.update(books.pay_moves)
+    finance |= ClientBilling(services, firm, stats.invoice_records, day, say).run()
+    return _result(logins, stats, finance, time.perf_counter() - started)
+
+
+def _refuse_unless_empty(services: Services, entries: int) -> None:
+    """Refuse a negative number of entries, and a database that already has a firm."""
     if entries < 0:
         raise ValidationError([Problem("entries", "must not be negative")])
-    started = time.perf_counter()
-    say: Progress = progress or (lambda _line: None)
     if services.auth.is_initialised():
         raise ConflictError(
             "This database already has an organisation; the demo firm needs an empty "
             "database. Point --db at a new file or database.",
             title="Not an empty database",
         )
-    rng = random.Random(seed)
-    firm, logins = set_up_firm(services)
+
+
+def _silent(_line: str) -> None:
+    """Progress that goes nowhere."""
+
+
+def _report_set_up(say: Progress, logins: Sequence[DemoLogin]) -> None:
+    """Say what the set-up made."""
     say(f"Organisation '{ORGANISATION}' created; administrator {ADMIN.email}.")
     say(f"{len(logins)} users created, all with the password '{DEMO_PASSWORD}'.")
     say(
@@ -57,17 +84,12 @@ def build_demo(
         f"{sum(len(p[8]) for p in PROJECTS)} tasks, {len(ACTIVITIES)} activities, "
         f"{len(RATE_CODES)} rate codes."
     )
-    day = today or date.today()
-    stats = BulkHistory(services, firm, rng, day, say).write(entries)
-    refresh_statistics(services.db)
-    say("Planner statistics refreshed.")
-    billing_started = time.perf_counter()
-    billing = ClientBilling(services, firm, stats.invoice_records, day, say).run()
-    say(
-        f"{billing['client_invoices']} client invoices issued with "
-        f"{billing['client_payments']} payments "
-        f"({time.perf_counter() - billing_started:.1f} s)."
-    )
+
+
+def _result(
+    logins: Sequence[DemoLogin], stats: HistoryStats, finance: Mapping[str, int], elapsed: float
+) -> DemoResult:
+    """What was made, with every status counted (zero where none)."""
     return DemoResult(
         organisation=ORGANISATION,
         password=DEMO_PASSWORD,
@@ -76,8 +98,8 @@ def build_demo(
         pay_status_counts={s.value: stats.pay.get(s.value, 0) for s in PayStatus},
         documents=stats.documents,
         document_lines=stats.lines,
-        elapsed_seconds=time.perf_counter() - started,
+        elapsed_seconds=elapsed,
         first_day=stats.first_day,
         last_day=stats.last_day,
-        finance={**stats.finance, **billing},
+        finance=dict(finance),
     )

@@ -116,7 +116,6 @@ BULK_TABLES = (
     "document_record",
     "document_line",
     "time_day_total",
-    "master_invoice_line",
 )
 
 

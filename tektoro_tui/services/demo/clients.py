@@ -1,11 +1,12 @@
 """Client invoices of the demo firm, issued, sent and paid through the real services.
 
-Once the history is committed, the bookkeeper invoices each client's three newest invoice
-records as she would in the TUI (Documenter draft, the standard payment terms, issue,
-payments), so numbering, frozen lines, terms text and audit are the real ones: the oldest of
-the three is paid in full, the middle one partly, the newest is unpaid (and overdue once past
-its due date); the unpaid ones but the last are marked sent. Issuing costs time per line, so
-a client's invoices bill at most ``CLIENT_INVOICE_LINE_BUDGET`` record lines: the largest
+Once the history is committed, the administrator writes the library of payment-terms
+templates and the bookkeeper invoices each client's three newest invoice records as she
+would in the TUI (Documenter draft, the standard payment terms, issue, payments), so
+numbering, frozen lines, terms text and audit are the real ones: the oldest of the three is
+paid in full, the middle one partly, the newest is unpaid (and overdue once past its due
+date); the unpaid ones but the last are marked sent. Issuing costs time per line, so a
+client's invoices bill at most ``CLIENT_INVOICE_LINE_BUDGET`` record lines: the largest
 demos invoice fewer, smaller records (a lone one part-paid).
 """
 
@@ -20,12 +21,24 @@ from typing import NamedTuple
 from ...domain.money import Money
 from ...domain.states import InvoiceStatus
 from ..hub import Services
-from ..invoicing.views import DraftForm, InvoiceView, PaymentForm
+from ..invoicing.views import DraftForm, InvoiceView, PaymentForm, TermsForm
 from .cast import CLIENTS
-from .history import TERMS_TEMPLATES
 from .people import Firm
 
 Progress = Callable[[str], None]
+
+# name, kind, text: the administrator's library of payment terms, the standard ones first
+TERMS_TEMPLATES: tuple[tuple[str, str, str], ...] = (
+    ("Standard terms – 14 days", "standard",
+     "Payable within 14 days of the invoice date without deduction. "
+     "Please quote the invoice number with your payment."),
+    ("Bank transfer instructions", "instructions",
+     "Please pay by bank transfer to Northwind Studio, IBAN DE89 3704 0044 0532 0130 00, "
+     "BIC COBADEFFXXX."),
+    ("Late-fee policy", "late_fee",
+     "Invoices unpaid 30 days after the due date incur interest of 1% per month "
+     "and a reminder fee of EUR 40."),
+)  # fmt: skip
 
 CLIENT_INVOICES_PER_CLIENT = 3
 # Issuing costs the services about 0.75 ms per invoice line (the draft, three re-pricings,
@@ -87,7 +100,9 @@ class ClientBilling:
         self.today = min(today, services.invoices.today())
 
     def run(self) -> dict[str, int]:
-        """Issue, pay and send the invoices (oldest first); returns the counts."""
+        """The terms library, then the invoices issued, paid and sent oldest first; the counts."""
+        started = time.perf_counter()
+        terms = self._add_terms_library()
         planned = sorted(self._plan())
         terms_id = self._standard_terms()
         issued = [(item, self._issue(item, terms_id)) for item in planned]
@@ -98,12 +113,18 @@ class ClientBilling:
             assert invoice.number is not None
             self.services.client_invoices.mark_sent(self.clerk, invoice.number, email=False)
         statuses = Counter(view.status for view in paid if view is not None)
+        payments = sum(statuses.values())
+        self.say(
+            f"{len(issued)} client invoices issued with {payments} payments "
+            f"({time.perf_counter() - started:.1f} s)."
+        )
         return {
+            "payment_terms": terms,
             "client_invoices": len(issued),
             "client_invoices_paid": statuses[InvoiceStatus.PAID.value],
             "client_invoices_partially_paid": statuses[InvoiceStatus.PARTIALLY_PAID.value],
             "client_invoices_sent": max(len(unpaid) - 1, 0),
-            "client_payments": sum(statuses.values()),
+            "client_payments": payments,
         }
 
     def _plan(self) -> list[_PlannedInvoice]:
@@ -138,6 +159,12 @@ class ClientBilling:
                 chosen.append(record.id)
                 left -= record.entries
         return chosen[::-1]
+
+    def _add_terms_library(self) -> int:
+        """The administrator's payment-terms templates; returns how many."""
+        for name, kind, body in TERMS_TEMPLATES:
+            self.services.terms.add(self.firm.admin, TermsForm(name=name, kind=kind, body=body))
+        return len(TERMS_TEMPLATES)
 
     def _standard_terms(self) -> int:
         """The id of the standard payment-terms template."""

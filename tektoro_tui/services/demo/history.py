@@ -8,12 +8,10 @@ oldest work is processed onto document records (one invoice record per client pe
 plus statements of write-downs) whose totals equal their frozen lines, and the most recent
 weeks are still draft.
 
-The money side of issue 4 is written in the same transaction with direct inserts that keep
-the same rules as the services: a few contractor master invoices (awaiting approval,
-approved, partially paid, paid) over whole months of approved tickets, numbered gaplessly
-in the MI series, their tickets' pay status and master invoice set, payments with bank
-details, a notification for each paid invoice; payment-terms templates; the contractors'
-compliance documents (some missing, some expired).
+Only the time entries, their document records and lines and the daily time summary are
+written this way; everything the firm does with money afterwards (master invoices, payments,
+client invoices) goes through the services (:mod:`.contractors`, :mod:`.clients`), which
+find the approved tickets and invoice records this module left for them.
 """
 
 from __future__ import annotations
@@ -26,11 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, text, update
-from sqlalchemy.orm import Session
-
 from ...data import models as m
-from ...domain.money import Money
 from ...domain.permissions import Perm
 from ...domain.rounding import RoundingMode, divide_to_int
 from ...domain.states import PayStatus, TimeEntryStatus
@@ -39,7 +33,7 @@ from ..hub import Services
 from ..pipeline.views import WRITE_DOWN_REASONS
 from .bulk import BulkInserter, drop_summary_triggers, max_id, rebuild_summary
 from .cast import ACTIVITIES, ADMIN, PEOPLE, PROJECTS
-from .dates import at, month_end, month_start
+from .dates import at, month_end
 from .people import Firm
 
 Progress = Callable[[str], None]
@@ -126,7 +120,7 @@ class HistoryStats:
     lines: int = 0
     first_day: date | None = None
     last_day: date | None = None
-    finance: dict[str, int] = field(default_factory=dict)
+    payable: Counter[tuple[int, date]] = field(default_factory=Counter)  # (owner, month)
     invoice_records: dict[int, date] = field(default_factory=dict)  # id -> day processed
 
 
@@ -293,13 +287,8 @@ class BulkHistory:
                     f"{self.stats.documents:,} document records"
                 )
             bulk.finish()
-            finance = _Finance(session, self.firm, self.today, self.now, self.stats).write()
             rebuild_summary(session, summary_triggers)
-            self.say(
-                f"Daily time summary rebuilt; {finance['master_invoices']} contractor master "
-                f"invoices, {finance['payments']} payments."
-            )
-            uow.audit("demo.finance", "organisation", 1, None, finance)
+            self.say("Daily time summary rebuilt.")
             uow.audit(
                 "demo.generate",
                 "organisation",
@@ -366,12 +355,16 @@ class BulkHistory:
         workers = rng.choices(self.workers, weights=self.worker_weights, k=count)
         minutes = rng.choices(MINUTE_CHOICES, weights=MINUTE_WEIGHTS, k=count)
         evening = at(day, 16 * 60)
+        payable, month_key = self.stats.payable, day.replace(day=1)
         for worker, status, spent in zip(workers, statuses, minutes, strict=True):
             created = evening + timedelta(minutes=rng.randrange(0, 180))
             self.entry_id += 1
             card = self._card(worker, day, spent)
             review = self._review(worker, status, created)
-            wip = self._wip(card, status, age, month) if review.approved_by else _NOT_IN_WIP
+            wip = _NOT_IN_WIP
+            if review.approved_by:
+                wip = self._wip(card, status, age, month)
+                payable[worker.user_id, month_key] += 1
             self.stats.statuses[status] += 1
             self.stats.pay[wip.pay] += 1
             month.entries.append(
@@ -496,7 +489,7 @@ class BulkHistory:
                 reason,
             )
         )
-        pay = PayStatus.UNPAID.value  # paid only through a master invoice (see _Payables)
+        pay = PayStatus.UNPAID.value  # paid only through a master invoice (see .contractors)
         return _Wip(allocation, write_down, reason, note, None, doc.id, pay, month.processed_at)
 
     def _allocation(self, card: _Card, processed: bool) -> tuple[str, int, str, str]:
@@ -543,252 +536,3 @@ def _months(days: Iterable[date]) -> list[list[date]]:
         else:
             months.append([day])
     return months
-
-
-# --------------------------------------------------------------------------------------------
-# Issue 4: master invoices, payments, terms, compliance documents
-# --------------------------------------------------------------------------------------------
-
-# months before this one, contractor key, what became of the invoice (oldest first)
-MASTER_INVOICE_PLAN: tuple[tuple[int, str, str], ...] = (
-    (5, "lukasz", "paid"),
-    (5, "emilie", "paid"),
-    (5, "tomasz", "paid"),
-    (4, "lukasz", "paid"),
-    (4, "anja", "partially_paid"),
-    (4, "soeren", "approved"),
-    (3, "emilie", "approved"),
-    (3, "pawel", "draft"),
-    (3, "katarzyna", "draft"),
-)
-PAYABLE_TICKETS = ("approved", "allocated", "processed")
-BANK_ACCOUNTS = {
-    "lukasz": "PL61 1090 1014 0000 0712 1981 2874",
-    "emilie": "FR76 3000 6000 0112 3456 7890 189",
-    "tomasz": "PL27 1140 2004 0000 3002 0135 5387",
-    "anja": "DE44 5001 0517 5407 3249 31",
-}
-
-TERMS_TEMPLATES: tuple[tuple[str, str, str], ...] = (
-    ("Standard terms – 14 days", "standard",
-     "Payable within 14 days of the invoice date without deduction. "
-     "Please quote the invoice number with your payment."),
-    ("Bank transfer instructions", "instructions",
-     "Please pay by bank transfer to Northwind Studio, IBAN DE89 3704 0044 0532 0130 00, "
-     "BIC COBADEFFXXX."),
-    ("Late-fee policy", "late_fee",
-     "Invoices unpaid 30 days after the due date incur interest of 1% per month "
-     "and a reminder fee of EUR 40."),
-)  # fmt: skip
-
-# contractor key, document type, days from today to its expiry (None: does not expire)
-COMPLIANCE_DOCUMENTS: tuple[tuple[str, str, int | None], ...] = (
-    ("lukasz", "contract", 300), ("lukasz", "tax_form", None), ("lukasz", "insurance", 200),
-    ("emilie", "contract", 250), ("emilie", "tax_form", None), ("emilie", "insurance", -20),
-    ("soeren", "contract", 180), ("soeren", "tax_form", None), ("soeren", "insurance", 12),
-    ("tomasz", "contract", 400), ("tomasz", "tax_form", None),
-    ("anja", "contract", 330), ("anja", "tax_form", None), ("anja", "insurance", 150),
-    ("anja", "nda", None),
-    ("pawel", "contract", -45), ("pawel", "tax_form", None), ("pawel", "insurance", 90),
-    ("katarzyna", "contract", 365),
-)  # fmt: skip
-
-
-class _Finance:
-    """Writes the issue-4 records of the demo firm with direct inserts, keeping the rules."""
-
-    def __init__(
-        self, session: Session, firm: Firm, today: date, now: datetime, stats: HistoryStats
-    ) -> None:
-        self.session = session
-        self.connection = session.connection()
-        self.firm = firm
-        self.today = today
-        self.now = now
-        self.stats = stats
-        self.tables = m.metadata.tables
-
-    def write(self) -> dict[str, int]:
-        """Terms, compliance documents, master invoices with payments; returns the counts."""
-        counts = {
-            "payment_terms": self._terms(),
-            "compliance_documents": self._compliance(),
-        }
-        counts.update(self._master_invoices())
-        self.stats.finance = counts
-        return counts
-
-    def _insert(self, table: str, **values: Any) -> int:
-        result = self.connection.execute(insert(self.tables[table]).values(**values))
-        key = result.inserted_primary_key
-        assert key is not None
-        return int(key[0])
-
-    def _sql(self, sql: str, **params: Any) -> Any:
-        return self.connection.execute(text(sql), params)
-
-    def _terms(self) -> int:
-        for name, kind, body in TERMS_TEMPLATES:
-            self._insert(
-                "payment_terms_template", name=name, kind=kind, body=body, created_at=self.now
-            )
-        return len(TERMS_TEMPLATES)
-
-    def _compliance(self) -> int:
-        for key, doc_type, days in COMPLIANCE_DOCUMENTS:
-            self._insert(
-                "contractor_document",
-                user_id=self.firm.users[key],
-                doc_type=doc_type,
-                file_path=f"compliance/{key}/{doc_type}.pdf",
-                expires_on=None if days is None else self.today + timedelta(days=days),
-                created_at=self.now,
-            )
-        return len(COMPLIANCE_DOCUMENTS)
-
-    def _master_invoices(self) -> dict[str, int]:
-        series = self._sql("SELECT id, prefix FROM invoice_series WHERE code = 'MI'").one()
-        seq = int(self._sql("SELECT last_number FROM invoice_series WHERE code = 'MI'").scalar())
-        made = payments = 0
-        last_issue: date | None = None
-        for months_back, key, state in MASTER_INVOICE_PLAN:
-            first = month_start(self.today, months_back)
-            last = month_end(first)
-            issue = last + timedelta(days=3)
-            if issue > self.today:
-                continue
-            invoice = self._master_invoice(series, seq + 1, key, first, last, issue)
-            if invoice is None:
-                continue
-            seq, made, last_issue = seq + 1, made + 1, issue
-            payments += self._settle(invoice, key, state, issue)
-        if made:
-            series_table = self.tables["invoice_series"]
-            self.connection.execute(
-                update(series_table)
-                .where(series_table.c.code == "MI")
-                .values(last_number=seq, last_issue_date=last_issue)
-            )
-        return {"master_invoices": made, "payments": payments}
-
-    def _master_invoice(
-        self, series: Any, seq: int, key: str, first: date, last: date, issue: date
-    ) -> tuple[int, str, int, int] | None:
-        """A draft master invoice of the contractor's approved tickets of one month.
-
-        Returns (id, number, total minutes, total cents), or None without tickets.
-        """
-        owner = self.firm.users[key]
-        rate = int(
-            self._sql("SELECT pay_rate_cents FROM user_account WHERE id = :u", u=owner).scalar()
-        )
-        tickets = (
-            "FROM time_entry WHERE owner_id = :owner AND work_date BETWEEN :a AND :b "
-            "AND status IN ('approved', 'allocated', 'processed') "
-            "AND master_invoice_id IS NULL AND pay_status = 'unpaid'"
-        )
-        window = {"owner": owner, "a": first, "b": last}
-        if not self._sql(f"SELECT COUNT(*) {tickets}", **window).scalar():
-            return None
-        number = f"{series.prefix}/{issue.year}/{seq:05d}"
-        invoice_id = self._insert(
-            "master_invoice",
-            series_id=series.id,
-            seq=seq,
-            number=number,
-            contractor_id=owner,
-            period_start=first,
-            period_end=last,
-            issue_date=issue,
-            status="draft",
-            created_by_id=self.firm.admin.user_id,
-            created_at=at(issue, 9 * 60),
-        )
-        self._sql(
-            "INSERT INTO master_invoice_line (master_invoice_id, time_entry_id, work_date, "
-            "description, minutes, pay_rate_cents, amount_cents) "
-            "SELECT :mi, id, work_date, description, minutes, :rate, "
-            f"(minutes * :rate + 30) / 60 {tickets}",
-            mi=invoice_id,
-            rate=rate,
-            **window,
-        )
-        minutes, cents = self._sql(
-            "SELECT SUM(minutes), SUM(amount_cents) FROM master_invoice_line "
-            "WHERE master_invoice_id = :mi",
-            mi=invoice_id,
-        ).one()
-        self._sql(
-            "UPDATE master_invoice SET total_minutes = :m, total_cents = :c WHERE id = :mi",
-            m=int(minutes),
-            c=int(cents),
-            mi=invoice_id,
-        )
-        return invoice_id, number, int(minutes), int(cents)
-
-    def _settle(self, invoice: tuple[int, str, int, int], key: str, state: str, issue: date) -> int:
-        """Approve and pay the invoice as planned; set its tickets' pay status. Returns payments."""
-        invoice_id, number, _minutes, total = invoice
-        paid_parts: list[tuple[date, int]] = []
-        if state == "paid":
-            first_part = total * 6 // 10 if key == "lukasz" else total
-            paid_parts = [(issue + timedelta(days=7), first_part)]
-            if first_part < total:
-                paid_parts.append((issue + timedelta(days=21), total - first_part))
-        elif state == "partially_paid":
-            paid_parts = [(issue + timedelta(days=10), total * 4 // 10)]
-        paid_parts = [(day, cents) for day, cents in paid_parts if cents > 0]
-        for day, cents in paid_parts:
-            self._payment(invoice_id, number, key, day, cents)
-        pay_status = "paid" if state == "paid" else "invoiced"
-        moved = self._sql(
-            "UPDATE time_entry SET master_invoice_id = :mi, pay_status = :ps, "
-            "version = version + 1 WHERE id IN (SELECT time_entry_id FROM master_invoice_line "
-            "WHERE master_invoice_id = :mi)",
-            mi=invoice_id,
-            ps=pay_status,
-        ).rowcount
-        self.stats.pay["unpaid"] -= moved
-        self.stats.pay[pay_status] += moved
-        if state != "draft":
-            paid = sum(cents for _day, cents in paid_parts)
-            paid_at = at(paid_parts[-1][0], 11 * 60) if state == "paid" else None
-            invoices = self.tables["master_invoice"]
-            self.connection.execute(
-                update(invoices)
-                .where(invoices.c.id == invoice_id)
-                .values(
-                    status=state,
-                    paid_cents=paid,
-                    approved_by_id=self.firm.admin.user_id,
-                    approved_at=at(issue + timedelta(days=2), 10 * 60),
-                    paid_at=paid_at,
-                )
-            )
-        if state == "paid":
-            self._insert(
-                "notification",
-                user_id=self.firm.users[key],
-                kind="master_invoice_paid",
-                message=(
-                    f"Your invoice {number} was paid in full: {Money(total, 'EUR')}, "
-                    f"on {paid_parts[-1][0]}."
-                ),
-                created_at=at(paid_parts[-1][0], 11 * 60),
-            )
-        return len(paid_parts)
-
-    def _payment(self, invoice_id: int, number: str, key: str, day: date, cents: int) -> None:
-        name = next(p.name for p in PEOPLE if p.key == key)
-        self._insert(
-            "payment",
-            master_invoice_id=invoice_id,
-            method="wire" if key != "tomasz" else "ach",
-            paid_on=day,
-            amount_cents=cents,
-            account_holder=name,
-            account_number=BANK_ACCOUNTS.get(key, "GB33 BUKB 2020 1555 5555 55"),
-            reference=f"{number} payout {day:%Y%m%d}",
-            recorded_by_id=self.firm.admin.user_id,
-            recorded_at=at(day, 11 * 60),
-        )

@@ -14,9 +14,9 @@ from .bulk import refresh_statistics
 from .cast import ACTIVITIES, ADMIN, CLIENTS, DEMO_PASSWORD, ORGANISATION, PROJECTS, RATE_CODES
 from .clients import ClientBilling
 from .contractors import ContractorBooks
-from .history import BulkHistory, HistoryStats, Progress
+from .history import BulkHistory, HistoryStats
 from .people import set_up_firm
-from .result import DemoLogin, DemoResult
+from .result import DemoLogin, DemoResult, Progress
 
 
 def build_demo(
@@ -52,10 +52,12 @@ def build_demo(
     stats = BulkHistory(services, firm, random.Random(seed), day, say).write(entries)
     refresh_statistics(services.db)
     say("Planner statistics refreshed.")
-    books = ContractorBooks(services, firm, stats.payable, day, say)
+    # The services refuse dates after their own today (their clock, the firm's time zone).
+    office_day = min(day, services.settings.today())
+    books = ContractorBooks(services, firm, stats.payable, office_day, say)
     finance = books.run()
     stats.pay.update(books.pay_moves)
-    finance |= ClientBilling(services, firm, stats.invoice_records, day, say).run()
+    finance |= ClientBilling(services, firm, stats.invoice_records, office_day, say).run()
     return _result(logins, stats, finance, time.perf_counter() - started)
 
 

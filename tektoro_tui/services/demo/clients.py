@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -24,8 +24,7 @@ from ..hub import Services
 from ..invoicing.views import DraftForm, InvoiceView, PaymentForm, TermsForm
 from .cast import CLIENTS
 from .people import Firm
-
-Progress = Callable[[str], None]
+from .result import Progress
 
 # name, kind, text: the administrator's library of payment terms, the standard ones first
 TERMS_TEMPLATES: tuple[tuple[str, str, str], ...] = (
@@ -91,13 +90,14 @@ class ClientBilling:
         today: date,
         say: Progress,
     ) -> None:
-        """``record_days`` maps each invoice record the history wrote to its day."""
+        """``record_days`` maps each invoice record the history wrote to its day; nothing is
+        dated after ``today``, which must not pass the services' own."""
         self.services = services
         self.firm = firm
         self.record_days = record_days
         self.say = say
         self.clerk = firm.actor(BILLING_CLERK)
-        self.today = min(today, services.invoices.today())
+        self.today = today
 
     def run(self) -> dict[str, int]:
         """The terms library, then the invoices issued, paid and sent oldest first; the counts."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -32,8 +32,7 @@ from ..invoicing.views import PaymentForm
 from .cast import person
 from .dates import month_end, month_start
 from .people import Firm
-
-Progress = Callable[[str], None]
+from .result import Progress
 
 # months before this one, contractor key, what became of the invoice (oldest first)
 MASTER_INVOICE_PLAN: tuple[tuple[int, str, MasterInvoiceStatus], ...] = (
@@ -107,11 +106,12 @@ class ContractorBooks:
         today: date,
         say: Progress,
     ) -> None:
-        """``payable`` counts the approved tickets the history wrote by (owner id, month)."""
+        """``payable`` counts the approved tickets the history wrote by (owner id, month);
+        nothing is dated after ``today``, which must not pass the services' own."""
         self.services = services
         self.firm = firm
         self.payable = payable
-        self.today = min(today, services.contractor_invoices.today())
+        self.today = today
         self.say = say
         self.pay_moves: Counter[str] = Counter()  # how the tickets' pay statuses changed
 

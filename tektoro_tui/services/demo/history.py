@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -35,8 +35,8 @@ from .bulk import BulkInserter, drop_summary_triggers, max_id, rebuild_summary
 from .cast import ACTIVITIES, ADMIN, PEOPLE, PROJECTS
 from .dates import at, month_end
 from .people import Firm
+from .result import Progress
 
-Progress = Callable[[str], None]
 DAYS_OF_HISTORY = 365
 
 ACTIVITY_KEYS: tuple[str, ...] = tuple(key for key, _name, _billable in ACTIVITIES)

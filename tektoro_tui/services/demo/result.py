@@ -1,13 +1,17 @@
-"""What building the demo firm made: its logins and how many records of each kind."""
+"""What building the demo firm made (its logins, how many records of each kind), and how it
+reports progress on the way."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
 from ...domain.states import PayStatus, TimeEntryStatus
+
+Progress = Callable[[str], None]
+"""Told a line of text after each step of the build (the command line prints it)."""
 
 
 class DemoLogin(NamedTuple):

@@ -16,7 +16,7 @@ The trigger names do not start with ``tektoro_`` (the prefix ``tektoro check`` r
 frozen-record guards); ``tektoro check`` re-derives the table from the raw entries. Like
 0002's, a later batch operation on ``time_entry`` (a table rebuild on SQLite) drops these
 triggers and must create them again (``sqlite_trigger_sql`` below). The demo drops and
-re-creates them around its bulk load (``services/demo.py``).
+re-creates them around its bulk load (``services/demo/bulk.py``).
 
 Revision ID: 0005_time_day_total
 Revises: 0004_time_entry_covering_indexes

@@ -40,7 +40,7 @@ class KeyedTable(StableTable):
     Only ``cursor_type="row"`` tables post the highlight messages described below.
     """
 
-    def show_rows(self, rows: Iterable[KeyedRow]) -> None:
+    def show_rows(self, rows: Iterable[KeyedRow], *, fit_columns: bool = False) -> None:
         """Show exactly ``rows``, in their order, changing the table in place.
 
         Changed cells are updated, new rows take their place in the order, rows no longer
@@ -48,6 +48,9 @@ class KeyedTable(StableTable):
         on its key; when that row is gone it goes to the nearest row that is left (the next
         one, else the one before). ``RowHighlighted`` is posted only when the highlighted key
         changes, so a reload that leaves the cursor's record in place starts no reads.
+
+        Columns widen to fit what they show and never narrow, as when a table was cleared and
+        filled again; with ``fit_columns`` they fit the rows shown now exactly, narrower too.
         """
         wanted = dict(rows)
         before = self.current_key
@@ -66,6 +69,8 @@ class KeyedTable(StableTable):
             target = _nearest(before, old_order, old_index, wanted)
             if target is not None:
                 self.cursor_coordinate = Coordinate(self.get_row_index(target), self.cursor_column)
+        if fit_columns:
+            self._fit_columns()
         after = self.current_key
         if after is not None and after != before and self.cursor_type == "row":
             self.post_message(DataTable.RowHighlighted(self, self.cursor_row, RowKey(after)))
@@ -96,12 +101,32 @@ class KeyedTable(StableTable):
         self.call_after_refresh(move)
 
     def _update_cells(self, key: str, cells: Sequence[object]) -> None:
-        """Update the cells of row ``key`` that changed (columns widen or narrow to fit)."""
+        """Update the cells of row ``key`` that changed; the row is then measured again like
+        a new one, so its columns widen to fit it (and never narrow)."""
         shown = self.get_row(key)
         columns = self.ordered_columns
+        changed = False
         for column, old, new in zip_longest(columns, shown, cells[: len(columns)]):
             if not same_cell(old, new):
-                self.update_cell(key, column.key, new, update_width=True)
+                self.update_cell(key, column.key, new)
+                changed = True
+        if changed:
+            self._new_rows.add(RowKey(key))
+            self._require_update_dimensions = True
+            self.check_idle()
+
+    def _fit_columns(self) -> None:
+        """Fit every column to the rows shown now (measured when the table is next idle).
+
+        Asking DataTable to measure one cell of a column again measures the whole column
+        whenever that cell is narrower than the column, else widens it to that cell.
+        """
+        if self.row_count == 0:
+            return
+        first = self.keys()[0]
+        for column in self.ordered_columns:
+            value = self.get_cell(first, column.key)
+            self.update_cell(first, column.key, value, update_width=True)
 
     def _arrange(self, order: list[str]) -> None:
         """Put the rows in ``order`` (every key shown, each once).

@@ -50,7 +50,8 @@ class WipGroupsTable(KeyedTable):
         self.groups = {g.project_id: g for g in groups}
         self._name_width = self._fitting_name_width()
         width = self._name_width
-        self.show_rows((str(g.project_id), group_cells(g, width)) for g in groups)
+        rows = [(str(g.project_id), group_cells(g, width)) for g in groups]
+        self.show_rows(rows, fit_columns=True)  # the names are cut so that every figure fits
         if keep in self.groups and str(keep) != self.current_key:
             self.move_to(str(keep))
             return self.groups[keep]

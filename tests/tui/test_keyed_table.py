@@ -96,6 +96,28 @@ async def test_the_view_stays_where_it_was() -> None:
         assert table.keys()[90] == "200"
 
 
+async def test_columns_widen_and_narrow_only_when_asked_to_fit() -> None:
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(KeyedTable)
+
+        def widths() -> list[int]:
+            return [column.content_width for column in table.ordered_columns]
+
+        table.show_rows(rows("a", "b", value="1234567890"))
+        await settle(pilot)
+        assert widths() == [4, 10], "'Name' and '1234567890'"
+        table.show_rows(rows("a", "b", value="123456789012"))
+        await settle(pilot)
+        assert widths() == [4, 12], "a changed cell widens its column"
+        table.show_rows(rows("a", "b", value="1"))
+        await settle(pilot)
+        assert widths() == [4, 12], "and it stays wide, as after a clear and refill"
+        table.show_rows(rows("a", "b", value="1"), fit_columns=True)
+        await settle(pilot)
+        assert widths() == [4, 5], "fitted: 'Name' and 'Value' are the widest now"
+
+
 def test_a_cell_differs_when_only_its_style_does() -> None:
     assert same_cell("a", "a") and same_cell(Text("a", style="bold"), Text("a", style="bold"))
     assert not same_cell(Text("a", style="bold"), Text("a"))

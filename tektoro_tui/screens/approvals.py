@@ -205,20 +205,22 @@ class ApprovalsScreen(AreaScreen):
         self.load_entries(event.after)
 
     def action_reload(self) -> None:
-        """Read everything again."""
-        self.load_summary()
+        """Read everything again, in place."""
+        self.refresh_data()
 
     def refresh_data(self) -> None:
-        """Read the contributors and the shown contributor's first page again (someone changed
-        time entries), keeping the highlighted contributor, entry and the marks."""
+        """Read the contributors and the entries shown again, in place (someone changed time
+        entries, or this screen did), keeping the highlighted contributor, entry and marks."""
         include_all, contributor, keep = self._include_all, self._contributor_id, self._keep
-        current, marked = self.entries.current_id, set(self.entries.marked)
+        limit = self.entries.refresh_limit
 
         def fetch() -> Refreshed:
             time = self.services.time
             rows = time.approvals(self.actor, include_all=include_all)
             everyone = time.approval_entries(self.actor, None, include_all=include_all, limit=1)
-            page = time.approval_entries(self.actor, contributor, include_all=include_all)
+            page = time.approval_entries(
+                self.actor, contributor, include_all=include_all, limit=limit
+            )
             return (rows, everyone.totals), page
 
         def refreshed(loaded: Refreshed) -> None:
@@ -229,9 +231,10 @@ class ApprovalsScreen(AreaScreen):
             if self._keep != keep:
                 self.load_entries()  # another contributor is highlighted now
                 return
-            self._show_entries(page, True)
-            self.entries.restore_place(current, marked)
+            self.entries.refresh_entries(page)
+            self._totals = page.totals
             self._show_totals()
+            self._show_detail()
 
         call_service(self, fetch, refreshed, group="summary", exclusive=True)
 
@@ -327,5 +330,5 @@ class ApprovalsScreen(AreaScreen):
         edit_in_form(self, make_form, ReasonDraft(), dry_run, confirm)
 
     def _changed(self, _result: BatchResult) -> None:
-        """After an approval or rejection both lists are read again."""
-        self.load_summary()
+        """After an approval or rejection both lists are read again, in place."""
+        self.refresh_data()

@@ -36,8 +36,9 @@ from ..widgets.client_invoice_parts import (
     totals_text,
 )
 from ..widgets.dialogs.form import FormModal
+from ..widgets.keyed_table import KeyedTable
 from ..widgets.revenue_export import export_report
-from ..widgets.stable_table import StableTable, highlighted_key
+from ..widgets.stable_table import highlighted_key
 from .base import AreaScreen, call_service, edit_in_form
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class ClientInvoicesScreen(AreaScreen):
     def compose_body(self) -> ComposeResult:
         """The filter bar, the list, the totals, the highlighted row and the outcome line."""
         yield ClientInvoiceFilters(with_client=not self.portal, id="ci-filters")
-        yield StableTable(id="ci-list", cursor_type="row", zebra_stripes=True)
+        yield KeyedTable(id="ci-list", cursor_type="row", zebra_stripes=True)
         yield Static("", id="ci-totals", markup=False)
         yield Static("", id="ci-row", markup=False)
         yield Static("", id="ci-status", markup=False)
@@ -134,9 +135,9 @@ class ClientInvoicesScreen(AreaScreen):
         return tuple((company.name, company.id) for company in page.items)
 
     @property
-    def table(self) -> DataTable[object]:
+    def table(self) -> KeyedTable:
         """The list of invoices."""
-        return self.query_one("#ci-list", DataTable)
+        return self.query_one("#ci-list", KeyedTable)
 
     @property
     def current(self) -> ClientInvoiceRow | None:
@@ -181,25 +182,22 @@ class ClientInvoicesScreen(AreaScreen):
         self.load_invoices()
 
     def load_invoices(self, then_show: str = "") -> None:
-        """Read the list under the filter (keeping the cursor where it was)."""
+        """Read the list under the filter, in place (the cursor stays on its invoice, or goes
+        to ``then_show``)."""
         flt = self._filter
-        keep = then_show or (self.current.number if self.current is not None else "")
         call_service(
             self,
             lambda: self.services.client_invoices.list(self.actor, flt),
-            lambda listed: self._show(listed, keep),
+            lambda listed: self._show(listed, then_show),
             group="ci-list",
             exclusive=True,
         )
 
-    def _show(self, listed: ClientInvoiceList, keep: str) -> None:
-        table = self.table
+    def _show(self, listed: ClientInvoiceList, then_show: str) -> None:
         self._rows = {row.number: row for row in listed.rows}
-        table.clear()
-        for row in listed.rows:
-            table.add_row(*client_invoice_cells(row), key=row.number)
-        if keep in self._rows:
-            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        self.table.show_rows((row.number, client_invoice_cells(row)) for row in listed.rows)
+        if then_show in self._rows:
+            self.table.move_to(then_show)
         self.query_one("#ci-totals", Static).update(totals_text(listed))
         self._show_current()
 

@@ -13,7 +13,7 @@ from ..services.administration.views import CompanyView, ContactView, Page
 from ..widgets.dialogs.form import FormModal
 from ..widgets.fields import FieldSpec
 from ..widgets.formatting import active_label
-from ..widgets.stable_table import StableTable
+from ..widgets.keyed_table import KeyedTable
 from .base import call_service, edit_in_form
 from .preset_pane import ACTIVE, PresetPane
 
@@ -28,17 +28,19 @@ class ClientsPane(PresetPane):
     KIND = "company"
     NOUN = "client"
     COLUMNS = ("Name", "Tax id", "E-mail", "Phone", "Status")
+    ENTITIES = frozenset({"company", "contact"})
 
     def __init__(self, services: Services, actor: Actor, *, id: str) -> None:
         """The clients tab acting as ``actor``."""
         super().__init__(services, actor, id=id)
         self.contacts: dict[int, ContactView] = {}
+        self._contacts_of: int | None = None
 
     def compose(self) -> ComposeResult:
         """The clients list and the contacts list."""
         yield from super().compose()
         yield Label("Contacts of the selected client", id="contacts-title", classes="section-title")
-        yield StableTable(id="contacts", cursor_type="row", zebra_stripes=True)
+        yield KeyedTable(id="contacts", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         """Set up the contacts table and load the clients."""
@@ -47,9 +49,9 @@ class ClientsPane(PresetPane):
         )
         super().on_mount()
 
-    def fetch(self, after: tuple[object, ...] | None) -> Page[CompanyView]:
+    def fetch(self, **opts: Any) -> Page[CompanyView]:
         """A page of clients."""
-        return self.services.presets.list_companies(self.actor, "client", after=after)
+        return self.services.presets.list_companies(self.actor, "client", **opts)
 
     def cells(self, record: CompanyView) -> tuple[str, ...]:
         """Name, tax id, e-mail, phone, status."""
@@ -101,6 +103,11 @@ class ClientsPane(PresetPane):
         if event.data_table is self.table:
             self.load_contacts()
 
+    def refresh_rows(self) -> None:
+        """Read the clients shown and the highlighted one's contacts again, in place."""
+        super().refresh_rows()
+        self.load_contacts()
+
     def load_contacts(self) -> None:
         """Load the contacts of the client under the cursor."""
         client = self.current()
@@ -109,19 +116,23 @@ class ClientsPane(PresetPane):
         call_service(
             self,
             lambda: self.services.presets.list_contacts(self.actor, client.id),
-            self._show_contacts,
+            lambda contacts: self._show_contacts(client.id, contacts),
             group="contacts",
             exclusive=True,
         )
 
-    def _show_contacts(self, contacts: list[ContactView]) -> None:
-        table = self.query_one("#contacts", DataTable)
-        table.clear()
+    def _show_contacts(self, client_id: int, contacts: list[ContactView]) -> None:
+        """Show the contacts of ``client_id``: another client's from the top, the same
+        client's in place."""
+        table = self.query_one("#contacts", KeyedTable)
+        if client_id != self._contacts_of:
+            table.clear()
+            self._contacts_of = client_id
         self.contacts = {c.id: c for c in contacts}
-        for c in contacts:
-            table.add_row(
-                c.name, c.position, c.email, c.phone, active_label(c.is_active), key=str(c.id)
-            )
+        table.show_rows(
+            (str(c.id), (c.name, c.position, c.email, c.phone, active_label(c.is_active)))
+            for c in contacts
+        )
 
     @property
     def contacts_focused(self) -> bool:

@@ -32,6 +32,7 @@ from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.dialogs.form import FormModal
 from ..widgets.dialogs.master_preview import MasterPreviewDialog
 from ..widgets.filter_fields import chosen
+from ..widgets.keyed_table import KeyedTable
 from ..widgets.master_invoice_detail import MASTER_COLUMNS, MasterDetail, master_cells
 from ..widgets.master_invoice_forms import (
     form_of_preview,
@@ -42,7 +43,7 @@ from ..widgets.master_invoice_forms import (
     payment_outcome,
 )
 from ..widgets.revenue_export import export_report
-from ..widgets.stable_table import StableTable, highlighted_key
+from ..widgets.stable_table import highlighted_key
 from .base import AreaScreen, call_service, edit_in_form
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class ContractorInvoicesScreen(AreaScreen):
     def compose_body(self) -> ComposeResult:
         """The status filter, the list, the detail pane and the outcome line."""
         yield Select(STATUS_OPTIONS, prompt="(any status)", id="mi-filter", compact=True)
-        yield StableTable(id="mi-list", cursor_type="row", zebra_stripes=True)
+        yield KeyedTable(id="mi-list", cursor_type="row", zebra_stripes=True)
         yield MasterDetail(id="mi-detail")
         yield Static("", id="mi-status", markup=False)
 
@@ -122,9 +123,9 @@ class ContractorInvoicesScreen(AreaScreen):
         self.load_invoices()
 
     @property
-    def table(self) -> DataTable[object]:
+    def table(self) -> KeyedTable:
         """The list of master invoices."""
-        return self.query_one("#mi-list", DataTable)
+        return self.query_one("#mi-list", KeyedTable)
 
     @property
     def current(self) -> MasterInvoiceView | None:
@@ -165,27 +166,24 @@ class ContractorInvoicesScreen(AreaScreen):
         self.load_invoices()
 
     def load_invoices(self, then_show: str = "") -> None:
-        """Read the master invoices under the chosen status (keeping the cursor)."""
+        """Read the master invoices under the chosen status, in place (the cursor stays on its
+        invoice, or goes to ``then_show``)."""
         status = str(chosen(self, "#mi-filter") or "")
-        keep = then_show or (self.current.number if self.current is not None else "")
         call_service(
             self,
             lambda: self.services.contractor_invoices.list(self.actor, status=status),
-            lambda invoices: self._show_invoices(invoices, keep),
+            lambda invoices: self._show_invoices(invoices, then_show),
             group="mi-list",
             exclusive=True,
         )
 
-    def _show_invoices(self, invoices: tuple[MasterInvoiceView, ...], keep: str) -> None:
-        table = self.table
+    def _show_invoices(self, invoices: tuple[MasterInvoiceView, ...], then_show: str) -> None:
         self._invoices = {view.number: view for view in invoices}
-        table.clear()
-        for view in invoices:
-            table.add_row(*master_cells(view), key=view.number)
+        self.table.show_rows((view.number, master_cells(view)) for view in invoices)
         if not invoices:
             self.query_one(MasterDetail).show_text(EMPTY_ADMIN if self.manages else EMPTY_OWN)
-        elif keep in self._invoices:
-            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        elif then_show in self._invoices:
+            self.table.move_to(then_show)
         self._load_detail()
         self.refresh_bindings()
 

@@ -14,8 +14,9 @@ from textual.widgets import DataTable, Static
 
 from ..services.contractor_invoices.views import NotificationView
 from ..widgets.formatting import moment
+from ..widgets.keyed_table import KeyedTable
 from ..widgets.printer_detail import clipped
-from ..widgets.stable_table import StableTable, highlighted_key
+from ..widgets.stable_table import highlighted_key
 from .base import AreaScreen, call_service
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class NotificationsScreen(AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         """The list and the highlighted message in full."""
-        yield StableTable(id="notes", cursor_type="row", zebra_stripes=True)
+        yield KeyedTable(id="notes", cursor_type="row", zebra_stripes=True)
         yield Static("", id="note-text", markup=False)
 
     def on_mount(self) -> None:
@@ -83,9 +84,9 @@ class NotificationsScreen(AreaScreen):
         self.load_notes()
 
     @property
-    def table(self) -> DataTable[object]:
+    def table(self) -> KeyedTable:
         """The list of notifications."""
-        return self.query_one("#notes", DataTable)
+        return self.query_one("#notes", KeyedTable)
 
     @property
     def current(self) -> NotificationView | None:
@@ -110,24 +111,18 @@ class NotificationsScreen(AreaScreen):
         self.load_notes()
 
     def load_notes(self) -> None:
-        """Read the notifications (keeping the cursor where it was)."""
-        keep = str(self.current.id) if self.current is not None else ""
+        """Read the notifications, in place (the cursor stays on its notification)."""
         call_service(
             self,
             lambda: self.services.contractor_invoices.notifications(self.actor),
-            lambda notes: self._show(notes, keep),
+            self._show,
             group="notes",
             exclusive=True,
         )
 
-    def _show(self, notes: tuple[NotificationView, ...], keep: str) -> None:
-        table = self.table
+    def _show(self, notes: tuple[NotificationView, ...]) -> None:
         self._notes = {str(note.id): note for note in notes}
-        table.clear()
-        for note in notes:
-            table.add_row(*notification_cells(note), key=str(note.id))
-        if keep in self._notes:
-            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        self.table.show_rows((str(note.id), notification_cells(note)) for note in notes)
         self._show_current()
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:

@@ -50,6 +50,8 @@ class PresetPane(Vertical):
     """The kind :meth:`PresetService.set_active` knows this preset by."""
     NOUN: ClassVar[str] = ""
     COLUMNS: ClassVar[tuple[str, ...]] = ()
+    ENTITIES: ClassVar[frozenset[str]] = frozenset()
+    """The change-feed tables whose changes this list shows (its own, and those it names)."""
 
     def __init__(self, services: Services, actor: Actor, *, id: str) -> None:
         """A pane acting as ``actor``."""
@@ -78,7 +80,7 @@ class PresetPane(Vertical):
     # --- listing ------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Load the list again from the first page."""
+        """Load the list from the first page (when it is another list: a filter changed)."""
         self.table.start_over()
         self.load_page(None)
 
@@ -86,18 +88,34 @@ class PresetPane(Vertical):
         """Load one page in a worker."""
         call_service(
             self,
-            lambda: self.fetch(after),
+            lambda: self.fetch(after=after),
             self._add_page,
             group=f"{self.id}-list",
             exclusive=after is None,
         )
 
     def _add_page(self, page: Page[Any]) -> None:
-        rows = []
-        for record in page.items:
-            self.records[record.id] = record
-            rows.append((record.id, self.cells(record)))
-        self.table.add_page(rows, page.next_after)
+        self.records.update((record.id, record) for record in page.items)
+        self.table.add_page(self._rows(page), page.next_after)
+
+    def _rows(self, page: Page[Any]) -> list[tuple[int, tuple[str, ...]]]:
+        return [(record.id, self.cells(record)) for record in page.items]
+
+    def refresh_rows(self) -> None:
+        """Read the records shown again, in place (the cursor stays on its record)."""
+        limit = self.table.refresh_limit
+
+        def refreshed(page: Page[Any]) -> None:
+            self.records = {record.id: record for record in page.items}
+            self.table.refresh_page(self._rows(page), page.next_after)
+
+        call_service(
+            self,
+            lambda: self.fetch(limit=limit),
+            refreshed,
+            group=f"{self.id}-list",
+            exclusive=True,
+        )
 
     def on_paged_table_page_wanted(self, event: PagedTable.PageWanted) -> None:
         """Load the next page when the cursor reaches the end of the list."""
@@ -105,8 +123,9 @@ class PresetPane(Vertical):
             event.stop()
             self.load_page(event.after)
 
-    def fetch(self, after: tuple[object, ...] | None) -> Page[Any]:
-        """One page of this kind (runs in a worker)."""
+    def fetch(self, **opts: Any) -> Page[Any]:
+        """One page of this kind (runs in a worker); ``opts`` are the service's paging
+        arguments (``after``, ``limit``)."""
         raise NotImplementedError
 
     def cells(self, record: Any) -> tuple[str, ...]:
@@ -147,11 +166,13 @@ class PresetPane(Vertical):
         edit_in_form(self, make_form, self.draft(record), save, self.saved)
 
     def saved(self, record: Any) -> None:
-        """Show a saved record in the list and put the cursor on it."""
+        """Show a saved record at once with the cursor on it; then read the list again, so
+        that it takes its place in the order."""
         self.records[record.id] = record
         self.table.update_record(record.id, self.cells(record))
         self.table.move_to(record.id)
         self.notify(f"Saved {self.NOUN} {record.name}.", timeout=3)
+        self.refresh_rows()
 
     def toggle_active(self) -> None:
         """Deactivate or reactivate the record under the cursor."""

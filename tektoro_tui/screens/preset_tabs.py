@@ -24,10 +24,11 @@ class ProjectsPane(PresetPane):
     KIND = "project"
     NOUN = "project"
     COLUMNS = ("Name", "Code", "Client", "Valuation", "Contract", "Progress", "Status", "Active")
+    ENTITIES = frozenset({"project", "company"})
 
-    def fetch(self, after: tuple[object, ...] | None) -> Page[ProjectView]:
+    def fetch(self, **opts: Any) -> Page[ProjectView]:
         """A page of projects."""
-        return self.services.presets.list_projects(self.actor, after=after)
+        return self.services.presets.list_projects(self.actor, **opts)
 
     def cells(self, record: ProjectView) -> tuple[str, ...]:
         """How a project reads in the list."""
@@ -132,6 +133,7 @@ class TasksPane(PresetPane):
     KIND = "task"
     NOUN = "task"
     COLUMNS = ("Name", "Project", "Status")
+    ENTITIES = frozenset({"task", "project"})
 
     def compose(self) -> ComposeResult:
         """The project filter and the list."""
@@ -163,9 +165,9 @@ class TasksPane(PresetPane):
             event.stop()
             self.reload()
 
-    def fetch(self, after: tuple[object, ...] | None) -> Page[TaskView]:
+    def fetch(self, **opts: Any) -> Page[TaskView]:
         """A page of tasks (of the filtered project)."""
-        return self.services.presets.list_tasks(self.actor, self.project_filter, after=after)
+        return self.services.presets.list_tasks(self.actor, self.project_filter, **opts)
 
     def cells(self, record: TaskView) -> tuple[str, ...]:
         """Name, project, status."""
@@ -206,10 +208,11 @@ class ActivitiesPane(PresetPane):
     KIND = "activity"
     NOUN = "activity"
     COLUMNS = ("Name", "Billable by default", "Status")
+    ENTITIES = frozenset({"activity"})
 
-    def fetch(self, after: tuple[object, ...] | None) -> Page[ActivityView]:
+    def fetch(self, **opts: Any) -> Page[ActivityView]:
         """A page of activities."""
-        return self.services.presets.list_activities(self.actor, after=after)
+        return self.services.presets.list_activities(self.actor, **opts)
 
     def cells(self, record: ActivityView) -> tuple[str, ...]:
         """Name, billable, status."""
@@ -246,10 +249,11 @@ class RateCodesPane(PresetPane):
     KIND = "rate_code"
     NOUN = "rate code"
     COLUMNS = ("Name", "Hourly rate", "Status")
+    ENTITIES = frozenset({"rate_code"})
 
-    def fetch(self, after: tuple[object, ...] | None) -> Page[RateCodeView]:
+    def fetch(self, **opts: Any) -> Page[RateCodeView]:
         """A page of rate codes."""
-        return self.services.presets.list_rate_codes(self.actor, after=after)
+        return self.services.presets.list_rate_codes(self.actor, **opts)
 
     def cells(self, record: RateCodeView) -> tuple[str, ...]:
         """Name, rate, status."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, TabbedContent, TabPane
@@ -9,8 +11,13 @@ from textual.widgets import DataTable, TabbedContent, TabPane
 from ..domain.permissions import Perm
 from .base import AreaScreen
 from .client_pane import ClientsPane
+from .messages import DataChanged
 from .preset_pane import PresetPane
 from .preset_tabs import ActivitiesPane, ProjectsPane, RateCodesPane, TasksPane
+
+if TYPE_CHECKING:
+    from ..services.base import Actor
+    from ..services.hub import Services
 
 TABS: tuple[tuple[str, str, type[PresetPane]], ...] = (
     ("clients", "Clients", ClientsPane),
@@ -20,6 +27,7 @@ TABS: tuple[tuple[str, str, type[PresetPane]], ...] = (
     ("rate_codes", "Rate codes", RateCodesPane),
 )
 WRITE_ACTIONS = ("new", "edit", "toggle_active", "new_contact")
+PRESET_TABLES = frozenset().union(*(pane.ENTITIES for _, _, pane in TABS))
 
 
 class PresetsScreen(AreaScreen):
@@ -43,6 +51,12 @@ class PresetsScreen(AreaScreen):
             for number, (key, title, _) in enumerate(TABS, start=1)
         ],
     ]
+    REFRESH_ON = PRESET_TABLES
+
+    def __init__(self, services: Services, actor: Actor) -> None:
+        """The presets acting as ``actor``."""
+        super().__init__(services, actor)
+        self._changed: set[str] = set()
 
     def compose_body(self) -> ComposeResult:
         """The tabs."""
@@ -103,5 +117,17 @@ class PresetsScreen(AreaScreen):
         self.query_one(TabbedContent).active = key
 
     def action_reload(self) -> None:
-        """Load the open list again."""
-        self.pane.reload()
+        """Read the open list again, in place."""
+        self.pane.refresh_rows()
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Note which tables changed, for :meth:`refresh_data` (Textual calls the base
+        class's handler after this one, which reloads now or when the screen is shown)."""
+        self._changed |= message.entities & self.REFRESH_ON
+
+    def refresh_data(self) -> None:
+        """Read again, in place, the lists that show a table someone changed."""
+        changed, self._changed = self._changed, set()
+        for pane in self.query(PresetPane):
+            if pane.ENTITIES & changed or not changed:
+                pane.refresh_rows()

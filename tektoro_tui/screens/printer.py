@@ -20,6 +20,7 @@ from ..domain.permissions import Perm
 from ..errors import Problem
 from ..services.invoicing.views import InvoiceView, PaymentForm, PaymentView
 from ..widgets.dialogs.form import FormModal
+from ..widgets.keyed_table import KeyedTable
 from ..widgets.printer_detail import (
     DETAIL_LINES,
     INVOICE_COLUMNS,
@@ -33,7 +34,7 @@ from ..widgets.printer_forms import (
     payment_draft,
     payment_modal,
 )
-from ..widgets.stable_table import StableTable
+from ..widgets.stable_table import highlighted_key
 from .base import AreaScreen, call_service, edit_in_form
 
 if TYPE_CHECKING:
@@ -94,14 +95,14 @@ class PrinterScreen(AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         """The invoice list, the detail pane and the status line."""
-        yield StableTable(id="invoices", cursor_type="row", zebra_stripes=True)
+        yield KeyedTable(id="invoices", cursor_type="row", zebra_stripes=True)
         yield InvoiceDetail(id="detail")
         yield Static("", id="printer-status", markup=False)
 
     def on_mount(self) -> None:
         """Set up the list and load it."""
         super().on_mount()
-        table = self.query_one("#invoices", DataTable)
+        table = self.table
         for heading in INVOICE_COLUMNS:
             table.add_column(heading, key=heading)
         table.focus()
@@ -133,34 +134,28 @@ class PrinterScreen(AreaScreen):
         )
 
     def _show_invoices(self, invoices: tuple[InvoiceView, ...]) -> None:
-        table = self.query_one("#invoices", DataTable)
-        keep = self.current.number if self.current is not None else None
+        """Show the list in place; the cursor stays on its invoice (or the nearest one left),
+        whose detail is read again when it changed."""
         self._invoices = {view.number or "": view for view in invoices}
-        table.clear()
-        for view in invoices:
-            table.add_row(*invoice_cells(view), key=view.number or "")
-        if not invoices:
+        self.table.show_rows((view.number or "", invoice_cells(view)) for view in invoices)
+        current = self.current
+        if current is None:
             self.query_one(InvoiceDetail).show_invoice(None, EMPTY)
-        elif keep in self._invoices:
-            self.call_after_refresh(self._move_to, keep)
+        else:
+            self._show_detail(current.number or "")
         self.refresh_bindings()
 
-    def _move_to(self, number: str) -> None:
-        table = self.query_one("#invoices", DataTable)
-        if number in table.rows:
-            table.move_cursor(row=table.get_row_index(number))
-        self._show_detail(number)
+    @property
+    def table(self) -> KeyedTable:
+        """The list of invoices."""
+        return self.query_one("#invoices", KeyedTable)
 
     @property
     def current(self) -> InvoiceView | None:
         """The highlighted invoice as listed, without its lines (None before the list is
         there, or when it is empty)."""
-        found = self.query("#invoices")
-        table = found.first(DataTable) if found else None
-        if table is None or table.row_count == 0:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return self._invoices.get(str(row_key.value))
+        key = highlighted_key(self, "#invoices")
+        return None if key is None else self._invoices.get(key)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """Show the highlighted invoice and load its lines and payments."""
@@ -286,6 +281,11 @@ class PrinterScreen(AreaScreen):
         edit_in_form(self, make_form, payment_draft(invoice, today), save, self._paid)
 
     def _paid(self, invoice: InvoiceView) -> None:
+        number = invoice.number or ""
+        if number in self._invoices:  # shown at once; the reload below confirms it
+            self._invoices[number] = invoice
+            self.table.show_row(number, invoice_cells(invoice))
+            self._show_detail(number)
         if invoice.due.is_zero:
             text = f"{invoice.number} is paid in full ({invoice.paid})."
         else:

@@ -150,24 +150,8 @@ class RevenueScreen(AreaScreen):
 
     def refresh_data(self) -> None:
         """Read every tab again for the dates typed (someone issued, paid or booked an
-        invoice); the invoice list keeps its highlighted invoice."""
-        current = self.invoices.current
-        keep = current.number if current is not None else None
-        self.load_revenue()
-        self.load_aging()
-
-        def show(invoices: tuple[InvoiceView, ...]) -> None:
-            self.invoices.show(invoices)
-            if keep is not None:
-                self.invoices.move_to(keep)
-
-        call_service(
-            self,
-            lambda: self.services.invoices.printer_list(self.actor, lines=False),
-            show,
-            group="open-invoices",
-            exclusive=True,
-        )
+        invoice); the invoice list is updated in place."""
+        self.action_reload()
 
     # --- the reports -------------------------------------------------------------------------
 

@@ -19,7 +19,8 @@ from ..errors import Problem
 from ..services.invoicing.views import TermsForm, TermsView
 from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.dialogs.form import FormModal
-from ..widgets.stable_table import StableTable, highlighted_key
+from ..widgets.keyed_table import KeyedTable
+from ..widgets.stable_table import highlighted_key
 from ..widgets.terms_parts import TERMS_COLUMNS, terms_cells, terms_draft, terms_modal
 from .base import AreaScreen, call_service, edit_in_form
 
@@ -71,7 +72,7 @@ class TermsScreen(AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         """The list and the text of the highlighted template."""
-        yield StableTable(id="terms-list", cursor_type="row", zebra_stripes=True)
+        yield KeyedTable(id="terms-list", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="terms-preview"):
             yield Static("", id="terms-body")
 
@@ -83,9 +84,9 @@ class TermsScreen(AreaScreen):
         self.load_terms()
 
     @property
-    def table(self) -> DataTable[object]:
+    def table(self) -> KeyedTable:
         """The list of templates."""
-        return self.query_one("#terms-list", DataTable)
+        return self.query_one("#terms-list", KeyedTable)
 
     @property
     def current(self) -> TermsView | None:
@@ -110,25 +111,21 @@ class TermsScreen(AreaScreen):
         self.load_terms()
 
     def load_terms(self, then_show: int | None = None) -> None:
-        """Read the templates (keeping the cursor where it was)."""
-        current = self.current
-        keep = str(then_show if then_show is not None else (current.id if current else ""))
+        """Read the templates, in place (the cursor stays on its template, or goes to
+        ``then_show``)."""
         call_service(
             self,
             lambda: self.services.terms.list(self.actor),
-            lambda found: self._show(found, keep),
+            lambda found: self._show(found, then_show),
             group="terms-list",
             exclusive=True,
         )
 
-    def _show(self, found: tuple[TermsView, ...], keep: str) -> None:
-        table = self.table
+    def _show(self, found: tuple[TermsView, ...], then_show: int | None) -> None:
         self._terms = {str(terms.id): terms for terms in found}
-        table.clear()
-        for terms in found:
-            table.add_row(*terms_cells(terms), key=str(terms.id))
-        if keep in self._terms:
-            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        self.table.show_rows((str(terms.id), terms_cells(terms)) for terms in found)
+        if str(then_show) in self._terms:
+            self.table.move_to(str(then_show))
         self._show_current()
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:

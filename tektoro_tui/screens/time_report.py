@@ -83,7 +83,6 @@ class TimeReportScreen(AreaScreen):
         self._filter = ReportFilter()
         self._totals: Totals | None = None
         self._choices: CardChoices | None = None
-        self._keep_row = 0
 
     def compose_body(self) -> ComposeResult:
         """Filter bar, entries, the highlighted entry's details and the totals."""
@@ -120,8 +119,6 @@ class TimeReportScreen(AreaScreen):
     def load(self, after: tuple[object, ...] | None = None) -> None:
         """Load a page of the report (the first one replaces what is shown)."""
         flt = self._filter
-        if after is None:
-            self._keep_row = self.table.cursor_row
 
         def fetch() -> EntryPage:
             return self.services.time.report(self.actor, flt, after=after)
@@ -132,13 +129,13 @@ class TimeReportScreen(AreaScreen):
         )
 
     def _show(self, page: EntryPage, first: bool) -> None:
-        table = self.table
-        table.show_page(page, first=first)
+        self.table.show_page(page, first=first)
+        self._show_rest(page)
+
+    def _show_rest(self, page: EntryPage) -> None:
+        """The totals of ``page`` and the details of the highlighted entry."""
         self._totals = page.totals
         self._show_totals()
-        if first and table.row_count:
-            row = min(self._keep_row, table.row_count - 1)
-            table.call_after_refresh(table.move_cursor, row=row)
         self._show_detail()
 
     def _show_totals(self) -> None:
@@ -150,7 +147,6 @@ class TimeReportScreen(AreaScreen):
     def on_time_filter_bar_changed(self, event: TimeFilterBar.Changed) -> None:
         """Show what the new filter matches, from the top."""
         self._filter = event.filter
-        self._keep_row = 0
         self.table.start_over()
         self.load()
 
@@ -175,25 +171,24 @@ class TimeReportScreen(AreaScreen):
         self.query_one(TimeFilterBar).focus_first()
 
     def action_reload(self) -> None:
-        """Read the report again (and the codes the edit form offers)."""
+        """Read the report again, unmarked (and the codes the edit form offers)."""
         self._choices = None
-        self.load()
+        self.table.marked.clear()
+        self.refresh_data()
 
     def refresh_data(self) -> None:
-        """Read the first page again for the same filter (someone changed time entries),
-        keeping the cursor's entry and the marks on entries that can still be acted on."""
-        table, flt = self.table, self._filter
-        current, marked = table.current_id, set(table.marked)
-        self._keep_row = table.cursor_row
+        """Read the entries shown again for the same filter, in place (someone changed time
+        entries, or this screen did): the cursor stays on its entry, and the marks on entries
+        that can still be acted on."""
+        flt, limit = self._filter, self.table.refresh_limit
 
         def refreshed(page: EntryPage) -> None:
-            self._show(page, True)
-            self.table.restore_place(current, marked, lambda view: view.status in MARKABLE)
-            self._show_totals()
+            self.table.refresh_entries(page, lambda view: view.status in MARKABLE)
+            self._show_rest(page)
 
         call_service(
             self,
-            lambda: self.services.time.report(self.actor, flt),
+            lambda: self.services.time.report(self.actor, flt, limit=limit),
             refreshed,
             group="report",
             exclusive=True,
@@ -244,7 +239,7 @@ class TimeReportScreen(AreaScreen):
     def _edited(self, view: TimeEntryView) -> None:
         self.table.show_entry(view)
         self.notify(f"Saved entry #{view.id}.", timeout=3)
-        self.load()
+        self.refresh_data()
 
     def action_delete(self) -> None:
         """Delete the marked entries (or the highlighted one), after a dry run and a question."""
@@ -264,7 +259,7 @@ class TimeReportScreen(AreaScreen):
             ask,
             lambda: time.delete_entries(self.actor, ids, dry_run=True),
             lambda chosen: time.delete_entries(self.actor, chosen),
-            lambda _: self.load(),
+            lambda _: self.refresh_data(),
         )
 
     # --- accepting --------------------------------------------------------------------------
@@ -295,7 +290,7 @@ class TimeReportScreen(AreaScreen):
             BatchQuestion("Accept entries", question, "Accept", "Accepted"),
             dry_run,
             lambda ids: self.services.time.accept(self.actor, ids),
-            lambda _: self.load(),
+            lambda _: self.refresh_data(),
         )
 
     # --- export and mail --------------------------------------------------------------------

@@ -3,7 +3,7 @@ creating, editing and deactivating accounts."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,8 +16,8 @@ from ..services.administration.views import InvitationView, Page, UserView
 from ..widgets.dialogs.confirm import NoticeDialog, YesNoDialog
 from ..widgets.dialogs.form import FormModal
 from ..widgets.formatting import active_label, moment, money, yes_no
+from ..widgets.keyed_table import KeyedTable
 from ..widgets.paged_table import PagedTable
-from ..widgets.stable_table import StableTable
 from .base import AreaScreen, call_service, edit_in_form
 from .user_forms import (
     InvitationDraft,
@@ -52,6 +52,7 @@ class UsersScreen(AreaScreen):
         Binding("i", "invite", "Invite"),
         Binding("slash", "search", "Search", show=False),
     ]
+    REFRESH_ON: ClassVar[frozenset[str]] = frozenset({"user", "invitation"})
 
     def __init__(self, services: Services, actor: Actor) -> None:
         """The users screen acting as ``actor``."""
@@ -67,7 +68,7 @@ class UsersScreen(AreaScreen):
         )
         if self._may_invite:
             yield Label("Invitations sent", id="invitations-title", classes="section-title")
-            yield StableTable(id="invitations", cursor_type="row", zebra_stripes=True)
+            yield KeyedTable(id="invitations", cursor_type="row", zebra_stripes=True)
 
     @property
     def _may_invite(self) -> bool:
@@ -89,7 +90,7 @@ class UsersScreen(AreaScreen):
                 "E-mail", "Role", "Invited by", "Valid until", "Used"
             )
             self.load_invitations()
-        self.query_one("#users", PagedTable).focus()
+        self.users_table.focus()
         self.load_users()
 
     # --- loading ----------------------------------------------------------------------------
@@ -104,11 +105,34 @@ class UsersScreen(AreaScreen):
         call_service(self, fetch, self._add_page, group="users", exclusive=after is None)
 
     def _add_page(self, page: Page[UserView]) -> None:
-        rows = []
-        for user in page.items:
-            self._users[user.id] = user
-            rows.append((user.id, _user_cells(user)))
-        self.query_one("#users", PagedTable).add_page(rows, page.next_after)
+        self._users.update((user.id, user) for user in page.items)
+        self.users_table.add_page(_user_rows(page), page.next_after)
+
+    @property
+    def users_table(self) -> PagedTable:
+        """The list of users."""
+        return self.query_one("#users", PagedTable)
+
+    def refresh_data(self) -> None:
+        """Read the users shown and the invitations again, in place (someone changed them, or
+        this screen did): the cursors stay on their rows."""
+        self.refresh_users()
+        if self._may_invite:
+            self.load_invitations()
+
+    def refresh_users(self) -> None:
+        """Read the users shown again for the same search, in place."""
+        search = self.query_one("#search", Input).value
+        limit = self.users_table.refresh_limit
+
+        def fetch() -> Page[UserView]:
+            return self.services.users.list_users(self.actor, search=search, limit=limit)
+
+        def refreshed(page: Page[UserView]) -> None:
+            self._users = {user.id: user for user in page.items}
+            self.users_table.refresh_page(_user_rows(page), page.next_after)
+
+        call_service(self, fetch, refreshed, group="users", exclusive=True)
 
     def on_paged_table_page_wanted(self, event: PagedTable.PageWanted) -> None:
         """The cursor reached the end: load the next page."""
@@ -117,12 +141,12 @@ class UsersScreen(AreaScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         """Search as you type."""
         if event.input.id == "search":
-            self.query_one("#users", PagedTable).start_over()
+            self.users_table.start_over()
             self.load_users()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the search box moves to the list."""
-        self.query_one("#users", PagedTable).focus()
+        self.users_table.focus()
 
     def load_invitations(self) -> None:
         """Load the invitations this user sent (all of them for user managers)."""
@@ -131,17 +155,8 @@ class UsersScreen(AreaScreen):
         )
 
     def _show_invitations(self, invitations: list[InvitationView]) -> None:
-        table = self.query_one("#invitations", DataTable)
-        table.clear()
-        for item in invitations:
-            table.add_row(
-                item.email,
-                item.role.label,
-                item.inviter_name,
-                moment(item.expires_at),
-                yes_no(item.used),
-                key=str(item.id),
-            )
+        table = self.query_one("#invitations", KeyedTable)
+        table.show_rows((str(item.id), _invitation_cells(item)) for item in invitations)
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -155,7 +170,7 @@ class UsersScreen(AreaScreen):
         self.query_one("#search", Input).focus()
 
     def _current(self) -> UserView | None:
-        ident = self.query_one("#users", PagedTable).current_id
+        ident = self.users_table.current_id
         return self._users.get(ident) if ident is not None else None
 
     def action_new_user(self) -> None:
@@ -204,11 +219,14 @@ class UsersScreen(AreaScreen):
         edit_in_form(self, make_form, draft, save, self._saved)
 
     def _saved(self, user: UserView) -> None:
+        """Show the saved user at once with the cursor on them; then read the list again, so
+        that they take their place in it."""
         self._users[user.id] = user
-        table = self.query_one("#users", PagedTable)
+        table = self.users_table
         table.update_record(user.id, _user_cells(user))
         table.move_to(user.id)
         self.notify(f"Saved {user.name}.", timeout=3)
+        self.refresh_users()
 
     def action_toggle_active(self) -> None:
         """Deactivate (after confirming) or reactivate the user under the cursor."""
@@ -254,6 +272,20 @@ class UsersScreen(AreaScreen):
                 "register with it on the login screen (Register with an invitation code).",
             )
         )
+
+
+def _user_rows(page: Page[UserView]) -> list[tuple[int, tuple[str, ...]]]:
+    return [(user.id, _user_cells(user)) for user in page.items]
+
+
+def _invitation_cells(item: InvitationView) -> tuple[str, ...]:
+    return (
+        item.email,
+        item.role.label,
+        item.inviter_name,
+        moment(item.expires_at),
+        yes_no(item.used),
+    )
 
 
 def _user_cells(user: UserView) -> tuple[str, ...]:

@@ -121,16 +121,14 @@ class WipScreen(AreaScreen):
     # --- loading ------------------------------------------------------------------------------
 
     def action_reload(self) -> None:
-        """Read WIP and realisation again."""
-        groups = lambda: self.services.wip.groups(self.actor)  # noqa: E731
-        call_service(self, groups, self._show_groups, group="groups", exclusive=True)
-        self.load_realisation()
+        """Read WIP and realisation again, in place."""
+        self.refresh_data()
 
     def refresh_data(self) -> None:
-        """Read the groups, the highlighted group's first page and realisation again (someone
-        changed WIP), keeping the group, the filter, the selection and the cursor's entry."""
+        """Read the groups, the entries shown and realisation again, in place (someone changed
+        WIP, or this screen did), keeping the group, the filter, the selection and the cursor."""
         group, allocation = self._group, FILTERS[self._filter][0]
-        current = self.entries_table.current_id
+        limit = self.entries_table.refresh_limit
 
         def fetch() -> Refreshed:
             wip = self.services.wip
@@ -142,6 +140,7 @@ class WipScreen(AreaScreen):
                 client_id=group.client_id,
                 project_id=group.project_id,
                 allocation=allocation,
+                limit=limit,
             )
             return groups, page
 
@@ -155,17 +154,11 @@ class WipScreen(AreaScreen):
                 self._choose_group(chosen, force=True)
                 return
             self._group = chosen
-            self.entries_table.start_over()
-            self._add_entries(page)
-            if current is not None:
-                self.entries_table.move_to(current)
+            self.entries_table.refresh_entries(page)
+            self._show_heading()
 
         call_service(self, fetch, refreshed, group="groups", exclusive=True)
         self.load_realisation()
-
-    def _show_groups(self, groups: tuple[WipGroup, ...]) -> None:
-        keep = self._group.project_id if self._group else None
-        self._choose_group(self.groups_table.show(groups, keep), force=True)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """A new group highlighted: list its entries."""

@@ -25,7 +25,7 @@ from .dashboard_admin import document_names
 from .dialogs.form import FormModal
 from .fields import FieldSpec
 from .formatting import day
-from .stable_table import StableTable
+from .keyed_table import KeyedTable
 
 STATE_STYLES = {"valid": "green", "expiring": "bold yellow", "expired": "bold red"}
 STATE_WORDS = {
@@ -46,7 +46,7 @@ def state_cell(state: str) -> Text:
     return Text(STATE_WORDS.get(state, state), style=STATE_STYLES.get(state, ""))
 
 
-class RegisterTable(StableTable):
+class RegisterTable(KeyedTable):
     """Every document of the register, one row each, keyed by document id."""
 
     DEFAULT_CSS = """
@@ -66,34 +66,31 @@ class RegisterTable(StableTable):
             self.add_column(heading, key=heading)
 
     def show(self, documents: Iterable[ContractorDocumentView], keep: int | None = None) -> None:
-        """Replace the rows; the cursor stays on document ``keep`` or on the same row number."""
-        row = self.cursor_row
+        """Show ``documents`` in place; the cursor goes to document ``keep`` if it is listed,
+        else stays on its document (or the nearest one left)."""
         self._documents = {str(view.id): view for view in documents}
-        self.clear()
-        for key, view in self._documents.items():
-            self.add_row(
-                view.user_name,
-                DOCUMENT_TYPE_LABELS.get(view.doc_type, view.doc_type),
-                day(view.expires_on) or "never",
-                state_cell(view.state),
-                view.file_path,
-                key=key,
-            )
-        if keep is not None and str(keep) in self._documents:
-            self.move_cursor(row=self.get_row_index(str(keep)))
-        elif 0 < row < self.row_count:
-            self.move_cursor(row=row)
+        self.show_rows((key, _register_cells(view)) for key, view in self._documents.items())
+        if str(keep) in self._documents:
+            self.move_to(str(keep))
 
     @property
     def current(self) -> ContractorDocumentView | None:
         """The highlighted document."""
-        if self.row_count == 0:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return self._documents.get(str(row_key.value))
+        key = self.current_key
+        return None if key is None else self._documents.get(key)
 
 
-class OverviewTable(StableTable):
+def _register_cells(view: ContractorDocumentView) -> tuple[object, ...]:
+    return (
+        view.user_name,
+        DOCUMENT_TYPE_LABELS.get(view.doc_type, view.doc_type),
+        day(view.expires_on) or "never",
+        state_cell(view.state),
+        view.file_path,
+    )
+
+
+class OverviewTable(KeyedTable):
     """Per contractor: required documents missing, expired, expiring soon."""
 
     DEFAULT_CSS = """
@@ -114,17 +111,18 @@ class OverviewTable(StableTable):
             self.add_column(heading, key=heading)
 
     def show(self, rows: Iterable[ComplianceRow]) -> None:
-        """Replace the rows; a contractor with everything on file reads 'all on file'."""
-        self.clear()
-        for row in rows:
-            missing = document_names(row.missing)
-            self.add_row(
-                row.user_name,
-                Text(missing or "all on file", style="bold red" if missing else "green"),
-                Text(document_names(row.expired), style="red"),
-                Text(document_names(row.expiring), style="yellow"),
-                key=str(row.user_id),
-            )
+        """Show ``rows`` in place; a contractor with everything on file reads 'all on file'."""
+        self.show_rows((str(row.user_id), _overview_cells(row)) for row in rows)
+
+
+def _overview_cells(row: ComplianceRow) -> tuple[object, ...]:
+    missing = document_names(row.missing)
+    return (
+        row.user_name,
+        Text(missing or "all on file", style="bold red" if missing else "green"),
+        Text(document_names(row.expired), style="red"),
+        Text(document_names(row.expiring), style="yellow"),
+    )
 
 
 def document_draft(view: ContractorDocumentView | None = None) -> ContractorDocumentForm:

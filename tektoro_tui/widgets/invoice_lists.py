@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Label
 from ..services.invoicing.views import InvoiceView
 from ..services.pipeline.views import DocumentSummary
 from .invoice_forms import DRAFT_COLUMNS, RECORD_COLUMNS, draft_cells, record_cells
-from .stable_table import StableTable
+from .keyed_table import KeyedTable
 
 
 class InvoiceLists(Vertical):
@@ -30,9 +30,9 @@ class InvoiceLists(Vertical):
         """The records over the drafts."""
         title = "Invoice records — Enter opens the draft"
         yield Label(title, classes="invoice-list-title")
-        yield StableTable(id="records", cursor_type="row", zebra_stripes=True)
+        yield KeyedTable(id="records", cursor_type="row", zebra_stripes=True)
         yield Label("Drafts", classes="invoice-list-title")
-        yield StableTable(id="drafts", cursor_type="row", zebra_stripes=True)
+        yield KeyedTable(id="drafts", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         """Add the columns."""
@@ -40,23 +40,14 @@ class InvoiceLists(Vertical):
         self.query_one("#drafts", DataTable).add_columns(*DRAFT_COLUMNS)
 
     def show_records(self, records: tuple[DocumentSummary, ...]) -> None:
-        """Show the invoice records, newest first."""
-        self._fill("#records", [(str(r.id), record_cells(r)) for r in records])
+        """Show the invoice records, newest first (in place: the cursor stays on its record)."""
+        table = self.query_one("#records", KeyedTable)
+        table.show_rows((str(r.id), record_cells(r)) for r in records)
 
     def show_drafts(self, drafts: tuple[InvoiceView, ...]) -> None:
-        """Show the draft invoices, newest first."""
-        self._fill("#drafts", [(str(d.id), draft_cells(d)) for d in drafts])
-
-    def _fill(self, table_id: str, rows: list[tuple[str, tuple[object, ...]]]) -> None:
-        table = self.query_one(table_id, DataTable)
-        key = None
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        table.clear()
-        for ident, cells in rows:
-            table.add_row(*cells, key=ident)
-        if key is not None and key in table.rows:
-            table.move_cursor(row=table.get_row_index(key), animate=False)
+        """Show the draft invoices, newest first (in place: the cursor stays on its draft)."""
+        table = self.query_one("#drafts", KeyedTable)
+        table.show_rows((str(d.id), draft_cells(d)) for d in drafts)
 
     def focus_records(self) -> None:
         """Put the focus on the records."""

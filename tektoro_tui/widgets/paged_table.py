@@ -1,4 +1,4 @@
-"""A table filled one keyset page at a time."""
+"""A table filled one keyset page at a time, and read again in place."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ from collections.abc import Iterable, Sequence
 from textual.message import Message
 from textual.widgets import DataTable
 
-from .stable_table import StableTable
+from .keyed_table import KeyedTable
+
+SLACK = 50
+"""Rows read beyond those shown when the whole list is shown, so that rows added meanwhile
+come in with a refresh."""
 
 
-class PagedTable(StableTable):
+class PagedTable(KeyedTable):
     """Rows keyed by record id; asks for the next page when the cursor reaches the last row."""
 
     DEFAULT_CSS = """
@@ -44,7 +48,7 @@ class PagedTable(StableTable):
         self.add_columns(*self._column_labels)
 
     def start_over(self) -> None:
-        """Forget every row (before loading the first page again)."""
+        """Forget every row (before loading the first page of another list)."""
         self.clear()
         self.next_after = None
         self._asked = False
@@ -54,44 +58,34 @@ class PagedTable(StableTable):
     ) -> None:
         """Append a page of ``(id, cells)`` rows; ``next_after`` is where the next page starts."""
         for ident, cells in rows:
-            key = str(ident)
-            if key in self.rows:
-                self.update_record(ident, cells)
-            else:
-                self.add_row(*cells, key=key)
+            self.show_row(str(ident), cells)
+        self.next_after = next_after
+        self._asked = False
+
+    @property
+    def refresh_limit(self) -> int:
+        """How many rows a refresh reads from the top: every row shown, and when the whole
+        list is shown some more, for rows added meanwhile."""
+        more = SLACK if self.next_after is None else 0
+        return max(self.row_count + more, SLACK)
+
+    def refresh_page(
+        self, rows: Iterable[tuple[int, Sequence[object]]], next_after: tuple[object, ...] | None
+    ) -> None:
+        """Show the rows read again from the top (``refresh_limit`` of them), in place."""
+        self.show_rows((str(ident), cells) for ident, cells in rows)
         self.next_after = next_after
         self._asked = False
 
     def update_record(self, ident: int, cells: Sequence[object]) -> None:
         """Show new values in the row of record ``ident`` (added at the end if absent)."""
-        key = str(ident)
-        if key not in self.rows:
-            self.add_row(*cells, key=key)
-            return
-        for column, value in zip(self.ordered_columns, cells, strict=False):
-            self.update_cell(key, column.key, value)
+        self.show_row(str(ident), cells)
 
     @property
     def current_id(self) -> int | None:
         """The record id of the row under the cursor, or None for an empty table."""
-        if self.row_count == 0:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return int(row_key.value) if row_key.value is not None else None
-
-    def move_to(self, ident: int) -> None:
-        """Put the cursor on the row of record ``ident``, if shown.
-
-        The move waits for the next refresh: a row added a moment ago has no column widths
-        yet, and highlighting it at once would draw it with the old, narrower widths.
-        """
-        key = str(ident)
-
-        def move() -> None:
-            if key in self.rows:
-                self.move_cursor(row=self.get_row_index(key))
-
-        self.call_after_refresh(move)
+        key = self.current_key
+        return None if key is None else int(key)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """Ask for the next page when the cursor is on the last row."""

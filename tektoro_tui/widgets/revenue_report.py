@@ -23,6 +23,7 @@ from ..errors import Problem
 from ..exports.model import CellValue, Column, Table
 from ..services.invoicing.views import AgingRow, InvoiceView
 from .formatting import day, hours
+from .keyed_table import KeyedTable
 from .printer_detail import NAME_WIDTH, amount_cell, clipped, notice_label, status_label
 from .stable_table import StableTable
 
@@ -274,7 +275,7 @@ class AgingPane(ReportPane):
             self.post_message(self.ClientChosen(row))
 
 
-class OpenInvoiceTable(StableTable):
+class OpenInvoiceTable(KeyedTable):
     """The invoices not yet booked, keyed by number."""
 
     DEFAULT_CSS = """
@@ -294,27 +295,16 @@ class OpenInvoiceTable(StableTable):
             self.add_column(heading, key=heading)
 
     def show(self, invoices: Iterable[InvoiceView]) -> None:
-        """Replace the list; the cursor stays on the same row number."""
-        row = self.cursor_row
+        """Show ``invoices`` in place; the cursor stays on its invoice (or the nearest one
+        left)."""
         self._invoices = {view.number or "": view for view in invoices}
-        self.clear()
-        for number, view in self._invoices.items():
-            self.add_row(*open_invoice_cells(view), key=number)
-        if 0 < row < self.row_count:
-            self.move_cursor(row=row)
+        self.show_rows((key, open_invoice_cells(view)) for key, view in self._invoices.items())
 
     @property
     def current(self) -> InvoiceView | None:
         """The highlighted invoice."""
-        if self.row_count == 0:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return self._invoices.get(str(row_key.value))
-
-    def move_to(self, number: str) -> None:
-        """Put the cursor on invoice ``number``, if listed."""
-        if number in self.rows:
-            self.move_cursor(row=self.get_row_index(number))
+        key = self.current_key
+        return None if key is None else self._invoices.get(key)
 
 
 def open_invoice_cells(invoice: InvoiceView) -> tuple[object, ...]:

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from ..services.pipeline.views import ContributorSummary, Totals
 from .formatting import hours
-from .stable_table import StableTable
+from .keyed_table import KeyedTable
 
 EVERYONE = "all"
 """The row key of "All contributors"; every other row is keyed by the user id."""
@@ -28,7 +28,7 @@ def summary_cells(name: str, totals: Totals) -> tuple[object, ...]:
     )
 
 
-class ContributorTable(StableTable):
+class ContributorTable(KeyedTable):
     """ "All contributors" first, then one row per contributor by name (totals from the service)."""
 
     DEFAULT_CSS = """
@@ -51,14 +51,14 @@ class ContributorTable(StableTable):
         self.add_column("Value", key="value")
 
     def show(self, rows: Sequence[ContributorSummary], everyone: Totals, keep: str) -> str:
-        """Show ``rows`` under the total of ``everyone``; the cursor stays on ``keep`` if it is
-        still listed (else goes to "All contributors"), whose key is returned."""
-        self.clear()
+        """Show ``rows`` under the total of ``everyone``, in place; the cursor goes to ``keep``
+        if it is listed, else stays on its row (or the nearest one left). Returns its key."""
         self.names = {EVERYONE: "all contributors"}
-        self.add_row(*summary_cells("All contributors", everyone), key=EVERYONE)
+        shown = [(EVERYONE, summary_cells("All contributors", everyone))]
         for row in rows:
             self.names[str(row.user_id)] = row.name
-            self.add_row(*summary_cells(row.name, row.totals), key=str(row.user_id))
-        kept = keep if keep in self.names else EVERYONE
-        self.move_cursor(row=self.get_row_index(kept))
-        return kept
+            shown.append((str(row.user_id), summary_cells(row.name, row.totals)))
+        self.show_rows(shown)
+        if keep in self.names and keep != self.current_key:
+            self.move_cursor(row=self.get_row_index(keep))
+        return self.current_key or EVERYONE

@@ -106,21 +106,14 @@ class EntryTable(PagedTable):
         self.views[view.id] = view
         self.update_record(view.id, self.cells(view))
 
-    def restore_place(
-        self,
-        current: int | None,
-        marked: set[int],
-        keep_mark: Callable[[TimeEntryView], bool] = lambda _view: True,
+    def refresh_entries(
+        self, page: EntryPage, keep_mark: Callable[[TimeEntryView], bool] = lambda _view: True
     ) -> None:
-        """After a refresh, mark again the rows that still qualify and return to the entry the
-        cursor was on (when it is still listed)."""
-        for ident in marked:
-            view = self.views.get(ident)
-            if view is not None and keep_mark(view):
-                self.marked.add(ident)
-                self.show_entry(view)
-        if current is not None and str(current) in self.rows:
-            self.move_to(current)
+        """Show the entries read again from the top, in place: the cursor stays on its entry,
+        and the marks stay on the entries still listed that ``keep_mark`` accepts."""
+        self.views = {view.id: view for view in page.items}
+        self.marked = {i for i in self.marked if i in self.views and keep_mark(self.views[i])}
+        self.refresh_page(((v.id, self.cells(v)) for v in page.items), page.next_after)
 
     @property
     def current_view(self) -> TimeEntryView | None:

@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
 from ..services.pipeline.views import RealisationRow
-from .stable_table import StableTable
+from .keyed_table import KeyedTable
 from .wip_cells import REALISATION_COLUMNS, realisation_cells
 
 
@@ -36,9 +36,9 @@ class RealisationPane(Vertical):
         """The two tables under their headings."""
         yield Static("", id="realisation-empty", markup=False)
         yield Label("By client", classes="realisation-title")
-        yield StableTable(id="realisation-clients", cursor_type="row", zebra_stripes=True)
+        yield KeyedTable(id="realisation-clients", cursor_type="row", zebra_stripes=True)
         yield Label("By staff member", classes="realisation-title")
-        yield StableTable(id="realisation-staff", cursor_type="row", zebra_stripes=True)
+        yield KeyedTable(id="realisation-staff", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         """Add the columns."""
@@ -48,7 +48,7 @@ class RealisationPane(Vertical):
     def show(
         self, by_client: tuple[RealisationRow, ...], by_staff: tuple[RealisationRow, ...]
     ) -> None:
-        """Show the realisation rows of processed work."""
+        """Show the realisation rows of processed work, in place (the cursors stay)."""
         note = "" if by_client else "Nothing processed yet: realisation shows processed work."
         empty = self.query_one("#realisation-empty", Static)
         empty.update(note)
@@ -57,10 +57,8 @@ class RealisationPane(Vertical):
             ("#realisation-clients", by_client),
             ("#realisation-staff", by_staff),
         ):
-            table = self.query_one(table_id, DataTable)
-            table.clear()
-            for row in rows:
-                table.add_row(*realisation_cells(row), key=str(row.key_id))
+            table = self.query_one(table_id, KeyedTable)
+            table.show_rows((str(row.key_id), realisation_cells(row)) for row in rows)
 
     def focus_first(self) -> None:
         """Put the focus on the per-client table."""

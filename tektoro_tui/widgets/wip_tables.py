@@ -7,8 +7,8 @@ from textual.widgets import DataTable, Static
 
 from ..services.pipeline.views import EntryPage, TimeEntryView, WipGroup
 from .formatting import hours
+from .keyed_table import KeyedTable
 from .paged_table import PagedTable
-from .stable_table import StableTable
 from .wip_cells import (
     ENTRY_COLUMNS,
     FILTERS,
@@ -20,7 +20,7 @@ from .wip_cells import (
 )
 
 
-class WipGroupsTable(StableTable):
+class WipGroupsTable(KeyedTable):
     """WIP per client and project, keyed by project id."""
 
     DEFAULT_CSS = """
@@ -45,24 +45,28 @@ class WipGroupsTable(StableTable):
         return name_width(self.groups.values(), self.size.width or self.app.size.width)
 
     def show(self, groups: tuple[WipGroup, ...], keep: int | None) -> WipGroup | None:
-        """Show ``groups``; put the cursor on project ``keep`` (else the first) and return it."""
+        """Show ``groups`` in place; the cursor goes to project ``keep`` if it is listed, else
+        stays on its row (or the nearest one left). Returns the group under the cursor."""
         self.groups = {g.project_id: g for g in groups}
         self._name_width = self._fitting_name_width()
-        self.clear(columns=True)
-        self.add_columns(*GROUP_COLUMNS)
-        for group in groups:
-            self.add_row(*group_cells(group, self._name_width), key=str(group.project_id))
-        chosen = self.groups.get(keep or 0) or (groups[0] if groups else None)
-        if chosen is not None:
-            row = self.get_row_index(str(chosen.project_id))
-            self.call_after_refresh(self.move_cursor, row=row)
-        return chosen
+        width = self._name_width
+        rows = [(str(g.project_id), group_cells(g, width)) for g in groups]
+        self.show_rows(rows, fit_columns=True)  # the names are cut so that every figure fits
+        if keep in self.groups and str(keep) != self.current_key:
+            self.move_to(str(keep))
+            return self.groups[keep]
+        return self.current
+
+    @property
+    def current(self) -> WipGroup | None:
+        """The group under the cursor."""
+        key = self.current_key
+        return None if key is None else self.groups.get(int(key))
 
     def on_resize(self, event: events.Resize) -> None:
-        """Fit the names to the new width, keeping the cursor where it is."""
+        """Fit the names to the new width (in place: the cursor stays where it is)."""
         if self.groups and self._fitting_name_width() != self._name_width:
-            value = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-            self.show(tuple(self.groups.values()), int(value) if value else None)
+            self.show(tuple(self.groups.values()), None)
 
     def group_of(self, event: DataTable.RowHighlighted) -> WipGroup | None:
         """The group of a highlighted row."""
@@ -115,6 +119,13 @@ class WipEntriesTable(PagedTable):
             self.entries[entry.id] = entry
             rows.append((entry.id, entry_cells(entry, entry.id in self.selected)))
         self.add_page(rows, page.next_after)
+
+    def refresh_entries(self, page: EntryPage) -> None:
+        """Show the entries read again from the top, in place (the selection stays)."""
+        self.page = page
+        self.entries = {entry.id: entry for entry in page.items}
+        rows = [(e.id, entry_cells(e, e.id in self.selected)) for e in page.items]
+        self.refresh_page(rows, page.next_after)
 
     def toggle_current(self) -> None:
         """Select or unselect the highlighted entry and move to the next one."""

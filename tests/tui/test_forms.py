@@ -54,7 +54,8 @@ async def test_a_rate_code_created_in_its_form_is_listed_and_stored(stocked_firm
         assert app.screen is screen
         table = screen.query_one("#rate_codes-pane-table", PagedTable)
         names = [table.get_row_at(i)[0] for i in range(table.row_count)]
-        assert names == ["Standard", "Overtime"]
+        assert names == ["Overtime", "Standard"], "in its place by name"
+        assert table.get_row_at(table.cursor_row)[0] == "Overtime", "the cursor on it"
     stored = stocked_firm.services.presets.list_rate_codes(stocked_firm.admin).items
     assert {(r.name, r.hourly_rate.cents) for r in stored} == {
         ("Standard", 8000),

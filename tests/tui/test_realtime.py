@@ -7,8 +7,7 @@ test then only polls instance A's widgets, a frame at a time, until a deadline.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,14 +27,13 @@ from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import MarkPaidForm, PaymentForm
 from tests.finance_world import PASSWORD, World, build_world
 
-from .tuitools import log_in, notifications, settle
+from .tuitools import log_in, notifications, settle, until
 
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 OWNER, OWNER_PASSWORD = "owner@example.com", "owner-pass-123"
 CARL = "carl@example.com"
 CLEO = "cleo@example.com"  # Acme's client user
 SIZE = (120, 30)
-DEADLINE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -62,16 +60,6 @@ def instance(url: str) -> tuple[TektoroApp, Services]:
     """An app instance with its own services (engine, connections) on ``url``."""
     services = Services.connect(url, clock=FixedClock(NOW))
     return TektoroApp(services=services), services
-
-
-async def until(pilot: Pilot[None], done: Callable[[], bool], what: str) -> None:
-    """Let the app run a frame at a time until ``done()`` holds; fail after the deadline."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if done():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"{what} did not happen within {DEADLINE_SECONDS} s")
 
 
 async def open_area(pilot: Pilot[None], key: str, kind: type[object]) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -73,6 +76,22 @@ def _layout_pending(screen: Widget) -> bool:
         ):
             return True
     return False
+
+
+async def until(
+    pilot: Pilot[None], done: Callable[[], bool], what: str, deadline: float = 10.0
+) -> None:
+    """Let the app run a frame at a time until ``done()`` holds; fail after ``deadline`` s.
+
+    For what arrives from outside the app's own workers (the change feed), which
+    :func:`settle` does not wait for.
+    """
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if done():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"{what} did not happen within {deadline} s")
 
 
 LIVE_GROUPS = frozenset({"changes"})

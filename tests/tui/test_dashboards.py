@@ -24,7 +24,6 @@ from tektoro_tui.screens.contractor_invoices import ContractorInvoicesScreen
 from tektoro_tui.screens.home import HomeScreen
 from tektoro_tui.screens.messages import DataChanged
 from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm
-from tektoro_tui.services.pipeline.views import TimeCardForm
 from tektoro_tui.widgets.dashboard_admin import AdminPanel
 from tektoro_tui.widgets.dashboard_client import ClientPanel
 from tektoro_tui.widgets.dashboard_common import FigureTable
@@ -119,19 +118,8 @@ async def test_the_dashboard_updates_when_another_session_adds_a_ticket(world: W
     async with app.run_test(size=SIZE) as pilot:
         await open_home(pilot, CARL)
         assert table(app, "#tickets")[0] == ["Draft", "1", "1:00"]
-        world.services.time.add_entry(
-            world.admin,
-            TimeCardForm(
-                project_id=world.roof_id,
-                task_id=world.survey_id,
-                activity_id=world.activity_id,
-                rate_code_id=world.rate_id,
-                time_spent="45m",
-                work_date="2026-03-09",
-                description="Late survey",
-                owner_id=world.carl.user_id,
-            ),
-        )
+        card = world.roof.card("45m", "2026-03-09", "Late survey", owner=world.carl)
+        world.services.time.add_entry(world.admin, card)
         app.screen.post_message(DataChanged(frozenset({"time_entry"})))
         await settle(pilot)
         assert table(app, "#tickets")[0] == ["Draft", "2", "1:45"]

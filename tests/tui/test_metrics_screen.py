@@ -23,7 +23,6 @@ from tektoro_tui.paths import exports_dir
 from tektoro_tui.screens.home import HomeScreen
 from tektoro_tui.screens.messages import DataChanged
 from tektoro_tui.screens.metrics import MetricsScreen
-from tektoro_tui.services.pipeline.views import TimeCardForm
 from tektoro_tui.widgets.bar_chart import (
     Bar,
     BarChart,
@@ -233,19 +232,8 @@ async def test_new_tickets_elsewhere_show_without_a_key_press(world: World) -> N
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
         await open_metrics(pilot)
-        world.services.time.add_entry(
-            world.admin,
-            TimeCardForm(
-                project_id=world.hall_id,
-                task_id=world.build_id,
-                activity_id=world.activity_id,
-                rate_code_id=world.rate_id,
-                time_spent="2h",
-                work_date="2026-03-09",
-                description="More building",
-                owner_id=world.dora.user_id,
-            ),
-        )
+        card = world.hall.card("2h", "2026-03-09", "More building", owner=world.dora)
+        world.services.time.add_entry(world.admin, card)
         app.screen.post_message(DataChanged(frozenset({"time_entry"})))
         await settle(pilot)
         hours = {row[0]: row[1:3] for row in rows(app, "hours_by_status")}

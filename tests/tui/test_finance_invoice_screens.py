@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from io import StringIO
 from typing import Any
 
@@ -39,12 +38,12 @@ from tektoro_tui.widgets.dialogs import YesNoDialog
 from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.form_modal import FormModal
 from tektoro_tui.widgets.master_invoice_forms import MasterPreviewDialog
-from tests.finance_world import PASSWORD, World, build_world
+from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
+from tests.finance_world import NOW, PASSWORD, World, build_world
 
 from .tuitools import log_in, notifications, settle, steady_cursors
 
-NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
-ADMIN_EMAIL, ADMIN_PASSWORD = "owner@example.com", "admin-pass-123"
+ADMIN_EMAIL, ADMIN_PASSWORD = OWNER_EMAIL, OWNER_PASSWORD
 SIZE = (80, 24)
 WIDE = (120, 40)
 ACCOUNT = "PL61109010140000071219812874"
@@ -64,19 +63,14 @@ def eur(text: str) -> Money:
 @pytest.fixture
 def services(db_url: str) -> Iterator[Services]:
     """Services on this run's database with the finance world's clock."""
-    hub = Services.connect(db_url, clock=FixedClock(NOW))
-    try:
+    with connected(db_url, FixedClock(NOW)) as hub:
         yield hub
-    finally:
-        hub.close()
 
 
 @pytest.fixture
 def admin(services: Services) -> Actor:
     """Olga Owner, the first administrator."""
-    return services.auth.init_organisation(
-        "Northwind Studio", ADMIN_EMAIL, "Olga Owner", ADMIN_PASSWORD
-    )
+    return make_firm(services)
 
 
 @pytest.fixture

@@ -41,23 +41,25 @@ from tektoro_tui.screens.revenue import RevenueScreen
 from tektoro_tui.screens.time_card import TimeCardScreen
 from tektoro_tui.screens.time_report import TimeReportScreen
 from tektoro_tui.screens.wip import WipScreen
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
-from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.administration.presets import CompanyForm, ProjectForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm
-from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm, TimeEntryView
+from tektoro_tui.services.pipeline.views import TimeEntryView
 from tektoro_tui.widgets.batch_dialog import BatchDialog
 from tektoro_tui.widgets.dialogs import YesNoDialog
 from tektoro_tui.widgets.form_modal import FormModal
 from tektoro_tui.widgets.wip_process_dialog import ProcessDialog
+from tests.builders import (
+    Codes,
+    add_codes,
+    add_person,
+    add_time_cards,
+    bill,
+    issue_invoice,
+    make_firm,
+)
 
 from .tuitools import notifications, settle, steady_cursors
 
@@ -65,6 +67,7 @@ SIZE = (80, 24)
 TODAY = "2024-05-06"
 OWNER_EMAIL, OWNER_PASSWORD = "olga@acme.test", "owner-pass-2024"
 ANN_EMAIL, ANN_PASSWORD = "ann@acme.test", "ann-pass-2024"
+OWNER, ANN = (OWNER_EMAIL, OWNER_PASSWORD), (ANN_EMAIL, ANN_PASSWORD)
 CLIENT, PROJECT = "Harbour Hotel", "Harbour refit"
 NUMBER = "INV/2024/00001"
 RECORD = "DR-000001"
@@ -87,11 +90,7 @@ class Office:
     services: Services
     owner: Actor
     ann: Actor
-    client_id: int
-    project_id: int
-    task_id: int
-    activity_id: int
-    rate_code_id: int
+    codes: Codes  # Harbour Hotel's Harbour refit, Demolition, Carpentry, Standard at 100.00
 
     def entries(self) -> list[TimeEntryView]:
         """Every time entry, newest first, as the owner sees them."""
@@ -104,39 +103,30 @@ class Office:
 
 def build_office(services: Services) -> Office:
     """The organisation, its two people and one of every code preset (VAT 23 % by default)."""
-    auth = services.auth
-    owner = auth.init_organisation("Acme Builders", OWNER_EMAIL, "Olga Owner", OWNER_PASSWORD)
-    services.users.create_user(
+    owner = make_firm(services, company="Acme Builders", email=OWNER_EMAIL, password=OWNER_PASSWORD)
+    add_person(
+        services,
         owner,
-        UserForm(
-            name="Ann Staff",
-            email=ANN_EMAIL,
-            role="staff",
-            supervisor_id=owner.user_id,
-            pay_rate="30",
-            password=ANN_PASSWORD,
-        ),
+        "Ann Staff",
+        email=ANN_EMAIL,
+        password=ANN_PASSWORD,
+        pay_rate="30",
+        supervisor_id=owner.user_id,
+        sign_in=False,
     )
-    presets = services.presets
-    client = presets.save_company(
-        owner,
-        CompanyForm(
-            name=CLIENT,
-            tax_id="PL5260001246",
-            billing_address="12 Quay Street\n80-001 Gdansk",
-            email="accounts@harbour.test",
-        ),
+    client = CompanyForm(
+        name=CLIENT,
+        tax_id="PL5260001246",
+        billing_address="12 Quay Street\n80-001 Gdansk",
+        email="accounts@harbour.test",
     )
-    project = presets.save_project(
-        owner, ProjectForm(name=PROJECT, client_id=client.id, code="HR-1")
+    project = ProjectForm(PROJECT, None, code="HR-1")
+    codes = add_codes(
+        services, owner, client, project, "Demolition", "Carpentry", "Standard", "100.00"
     )
-    task = presets.save_task(owner, TaskForm(project_id=project.id, name="Demolition"))
-    activity = presets.save_activity(owner, ActivityForm(name="Carpentry"))
-    rate = presets.save_rate_code(owner, RateCodeForm(name="Standard", hourly_rate="100.00"))
     assert services.settings.get(owner).default_vat_bp == 2300
-    owner = auth.login(OWNER_EMAIL, OWNER_PASSWORD)
-    ann = auth.login(ANN_EMAIL, ANN_PASSWORD)
-    return Office(services, owner, ann, client.id, project.id, task.id, activity.id, rate.id)
+    owner = services.auth.login(*OWNER)
+    return Office(services, owner, services.auth.login(*ANN), codes)
 
 
 @pytest.fixture
@@ -491,7 +481,7 @@ async def show_revenue(walk: Walk) -> None:
         PROJECT,
         eur("492.00"),
     )
-    assert (row.client_id, row.project_id) == (office.client_id, office.project_id)
+    assert (row.client_id, row.project_id) == (office.codes.client_id, office.codes.project_id)
 
 
 async def book_the_invoice(walk: Walk) -> None:
@@ -529,8 +519,6 @@ class Stage:
     rest: Step
 
 
-ANN = (ANN_EMAIL, ANN_PASSWORD)
-OWNER = (OWNER_EMAIL, OWNER_PASSWORD)
 STAGES = (
     Stage("time_card", None, enter_two_cards, nothing),
     Stage("time_report", ANN, ask_to_accept_all, accept),
@@ -565,37 +553,21 @@ def fast_forward(office: Office, stages: int) -> None:
     The stage that follows checks the database as the walk left it, so a snapshot test fails
     if this ever stops matching the walk.
     """
-    services, owner, ann = office.services, office.owner, office.ann
-    time, wip, invoices = services.time, services.wip, services.invoices
+    services, owner, ann, codes = office.services, office.owner, office.ann, office.codes
     if stages < 1:
         return
-    ids = [
-        time.add_entry(
-            ann,
-            TimeCardForm(
-                office.project_id,
-                office.task_id,
-                office.activity_id,
-                office.rate_code_id,
-                spent,
-                TODAY,
-                description,
-            ),
-        ).id
-        for spent, description in CARDS
-    ]
+    ids = add_time_cards(services, ann, [codes.card(spent, TODAY, text) for spent, text in CARDS])
     if stages > 1:
-        time.accept(ann, ids)
+        services.time.accept(ann, ids)
     if stages > 2:
-        time.approve(owner, ids)
+        services.time.approve(owner, ids)
     if stages > 3:
-        wip.allocate(owner, ids, AllocationForm(kind="bill"))
-        (record,) = wip.process(owner, client_id=office.client_id).documents
+        record = bill(services, owner, ids, client_id=codes.client_id)
     if stages > 4:
-        draft = invoices.open_record(owner, record.id or 0)
-        invoices.issue(owner, draft.id)
+        issue_invoice(services, owner, record)
     if stages > 5:
-        invoices.record_payment(owner, NUMBER, PaymentForm("492.00", TODAY, reference=REFERENCE))
+        payment = PaymentForm("492.00", TODAY, reference=REFERENCE)
+        services.invoices.record_payment(owner, NUMBER, payment)
 
 
 def walk_to_moment(office: Office, index: int) -> Callable[[Pilot[None]], Awaitable[None]]:

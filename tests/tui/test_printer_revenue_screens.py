@@ -45,24 +45,28 @@ from tektoro_tui.paths import exports_dir
 from tektoro_tui.screens.login import LoginScreen
 from tektoro_tui.screens.printer import PrinterScreen
 from tektoro_tui.screens.revenue import RevenueScreen
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
-from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.administration.presets import CompanyForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import InvoiceView, PaymentForm
-from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
 from tektoro_tui.widgets.dialogs import YesNoDialog
 from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.form_modal import FormModal
 from tektoro_tui.widgets.printer_detail import DETAIL_LINES, InvoiceDetail
 from tektoro_tui.widgets.printer_detail import lines_table as detail_lines_table
 from tektoro_tui.widgets.revenue_report import ReportTable
+from tests.builders import (
+    Codes,
+    Job,
+    add_job,
+    add_person,
+    add_time_cards,
+    add_work_codes,
+    approve_all,
+    bill,
+    codes_of,
+    issue_invoice,
+)
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Firm
 from .tuitools import notifications, settle, steady_cursors
@@ -80,23 +84,13 @@ def eur(text: str) -> Money:
 # --- building invoices through the services -------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Job:
-    """The codes of one client's project, enough for a time card."""
-
-    project_id: int
-    task_id: int
-    activity_id: int
-    rate_code_id: int
-
-
 @dataclass
 class Books:
     """The firm with two clients' projects and its issued invoices."""
 
     firm: Firm
-    harbour: Job
-    lakeside: Job
+    harbour: Codes
+    lakeside: Codes
     issued: dict[str, InvoiceView] = field(default_factory=dict)
 
     @property
@@ -110,49 +104,16 @@ class Books:
         return self.firm.admin
 
 
-def make_job(services: Services, admin: Actor, client: str, project: str, rate: int) -> Job:
-    """A client with one project, task and the shared activity and rate code."""
-    presets = services.presets
-    company = presets.save_company(admin, CompanyForm(name=client, tax_id=f"PL-{client[:3]}"))
-    job = presets.save_project(admin, ProjectForm(name=project, client_id=company.id))
-    task = presets.save_task(admin, TaskForm(project_id=job.id, name="Site work"))
-    return Job(job.id, task.id, *_shared_codes(services, admin, rate))
-
-
-def _shared_codes(services: Services, admin: Actor, rate: int) -> tuple[int, int]:
-    presets = services.presets
-    activities = presets.list_activities(admin).items
-    activity = activities[0] if activities else presets.save_activity(admin, ActivityForm("Work"))
-    codes = presets.list_rate_codes(admin).items
-    code = codes[0] if codes else presets.save_rate_code(admin, RateCodeForm("Std", str(rate)))
-    return activity.id, code.id
-
-
-def issue_invoice(
-    books: Books, job: Job, *, worked: date, time_spent: str, issued: date, note: str
+def invoice_work(
+    books: Books, codes: Codes, *, worked: date, time_spent: str, issued: date, note: str
 ) -> InvoiceView:
     """One time card of Sam's taken through every stage up to an issued invoice."""
     services, admin = books.services, books.admin
-    entry = services.time.add_entry(
-        admin,
-        TimeCardForm(
-            project_id=job.project_id,
-            task_id=job.task_id,
-            activity_id=job.activity_id,
-            rate_code_id=job.rate_code_id,
-            time_spent=time_spent,
-            work_date=worked.isoformat(),
-            description=note,
-            owner_id=books.firm.staff.user_id,
-        ),
-    )
-    services.time.accept(admin, [entry.id])
-    services.time.approve(admin, [entry.id])
-    services.wip.allocate(admin, [entry.id], AllocationForm(kind="bill"))
-    result = services.wip.process(admin, per_project=True)
-    (record,) = [doc for doc in result.documents if doc.kind == "invoice"]
-    draft = services.invoices.open_record(admin, record.id or 0)
-    invoice = services.invoices.issue(admin, draft.id, issue_date=issued)
+    card = codes.card(time_spent, worked.isoformat(), note, owner=books.firm.staff)
+    ids = add_time_cards(services, admin, [card])
+    approve_all(services, ids, admin)
+    record = bill(services, admin, ids, per_project=True)
+    invoice = issue_invoice(services, admin, record, issued)
     books.issued[invoice.number or ""] = invoice
     return invoice
 
@@ -169,19 +130,25 @@ def books(firm: Firm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Books:
     """The three invoices of the module docstring, with their payments."""
     monkeypatch.setenv("TEKTORO_HOME", str(tmp_path / "home"))
     services, admin = firm.services, firm.admin
-    harbour = make_job(services, admin, "Harbour Hotel", "Harbour refit", 80)
-    lakeside = make_job(services, admin, "Lakeside School", "Lakeside gym", 80)
-    made = Books(firm, harbour, lakeside)
-    issue_invoice(
-        made, harbour, worked=date(2024, 1, 8), time_spent="2:00", issued=date(2024, 1, 15),
+
+    def client(name: str, project: str) -> Job:
+        company = CompanyForm(name, tax_id=f"PL-{name[:3]}")
+        return add_job(services, admin, company, project, "Site work")
+
+    harbour = client("Harbour Hotel", "Harbour refit")
+    lakeside = client("Lakeside School", "Lakeside gym")
+    activity, rate = add_work_codes(services, admin, "Work", "Std", "80")
+    made = Books(firm, codes_of(harbour, activity, rate), codes_of(lakeside, activity, rate))
+    invoice_work(
+        made, made.harbour, worked=date(2024, 1, 8), time_spent="2:00", issued=date(2024, 1, 15),
         note="Stripping the lobby",
     )  # fmt: skip
-    issue_invoice(
-        made, lakeside, worked=date(2024, 3, 4), time_spent="1:30", issued=date(2024, 3, 11),
+    invoice_work(
+        made, made.lakeside, worked=date(2024, 3, 4), time_spent="1:30", issued=date(2024, 3, 11),
         note="Gym floor survey",
     )  # fmt: skip
-    issue_invoice(
-        made, harbour, worked=date(2024, 4, 29), time_spent="1:00", issued=date(2024, 5, 2),
+    invoice_work(
+        made, made.harbour, worked=date(2024, 4, 29), time_spent="1:00", issued=date(2024, 5, 2),
         note="Snagging list",
     )  # fmt: skip
     pay(made, FIRST, "100.00", date(2024, 2, 10))
@@ -455,11 +422,14 @@ async def test_account_numbers_stay_masked_for_an_accountant(books: Books) -> No
         THIRD,
         PaymentForm("10", "2024-05-06", "card", "R-2", "Hotel", "PL61109010140000071219812874"),
     )
-    books.services.users.create_user(
+    add_person(
+        books.services,
         books.admin,
-        UserForm(
-            name="Ada Accounts", email="ada@acme.test", role="accountant", password="ada-pass-2024"
-        ),
+        "Ada Accounts",
+        "accountant",
+        email="ada@acme.test",
+        password="ada-pass-2024",
+        sign_in=False,
     )
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -26,12 +25,12 @@ from tektoro_tui.services.base import FixedClock
 from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import MarkPaidForm, PaymentForm
-from tests.finance_world import PASSWORD, World, build_world
+from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
+from tests.finance_world import NOW, PASSWORD, World, build_world
 
 from .tuitools import log_in, notifications, settle
 
-NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
-OWNER, OWNER_PASSWORD = "owner@example.com", "owner-pass-123"
+OWNER = (OWNER_EMAIL, OWNER_PASSWORD)
 CARL = "carl@example.com"
 CLEO = "cleo@example.com"  # Acme's client user
 SIZE = (120, 30)
@@ -50,12 +49,8 @@ class Shared:
 def shared(request: pytest.FixtureRequest) -> Iterator[Shared]:
     """The finance world on PostgreSQL and on a SQLite file (built through the services)."""
     url = request.getfixturevalue(request.param)
-    services = Services.connect(url, clock=FixedClock(NOW))
-    try:
-        owner = services.auth.init_organisation("Northwind", OWNER, "Olga Owner", OWNER_PASSWORD)
-        yield Shared(url, build_world(services, owner))
-    finally:
-        services.close()
+    with connected(url, FixedClock(NOW)) as services:
+        yield Shared(url, build_world(services, make_firm(services)))
 
 
 def instance(url: str) -> tuple[TektoroApp, Services]:
@@ -102,11 +97,11 @@ async def test_a_payment_recorded_in_one_instance_shows_in_the_others_printer(
     app_b, services_b = instance(shared.url)
     try:
         async with app_a.run_test(size=SIZE) as pilot_a:
-            await log_in(pilot_a, OWNER, OWNER_PASSWORD)
+            await log_in(pilot_a, *OWNER)
             await open_area(pilot_a, "printer", PrinterScreen)
             assert cell(pilot_a, "#invoices", number, 3) == "0.00"  # paid
             async with app_b.run_test(size=SIZE) as pilot_b:
-                await log_in(pilot_b, OWNER, OWNER_PASSWORD)
+                await log_in(pilot_b, *OWNER)
                 assert app_b.actor is not None
                 services_b.invoices.record_payment(
                     app_b.actor, number, PaymentForm(amount="100.00", paid_on="2026-03-10")
@@ -135,7 +130,7 @@ async def test_an_accepted_entry_shows_in_the_owners_time_report(shared: Shared)
             await open_area(pilot, "time_report", TimeReportScreen)
             status = 6  # after the mark, date, person, project, hours and value
             assert cell(pilot, "#entries", str(draft), status) == "draft"
-            owner = services_b.auth.login(OWNER, OWNER_PASSWORD)
+            owner = services_b.auth.login(*OWNER)
             services_b.time.accept(owner, (draft,))
             await until(
                 pilot,
@@ -155,12 +150,12 @@ async def test_a_screen_under_a_dialog_updates_behind_it(shared: Shared) -> None
     _app_b, services_b = instance(shared.url)
     try:
         async with app_a.run_test(size=SIZE) as pilot:
-            await log_in(pilot, OWNER, OWNER_PASSWORD)
+            await log_in(pilot, *OWNER)
             await open_area(pilot, "printer", PrinterScreen)
             printer = app_a.screen
             await pilot.press("f1")
             await until(pilot, lambda: app_a.screen is not printer, "the help dialog")
-            owner = services_b.auth.login(OWNER, OWNER_PASSWORD)
+            owner = services_b.auth.login(*OWNER)
             services_b.invoices.record_payment(
                 owner, number, PaymentForm(amount="738.00", paid_on="2026-03-10")
             )
@@ -211,7 +206,7 @@ async def test_the_client_portal_follows_a_partial_then_a_final_payment(shared: 
             await open_area(pilot, "client_invoices", ClientInvoicesScreen)
             paid, due, status = 4, 5, 2
             assert cell(pilot, "#ci-list", number, status) == "overdue 4d"
-            owner = services_b.auth.login(OWNER, OWNER_PASSWORD)
+            owner = services_b.auth.login(*OWNER)
 
             services_b.invoices.record_payment(
                 owner, number, PaymentForm(amount="300.00", paid_on="2026-03-10")
@@ -265,7 +260,7 @@ async def test_the_contractors_dashboard_shows_his_pay_and_notification(shared: 
                 "Carl's dashboard",
             )
             assert text_of(pilot, "#pay").startswith("Outstanding pay: 0.00 EUR")
-            owner = services_b.auth.login(OWNER, OWNER_PASSWORD)
+            owner = services_b.auth.login(*OWNER)
             payables = services_b.contractor_invoices
             form = MasterInvoiceForm(carl_id, "2026-02-01", "2026-02-28")
             number = payables.approve(owner, payables.generate(owner, form).number).number
@@ -292,11 +287,11 @@ async def test_the_contractors_dashboard_shows_his_pay_and_notification(shared: 
 
 async def test_an_in_memory_database_turns_live_updates_off_without_crashing() -> None:
     services = Services.connect("sqlite://", clock=FixedClock(NOW))
-    services.auth.init_organisation("Northwind", OWNER, "Olga Owner", OWNER_PASSWORD)
+    make_firm(services)
     app = TektoroApp(services=services)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot, OWNER, OWNER_PASSWORD)
+            await log_in(pilot, *OWNER)
             await until(
                 pilot,
                 lambda: any(n[0] == "Live updates" for n in notifications(app)),
@@ -304,7 +299,7 @@ async def test_an_in_memory_database_turns_live_updates_off_without_crashing() -
             )
             await open_area(pilot, "printer", PrinterScreen)
             await pilot.press("ctrl+l")
-            await log_in(pilot, OWNER, OWNER_PASSWORD)
+            await log_in(pilot, *OWNER)
             await settle(pilot)
             notices = [n for n in notifications(app) if n[0] == "Live updates"]
             assert len(notices) == 1  # told once, not at every sign-in

@@ -26,15 +26,15 @@ from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.approvals import ApprovalsScreen
 from tektoro_tui.screens.time_card import TimeCardScreen
 from tektoro_tui.screens.time_report import TimeReportScreen
-from tektoro_tui.services.administration.presets import ActivityForm, ProjectForm, TaskForm
-from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.administration.presets import ActivityForm
 from tektoro_tui.services.base import Actor
-from tektoro_tui.services.pipeline.views import TimeCardForm, TimeEntryView
+from tektoro_tui.services.pipeline.views import TimeEntryView
 from tektoro_tui.widgets.batch_dialog import BatchDialog
 from tektoro_tui.widgets.dialogs import NoticeDialog
 from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.time_export import ExportDialog
 from tektoro_tui.widgets.time_fields import TimeEntryForm
+from tests.builders import Codes, Job, add_job, add_person
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, STAFF_EMAIL, STAFF_PASSWORD, Firm
 from .tuitools import log_in, notifications, settle, steady_cursors
@@ -53,13 +53,8 @@ class Shop:
     """The stocked firm plus a second project (two tasks) and a non-billable activity."""
 
     firm: Firm
-    project_id: int  # Harbour refit
-    task_id: int  # Demolition
-    activity_id: int  # Carpentry (billable)
-    rate_id: int  # Standard, 80.00 an hour
-    mill_id: int  # Mill roof
-    tiles_id: int
-    gutters_id: int
+    codes: Codes  # Harbour refit, Demolition, Carpentry (billable), Standard at 80.00 an hour
+    mill: Job  # Mill roof, with the tasks Tiles and Gutters
     travel_id: int  # Travel (not billable by default)
 
     @property
@@ -69,16 +64,8 @@ class Shop:
 
     def card(self, who: Actor, spent: str, day: str = TODAY, **changes: Any) -> TimeEntryView:
         """A draft entry on Harbour refit / Demolition / Carpentry / Standard."""
-        form = TimeCardForm(
-            project_id=self.project_id,
-            task_id=self.task_id,
-            activity_id=self.activity_id,
-            rate_code_id=self.rate_id,
-            time_spent=spent,
-            work_date=day,
-            description=f"work {spent}",
-        )
-        return self.services.time.add_entry(who, replace(form, **changes))
+        form = replace(self.codes.card(spent, day, f"work {spent}"), **changes)
+        return self.services.time.add_entry(who, form)
 
     def entries(self, who: Actor | None = None) -> list[TimeEntryView]:
         """Every entry the administrator (or ``who``) sees, newest first."""
@@ -88,42 +75,25 @@ class Shop:
 @pytest.fixture
 def shop(stocked_firm: Firm) -> Shop:
     """Acme Builders with two projects, three tasks, two activities and one rate code."""
-    services, admin = stocked_firm.services, stocked_firm.admin
-    presets = services.presets
-    project = presets.list_projects(admin).items[0]
-    client_id = project.client_id
-    mill = presets.save_project(admin, ProjectForm(name="Mill roof", client_id=client_id))
-    tiles = presets.save_task(admin, TaskForm(project_id=mill.id, name="Tiles"))
-    gutters = presets.save_task(admin, TaskForm(project_id=mill.id, name="Gutters"))
-    travel = presets.save_activity(admin, ActivityForm(name="Travel", billable_default=False))
-    return Shop(
-        firm=stocked_firm,
-        project_id=project.id,
-        task_id=presets.list_tasks(admin, project.id).items[0].id,
-        activity_id=presets.list_activities(admin).items[0].id,
-        rate_id=presets.list_rate_codes(admin).items[0].id,
-        mill_id=mill.id,
-        tiles_id=tiles.id,
-        gutters_id=gutters.id,
-        travel_id=travel.id,
-    )
+    services, admin, codes = stocked_firm.services, stocked_firm.admin, stocked_firm.codes
+    assert codes is not None
+    mill = add_job(services, admin, codes.client_id, "Mill roof", "Tiles", "Gutters")
+    travel = services.presets.save_activity(admin, ActivityForm("Travel", billable_default=False))
+    return Shop(stocked_firm, codes, mill, travel.id)
 
 
 def add_sub_staff(shop: Shop) -> Actor:
     """Tom, supervised by Sam (so two levels below Ann)."""
-    services, firm = shop.services, shop.firm
-    services.users.create_user(
+    firm = shop.firm
+    return add_person(
+        firm.services,
         firm.admin,
-        UserForm(
-            name="Tom Trainee",
-            email=SUB_EMAIL,
-            role="staff",
-            supervisor_id=firm.staff.user_id,
-            pay_rate="20",
-            password=SUB_PASSWORD,
-        ),
+        "Tom Trainee",
+        email=SUB_EMAIL,
+        password=SUB_PASSWORD,
+        pay_rate="20",
+        supervisor_id=firm.staff.user_id,
     )
-    return services.auth.login(SUB_EMAIL, SUB_PASSWORD)
 
 
 # --- driving the app ----------------------------------------------------------------------------
@@ -202,7 +172,7 @@ async def test_two_cards_in_a_row_keep_the_codes(shop: Shop) -> None:
         assert focused_id(app) == "input-time_spent", "ready for the next card"
         assert app.screen.query_one("#input-time_spent", Input).value == ""
         assert app.screen.query_one("#input-description", Input).value == ""
-        assert app.screen.query_one("#input-project_id", Select).value == shop.mill_id
+        assert app.screen.query_one("#input-project_id", Select).value == shop.mill.project_id
         await type_text(pilot, "08:00-08:45", "enter")
         await type_text(pilot, "Second coat", "enter")
 
@@ -214,8 +184,8 @@ async def test_two_cards_in_a_row_keep_the_codes(shop: Shop) -> None:
         assert not errors(app)
     saved = shop.entries()
     assert [(e.minutes, e.task_id, e.activity_id, e.billable) for e in saved] == [
-        (45, shop.gutters_id, shop.travel_id, False),
-        (90, shop.gutters_id, shop.travel_id, False),
+        (45, shop.mill.task_ids[1], shop.travel_id, False),
+        (90, shop.mill.task_ids[1], shop.travel_id, False),
     ]
     assert saved[0].start_minute == 8 * 60 and saved[0].end_minute == 8 * 60 + 45
     assert {(e.owner_id, e.status, e.work_date.isoformat()) for e in saved} == {
@@ -266,7 +236,7 @@ async def test_more_than_24_hours_a_locked_period_and_an_inactive_code_are_refus
         assert focused_id(app) == "input-work_date"
 
         settings.update(admin, replace(form, period_lock_date=""))
-        services.presets.set_active(admin, "activity", shop.activity_id, False)
+        services.presets.set_active(admin, "activity", shop.codes.activity_id, False)
         await keys(pilot, *["tab"] * 6)
         assert focused_id(app) == "input-time_spent"
         await type_text(pilot, "1", "ctrl+s")

@@ -19,21 +19,15 @@ from tektoro_tui.app import TektoroApp
 from tektoro_tui.data import models as m
 from tektoro_tui.screens.documenter import DocumenterScreen
 from tektoro_tui.screens.wip import WipScreen
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import DraftForm, ExpenseForm
-from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
+from tektoro_tui.services.pipeline.views import AllocationForm
 from tektoro_tui.widgets.dialogs import NoticeDialog, YesNoDialog
 from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.form_modal import FormModal
 from tektoro_tui.widgets.wip_process_dialog import ProcessDialog
+from tests.builders import add_job, add_time_cards, add_work_codes, approve_all, bill, codes_of
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, NOW, Firm
 from .tuitools import log_in, notifications, settle, steady_cursors
@@ -58,31 +52,22 @@ class Work:
 def approved_work(firm: Firm) -> Work:
     """Sam's time cards on two clients, accepted by Sam and approved by Ann."""
     services, admin, staff = firm.services, firm.admin, firm.staff
-    presets = services.presets
-    harbour = presets.save_company(admin, CompanyForm(name="Harbour Hotel")).id
-    lighthouse = presets.save_company(admin, CompanyForm(name="Lighthouse Café")).id
-    refit = presets.save_project(admin, ProjectForm(name="Harbour refit", client_id=harbour)).id
-    lantern = presets.save_project(admin, ProjectForm(name="Lantern", client_id=lighthouse)).id
-    demolition = presets.save_task(admin, TaskForm(project_id=refit, name="Demolition")).id
-    glazing = presets.save_task(admin, TaskForm(project_id=lantern, name="Glazing")).id
-    carpentry = presets.save_activity(admin, ActivityForm(name="Carpentry")).id
-    standard = presets.save_rate_code(admin, RateCodeForm(name="Standard", hourly_rate="80")).id
-    cards = [  # (project, task, time, day, description), all at 80.00 an hour
-        (refit, demolition, "2:00", date(2024, 4, 29), "Strip the lobby"),
-        (refit, demolition, "1:30", date(2024, 4, 30), "Remove old tiles"),
-        (refit, demolition, "3:00", date(2024, 5, 2), "Haul rubble"),
-        (lantern, glazing, "1:00", date(2024, 5, 3), "Measure the lantern"),
+    refit = add_job(services, admin, "Harbour Hotel", "Harbour refit", "Demolition")
+    lantern = add_job(services, admin, "Lighthouse Café", "Lantern", "Glazing")
+    carpentry, standard = add_work_codes(services, admin, "Carpentry", "Standard", "80")
+    harbour = codes_of(refit, carpentry, standard)
+    lighthouse = codes_of(lantern, carpentry, standard)
+    cards = [  # all at 80.00 an hour
+        harbour.card("2:00", "2024-04-29", "Strip the lobby"),
+        harbour.card("1:30", "2024-04-30", "Remove old tiles"),
+        harbour.card("3:00", "2024-05-02", "Haul rubble"),
+        lighthouse.card("1:00", "2024-05-03", "Measure the lantern"),
     ]
-    ids = [
-        services.time.add_entry(
-            staff,
-            TimeCardForm(project, task, carpentry, standard, spent, day.isoformat(), text),
-        ).id
-        for project, task, spent, day, text in cards
-    ]
-    services.time.accept(staff, ids)
-    services.time.approve(admin, ids)
-    return Work(services, admin, staff, harbour, lighthouse, tuple(ids[:3]), (ids[3],))
+    ids = add_time_cards(services, staff, cards)
+    approve_all(services, ids, staff, admin)
+    return Work(
+        services, admin, staff, harbour.client_id, lighthouse.client_id, tuple(ids[:3]), (ids[3],)
+    )
 
 
 @pytest.fixture
@@ -102,12 +87,8 @@ class Records:
 @pytest.fixture
 def records(work: Work) -> Records:
     """Harbour Hotel's work billed and processed onto an invoice record (through the services)."""
-    wip = work.services.wip
-    wip.allocate(work.admin, work.harbour_entries, AllocationForm(kind="bill"))
-    result = wip.process(work.admin, client_id=work.harbour)
-    record_id = result.documents[0].id
-    assert record_id is not None
-    return Records(work, record_id)
+    record = bill(work.services, work.admin, work.harbour_entries, client_id=work.harbour)
+    return Records(work, record)
 
 
 # --- helpers -------------------------------------------------------------------------------------

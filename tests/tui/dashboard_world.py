@@ -25,6 +25,7 @@ CARL, MONA, ADAM, CLEO, BORIS = (
     "cleo@example.com",
     "boris@example.com",
 )
+OLGA_LOGIN = (OLGA, PASSWORD)
 on_sqlite_only = pytest.mark.skipif(
     test_backend() == "postgresql",
     reason="snapshots show the database's name in the title bar; PostgreSQL's is random",

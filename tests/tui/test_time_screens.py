@@ -19,8 +19,7 @@ from typing import Any
 import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
-from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, Select, Static
+from textual.widgets import Checkbox, Input, Select
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.approvals import ApprovalsScreen
@@ -31,13 +30,23 @@ from tektoro_tui.services.base import Actor
 from tektoro_tui.services.pipeline.views import TimeEntryView
 from tektoro_tui.widgets.batch_dialog import BatchDialog
 from tektoro_tui.widgets.dialogs import NoticeDialog
-from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.time_export import ExportDialog
 from tektoro_tui.widgets.time_fields import TimeEntryForm
 from tests.builders import Codes, Job, add_job, add_person
 
-from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, STAFF_EMAIL, STAFF_PASSWORD, Firm
-from .tuitools import log_in, notifications, settle, steady_cursors
+from .conftest import ADMIN, ADMIN_EMAIL, STAFF, Firm
+from .tuitools import (
+    errors,
+    focused_id,
+    invalid_fields,
+    keys,
+    notifications,
+    open_area,
+    snapshot_steps,
+    table_rows,
+    text_of,
+    type_text,
+)
 
 SIZE = (80, 24)
 TODAY = "2024-05-06"
@@ -96,66 +105,13 @@ def add_sub_staff(shop: Shop) -> Actor:
     )
 
 
-# --- driving the app ----------------------------------------------------------------------------
-
-
-async def open_area(pilot: Pilot[None], key: str, email: str, password: str) -> None:
-    """Log in and open the area with hotkey ``key``."""
-    await log_in(pilot, email, password)
-    await pilot.press(key)
-    await settle(pilot)
-
-
-async def keys(pilot: Pilot[None], *pressed: str) -> None:
-    """Press keys, then wait for the workers and the screen."""
-    await pilot.press(*pressed)
-    await settle(pilot)
-
-
-async def type_text(pilot: Pilot[None], text: str, *then: str) -> None:
-    """Type ``text`` character by character, then press ``then``."""
-    await keys(pilot, *text, *then)
-
-
-def focused_id(app: TektoroApp) -> str | None:
-    """The id of the focused widget."""
-    return app.focused.id if app.focused is not None else None
-
-
-def invalid_fields(app: TektoroApp) -> dict[str, str]:
-    """The fields marked wrong on the current screen, with their messages."""
-    return {
-        f.field_name: str(f.query_one(".field-problem", Static).render())
-        for f in app.screen.query(FormField)
-        if f.has_class("-invalid")
-    }
-
-
-def text_of(app: TektoroApp, selector: str) -> str:
-    """What a Static shows."""
-    return str(app.screen.query_one(selector, Static).render())
-
-
-def rows(app: TektoroApp, selector: str) -> list[list[str]]:
-    """Every row of a table as plain text."""
-    table = app.screen.query_one(selector, DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def errors(app: TektoroApp) -> list[tuple[str, str]]:
-    """The error notifications shown so far."""
-    return [
-        (title, message) for title, message, severity in notifications(app) if severity == "error"
-    ]
-
-
 # --- Time Card ----------------------------------------------------------------------------------
 
 
 async def test_two_cards_in_a_row_keep_the_codes(shop: Shop) -> None:
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "c", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "c", login=ADMIN)
         assert isinstance(app.screen, TimeCardScreen)
         assert focused_id(app) == "input-project_id", "two projects: the project comes first"
         await type_text(pilot, "mill", "enter")
@@ -176,7 +132,7 @@ async def test_two_cards_in_a_row_keep_the_codes(shop: Shop) -> None:
         await type_text(pilot, "08:00-08:45", "enter")
         await type_text(pilot, "Second coat", "enter")
 
-        assert [r[:4] for r in rows(app, "#day-entries")] == [
+        assert [r[:4] for r in table_rows(app, "#day-entries")] == [
             ["Mill roof", "Gutters", "Travel", "0:45"],
             ["Mill roof", "Gutters", "Travel", "1:30"],
         ]
@@ -196,7 +152,7 @@ async def test_two_cards_in_a_row_keep_the_codes(shop: Shop) -> None:
 async def test_a_refused_card_marks_every_problem_and_saves_nothing(shop: Shop) -> None:
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "c", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "c", login=ADMIN)
         await keys(pilot, "shift+tab")
         assert focused_id(app) == "input-work_date"
         await type_text(pilot, "31.02.2024", "enter")
@@ -220,7 +176,7 @@ async def test_more_than_24_hours_a_locked_period_and_an_inactive_code_are_refus
     shop.card(admin, "23:00")
     app = TektoroApp(services=services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "c", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "c", login=ADMIN)
         await type_text(pilot, "harb", "enter", "tab")
         await type_text(pilot, "carp", "enter", "tab", "tab")
         assert focused_id(app) == "input-time_spent"
@@ -248,7 +204,7 @@ async def test_more_than_24_hours_a_locked_period_and_an_inactive_code_are_refus
 async def test_missing_presets_are_named_with_the_way_to_add_them(firm: Firm) -> None:
     app = TektoroApp(services=firm.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "c", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "c", login=ADMIN)
         banner = text_of(app, "#card-missing")
         assert "Missing: Clients, Projects, Tasks, Activities, Rate codes" in banner
         assert "Code presets (p)" in banner
@@ -261,7 +217,7 @@ async def test_missing_presets_are_named_with_the_way_to_add_them(firm: Firm) ->
 async def test_a_supervisor_enters_a_card_for_a_staff_member(shop: Shop) -> None:
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "c", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "c", login=ADMIN)
         await keys(pilot, "shift+tab", "shift+tab")
         assert focused_id(app) == "input-owner_id"
         await type_text(pilot, "sam", "enter")
@@ -302,7 +258,7 @@ async def test_the_report_filters_and_totals_what_it_shows(shop: Shop) -> None:
     report_data(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "t", login=ADMIN)
         assert isinstance(app.screen, TimeReportScreen)
         assert text_of(app, "#totals") == "Shown: 4 entries · 7:30 h · 600.00 EUR"
         await keys(pilot, "f")
@@ -313,7 +269,7 @@ async def test_the_report_filters_and_totals_what_it_shows(shop: Shop) -> None:
         await keys(pilot, "tab", "tab")
         await type_text(pilot, "draft", "enter")
         assert text_of(app, "#totals") == "Shown: 1 entry · 0:45 h · 60.00 EUR"
-        shown = [r[1:4] for r in rows(app, "#entries")]
+        shown = [r[1:4] for r in table_rows(app, "#entries")]
         assert shown == [["2024-05-04", "Sam Staff", "Harbour refit"]]
 
 
@@ -321,8 +277,8 @@ async def test_a_rejected_entry_shows_its_reason_and_is_edited(shop: Shop) -> No
     made = report_data(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", STAFF_EMAIL, STAFF_PASSWORD)
-        shown = rows(app, "#entries")
+        await open_area(pilot, "t", login=STAFF)
+        shown = table_rows(app, "#entries")
         assert [r[6:8] for r in shown] == [["draft", ""], ["rejected", "wrong task"], ["draft", ""]]
         await keys(pilot, "down")
         assert text_of(app, "#detail").startswith("Rejected: wrong task — #")
@@ -334,7 +290,7 @@ async def test_a_rejected_entry_shows_its_reason_and_is_edited(shop: Shop) -> No
         await type_text(pilot, "3:00", "enter")
         await type_text(pilot, "Roof, not walls", "enter")
         assert isinstance(app.screen, TimeReportScreen)
-        assert rows(app, "#entries")[1][4:7] == ["3:00", "240.00", "rejected"]
+        assert table_rows(app, "#entries")[1][4:7] == ["3:00", "240.00", "rejected"]
     edited = shop.services.time.get_entry(shop.firm.staff, made["sam2"].id)
     assert (edited.minutes, edited.value.cents, edited.status) == (180, 24000, "rejected")
     assert (edited.description, edited.rejection_reason) == ("Roof, not walls", "wrong task")
@@ -344,7 +300,7 @@ async def test_a_draft_is_deleted_after_the_question(shop: Shop) -> None:
     made = report_data(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "t", login=ADMIN)
         await keys(pilot, "x")
         assert isinstance(app.screen, BatchDialog)
         await keys(pilot, "n")
@@ -362,9 +318,9 @@ async def test_accept_marked_and_accept_all_ask_with_the_dry_run_totals(shop: Sh
         return [e.status for e in shop.entries()]
 
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "t", login=ADMIN)
         await keys(pilot, "space", "space")
-        assert [r[0] for r in rows(app, "#entries")] == ["✓", "✓", "", ""]
+        assert [r[0] for r in table_rows(app, "#entries")] == ["✓", "✓", "", ""]
         await keys(pilot, "A")
         assert isinstance(app.screen, BatchDialog)
         assert text_of(app, "#batch-totals") == "2 entries · 4:00 h · 320.00 EUR"
@@ -378,7 +334,7 @@ async def test_accept_marked_and_accept_all_ask_with_the_dry_run_totals(shop: Sh
         await keys(pilot, "n")
         assert statuses() == ["accepted", "accepted", "rejected", "draft"]
         await keys(pilot, "ctrl+a", "y")
-        assert rows(app, "#entries")[0][6] == "accepted"
+        assert table_rows(app, "#entries")[0][6] == "accepted"
     assert set(statuses()) == {"accepted"}
 
 
@@ -386,7 +342,7 @@ async def test_what_is_shown_is_exported_to_xlsx_with_numbers(shop: Shop) -> Non
     report_data(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "t", login=ADMIN)
         await keys(pilot, "ctrl+e")
         assert isinstance(app.screen, ExportDialog)
         await keys(pilot, "x")
@@ -442,7 +398,7 @@ async def test_mail_to_me_sends_the_report_as_xlsx(
     services.settings.update(admin, replace(form, **smtp, smtp_sender="office@acme.test"))
     app = TektoroApp(services=services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "t", login=ADMIN)
         await keys(pilot, "m")
         assert [t for t, _, _ in notifications(app)][-1] == "Mailed"
     [raw] = box.received
@@ -464,7 +420,7 @@ async def test_a_mail_failure_is_shown_and_the_report_is_kept(shop: Shop) -> Non
     report_data(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "t", login=ADMIN)
         await keys(pilot, "m")
         assert isinstance(app.screen, NoticeDialog)
         assert str(app.screen.query_one("#notice-title").render()) == "Mail not set up"
@@ -495,19 +451,19 @@ async def test_approvals_sum_up_each_contributor_and_approve_one_whole(shop: Sho
     accepted_work(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "a", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "a", login=ADMIN)
         assert isinstance(app.screen, ApprovalsScreen)
-        assert rows(app, "#contributors") == [
+        assert table_rows(app, "#contributors") == [
             ["All contributors", "3", "4:15", "340.00 EUR"],
             ["Sam Staff", "3", "4:15", "340.00 EUR"],
         ]
-        assert len(rows(app, "#approval-entries")) == 3
+        assert len(table_rows(app, "#approval-entries")) == 3
         await keys(pilot, "down", "A")
         assert isinstance(app.screen, BatchDialog)
         assert text_of(app, "#batch-totals") == "3 entries · 4:15 h · 340.00 EUR"
         await keys(pilot, "y")
-        assert rows(app, "#contributors") == [["All contributors", "0", "0:00", "0.00 EUR"]]
-        assert rows(app, "#approval-entries") == []
+        assert table_rows(app, "#contributors") == [["All contributors", "0", "0:00", "0.00 EUR"]]
+        assert table_rows(app, "#approval-entries") == []
     assert sorted(e.status for e in shop.entries()) == ["approved"] * 3 + ["draft"]
 
 
@@ -515,7 +471,7 @@ async def test_a_rejected_entry_goes_back_to_the_time_report_with_the_reason(sho
     made = accepted_work(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "a", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "a", login=ADMIN)
         await keys(pilot, "tab", "down", "R")
         await keys(pilot, "enter")
         assert invalid_fields(app) == {"reason": "is required"}, "a reason is required"
@@ -523,14 +479,14 @@ async def test_a_rejected_entry_goes_back_to_the_time_report_with_the_reason(sho
         assert isinstance(app.screen, BatchDialog)
         assert text_of(app, "#batch-totals") == "1 entry · 2:00 h · 160.00 EUR"
         await keys(pilot, "y")
-        assert rows(app, "#contributors")[1][1:3] == ["2", "2:15"]
-        assert len(rows(app, "#approval-entries")) == 2
+        assert table_rows(app, "#contributors")[1][1:3] == ["2", "2:15"]
+        assert len(table_rows(app, "#approval-entries")) == 2
 
         await keys(pilot, "t")
         assert isinstance(app.screen, TimeReportScreen)
         await keys(pilot, "f", "tab", "tab", "tab", "tab")
         await type_text(pilot, "rej", "enter")
-        assert [r[6:8] for r in rows(app, "#entries")] == [["rejected", "Wrong project"]]
+        assert [r[6:8] for r in table_rows(app, "#entries")] == [["rejected", "Wrong project"]]
         assert text_of(app, "#detail").startswith("Rejected: Wrong project — #")
     rejected = shop.services.time.get_entry(shop.firm.admin, made[1].id)
     assert (rejected.status, rejected.rejection_reason) == ("rejected", "Wrong project")
@@ -543,57 +499,42 @@ async def test_a_staff_members_approvals_show_only_their_direct_staff(shop: Shop
     shop.services.time.accept(tom, [entry.id])
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "a", STAFF_EMAIL, STAFF_PASSWORD)
+        await open_area(pilot, "a", login=STAFF)
         assert isinstance(app.screen, ApprovalsScreen)
-        assert rows(app, "#contributors") == [
+        assert table_rows(app, "#contributors") == [
             ["All contributors", "1", "5:00", "400.00 EUR"],
             ["Tom Trainee", "1", "5:00", "400.00 EUR"],
         ]
         assert "f" not in {b.binding.key for b in app.screen.active_bindings.values()}
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "a", ADMIN_EMAIL, ADMIN_PASSWORD)
-        assert [r[0] for r in rows(app, "#contributors")] == ["All contributors", "Sam Staff"]
+        await open_area(pilot, "a", login=ADMIN)
+        assert [r[0] for r in table_rows(app, "#contributors")] == ["All contributors", "Sam Staff"]
         await keys(pilot, "f")
-        names = [r[0] for r in rows(app, "#contributors")]
+        names = [r[0] for r in table_rows(app, "#contributors")]
         assert names == ["All contributors", "Sam Staff", "Tom Trainee"], "firm-wide"
 
 
 # --- snapshots at 80x24 ---------------------------------------------------------------------------
 
 
-def snapshot_steps(key: str, email: str, password: str, *then: str) -> Any:
-    """Log in, open ``key``, press ``then``, and steady the cursors."""
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        await open_area(pilot, key, email, password)
-        for pressed in then:
-            await keys(pilot, pressed)
-        assert isinstance(pilot.app, TektoroApp)
-        pilot.app.clear_notifications()
-        await settle(pilot)
-        steady_cursors(pilot.app)
-
-    return run_before
-
-
 def test_time_card_snapshot(shop: Shop, snap_compare) -> None:  # type: ignore[no-untyped-def]
     shop.card(shop.firm.admin, "1:30")
     shop.card(shop.firm.admin, "2:15", description="Plans and permits")
     app = TektoroApp(services=shop.services)
-    steps = snapshot_steps("c", ADMIN_EMAIL, ADMIN_PASSWORD)
+    steps = snapshot_steps("c", login=ADMIN)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
 
 
 def test_time_report_snapshot(shop: Shop, snap_compare) -> None:  # type: ignore[no-untyped-def]
     report_data(shop)
     app = TektoroApp(services=shop.services)
-    steps = snapshot_steps("t", ADMIN_EMAIL, ADMIN_PASSWORD, "space", "down")
+    steps = snapshot_steps("t", "space", "down", login=ADMIN)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
 
 
 def test_approvals_snapshot(shop: Shop, snap_compare) -> None:  # type: ignore[no-untyped-def]
     accepted_work(shop)
     app = TektoroApp(services=shop.services)
-    steps = snapshot_steps("a", ADMIN_EMAIL, ADMIN_PASSWORD)
+    steps = snapshot_steps("a", login=ADMIN)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)

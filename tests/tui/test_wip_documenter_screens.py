@@ -7,13 +7,12 @@ screens, and the outcome is read back through the services.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.data import models as m
@@ -24,13 +23,21 @@ from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import DraftForm, ExpenseForm
 from tektoro_tui.services.pipeline.views import AllocationForm
 from tektoro_tui.widgets.dialogs import NoticeDialog, YesNoDialog
-from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.form_modal import FormModal
 from tektoro_tui.widgets.wip_process_dialog import ProcessDialog
 from tests.builders import add_job, add_time_cards, add_work_codes, approve_all, bill, codes_of
 
-from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, NOW, Firm
-from .tuitools import log_in, notifications, settle, steady_cursors
+from .conftest import ADMIN, NOW, Firm
+from .tuitools import (
+    invalid_fields,
+    keys,
+    notifications,
+    open_area,
+    snapshot_steps,
+    table_rows,
+    text_of,
+    type_text,
+)
 
 SIZE = (80, 24)
 WIDE = (120, 36)
@@ -94,50 +101,10 @@ def records(work: Work) -> Records:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-async def keys(pilot: Pilot[None], *pressed: str) -> None:
-    """Press each key and wait for the workers it starts."""
-    for key in pressed:
-        await pilot.press(key)
-        await settle(pilot)
-
-
-async def type_text(pilot: Pilot[None], text: str) -> None:
-    """Type ``text`` into the focused field, key by key."""
-    await pilot.press(*[{" ": "space", "-": "minus", ".": "full_stop"}.get(c, c) for c in text])
-    await settle(pilot)
-
-
 async def choose(pilot: Pilot[None], text: str) -> None:
     """Open the focused drop-down, type the start of an option and take it."""
-    await pilot.press("enter")
-    await type_text(pilot, text)
     await keys(pilot, "enter")
-
-
-async def open_area(pilot: Pilot[None], key: str) -> None:
-    """Log in as Ann (administrator and Sam's supervisor) and open an area by its key."""
-    await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-    await keys(pilot, key)
-
-
-def invalid_fields(app: TektoroApp) -> dict[str, str]:
-    """The fields marked wrong on the current screen, with their messages."""
-    return {
-        f.field_name: str(f.query_one(".field-problem").render())
-        for f in app.screen.query(FormField)
-        if f.has_class("-invalid")
-    }
-
-
-def table_rows(app: TektoroApp, selector: str) -> list[list[str]]:
-    """Every row of a table on the current screen, as text."""
-    table = app.screen.query_one(selector, DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def shown(app: TektoroApp, selector: str) -> str:
-    """The text of a Static on the current screen."""
-    return str(app.screen.query_one(selector, Static).render())
+    await type_text(pilot, text, "enter")
 
 
 def entry_states(work: Work) -> dict[int, tuple[str, str | None, int, str]]:
@@ -154,7 +121,7 @@ def entry_states(work: Work) -> dict[int, tuple[str, str | None, int, str]]:
 async def test_wip_lists_the_groups_and_the_entries_of_the_highlighted_one(work: Work) -> None:
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         assert isinstance(app.screen, WipScreen)
         groups = table_rows(app, "#groups")
         assert [row[:4] for row in groups] == [
@@ -167,7 +134,7 @@ async def test_wip_lists_the_groups_and_the_entries_of_the_highlighted_one(work:
             ["2024-04-30", "Sam Staff", "1:30", "120.00", "open"],
             ["2024-05-02", "Sam Staff", "3:00", "240.00", "open"],
         ]
-        assert "3 entries, 6:30 h, 520.00 EUR" in shown(app, "#entries-heading")
+        assert "3 entries, 6:30 h, 520.00 EUR" in text_of(app, "#entries-heading")
 
         await keys(pilot, "down")
         assert [row[1] for row in table_rows(app, "#entries")] == ["2024-05-03"]
@@ -177,9 +144,9 @@ async def test_a_partial_write_down_is_confirmed_before_it_is_saved(work: Work) 
     first = work.harbour_entries[0]
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         await keys(pilot, "tab", "space")
-        assert "1 selected" in shown(app, "#entries-heading")
+        assert "1 selected" in text_of(app, "#entries-heading")
 
         async def allocate() -> None:
             await keys(pilot, "e")
@@ -207,15 +174,15 @@ async def test_a_partial_write_down_is_confirmed_before_it_is_saved(work: Work) 
         assert entry_states(work)[first] == ("allocated", "bill", 4000, "Goodwill")
         assert table_rows(app, "#entries")[0][5] == "bill, −40.00 down"
         assert table_rows(app, "#groups")[0][4:6] == ["120.00", "40.00"]
-        assert "0 selected" not in shown(app, "#entries-heading")
+        assert "0 selected" not in text_of(app, "#entries-heading")
 
 
 async def test_a_write_down_without_a_reason_is_refused_with_the_field_marked(work: Work) -> None:
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         await keys(pilot, "tab", "m")
-        assert "3 selected" in shown(app, "#entries-heading")
+        assert "3 selected" in text_of(app, "#entries-heading")
         await keys(pilot, "e")
         await choose(pilot, "Write")
         await keys(pilot, "ctrl+s")
@@ -234,7 +201,7 @@ async def test_work_is_held_until_a_date_and_released_again(work: Work) -> None:
     last = work.harbour_entries[2]
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         await keys(pilot, "tab", "down", "down", "e")
         await choose(pilot, "Hold")
         for _ in range(4):  # to "Hold until"
@@ -253,7 +220,7 @@ async def test_work_is_held_until_a_date_and_released_again(work: Work) -> None:
         assert table_rows(app, "#entries")[2][5] == "hold to 2024-06-30"
 
         await keys(pilot, "f", "f", "f", "f")  # all → unallocated → bill → write down → hold
-        assert "on hold" in shown(app, "#entries-heading")
+        assert "on hold" in text_of(app, "#entries-heading")
         assert [row[1] for row in table_rows(app, "#entries")] == ["2024-05-02"]
         await keys(pilot, "delete")
         assert isinstance(app.screen, YesNoDialog)
@@ -267,7 +234,7 @@ async def test_work_is_held_until_a_date_and_released_again(work: Work) -> None:
 async def test_releasing_open_work_changes_nothing_and_says_why(work: Work) -> None:
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         await keys(pilot, "tab", "delete")
         assert isinstance(app.screen, NoticeDialog)
         text = str(app.screen.query_one("#notice-text", Static).render())
@@ -287,7 +254,7 @@ async def test_processing_shows_the_records_then_creates_them_with_progress(work
     wip.allocate(work.admin, work.lighthouse_entries, AllocationForm(kind="bill"))
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         await keys(pilot, "f9")
         assert isinstance(app.screen, FormModal)
         assert app.screen.query_one("#input-as_of", Input).value == "2024-05-06"
@@ -299,9 +266,8 @@ async def test_processing_shows_the_records_then_creates_them_with_progress(work
             ["(new)", "invoice", "Harbour Hotel", "2", "280.00", "0.00"],
             ["(new)", "write-downs", "Harbour Hotel", "1", "0.00", "240.00"],
         ]
-        assert "3 entries, 6:30 h, billed 280.00, written down 240.00 EUR" in shown(
-            app, "#process-totals"
-        )
+        totals = text_of(app, "#process-totals")
+        assert "3 entries, 6:30 h, billed 280.00, written down 240.00 EUR" in totals
         assert wip.documents(work.admin) == ()
 
         await keys(pilot, "y")
@@ -309,7 +275,7 @@ async def test_processing_shows_the_records_then_creates_them_with_progress(work
             ["DR-000001", "invoice", "Harbour Hotel", "2", "280.00", "0.00"],
             ["DR-000002", "write-downs", "Harbour Hotel", "1", "0.00", "240.00"],
         ]
-        assert shown(app, "#process-note") == "Created DR-000001, DR-000002."
+        assert text_of(app, "#process-note") == "Created DR-000001, DR-000002."
         bar = dialog.query_one("#process-bar")
         assert (bar.total, bar.progress) == (3, 3)  # type: ignore[attr-defined]
         await keys(pilot, "escape")
@@ -345,7 +311,7 @@ async def test_no_at_the_process_question_creates_nothing(work: Work) -> None:
     work.services.wip.allocate(work.admin, work.harbour_entries, AllocationForm(kind="bill"))
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         await keys(pilot, "f9", "ctrl+s")
         assert isinstance(app.screen, ProcessDialog)
         await keys(pilot, "n")
@@ -358,14 +324,12 @@ async def test_no_at_the_process_question_creates_nothing(work: Work) -> None:
 
 def gross_shown(app: TektoroApp) -> str:
     """The totals line of the open draft."""
-    return shown(app, "#draft-totals").splitlines()[0]
+    return text_of(app, "#draft-totals").splitlines()[0]
 
 
 async def open_record(pilot: Pilot[None]) -> DocumenterScreen:
     """Open the Documenter and the first invoice record in it."""
-    await open_area(pilot, "d")
-    screen = pilot.app.screen
-    assert isinstance(screen, DocumenterScreen)
+    screen = await open_area(pilot, "d", DocumenterScreen, login=ADMIN)
     await keys(pilot, "enter")
     assert screen.drafting
     return screen
@@ -385,7 +349,7 @@ async def add_expense(pilot: Pilot[None], description: str, amount: str) -> None
 async def test_the_documenter_lists_invoice_records_and_drafts(records: Records) -> None:
     app = TektoroApp(services=records.work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "d")
+        await open_area(pilot, "d", login=ADMIN)
         assert table_rows(app, "#records") == [
             ["DR-000001", "Harbour Hotel", "3", "6:30", "520.00", "—"]
         ]
@@ -505,23 +469,13 @@ async def test_keep_draft_at_the_confirmation_issues_nothing(records: Records) -
 # --- snapshots at 80x24 --------------------------------------------------------------------------
 
 
-def steps(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
-    """Log in as Ann, press ``pressed``, wait and steady the cursors."""
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await keys(pilot, *pressed)
-        assert isinstance(pilot.app, TektoroApp)
-        steady_cursors(pilot.app)
-
-    return run_before
-
-
 def test_wip_snapshot(work: Work, snap_compare) -> None:  # type: ignore[no-untyped-def]
     form = AllocationForm(kind="bill", write_down_amount="40", reason="Goodwill")
     work.services.wip.allocate(work.admin, work.harbour_entries[:1], form)
     app = TektoroApp(services=work.services)
-    assert snap_compare(app, terminal_size=SIZE, run_before=steps("w", "tab", "down", "space"))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=snapshot_steps("w", "tab", "down", "space", login=ADMIN)
+    )
 
 
 def test_process_dialog_snapshot(work: Work, snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -531,7 +485,9 @@ def test_process_dialog_snapshot(work: Work, snap_compare) -> None:  # type: ign
         work.admin, work.harbour_entries[2:], AllocationForm(kind="write_down", reason="Goodwill")
     )
     app = TektoroApp(services=work.services)
-    assert snap_compare(app, terminal_size=SIZE, run_before=steps("w", "f9", "ctrl+s"))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=snapshot_steps("w", "f9", "ctrl+s", login=ADMIN)
+    )
 
 
 def test_documenter_draft_snapshot(records: Records, snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -546,7 +502,9 @@ def test_documenter_draft_snapshot(records: Records, snap_compare) -> None:  # t
         admin, draft.id, DraftForm(commentary="Works in April and May", markup_percent="10")
     )
     app = TektoroApp(services=services)
-    assert snap_compare(app, terminal_size=SIZE, run_before=steps("d", "enter"))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=snapshot_steps("d", "enter", login=ADMIN)
+    )
 
 
 async def test_payment_terms_chosen_in_the_draft_are_printed_when_issued(records: Records) -> None:
@@ -564,7 +522,7 @@ async def test_payment_terms_chosen_in_the_draft_are_printed_when_issued(records
         draft_id = screen.pane.view.id  # type: ignore[union-attr]
         screen.query_one("#input-payment_terms_id", Select).focus()
         await choose(pilot, "Net")
-        assert "'Net 14'" in shown(app, "#draft-terms-text")
+        assert "'Net 14'" in text_of(app, "#draft-terms-text")
         await keys(pilot, "ctrl+s")
         assert services.invoices.get(admin, draft_id).payment_terms_id == template_id
         await keys(pilot, "f9", "y")

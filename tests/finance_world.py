@@ -21,25 +21,30 @@ Every figure above is what the dashboard and metrics tests compute by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
-from sqlalchemy import update
-
-from tektoro_tui.data import models as m
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
-from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.administration.presets import CompanyForm, ProjectForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import InvoiceView
-from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
+from tests.builders import (
+    PASSWORD,
+    Codes,
+    add_job,
+    add_person,
+    add_time_cards,
+    add_work_codes,
+    approve_all,
+    bill,
+    codes_of,
+    issue_invoice,
+    set_organisation,
+)
 
-PASSWORD = "pass-word-123"
+__all__ = ["NOW", "PASSWORD", "World", "build_world"]
+
+NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+"""The moment the world is built at (a clock standing here makes Acme's invoice overdue)."""
 
 
 @dataclass
@@ -54,149 +59,92 @@ class World:
     dora: Actor
     cleo: Actor  # client user of Acme
     boris: Actor  # client user of Bolt
-    acme_id: int
-    bolt_id: int
-    roof_id: int
-    hall_id: int
-    survey_id: int
-    build_id: int
-    activity_id: int
-    rate_id: int
+    roof: Codes  # a ticket on Acme's Roof: task Survey, Design, Senior
+    hall: Codes  # a ticket on Bolt's Hall: task Build, Design, Senior
     acme_invoice: InvoiceView
     bolt_invoice: InvoiceView
     carl_march: dict[str, list[int]]  # status -> entry ids of Carl's March tickets
     carl_february: list[int]
     dora_february: list[int]
 
+    @property
+    def acme_id(self) -> int:
+        """Acme Sp. z o.o., the client of Roof."""
+        return self.roof.client_id
+
+    @property
+    def bolt_id(self) -> int:
+        """Bolt GmbH, the client of Hall."""
+        return self.hall.client_id
+
+    @property
+    def roof_id(self) -> int:
+        """Acme's project Roof."""
+        return self.roof.project_id
+
+    @property
+    def hall_id(self) -> int:
+        """Bolt's fixed-price project Hall."""
+        return self.hall.project_id
+
     def login(self, email: str) -> Actor:
         """Sign in one of the world's users again (e.g. after a role change)."""
         return self.services.auth.login(email, PASSWORD)
 
 
-def _user(
-    services: Services,
-    admin: Actor,
-    name: str,
-    role: str,
-    *,
-    pay_rate: str = "0",
-    company_id: int | None = None,
-    supervisor_id: int | None = None,
-) -> Actor:
-    email = f"{name.split()[0].lower()}@example.com"
-    services.users.create_user(
-        admin,
-        UserForm(
-            name=name,
-            email=email,
-            role=role,
-            password=PASSWORD,
-            pay_rate=pay_rate,
-            company_id=company_id,
-            supervisor_id=supervisor_id,
-        ),
-    )
-    return services.auth.login(email, PASSWORD)
-
-
 def build_world(services: Services, admin: Actor) -> World:
     """Build the firm described in the module docstring (the clock must read 2026-03-10)."""
-    presets = services.presets
-    with services.db.write() as session:
-        session.execute(
-            update(m.Organisation)
-            .where(m.Organisation.id == 1)
-            .values(billing_address="1 Harbour Road\nGdynia", tax_id="PL9570000000")
-        )
-    acme = presets.save_company(
-        admin, CompanyForm(name="Acme Sp. z o.o.", email="billing@acme.example")
+    set_organisation(services, billing_address="1 Harbour Road\nGdynia", tax_id="PL9570000000")
+    acme = CompanyForm(name="Acme Sp. z o.o.", email="billing@acme.example")
+    acme_roof = ProjectForm("Roof", None, progress_pct="40")
+    bolt = CompanyForm(name="Bolt GmbH", email="ap@bolt.example")
+    bolt_hall = ProjectForm(
+        "Hall", None, valuation="fixed", contract_amount="10000", progress_pct="10"
     )
-    bolt = presets.save_company(admin, CompanyForm(name="Bolt GmbH", email="ap@bolt.example"))
-    roof = presets.save_project(
-        admin, ProjectForm(name="Roof", client_id=acme.id, progress_pct="40")
-    )
-    hall = presets.save_project(
-        admin,
-        ProjectForm(
-            name="Hall",
-            client_id=bolt.id,
-            valuation="fixed",
-            contract_amount="10000",
-            progress_pct="10",
-        ),
-    )
-    survey = presets.save_task(admin, TaskForm(project_id=roof.id, name="Survey"))
-    build = presets.save_task(admin, TaskForm(project_id=hall.id, name="Build"))
-    activity = presets.save_activity(admin, ActivityForm(name="Design"))
-    rate = presets.save_rate_code(admin, RateCodeForm(name="Senior", hourly_rate="100"))
+    jobs = [
+        add_job(services, admin, acme, acme_roof, "Survey"),
+        add_job(services, admin, bolt, bolt_hall, "Build"),
+    ]
+    activity, rate = add_work_codes(services, admin, "Design", "Senior", "100")
+    roof, hall = (codes_of(job, activity, rate) for job in jobs)
 
-    manager = _user(services, admin, "Mona Manager", "manager")
-    accountant = _user(services, admin, "Adam Accountant", "accountant")
-    carl = _user(services, admin, "Carl Contractor", "staff", pay_rate="40", supervisor_id=1)
-    dora = _user(services, admin, "Dora Developer", "staff", pay_rate="50", supervisor_id=1)
-    cleo = _user(services, admin, "Cleo Client", "client", company_id=acme.id)
-    boris = _user(services, admin, "Boris Bolt", "client", company_id=bolt.id)
+    manager = add_person(services, admin, "Mona Manager", "manager")
+    accountant = add_person(services, admin, "Adam Accountant", "accountant")
+    carl = add_person(services, admin, "Carl Contractor", pay_rate="40", supervisor_id=1)
+    dora = add_person(services, admin, "Dora Developer", pay_rate="50", supervisor_id=1)
+    cleo = add_person(services, admin, "Cleo Client", "client", company_id=roof.client_id)
+    boris = add_person(services, admin, "Boris Bolt", "client", company_id=hall.client_id)
 
-    def card(owner: Actor, day: str, minutes: int, *, hall_project: bool = False) -> int:
-        form = TimeCardForm(
-            project_id=hall.id if hall_project else roof.id,
-            task_id=build.id if hall_project else survey.id,
-            activity_id=activity.id,
-            rate_code_id=rate.id,
-            time_spent=f"{minutes}m",
-            work_date=day,
-            description=f"Work of {owner.name} on {day}",
-            owner_id=owner.user_id,
-        )
-        return services.time.add_entry(admin, form).id
+    def cards(owner: Actor, minutes: int, *days: str, codes: Codes = roof) -> list[int]:
+        described = [
+            codes.card(f"{minutes}m", day, f"Work of {owner.name} on {day}", owner=owner)
+            for day in days
+        ]
+        return add_time_cards(services, admin, described)
 
-    time, wip, invoices = services.time, services.wip, services.invoices
+    def invoice_for(ids: list[int], codes: Codes, issue_date: date) -> InvoiceView:
+        approve_all(services, ids, admin)
+        record = bill(services, admin, ids, client_id=codes.client_id)
+        return issue_invoice(services, admin, record, issue_date)
 
-    def invoice_for(ids: list[int], client_id: int, issue_date: date) -> InvoiceView:
-        time.accept(admin, ids)
-        time.approve(admin, ids)
-        wip.allocate(admin, ids, AllocationForm(kind="bill"))
-        result = wip.process(admin, client_id=client_id)
-        (document,) = [d for d in result.documents if d.kind == "invoice"]
-        assert document.id is not None
-        draft = invoices.open_record(admin, document.id)
-        return invoices.issue(admin, draft.id, issue_date=issue_date)
-
-    carl_february = [card(carl, f"2026-02-{d:02d}", 120) for d in (2, 3, 4)]
-    acme_invoice = invoice_for(carl_february, acme.id, date(2026, 2, 20))
-    dora_february = [card(dora, f"2026-02-{d:02d}", 180, hall_project=True) for d in (9, 10)]
-    bolt_invoice = invoice_for(dora_february, bolt.id, date(2026, 3, 9))
+    carl_february = cards(carl, 120, "2026-02-02", "2026-02-03", "2026-02-04")
+    acme_invoice = invoice_for(carl_february, roof, date(2026, 2, 20))
+    dora_february = cards(dora, 180, "2026-02-09", "2026-02-10", codes=hall)
+    bolt_invoice = invoice_for(dora_february, hall, date(2026, 3, 9))
 
     march = {
-        "draft": [card(carl, "2026-03-02", 60)],
-        "accepted": [card(carl, "2026-03-03", 90)],
-        "approved": [card(carl, "2026-03-04", 120), card(carl, "2026-03-05", 60)],
-        "rejected": [card(carl, "2026-03-06", 30)],
+        "draft": cards(carl, 60, "2026-03-02"),
+        "accepted": cards(carl, 90, "2026-03-03"),
+        "approved": cards(carl, 120, "2026-03-04") + cards(carl, 60, "2026-03-05"),
+        "rejected": cards(carl, 30, "2026-03-06"),
     }
+    time = services.time
     time.accept(admin, march["accepted"] + march["approved"] + march["rejected"])
     time.approve(admin, march["approved"])
     time.reject(admin, march["rejected"], reason="Wrong task")
 
+    people = (manager, accountant, carl, dora, cleo, boris)
     return World(
-        services=services,
-        admin=admin,
-        manager=manager,
-        accountant=accountant,
-        carl=carl,
-        dora=dora,
-        cleo=cleo,
-        boris=boris,
-        acme_id=acme.id,
-        bolt_id=bolt.id,
-        roof_id=roof.id,
-        hall_id=hall.id,
-        survey_id=survey.id,
-        build_id=build.id,
-        activity_id=activity.id,
-        rate_id=rate.id,
-        acme_invoice=acme_invoice,
-        bolt_invoice=bolt_invoice,
-        carl_march=march,
-        carl_february=carl_february,
-        dora_february=dora_february,
-    )
+        services, admin, *people, roof, hall, acme_invoice, bolt_invoice, march, carl_february,
+        dora_february,
+    )  # fmt: skip

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -13,23 +12,20 @@ from tektoro_tui.cli.main import app
 from tektoro_tui.domain.permissions import Perm, Role
 from tektoro_tui.services.base import FixedClock
 from tektoro_tui.services.hub import Services
-from tests.finance_world import PASSWORD, build_world
+from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
+from tests.finance_world import NOW, PASSWORD, build_world
 
 from .test_pipeline_cli import login, run
 
-ADMIN = ("owner@example.com", "owner-pass-1")
+ADMIN = (OWNER_EMAIL, OWNER_PASSWORD)
 
 
 def world(url: str) -> tuple[str, str]:
     """The finance world on ``url`` (built with the clock at 2026-03-10); its two numbers."""
-    services = Services.connect(url, clock=FixedClock(datetime(2026, 3, 10, 9, 30, tzinfo=UTC)))
-    try:
-        admin = services.auth.init_organisation("Northwind", *ADMIN[:1], "Olga Owner", ADMIN[1])
-        built = build_world(services, admin)
+    with connected(url, FixedClock(NOW)) as services:
+        built = build_world(services, make_firm(services))
         assert built.acme_invoice.number and built.bolt_invoice.number
         return built.acme_invoice.number, built.bolt_invoice.number
-    finally:
-        services.close()
 
 
 def refused(runner: CliRunner, url: str, *args: str) -> str:

@@ -4,7 +4,6 @@ contractors themselves (who see only their own, with account numbers masked)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,10 @@ from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
 from tektoro_tui.services.base import FixedClock
-from tektoro_tui.services.hub import Services
-from tests.finance_world import PASSWORD, build_world
+from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
+from tests.finance_world import NOW, PASSWORD, build_world
 
-OWNER = ("owner@example.com", "owner-pass-123")
+OWNER = (OWNER_EMAIL, OWNER_PASSWORD)
 ACCOUNT = "DE89370400440532013000"
 MASKED = "••••••••••••••••••3000"
 
@@ -50,12 +49,8 @@ def xlsx_cells(path: Path) -> list[list[Any]]:
 
 def seed(url: str) -> str:
     """The finance test firm (built at 2026-03-10); returns the Acme invoice's number."""
-    services = Services.connect(url, clock=FixedClock(datetime(2026, 3, 10, 9, 30, tzinfo=UTC)))
-    try:
-        admin = services.auth.init_organisation("Northwind Studio", *OWNER[:1], "Olga", OWNER[1])
-        return build_world(services, admin).acme_invoice.number or ""
-    finally:
-        services.close()
+    with connected(url, FixedClock(NOW)) as services:
+        return build_world(services, make_firm(services)).acme_invoice.number or ""
 
 
 def test_contractor_invoices_and_payments_through_the_cli(db_url: str, tmp_path: Path) -> None:

@@ -8,34 +8,26 @@ depend on today: ticket counts, amounts, whose invoices are shown.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
 from tektoro_tui.services.base import FixedClock
-from tektoro_tui.services.hub import Services
-from tests.finance_world import PASSWORD, build_world
+from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
+from tests.finance_world import NOW, PASSWORD, build_world
 
 from .test_pipeline_cli import login, run
 
-ADMIN_EMAIL = "owner@example.com"
-ADMIN_PASSWORD = "admin-pass-123"
+OWNER = (OWNER_EMAIL, OWNER_PASSWORD)
 
 
 @pytest.fixture
 def firm(db_url: str) -> dict[str, str]:
     """The finance world in ``db_url``; returns the invoice numbers of Acme and Bolt."""
-    services = Services.connect(db_url, clock=FixedClock(datetime(2026, 3, 10, 9, 30, tzinfo=UTC)))
-    try:
-        admin = services.auth.init_organisation(
-            "Northwind Studio", ADMIN_EMAIL, "Olga Owner", ADMIN_PASSWORD
-        )
-        world = build_world(services, admin)
+    with connected(db_url, FixedClock(NOW)) as services:
+        world = build_world(services, make_firm(services))
         return {"acme": world.acme_invoice.number, "bolt": world.bolt_invoice.number}
-    finally:
-        services.close()
 
 
 def test_client_dashboard_shows_only_its_company(db_url: str, firm: dict[str, str]) -> None:
@@ -79,7 +71,7 @@ def test_contractor_dashboard_shows_own_figures(db_url: str, firm: dict[str, str
 
 def test_admin_and_manager_dashboards(db_url: str, firm: dict[str, str]) -> None:
     runner = CliRunner()
-    login(runner, db_url, ADMIN_EMAIL, ADMIN_PASSWORD)
+    login(runner, db_url, *OWNER)
     board = json.loads(run(runner, db_url, "dashboard", "--json"))
     # 738.00 + 738.00 issued, nothing paid; both are past due on the real clock
     assert board["kind"] == "admin" and board["invoiced"]["amount"] == "1476.00"
@@ -118,14 +110,14 @@ def test_manager_chooses_the_period_with_from_and_to(db_url: str, firm: dict[str
     assert reversed_period.exit_code == 1
     assert "to: must not be before 2026-03-02" in reversed_period.stderr
 
-    login(runner, db_url, ADMIN_EMAIL, ADMIN_PASSWORD)
+    login(runner, db_url, *OWNER)
     admin = runner.invoke(app, ["dashboard", "--from", "2026-02-01", "--db", db_url])
     assert admin.exit_code == 1 and "only the manager's dashboard" in admin.stderr
 
 
 def test_compliance_register_through_the_cli(db_url: str, firm: dict[str, str]) -> None:
     runner = CliRunner()
-    login(runner, db_url, ADMIN_EMAIL, ADMIN_PASSWORD)
+    login(runner, db_url, *OWNER)
     added = json.loads(
         run(
             runner,
@@ -160,6 +152,6 @@ def test_compliance_register_through_the_cli(db_url: str, firm: dict[str, str]) 
     denied = runner.invoke(app, ["compliance", "delete", str(added["id"]), "--db", db_url])
     assert denied.exit_code == 1 and "may not" in denied.stderr
 
-    login(runner, db_url, ADMIN_EMAIL, ADMIN_PASSWORD)
+    login(runner, db_url, *OWNER)
     assert "deleted" in run(runner, db_url, "compliance", "delete", str(added["id"]))
     assert json.loads(run(runner, db_url, "compliance", "list", "--json"))["documents"] == []

@@ -11,16 +11,21 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
+from tektoro_tui.services.administration.presets import CompanyForm
+from tests.builders import (
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
+    PASSWORD,
+    add_codes,
+    connected,
+    join,
+    make_firm,
 )
-from tektoro_tui.services.hub import Services
 
 TODAY = date.today()
+OWNER = (OWNER_EMAIL, OWNER_PASSWORD)
+ANN = ("ann@example.com", PASSWORD)
+BOB = ("bob@example.com", PASSWORD)
 
 
 def run(runner: CliRunner, url: str, *args: str, stdin: str | None = None) -> str:
@@ -35,32 +40,18 @@ def login(runner: CliRunner, url: str, email: str, password: str) -> None:
 
 def seed(url: str) -> None:
     """The firm: an owner, a staff member under them, and one of each preset."""
-    services = Services.connect(url)
-    try:
-        admin = services.auth.init_organisation(
-            "Northwind", "owner@example.com", "Olga", "owner-pass-1"
-        )
-        token = services.auth.invite(admin, "ann@example.com").token
-        services.auth.register(token, "Ann Żak", "ann-pass-123")
-        client = services.presets.save_company(
-            admin,
-            CompanyForm(name="Acme GmbH", billing_address="Hauptstraße 1\nBerlin", tax_id="DE1"),
-        )
-        project = services.presets.save_project(
-            admin, ProjectForm(name="Roof", client_id=client.id)
-        )
-        services.presets.save_task(admin, TaskForm(project_id=project.id, name="Survey"))
-        services.presets.save_activity(admin, ActivityForm(name="Design"))
-        services.presets.save_rate_code(admin, RateCodeForm(name="Senior", hourly_rate="100.00"))
-    finally:
-        services.close()
+    with connected(url) as services:
+        admin = make_firm(services)
+        join(services, admin, ANN[0], "Ann Żak")
+        client = CompanyForm("Acme GmbH", billing_address="Hauptstraße 1\nBerlin", tax_id="DE1")
+        add_codes(services, admin, client, hourly_rate="100.00")
 
 
 def pipeline(url: str, tmp_path: Path) -> None:
     runner = CliRunner()
     seed(url)
     day = TODAY.isoformat()
-    login(runner, url, "ann@example.com", "ann-pass-123")
+    login(runner, url, *ANN)
     codes = ["--project", "Roof", "--task", "Survey", "--activity", "Design", "--rate", "Senior"]
     run(
         runner, url, "time", "add", *codes, "--time", "1:30", "--date", day, "--description", "Site"
@@ -80,7 +71,7 @@ def pipeline(url: str, tmp_path: Path) -> None:
     } == {"draft"}
     run(runner, url, "time", "accept", "--all")
 
-    login(runner, url, "owner@example.com", "owner-pass-1")
+    login(runner, url, *OWNER)
     approved = json.loads(
         run(runner, url, "time", "approve", "--contributor", "ann@example.com", "--json")
     )

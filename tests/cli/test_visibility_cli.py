@@ -7,32 +7,27 @@ import json
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
-from tektoro_tui.services.hub import Services
+from tests.builders import connected, join
 
-from .test_pipeline_cli import login, run, seed
+from .test_pipeline_cli import ANN, BOB, OWNER, login, run, seed
 
 
 def _tree(url: str) -> None:
     """Owner → Ann (seeded) → Bob, Ann's own staff."""
     seed(url)
-    services = Services.connect(url)
-    try:
-        ann = services.auth.login("ann@example.com", "ann-pass-123")
-        token = services.auth.invite(ann, "bob@example.com").token
-        services.auth.register(token, "Bob", "bob-pass-123")
-    finally:
-        services.close()
+    with connected(url) as services:
+        join(services, services.auth.login(*ANN), BOB[0], "Bob")
 
 
 def test_entries_reach_one_level_up_only(db_url: str) -> None:
     runner = CliRunner()
     _tree(db_url)
     codes = ["--project", "Roof", "--task", "Survey", "--activity", "Design", "--rate", "Senior"]
-    login(runner, db_url, "bob@example.com", "bob-pass-123")
+    login(runner, db_url, *BOB)
     run(runner, db_url, "time", "add", *codes, "--time", "2:00")
     run(runner, db_url, "time", "accept", "--all")
 
-    login(runner, db_url, "owner@example.com", "owner-pass-1")
+    login(runner, db_url, *OWNER)
     owner_view = json.loads(run(runner, db_url, "time", "list", "--json"))
     assert owner_view["entries"] == [] and owner_view["totals"]["entries"] == 0
     refused = runner.invoke(
@@ -40,7 +35,7 @@ def test_entries_reach_one_level_up_only(db_url: str) -> None:
     )
     assert refused.exit_code == 1
 
-    login(runner, db_url, "ann@example.com", "ann-pass-123")
+    login(runner, db_url, *ANN)
     ann_view = json.loads(run(runner, db_url, "time", "list", "--json"))
     assert [e["owner_name"] for e in ann_view["entries"]] == ["Bob"]
     approved = json.loads(

@@ -26,29 +26,21 @@ from tektoro_tui.services import base
 from tektoro_tui.services.administration.presets import ActivityForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
-
-PASSWORD = "owner-pass-123"
+from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
 
 
 @pytest.fixture
 def firm(db_url: str) -> Iterator[tuple[Services, Actor]]:
     """Services on a fresh database of this run's backend, with its first administrator."""
-    services = Services.connect(db_url)
-    admin = services.auth.init_organisation("Firm", "owner@example.com", "Owner", PASSWORD)
-    try:
-        yield services, admin
-    finally:
-        services.close()
+    with connected(db_url) as services:
+        yield services, make_firm(services)
 
 
 @pytest.fixture
 def other(db_url: str, firm: tuple[Services, Actor]) -> Iterator[tuple[Services, Actor]]:
     """A second session on the same database (its own engine), signed in as the owner."""
-    services = Services.connect(db_url)
-    try:
-        yield services, services.auth.login("owner@example.com", PASSWORD)
-    finally:
-        services.close()
+    with connected(db_url) as services:
+        yield services, services.auth.login(OWNER_EMAIL, OWNER_PASSWORD)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ must equal a ``GROUP BY`` of the raw entries, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,29 +17,23 @@ from tektoro_tui.data.migrate import downgrade, upgrade
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
-from tests.finance_world import World, build_world
+from tests.builders import Codes, connected, make_firm
+from tests.finance_world import NOW, World, build_world
 
-NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 KEY = "work_date, owner_id, project_id, status, pay_status, billable"
 
 
 @pytest.fixture
 def services(db_url: str) -> Iterator[Services]:
     """Services on a fresh, migrated database of this run's backend, clock at 2026-03-10."""
-    hub = Services.connect(db_url, clock=FixedClock(NOW))
-    try:
+    with connected(db_url, FixedClock(NOW)) as hub:
         yield hub
-    finally:
-        hub.close()
 
 
 @pytest.fixture
 def world(services: Services) -> World:
     """The finance world of the issue-4 tests."""
-    admin = services.auth.init_organisation(
-        "Northwind Studio", "Owner@Example.com", "Olga Owner", "admin-pass-123"
-    )
-    return build_world(services, admin)
+    return build_world(services, make_firm(services))
 
 
 def _rows(services: Services, sql: str) -> list[tuple[Any, ...]]:
@@ -71,18 +64,10 @@ def assert_in_step(services: Services) -> None:
     assert _rows(services, "SELECT COUNT(*) FROM time_day_total WHERE entries <= 0") == [("0",)]
 
 
-def _card(world: World, owner: Actor, day: str, minutes: int, **kw: Any) -> TimeCardForm:
-    return TimeCardForm(
-        project_id=kw.get("project_id", world.roof_id),
-        task_id=kw.get("task_id", world.survey_id),
-        activity_id=world.activity_id,
-        rate_code_id=world.rate_id,
-        time_spent=f"{minutes}m",
-        work_date=day,
-        description=kw.get("description", "summary test"),
-        billable=kw.get("billable", True),
-        owner_id=owner.user_id,
-    )
+def _card(codes: Codes, owner: Actor, day: str, minutes: int, **changes: Any) -> TimeCardForm:
+    """``owner``'s card of ``minutes`` on ``day``, described "summary test" unless changed."""
+    changes = {"description": "summary test", **changes}
+    return codes.card(f"{minutes}m", day, owner=owner, **changes)
 
 
 def test_world_is_summarised(services: Services, world: World) -> None:
@@ -102,13 +87,11 @@ def test_world_is_summarised(services: Services, world: World) -> None:
 def test_every_service_step_keeps_the_summary(services: Services, world: World) -> None:
     time, wip, admin = services.time, services.wip, world.admin
     # add: two entries on one key (same day, owner, project, status) and one on another
-    first = time.add_entry(admin, _card(world, world.carl, "2026-03-09", 30)).id
-    second = time.add_entry(admin, _card(world, world.carl, "2026-03-09", 45)).id
+    first = time.add_entry(admin, _card(world.roof, world.carl, "2026-03-09", 30)).id
+    second = time.add_entry(admin, _card(world.roof, world.carl, "2026-03-09", 45)).id
     other = time.add_entry(
         admin,
-        _card(
-            world, world.dora, "2026-03-09", 60, project_id=world.hall_id, task_id=world.build_id
-        ),
+        _card(world.hall, world.dora, "2026-03-09", 60),
     ).id
     assert_in_step(services)
     assert _rows(
@@ -117,13 +100,13 @@ def test_every_service_step_keeps_the_summary(services: Services, world: World) 
         f"WHERE owner_id = {world.carl.user_id} AND work_date = '2026-03-09'",
     ) == [("2", "75")]
     # edit: minutes, then the day and the billable flag (moves it to another key)
-    time.update_entry(admin, first, _card(world, world.carl, "2026-03-09", 90))
+    time.update_entry(admin, first, _card(world.roof, world.carl, "2026-03-09", 90))
     assert_in_step(services)
-    time.update_entry(admin, first, _card(world, world.carl, "2026-03-08", 90, billable=False))
+    time.update_entry(admin, first, _card(world.roof, world.carl, "2026-03-08", 90, billable=False))
     assert_in_step(services)
     # an edit of the description alone changes no figure
     time.update_entry(
-        admin, second, _card(world, world.carl, "2026-03-09", 45, description="changed")
+        admin, second, _card(world.roof, world.carl, "2026-03-09", 45, description="changed")
     )
     assert_in_step(services)
     # accept, reject, accept again, approve

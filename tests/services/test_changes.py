@@ -21,7 +21,8 @@ from tektoro_tui.services.base import CHANGE_CHANNEL, Actor, FixedClock
 from tektoro_tui.services.changes import BATCH_LIMIT, ChangeSubscription
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm
-from tests.finance_world import build_world
+from tests.builders import connected
+from tests.finance_world import World
 
 from .conftest import ADMIN_PASSWORD
 
@@ -31,11 +32,8 @@ OWNER = "owner@example.com"
 @pytest.fixture
 def other(db_url: str, clock: FixedClock, admin: Actor) -> Iterator[tuple[Services, Actor]]:
     """A second session on the same database (its own engine), signed in as the owner."""
-    services = Services.connect(db_url, clock=clock)
-    try:
+    with connected(db_url, clock) as services:
         yield services, services.auth.login(OWNER, ADMIN_PASSWORD)
-    finally:
-        services.close()
 
 
 @pytest.fixture
@@ -104,9 +102,8 @@ def test_a_batch_says_which_tables_changed_and_nothing_else(
 
 
 def test_a_payment_names_the_payment_and_its_invoice(
-    services: Services, admin: Actor, clock: FixedClock, db_url: str
+    services: Services, world: World, clock: FixedClock, db_url: str
 ) -> None:
-    world = build_world(services, admin)
     subscription = services.changes.subscribe()
     cashier = Services.connect(db_url, clock=clock)
     try:

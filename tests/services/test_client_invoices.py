@@ -27,20 +27,14 @@ from tektoro_tui.errors import (
     TektoroError,
     ValidationError,
 )
-from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import ClientInvoiceFilter, MarkPaidForm, PaymentForm
-from tests.finance_world import PASSWORD, World, build_world
+from tests.builders import add_person, set_organisation
+from tests.finance_world import World
 from tests.services.test_mail import Mailbox, configure_smtp, free_port
 
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def world(services: Services, admin: Actor) -> World:
-    """The finance world of tests/finance_world.py (Acme's invoice overdue, Bolt's not)."""
-    return build_world(services, admin)
 
 
 @pytest.fixture
@@ -119,10 +113,7 @@ def test_overdue_uses_the_organisations_time_zone(world: World, clock: FixedCloc
     services = world.services
     clock.current = datetime(2026, 3, 23, 23, 30, tzinfo=UTC)  # already the 24th in Warsaw
     assert services.client_invoices.row(world.admin, bolt(world)).display_status == "issued"
-    with services.db.write() as session:
-        session.execute(
-            update(m.Organisation).where(m.Organisation.id == 1).values(timezone="Europe/Warsaw")
-        )
+    set_organisation(services, timezone="Europe/Warsaw")
     row = services.client_invoices.row(world.admin, bolt(world))
     assert (row.display_status, row.days_overdue) == ("overdue", 1)
 
@@ -184,13 +175,7 @@ def test_a_client_sees_only_their_own_company(world: World, tmp_path: Path) -> N
 
 def test_project_managers_see_their_projects_and_others_are_refused(world: World) -> None:
     services = world.services
-    services.users.create_user(
-        world.admin,
-        UserForm(
-            name="Pia Manager", email="pia@example.com", role="project_manager", password=PASSWORD
-        ),
-    )
-    pia = world.login("pia@example.com")
+    pia = add_person(services, world.admin, "Pia Manager", "project_manager")
     assert numbers(world, pia) == []
     with services.db.write() as session:
         session.execute(

@@ -17,15 +17,9 @@ from tektoro_tui.services.base import Actor
 from tektoro_tui.services.contractor_invoices.compliance import document_state
 from tektoro_tui.services.contractor_invoices.views import ContractorDocumentForm
 from tektoro_tui.services.hub import Services
-from tests.finance_world import World, build_world
+from tests.finance_world import World
 
 ALL_REQUIRED = ("contract", "tax_form", "insurance")
-
-
-@pytest.fixture
-def world(services: Services, admin: Actor) -> World:
-    """The firm of ``tests/finance_world.py``."""
-    return build_world(services, admin)
 
 
 def add(world: World, who: Actor, doc_type: str, expires: str = "", path: str = "") -> int:

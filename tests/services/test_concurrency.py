@@ -11,8 +11,10 @@ from tektoro_tui.data import models as m
 from tektoro_tui.services.administration.presets import RateCodeForm
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
+from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, add_person, connected, make_firm
 
 PER_WORKER = 25
+SECOND = ("two@example.com", PASSWORD)
 
 
 def _write_rate_codes(url: str, email: str, password: str, prefix: str) -> None:
@@ -30,27 +32,13 @@ def _write_rate_codes(url: str, email: str, password: str, prefix: str) -> None:
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_two_processes_write_at_once(backend: str, request: pytest.FixtureRequest) -> None:
     url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
-    services = Services.connect(url)
-    try:
-        services.auth.init_organisation("Firm", "owner@example.com", "Owner", "owner-pass-1")
-        admin = services.auth.login("owner@example.com", "owner-pass-1")
-        from tektoro_tui.services.administration.users import UserForm
-
-        services.users.create_user(
-            admin,
-            UserForm(
-                name="Second Admin",
-                email="two@example.com",
-                role="administrator",
-                password="two-pass-123",
-            ),
-        )
-    finally:
-        services.close()
+    with connected(url) as services:
+        admin = make_firm(services)
+        add_person(services, admin, "Second Admin", "administrator", email=SECOND[0], sign_in=False)
     ctx = mp.get_context("spawn")
     workers = [
-        ctx.Process(target=_write_rate_codes, args=(url, "owner@example.com", "owner-pass-1", "A")),
-        ctx.Process(target=_write_rate_codes, args=(url, "two@example.com", "two-pass-123", "B")),
+        ctx.Process(target=_write_rate_codes, args=(url, OWNER_EMAIL, OWNER_PASSWORD, "A")),
+        ctx.Process(target=_write_rate_codes, args=(url, *SECOND, "B")),
     ]
     for w in workers:
         w.start()

@@ -20,9 +20,7 @@ from tektoro_tui.domain.money import Money
 from tektoro_tui.errors import PermissionDenied, ValidationError
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.contractor_invoices.views import ContractorDocumentForm, MasterInvoiceForm
-from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm
-from tektoro_tui.services.pipeline.views import TimeCardForm
 from tektoro_tui.services.reporting.views import (
     AdminDashboard,
     ClientDashboard,
@@ -30,18 +28,12 @@ from tektoro_tui.services.reporting.views import (
     ManagerDashboard,
     StatusCount,
 )
-from tests.finance_world import World, build_world
+from tests.finance_world import World
 
 
 def eur(text: str) -> Money:
     """An amount in the organisation's currency (EUR)."""
     return Money.parse(text, "EUR")
-
-
-@pytest.fixture
-def world(services: Services, admin: Actor) -> World:
-    """The firm of ``tests/finance_world.py``."""
-    return build_world(services, admin)
 
 
 def pay_client(world: World, number: str, amount: str) -> None:
@@ -133,15 +125,7 @@ def test_contractor_change_is_none_without_previous_hours_and_positive_with_plus
     # Dora: nothing in week 10 or 11 → no percentage
     assert dora.current.minutes == 0 and dora.previous.minutes == 0
     assert dora.change_minutes == 0 and dora.change_pct is None
-    card = TimeCardForm(
-        project_id=world.hall_id,
-        task_id=world.build_id,
-        activity_id=world.activity_id,
-        rate_code_id=world.rate_id,
-        time_spent="45m",
-        work_date="2026-03-09",
-    )
-    services.time.add_entry(world.dora, card)
+    services.time.add_entry(world.dora, world.hall.card("45m", "2026-03-09"))
     month = services.dashboards.contractor(world.dora)
     # March 45 vs February 2 × 180 = 360: −315 = −87.5 %
     assert (month.current.minutes, month.previous.minutes) == (45, 360)
@@ -149,15 +133,7 @@ def test_contractor_change_is_none_without_previous_hours_and_positive_with_plus
     week = services.dashboards.contractor(world.dora, period="week")
     # week 11 has 45, week 10 nothing → no percentage
     assert week.current.minutes == 45 and week.change_pct is None
-    carl_card = TimeCardForm(
-        project_id=world.roof_id,
-        task_id=world.survey_id,
-        activity_id=world.activity_id,
-        rate_code_id=world.rate_id,
-        time_spent="6h",
-        work_date="2026-03-10",
-    )
-    services.time.add_entry(world.carl, carl_card)
+    services.time.add_entry(world.carl, world.roof.card("6h", "2026-03-10"))
     carl = services.dashboards.contractor(world.carl, period="week")
     # week 11: 360 vs week 10: 330 → +30 = +9.09 % → "+9.1%"
     assert (carl.current.minutes, carl.previous.minutes) == (360, 330)
@@ -193,19 +169,8 @@ def test_contractor_dashboard_refuses_bad_period_and_clients(world: World) -> No
 
 def test_manager_this_month(world: World) -> None:
     services = world.services
-    services.time.add_entry(
-        world.admin,
-        TimeCardForm(
-            project_id=world.hall_id,
-            task_id=world.build_id,
-            activity_id=world.activity_id,
-            rate_code_id=world.rate_id,
-            time_spent="45m",
-            work_date="2026-03-09",
-            billable=False,
-            owner_id=world.dora.user_id,
-        ),
-    )
+    card = world.hall.card("45m", "2026-03-09", owner=world.dora, billable=False)
+    services.time.add_entry(world.admin, card)
     board = services.dashboards.manager(world.manager)
     assert (board.period_start, board.period_end) == (date(2026, 3, 1), date(2026, 3, 31))
     # Roof: Carl's March 60 + 90 + 120 + 60 = 330, all billable, 4 cards (rejected left out)

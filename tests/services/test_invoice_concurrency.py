@@ -23,6 +23,14 @@ from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.service import InvoiceService
 from tektoro_tui.services.invoicing.views import PaymentForm
+from tests.builders import (
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
+    PASSWORD,
+    add_person,
+    connected,
+    make_firm,
+)
 
 from .test_invoices import Books, make_books
 
@@ -30,8 +38,8 @@ NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 TODAY = date(2026, 3, 10)
 PER_WORKER = 20
 ROUNDS = 5
-OWNER = ("owner@example.com", "owner-pass-1")
-SECOND = ("ada@example.com", "pass-word-123")
+OWNER = (OWNER_EMAIL, OWNER_PASSWORD)
+SECOND = ("ada@example.com", PASSWORD)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -43,14 +51,11 @@ def url(request: pytest.FixtureRequest) -> str:
 @contextmanager
 def _prepared(url: str) -> Iterator[Books]:
     """A migrated database with the test firm and a second invoicing user."""
-    services = Services.connect(url, clock=FixedClock(NOW))
-    try:
-        admin = services.auth.init_organisation("Firm", OWNER[0], "Olga Owner", OWNER[1])
+    with connected(url, FixedClock(NOW)) as services:
+        admin = make_firm(services)
         books = make_books(services, admin)
-        books.user("accountant", "Ada")
+        add_person(services, admin, "Ada", "accountant")
         yield books
-    finally:
-        services.close()
 
 
 def _issue_all(url: str, login: tuple[str, str], invoice_ids: list[int], out: Any) -> None:

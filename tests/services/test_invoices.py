@@ -25,14 +25,7 @@ from tektoro_tui.errors import (
     PermissionDenied,
     ValidationError,
 )
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
-from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.administration.presets import CompanyForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
@@ -45,6 +38,7 @@ from tektoro_tui.services.invoicing.views import (
     InvoiceView,
     PaymentForm,
 )
+from tests.builders import add_job, add_person, add_work_codes, set_organisation
 
 TODAY = date(2026, 3, 10)  # the fixed clock's date
 
@@ -147,52 +141,33 @@ class Books:
         draft = self.invoices.open_record(self.admin, record)
         return self.invoices.issue(self.admin, draft.id, issue_date=issue_date)
 
-    def user(self, role: str, name: str) -> Actor:
-        """A logged-in user with ``role``."""
-        email = f"{name.lower()}@example.com"
-        self.services.users.create_user(
-            self.admin, UserForm(name=name, email=email, role=role, password="pass-word-123")
-        )
-        return self.services.auth.login(email, "pass-word-123")
-
 
 def make_books(services: Services, admin: Actor) -> Books:
     """Presets, organisation details and two clients for the invoice tests."""
-    presets = services.presets
-    acme = presets.save_company(
-        admin,
-        CompanyForm(
-            name="Acme Sp. z o.o.", tax_id="PL5250000001", billing_address="Długa 1\nGdańsk"
-        ),
+    acme = CompanyForm(
+        name="Acme Sp. z o.o.", tax_id="PL5250000001", billing_address="Długa 1\nGdańsk"
     )
-    bolt = presets.save_company(admin, CompanyForm(name="Bolt GmbH", tax_id="DE123456789"))
-    roof = presets.save_project(admin, ProjectForm(name="Roof", client_id=acme.id))
-    hall = presets.save_project(admin, ProjectForm(name="Hall", client_id=bolt.id))
-    task = presets.save_task(admin, TaskForm(project_id=roof.id, name="Survey"))
-    activity = presets.save_activity(admin, ActivityForm(name="Design"))
-    rate = presets.save_rate_code(admin, RateCodeForm(name="Senior", hourly_rate="100"))
-    with services.db.write() as session:
-        session.execute(
-            update(m.Organisation)
-            .where(m.Organisation.id == 1)
-            .values(
-                billing_address="1 Harbour Road\nGdynia",
-                tax_id="PL9570000000",
-                invoice_footer="Thank you for your business.",
-                bank_account="PL61 1090 1014 0000 0712 1981 2874",
-            )
-        )
+    roof = add_job(services, admin, acme, "Roof", "Survey")
+    hall = add_job(services, admin, CompanyForm(name="Bolt GmbH", tax_id="DE123456789"), "Hall")
+    activity, rate = add_work_codes(services, admin, "Design", "Senior", "100")
+    set_organisation(
+        services,
+        billing_address="1 Harbour Road\nGdynia",
+        tax_id="PL9570000000",
+        invoice_footer="Thank you for your business.",
+        bank_account="PL61 1090 1014 0000 0712 1981 2874",
+    )
     return Books(
         services=services,
         admin=admin,
         invoices=InvoiceService(services.db, services.clock),
-        client_id=acme.id,
-        other_client_id=bolt.id,
-        project_id=roof.id,
-        other_project_id=hall.id,
-        task_id=task.id,
-        activity_id=activity.id,
-        rate_id=rate.id,
+        client_id=roof.client_id,
+        other_client_id=hall.client_id,
+        project_id=roof.project_id,
+        other_project_id=hall.project_id,
+        task_id=roof.task_id,
+        activity_id=activity,
+        rate_id=rate,
     )
 
 
@@ -360,9 +335,9 @@ def test_draft_edits_are_refused_with_reasons(books: Books) -> None:
 
 def test_who_may_edit_and_issue(books: Books) -> None:
     draft = books.invoices.open_record(books.admin, two_line_record(books))
-    staff = books.user("staff", "Sam")
-    manager = books.user("manager", "Mia")
-    accountant = books.user("accountant", "Ada")
+    staff = add_person(books.services, books.admin, "Sam")
+    manager = add_person(books.services, books.admin, "Mia", "manager")
+    accountant = add_person(books.services, books.admin, "Ada", "accountant")
     with pytest.raises(PermissionDenied):
         books.invoices.open_record(staff, draft.document_id or 0)
     with pytest.raises(PermissionDenied):
@@ -730,7 +705,7 @@ def test_partial_then_full_payment(books: Books) -> None:
     payments = inv.payments(books.admin, number)
     assert [(p.amount.cents, p.method) for p in payments] == [(2_300, "wire"), (10_000, "card")]
     assert payments[0].account_number == "PL61109010140000071219812874"  # administrators see it
-    accountant = books.user("accountant", "Ada")
+    accountant = add_person(books.services, books.admin, "Ada", "accountant")
     masked = inv.payments(accountant, number)[0].account_number
     assert masked.endswith("2874") and "1090" not in masked
     assert_books_check(books)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,17 +19,16 @@ from sqlalchemy import func, select
 
 from tektoro_tui.data import models as m
 from tektoro_tui.errors import TektoroError
-from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import FixedClock
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm
-from tests.finance_world import PASSWORD, World, build_world
+from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, add_person, connected, make_firm
+from tests.finance_world import NOW, PASSWORD, World, build_world
 
-NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 TODAY = date(2026, 3, 10)
-OWNER = ("owner@example.com", "owner-pass-123")
+OWNER = (OWNER_EMAIL, OWNER_PASSWORD)
 SECOND = ("ada@example.com", PASSWORD)
 PERIODS = (
     ("carl@example.com", "2026-02-01", "2026-02-28"),  # 240.00
@@ -47,19 +46,11 @@ def url(request: pytest.FixtureRequest) -> str:
 @contextmanager
 def _prepared(url: str) -> Iterator[World]:
     """The finance test firm with a second administrator."""
-    services = Services.connect(url, clock=FixedClock(NOW))
-    try:
-        admin = services.auth.init_organisation(
-            "Northwind Studio", OWNER[0], "Olga Owner", OWNER[1]
-        )
+    with connected(url, FixedClock(NOW)) as services:
+        admin = make_firm(services)
         world = build_world(services, admin)
-        services.users.create_user(
-            admin,
-            UserForm(name="Ada Admin", email=SECOND[0], role="administrator", password=PASSWORD),
-        )
+        add_person(services, admin, "Ada Admin", "administrator", sign_in=False)
         yield world
-    finally:
-        services.close()
 
 
 def _pay_each(

@@ -36,8 +36,8 @@ from tektoro_tui.services.check import run_check
 from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm, MasterInvoiceView
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm
-from tektoro_tui.services.pipeline.views import TimeCardForm
-from tests.finance_world import PASSWORD, World, build_world
+from tests.builders import add_person, add_time_cards, approve_all
+from tests.finance_world import World
 
 from .test_mail import Mailbox, configure_smtp, free_port
 
@@ -49,12 +49,6 @@ HEADINGS = [
     "Invoice", "Contractor", "Paid on", "Method", "Amount", "Currency", "Account holder",
     "Account number", "Reference", "Recorded at",
 ]  # fmt: skip
-
-
-@pytest.fixture
-def world(services: Services, admin: Actor) -> World:
-    """The finance test firm."""
-    return build_world(services, admin)
 
 
 @pytest.fixture
@@ -120,23 +114,10 @@ def ledger(services: Services) -> dict[str, Any]:
 
 def ticket(world: World, owner: Actor, day: str, minutes: int) -> int:
     """An approved ticket of ``owner`` on Roof."""
-    services, admin = world.services, world.admin
-    entry = services.time.add_entry(
-        admin,
-        TimeCardForm(
-            project_id=world.roof_id,
-            task_id=world.survey_id,
-            activity_id=world.activity_id,
-            rate_code_id=world.rate_id,
-            time_spent=f"{minutes}m",
-            work_date=day,
-            description=f"Ticket of {owner.name}",
-            owner_id=owner.user_id,
-        ),
-    )
-    services.time.accept(admin, [entry.id])
-    services.time.approve(admin, [entry.id])
-    return entry.id
+    card = world.roof.card(f"{minutes}m", day, f"Ticket of {owner.name}", owner=owner)
+    (entry,) = add_time_cards(world.services, world.admin, [card])
+    approve_all(world.services, [entry], world.admin)
+    return entry
 
 
 def problems(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, str]:
@@ -243,18 +224,7 @@ def test_generate_freezes_lines_and_claims_the_tickets(world: World) -> None:
 
 def test_amounts_round_half_up(world: World) -> None:
     services, admin = world.services, world.admin
-    services.users.create_user(
-        admin,
-        UserForm(
-            name="Rita Rounder",
-            email="rita@example.com",
-            role="staff",
-            password=PASSWORD,
-            pay_rate="44.70",
-            supervisor_id=1,
-        ),
-    )
-    rita = services.auth.login("rita@example.com", PASSWORD)
+    rita = add_person(services, admin, "Rita Rounder", pay_rate="44.70", supervisor_id=1)
     ticket(world, rita, "2026-03-02", 1)  # 44.70 / 60 = 0.745 -> 0.75 (half-even: 0.74)
     ticket(world, rita, "2026-03-03", 90)  # 67.05
     view = services.contractor_invoices.generate(

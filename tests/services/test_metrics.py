@@ -22,20 +22,14 @@ from sqlalchemy import bindparam, text
 
 from tektoro_tui.domain.money import Money
 from tektoro_tui.errors import PermissionDenied, ValidationError
-from tektoro_tui.services.base import Actor, write_table
-from tektoro_tui.services.hub import Services
+from tektoro_tui.services.base import write_table
 from tektoro_tui.services.invoicing.views import PaymentForm
 from tektoro_tui.services.reporting.views import METRIC_TABLES, StatusCount
-from tests.finance_world import World, build_world
+from tests.finance_world import World
 
 
 def eur(amount: str) -> Money:
     return Money.of(amount, "EUR")
-
-
-@pytest.fixture
-def world(services: Services, admin: Actor) -> World:
-    return build_world(services, admin)
 
 
 def test_default_period_is_twelve_months_up_to_today(world: World) -> None:

@@ -18,6 +18,7 @@ from tektoro_tui.services.administration.presets import (
 )
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
+from tests.builders import join
 
 
 def test_time_cards_wait_for_every_preset(services: Services, admin: Actor) -> None:
@@ -95,8 +96,7 @@ def test_rate_code_list_pages_and_searches(services: Services, admin: Actor) -> 
 
 
 def test_staff_may_view_but_not_change_presets(services: Services, admin: Actor) -> None:
-    token = services.auth.invite(admin, "ann@example.com").token
-    ann = services.auth.register(token, "Ann", "pass-word-123")
+    ann = join(services, admin, "ann@example.com", "Ann")
     services.presets.save_activity(admin, ActivityForm(name="Design"))
     assert [a.name for a in services.presets.list_activities(ann).items] == ["Design"]
     with pytest.raises(PermissionDenied):

@@ -2,39 +2,33 @@
 
 from __future__ import annotations
 
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm
-from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
+from tests.builders import (
+    add_job,
+    add_time_cards,
+    add_work_codes,
+    approve_all,
+    bill,
+    codes_of,
+    issue_invoice,
+)
 
 
 def test_a_payment_is_shared_between_the_projects_of_its_invoice(
     services: Services, admin: Actor
 ) -> None:
-    client = services.presets.save_company(admin, CompanyForm(name="Acme"))
-    activity = services.presets.save_activity(admin, ActivityForm(name="Design"))
-    rate = services.presets.save_rate_code(admin, RateCodeForm(name="Std", hourly_rate="100"))
-    ids = []
-    for name, hours in (("Roof", "1:00"), ("Hall", "2:00")):
-        project = services.presets.save_project(admin, ProjectForm(name=name, client_id=client.id))
-        task = services.presets.save_task(admin, TaskForm(project_id=project.id, name="Work"))
-        entry = services.time.add_entry(
-            admin,
-            TimeCardForm(project.id, task.id, activity.id, rate.id, hours, work_date="2026-03-02"),
-        )
-        ids.append(entry.id)
-    services.time.accept(admin, ids)
-    services.time.approve(admin, ids)
-    services.wip.allocate(admin, ids, AllocationForm(kind="bill"))
-    record = services.wip.process(admin).documents[0]
-    invoice = services.invoices.issue(admin, services.invoices.open_record(admin, record.id).id)
+    roof = add_job(services, admin, "Acme", "Roof", "Work")
+    hall = add_job(services, admin, roof.client_id, "Hall", "Work")
+    activity, rate = add_work_codes(services, admin, "Design", "Std", "100")
+    cards = [
+        codes_of(job, activity, rate).card(hours, "2026-03-02")
+        for job, hours in ((roof, "1:00"), (hall, "2:00"))
+    ]
+    ids = add_time_cards(services, admin, cards)
+    approve_all(services, ids, admin)
+    invoice = issue_invoice(services, admin, bill(services, admin, ids))
     assert invoice.project_id is None and invoice.gross.cents == 36_900
     services.invoices.record_payment(
         admin, invoice.number or "", PaymentForm("100.00", "2026-03-10")

@@ -13,16 +13,10 @@ from tektoro_tui.errors import NotFound, PermissionDenied, ValidationError
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import DraftForm, InvoiceView, TermsForm
-from tektoro_tui.services.pipeline.views import AllocationForm
-from tests.finance_world import World, build_world
+from tests.builders import bill
+from tests.finance_world import World
 
 STANDARD = TermsForm(name="Net 14", kind="standard", body="Pay within 14 days of the issue date.")
-
-
-@pytest.fixture
-def world(services: Services, admin: Actor) -> World:
-    """The finance world of tests/finance_world.py."""
-    return build_world(services, admin)
 
 
 def problems(error: pytest.ExceptionInfo[ValidationError]) -> dict[str, str]:
@@ -33,11 +27,9 @@ def problems(error: pytest.ExceptionInfo[ValidationError]) -> dict[str, str]:
 def draft_for(world: World, entry_id: int, terms_id: int | None) -> InvoiceView:
     """A draft invoice for Acme of one of Carl's approved March tickets, with ``terms_id``."""
     services, admin = world.services, world.admin
-    services.wip.allocate(admin, [entry_id], AllocationForm(kind="bill"))
-    result = services.wip.process(admin, client_id=world.acme_id)
-    (document,) = [d for d in result.documents if d.kind == "invoice"]
-    assert document.id is not None
-    draft = services.invoices.open_record(admin, document.id)
+    draft = services.invoices.open_record(
+        admin, bill(services, admin, [entry_id], client_id=world.acme_id)
+    )
     return services.invoices.update_draft(admin, draft.id, DraftForm(payment_terms_id=terms_id))
 
 

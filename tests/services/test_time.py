@@ -13,27 +13,20 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, text, update
+from sqlalchemy import event, func, select, text
 
 from tektoro_tui.data import models as m
 from tektoro_tui.domain.money import Money
 from tektoro_tui.domain.permissions import Perm, Role
 from tektoro_tui.errors import IllegalTransition, NotFound, PermissionDenied, ValidationError
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    PresetsMissing,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
+from tektoro_tui.services.administration.presets import ActivityForm, PresetsMissing, RateCodeForm
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.pipeline.time import TimeService
 from tektoro_tui.services.pipeline.views import ReportFilter, TimeCardForm, TimeEntryView
+from tests.builders import Codes, add_job, add_work_codes, join, set_organisation
 
 DAY = date(2026, 3, 9)
-PASSWORD = "pass-word-123"
 
 
 @dataclass(frozen=True)
@@ -55,42 +48,23 @@ class Firm:
 
     def card(self, time_spent: str = "1:30", **changes: Any) -> TimeCardForm:
         """A valid card on DAY; ``changes`` override any field."""
-        form = TimeCardForm(
-            project_id=self.project_id,
-            task_id=self.task_id,
-            activity_id=self.activity_id,
-            rate_code_id=self.rate_id,
-            time_spent=time_spent,
-            work_date=DAY.isoformat(),
-            description="Survey",
-        )
-        return replace(form, **changes)
-
-
-def _join(services: Services, inviter: Actor, email: str, name: str) -> Actor:
-    token = services.auth.invite(inviter, email).token
-    return services.auth.register(token, name, PASSWORD)
+        codes = Codes(self.client_id, self.project_id, self.task_id, self.activity_id, self.rate_id)
+        return replace(codes.card(time_spent, DAY.isoformat(), "Survey"), **changes)
 
 
 def _presets(services: Services, admin: Actor) -> dict[str, int]:
-    presets = services.presets
-    client = presets.save_company(admin, CompanyForm(name="Acme"))
-    other = presets.save_company(admin, CompanyForm(name="Globex"))
-    project = presets.save_project(admin, ProjectForm(name="Roof", client_id=client.id))
-    other_project = presets.save_project(admin, ProjectForm(name="Hall", client_id=other.id))
-    task = presets.save_task(admin, TaskForm(project_id=project.id, name="Survey"))
-    other_task = presets.save_task(admin, TaskForm(project_id=other_project.id, name="Walls"))
-    activity = presets.save_activity(admin, ActivityForm(name="Design"))
-    rate = presets.save_rate_code(admin, RateCodeForm(name="Senior", hourly_rate="95.00"))
+    roof = add_job(services, admin, "Acme", "Roof", "Survey")
+    hall = add_job(services, admin, "Globex", "Hall", "Walls")
+    activity, rate = add_work_codes(services, admin, "Design", "Senior", "95.00")
     return {
-        "client_id": client.id,
-        "project_id": project.id,
-        "task_id": task.id,
-        "other_client_id": other.id,
-        "other_project_id": other_project.id,
-        "other_task_id": other_task.id,
-        "activity_id": activity.id,
-        "rate_id": rate.id,
+        "client_id": roof.client_id,
+        "project_id": roof.project_id,
+        "task_id": roof.task_id,
+        "other_client_id": hall.client_id,
+        "other_project_id": hall.project_id,
+        "other_task_id": hall.task_id,
+        "activity_id": activity,
+        "rate_id": rate,
     }
 
 
@@ -102,9 +76,9 @@ def time_svc(services: Services) -> TimeService:
 @pytest.fixture
 def firm(services: Services, admin: Actor) -> Firm:
     ids = _presets(services, admin)
-    ann = _join(services, admin, "ann@example.com", "Ann")
-    bob = _join(services, ann, "bob@example.com", "Bob")
-    carl = _join(services, admin, "carl@example.com", "Carl")
+    ann = join(services, admin, "ann@example.com", "Ann")
+    bob = join(services, ann, "bob@example.com", "Bob")
+    carl = join(services, admin, "carl@example.com", "Carl")
     return Firm(admin=admin, ann=ann, bob=bob, carl=carl, **ids)
 
 
@@ -124,11 +98,6 @@ def _audit(services: Services, action: str) -> list[m.AuditEvent]:
                 select(m.AuditEvent).where(m.AuditEvent.action == action).order_by(m.AuditEvent.id)
             ).scalars()
         )
-
-
-def _set_org(services: Services, **values: Any) -> None:
-    with services.db.write() as session:
-        session.execute(update(m.Organisation).where(m.Organisation.id == 1).values(**values))
 
 
 def _fields(error: ValidationError) -> dict[str, str]:
@@ -254,7 +223,7 @@ def test_a_person_books_at_most_24_hours_a_day(
 def test_a_locked_period_refuses_new_cards(
     services: Services, firm: Firm, time_svc: TimeService
 ) -> None:
-    _set_org(services, period_lock_date=date(2026, 3, 9))
+    set_organisation(services, period_lock_date=date(2026, 3, 9))
     for day in ("2026-03-09", "2026-01-15"):
         with pytest.raises(ValidationError) as caught:
             time_svc.add_entry(firm.ann, firm.card(work_date=day))
@@ -306,7 +275,7 @@ def test_blank_work_date_is_today_in_the_organisation_time_zone(
 ) -> None:
     clock.current = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
     assert time_svc.add_entry(firm.ann, firm.card(work_date="")).work_date == date(2026, 3, 10)
-    _set_org(services, timezone="Pacific/Auckland")  # UTC+13 in March: already the 11th
+    set_organisation(services, timezone="Pacific/Auckland")  # UTC+13 in March: already the 11th
     assert time_svc.add_entry(firm.ann, firm.card(work_date="")).work_date == date(2026, 3, 11)
 
 
@@ -379,7 +348,7 @@ def test_edit_of_an_entry_in_a_locked_period_is_refused(
     services: Services, firm: Firm, time_svc: TimeService
 ) -> None:
     entry = time_svc.add_entry(firm.ann, firm.card())
-    _set_org(services, period_lock_date=DAY)
+    set_organisation(services, period_lock_date=DAY)
     with pytest.raises(ValidationError) as caught:
         time_svc.update_entry(firm.ann, entry.id, firm.card(work_date="2026-03-20"))
     assert _fields(caught.value) == {"work_date": "the period up to 2026-03-09 is locked"}

@@ -20,19 +20,21 @@ import pytest
 from sqlalchemy import insert, select
 
 from tektoro_tui.data import models as m
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.pipeline.time import TimeService
+from tests.builders import (
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
+    PASSWORD,
+    add_codes,
+    connected,
+    join,
+    make_firm,
+)
 
-OWNER = ("owner@example.com", "owner-pass-1")
-ANN = ("ann@example.com", "ann-pass-123")
+OWNER = (OWNER_EMAIL, OWNER_PASSWORD)
+ANN = ("ann@example.com", PASSWORD)
 ENTRIES = 300
 ALREADY = {"already approved by someone else", "the entry is already approved"}
 
@@ -60,28 +62,20 @@ def _approve_worker(
 
 def _firm(url: str) -> dict[str, int]:
     """Organisation, presets and Ann (the owner's staff) and Bob (Ann's staff)."""
-    services = Services.connect(url)
-    try:
-        services.auth.init_organisation("Firm", OWNER[0], "Owner", OWNER[1])
-        admin = services.auth.login(*OWNER)
-        ann = services.auth.register(services.auth.invite(admin, ANN[0]).token, "Ann", ANN[1])
-        bob = services.auth.register(
-            services.auth.invite(ann, "bob@example.com").token, "Bob", "bob-pass-123"
-        )
-        presets = services.presets
-        client = presets.save_company(admin, CompanyForm(name="Acme"))
-        project = presets.save_project(admin, ProjectForm(name="Roof", client_id=client.id))
+    with connected(url) as services:
+        admin = make_firm(services)
+        ann = join(services, admin, ANN[0], "Ann")
+        bob = join(services, ann, "bob@example.com", "Bob")
+        codes = add_codes(services, admin, "Acme", "Roof", "T", "Design", "S", "90")
         return {
             "admin": admin.user_id,
             "ann": ann.user_id,
             "bob": bob.user_id,
-            "project": project.id,
-            "task": presets.save_task(admin, TaskForm(project_id=project.id, name="T")).id,
-            "activity": presets.save_activity(admin, ActivityForm(name="Design")).id,
-            "rate": presets.save_rate_code(admin, RateCodeForm(name="S", hourly_rate="90")).id,
+            "project": codes.project_id,
+            "task": codes.task_id,
+            "activity": codes.activity_id,
+            "rate": codes.rate_code_id,
         }
-    finally:
-        services.close()
 
 
 def _seed(services: Services, firm: dict[str, int], count: int, status: str) -> list[int]:

@@ -9,17 +9,13 @@ from tektoro_tui.errors import NotFound, PermissionDenied, ValidationError
 from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
-
-
-def _register(services: Services, inviter: Actor, email: str, name: str) -> Actor:
-    token = services.auth.invite(inviter, email).token
-    return services.auth.register(token, name, "pass-word-123")
+from tests.builders import join
 
 
 def test_staff_see_themselves_and_direct_staff_only(services: Services, admin: Actor) -> None:
-    ann = _register(services, admin, "ann@example.com", "Ann")
-    bob = _register(services, ann, "bob@example.com", "Bob")
-    _register(services, bob, "cid@example.com", "Cid")
+    ann = join(services, admin, "ann@example.com", "Ann")
+    bob = join(services, ann, "bob@example.com", "Bob")
+    join(services, bob, "cid@example.com", "Cid")
     names = [u.name for u in services.users.list_users(ann).items]
     assert names == ["Ann", "Bob"]
     assert [u.name for u in services.users.direct_staff(ann)] == ["Bob"]
@@ -69,7 +65,7 @@ def test_duplicate_email_is_refused_case_insensitively(services: Services, admin
 
 
 def test_only_user_managers_create_users(services: Services, admin: Actor) -> None:
-    ann = _register(services, admin, "ann@example.com", "Ann")
+    ann = join(services, admin, "ann@example.com", "Ann")
     with pytest.raises(PermissionDenied, match="create and edit users"):
         services.users.create_user(ann, UserForm(name="Sneaky"))
 
@@ -82,7 +78,7 @@ def test_admin_cannot_demote_themself(services: Services, admin: Actor) -> None:
 
 
 def test_role_change_takes_effect_on_the_next_action(services: Services, admin: Actor) -> None:
-    ann = _register(services, admin, "ann@example.com", "Ann")
+    ann = join(services, admin, "ann@example.com", "Ann")
     services.users.update_user(
         admin, ann.user_id, UserForm(name="Ann", email="ann@example.com", role="administrator")
     )

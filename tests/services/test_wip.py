@@ -23,13 +23,7 @@ from tektoro_tui.errors import (
     PermissionDenied,
     ValidationError,
 )
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
+from tektoro_tui.services.administration.presets import TaskForm
 from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.check import run_check
@@ -37,6 +31,7 @@ from tektoro_tui.services.hub import Services
 from tektoro_tui.services.pipeline import wip as wip_module
 from tektoro_tui.services.pipeline.views import AllocationForm
 from tektoro_tui.services.pipeline.wip import NothingToProcess, WipService
+from tests.builders import add_job, add_person, add_work_codes
 
 TODAY = date(2026, 3, 10)
 RATE = 6000  # 60.00 an hour
@@ -62,36 +57,30 @@ class Firm:
     rate: int
 
 
-def _person(services: Services, admin: Actor, name: str, role: str) -> Actor:
-    email = f"{name.lower().replace(' ', '.')}@example.com"
-    user = services.users.create_user(
-        admin, UserForm(name=name, email=email, role=role, password="pass-word-123")
-    )
-    return services.auth.actor(user.id)
-
-
 @pytest.fixture
 def firm(services: Services, admin: Actor) -> Firm:
-    presets = services.presets
-    acme = presets.save_company(admin, CompanyForm(name="Acme Ltd")).id
-    bolt = presets.save_company(admin, CompanyForm(name="Bolt GmbH")).id
-    roof = presets.save_project(admin, ProjectForm(name="Roof", client_id=acme)).id
-    hall = presets.save_project(admin, ProjectForm(name="Hall", client_id=acme)).id
-    web = presets.save_project(admin, ProjectForm(name="Website", client_id=bolt)).id
-    tasks = {
-        p: presets.save_task(admin, TaskForm(project_id=p, name=f"Work {p}")).id
-        for p in (roof, hall, web)
+    roof = add_job(services, admin, "Acme Ltd", "Roof")
+    hall = add_job(services, admin, roof.client_id, "Hall")
+    web = add_job(services, admin, "Bolt GmbH", "Website")
+    tasks = {  # named after the project's id, which the document lines repeat
+        job.project_id: services.presets.save_task(
+            admin, TaskForm(project_id=job.project_id, name=f"Work {job.project_id}")
+        ).id
+        for job in (roof, hall, web)
     }
-    activity = presets.save_activity(admin, ActivityForm(name="Design")).id
-    rate = presets.save_rate_code(admin, RateCodeForm(name="Senior", hourly_rate="60")).id
-    manager = _person(services, admin, "Mia Manager", "manager")
-    staff = _person(services, admin, "Sam Staff", "staff")
-    accountant = _person(services, admin, "Alice Accountant", "accountant")
-    ann = _person(services, admin, "Ann Architect", "staff").user_id
-    bob = _person(services, admin, "Bob Builder", "staff").user_id
+    activity, rate = add_work_codes(services, admin, "Design", "Senior", "60")
+
+    def person(name: str, role: str = "staff") -> Actor:
+        return add_person(services, admin, name, role, sign_in=False)
+
+    manager = person("Mia Manager", "manager")
+    staff = person("Sam Staff")
+    accountant = person("Alice Accountant", "accountant")
+    ann = person("Ann Architect").user_id
+    bob = person("Bob Builder").user_id
     return Firm(
-        admin, manager, staff, accountant, ann, bob, acme, bolt, roof, hall, web, tasks,
-        activity, rate,
+        admin, manager, staff, accountant, ann, bob, roof.client_id, web.client_id,
+        roof.project_id, hall.project_id, web.project_id, tasks, activity, rate,
     )  # fmt: skip
 
 
@@ -758,7 +747,6 @@ def test_allocation_writes_nothing_when_an_entry_changed_meanwhile(
 
 def test_accountants_see_document_records_to_issue_them(services, admin) -> None:  # type: ignore[no-untyped-def]
     """The default accountant issues invoices, so the Documenter's record list is open to them."""
-    from tektoro_tui.services.administration.users import UserForm
     from tektoro_tui.services.pipeline.wip import WipService
 
     services.users.create_user(

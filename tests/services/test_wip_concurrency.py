@@ -17,20 +17,21 @@ from sqlalchemy import func, insert, select
 
 from tektoro_tui.data import models as m
 from tektoro_tui.errors import TektoroError
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
-from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.pipeline.wip import WipService
+from tests.builders import (
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
+    PASSWORD,
+    add_job,
+    add_person,
+    add_work_codes,
+    make_firm,
+)
 
-OWNER = ("owner@example.com", "owner-pass-1")
-MANAGER = ("manager@example.com", "manager-pass-1")
+OWNER = (OWNER_EMAIL, OWNER_PASSWORD)
+MANAGER = ("manager@example.com", PASSWORD)
 RACE_ENTRIES = 2_000
 TIMED_ENTRIES = 10_000
 RATE = 7_500  # 75.00 an hour
@@ -39,22 +40,11 @@ RATE = 7_500  # 75.00 an hour
 def _firm(url: str) -> tuple[Services, int, list[tuple[int, int]], int, int]:
     """Organisation, owner and manager, two clients with a project each; returns the ids."""
     services = Services.connect(url)
-    services.auth.init_organisation("Firm", OWNER[0], "Owner", OWNER[1])
-    admin = services.auth.login(*OWNER)
-    services.users.create_user(
-        admin, UserForm(name="Mia Manager", email=MANAGER[0], role="manager", password=MANAGER[1])
-    )
-    projects = []
-    for name in ("Acme", "Bolt"):
-        client = services.presets.save_company(admin, CompanyForm(name=name)).id
-        project = services.presets.save_project(
-            admin, ProjectForm(name=f"{name} job", client_id=client)
-        )
-        task = services.presets.save_task(admin, TaskForm(project_id=project.id, name="Work"))
-        projects.append((project.id, task.id))
-    activity = services.presets.save_activity(admin, ActivityForm(name="Design")).id
-    rate = services.presets.save_rate_code(admin, RateCodeForm(name="Std", hourly_rate="75")).id
-    return services, admin.user_id, projects, activity, rate
+    admin = make_firm(services)
+    add_person(services, admin, "Mia Manager", "manager", email=MANAGER[0], sign_in=False)
+    jobs = [add_job(services, admin, name, f"{name} job", "Work") for name in ("Acme", "Bolt")]
+    activity, rate = add_work_codes(services, admin, "Design", "Std", "75")
+    return services, admin.user_id, [(j.project_id, j.task_id) for j in jobs], activity, rate
 
 
 def _seed_allocated(url: str, count: int) -> Services:

@@ -10,22 +10,16 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
-from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.administration.presets import CompanyForm, ProjectForm
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.hub import Services
+from tests.builders import Codes, add_codes, add_person, make_firm
 from tests.conftest import copy_sqlite_template
 
 NOW = datetime(2024, 5, 6, 9, 0, tzinfo=UTC)
@@ -33,6 +27,8 @@ ADMIN_EMAIL = "ann@acme.test"
 ADMIN_PASSWORD = "correct-horse"
 STAFF_EMAIL = "sam@acme.test"
 STAFF_PASSWORD = "staff-pass-1"
+ADMIN = (ADMIN_EMAIL, ADMIN_PASSWORD)
+STAFF = (STAFF_EMAIL, STAFF_PASSWORD)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -73,38 +69,38 @@ class Firm:
     services: Services
     admin: Actor
     staff: Actor
+    codes: Codes | None = None  # the stocked firm's one of every code preset
 
 
 @pytest.fixture
 def firm(empty_services: Services) -> Firm:
     """Acme Builders with Ann (administrator) and Sam (staff, supervised by Ann)."""
-    auth = empty_services.auth
-    admin = auth.init_organisation("Acme Builders", ADMIN_EMAIL, "Ann Admin", ADMIN_PASSWORD)
-    empty_services.users.create_user(
-        admin,
-        UserForm(
-            name="Sam Staff",
-            email=STAFF_EMAIL,
-            role="staff",
-            supervisor_id=admin.user_id,
-            pay_rate="25",
-            password=STAFF_PASSWORD,
-        ),
+    services = empty_services
+    admin = make_firm(
+        services,
+        company="Acme Builders",
+        email=ADMIN_EMAIL,
+        name="Ann Admin",
+        password=ADMIN_PASSWORD,
     )
-    staff = auth.login(STAFF_EMAIL, STAFF_PASSWORD)
-    admin = auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)
-    return Firm(empty_services, admin, staff)
+    staff = add_person(
+        services,
+        admin,
+        "Sam Staff",
+        email=STAFF_EMAIL,
+        password=STAFF_PASSWORD,
+        pay_rate="25",
+        supervisor_id=admin.user_id,
+    )
+    return Firm(services, services.auth.login(*ADMIN), staff)
 
 
 @pytest.fixture
 def stocked_firm(firm: Firm) -> Firm:
     """The firm with one of every code preset, so time cards could be entered."""
-    presets, admin = firm.services.presets, firm.admin
-    client = presets.save_company(admin, CompanyForm(name="Harbour Hotel", tax_id="PL123"))
-    project = presets.save_project(
-        admin, ProjectForm(name="Harbour refit", client_id=client.id, code="HR-1")
+    client = CompanyForm(name="Harbour Hotel", tax_id="PL123")
+    project = ProjectForm("Harbour refit", None, code="HR-1")
+    codes = add_codes(
+        firm.services, firm.admin, client, project, "Demolition", "Carpentry", "Standard", "80"
     )
-    presets.save_task(admin, TaskForm(project_id=project.id, name="Demolition"))
-    presets.save_activity(admin, ActivityForm(name="Carpentry"))
-    presets.save_rate_code(admin, RateCodeForm(name="Standard", hourly_rate="80"))
-    return firm
+    return replace(firm, codes=codes)

@@ -8,17 +8,15 @@ every run; on PostgreSQL (``TEKTORO_TEST_DB=postgresql``) each test gets its own
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tektoro_tui.services.base import FixedClock
-from tektoro_tui.services.hub import Services
+from tests.builders import connected, make_firm
 from tests.conftest import test_backend
-from tests.finance_world import PASSWORD, World, build_world
+from tests.finance_world import NOW, PASSWORD, World, build_world
 
-WORLD_NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 OLGA = "olga@example.com"
 CARL, MONA, ADAM, CLEO, BORIS = (
     "carl@example.com",
@@ -27,6 +25,7 @@ CARL, MONA, ADAM, CLEO, BORIS = (
     "cleo@example.com",
     "boris@example.com",
 )
+OLGA_LOGIN = (OLGA, PASSWORD)
 on_sqlite_only = pytest.mark.skipif(
     test_backend() == "postgresql",
     reason="snapshots show the database's name in the title bar; PostgreSQL's is random",
@@ -38,9 +37,5 @@ def world(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     """The finance world on this run's backend, with Olga Owner as the administrator."""
     monkeypatch.chdir(tmp_path)
     url = "sqlite:///tektoro.db" if db_url.startswith("sqlite") else db_url
-    services = Services.connect(url, clock=FixedClock(WORLD_NOW))
-    try:
-        admin = services.auth.init_organisation("Northwind Studio", OLGA, "Olga Owner", PASSWORD)
-        yield build_world(services, admin)
-    finally:
-        services.close()
+    with connected(url, FixedClock(NOW)) as services:
+        yield build_world(services, make_firm(services, email=OLGA, password=PASSWORD))

@@ -8,8 +8,7 @@ expiring on 2026-03-20 is "expiring" (within 30 days), one that expired on 2026-
 
 from __future__ import annotations
 
-from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Select
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.compliance import ComplianceScreen
@@ -17,11 +16,20 @@ from tektoro_tui.services.contractor_invoices.views import ContractorDocumentFor
 from tektoro_tui.widgets.compliance_parts import OverviewTable, RegisterTable
 from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
-from tektoro_tui.widgets.fields import FormField
 from tests.finance_world import PASSWORD, World
 
-from .dashboard_world import CARL, OLGA, on_sqlite_only, world
-from .tuitools import log_in, notifications, settle, steady_cursors
+from .dashboard_world import CARL, OLGA_LOGIN, on_sqlite_only, world
+from .tuitools import (
+    invalid_fields,
+    keys,
+    log_in,
+    notifications,
+    open_area,
+    settle,
+    snapshot_steps,
+    table_rows,
+    text_of,
+)
 
 __all__ = ["world"]
 
@@ -29,73 +37,43 @@ SIZE = (100, 32)
 ALL_THREE = "Contract, Tax form, Insurance certificate"
 
 
-def cells(
-    app: TektoroApp, table_type: type[RegisterTable] | type[OverviewTable]
-) -> list[list[str]]:
-    """The rows of the register or the overview, as text."""
-    table = app.screen.query_one(table_type)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def invalid_fields(app: TektoroApp) -> set[str]:
-    """The fields of the open form marked wrong."""
-    return {f.field_name for f in app.screen.query(FormField) if f.has_class("-invalid")}
-
-
-async def open_register(pilot: Pilot[None]) -> TektoroApp:
-    """Log in as Olga and press o."""
-    app = pilot.app
-    assert isinstance(app, TektoroApp)
-    await log_in(pilot, OLGA, PASSWORD)
-    await pilot.press("o")
-    await settle(pilot)
-    assert isinstance(app.screen, ComplianceScreen)
-    return app
-
-
 async def test_a_bad_form_is_marked_and_nothing_is_written(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_register(pilot)
-        assert cells(app, RegisterTable) == []
-        assert cells(app, OverviewTable) == [
+        await open_area(pilot, "o", ComplianceScreen, login=OLGA_LOGIN)
+        assert table_rows(app, RegisterTable) == []
+        assert table_rows(app, OverviewTable) == [
             ["Carl Contractor", ALL_THREE, "", ""],
             ["Dora Developer", ALL_THREE, "", ""],
         ]
-        summary = str(app.screen.query_one("#compliance-summary", Static).render())
-        assert summary.startswith("2 of 2 contractors miss")
+        assert text_of(app, "#compliance-summary").startswith("2 of 2 contractors miss")
 
         # Adding with no contractor and an impossible date: both fields are marked.
-        await pilot.press("n")
-        await settle(pilot)
+        await keys(pilot, "n")
         assert isinstance(app.screen, FormModal)
         app.screen.query_one("#input-expires_on", Input).value = "2026-02-30"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await keys(pilot, "ctrl+s")
         assert isinstance(app.screen, FormModal), "the form reopens with its problems"
-        assert invalid_fields(app) == {"contractor", "expires_on"}
-        await pilot.press("escape")
-        await settle(pilot)
+        assert set(invalid_fields(app)) == {"contractor", "expires_on"}
+        await keys(pilot, "escape")
         assert isinstance(app.screen, ComplianceScreen)
-        assert cells(app, RegisterTable) == []
+        assert table_rows(app, RegisterTable) == []
     assert world.services.compliance.documents(world.admin) == (), "nothing was written"
 
 
 async def test_a_document_added_edited_and_removed_changes_the_overview(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_register(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await open_area(pilot, "o", ComplianceScreen, login=OLGA_LOGIN)
+        await keys(pilot, "n")
         form = app.screen
         form.query_one("#input-contractor", Select).value = str(world.carl.user_id)
         form.query_one("#input-doc_type", Select).value = "insurance"
         form.query_one("#input-file_path", Input).value = "scans/carl-insurance.pdf"
         form.query_one("#input-expires_on", Input).value = "2026-03-20"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await keys(pilot, "ctrl+s")
         assert isinstance(app.screen, ComplianceScreen)
-        assert cells(app, RegisterTable) == [
+        assert table_rows(app, RegisterTable) == [
             [
                 "Carl Contractor",
                 "Insurance certificate",
@@ -104,34 +82,30 @@ async def test_a_document_added_edited_and_removed_changes_the_overview(world: W
                 "scans/carl-insurance.pdf",
             ]
         ]
-        assert cells(app, OverviewTable)[0] == [
+        assert table_rows(app, OverviewTable)[0] == [
             "Carl Contractor",
             "Contract, Tax form",
             "",
             "Insurance certificate",
         ]
 
-        await pilot.press("enter")  # edit the highlighted document
-        await settle(pilot)
+        await keys(pilot, "enter")  # edit the highlighted document
         assert isinstance(app.screen, FormModal)
         assert app.screen.query_one("#input-expires_on", Input).value == "2026-03-20"
         app.screen.query_one("#input-expires_on", Input).value = "2026-03-01"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert cells(app, RegisterTable)[0][2:4] == ["2026-03-01", "EXPIRED"]
-        assert cells(app, OverviewTable)[0] == [
+        await keys(pilot, "ctrl+s")
+        assert table_rows(app, RegisterTable)[0][2:4] == ["2026-03-01", "EXPIRED"]
+        assert table_rows(app, OverviewTable)[0] == [
             "Carl Contractor",
             ALL_THREE,
             "Insurance certificate",
             "",
         ]
 
-        await pilot.press("delete")
-        await settle(pilot)
+        await keys(pilot, "delete")
         assert isinstance(app.screen, YesNoDialog)
-        await pilot.press("y")
-        await settle(pilot)
-        assert cells(app, RegisterTable) == []
+        await keys(pilot, "y")
+        assert table_rows(app, RegisterTable) == []
         assert ("Removed", "Insurance certificate of Carl Contractor removed.", "information") in (
             notifications(app)
         )
@@ -143,13 +117,13 @@ async def test_a_document_added_elsewhere_appears_by_itself(world: World) -> Non
 
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_register(pilot)
+        await open_area(pilot, "o", ComplianceScreen, login=OLGA_LOGIN)
         world.services.compliance.add(
             world.admin, ContractorDocumentForm(str(world.dora.user_id), "contract")
         )
         app.screen.post_message(DataChanged(frozenset({"contractor_document"})))
         await settle(pilot)
-        assert [row[:4] for row in cells(app, RegisterTable)] == [
+        assert [row[:4] for row in table_rows(app, RegisterTable)] == [
             ["Dora Developer", "Contract", "never", "valid"]
         ]
 
@@ -179,9 +153,6 @@ def test_compliance_snapshot(world: World, snap_compare) -> None:  # type: ignor
         ContractorDocumentForm(str(world.dora.user_id), "tax_form", "t/dora.pdf", "2026-03-25"),
     )
 
-    async def run_before(pilot: Pilot[None]) -> None:
-        app = await open_register(pilot)
-        steady_cursors(app)
-
     app = TektoroApp(services=world.services)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    steps = snapshot_steps("o", login=OLGA_LOGIN)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)

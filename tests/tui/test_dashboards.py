@@ -17,47 +17,37 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.contractor_invoices import ContractorInvoicesScreen
 from tektoro_tui.screens.home import HomeScreen
 from tektoro_tui.screens.messages import DataChanged
 from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm
-from tektoro_tui.services.pipeline.views import TimeCardForm
 from tektoro_tui.widgets.dashboard_admin import AdminPanel
 from tektoro_tui.widgets.dashboard_client import ClientPanel
-from tektoro_tui.widgets.dashboard_common import FigureTable
 from tektoro_tui.widgets.dashboard_contractor import ContractorPanel
 from tektoro_tui.widgets.dashboard_manager import ManagerPanel
 from tektoro_tui.widgets.dialogs.form import FormModal
-from tektoro_tui.widgets.fields import FormField
 from tests.finance_world import PASSWORD, World
 
 from .dashboard_world import ADAM, BORIS, CARL, CLEO, MONA, OLGA, on_sqlite_only, world
-from .tuitools import log_in, notifications, settle, steady_cursors, type_into
+from .tuitools import (
+    errors,
+    invalid_fields,
+    keys,
+    log_in,
+    screen_text,
+    settle,
+    snapshot_steps,
+    table_rows,
+    text_of,
+    type_into,
+)
 
 __all__ = ["world"]
 
 SIZE = (100, 32)
-
-
-def table(app: TektoroApp, selector: str) -> list[list[str]]:
-    """The rows of a figure table of the current screen, as text."""
-    return app.screen.query_one(selector, FigureTable).cell_texts()
-
-
-def text_of(app: TektoroApp, selector: str) -> str:
-    """What a line of the current screen says."""
-    return str(app.screen.query_one(selector, Static | Label).render())
-
-
-def screen_text(app: TektoroApp) -> str:
-    """Every line and table cell of the current screen, one string."""
-    parts = [str(widget.render()) for widget in app.screen.query(Static)]
-    for figures in app.screen.query(FigureTable):
-        parts += [" ".join(row) for row in figures.cell_texts()]
-    return "\n".join(parts)
 
 
 async def open_home(pilot: Pilot[None], email: str) -> TektoroApp:
@@ -65,9 +55,8 @@ async def open_home(pilot: Pilot[None], email: str) -> TektoroApp:
     app = pilot.app
     assert isinstance(app, TektoroApp)
     await log_in(pilot, email, PASSWORD)
-    await settle(pilot)
     assert isinstance(app.screen, HomeScreen)
-    assert not [n for n in notifications(app) if n[2] == "error"], notifications(app)
+    assert not errors(app), errors(app)
     return app
 
 
@@ -91,24 +80,23 @@ async def test_carl_sees_his_pay_hours_and_tickets(world: World) -> None:
         await open_home(pilot, CARL)
         assert isinstance(app.screen.query_one("#dashboard"), ContractorPanel)
         assert text_of(app, "#pay") == "Outstanding pay: 240.00 EUR (1 unpaid master invoice)"
-        assert table(app, "#tickets") == [
+        assert table_rows(app, "#tickets") == [
             ["Draft", "1", "1:00"],
             ["Pending", "1", "1:30"],
             ["Approved", "5", "9:00"],
             ["Rejected", "1", "0:30"],
         ]
         month = world.services.dashboards.contractor(world.carl, period="month")
-        hours = table(app, "#hours")
+        hours = table_rows(app, "#hours")
         assert hours[0][1] == "2026-03" and hours[1] == ["Previous month", "2026-02", "6:00"]
         assert hours[0][2] == f"{month.current.minutes // 60}:{month.current.minutes % 60:02d}"
         assert hours[2][2].endswith(f"({month.change_pct})")
         assert "Unread notifications: 0" in text_of(app, "#notices")
 
-        await pilot.press("y")
-        await settle(pilot)
+        await keys(pilot, "y")
         week = world.services.dashboards.contractor(world.carl, period="week")
         assert text_of(app, "#hours-title") == "Hours by week (y: by month)"
-        assert [row[:2] for row in table(app, "#hours")[:2]] == [
+        assert [row[:2] for row in table_rows(app, "#hours")[:2]] == [
             ["This week", week.current.label],
             ["Previous week", week.previous.label],
         ]
@@ -118,23 +106,12 @@ async def test_the_dashboard_updates_when_another_session_adds_a_ticket(world: W
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
         await open_home(pilot, CARL)
-        assert table(app, "#tickets")[0] == ["Draft", "1", "1:00"]
-        world.services.time.add_entry(
-            world.admin,
-            TimeCardForm(
-                project_id=world.roof_id,
-                task_id=world.survey_id,
-                activity_id=world.activity_id,
-                rate_code_id=world.rate_id,
-                time_spent="45m",
-                work_date="2026-03-09",
-                description="Late survey",
-                owner_id=world.carl.user_id,
-            ),
-        )
+        assert table_rows(app, "#tickets")[0] == ["Draft", "1", "1:00"]
+        card = world.roof.card("45m", "2026-03-09", "Late survey", owner=world.carl)
+        world.services.time.add_entry(world.admin, card)
         app.screen.post_message(DataChanged(frozenset({"time_entry"})))
         await settle(pilot)
-        assert table(app, "#tickets")[0] == ["Draft", "2", "1:45"]
+        assert table_rows(app, "#tickets")[0] == ["Draft", "2", "1:45"]
 
 
 # --- manager ----------------------------------------------------------------------------------
@@ -149,7 +126,7 @@ async def test_mona_sees_master_invoices_workload_and_can_change_the_period(
         await open_home(pilot, MONA)
         assert isinstance(app.screen.query_one("#dashboard"), ManagerPanel)
         assert text_of(app, "#period").startswith("Period: 2026-03-01 – 2026-03-31 (this month")
-        assert table(app, "#master") == [
+        assert table_rows(app, "#master") == [
             ["Awaiting approval", "0", "0.00"],
             ["Approved", "1", "240.00"],
             ["Partially paid", "0", "0.00"],
@@ -157,17 +134,15 @@ async def test_mona_sees_master_invoices_workload_and_can_change_the_period(
         ]
         assert "1 ticket waiting for approval" in text_of(app, "#productivity")
 
-        await pilot.press("y")
-        await settle(pilot)
+        await keys(pilot, "y")
         assert text_of(app, "#period").startswith("Period: 2026-02-01 – 2026-02-28 (last month")
-        projects = {row[0]: row[1:3] for row in table(app, "#projects")}
+        projects = {row[0]: row[1:3] for row in table_rows(app, "#projects")}
         assert projects == {"Roof": ["6:00", "6:00"], "Hall": ["6:00", "6:00"]}
-        members = {row[0]: row[1] for row in table(app, "#members")}
+        members = {row[0]: row[1] for row in table_rows(app, "#members")}
         assert members == {"Carl Contractor": "6:00", "Dora Developer": "6:00"}
         assert text_of(app, "#productivity").startswith("12:00 h worked, 12:00 h billable")
 
-        await pilot.press("y")
-        await settle(pilot)
+        await keys(pilot, "y")
         assert text_of(app, "#period").startswith("Period: 2026-03-09 – 2026-03-15 (this week")
 
 
@@ -175,8 +150,7 @@ async def test_mona_types_the_dates_of_the_period(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
         await open_home(pilot, MONA)
-        await pilot.press("Y")
-        await settle(pilot)
+        await keys(pilot, "Y")
         form = app.screen
         assert isinstance(form, FormModal)
         assert form.query_one("#input-date_from", Input).value == "2026-03-01"
@@ -185,17 +159,13 @@ async def test_mona_types_the_dates_of_the_period(world: World) -> None:
         # a reversed period is refused by the service and the form comes back marked
         type_into(app, "#input-date_from", "2026-02-10")
         type_into(app, "#input-date_to", "2026-02-01")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await keys(pilot, "ctrl+s")
         assert isinstance(app.screen, FormModal), "the service's problems reopen the form"
-        problem = next(f for f in app.screen.query(FormField) if f.field_name == "date_to")
-        assert problem.has_class("-invalid")
-        assert "must not be before 2026-02-10" in str(problem.query_one(".field-problem").render())
+        assert "must not be before 2026-02-10" in invalid_fields(app)["date_to"]
 
         type_into(app, "#input-date_from", "01.02.2026")
         type_into(app, "#input-date_to", "2026-02-14")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await keys(pilot, "ctrl+s")
         assert isinstance(app.screen, HomeScreen)
         assert text_of(app, "#period").startswith("Period: 2026-02-01 – 2026-02-14 (chosen dates")
         board = world.services.dashboards.manager(
@@ -204,15 +174,14 @@ async def test_mona_types_the_dates_of_the_period(world: World) -> None:
         expected = {
             row.name: f"{row.minutes // 60}:{row.minutes % 60:02d}" for row in board.members
         }
-        assert {row[0]: row[1] for row in table(app, "#members")} == expected
+        assert {row[0]: row[1] for row in table_rows(app, "#members")} == expected
 
         # an update from another session reloads the same chosen period
         app.screen.post_message(DataChanged(frozenset({"time_entry"})))
         await settle(pilot)
         assert text_of(app, "#period").startswith("Period: 2026-02-01 – 2026-02-14")
 
-        await pilot.press("y")
-        await settle(pilot)
+        await keys(pilot, "y")
         assert text_of(app, "#period").startswith("Period: 2026-03-01 – 2026-03-31 (this month")
 
 
@@ -225,14 +194,14 @@ async def test_olga_sees_the_firms_money_contractors_and_compliance(world: World
     async with app.run_test(size=SIZE) as pilot:
         await open_home(pilot, OLGA)
         assert isinstance(app.screen.query_one("#dashboard"), AdminPanel)
-        assert table(app, "#money") == [
+        assert table_rows(app, "#money") == [
             ["Invoiced", "1,476.00"],
             ["Paid", "0.00"],
             ["Outstanding", "1,476.00"],
             ["Overdue (1 invoice)", "738.00"],
         ]
         assert text_of(app, "#money-title") == "Client invoices (amounts in EUR)"
-        assert table(app, "#contractors") == [
+        assert table_rows(app, "#contractors") == [
             ["Carl Contractor", "1", "240.00", "0.00", "240.00"],
             ["Dora Developer", "0", "0.00", "0.00", "0.00"],
         ]
@@ -243,8 +212,7 @@ async def test_olga_sees_the_firms_money_contractors_and_compliance(world: World
         )
         assert text_of(app, "#awaiting").startswith("Master invoices awaiting approval: 0")
 
-        await pilot.press("g")
-        await settle(pilot)
+        await keys(pilot, "g")
         assert isinstance(app.screen_stack[-2], ContractorInvoicesScreen)
         assert isinstance(app.screen, FormModal), "the generator's form is open"
 
@@ -256,7 +224,7 @@ async def test_the_accountant_gets_the_administrators_panels_without_the_generat
     async with app.run_test(size=SIZE) as pilot:
         await open_home(pilot, ADAM)
         assert isinstance(app.screen.query_one("#dashboard"), AdminPanel)
-        assert table(app, "#money")[0] == ["Invoiced", "1,476.00"]
+        assert table_rows(app, "#money")[0] == ["Invoiced", "1,476.00"]
         assert app.screen.check_action("generate", ()) is False
 
 
@@ -270,26 +238,25 @@ async def test_cleo_sees_acme_and_never_bolt(world: World) -> None:
         await open_home(pilot, CLEO)
         assert isinstance(app.screen.query_one("#dashboard"), ClientPanel)
         assert text_of(app, "#company") == "Acme Sp. z o.o. (amounts in EUR)"
-        assert table(app, "#balance") == [
+        assert table_rows(app, "#balance") == [
             ["Outstanding", "738.00"],
             ["Overdue", "738.00"],
             ["Paid so far", "0.00"],
             ["Invoices paid in full", "0"],
         ]
         number = world.acme_invoice.number
-        assert table(app, "#open-invoices") == [[number, "2026-03-06", "738.00", "Overdue"]]
+        assert table_rows(app, "#open-invoices") == [[number, "2026-03-06", "738.00", "Overdue"]]
         assert text_of(app, "#pending") == (
             "Approved work being billed: 2 tickets, 3:00 h, 300.00 EUR"
         )
-        assert [row[0] for row in table(app, "#projects")] == ["Roof"]
-        assert "40%" in table(app, "#projects")[0][2]
+        assert [row[0] for row in table_rows(app, "#projects")] == ["Roof"]
+        assert "40%" in table_rows(app, "#projects")[0][2]
         shown = screen_text(app)
         assert "Bolt" not in shown and "Hall" not in shown
         assert str(world.bolt_invoice.number) not in shown
 
         app.open_area = opened.append  # type: ignore[method-assign]
-        await pilot.press("l")
-        await settle(pilot)
+        await keys(pilot, "l")
         assert opened == ["client_invoices"]
 
 
@@ -311,9 +278,6 @@ async def test_boris_sees_bolt_and_never_acme(world: World) -> None:
 def test_dashboard_snapshot(world: World, email: str, snap_compare) -> None:  # type: ignore[no-untyped-def]
     pay_carl_for_february(world)
 
-    async def run_before(pilot: Pilot[None]) -> None:
-        app = await open_home(pilot, email)
-        steady_cursors(app)
-
     app = TektoroApp(services=world.services)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    steps = snapshot_steps(login=(email, PASSWORD))
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.home import HomeScreen
@@ -14,15 +13,19 @@ from tektoro_tui.screens.register import RegisterScreen
 from tektoro_tui.screens.setup import SetupScreen
 from tektoro_tui.services.administration.auth import WRONG_LOGIN
 from tektoro_tui.services.hub import Services
-from tektoro_tui.widgets.fields import FormField
 
-from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, STAFF_EMAIL, Firm
-from .tuitools import log_in, notifications, settle, type_into
-
-
-def invalid_fields(app: TektoroApp) -> set[str]:
-    """The names of the form fields marked as wrong on the current screen."""
-    return {f.field_name for f in app.screen.query(FormField) if f.has_class("-invalid")}
+from .conftest import ADMIN, ADMIN_EMAIL, ADMIN_PASSWORD, STAFF, Firm
+from .tuitools import (
+    errors,
+    invalid_fields,
+    keys,
+    log_in,
+    notifications,
+    settle,
+    text_of,
+    type_into,
+    type_text,
+)
 
 
 async def test_first_run_set_up_creates_the_organisation_and_lands_on_home(
@@ -37,8 +40,7 @@ async def test_first_run_set_up_creates_the_organisation_and_lands_on_home(
         type_into(app, "#input-admin_name", "Ann Admin")
         type_into(app, "#input-password", "correct-horse")
         type_into(app, "#input-password_confirm", "correct-horse")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await keys(pilot, "ctrl+s")
 
         assert isinstance(app.screen, HomeScreen)
         assert app.actor is not None and app.actor.email == "ann@acme.test"
@@ -53,13 +55,11 @@ async def test_set_up_marks_every_bad_field_and_creates_nothing(empty_services: 
         type_into(app, "#input-admin_email", "not-an-address")
         type_into(app, "#input-password", "short")
         type_into(app, "#input-password_confirm", "short")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await keys(pilot, "ctrl+s")
 
         assert isinstance(app.screen, SetupScreen)
-        assert invalid_fields(app) == {"company", "admin_email", "password"}
-        titles = [title for title, _, severity in notifications(app) if severity == "error"]
-        assert titles == ["Please correct the form"]
+        assert set(invalid_fields(app)) == {"company", "admin_email", "password"}
+        assert [title for title, _ in errors(app)] == ["Please correct the form"]
         assert not empty_services.auth.is_initialised()
 
 
@@ -69,24 +69,22 @@ async def test_set_up_refuses_a_mistyped_password_confirmation(empty_services: S
         await settle(pilot)
         type_into(app, "#input-password", "correct-horse")
         type_into(app, "#input-password_confirm", "correct-hose")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert invalid_fields(app) == {"password_confirm"}
+        await keys(pilot, "ctrl+s")
+        assert set(invalid_fields(app)) == {"password_confirm"}
         assert not empty_services.auth.is_initialised()
 
 
 async def test_login_with_a_wrong_then_the_right_password(firm: Firm) -> None:
     app = TektoroApp(services=firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, ADMIN_EMAIL, "wrong-password")
+        await log_in(pilot, ADMIN_EMAIL, "wrong-password", refused=True)
 
         assert isinstance(app.screen, LoginScreen)
         assert app.actor is None
         assert ("Login failed", WRONG_LOGIN, "error") in notifications(app)
-        message = app.screen.query_one("#login-message", Static)
-        assert WRONG_LOGIN in str(message.render())
+        assert WRONG_LOGIN in text_of(app, "#login-message")
 
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await log_in(pilot, *ADMIN)
         assert isinstance(app.screen, HomeScreen)
         assert app.actor is not None and app.actor.user_id == firm.admin.user_id
         assert "Ann Admin" in app.status_line and "Administrator" in app.status_line
@@ -97,8 +95,8 @@ async def test_login_by_keyboard_only(firm: Firm) -> None:
     app = TektoroApp(services=firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press(*ADMIN_EMAIL, "enter", *ADMIN_PASSWORD, "enter")
-        await settle(pilot)
+        await type_text(pilot, ADMIN_EMAIL, "enter")
+        await type_text(pilot, ADMIN_PASSWORD, "enter")
         assert isinstance(app.screen, HomeScreen)
 
 
@@ -107,21 +105,19 @@ async def test_registration_with_an_invitation_code(firm: Firm) -> None:
     app = TektoroApp(services=firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+r")
-        await settle(pilot)
+        await keys(pilot, "ctrl+r")
         assert isinstance(app.screen, RegisterScreen)
 
         type_into(app, "#input-code", invitation.token)
         await settle(pilot)
-        shown = str(app.screen.query_one("#invitation", Static).render())
+        shown = text_of(app, "#invitation")
         assert "new.hire@acme.test" in shown
         assert "Ann Admin" in shown and "Acme Builders" in shown
 
         type_into(app, "#input-name", "Nina New")
         type_into(app, "#input-password", "nina-pass-1")
         type_into(app, "#input-password_confirm", "nina-pass-1")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await keys(pilot, "ctrl+s")
 
         assert isinstance(app.screen, HomeScreen)
         assert app.actor is not None and app.actor.email == "new.hire@acme.test"
@@ -137,9 +133,8 @@ async def test_registration_with_an_unknown_code_says_so(firm: Firm) -> None:
         await settle(pilot)
         type_into(app, "#input-code", "no-such-code-at-all")
         await settle(pilot)
-        assert invalid_fields(app) == {"code"}
-        await pilot.press("escape")
-        await settle(pilot)
+        assert set(invalid_fields(app)) == {"code"}
+        await keys(pilot, "escape")
         assert isinstance(app.screen, LoginScreen)
 
 
@@ -147,7 +142,7 @@ async def test_a_deactivated_user_is_refused(firm: Firm) -> None:
     firm.services.users.set_active(firm.admin, firm.staff.user_id, False)
     app = TektoroApp(services=firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, STAFF_EMAIL, "staff-pass-1")
+        await log_in(pilot, *STAFF, refused=True)
         assert isinstance(app.screen, LoginScreen)
         assert app.actor is None
         messages = [message for _, message, _ in notifications(app)]
@@ -157,11 +152,10 @@ async def test_a_deactivated_user_is_refused(firm: Firm) -> None:
 async def test_a_user_deactivated_while_signed_in_is_signed_out(firm: Firm) -> None:
     app = TektoroApp(services=firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, STAFF_EMAIL, "staff-pass-1")
+        await log_in(pilot, *STAFF)
         assert isinstance(app.screen, HomeScreen)
         firm.services.users.set_active(firm.admin, firm.staff.user_id, False)
-        await pilot.press("u")
-        await settle(pilot)
+        await keys(pilot, "u")
         assert isinstance(app.screen, LoginScreen)
         assert app.actor is None
         assert any(title == "Signed out" for title, _, _ in notifications(app))
@@ -170,17 +164,12 @@ async def test_a_user_deactivated_while_signed_in_is_signed_out(firm: Firm) -> N
 async def test_log_out_returns_to_the_login_screen(firm: Firm) -> None:
     app = TektoroApp(services=firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await pilot.press("p")
-        await settle(pilot)
-        await pilot.press("ctrl+l")
-        await settle(pilot)
+        await log_in(pilot, *ADMIN)
+        await keys(pilot, "p", "ctrl+l")
         assert isinstance(app.screen, LoginScreen)
         assert app.actor is None
         assert len(app.screen_stack) == 2
-        assert "Database: sqlite:///tektoro.db" in str(
-            app.screen.query_one("#database", Static).render()
-        )
+        assert "Database: sqlite:///tektoro.db" in text_of(app, "#database")
 
 
 async def test_set_up_done_elsewhere_meanwhile_leads_to_the_login(
@@ -195,8 +184,7 @@ async def test_set_up_done_elsewhere_meanwhile_leads_to_the_login(
         type_into(app, "#input-admin_email", "ann@acme.test")
         type_into(app, "#input-password", "correct-horse")
         type_into(app, "#input-password_confirm", "correct-horse")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await keys(pilot, "ctrl+s")
         assert isinstance(app.screen, LoginScreen)
         assert any(title == "Already set up" for title, _, _ in notifications(app))
 
@@ -219,8 +207,8 @@ async def test_a_database_that_cannot_be_opened_is_reported_on_the_login(tmp_pat
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
-        shown = str(app.screen.query_one("#database", Static).render())
+        shown = text_of(app, "#database")
         assert shown.startswith("The database could not be opened")
         assert [s for _, _, s in notifications(app)] == ["error"]
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await log_in(pilot, *ADMIN, refused=True)
         assert isinstance(app.screen, LoginScreen), "still running, still refusing"

@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from io import StringIO
 from typing import Any
 
 import pytest
-from rich.console import Console
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from tektoro_tui.app import TektoroApp
@@ -39,12 +36,24 @@ from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.dialogs.master_preview import MasterPreviewDialog
 from tektoro_tui.widgets.fields import FormField
-from tests.finance_world import PASSWORD, World, build_world
+from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
+from tests.finance_world import NOW, PASSWORD, World, build_world
 
-from .tuitools import log_in, notifications, settle, steady_cursors
+from .tuitools import (
+    highlight,
+    invalid_fields,
+    keys,
+    log_in,
+    notifications,
+    screen_text,
+    settle,
+    shown_text,
+    snapshot_steps,
+    table_rows,
+    type_text,
+)
 
-NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
-ADMIN_EMAIL, ADMIN_PASSWORD = "owner@example.com", "admin-pass-123"
+ADMIN = (OWNER_EMAIL, OWNER_PASSWORD)
 SIZE = (80, 24)
 WIDE = (120, 40)
 ACCOUNT = "PL61109010140000071219812874"
@@ -64,19 +73,14 @@ def eur(text: str) -> Money:
 @pytest.fixture
 def services(db_url: str) -> Iterator[Services]:
     """Services on this run's database with the finance world's clock."""
-    hub = Services.connect(db_url, clock=FixedClock(NOW))
-    try:
+    with connected(db_url, FixedClock(NOW)) as hub:
         yield hub
-    finally:
-        hub.close()
 
 
 @pytest.fixture
 def admin(services: Services) -> Actor:
     """Olga Owner, the first administrator."""
-    return services.auth.init_organisation(
-        "Northwind Studio", ADMIN_EMAIL, "Olga Owner", ADMIN_PASSWORD
-    )
+    return make_firm(services)
 
 
 @pytest.fixture
@@ -104,55 +108,9 @@ def carl_paid_in_part(world: World) -> None:
 # --- driving the app --------------------------------------------------------------------------
 
 
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    """Press ``keys`` one after the other, waiting for the workers after each."""
-    for key in keys:
-        await pilot.press(key)
-        await settle(pilot)
-
-
-async def sign_in(pilot: Pilot[None], email: str, password: str = PASSWORD) -> None:
-    """Log in through the login screen (signing out first if someone is signed in)."""
-    app = pilot.app
-    assert isinstance(app, TektoroApp)
-    if app.actor is not None:
-        await press(pilot, "ctrl+l")
-    await log_in(pilot, email, password)
-    assert app.actor is not None and app.actor.email == email
-
-
-def cell_texts(table: DataTable[Any]) -> list[list[str]]:
-    """Every row of a table as plain strings."""
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
 def column(table: DataTable[Any], index: int) -> list[str]:
     """One column of a table as plain strings."""
-    return [row[index] for row in cell_texts(table)]
-
-
-def shown(static: Static, width: int = 200) -> str:
-    """What a Static shows, as plain text."""
-    console = Console(width=width, record=True, file=StringIO())
-    console.print(static.content)
-    return console.export_text()
-
-
-def screen_text(app: TektoroApp) -> str:
-    """Every text and table cell on the current screen, plus its screenshot."""
-    parts = [shown(static) for static in app.screen.query(Static)]
-    parts += ["\t".join(row) for table in app.screen.query(DataTable) for row in cell_texts(table)]
-    parts.append(app.export_screenshot())
-    return "\n".join(parts)
-
-
-def invalid_fields(app: TektoroApp) -> dict[str, str]:
-    """The fields marked wrong on the current screen, with their messages."""
-    return {
-        f.field_name: str(f.query_one(".field-problem").render())
-        for f in app.screen.query(FormField)
-        if f.has_class("-invalid")
-    }
+    return [row[index] for row in table_rows(table)]
 
 
 def offered(app: TektoroApp) -> set[str]:
@@ -162,15 +120,6 @@ def offered(app: TektoroApp) -> set[str]:
         for active in app.screen.active_bindings.values()
         if active.enabled and active.binding.show and active.node is app.screen
     }
-
-
-async def highlight(pilot: Pilot[None], table: DataTable[Any], key: str) -> None:
-    """Move the cursor to the row ``key`` with the arrow keys."""
-    table.focus()
-    await press(pilot, "ctrl+home")
-    while table.coordinate_to_cell_key(table.cursor_coordinate)[0].value != key:
-        assert table.cursor_row < table.row_count - 1, f"{key} is not listed"
-        await press(pilot, "down")
 
 
 def fill(app: TektoroApp, **values: str) -> None:
@@ -185,14 +134,14 @@ def fill(app: TektoroApp, **values: str) -> None:
 async def test_admin_generates_approves_and_pays_and_carl_sees_it_paid(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=WIDE) as pilot:
-        await sign_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await press(pilot, "m")
+        await log_in(pilot, *ADMIN)
+        await keys(pilot, "m")
         screen = app.screen
         assert isinstance(screen, ContractorInvoicesScreen)
         assert {"generate"} <= offered(app)
         assert screen.table.row_count == 0
 
-        await press(pilot, "g")
+        await keys(pilot, "g")
         form = app.screen
         assert isinstance(form, FormModal)
         picker = form.query_one("#input-contractor", Select)
@@ -203,65 +152,65 @@ async def test_admin_generates_approves_and_pays_and_carl_sees_it_paid(world: Wo
         assert form.query_one("#input-issue_date", Input).value == "2026-03-10"
         picker.value = str(world.carl.user_id)
         fill(app, period_end="2026-01-15")
-        await press(pilot, "ctrl+s")
+        await keys(pilot, "ctrl+s")
         assert isinstance(app.screen, FormModal), "the service's problems reopen the form"
         assert set(invalid_fields(app)) == {"period_end"}
         fill(app, period_end="2026-02-28")
-        await press(pilot, "ctrl+s")
+        await keys(pilot, "ctrl+s")
 
         dialog = app.screen
         assert isinstance(dialog, MasterPreviewDialog)
         assert len(dialog.preview.lines) == 3 and dialog.preview.total == eur("240")
-        text = shown(dialog.query_one("#mi-preview-body", Static))
+        text = shown_text(dialog.query_one("#mi-preview-body", Static))
         assert "3 tickets, 6:00 h, total 240.00 EUR" in text and "2026-02-03" in text
         assert world.services.contractor_invoices.list(world.admin) == (), "nothing written yet"
-        await press(pilot, "g")
+        await keys(pilot, "g")
         assert app.screen is screen
-        assert cell_texts(screen.table)[0][:6] == [
+        assert table_rows(screen.table)[0][:6] == [
             MI, "Carl Contractor", "Awaiting approval", "240.00", "0.00", "240.00",
         ]  # fmt: skip
         assert "pay" not in offered(app) and "approve" in offered(app)
 
-        await press(pilot, "a")
+        await keys(pilot, "a")
         assert isinstance(app.screen, YesNoDialog)
-        await press(pilot, "y")
+        await keys(pilot, "y")
         assert column(screen.table, 2) == ["Approved"]
 
-        await press(pilot, "p")
+        await keys(pilot, "p")
         form = app.screen
         assert isinstance(form, FormModal)
         assert form.query_one("#input-amount", Input).value == "240.00", "all that is due"
         assert form.query_one("#input-paid_on", Input).value == "2026-03-10", "today"
         assert form.query_one("#input-method", Select).value == "wire"
         fill(app, amount="100", account_number=ACCOUNT, reference="W-1")
-        await press(pilot, "ctrl+s")
+        await keys(pilot, "ctrl+s")
         assert app.screen is screen
-        assert cell_texts(screen.table)[0][2:6] == ["Partially paid", "240.00", "100.00", "140.00"]
-        outcome = shown(screen.query_one("#mi-status", Static))
+        assert table_rows(screen.table)[0][2:6] == ["Partially paid", "240.00", "100.00", "140.00"]
+        outcome = shown_text(screen.query_one("#mi-status", Static))
         assert "still due 140.00 EUR" in outcome and "notified" not in outcome
-        detail = shown(screen.query_one("#mi-detail-body", Static))
+        detail = shown_text(screen.query_one("#mi-detail-body", Static))
         assert ACCOUNT in detail and "W-1" in detail, "administrators see the account number"
 
-        await press(pilot, "p")
+        await keys(pilot, "p")
         assert app.screen.query_one("#input-amount", Input).value == "140.00"
         assert app.screen.query_one("#input-account_number", Input).value == ACCOUNT
         fill(app, amount="1000", reference="W-2")
-        await press(pilot, "ctrl+s")
+        await keys(pilot, "ctrl+s")
         problems = invalid_fields(app)
         assert set(problems) == {"amount"} and "only 140.00 EUR is still due" in problems["amount"]
         fill(app, amount="140")
-        await press(pilot, "ctrl+s")
-        assert cell_texts(screen.table)[0][2:6] == ["Paid", "240.00", "240.00", "0.00"]
-        outcome = shown(screen.query_one("#mi-status", Static))
+        await keys(pilot, "ctrl+s")
+        assert table_rows(screen.table)[0][2:6] == ["Paid", "240.00", "240.00", "0.00"]
+        outcome = shown_text(screen.query_one("#mi-status", Static))
         assert "paid in full" in outcome and "Carl Contractor notified" in outcome
         assert "E-mail: no SMTP configured" in outcome
         assert world.services.contractor_invoices.get(world.admin, MI).status == "paid"
 
-        await sign_in(pilot, "carl@example.com")
-        await press(pilot, "m")
+        await log_in(pilot, "carl@example.com", PASSWORD)
+        await keys(pilot, "m")
         mine = app.screen
         assert isinstance(mine, ContractorInvoicesScreen) and mine.TITLE_TEXT == "My invoices"
-        assert cell_texts(mine.table) == [
+        assert table_rows(mine.table) == [
             [MI, "Carl Contractor", "Paid", "240.00", "240.00", "0.00", "2026-02"]
         ]
         assert not {"generate", "approve", "pay"} & offered(app)
@@ -269,14 +218,14 @@ async def test_admin_generates_approves_and_pays_and_carl_sees_it_paid(world: Wo
         assert "W-1" in text and "W-2" in text and MASKED_TAIL in text
         assert ACCOUNT not in text and "0140000071" not in text, "masked for the contractor"
 
-        await press(pilot, "n")
+        await keys(pilot, "n")
         notes = app.screen
         assert isinstance(notes, NotificationsScreen)
         table = notes.query_one("#notes", DataTable)
         assert table.row_count == 1 and column(table, 0) == ["●"]
-        assert MI in shown(notes.query_one("#note-text", Static))
+        assert MI in shown_text(notes.query_one("#note-text", Static))
         assert "mark_read" in offered(app)
-        await press(pilot, "r")
+        await keys(pilot, "r")
         assert column(table, 0) == [""]
         assert world.services.contractor_invoices.notifications(world.carl)[0].read
         assert "mark_all_read" not in offered(app)
@@ -286,15 +235,15 @@ async def test_carl_exports_his_payments_masked(world: World) -> None:
     carl_paid_in_part(world)
     app = TektoroApp(services=world.services)
     async with app.run_test(size=WIDE) as pilot:
-        await sign_in(pilot, "carl@example.com")
-        await press(pilot, "m")
+        await log_in(pilot, "carl@example.com", PASSWORD)
+        await keys(pilot, "m")
         screen = app.screen
         assert isinstance(screen, ContractorInvoicesScreen) and screen.TITLE_TEXT == "My invoices"
         assert "export" in offered(app)
 
-        await press(pilot, "e")
+        await keys(pilot, "e")
         assert app.screen is screen, "e exports here; it does not open Payment terms"
-        written = shown(screen.query_one("#mi-status", Static)).split("Written to ", 1)[1]
+        written = shown_text(screen.query_one("#mi-status", Static)).split("Written to ", 1)[1]
         path = exports_dir() / written.strip().rsplit("/", 1)[-1]
         assert path.name == "Contractor-payments-As-of-2026-03-10.csv"
         listed = list(csv.reader(StringIO(path.read_text(encoding="utf-8-sig"))))
@@ -303,9 +252,9 @@ async def test_carl_exports_his_payments_masked(world: World) -> None:
         ]
         assert ACCOUNT not in path.read_text(encoding="utf-8-sig")
 
-        await press(pilot, "E")
+        await keys(pilot, "E")
         assert path.with_suffix(".xlsx").is_file()
-        assert "Contractor-payments-As-of-2026-03-10.xlsx" in shown(
+        assert "Contractor-payments-As-of-2026-03-10.xlsx" in shown_text(
             screen.query_one("#mi-status", Static)
         )
 
@@ -316,25 +265,25 @@ async def test_carl_exports_his_payments_masked(world: World) -> None:
 async def test_the_office_marks_paid_sends_cancels_prints_and_exports(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=WIDE) as pilot:
-        await sign_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await press(pilot, "l")
+        await log_in(pilot, *ADMIN)
+        await keys(pilot, "l")
         screen = app.screen
         assert isinstance(screen, ClientInvoicesScreen)
         table = screen.table
-        rows = {row[0]: row for row in cell_texts(table)}
+        rows = {row[0]: row for row in table_rows(table)}
         assert rows[ACME][1:3] == ["Acme Sp. z o.o.", "overdue 4d"]
         assert rows[BOLT][1:3] == ["Bolt GmbH", "issued"]
-        assert "gross 1,476.00 EUR" in shown(screen.query_one("#ci-totals", Static))
+        assert "gross 1,476.00 EUR" in shown_text(screen.query_one("#ci-totals", Static))
         assert {"send", "pay", "cancel_invoice", "open_pdf", "export"} <= offered(app)
 
         screen.query_one("#cif-status", Select).value = "overdue"
         await settle(pilot)
         assert column(table, 0) == [ACME]
-        await press(pilot, "p")
+        await keys(pilot, "p")
         assert isinstance(app.screen, FormModal)
         assert app.screen.query_one("#input-paid_on", Input).value == "2026-03-10"
         fill(app, reference="ACME-TRANSFER")
-        await press(pilot, "ctrl+s")
+        await keys(pilot, "ctrl+s")
         assert table.row_count == 0, "no longer overdue"
         assert world.services.client_invoices.row(world.admin, ACME).display_status == "paid"
 
@@ -342,29 +291,29 @@ async def test_the_office_marks_paid_sends_cancels_prints_and_exports(world: Wor
         screen.query_one("#cif-search", Input).value = "bolt"
         await settle(pilot)
         assert column(table, 0) == [BOLT]
-        await press(pilot, "s")
-        assert "marked sent. E-mail:" in shown(screen.query_one("#ci-status", Static))
+        await keys(pilot, "s")
+        assert "marked sent. E-mail:" in shown_text(screen.query_one("#ci-status", Static))
         assert column(table, 2) == ["sent"]
 
-        await press(pilot, "o")
+        await keys(pilot, "o")
         pdf = exports_dir() / "INV-2026-00002.pdf"
-        assert pdf.is_file() and str(pdf) in shown(screen.query_one("#ci-status", Static))
+        assert pdf.is_file() and str(pdf) in shown_text(screen.query_one("#ci-status", Static))
 
-        await press(pilot, "x", "enter")
+        await keys(pilot, "x", "enter")
         assert set(invalid_fields(app)) == {"reason"}, "a reason is required"
-        await press(pilot, *"Wrong client", "enter")
-        rows = {row[0]: row for row in cell_texts(table)}
+        await type_text(pilot, "Wrong client", "enter")
+        rows = {row[0]: row for row in table_rows(table)}
         assert rows[BOLT][2] == "cancelled" and rows["CN/2026/00001"][2] == "credit note"
 
-        await press(pilot, "e")
-        written = shown(screen.query_one("#ci-status", Static)).split("Written to ", 1)[1]
+        await keys(pilot, "e")
+        written = shown_text(screen.query_one("#ci-status", Static)).split("Written to ", 1)[1]
         path = exports_dir() / written.strip().rsplit("/", 1)[-1]
         assert path.suffix == ".csv" and BOLT in path.read_text(encoding="utf-8-sig")
         listed = list(csv.reader(StringIO(path.read_text(encoding="utf-8-sig"))))
         assert not any(ACME in row for row in listed), "the export follows the filter"
 
-        await sign_in(pilot, "adam@example.com")
-        await press(pilot, "l")
+        await log_in(pilot, "adam@example.com", PASSWORD)
+        await keys(pilot, "l")
         screen = app.screen
         assert isinstance(screen, ClientInvoicesScreen)
         assert "export" not in offered(app), "an accountant may not export by default"
@@ -378,12 +327,12 @@ async def test_the_office_marks_paid_sends_cancels_prints_and_exports(world: Wor
 async def test_a_client_sees_only_their_company_and_marks_an_invoice_paid(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=WIDE) as pilot:
-        await sign_in(pilot, "cleo@example.com")
-        await press(pilot, "l")
+        await log_in(pilot, "cleo@example.com", PASSWORD)
+        await keys(pilot, "l")
         screen = app.screen
         assert isinstance(screen, ClientInvoicesScreen)
         assert not screen.query("#cif-client"), "no client choice in the portal"
-        assert cell_texts(screen.table) == [
+        assert table_rows(screen.table) == [
             [ACME, "Acme Sp. z o.o.", "overdue 4d", "738.00", "0.00", "738.00",
              "2026-02-20", "2026-03-06"],
         ]  # fmt: skip
@@ -391,11 +340,11 @@ async def test_a_client_sees_only_their_company_and_marks_an_invoice_paid(world:
         assert "pay" in offered(app)
         assert "Bolt" not in screen_text(app)
 
-        await press(pilot, "p")
+        await keys(pilot, "p")
         form = app.screen
         assert isinstance(form, FormModal)
         assert [f.field_name for f in form.query(FormField)] == ["reference"]
-        await press(pilot, *"ACME-0310", "enter")
+        await type_text(pilot, "ACME-0310", "enter")
         assert app.screen is screen
         assert column(screen.table, 2) == ["paid"]
     row = world.services.client_invoices.row(world.admin, ACME)
@@ -409,42 +358,42 @@ async def test_a_client_sees_only_their_company_and_marks_an_invoice_paid(world:
 async def test_terms_are_written_changed_and_deleted(services: Services, admin: Actor) -> None:
     app = TektoroApp(services=services)
     async with app.run_test(size=WIDE) as pilot:
-        await sign_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await press(pilot, "e")
+        await log_in(pilot, *ADMIN)
+        await keys(pilot, "e")
         screen = app.screen
         assert isinstance(screen, TermsScreen)
         assert screen.table.row_count == 0 and offered(app) >= {"new"}
 
-        await press(pilot, "n")
+        await keys(pilot, "n")
         assert isinstance(app.screen, FormModal)
-        await press(pilot, "ctrl+s")
+        await keys(pilot, "ctrl+s")
         assert set(invalid_fields(app)) == {"name", "body"}, "every bad field at once"
         fill(app, name="Net 14")
         app.screen.query_one("#input-body", TextArea).text = "Pay within 14 days."
-        await press(pilot, "ctrl+s")
+        await keys(pilot, "ctrl+s")
         assert app.screen is screen
-        assert cell_texts(screen.table) == [["Net 14", "Standard terms", "0 invoices"]]
-        assert "Pay within 14 days." in shown(screen.query_one("#terms-body", Static))
+        assert table_rows(screen.table) == [["Net 14", "Standard terms", "0 invoices"]]
+        assert "Pay within 14 days." in shown_text(screen.query_one("#terms-body", Static))
 
         services.terms.add(admin, TermsForm("Late fees", "late_fee", "1% a month."))
-        await press(pilot, "f5")
+        await keys(pilot, "f5")
         await highlight(pilot, screen.table, str(services.terms.list(admin)[1].id))
-        await press(pilot, "enter")
+        await keys(pilot, "enter")
         assert app.screen.query_one("#input-name", Input).value == "Net 14"
         fill(app, name="Late fees")
-        await press(pilot, "ctrl+s")
+        await keys(pilot, "ctrl+s")
         assert "already exists" in invalid_fields(app)["name"]
         fill(app, name="Net 30")
         app.screen.query_one("#input-kind", Select).value = "instructions"
-        await press(pilot, "ctrl+s")
+        await keys(pilot, "ctrl+s")
         assert column(screen.table, 1) == ["Late-fee policy", "Payment instructions"]
         assert sorted(t.name for t in services.terms.list(admin)) == ["Late fees", "Net 30"]
 
-        await press(pilot, "delete")
+        await keys(pilot, "delete")
         dialog = app.screen
         assert isinstance(dialog, YesNoDialog)
-        assert "keep their copy" in shown(dialog.query_one("#question", Static))
-        await press(pilot, "y")
+        assert "keep their copy" in shown_text(dialog.query_one("#question", Static))
+        await keys(pilot, "y")
         assert [t.name for t in services.terms.list(admin)] == ["Late fees"]
         assert column(screen.table, 0) == ["Late fees"]
 
@@ -452,32 +401,24 @@ async def test_terms_are_written_changed_and_deleted(services: Services, admin: 
 # --- snapshots --------------------------------------------------------------------------------
 
 
-def steps(email: str, password: str, *keys: str, seen: list[str] | None = None) -> Any:
-    """Log in, press ``keys``, wait for the workers, steady the cursors and the title bar."""
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        assert isinstance(app, TektoroApp)
-        await sign_in(pilot, email, password)
-        await press(pilot, *keys)
-        app.database = "tektoro.db"  # the same on every backend and run
-        app.status_line = " · ".join(
-            part for part in (app.organisation, app.actor.name if app.actor else "", "tektoro.db")
-        )
-        app.clear_notifications()
-        await settle(pilot)
-        steady_cursors(app)
-        if seen is not None:
-            seen.append(app.export_screenshot())
-
-    return run_before
+def steady_title(app: TektoroApp) -> None:
+    """Name the database in the title bar the same on every backend and run."""
+    app.database = "tektoro.db"
+    app.status_line = " · ".join(
+        part for part in (app.organisation, app.actor.name if app.actor else "", "tektoro.db")
+    )
 
 
 def test_my_invoices_snapshot_masks_the_account(world: World, snap_compare: Any) -> None:
     carl_paid_in_part(world)
     app = TektoroApp(services=world.services)
     seen: list[str] = []
-    run = steps("carl@example.com", PASSWORD, "m", seen=seen)
+
+    def arrange(app: TektoroApp) -> None:
+        steady_title(app)
+        seen.append(app.export_screenshot())
+
+    run = snapshot_steps("m", login=("carl@example.com", PASSWORD), arrange=arrange)
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
     (text,) = seen
     assert MASKED_TAIL in text and ACCOUNT not in text and "0140000071" not in text
@@ -485,19 +426,18 @@ def test_my_invoices_snapshot_masks_the_account(world: World, snap_compare: Any)
 
 def test_preview_snapshot(world: World, snap_compare: Any) -> None:
     app = TektoroApp(services=world.services)
-    run = steps(ADMIN_EMAIL, ADMIN_PASSWORD, "m", "g", "ctrl+s")
+    run = snapshot_steps("m", "g", "ctrl+s", login=ADMIN, arrange=steady_title)
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
 
 
 def test_payment_form_snapshot(world: World, snap_compare: Any) -> None:
     carl_paid_in_part(world)
     app = TektoroApp(services=world.services)
-    run = steps(ADMIN_EMAIL, ADMIN_PASSWORD, "m", "p")
+    run = snapshot_steps("m", "p", login=ADMIN, arrange=steady_title)
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
 
 
 def test_client_portal_snapshot(world: World, snap_compare: Any) -> None:
     app = TektoroApp(services=world.services)
-    assert snap_compare(
-        app, terminal_size=SIZE, run_before=steps("cleo@example.com", PASSWORD, "l")
-    )
+    run = snapshot_steps("l", login=("cleo@example.com", PASSWORD), arrange=steady_title)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run)

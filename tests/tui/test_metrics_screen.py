@@ -15,7 +15,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 from textual.app import App, ComposeResult
-from textual.pilot import Pilot
 from textual.widgets import Input, TabbedContent
 
 from tektoro_tui.app import TektoroApp
@@ -23,7 +22,6 @@ from tektoro_tui.paths import exports_dir
 from tektoro_tui.screens.home import HomeScreen
 from tektoro_tui.screens.messages import DataChanged
 from tektoro_tui.screens.metrics import MetricsScreen
-from tektoro_tui.services.pipeline.views import TimeCardForm
 from tektoro_tui.widgets.bar_chart import (
     Bar,
     BarChart,
@@ -32,11 +30,19 @@ from tektoro_tui.widgets.bar_chart import (
     meter,
     vertical_lines,
 )
-from tektoro_tui.widgets.revenue_report import ReportTable
 from tests.finance_world import PASSWORD, World
 
-from .dashboard_world import CARL, MONA, OLGA, on_sqlite_only, world
-from .tuitools import log_in, notifications, settle, steady_cursors
+from .dashboard_world import CARL, MONA, OLGA_LOGIN, on_sqlite_only, world
+from .tuitools import (
+    errors,
+    keys,
+    log_in,
+    notifications,
+    open_area,
+    settle,
+    snapshot_steps,
+    table_rows,
+)
 
 __all__ = ["world"]
 
@@ -122,47 +128,29 @@ async def test_the_chart_widget_draws_at_its_width() -> None:
 # --- the screen -------------------------------------------------------------------------------
 
 
-def rows(app: TektoroApp, name: str) -> list[list[str]]:
-    """The rows of a metric table as shown (totals row last)."""
-    table = app.screen.query_one(f"#table-{name}", ReportTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
 def chart_lines(app: TektoroApp, selector: str) -> list[str]:
     """What a chart of the current screen draws."""
     return str(app.screen.query_one(selector, BarChart).render()).splitlines()
 
 
-async def open_metrics(pilot: Pilot[None], email: str = OLGA) -> TektoroApp:
-    """Log in and press f."""
-    app = pilot.app
-    assert isinstance(app, TektoroApp)
-    await log_in(pilot, email, PASSWORD)
-    await pilot.press("f")
-    await settle(pilot)
-    assert isinstance(app.screen, MetricsScreen)
-    return app
-
-
 async def test_the_metrics_show_every_table_and_the_charts(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_metrics(pilot)
-        assert not [n for n in notifications(app) if n[2] == "error"]
+        await open_area(pilot, "f", MetricsScreen, login=OLGA_LOGIN)
+        assert not errors(app)
         assert app.screen.query_one("#date-date_from", Input).value == "2025-04-01"
         assert app.screen.query_one("#date-date_to", Input).value == "2026-03-10"
-        hours = {row[0]: row[1:3] for row in rows(app, "hours_by_status")}
+        hours = {row[0]: row[1:3] for row in table_rows(app, "#table-hours_by_status")}
         assert hours["Draft"] == ["1", "1:00"]
         assert hours["Pending approval"] == ["1", "1:30"]
         assert hours["Approved, not paid"] == ["7", "15:00"]
-        revenue = {row[0]: row[1:] for row in rows(app, "revenue_by_status")}
+        revenue = {row[0]: row[1:] for row in table_rows(app, "#table-revenue_by_status")}
         assert revenue["Overdue"] == ["1", "738.00"]
-        projects = {row[0]: row[2] for row in rows(app, "projects")}
+        projects = {row[0]: row[2] for row in table_rows(app, "#table-projects")}
         assert projects["Roof"] == "12:00" and projects["Hall"] == "6:00"
-        assert rows(app, "roles")[0][:2] == ["Staff / contractor", "2"]
+        assert table_rows(app, "#table-roles")[0][:2] == ["Staff / contractor", "2"]
 
-        await pilot.press("4")
-        await settle(pilot)
+        await keys(pilot, "4")
         monthly = chart_lines(app, "#monthly-hours")
         assert monthly[0] == "Hours per month"
         february = next(line for line in monthly if line.startswith("2026-02"))
@@ -170,8 +158,7 @@ async def test_the_metrics_show_every_table_and_the_charts(world: World) -> None
         assert february.endswith("12:00") and march.endswith("6:00")
         assert february.count("█") == 2 * march.count("█")
         assert chart_lines(app, "#monthly-value")[0] == "Value per month (EUR)"
-        await pilot.press("3")
-        await settle(pilot)
+        await keys(pilot, "3")
         weekly = chart_lines(app, "#weekly-hours")
         assert weekly[0] == "Hours per week" and any("█" in line for line in weekly)
 
@@ -179,36 +166,31 @@ async def test_the_metrics_show_every_table_and_the_charts(world: World) -> None
 async def test_a_new_period_is_read_on_enter_and_a_bad_date_is_marked(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_metrics(pilot)
+        await open_area(pilot, "f", MetricsScreen, login=OLGA_LOGIN)
         await pilot.press("f")
         app.screen.query_one("#date-date_from", Input).value = "2026-03-01"
         app.screen.query_one("#date-date_to", Input).value = "2026-03-31"
-        await pilot.press("enter")
-        await settle(pilot)
-        hours = {row[0]: row[1:3] for row in rows(app, "hours_by_status")}
+        await keys(pilot, "enter")
+        hours = {row[0]: row[1:3] for row in table_rows(app, "#table-hours_by_status")}
         assert hours["Approved, not paid"] == ["2", "3:00"]
-        await pilot.press("4")
-        await settle(pilot)
+        await keys(pilot, "4")
         assert [line[:7] for line in chart_lines(app, "#monthly-hours")[1:]] == ["2026-03"]
 
         app.screen.query_one("#date-date_from", Input).value = "31.02.2026"
         app.screen.query_one("#date-date_from", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await keys(pilot, "enter")
         assert app.screen.query_one("#date-date_from", Input).has_class("-invalid")
         assert any(n[2] == "error" for n in notifications(app))
-        assert rows(app, "hours_by_status") != [], "the last figures stay"
+        assert table_rows(app, "#table-hours_by_status") != [], "the last figures stay"
 
 
 async def test_the_table_in_focus_exports_to_xlsx_and_csv(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_metrics(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+        await open_area(pilot, "f", MetricsScreen, login=OLGA_LOGIN)
+        await keys(pilot, "2")
         assert app.screen.query_one(TabbedContent).active == "projects"
-        await pilot.press("x")
-        await settle(pilot)
+        await keys(pilot, "x")
         written = sorted(exports_dir().glob("*.xlsx"))
         assert len(written) == 1 and written[0].name.startswith("Hours-and-income-per-project")
         sheet = openpyxl.load_workbook(written[0]).active
@@ -217,12 +199,10 @@ async def test_the_table_in_focus_exports_to_xlsx_and_csv(world: World) -> None:
         names = [row[0] for row in cells]
         assert "Roof" in names and "Hall" in names
 
-        await pilot.press("1")
-        await settle(pilot)
+        await keys(pilot, "1")
         await pilot.press("tab")  # from hours by status to revenue by status
         await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
+        await keys(pilot, "e")
         (written_csv,) = exports_dir().glob("*.csv")
         text = Path(written_csv).read_text(encoding="utf-8-sig")
         assert next(csv.reader(text.splitlines()))[0] == "Status"
@@ -232,31 +212,20 @@ async def test_the_table_in_focus_exports_to_xlsx_and_csv(world: World) -> None:
 async def test_new_tickets_elsewhere_show_without_a_key_press(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_metrics(pilot)
-        world.services.time.add_entry(
-            world.admin,
-            TimeCardForm(
-                project_id=world.hall_id,
-                task_id=world.build_id,
-                activity_id=world.activity_id,
-                rate_code_id=world.rate_id,
-                time_spent="2h",
-                work_date="2026-03-09",
-                description="More building",
-                owner_id=world.dora.user_id,
-            ),
-        )
+        await open_area(pilot, "f", MetricsScreen, login=OLGA_LOGIN)
+        card = world.hall.card("2h", "2026-03-09", "More building", owner=world.dora)
+        world.services.time.add_entry(world.admin, card)
         app.screen.post_message(DataChanged(frozenset({"time_entry"})))
         await settle(pilot)
-        hours = {row[0]: row[1:3] for row in rows(app, "hours_by_status")}
+        hours = {row[0]: row[1:3] for row in table_rows(app, "#table-hours_by_status")}
         assert hours["Draft"] == ["2", "3:00"]
 
 
 async def test_managers_may_open_the_metrics_and_contractors_may_not(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_metrics(pilot, MONA)
-        assert rows(app, "projects")
+        await open_area(pilot, "f", MetricsScreen, login=(MONA, PASSWORD))
+        assert table_rows(app, "#table-projects")
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, CARL, PASSWORD)
@@ -269,11 +238,6 @@ async def test_managers_may_open_the_metrics_and_contractors_may_not(world: Worl
 @on_sqlite_only
 @pytest.mark.parametrize("tab", ["3", "4"], ids=["weekly", "monthly"])
 def test_metrics_snapshot(world: World, tab: str, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    async def run_before(pilot: Pilot[None]) -> None:
-        app = await open_metrics(pilot)
-        await pilot.press(tab)
-        await settle(pilot)
-        steady_cursors(app)
-
     app = TektoroApp(services=world.services)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    steps = snapshot_steps("f", tab, login=OLGA_LOGIN)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)

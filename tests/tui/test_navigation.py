@@ -14,8 +14,8 @@ from tektoro_tui.screens.settings import SettingsScreen
 from tektoro_tui.screens.users import UsersScreen
 from tektoro_tui.widgets.dialogs.help import HelpScreen
 
-from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Firm
-from .tuitools import log_in, notifications, settle
+from .conftest import ADMIN, Firm
+from .tuitools import errors, keys, log_in, open_area, settle, type_text
 
 AREA_SCREENS = {
     "u": UsersScreen,
@@ -28,25 +28,20 @@ AREA_SCREENS = {
 async def test_every_screen_opens_by_its_key_and_escape_goes_back(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await log_in(pilot, *ADMIN)
         for key, screen_type in AREA_SCREENS.items():
-            await pilot.press(key)
-            await settle(pilot)
+            await keys(pilot, key)
             assert isinstance(app.screen, screen_type), key
-            await pilot.press("escape")
-            await settle(pilot)
+            await keys(pilot, "escape")
             assert isinstance(app.screen, HomeScreen)
-        assert not [n for n in notifications(app) if n[2] == "error"]
+        assert not errors(app)
 
 
 async def test_h_goes_home_from_any_screen(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("h")
-        await settle(pilot)
+        await log_in(pilot, *ADMIN)
+        await keys(pilot, "r", "h")
         assert isinstance(app.screen, HomeScreen)
         assert len(app.screen_stack) == 2
 
@@ -54,29 +49,22 @@ async def test_h_goes_home_from_any_screen(stocked_firm: Firm) -> None:
 async def test_area_keys_work_from_other_screens_too(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await pilot.press("u")
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await log_in(pilot, *ADMIN)
+        await keys(pilot, "u", "r")
         assert isinstance(app.screen, PermissionsScreen)
         assert len(app.screen_stack) == 3, "areas open on top of home, not of each other"
-        await pilot.press("escape")
-        await settle(pilot)
+        await keys(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
 
 
 async def test_number_keys_switch_the_preset_tabs(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await pilot.press("p")
-        await settle(pilot)
+        await open_area(pilot, "p", login=ADMIN)
         tabs = app.screen.query_one(TabbedContent)
         tab_names = ("projects", "tasks", "activities", "rate_codes", "clients")
         for key, tab in zip("23451", tab_names, strict=True):
-            await pilot.press(key)
-            await settle(pilot)
+            await keys(pilot, key)
             assert tabs.active == tab
         assert app.focused is not None and app.focused.id == "clients-pane-table"
 
@@ -84,7 +72,7 @@ async def test_number_keys_switch_the_preset_tabs(stocked_firm: Firm) -> None:
 async def test_the_home_menu_opens_the_chosen_screen(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await log_in(pilot, *ADMIN)
         menu = app.screen.query_one("#menu", OptionList)
         assert [menu.get_option_at_index(i).id for i in range(menu.option_count)] == [
             "time_card",
@@ -105,8 +93,7 @@ async def test_the_home_menu_opens_the_chosen_screen(stocked_firm: Firm) -> None
             "permissions",
             "settings",
         ]
-        await pilot.press(*["down"] * 14, "enter")
-        await settle(pilot)
+        await keys(pilot, *["down"] * 14, "enter")
         assert isinstance(app.screen, PresetsScreen)
 
 
@@ -124,25 +111,17 @@ async def test_every_screen_opens_from_the_command_palette(
 ) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
+        await open_area(pilot, "ctrl+p", login=ADMIN)
         assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*f"Open {query}")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await type_text(pilot, f"Open {query}", "enter")
         assert isinstance(app.screen, screen_type)
 
 
 async def test_the_palette_can_log_out(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await pilot.press("ctrl+p", *"Log out")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_area(pilot, "ctrl+p", login=ADMIN)
+        await type_text(pilot, "Log out", "enter")
         assert app.actor is None
 
 
@@ -151,33 +130,27 @@ async def test_help_lists_the_keys_of_the_screen_and_the_global_keys(
 ) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await pilot.press("p")
-        await settle(pilot)
-        await pilot.press("f1")
-        await settle(pilot)
+        await open_area(pilot, "p", login=ADMIN)
+        await keys(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
-        keys = {(k.key, k.description, k.everywhere) for k in app.screen._keys}
-        assert ("n", "New", False) in keys
-        assert ("esc", "Back", False) in keys
-        assert ("f1, ?", "Help", True) in keys
-        assert ("^l", "Log out", True) in keys
-        await pilot.press("escape")
-        await settle(pilot)
+        listed = {(k.key, k.description, k.everywhere) for k in app.screen._keys}
+        assert ("n", "New", False) in listed
+        assert ("esc", "Back", False) in listed
+        assert ("f1, ?", "Help", True) in listed
+        assert ("^l", "Log out", True) in listed
+        await keys(pilot, "escape")
         assert isinstance(app.screen, PresetsScreen)
 
 
 async def test_screens_stay_usable_when_the_terminal_is_resized(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(80, 24)) as pilot:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await log_in(pilot, *ADMIN)
         for key in "uprs":
-            await pilot.press(key)
-            await settle(pilot)
+            await keys(pilot, key)
             for size in ((60, 20), (140, 45), (80, 24)):
                 await pilot.resize_terminal(*size)
                 await settle(pilot)
-            await pilot.press("escape")
-            await settle(pilot)
+            await keys(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
-        assert not [n for n in notifications(app) if n[2] == "error"]
+        assert not errors(app)

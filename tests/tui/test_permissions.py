@@ -10,17 +10,14 @@ from tektoro_tui.screens.permissions import PermissionsScreen
 from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.permission_grid import PermissionGrid
 
-from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Firm
-from .tuitools import log_in, notifications, settle
+from .conftest import ADMIN, Firm
+from .tuitools import errors, keys, open_area
 
 
 async def open_grid(pilot) -> PermissionGrid:  # type: ignore[no-untyped-def]
     """Log in as the administrator and open the permissions screen."""
-    await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-    await pilot.press("r")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, PermissionsScreen)
-    return pilot.app.screen.query_one(PermissionGrid)
+    screen = await open_area(pilot, "r", PermissionsScreen, login=ADMIN)
+    return screen.query_one(PermissionGrid)
 
 
 def put_cursor(grid: PermissionGrid, role: Role, perm: Perm) -> None:
@@ -33,16 +30,12 @@ async def test_toggling_a_cell_persists(firm: Firm) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         grid = await open_grid(pilot)
         put_cursor(grid, Role.STAFF, Perm.USERS_VIEW)
-        await pilot.press("space")
-        await settle(pilot)
+        await keys(pilot, "space")
         assert grid.get_cell_at(grid.cursor_coordinate).plain == "✔"
         assert grid.cursor_coordinate == Coordinate(
             list(Perm).index(Perm.USERS_VIEW), list(Role).index(Role.STAFF) + 1
         )
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await keys(pilot, "enter", "enter")
     matrix = firm.services.permissions.matrix(firm.admin)
     assert Perm.USERS_VIEW in matrix[Role.STAFF]
 
@@ -52,10 +45,9 @@ async def test_a_locked_grant_is_refused_with_an_error(firm: Firm) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         grid = await open_grid(pilot)
         put_cursor(grid, Role.ADMINISTRATOR, Perm.PERMISSIONS_MANAGE)
-        await pilot.press("space")
-        await settle(pilot)
-        errors = [(t, m) for t, m, s in notifications(app) if s == "error"]
-        assert errors and errors[0][0] == "Not allowed"
+        await keys(pilot, "space")
+        refusals = errors(app)
+        assert refusals and refusals[0][0] == "Not allowed"
         assert isinstance(app.screen, PermissionsScreen)
     matrix = firm.services.permissions.matrix(firm.admin)
     assert Perm.PERMISSIONS_MANAGE in matrix[Role.ADMINISTRATOR]
@@ -67,16 +59,11 @@ async def test_resetting_a_role_asks_first_and_restores_the_defaults(firm: Firm)
     async with app.run_test(size=(100, 30)) as pilot:
         grid = await open_grid(pilot)
         put_cursor(grid, Role.HR, Perm.AUDIT_VIEW)
-        await pilot.press("d")
-        await settle(pilot)
+        await keys(pilot, "d")
         assert isinstance(app.screen, YesNoDialog)
-        await pilot.press("n")
-        await settle(pilot)
+        await keys(pilot, "n")
         assert Perm.AUDIT_VIEW in firm.services.permissions.matrix(firm.admin)[Role.HR]
-        await pilot.press("d")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await keys(pilot, "d", "y")
     assert firm.services.permissions.matrix(firm.admin)[Role.HR] == DEFAULT_MATRIX[Role.HR]
 
 
@@ -85,10 +72,8 @@ async def test_taking_away_own_permission_updates_the_menus(firm: Firm) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         grid = await open_grid(pilot)
         put_cursor(grid, Role.ADMINISTRATOR, Perm.SETTINGS_MANAGE)
-        await pilot.press("space")
-        await settle(pilot)
+        await keys(pilot, "space")
         assert app.actor is not None and not app.actor.may(Perm.SETTINGS_MANAGE)
-        await pilot.press("escape", "s")
-        await settle(pilot)
+        await keys(pilot, "escape", "s")
         assert not isinstance(app.screen, PermissionsScreen)
         assert type(app.screen).__name__ == "HomeScreen"

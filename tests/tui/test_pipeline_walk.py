@@ -27,44 +27,57 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, ProgressBar, Static
+from textual.widgets import Input, ProgressBar, Static
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.domain.money import Money
 from tektoro_tui.paths import exports_dir
 from tektoro_tui.screens.approvals import ApprovalsScreen
 from tektoro_tui.screens.documenter import DocumenterScreen
-from tektoro_tui.screens.home import HomeScreen
 from tektoro_tui.screens.login import LoginScreen
 from tektoro_tui.screens.printer import PrinterScreen
 from tektoro_tui.screens.revenue import RevenueScreen
 from tektoro_tui.screens.time_card import TimeCardScreen
 from tektoro_tui.screens.time_report import TimeReportScreen
 from tektoro_tui.screens.wip import WipScreen
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
-from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.administration.presets import CompanyForm, ProjectForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm
-from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm, TimeEntryView
+from tektoro_tui.services.pipeline.views import TimeEntryView
 from tektoro_tui.widgets.dialogs.batch import BatchDialog
 from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.dialogs.wip_process import ProcessDialog
+from tests.builders import (
+    Codes,
+    add_codes,
+    add_person,
+    add_time_cards,
+    bill,
+    issue_invoice,
+    make_firm,
+)
 
-from .tuitools import notifications, settle, steady_cursors
+from .tuitools import (
+    errors,
+    keys,
+    log_in,
+    notifications,
+    settle,
+    steady_cursors,
+    table_rows,
+    text_of,
+    type_text,
+    until,
+)
 
 SIZE = (80, 24)
 TODAY = "2024-05-06"
 OWNER_EMAIL, OWNER_PASSWORD = "olga@acme.test", "owner-pass-2024"
 ANN_EMAIL, ANN_PASSWORD = "ann@acme.test", "ann-pass-2024"
+OWNER, ANN = (OWNER_EMAIL, OWNER_PASSWORD), (ANN_EMAIL, ANN_PASSWORD)
 CLIENT, PROJECT = "Harbour Hotel", "Harbour refit"
 NUMBER = "INV/2024/00001"
 RECORD = "DR-000001"
@@ -87,11 +100,7 @@ class Office:
     services: Services
     owner: Actor
     ann: Actor
-    client_id: int
-    project_id: int
-    task_id: int
-    activity_id: int
-    rate_code_id: int
+    codes: Codes  # Harbour Hotel's Harbour refit, Demolition, Carpentry, Standard at 100.00
 
     def entries(self) -> list[TimeEntryView]:
         """Every time entry, newest first, as the owner sees them."""
@@ -104,39 +113,30 @@ class Office:
 
 def build_office(services: Services) -> Office:
     """The organisation, its two people and one of every code preset (VAT 23 % by default)."""
-    auth = services.auth
-    owner = auth.init_organisation("Acme Builders", OWNER_EMAIL, "Olga Owner", OWNER_PASSWORD)
-    services.users.create_user(
+    owner = make_firm(services, company="Acme Builders", email=OWNER_EMAIL, password=OWNER_PASSWORD)
+    add_person(
+        services,
         owner,
-        UserForm(
-            name="Ann Staff",
-            email=ANN_EMAIL,
-            role="staff",
-            supervisor_id=owner.user_id,
-            pay_rate="30",
-            password=ANN_PASSWORD,
-        ),
+        "Ann Staff",
+        email=ANN_EMAIL,
+        password=ANN_PASSWORD,
+        pay_rate="30",
+        supervisor_id=owner.user_id,
+        sign_in=False,
     )
-    presets = services.presets
-    client = presets.save_company(
-        owner,
-        CompanyForm(
-            name=CLIENT,
-            tax_id="PL5260001246",
-            billing_address="12 Quay Street\n80-001 Gdansk",
-            email="accounts@harbour.test",
-        ),
+    client = CompanyForm(
+        name=CLIENT,
+        tax_id="PL5260001246",
+        billing_address="12 Quay Street\n80-001 Gdansk",
+        email="accounts@harbour.test",
     )
-    project = presets.save_project(
-        owner, ProjectForm(name=PROJECT, client_id=client.id, code="HR-1")
+    project = ProjectForm(PROJECT, None, code="HR-1")
+    codes = add_codes(
+        services, owner, client, project, "Demolition", "Carpentry", "Standard", "100.00"
     )
-    task = presets.save_task(owner, TaskForm(project_id=project.id, name="Demolition"))
-    activity = presets.save_activity(owner, ActivityForm(name="Carpentry"))
-    rate = presets.save_rate_code(owner, RateCodeForm(name="Standard", hourly_rate="100.00"))
     assert services.settings.get(owner).default_vat_bp == 2300
-    owner = auth.login(OWNER_EMAIL, OWNER_PASSWORD)
-    ann = auth.login(ANN_EMAIL, ANN_PASSWORD)
-    return Office(services, owner, ann, client.id, project.id, task.id, activity.id, rate.id)
+    owner = services.auth.login(*OWNER)
+    return Office(services, owner, services.auth.login(*ANN), codes)
 
 
 @pytest.fixture
@@ -153,65 +153,11 @@ def office(empty_services: Services, monkeypatch: pytest.MonkeyPatch) -> Office:
 # --- driving the app --------------------------------------------------------------------------
 
 
-async def keys(pilot: Pilot[None], *pressed: str) -> None:
-    """Press each key (a single character types it) and wait for the workers it starts."""
-    for key in pressed:
-        await pilot.press(key)
-        await settle(pilot)
-
-
-async def type_text(pilot: Pilot[None], text: str) -> None:
-    """Type ``text`` into the focused field, character by character."""
-    await pilot.press(*text)
-    await settle(pilot)
-
-
-async def until(pilot: Pilot[None], done: Callable[[], bool], what: str) -> None:
-    """Wait (without sleeping longer than a frame at a time) until ``done()`` holds."""
-    for _ in range(500):
-        if done():
-            return
-        await settle(pilot)
-        await pilot.pause(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def log_in_by_typing(pilot: Pilot[None], email: str, password: str) -> None:
-    """Type the e-mail, Tab, the password and Enter on the login screen."""
-    app = pilot.app
-    await until(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
-    await settle(pilot)
-    assert app.focused is not None and app.focused.id == "input-email"
-    await type_text(pilot, email)
-    await keys(pilot, "tab")
-    await type_text(pilot, password)
-    await keys(pilot, "enter")
-    await until(pilot, lambda: isinstance(app.screen, HomeScreen), f"{email}'s home screen")
-
-
 def screen_of(pilot: Pilot[None], kind: type[Any]) -> Any:
     """The current screen, checked to be a ``kind``."""
     screen = pilot.app.screen
     assert isinstance(screen, kind), f"expected {kind.__name__}, got {type(screen).__name__}"
     return screen
-
-
-def rows(pilot: Pilot[None], selector: str) -> list[list[str]]:
-    """Every row of a table on the current screen, as plain text."""
-    table = pilot.app.screen.query_one(selector, DataTable)
-    return [[str(cell).strip() for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def text_of(pilot: Pilot[None], selector: str) -> str:
-    """What a Static on the current screen shows."""
-    return str(pilot.app.screen.query_one(selector, Static).render())
-
-
-def errors(app: Any) -> list[tuple[str, str]]:
-    """The error notifications shown so far."""
-    return [
-        (title, message) for title, message, severity in notifications(app) if severity == "error"
-    ]
 
 
 # --- the walk, stage by stage ---------------------------------------------------------------
@@ -242,7 +188,7 @@ Step = Callable[[Walk], Awaitable[None]]
 async def enter_two_cards(walk: Walk) -> None:
     """Ann logs in and enters two cards on today's time card (the codes have one choice each)."""
     pilot, office = walk.pilot, walk.office
-    await log_in_by_typing(pilot, ANN_EMAIL, ANN_PASSWORD)
+    await log_in(pilot, *ANN, typing=True)
     await walk.press("c")
     screen = screen_of(pilot, TimeCardScreen)
     await until(pilot, lambda: screen.fields is not None, "the time card's fields")
@@ -255,11 +201,11 @@ async def enter_two_cards(walk: Walk) -> None:
         await type_text(pilot, description)
         await walk.press("ctrl+s")
     assert not errors(walk.app)
-    assert [r[3:6] for r in rows(pilot, "#day-entries")] == [
+    assert [r[3:6] for r in table_rows(pilot.app, "#day-entries")] == [
         ["2:30", "250.00", "draft"],
         ["1:30", "150.00", "draft"],
     ]
-    assert text_of(pilot, "#day-totals") == "Day total: 2 entries · 4:00 h · 400.00 EUR"
+    assert text_of(pilot.app, "#day-totals") == "Day total: 2 entries · 4:00 h · 400.00 EUR"
     saved = office.entries()
     assert {(e.owner_id, e.entered_by_id, e.work_date.isoformat()) for e in saved} == {
         (office.ann.user_id, office.ann.user_id, TODAY)
@@ -276,10 +222,10 @@ async def ask_to_accept_all(walk: Walk) -> None:
     pilot, office = walk.pilot, walk.office
     await walk.press("escape", "t")
     screen_of(pilot, TimeReportScreen)
-    assert text_of(pilot, "#totals") == "Shown: 2 entries · 4:00 h · 400.00 EUR"
+    assert text_of(pilot.app, "#totals") == "Shown: 2 entries · 4:00 h · 400.00 EUR"
     await walk.press("ctrl+a")
     screen_of(pilot, BatchDialog)
-    assert text_of(pilot, "#batch-totals") == "2 entries · 4:00 h · 400.00 EUR"
+    assert text_of(pilot.app, "#batch-totals") == "2 entries · 4:00 h · 400.00 EUR"
     assert office.statuses() == [(90, "draft", None), (150, "draft", None)], "a dry run only"
 
 
@@ -288,7 +234,7 @@ async def accept(walk: Walk) -> None:
     pilot, office = walk.pilot, walk.office
     await walk.press("y")
     screen_of(pilot, TimeReportScreen)
-    assert [r[6] for r in rows(pilot, "#entries")] == ["accepted", "accepted"]
+    assert [r[6] for r in table_rows(pilot.app, "#entries")] == ["accepted", "accepted"]
     assert office.statuses() == [(90, "accepted", None), (150, "accepted", None)]
 
 
@@ -297,16 +243,16 @@ async def highlight_ann_in_approvals(walk: Walk) -> None:
     pilot = walk.pilot
     await walk.press("ctrl+l")
     screen_of(pilot, LoginScreen)
-    await log_in_by_typing(pilot, OWNER_EMAIL, OWNER_PASSWORD)
+    await log_in(pilot, *OWNER, typing=True)
     await walk.press("a")
     screen_of(pilot, ApprovalsScreen)
-    assert rows(pilot, "#contributors") == [
+    assert table_rows(pilot.app, "#contributors") == [
         ["All contributors", "2", "4:00", "400.00 EUR"],
         ["Ann Staff", "2", "4:00", "400.00 EUR"],
     ]
     await walk.press("down")
-    assert text_of(pilot, "#entries-title") == "Accepted entries of Ann Staff"
-    assert [r[3:6] for r in rows(pilot, "#approval-entries")] == [
+    assert text_of(pilot.app, "#entries-title") == "Accepted entries of Ann Staff"
+    assert [r[3:6] for r in table_rows(pilot.app, "#approval-entries")] == [
         [PROJECT, "2:30", "250.00"],
         [PROJECT, "1:30", "150.00"],
     ]
@@ -317,11 +263,11 @@ async def approve_ann(walk: Walk) -> None:
     pilot, office = walk.pilot, walk.office
     await walk.press("A")
     screen_of(pilot, BatchDialog)
-    assert "every accepted entry of Ann Staff" in text_of(pilot, "#batch-question")
-    assert text_of(pilot, "#batch-totals") == "2 entries · 4:00 h · 400.00 EUR"
+    assert "every accepted entry of Ann Staff" in text_of(pilot.app, "#batch-question")
+    assert text_of(pilot.app, "#batch-totals") == "2 entries · 4:00 h · 400.00 EUR"
     await walk.press("y")
     screen_of(pilot, ApprovalsScreen)
-    assert rows(pilot, "#contributors") == [["All contributors", "0", "0:00", "0.00 EUR"]]
+    assert table_rows(pilot.app, "#contributors") == [["All contributors", "0", "0:00", "0.00 EUR"]]
     assert office.statuses() == [(90, "approved", None), (150, "approved", None)]
 
 
@@ -330,9 +276,9 @@ async def allocate_and_process(walk: Walk) -> None:
     pilot, office = walk.pilot, walk.office
     await walk.press("w")
     screen_of(pilot, WipScreen)
-    assert [r[:4] for r in rows(pilot, "#groups")] == [[CLIENT, PROJECT, "2", "400.00"]]
+    assert [r[:4] for r in table_rows(pilot.app, "#groups")] == [[CLIENT, PROJECT, "2", "400.00"]]
     await walk.press("m")
-    assert "2 selected" in text_of(pilot, "#entries-heading")
+    assert "2 selected" in text_of(pilot.app, "#entries-heading")
     await walk.press("e")
     screen_of(pilot, FormModal)
     await walk.press("ctrl+s")  # "Allocate to" starts on Bill
@@ -353,7 +299,7 @@ async def allocate_and_process(walk: Walk) -> None:
     assert form.query_one("#input-as_of", Input).value == TODAY
     await walk.press("ctrl+s")
     dialog = screen_of(pilot, ProcessDialog)
-    assert rows(pilot, "#process-documents") == [
+    assert table_rows(pilot.app, "#process-documents") == [
         ["(new)", "invoice", CLIENT, "2", "400.00", "0.00"]
     ]
     assert office.services.wip.documents(office.owner) == (), "a dry run only"
@@ -361,8 +307,8 @@ async def allocate_and_process(walk: Walk) -> None:
     await until(pilot, lambda: dialog.has_class("-done"), "the processing to end")
     bar = dialog.query_one(ProgressBar)
     assert (bar.total, bar.progress) == (2, 2)
-    assert text_of(pilot, "#process-note") == f"Created {RECORD}."
-    assert rows(pilot, "#process-documents")[0][:2] == [RECORD, "invoice"]
+    assert text_of(pilot.app, "#process-note") == f"Created {RECORD}."
+    assert table_rows(pilot.app, "#process-documents")[0][:2] == [RECORD, "invoice"]
 
 
 async def close_process_dialog(walk: Walk) -> None:
@@ -370,7 +316,7 @@ async def close_process_dialog(walk: Walk) -> None:
     pilot, office = walk.pilot, walk.office
     await walk.press("escape")
     screen_of(pilot, WipScreen)
-    assert rows(pilot, "#groups") == []
+    assert table_rows(pilot.app, "#groups") == []
     (record,) = office.services.wip.documents(office.owner)
     assert (record.reference, record.kind, record.client_name, record.entries) == (
         RECORD,
@@ -387,10 +333,12 @@ async def open_the_record(walk: Walk) -> None:
     pilot, office = walk.pilot, walk.office
     await walk.press("d")
     screen = screen_of(pilot, DocumenterScreen)
-    assert [r[:5] for r in rows(pilot, "#records")] == [[RECORD, CLIENT, "2", "4:00", "400.00"]]
+    assert [r[:5] for r in table_rows(pilot.app, "#records")] == [
+        [RECORD, CLIENT, "2", "4:00", "400.00"]
+    ]
     await walk.press("enter")
     assert screen.drafting
-    totals = text_of(pilot, "#draft-totals").splitlines()
+    totals = text_of(pilot.app, "#draft-totals").splitlines()
     assert totals[0] == "Net 400.00   VAT 92.00   Gross 492.00 EUR"
     assert totals[1] == "VAT per rate: 23% on 400.00 = 92.00"
     (draft,) = office.services.invoices.drafts(office.owner)
@@ -412,7 +360,7 @@ async def create_the_invoice(walk: Walk) -> None:
     await walk.press("y")
     screen = screen_of(pilot, DocumenterScreen)
     assert not screen.drafting
-    number = rows(pilot, "#records")[0][5]  # the record now names its invoice
+    number = table_rows(pilot.app, "#records")[0][5]  # the record now names its invoice
     assert number == NUMBER
     title, message, _ = notifications(walk.app)[-1]
     assert title == "Invoice created"
@@ -441,7 +389,7 @@ async def print_and_pay(walk: Walk) -> None:
     pilot, office = walk.pilot, walk.office
     await walk.press("i")
     screen_of(pilot, PrinterScreen)
-    assert [r[:5] for r in rows(pilot, "#invoices")] == [
+    assert [r[:5] for r in table_rows(pilot.app, "#invoices")] == [
         [NUMBER, CLIENT, "492.00", "0.00", "492.00"]
     ]
     await walk.press("f")
@@ -458,13 +406,12 @@ async def print_and_pay(walk: Walk) -> None:
     assert amount.value == "492.00", "the whole amount due is offered"
     assert form.query_one("#input-paid_on", Input).value == TODAY
     assert amount.has_focus
-    await walk.press("end", "ctrl+u")
-    await type_text(pilot, "492.00")
+    await type_text(pilot, "492.00", replace=True)
     await walk.press("tab", "tab", "tab")  # date, method, on to the reference
     await type_text(pilot, REFERENCE)
     await walk.press("ctrl+s")
     screen_of(pilot, PrinterScreen)
-    assert rows(pilot, "#invoices")[0][2:6] == ["492.00", "492.00", "0.00", "paid"]
+    assert table_rows(pilot.app, "#invoices")[0][2:6] == ["492.00", "492.00", "0.00", "paid"]
     invoice = office.services.invoices.get_by_number(office.owner, NUMBER)
     assert (invoice.status, invoice.paid, invoice.due) == ("paid", eur("492.00"), eur("0.00"))
     (payment,) = office.services.invoices.payments(office.owner, NUMBER)
@@ -480,7 +427,7 @@ async def show_revenue(walk: Walk) -> None:
     pilot, office = walk.pilot, walk.office
     await walk.press("v")
     screen_of(pilot, RevenueScreen)
-    assert rows(pilot, "#revenue-pane-table") == [
+    assert table_rows(pilot.app, "#revenue-pane-table") == [
         ["2024-05", CLIENT, PROJECT, "492.00"],
         ["Total", "", "", "492.00"],
     ]
@@ -491,26 +438,26 @@ async def show_revenue(walk: Walk) -> None:
         PROJECT,
         eur("492.00"),
     )
-    assert (row.client_id, row.project_id) == (office.client_id, office.project_id)
+    assert (row.client_id, row.project_id) == (office.codes.client_id, office.codes.project_id)
 
 
 async def book_the_invoice(walk: Walk) -> None:
     """Invoices tab, b, confirm: the invoice is booked and leaves the Invoice Printer."""
     pilot, office = walk.pilot, walk.office
     await walk.press("3")
-    assert [r[0] for r in rows(pilot, "#open-invoices")] == [NUMBER]
+    assert [r[0] for r in table_rows(pilot.app, "#open-invoices")] == [NUMBER]
     await walk.press("b")
     dialog = screen_of(pilot, YesNoDialog)
     assert NUMBER in str(dialog.query_one("#question", Static).render())
     await walk.press("y")
     screen_of(pilot, RevenueScreen)
-    assert rows(pilot, "#open-invoices") == []
+    assert table_rows(pilot.app, "#open-invoices") == []
     booked = office.services.invoices.get_by_number(office.owner, NUMBER)
     assert booked.status == "booked" and booked.booked_at is not None
 
     await walk.press("i")
     screen_of(pilot, PrinterScreen)
-    assert rows(pilot, "#invoices") == []
+    assert table_rows(pilot.app, "#invoices") == []
     assert office.services.invoices.printer_list(office.owner) == ()
     assert not errors(walk.app)
 
@@ -529,8 +476,6 @@ class Stage:
     rest: Step
 
 
-ANN = (ANN_EMAIL, ANN_PASSWORD)
-OWNER = (OWNER_EMAIL, OWNER_PASSWORD)
 STAGES = (
     Stage("time_card", None, enter_two_cards, nothing),
     Stage("time_report", ANN, ask_to_accept_all, accept),
@@ -565,37 +510,21 @@ def fast_forward(office: Office, stages: int) -> None:
     The stage that follows checks the database as the walk left it, so a snapshot test fails
     if this ever stops matching the walk.
     """
-    services, owner, ann = office.services, office.owner, office.ann
-    time, wip, invoices = services.time, services.wip, services.invoices
+    services, owner, ann, codes = office.services, office.owner, office.ann, office.codes
     if stages < 1:
         return
-    ids = [
-        time.add_entry(
-            ann,
-            TimeCardForm(
-                office.project_id,
-                office.task_id,
-                office.activity_id,
-                office.rate_code_id,
-                spent,
-                TODAY,
-                description,
-            ),
-        ).id
-        for spent, description in CARDS
-    ]
+    ids = add_time_cards(services, ann, [codes.card(spent, TODAY, text) for spent, text in CARDS])
     if stages > 1:
-        time.accept(ann, ids)
+        services.time.accept(ann, ids)
     if stages > 2:
-        time.approve(owner, ids)
+        services.time.approve(owner, ids)
     if stages > 3:
-        wip.allocate(owner, ids, AllocationForm(kind="bill"))
-        (record,) = wip.process(owner, client_id=office.client_id).documents
+        record = bill(services, owner, ids, client_id=codes.client_id)
     if stages > 4:
-        draft = invoices.open_record(owner, record.id or 0)
-        invoices.issue(owner, draft.id)
+        issue_invoice(services, owner, record)
     if stages > 5:
-        invoices.record_payment(owner, NUMBER, PaymentForm("492.00", TODAY, reference=REFERENCE))
+        payment = PaymentForm("492.00", TODAY, reference=REFERENCE)
+        services.invoices.record_payment(owner, NUMBER, payment)
 
 
 def walk_to_moment(office: Office, index: int) -> Callable[[Pilot[None]], Awaitable[None]]:
@@ -606,7 +535,7 @@ def walk_to_moment(office: Office, index: int) -> Callable[[Pilot[None]], Awaita
     async def run_before(pilot: Pilot[None]) -> None:
         walk = Walk(pilot, office)
         if stage.signed_in is not None:
-            await log_in_by_typing(pilot, *stage.signed_in)
+            await log_in(pilot, *stage.signed_in, typing=True)
         await stage.to_moment(walk)
         walk.app.clear_notifications()
         await settle(pilot)

@@ -36,36 +36,48 @@ import pytest
 from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 from rich.console import Console
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.domain.money import Money
 from tektoro_tui.paths import exports_dir
-from tektoro_tui.screens.login import LoginScreen
 from tektoro_tui.screens.printer import PrinterScreen
 from tektoro_tui.screens.revenue import RevenueScreen
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
-from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.administration.presets import CompanyForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import InvoiceView, PaymentForm
-from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
 from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
-from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.printer_detail import DETAIL_LINES, InvoiceDetail
 from tektoro_tui.widgets.printer_detail import lines_table as detail_lines_table
 from tektoro_tui.widgets.revenue_report import ReportTable
+from tests.builders import (
+    Codes,
+    Job,
+    add_job,
+    add_person,
+    add_time_cards,
+    add_work_codes,
+    approve_all,
+    bill,
+    codes_of,
+    issue_invoice,
+)
 
-from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Firm
-from .tuitools import notifications, settle, steady_cursors
+from .conftest import ADMIN, ADMIN_EMAIL, Firm
+from .tuitools import (
+    highlight,
+    invalid_fields,
+    keys,
+    notifications,
+    open_area,
+    settle,
+    shown_text,
+    snapshot_steps,
+    table_rows,
+    type_text,
+)
 
 SIZE = (80, 24)
 WIDE = (120, 36)
@@ -80,23 +92,13 @@ def eur(text: str) -> Money:
 # --- building invoices through the services -------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Job:
-    """The codes of one client's project, enough for a time card."""
-
-    project_id: int
-    task_id: int
-    activity_id: int
-    rate_code_id: int
-
-
 @dataclass
 class Books:
     """The firm with two clients' projects and its issued invoices."""
 
     firm: Firm
-    harbour: Job
-    lakeside: Job
+    harbour: Codes
+    lakeside: Codes
     issued: dict[str, InvoiceView] = field(default_factory=dict)
 
     @property
@@ -110,49 +112,16 @@ class Books:
         return self.firm.admin
 
 
-def make_job(services: Services, admin: Actor, client: str, project: str, rate: int) -> Job:
-    """A client with one project, task and the shared activity and rate code."""
-    presets = services.presets
-    company = presets.save_company(admin, CompanyForm(name=client, tax_id=f"PL-{client[:3]}"))
-    job = presets.save_project(admin, ProjectForm(name=project, client_id=company.id))
-    task = presets.save_task(admin, TaskForm(project_id=job.id, name="Site work"))
-    return Job(job.id, task.id, *_shared_codes(services, admin, rate))
-
-
-def _shared_codes(services: Services, admin: Actor, rate: int) -> tuple[int, int]:
-    presets = services.presets
-    activities = presets.list_activities(admin).items
-    activity = activities[0] if activities else presets.save_activity(admin, ActivityForm("Work"))
-    codes = presets.list_rate_codes(admin).items
-    code = codes[0] if codes else presets.save_rate_code(admin, RateCodeForm("Std", str(rate)))
-    return activity.id, code.id
-
-
-def issue_invoice(
-    books: Books, job: Job, *, worked: date, time_spent: str, issued: date, note: str
+def invoice_work(
+    books: Books, codes: Codes, *, worked: date, time_spent: str, issued: date, note: str
 ) -> InvoiceView:
     """One time card of Sam's taken through every stage up to an issued invoice."""
     services, admin = books.services, books.admin
-    entry = services.time.add_entry(
-        admin,
-        TimeCardForm(
-            project_id=job.project_id,
-            task_id=job.task_id,
-            activity_id=job.activity_id,
-            rate_code_id=job.rate_code_id,
-            time_spent=time_spent,
-            work_date=worked.isoformat(),
-            description=note,
-            owner_id=books.firm.staff.user_id,
-        ),
-    )
-    services.time.accept(admin, [entry.id])
-    services.time.approve(admin, [entry.id])
-    services.wip.allocate(admin, [entry.id], AllocationForm(kind="bill"))
-    result = services.wip.process(admin, per_project=True)
-    (record,) = [doc for doc in result.documents if doc.kind == "invoice"]
-    draft = services.invoices.open_record(admin, record.id or 0)
-    invoice = services.invoices.issue(admin, draft.id, issue_date=issued)
+    card = codes.card(time_spent, worked.isoformat(), note, owner=books.firm.staff)
+    ids = add_time_cards(services, admin, [card])
+    approve_all(services, ids, admin)
+    record = bill(services, admin, ids, per_project=True)
+    invoice = issue_invoice(services, admin, record, issued)
     books.issued[invoice.number or ""] = invoice
     return invoice
 
@@ -169,19 +138,25 @@ def books(firm: Firm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Books:
     """The three invoices of the module docstring, with their payments."""
     monkeypatch.setenv("TEKTORO_HOME", str(tmp_path / "home"))
     services, admin = firm.services, firm.admin
-    harbour = make_job(services, admin, "Harbour Hotel", "Harbour refit", 80)
-    lakeside = make_job(services, admin, "Lakeside School", "Lakeside gym", 80)
-    made = Books(firm, harbour, lakeside)
-    issue_invoice(
-        made, harbour, worked=date(2024, 1, 8), time_spent="2:00", issued=date(2024, 1, 15),
+
+    def client(name: str, project: str) -> Job:
+        company = CompanyForm(name, tax_id=f"PL-{name[:3]}")
+        return add_job(services, admin, company, project, "Site work")
+
+    harbour = client("Harbour Hotel", "Harbour refit")
+    lakeside = client("Lakeside School", "Lakeside gym")
+    activity, rate = add_work_codes(services, admin, "Work", "Std", "80")
+    made = Books(firm, codes_of(harbour, activity, rate), codes_of(lakeside, activity, rate))
+    invoice_work(
+        made, made.harbour, worked=date(2024, 1, 8), time_spent="2:00", issued=date(2024, 1, 15),
         note="Stripping the lobby",
     )  # fmt: skip
-    issue_invoice(
-        made, lakeside, worked=date(2024, 3, 4), time_spent="1:30", issued=date(2024, 3, 11),
+    invoice_work(
+        made, made.lakeside, worked=date(2024, 3, 4), time_spent="1:30", issued=date(2024, 3, 11),
         note="Gym floor survey",
     )  # fmt: skip
-    issue_invoice(
-        made, harbour, worked=date(2024, 4, 29), time_spent="1:00", issued=date(2024, 5, 2),
+    invoice_work(
+        made, made.harbour, worked=date(2024, 4, 29), time_spent="1:00", issued=date(2024, 5, 2),
         note="Snagging list",
     )  # fmt: skip
     pay(made, FIRST, "100.00", date(2024, 2, 10))
@@ -203,63 +178,6 @@ def test_the_helper_builds_the_invoices_of_the_docstring(books: Books) -> None:
 
 
 # --- driving the app ------------------------------------------------------------------------
-
-
-async def log_in(pilot: Pilot[None], email_address: str, password: str) -> None:
-    """Log in by typing into the login screen (the e-mail field has the focus)."""
-    await settle(pilot)
-    await pilot.press(*email_address, "tab", *password, "enter")
-    await settle(pilot)
-    assert not isinstance(pilot.app.screen, LoginScreen), "logged in"
-
-
-async def open_area(pilot: Pilot[None], key: str) -> Any:
-    """Log in as Ann and open the area behind ``key`` (i or v)."""
-    await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-    await pilot.press(key)
-    await settle(pilot)
-    return pilot.app.screen
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    """Press ``keys`` one after the other, waiting for the workers after each."""
-    for key in keys:
-        await pilot.press(key)
-        await settle(pilot)
-
-
-async def retype(pilot: Pilot[None], text: str) -> None:
-    """Replace the focused input's text by typing ``text``."""
-    await pilot.press("end", "ctrl+u", *text)
-
-
-async def highlight(pilot: Pilot[None], table: DataTable[Any], key: str) -> None:
-    """Move the cursor down to the row ``key`` with the arrow keys."""
-    await press(pilot, "ctrl+home")
-    while table.coordinate_to_cell_key(table.cursor_coordinate)[0].value != key:
-        assert table.cursor_row < table.row_count - 1, f"{key} is not listed"
-        await press(pilot, "down")
-
-
-def shown_text(static: Static, width: int = 100) -> str:
-    """What a Static shows, as plain text."""
-    console = Console(width=width, record=True, file=StringIO())
-    console.print(static.content)
-    return console.export_text()
-
-
-def cell_texts(table: DataTable[Any]) -> list[list[str]]:
-    """Every row of a table as plain strings."""
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def invalid_fields(app: TektoroApp) -> dict[str, str]:
-    """The fields marked wrong on the current screen, with their messages."""
-    return {
-        f.field_name: str(f.query_one(".field-problem").render())
-        for f in app.screen.query(FormField)
-        if f.has_class("-invalid")
-    }
 
 
 def exports(books: Books) -> Path:
@@ -286,10 +204,9 @@ def test_the_detail_draws_at_most_its_line_budget(books: Books) -> None:
 async def test_printer_lists_the_invoices_and_shows_the_highlighted_one(books: Books) -> None:
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_area(pilot, "i")
-        assert isinstance(screen, PrinterScreen)
+        screen = await open_area(pilot, "i", PrinterScreen, login=ADMIN)
         table = screen.query_one("#invoices", DataTable)
-        rows = cell_texts(table)
+        rows = table_rows(table)
         assert [row[0] for row in rows] == [THIRD, SECOND, FIRST]  # newest first
         detail = screen.query_one(InvoiceDetail)
         assert detail.invoice is not None and detail.invoice.number == THIRD, "the first is shown"
@@ -313,22 +230,21 @@ async def test_the_detail_reads_the_highlighted_invoice_whole(books: Books) -> N
     follows the cursor."""
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_area(pilot, "i")
-        assert isinstance(screen, PrinterScreen)
+        screen = await open_area(pilot, "i", PrinterScreen, login=ADMIN)
         assert screen.current is not None and screen.current.lines == ()
         detail = screen.query_one(InvoiceDetail)
         body = detail.query_one("#detail-body", Static)
         assert detail.invoice is not None and detail.invoice.number == THIRD
         assert "Snagging list" in shown_text(body)
 
-        await press(pilot, "down")
+        await keys(pilot, "down")
         shown = shown_text(body)
         assert detail.invoice is not None and detail.invoice.number == SECOND
         assert len(detail.invoice.lines) == 1 and "Gym floor survey" in shown
         assert "Snagging list" not in shown and "loading" not in shown
         assert "23%" in shown and "2024-04-02" in shown  # VAT per rate, the payment
 
-        await press(pilot, "down")
+        await keys(pilot, "down")
         shown = shown_text(body)
         assert detail.invoice is not None and detail.invoice.number == FIRST
         assert "Stripping the lobby" in shown and "Gym floor survey" not in shown
@@ -351,7 +267,7 @@ async def test_the_detail_follows_a_fast_cursor(
     monkeypatch.setattr(invoices, "get_by_number", slow_for_second)
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_area(pilot, "i")
+        screen = await open_area(pilot, "i", PrinterScreen, login=ADMIN)
         detail = screen.query_one(InvoiceDetail)
         body = detail.query_one("#detail-body", Static)
 
@@ -377,9 +293,9 @@ async def test_the_detail_follows_a_fast_cursor(
 async def test_render_pdf_and_html_with_and_without_descriptions(books: Books) -> None:
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_area(pilot, "i")
+        screen = await open_area(pilot, "i", PrinterScreen, login=ADMIN)
         await highlight(pilot, screen.query_one("#invoices", DataTable), FIRST)
-        await press(pilot, "f")
+        await keys(pilot, "f")
         pdf = exports(books) / "INV-2024-00001.pdf"
         assert pdf.is_file()
         text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
@@ -388,16 +304,16 @@ async def test_render_pdf_and_html_with_and_without_descriptions(books: Books) -
         assert str(pdf) in status.replace("\n", "")
         assert ("Invoice written", str(pdf), "information") in notifications(app)
 
-        await press(pilot, "b")
+        await keys(pilot, "b")
         html = exports(books) / "INV-2024-00001.html"
         with_details = html.read_bytes()
-        await press(pilot, "b")
+        await keys(pilot, "b")
         assert html.read_bytes() == with_details, "identical options give identical files"
         assert b"Stripping the lobby" in with_details
 
-        await press(pilot, "l")
+        await keys(pilot, "l")
         assert "hidden" in str(screen.query_one("#printer-status").render())
-        await press(pilot, "b")
+        await keys(pilot, "b")
         without = html.read_bytes()
         assert without != with_details and b"Stripping the lobby" not in without
         assert FIRST.encode() in without
@@ -406,41 +322,43 @@ async def test_render_pdf_and_html_with_and_without_descriptions(books: Books) -
 async def test_partial_then_full_payment_through_the_form(books: Books) -> None:
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_area(pilot, "i")
+        screen = await open_area(pilot, "i", PrinterScreen, login=ADMIN)
         table = screen.query_one("#invoices", DataTable)
         await highlight(pilot, table, THIRD)
-        await press(pilot, "n")
+        await keys(pilot, "n")
         form = app.screen
         assert isinstance(form, FormModal)
         amount = form.query_one("#input-amount", Input)
         assert amount.value == "98.40", "the amount due is offered"
         assert form.query_one("#input-paid_on", Input).value == "2024-05-06", "today"
         assert amount.has_focus
-        await retype(pilot, "40")
-        await press(pilot, "tab", "tab", "tab")  # date, method, on to the reference
-        await retype(pilot, "BANK-77")
-        await press(pilot, "tab", *"Harbour Hotel Ltd", "tab", *"PL61109010140000071219812874")
-        await press(pilot, "ctrl+s")
+        await type_text(pilot, "40", replace=True)
+        await keys(pilot, "tab", "tab", "tab")  # date, method, on to the reference
+        await type_text(pilot, "BANK-77", replace=True)
+        await keys(pilot, "tab")
+        await type_text(pilot, "Harbour Hotel Ltd", "tab")
+        await type_text(pilot, "PL61109010140000071219812874")
+        await keys(pilot, "ctrl+s")
         assert app.screen is screen
-        row = cell_texts(table)[table.get_row_index(THIRD)]
+        row = table_rows(table)[table.get_row_index(THIRD)]
         assert row[2:6] == ["98.40", "40.00", "58.40", "partially paid"]
         view = books.services.invoices.get_by_number(books.admin, THIRD)
         assert (view.status, view.paid, view.due) == ("partially_paid", eur("40"), eur("58.40"))
         (payment,) = books.services.invoices.payments(books.admin, THIRD)
         assert (payment.reference, payment.account_holder) == ("BANK-77", "Harbour Hotel Ltd")
 
-        await press(pilot, "n")
+        await keys(pilot, "n")
         assert app.screen.query_one("#input-amount", Input).value == "58.40"
-        await press(pilot, "ctrl+s")
-        row = cell_texts(table)[table.get_row_index(THIRD)]
+        await keys(pilot, "ctrl+s")
+        row = table_rows(table)[table.get_row_index(THIRD)]
         assert row[2:6] == ["98.40", "98.40", "0.00", "paid"]
         view = books.services.invoices.get_by_number(books.admin, THIRD)
         assert (view.status, view.due) == ("paid", eur("0"))
-        shown = shown_text(screen.query_one("#detail-body", Static), width=200)
+        shown = shown_text(screen.query_one("#detail-body", Static))
         assert "BANK-77" in shown and "58.40" in shown
         assert "PL61109010140000071219812874" in shown, "administrators see account numbers"
 
-        await press(pilot, "n")
+        await keys(pilot, "n")
         assert app.screen is screen, "nothing is due, so no form"
         assert notifications(app)[-1][:2] == (
             "Nothing to record",
@@ -455,38 +373,40 @@ async def test_account_numbers_stay_masked_for_an_accountant(books: Books) -> No
         THIRD,
         PaymentForm("10", "2024-05-06", "card", "R-2", "Hotel", "PL61109010140000071219812874"),
     )
-    books.services.users.create_user(
+    add_person(
+        books.services,
         books.admin,
-        UserForm(
-            name="Ada Accounts", email="ada@acme.test", role="accountant", password="ada-pass-2024"
-        ),
+        "Ada Accounts",
+        "accountant",
+        email="ada@acme.test",
+        password="ada-pass-2024",
+        sign_in=False,
     )
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        await log_in(pilot, "ada@acme.test", "ada-pass-2024")
-        await press(pilot, "i")
-        screen = app.screen
-        assert isinstance(screen, PrinterScreen)
-        shown = shown_text(screen.query_one("#detail-body", Static), width=200)
+        screen = await open_area(
+            pilot, "i", PrinterScreen, login=("ada@acme.test", "ada-pass-2024")
+        )
+        shown = shown_text(screen.query_one("#detail-body", Static))
         assert "2874" in shown and "1090" not in shown and "••••" in shown
 
 
 async def test_an_overpayment_is_marked_and_changes_nothing(books: Books) -> None:
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_area(pilot, "i")
+        screen = await open_area(pilot, "i", PrinterScreen, login=ADMIN)
         await highlight(pilot, screen.query_one("#invoices", DataTable), THIRD)
-        await press(pilot, "n")
-        await retype(pilot, "1000")
-        await press(pilot, "tab")
-        await retype(pilot, "2024-05-01")  # before the issue date
-        await press(pilot, "enter")
+        await keys(pilot, "n")
+        await type_text(pilot, "1000", replace=True)
+        await keys(pilot, "tab")
+        await type_text(pilot, "2024-05-01", replace=True)  # before the issue date
+        await keys(pilot, "enter")
         assert isinstance(app.screen, FormModal), "the form opens again with the problems"
         bad = invalid_fields(app)
         assert set(bad) == {"amount", "paid_on"}
         assert "only 98.40 EUR is still due" in bad["amount"]
         assert "before 2024-05-02" in bad["paid_on"]
-        await press(pilot, "escape")
+        await keys(pilot, "escape")
         assert app.screen is screen
     assert books.services.invoices.payments(books.admin, THIRD) == ()
     assert books.services.invoices.get_by_number(books.admin, THIRD).status == "issued"
@@ -497,10 +417,11 @@ async def test_a_credit_note_is_refused_when_paid_and_cancels_an_unpaid_invoice(
 ) -> None:
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_area(pilot, "i")
+        screen = await open_area(pilot, "i", PrinterScreen, login=ADMIN)
         table = screen.query_one("#invoices", DataTable)
         await highlight(pilot, table, FIRST)
-        await press(pilot, "x", *"Wrong rate", "enter")
+        await keys(pilot, "x")
+        await type_text(pilot, "Wrong rate", "enter")
         assert app.screen is screen, "a refusal closes the form and says why"
         ((title, message, severity),) = notifications(app)
         assert (title, severity) == ("Not possible in this state", "error")
@@ -508,12 +429,12 @@ async def test_a_credit_note_is_refused_when_paid_and_cancels_an_unpaid_invoice(
         assert books.services.invoices.get_by_number(books.admin, FIRST).status == "partially_paid"
 
         await highlight(pilot, table, THIRD)
-        await press(pilot, "x", "enter")
+        await keys(pilot, "x", "enter")
         assert isinstance(app.screen, FormModal)
         assert set(invalid_fields(app)) == {"reason"}
-        await press(pilot, *"Billed twice", "enter")
+        await type_text(pilot, "Billed twice", "enter")
         assert app.screen is screen
-        numbers = [row[0] for row in cell_texts(table)]
+        numbers = [row[0] for row in table_rows(table)]
         assert THIRD not in numbers and "CN/2024/00001" in numbers
     assert books.services.invoices.get_by_number(books.admin, THIRD).status == "cancelled"
 
@@ -524,42 +445,44 @@ async def test_a_credit_note_is_refused_when_paid_and_cancels_an_unpaid_invoice(
 async def test_revenue_and_aging_match_the_hand_computed_figures(books: Books) -> None:
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_area(pilot, "v")
-        assert isinstance(screen, RevenueScreen)
+        screen = await open_area(pilot, "v", RevenueScreen, login=ADMIN)
         revenue = screen.query_one("#revenue-pane-table", ReportTable)
-        assert cell_texts(revenue) == [
+        assert table_rows(revenue) == [
             ["2024-02", "Harbour Hotel", "Harbour refit", "100.00"],
             ["2024-04", "Lakeside School", "Lakeside gym", "47.60"],
             ["Total", "", "", "147.60"],
         ]
-        await press(pilot, "f", *"2024-03-01", "enter")
-        assert cell_texts(revenue) == [
+        await keys(pilot, "f")
+        await type_text(pilot, "2024-03-01", "enter")
+        assert table_rows(revenue) == [
             ["2024-04", "Lakeside School", "Lakeside gym", "47.60"],
             ["Total", "", "", "47.60"],
         ]
 
-        await press(pilot, "2")
+        await keys(pilot, "2")
         aging = screen.query_one("#aging-pane-table", ReportTable)
         assert screen.query_one("#date-as_of", Input).value == "2024-05-06"
         # Harbour: 00001 owes 96.80, 98 days late; 00003 owes 98.40, not yet due.
         # Lakeside: 00002 owes 100.00, 42 days late.
-        assert cell_texts(aging) == [
+        assert table_rows(aging) == [
             ["Harbour Hotel", "98.40", "0.00", "0.00", "0.00", "96.80", "195.20"],
             ["Lakeside School", "0.00", "0.00", "100.00", "0.00", "0.00", "100.00"],
             ["Total", "98.40", "0.00", "100.00", "0.00", "96.80", "295.20"],
         ]
         # On 20 March: 00001 owes 96.80, 51 days late; 00002 (not yet paid) is current.
-        await press(pilot, "f", "end", "ctrl+u", *"2024-03-20", "enter")
-        assert cell_texts(aging) == [
+        await keys(pilot, "f")
+        await type_text(pilot, "2024-03-20", "enter", replace=True)
+        assert table_rows(aging) == [
             ["Harbour Hotel", "0.00", "0.00", "96.80", "0.00", "0.00", "96.80"],
             ["Lakeside School", "147.60", "0.00", "0.00", "0.00", "0.00", "147.60"],
             ["Total", "147.60", "0.00", "96.80", "0.00", "0.00", "244.40"],
         ]
-        await press(pilot, "f", "end", "ctrl+u", *"2024-02-30", "enter")
+        await keys(pilot, "f")
+        await type_text(pilot, "2024-02-30", "enter", replace=True)
         assert screen.query_one("#date-as_of", Input).has_class("-invalid")
-        assert cell_texts(aging)[-1][-1] == "244.40", "a bad date leaves the report as it was"
+        assert table_rows(aging)[-1][-1] == "244.40", "a bad date leaves the report as it was"
 
-        await press(pilot, "down", "enter")  # Lakeside: on to its invoice
+        await keys(pilot, "down", "enter")  # Lakeside: on to its invoice
         assert screen.query_one(TabbedContent).active == "invoices"
         invoices = screen.query_one("#open-invoices", DataTable)
         assert invoices.has_focus
@@ -569,30 +492,30 @@ async def test_revenue_and_aging_match_the_hand_computed_figures(books: Books) -
 async def test_overdue_notices_are_added_refused_and_shown_in_the_printer(books: Books) -> None:
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_area(pilot, "v")
-        await press(pilot, "3")
+        screen = await open_area(pilot, "v", RevenueScreen, login=ADMIN)
+        await keys(pilot, "3")
         table = screen.query_one("#open-invoices", DataTable)
         await highlight(pilot, table, THIRD)
-        await press(pilot, "6")
+        await keys(pilot, "6")
         assert any("not yet 60" in message for _, message, _ in notifications(app))
         assert books.services.invoices.get_by_number(books.admin, THIRD).overdue_notice_days is None
 
         await highlight(pilot, table, FIRST)
-        await press(pilot, "9")
-        assert cell_texts(table)[table.get_row_index(FIRST)][-1] == "90 days"
+        await keys(pilot, "9")
+        assert table_rows(table)[table.get_row_index(FIRST)][-1] == "90 days"
         assert any("Invoice Printer" in message for _, message, _ in notifications(app))
         assert books.services.invoices.get_by_number(books.admin, FIRST).overdue_notice_days == 90
 
-        await press(pilot, "i")
+        await keys(pilot, "i")
         printer = app.screen
         assert isinstance(printer, PrinterScreen)
-        rows = cell_texts(printer.query_one("#invoices", DataTable))
+        rows = table_rows(printer.query_one("#invoices", DataTable))
         assert {row[0]: row[-1] for row in rows}[FIRST] == "90 days"
 
-        await press(pilot, "v", "3")
+        await keys(pilot, "v", "3")
         table = app.screen.query_one("#open-invoices", DataTable)
         await highlight(pilot, table, FIRST)
-        await press(pilot, "0")
+        await keys(pilot, "0")
         assert books.services.invoices.get_by_number(books.admin, FIRST).overdue_notice_days is None
 
 
@@ -600,37 +523,37 @@ async def test_booking_a_paid_invoice_takes_it_off_the_printer(books: Books) -> 
     pay(books, FIRST, "96.80", date(2024, 5, 6))
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_area(pilot, "v")
-        await press(pilot, "3")
+        screen = await open_area(pilot, "v", RevenueScreen, login=ADMIN)
+        await keys(pilot, "3")
         table = screen.query_one("#open-invoices", DataTable)
         await highlight(pilot, table, SECOND)
-        await press(pilot, "b")
+        await keys(pilot, "b")
         assert isinstance(app.screen, YesNoDialog)
-        await press(pilot, "y")
+        await keys(pilot, "y")
         assert any("fully paid" in message for _, message, _ in notifications(app))
         assert books.services.invoices.get_by_number(books.admin, SECOND).status != "booked"
 
         await highlight(pilot, table, FIRST)
-        await press(pilot, "b", "n")
+        await keys(pilot, "b", "n")
         assert books.services.invoices.get_by_number(books.admin, FIRST).status == "paid"
-        await press(pilot, "b", "y")
+        await keys(pilot, "b", "y")
         assert books.services.invoices.get_by_number(books.admin, FIRST).status == "booked"
-        assert FIRST not in [row[0] for row in cell_texts(table)]
+        assert FIRST not in [row[0] for row in table_rows(table)]
 
-        await press(pilot, "i")
-        rows = cell_texts(app.screen.query_one("#invoices", DataTable))
+        await keys(pilot, "i")
+        rows = table_rows(app.screen.query_one("#invoices", DataTable))
         assert [row[0] for row in rows] == [THIRD, SECOND]
 
 
 async def test_export_the_aging_report_to_xlsx_with_numeric_amounts(books: Books) -> None:
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_area(pilot, "v")
-        await press(pilot, "2", "x")
+        screen = await open_area(pilot, "v", RevenueScreen, login=ADMIN)
+        await keys(pilot, "2", "x")
         path = exports(books) / "Receivables-aging-As-of-2024-05-06.xlsx"
         assert path.is_file()
         assert str(path) in str(screen.query_one("#revenue-status").render()).replace("\n", "")
-        await press(pilot, "1", "e")
+        await keys(pilot, "1", "e")
         csv_path = exports(books) / "Recognised-revenue-All-payments.csv"
         assert "147.60" in csv_path.read_text(encoding="utf-8-sig")
     sheet = openpyxl.load_workbook(path).active
@@ -701,8 +624,8 @@ async def test_mail_the_revenue_report_to_me(
     point_mail_at(books, port)
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "v")
-        await press(pilot, "m")
+        await open_area(pilot, "v", RevenueScreen, login=ADMIN)
+        await keys(pilot, "m")
         assert ("Mail sent", f"Sent Recognised-revenue-All-payments.xlsx to {ADMIN_EMAIL}.",
                 "information") in notifications(app)  # fmt: skip
     ((sender, recipients, raw),) = box.received
@@ -721,8 +644,8 @@ async def test_a_mail_failure_is_shown_and_the_file_is_kept(books: Books) -> Non
     point_mail_at(books, free_port())  # nothing listens there
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
-        screen = await open_area(pilot, "v")
-        await press(pilot, "2", "m")
+        screen = await open_area(pilot, "v", RevenueScreen, login=ADMIN)
+        await keys(pilot, "2", "m")
         failures = [(t, m) for t, m, s in notifications(app) if s == "error"]
         assert failures and failures[0][0] == "Mail not sent"
         assert "NOT sent" in failures[0][1]
@@ -734,30 +657,24 @@ async def test_a_mail_failure_is_shown_and_the_file_is_kept(books: Books) -> Non
 # --- snapshots --------------------------------------------------------------------------------
 
 
-def snapshot_steps(*keys: str) -> Any:
-    """Log in, press ``keys``, wait for the workers, steady the cursors."""
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await press(pilot, *keys)
-        assert isinstance(pilot.app, TektoroApp)
-        pilot.app.clear_notifications()
-        await settle(pilot)
-        steady_cursors(pilot.app)
-
-    return run_before
-
-
 def test_printer_snapshot(books: Books, snap_compare: Any) -> None:
     app = TektoroApp(services=books.services)
-    assert snap_compare(app, terminal_size=SIZE, run_before=snapshot_steps("i", "down", "down"))
+    assert snap_compare(
+        app,
+        terminal_size=SIZE,
+        run_before=snapshot_steps("i", "down", "down", login=ADMIN, typing=True),
+    )
 
 
 def test_revenue_snapshot(books: Books, snap_compare: Any) -> None:
     app = TektoroApp(services=books.services)
-    assert snap_compare(app, terminal_size=SIZE, run_before=snapshot_steps("v"))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=snapshot_steps("v", login=ADMIN, typing=True)
+    )
 
 
 def test_aging_snapshot(books: Books, snap_compare: Any) -> None:
     app = TektoroApp(services=books.services)
-    assert snap_compare(app, terminal_size=SIZE, run_before=snapshot_steps("v", "2"))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=snapshot_steps("v", "2", login=ADMIN, typing=True)
+    )

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.client_invoices import ClientInvoicesScreen
@@ -25,12 +24,12 @@ from tektoro_tui.services.base import FixedClock
 from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import MarkPaidForm, PaymentForm
-from tests.finance_world import PASSWORD, World, build_world
+from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
+from tests.finance_world import NOW, PASSWORD, World, build_world
 
-from .tuitools import log_in, notifications, settle, until
+from .tuitools import log_in, notifications, open_area, settle, text_of, until
 
-NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
-OWNER, OWNER_PASSWORD = "owner@example.com", "owner-pass-123"
+OWNER = (OWNER_EMAIL, OWNER_PASSWORD)
 CARL = "carl@example.com"
 CLEO = "cleo@example.com"  # Acme's client user
 SIZE = (120, 30)
@@ -48,28 +47,14 @@ class Shared:
 def shared(request: pytest.FixtureRequest) -> Iterator[Shared]:
     """The finance world on PostgreSQL and on a SQLite file (built through the services)."""
     url = request.getfixturevalue(request.param)
-    services = Services.connect(url, clock=FixedClock(NOW))
-    try:
-        owner = services.auth.init_organisation("Northwind", OWNER, "Olga Owner", OWNER_PASSWORD)
-        yield Shared(url, build_world(services, owner))
-    finally:
-        services.close()
+    with connected(url, FixedClock(NOW)) as services:
+        yield Shared(url, build_world(services, make_firm(services)))
 
 
 def instance(url: str) -> tuple[TektoroApp, Services]:
     """An app instance with its own services (engine, connections) on ``url``."""
     services = Services.connect(url, clock=FixedClock(NOW))
     return TektoroApp(services=services), services
-
-
-async def open_area(pilot: Pilot[None], key: str, kind: type[object]) -> None:
-    """Open an area from home (as its hotkey would) and wait until it has loaded."""
-    app = pilot.app
-    assert isinstance(app, TektoroApp)
-    await until(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
-    app.open_area(key)
-    await until(pilot, lambda: isinstance(app.screen, kind), f"the {key} screen")
-    await settle(pilot)
 
 
 def cell(pilot: Pilot[None], table_id: str, row_key: str, column: int, screen: Any = None) -> str:
@@ -90,11 +75,11 @@ async def test_a_payment_recorded_in_one_instance_shows_in_the_others_printer(
     app_b, services_b = instance(shared.url)
     try:
         async with app_a.run_test(size=SIZE) as pilot_a:
-            await log_in(pilot_a, OWNER, OWNER_PASSWORD)
-            await open_area(pilot_a, "printer", PrinterScreen)
+            await log_in(pilot_a, *OWNER)
+            await open_area(pilot_a, "i", PrinterScreen)
             assert cell(pilot_a, "#invoices", number, 3) == "0.00"  # paid
             async with app_b.run_test(size=SIZE) as pilot_b:
-                await log_in(pilot_b, OWNER, OWNER_PASSWORD)
+                await log_in(pilot_b, *OWNER)
                 assert app_b.actor is not None
                 services_b.invoices.record_payment(
                     app_b.actor, number, PaymentForm(amount="100.00", paid_on="2026-03-10")
@@ -120,10 +105,10 @@ async def test_an_accepted_entry_shows_in_the_owners_time_report(shared: Shared)
     try:
         async with app_a.run_test(size=SIZE) as pilot:
             await log_in(pilot, CARL, PASSWORD)
-            await open_area(pilot, "time_report", TimeReportScreen)
+            await open_area(pilot, "t", TimeReportScreen)
             status = 6  # after the mark, date, person, project, hours and value
             assert cell(pilot, "#entries", str(draft), status) == "draft"
-            owner = services_b.auth.login(OWNER, OWNER_PASSWORD)
+            owner = services_b.auth.login(*OWNER)
             services_b.time.accept(owner, (draft,))
             await until(
                 pilot,
@@ -143,12 +128,12 @@ async def test_a_screen_under_a_dialog_updates_behind_it(shared: Shared) -> None
     _app_b, services_b = instance(shared.url)
     try:
         async with app_a.run_test(size=SIZE) as pilot:
-            await log_in(pilot, OWNER, OWNER_PASSWORD)
-            await open_area(pilot, "printer", PrinterScreen)
+            await log_in(pilot, *OWNER)
+            await open_area(pilot, "i", PrinterScreen)
             printer = app_a.screen
             await pilot.press("f1")
             await until(pilot, lambda: app_a.screen is not printer, "the help dialog")
-            owner = services_b.auth.login(OWNER, OWNER_PASSWORD)
+            owner = services_b.auth.login(*OWNER)
             services_b.invoices.record_payment(
                 owner, number, PaymentForm(amount="738.00", paid_on="2026-03-10")
             )
@@ -175,11 +160,6 @@ def figure(pilot: Pilot[None], table_id: str, label: str, screen: Any = None) ->
     return ""
 
 
-def text_of(pilot: Pilot[None], selector: str, screen: Any = None) -> str:
-    """What a Static on ``screen`` (default: the current one) shows."""
-    return str((screen or pilot.app.screen).query_one(selector, Static).content)
-
-
 async def test_the_client_portal_follows_a_partial_then_a_final_payment(shared: Shared) -> None:
     """Cleo watches Acme's invoices in the portal while the office records two payments."""
     number = shared.world.acme_invoice.number
@@ -196,10 +176,10 @@ async def test_the_client_portal_follows_a_partial_then_a_final_payment(shared: 
                 lambda: figure(pilot, "#balance", "Outstanding", home) == "738.00",
                 "the client's dashboard",
             )
-            await open_area(pilot, "client_invoices", ClientInvoicesScreen)
+            await open_area(pilot, "l", ClientInvoicesScreen)
             paid, due, status = 4, 5, 2
             assert cell(pilot, "#ci-list", number, status) == "overdue 4d"
-            owner = services_b.auth.login(OWNER, OWNER_PASSWORD)
+            owner = services_b.auth.login(*OWNER)
 
             services_b.invoices.record_payment(
                 owner, number, PaymentForm(amount="300.00", paid_on="2026-03-10")
@@ -249,17 +229,17 @@ async def test_the_contractors_dashboard_shows_his_pay_and_notification(shared: 
             assert isinstance(app_a.screen, HomeScreen)
             await until(
                 pilot,
-                lambda: text_of(pilot, "#notices") == "Unread notifications: 0",
+                lambda: text_of(pilot.app, "#notices") == "Unread notifications: 0",
                 "Carl's dashboard",
             )
-            assert text_of(pilot, "#pay").startswith("Outstanding pay: 0.00 EUR")
-            owner = services_b.auth.login(OWNER, OWNER_PASSWORD)
+            assert text_of(pilot.app, "#pay").startswith("Outstanding pay: 0.00 EUR")
+            owner = services_b.auth.login(*OWNER)
             payables = services_b.contractor_invoices
             form = MasterInvoiceForm(carl_id, "2026-02-01", "2026-02-28")
             number = payables.approve(owner, payables.generate(owner, form).number).number
             await until(
                 pilot,
-                lambda: text_of(pilot, "#pay").startswith("Outstanding pay: 240.00 EUR"),
+                lambda: text_of(pilot.app, "#pay").startswith("Outstanding pay: 240.00 EUR"),
                 "the approved master invoice on Carl's dashboard",
             )
             payables.record_payment(
@@ -269,10 +249,10 @@ async def test_the_contractors_dashboard_shows_his_pay_and_notification(shared: 
             )
             await until(
                 pilot,
-                lambda: text_of(pilot, "#notices").startswith("Unread notifications: 1"),
+                lambda: text_of(pilot.app, "#notices").startswith("Unread notifications: 1"),
                 "the payment notification on Carl's dashboard",
             )
-            assert text_of(pilot, "#pay").startswith("Outstanding pay: 0.00 EUR")
+            assert text_of(pilot.app, "#pay").startswith("Outstanding pay: 0.00 EUR")
     finally:
         services_a.close()
         services_b.close()
@@ -280,19 +260,19 @@ async def test_the_contractors_dashboard_shows_his_pay_and_notification(shared: 
 
 async def test_an_in_memory_database_turns_live_updates_off_without_crashing() -> None:
     services = Services.connect("sqlite://", clock=FixedClock(NOW))
-    services.auth.init_organisation("Northwind", OWNER, "Olga Owner", OWNER_PASSWORD)
+    make_firm(services)
     app = TektoroApp(services=services)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot, OWNER, OWNER_PASSWORD)
+            await log_in(pilot, *OWNER)
             await until(
                 pilot,
                 lambda: any(n[0] == "Live updates" for n in notifications(app)),
                 "the notice that live updates are off",
             )
-            await open_area(pilot, "printer", PrinterScreen)
+            await open_area(pilot, "i", PrinterScreen)
             await pilot.press("ctrl+l")
-            await log_in(pilot, OWNER, OWNER_PASSWORD)
+            await log_in(pilot, *OWNER)
             await settle(pilot)
             notices = [n for n in notifications(app) if n[0] == "Live updates"]
             assert len(notices) == 1  # told once, not at every sign-in

@@ -14,14 +14,14 @@ from tektoro_tui.screens.users import UsersScreen
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.paged_table import PagedTable
 
-from .conftest import STAFF_EMAIL, STAFF_PASSWORD, Firm
-from .tuitools import log_in, notifications, settle
+from .conftest import STAFF, Firm
+from .tuitools import errors, keys, log_in, notifications, open_area, settle, type_text
 
 
 async def test_staff_see_no_admin_screens(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, STAFF_EMAIL, STAFF_PASSWORD)
+        await log_in(pilot, *STAFF)
         assert isinstance(app.screen, HomeScreen)
         menu = app.screen.query_one("#menu", OptionList)
         assert [menu.get_option_at_index(i).id for i in range(menu.option_count)] == [
@@ -37,47 +37,37 @@ async def test_staff_see_no_admin_screens(stocked_firm: Firm) -> None:
         assert {"u", "p"} <= shown
         assert not {"r", "s"} & shown
         for key in "rs":
-            await pilot.press(key)
-            await settle(pilot)
+            await keys(pilot, key)
             assert isinstance(app.screen, HomeScreen)
 
 
 async def test_the_palette_offers_staff_only_their_screens(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, STAFF_EMAIL, STAFF_PASSWORD)
-        await pilot.press("ctrl+p", *"Open Permissions")
-        await settle(pilot)
+        await open_area(pilot, "ctrl+p", login=STAFF)
+        await type_text(pilot, "Open Permissions")
         assert isinstance(app.screen, CommandPalette)
-        await pilot.press("enter")
-        await settle(pilot)
+        await keys(pilot, "enter")
         assert not isinstance(app.screen, PermissionsScreen)
 
 
 async def test_staff_see_presets_read_only(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, STAFF_EMAIL, STAFF_PASSWORD)
-        await pilot.press("p")
-        await settle(pilot)
-        assert isinstance(app.screen, PresetsScreen)
-        table = app.screen.query_one("#clients-pane-table", PagedTable)
+        screen = await open_area(pilot, "p", PresetsScreen, login=STAFF)
+        table = screen.query_one("#clients-pane-table", PagedTable)
         assert table.row_count == 1
         shown = {b.binding.key for b in app.screen.active_bindings.values() if b.node is not app}
         assert not {"n", "e", "a", "c"} & shown
-        await pilot.press("n")  # not "new preset" here: the Notifications area's key
-        await settle(pilot)
+        await keys(pilot, "n")  # not "new preset" here: the Notifications area's key
         assert not isinstance(app.screen, FormModal)
 
 
 async def test_staff_see_themselves_and_may_invite_but_not_edit(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, STAFF_EMAIL, STAFF_PASSWORD)
-        await pilot.press("u")
-        await settle(pilot)
-        assert isinstance(app.screen, UsersScreen)
-        table = app.screen.query_one("#users", PagedTable)
+        screen = await open_area(pilot, "u", UsersScreen, login=STAFF)
+        table = screen.query_one("#users", PagedTable)
         assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["Sam Staff"]
         shown = {b.binding.key for b in app.screen.active_bindings.values() if b.node is not app}
         assert "i" in shown
@@ -87,20 +77,19 @@ async def test_staff_see_themselves_and_may_invite_but_not_edit(stocked_firm: Fi
 async def test_a_service_refusal_reached_directly_is_shown_as_an_error(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, STAFF_EMAIL, STAFF_PASSWORD)
+        await log_in(pilot, *STAFF)
         assert app.actor is not None
         await app.push_screen(PermissionsScreen(stocked_firm.services, app.actor))
         await settle(pilot)
-        errors = [(t, m) for t, m, s in notifications(app) if s == "error"]
-        assert errors[0][0] == "Not allowed"
-        assert "Staff / contractor" in errors[0][1]
+        refusals = errors(app)
+        assert refusals[0][0] == "Not allowed"
+        assert "Staff / contractor" in refusals[0][1]
         assert isinstance(app.screen, PermissionsScreen), "the app keeps running"
         await app.push_screen(SettingsScreen(stocked_firm.services, app.actor))
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        errors = [(t, m) for t, m, s in notifications(app) if s == "error"]
-        assert len(errors) == 2 and errors[1][0] == "Not allowed"
+        await keys(pilot, "ctrl+s")
+        refusals = errors(app)
+        assert len(refusals) == 2 and refusals[1][0] == "Not allowed"
 
 
 async def test_an_unexpected_failure_is_shown_and_the_app_keeps_running(
@@ -112,18 +101,17 @@ async def test_an_unexpected_failure_is_shown_and_the_app_keeps_running(
     monkeypatch.setattr(stocked_firm.services.home, "summary", broken)
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, STAFF_EMAIL, STAFF_PASSWORD)
+        await log_in(pilot, *STAFF)
         assert isinstance(app.screen, HomeScreen)
         assert ("Unexpected error", "RuntimeError: disk on fire", "error") in notifications(app)
-        await pilot.press("p")
-        await settle(pilot)
+        await keys(pilot, "p")
         assert isinstance(app.screen, PresetsScreen)
 
 
 async def test_home_warns_about_missing_presets_until_all_exist(firm: Firm) -> None:
     app = TektoroApp(services=firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, STAFF_EMAIL, STAFF_PASSWORD)
+        await log_in(pilot, *STAFF)
         warning = app.screen.query_one("#missing")
         assert warning.display
         text = str(warning.render())

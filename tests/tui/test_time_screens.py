@@ -19,25 +19,34 @@ from typing import Any
 import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
-from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, Select, Static
+from textual.widgets import Checkbox, Input, Select
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.approvals import ApprovalsScreen
 from tektoro_tui.screens.time_card import TimeCardScreen
 from tektoro_tui.screens.time_report import TimeReportScreen
-from tektoro_tui.services.administration.presets import ActivityForm, ProjectForm, TaskForm
-from tektoro_tui.services.administration.users import UserForm
+from tektoro_tui.services.administration.presets import ActivityForm
 from tektoro_tui.services.base import Actor
-from tektoro_tui.services.pipeline.views import TimeCardForm, TimeEntryView
+from tektoro_tui.services.pipeline.views import TimeEntryView
 from tektoro_tui.widgets.dialogs.batch import BatchDialog
 from tektoro_tui.widgets.dialogs.confirm import NoticeDialog
 from tektoro_tui.widgets.dialogs.export_choice import ExportDialog
-from tektoro_tui.widgets.fields import FormField
 from tektoro_tui.widgets.time_fields import TimeEntryForm
+from tests.builders import Codes, Job, add_job, add_person
 
-from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, STAFF_EMAIL, STAFF_PASSWORD, Firm
-from .tuitools import log_in, notifications, settle, steady_cursors
+from .conftest import ADMIN, ADMIN_EMAIL, STAFF, Firm
+from .tuitools import (
+    errors,
+    focused_id,
+    invalid_fields,
+    keys,
+    notifications,
+    open_area,
+    snapshot_steps,
+    table_rows,
+    text_of,
+    type_text,
+)
 
 SIZE = (80, 24)
 TODAY = "2024-05-06"
@@ -53,13 +62,8 @@ class Shop:
     """The stocked firm plus a second project (two tasks) and a non-billable activity."""
 
     firm: Firm
-    project_id: int  # Harbour refit
-    task_id: int  # Demolition
-    activity_id: int  # Carpentry (billable)
-    rate_id: int  # Standard, 80.00 an hour
-    mill_id: int  # Mill roof
-    tiles_id: int
-    gutters_id: int
+    codes: Codes  # Harbour refit, Demolition, Carpentry (billable), Standard at 80.00 an hour
+    mill: Job  # Mill roof, with the tasks Tiles and Gutters
     travel_id: int  # Travel (not billable by default)
 
     @property
@@ -69,16 +73,8 @@ class Shop:
 
     def card(self, who: Actor, spent: str, day: str = TODAY, **changes: Any) -> TimeEntryView:
         """A draft entry on Harbour refit / Demolition / Carpentry / Standard."""
-        form = TimeCardForm(
-            project_id=self.project_id,
-            task_id=self.task_id,
-            activity_id=self.activity_id,
-            rate_code_id=self.rate_id,
-            time_spent=spent,
-            work_date=day,
-            description=f"work {spent}",
-        )
-        return self.services.time.add_entry(who, replace(form, **changes))
+        form = replace(self.codes.card(spent, day, f"work {spent}"), **changes)
+        return self.services.time.add_entry(who, form)
 
     def entries(self, who: Actor | None = None) -> list[TimeEntryView]:
         """Every entry the administrator (or ``who``) sees, newest first."""
@@ -88,95 +84,25 @@ class Shop:
 @pytest.fixture
 def shop(stocked_firm: Firm) -> Shop:
     """Acme Builders with two projects, three tasks, two activities and one rate code."""
-    services, admin = stocked_firm.services, stocked_firm.admin
-    presets = services.presets
-    project = presets.list_projects(admin).items[0]
-    client_id = project.client_id
-    mill = presets.save_project(admin, ProjectForm(name="Mill roof", client_id=client_id))
-    tiles = presets.save_task(admin, TaskForm(project_id=mill.id, name="Tiles"))
-    gutters = presets.save_task(admin, TaskForm(project_id=mill.id, name="Gutters"))
-    travel = presets.save_activity(admin, ActivityForm(name="Travel", billable_default=False))
-    return Shop(
-        firm=stocked_firm,
-        project_id=project.id,
-        task_id=presets.list_tasks(admin, project.id).items[0].id,
-        activity_id=presets.list_activities(admin).items[0].id,
-        rate_id=presets.list_rate_codes(admin).items[0].id,
-        mill_id=mill.id,
-        tiles_id=tiles.id,
-        gutters_id=gutters.id,
-        travel_id=travel.id,
-    )
+    services, admin, codes = stocked_firm.services, stocked_firm.admin, stocked_firm.codes
+    assert codes is not None
+    mill = add_job(services, admin, codes.client_id, "Mill roof", "Tiles", "Gutters")
+    travel = services.presets.save_activity(admin, ActivityForm("Travel", billable_default=False))
+    return Shop(stocked_firm, codes, mill, travel.id)
 
 
 def add_sub_staff(shop: Shop) -> Actor:
     """Tom, supervised by Sam (so two levels below Ann)."""
-    services, firm = shop.services, shop.firm
-    services.users.create_user(
+    firm = shop.firm
+    return add_person(
+        firm.services,
         firm.admin,
-        UserForm(
-            name="Tom Trainee",
-            email=SUB_EMAIL,
-            role="staff",
-            supervisor_id=firm.staff.user_id,
-            pay_rate="20",
-            password=SUB_PASSWORD,
-        ),
+        "Tom Trainee",
+        email=SUB_EMAIL,
+        password=SUB_PASSWORD,
+        pay_rate="20",
+        supervisor_id=firm.staff.user_id,
     )
-    return services.auth.login(SUB_EMAIL, SUB_PASSWORD)
-
-
-# --- driving the app ----------------------------------------------------------------------------
-
-
-async def open_area(pilot: Pilot[None], key: str, email: str, password: str) -> None:
-    """Log in and open the area with hotkey ``key``."""
-    await log_in(pilot, email, password)
-    await pilot.press(key)
-    await settle(pilot)
-
-
-async def keys(pilot: Pilot[None], *pressed: str) -> None:
-    """Press keys, then wait for the workers and the screen."""
-    await pilot.press(*pressed)
-    await settle(pilot)
-
-
-async def type_text(pilot: Pilot[None], text: str, *then: str) -> None:
-    """Type ``text`` character by character, then press ``then``."""
-    await keys(pilot, *text, *then)
-
-
-def focused_id(app: TektoroApp) -> str | None:
-    """The id of the focused widget."""
-    return app.focused.id if app.focused is not None else None
-
-
-def invalid_fields(app: TektoroApp) -> dict[str, str]:
-    """The fields marked wrong on the current screen, with their messages."""
-    return {
-        f.field_name: str(f.query_one(".field-problem", Static).render())
-        for f in app.screen.query(FormField)
-        if f.has_class("-invalid")
-    }
-
-
-def text_of(app: TektoroApp, selector: str) -> str:
-    """What a Static shows."""
-    return str(app.screen.query_one(selector, Static).render())
-
-
-def rows(app: TektoroApp, selector: str) -> list[list[str]]:
-    """Every row of a table as plain text."""
-    table = app.screen.query_one(selector, DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def errors(app: TektoroApp) -> list[tuple[str, str]]:
-    """The error notifications shown so far."""
-    return [
-        (title, message) for title, message, severity in notifications(app) if severity == "error"
-    ]
 
 
 # --- Time Card ----------------------------------------------------------------------------------
@@ -185,7 +111,7 @@ def errors(app: TektoroApp) -> list[tuple[str, str]]:
 async def test_two_cards_in_a_row_keep_the_codes(shop: Shop) -> None:
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "c", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "c", login=ADMIN)
         assert isinstance(app.screen, TimeCardScreen)
         assert focused_id(app) == "input-project_id", "two projects: the project comes first"
         await type_text(pilot, "mill", "enter")
@@ -202,11 +128,11 @@ async def test_two_cards_in_a_row_keep_the_codes(shop: Shop) -> None:
         assert focused_id(app) == "input-time_spent", "ready for the next card"
         assert app.screen.query_one("#input-time_spent", Input).value == ""
         assert app.screen.query_one("#input-description", Input).value == ""
-        assert app.screen.query_one("#input-project_id", Select).value == shop.mill_id
+        assert app.screen.query_one("#input-project_id", Select).value == shop.mill.project_id
         await type_text(pilot, "08:00-08:45", "enter")
         await type_text(pilot, "Second coat", "enter")
 
-        assert [r[:4] for r in rows(app, "#day-entries")] == [
+        assert [r[:4] for r in table_rows(app, "#day-entries")] == [
             ["Mill roof", "Gutters", "Travel", "0:45"],
             ["Mill roof", "Gutters", "Travel", "1:30"],
         ]
@@ -214,8 +140,8 @@ async def test_two_cards_in_a_row_keep_the_codes(shop: Shop) -> None:
         assert not errors(app)
     saved = shop.entries()
     assert [(e.minutes, e.task_id, e.activity_id, e.billable) for e in saved] == [
-        (45, shop.gutters_id, shop.travel_id, False),
-        (90, shop.gutters_id, shop.travel_id, False),
+        (45, shop.mill.task_ids[1], shop.travel_id, False),
+        (90, shop.mill.task_ids[1], shop.travel_id, False),
     ]
     assert saved[0].start_minute == 8 * 60 and saved[0].end_minute == 8 * 60 + 45
     assert {(e.owner_id, e.status, e.work_date.isoformat()) for e in saved} == {
@@ -226,7 +152,7 @@ async def test_two_cards_in_a_row_keep_the_codes(shop: Shop) -> None:
 async def test_a_refused_card_marks_every_problem_and_saves_nothing(shop: Shop) -> None:
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "c", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "c", login=ADMIN)
         await keys(pilot, "shift+tab")
         assert focused_id(app) == "input-work_date"
         await type_text(pilot, "31.02.2024", "enter")
@@ -250,7 +176,7 @@ async def test_more_than_24_hours_a_locked_period_and_an_inactive_code_are_refus
     shop.card(admin, "23:00")
     app = TektoroApp(services=services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "c", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "c", login=ADMIN)
         await type_text(pilot, "harb", "enter", "tab")
         await type_text(pilot, "carp", "enter", "tab", "tab")
         assert focused_id(app) == "input-time_spent"
@@ -266,7 +192,7 @@ async def test_more_than_24_hours_a_locked_period_and_an_inactive_code_are_refus
         assert focused_id(app) == "input-work_date"
 
         settings.update(admin, replace(form, period_lock_date=""))
-        services.presets.set_active(admin, "activity", shop.activity_id, False)
+        services.presets.set_active(admin, "activity", shop.codes.activity_id, False)
         await keys(pilot, *["tab"] * 6)
         assert focused_id(app) == "input-time_spent"
         await type_text(pilot, "1", "ctrl+s")
@@ -278,7 +204,7 @@ async def test_more_than_24_hours_a_locked_period_and_an_inactive_code_are_refus
 async def test_missing_presets_are_named_with_the_way_to_add_them(firm: Firm) -> None:
     app = TektoroApp(services=firm.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "c", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "c", login=ADMIN)
         banner = text_of(app, "#card-missing")
         assert "Missing: Clients, Projects, Tasks, Activities, Rate codes" in banner
         assert "Code presets (p)" in banner
@@ -291,7 +217,7 @@ async def test_missing_presets_are_named_with_the_way_to_add_them(firm: Firm) ->
 async def test_a_supervisor_enters_a_card_for_a_staff_member(shop: Shop) -> None:
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "c", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "c", login=ADMIN)
         await keys(pilot, "shift+tab", "shift+tab")
         assert focused_id(app) == "input-owner_id"
         await type_text(pilot, "sam", "enter")
@@ -332,7 +258,7 @@ async def test_the_report_filters_and_totals_what_it_shows(shop: Shop) -> None:
     report_data(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "t", login=ADMIN)
         assert isinstance(app.screen, TimeReportScreen)
         assert text_of(app, "#totals") == "Shown: 4 entries · 7:30 h · 600.00 EUR"
         await keys(pilot, "f")
@@ -343,7 +269,7 @@ async def test_the_report_filters_and_totals_what_it_shows(shop: Shop) -> None:
         await keys(pilot, "tab", "tab")
         await type_text(pilot, "draft", "enter")
         assert text_of(app, "#totals") == "Shown: 1 entry · 0:45 h · 60.00 EUR"
-        shown = [r[1:4] for r in rows(app, "#entries")]
+        shown = [r[1:4] for r in table_rows(app, "#entries")]
         assert shown == [["2024-05-04", "Sam Staff", "Harbour refit"]]
 
 
@@ -351,8 +277,8 @@ async def test_a_rejected_entry_shows_its_reason_and_is_edited(shop: Shop) -> No
     made = report_data(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", STAFF_EMAIL, STAFF_PASSWORD)
-        shown = rows(app, "#entries")
+        await open_area(pilot, "t", login=STAFF)
+        shown = table_rows(app, "#entries")
         assert [r[6:8] for r in shown] == [["draft", ""], ["rejected", "wrong task"], ["draft", ""]]
         await keys(pilot, "down")
         assert text_of(app, "#detail").startswith("Rejected: wrong task — #")
@@ -364,7 +290,7 @@ async def test_a_rejected_entry_shows_its_reason_and_is_edited(shop: Shop) -> No
         await type_text(pilot, "3:00", "enter")
         await type_text(pilot, "Roof, not walls", "enter")
         assert isinstance(app.screen, TimeReportScreen)
-        assert rows(app, "#entries")[1][4:7] == ["3:00", "240.00", "rejected"]
+        assert table_rows(app, "#entries")[1][4:7] == ["3:00", "240.00", "rejected"]
     edited = shop.services.time.get_entry(shop.firm.staff, made["sam2"].id)
     assert (edited.minutes, edited.value.cents, edited.status) == (180, 24000, "rejected")
     assert (edited.description, edited.rejection_reason) == ("Roof, not walls", "wrong task")
@@ -374,7 +300,7 @@ async def test_a_draft_is_deleted_after_the_question(shop: Shop) -> None:
     made = report_data(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "t", login=ADMIN)
         await keys(pilot, "x")
         assert isinstance(app.screen, BatchDialog)
         await keys(pilot, "n")
@@ -392,9 +318,9 @@ async def test_accept_marked_and_accept_all_ask_with_the_dry_run_totals(shop: Sh
         return [e.status for e in shop.entries()]
 
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "t", login=ADMIN)
         await keys(pilot, "space", "space")
-        assert [r[0] for r in rows(app, "#entries")] == ["✓", "✓", "", ""]
+        assert [r[0] for r in table_rows(app, "#entries")] == ["✓", "✓", "", ""]
         await keys(pilot, "A")
         assert isinstance(app.screen, BatchDialog)
         assert text_of(app, "#batch-totals") == "2 entries · 4:00 h · 320.00 EUR"
@@ -408,7 +334,7 @@ async def test_accept_marked_and_accept_all_ask_with_the_dry_run_totals(shop: Sh
         await keys(pilot, "n")
         assert statuses() == ["accepted", "accepted", "rejected", "draft"]
         await keys(pilot, "ctrl+a", "y")
-        assert rows(app, "#entries")[0][6] == "accepted"
+        assert table_rows(app, "#entries")[0][6] == "accepted"
     assert set(statuses()) == {"accepted"}
 
 
@@ -416,7 +342,7 @@ async def test_what_is_shown_is_exported_to_xlsx_with_numbers(shop: Shop) -> Non
     report_data(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "t", login=ADMIN)
         await keys(pilot, "ctrl+e")
         assert isinstance(app.screen, ExportDialog)
         await keys(pilot, "x")
@@ -472,7 +398,7 @@ async def test_mail_to_me_sends_the_report_as_xlsx(
     services.settings.update(admin, replace(form, **smtp, smtp_sender="office@acme.test"))
     app = TektoroApp(services=services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "t", login=ADMIN)
         await keys(pilot, "m")
         assert [t for t, _, _ in notifications(app)][-1] == "Mailed"
     [raw] = box.received
@@ -494,7 +420,7 @@ async def test_a_mail_failure_is_shown_and_the_report_is_kept(shop: Shop) -> Non
     report_data(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "t", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "t", login=ADMIN)
         await keys(pilot, "m")
         assert isinstance(app.screen, NoticeDialog)
         assert str(app.screen.query_one("#notice-title").render()) == "Mail not set up"
@@ -525,19 +451,19 @@ async def test_approvals_sum_up_each_contributor_and_approve_one_whole(shop: Sho
     accepted_work(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "a", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "a", login=ADMIN)
         assert isinstance(app.screen, ApprovalsScreen)
-        assert rows(app, "#contributors") == [
+        assert table_rows(app, "#contributors") == [
             ["All contributors", "3", "4:15", "340.00 EUR"],
             ["Sam Staff", "3", "4:15", "340.00 EUR"],
         ]
-        assert len(rows(app, "#approval-entries")) == 3
+        assert len(table_rows(app, "#approval-entries")) == 3
         await keys(pilot, "down", "A")
         assert isinstance(app.screen, BatchDialog)
         assert text_of(app, "#batch-totals") == "3 entries · 4:15 h · 340.00 EUR"
         await keys(pilot, "y")
-        assert rows(app, "#contributors") == [["All contributors", "0", "0:00", "0.00 EUR"]]
-        assert rows(app, "#approval-entries") == []
+        assert table_rows(app, "#contributors") == [["All contributors", "0", "0:00", "0.00 EUR"]]
+        assert table_rows(app, "#approval-entries") == []
     assert sorted(e.status for e in shop.entries()) == ["approved"] * 3 + ["draft"]
 
 
@@ -545,7 +471,7 @@ async def test_a_rejected_entry_goes_back_to_the_time_report_with_the_reason(sho
     made = accepted_work(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "a", ADMIN_EMAIL, ADMIN_PASSWORD)
+        await open_area(pilot, "a", login=ADMIN)
         await keys(pilot, "tab", "down", "R")
         await keys(pilot, "enter")
         assert invalid_fields(app) == {"reason": "is required"}, "a reason is required"
@@ -553,14 +479,14 @@ async def test_a_rejected_entry_goes_back_to_the_time_report_with_the_reason(sho
         assert isinstance(app.screen, BatchDialog)
         assert text_of(app, "#batch-totals") == "1 entry · 2:00 h · 160.00 EUR"
         await keys(pilot, "y")
-        assert rows(app, "#contributors")[1][1:3] == ["2", "2:15"]
-        assert len(rows(app, "#approval-entries")) == 2
+        assert table_rows(app, "#contributors")[1][1:3] == ["2", "2:15"]
+        assert len(table_rows(app, "#approval-entries")) == 2
 
         await keys(pilot, "t")
         assert isinstance(app.screen, TimeReportScreen)
         await keys(pilot, "f", "tab", "tab", "tab", "tab")
         await type_text(pilot, "rej", "enter")
-        assert [r[6:8] for r in rows(app, "#entries")] == [["rejected", "Wrong project"]]
+        assert [r[6:8] for r in table_rows(app, "#entries")] == [["rejected", "Wrong project"]]
         assert text_of(app, "#detail").startswith("Rejected: Wrong project — #")
     rejected = shop.services.time.get_entry(shop.firm.admin, made[1].id)
     assert (rejected.status, rejected.rejection_reason) == ("rejected", "Wrong project")
@@ -573,57 +499,42 @@ async def test_a_staff_members_approvals_show_only_their_direct_staff(shop: Shop
     shop.services.time.accept(tom, [entry.id])
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "a", STAFF_EMAIL, STAFF_PASSWORD)
+        await open_area(pilot, "a", login=STAFF)
         assert isinstance(app.screen, ApprovalsScreen)
-        assert rows(app, "#contributors") == [
+        assert table_rows(app, "#contributors") == [
             ["All contributors", "1", "5:00", "400.00 EUR"],
             ["Tom Trainee", "1", "5:00", "400.00 EUR"],
         ]
         assert "f" not in {b.binding.key for b in app.screen.active_bindings.values()}
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
-        await open_area(pilot, "a", ADMIN_EMAIL, ADMIN_PASSWORD)
-        assert [r[0] for r in rows(app, "#contributors")] == ["All contributors", "Sam Staff"]
+        await open_area(pilot, "a", login=ADMIN)
+        assert [r[0] for r in table_rows(app, "#contributors")] == ["All contributors", "Sam Staff"]
         await keys(pilot, "f")
-        names = [r[0] for r in rows(app, "#contributors")]
+        names = [r[0] for r in table_rows(app, "#contributors")]
         assert names == ["All contributors", "Sam Staff", "Tom Trainee"], "firm-wide"
 
 
 # --- snapshots at 80x24 ---------------------------------------------------------------------------
 
 
-def snapshot_steps(key: str, email: str, password: str, *then: str) -> Any:
-    """Log in, open ``key``, press ``then``, and steady the cursors."""
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        await open_area(pilot, key, email, password)
-        for pressed in then:
-            await keys(pilot, pressed)
-        assert isinstance(pilot.app, TektoroApp)
-        pilot.app.clear_notifications()
-        await settle(pilot)
-        steady_cursors(pilot.app)
-
-    return run_before
-
-
 def test_time_card_snapshot(shop: Shop, snap_compare) -> None:  # type: ignore[no-untyped-def]
     shop.card(shop.firm.admin, "1:30")
     shop.card(shop.firm.admin, "2:15", description="Plans and permits")
     app = TektoroApp(services=shop.services)
-    steps = snapshot_steps("c", ADMIN_EMAIL, ADMIN_PASSWORD)
+    steps = snapshot_steps("c", login=ADMIN)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
 
 
 def test_time_report_snapshot(shop: Shop, snap_compare) -> None:  # type: ignore[no-untyped-def]
     report_data(shop)
     app = TektoroApp(services=shop.services)
-    steps = snapshot_steps("t", ADMIN_EMAIL, ADMIN_PASSWORD, "space", "down")
+    steps = snapshot_steps("t", "space", "down", login=ADMIN)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
 
 
 def test_approvals_snapshot(shop: Shop, snap_compare) -> None:  # type: ignore[no-untyped-def]
     accepted_work(shop)
     app = TektoroApp(services=shop.services)
-    steps = snapshot_steps("a", ADMIN_EMAIL, ADMIN_PASSWORD)
+    steps = snapshot_steps("a", login=ADMIN)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)

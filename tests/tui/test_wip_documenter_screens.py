@@ -7,36 +7,37 @@ screens, and the outcome is read back through the services.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.data import models as m
 from tektoro_tui.screens.documenter import DocumenterScreen
 from tektoro_tui.screens.wip import WipScreen
-from tektoro_tui.services.administration.presets import (
-    ActivityForm,
-    CompanyForm,
-    ProjectForm,
-    RateCodeForm,
-    TaskForm,
-)
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import DraftForm, ExpenseForm
-from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
+from tektoro_tui.services.pipeline.views import AllocationForm
 from tektoro_tui.widgets.dialogs.confirm import NoticeDialog, YesNoDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.dialogs.wip_process import ProcessDialog
-from tektoro_tui.widgets.fields import FormField
+from tests.builders import add_job, add_time_cards, add_work_codes, approve_all, bill, codes_of
 
-from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, NOW, Firm
-from .tuitools import log_in, notifications, settle, steady_cursors
+from .conftest import ADMIN, NOW, Firm
+from .tuitools import (
+    invalid_fields,
+    keys,
+    notifications,
+    open_area,
+    snapshot_steps,
+    table_rows,
+    text_of,
+    type_text,
+)
 
 SIZE = (80, 24)
 WIDE = (120, 36)
@@ -58,31 +59,22 @@ class Work:
 def approved_work(firm: Firm) -> Work:
     """Sam's time cards on two clients, accepted by Sam and approved by Ann."""
     services, admin, staff = firm.services, firm.admin, firm.staff
-    presets = services.presets
-    harbour = presets.save_company(admin, CompanyForm(name="Harbour Hotel")).id
-    lighthouse = presets.save_company(admin, CompanyForm(name="Lighthouse Café")).id
-    refit = presets.save_project(admin, ProjectForm(name="Harbour refit", client_id=harbour)).id
-    lantern = presets.save_project(admin, ProjectForm(name="Lantern", client_id=lighthouse)).id
-    demolition = presets.save_task(admin, TaskForm(project_id=refit, name="Demolition")).id
-    glazing = presets.save_task(admin, TaskForm(project_id=lantern, name="Glazing")).id
-    carpentry = presets.save_activity(admin, ActivityForm(name="Carpentry")).id
-    standard = presets.save_rate_code(admin, RateCodeForm(name="Standard", hourly_rate="80")).id
-    cards = [  # (project, task, time, day, description), all at 80.00 an hour
-        (refit, demolition, "2:00", date(2024, 4, 29), "Strip the lobby"),
-        (refit, demolition, "1:30", date(2024, 4, 30), "Remove old tiles"),
-        (refit, demolition, "3:00", date(2024, 5, 2), "Haul rubble"),
-        (lantern, glazing, "1:00", date(2024, 5, 3), "Measure the lantern"),
+    refit = add_job(services, admin, "Harbour Hotel", "Harbour refit", "Demolition")
+    lantern = add_job(services, admin, "Lighthouse Café", "Lantern", "Glazing")
+    carpentry, standard = add_work_codes(services, admin, "Carpentry", "Standard", "80")
+    harbour = codes_of(refit, carpentry, standard)
+    lighthouse = codes_of(lantern, carpentry, standard)
+    cards = [  # all at 80.00 an hour
+        harbour.card("2:00", "2024-04-29", "Strip the lobby"),
+        harbour.card("1:30", "2024-04-30", "Remove old tiles"),
+        harbour.card("3:00", "2024-05-02", "Haul rubble"),
+        lighthouse.card("1:00", "2024-05-03", "Measure the lantern"),
     ]
-    ids = [
-        services.time.add_entry(
-            staff,
-            TimeCardForm(project, task, carpentry, standard, spent, day.isoformat(), text),
-        ).id
-        for project, task, spent, day, text in cards
-    ]
-    services.time.accept(staff, ids)
-    services.time.approve(admin, ids)
-    return Work(services, admin, staff, harbour, lighthouse, tuple(ids[:3]), (ids[3],))
+    ids = add_time_cards(services, staff, cards)
+    approve_all(services, ids, staff, admin)
+    return Work(
+        services, admin, staff, harbour.client_id, lighthouse.client_id, tuple(ids[:3]), (ids[3],)
+    )
 
 
 @pytest.fixture
@@ -102,61 +94,17 @@ class Records:
 @pytest.fixture
 def records(work: Work) -> Records:
     """Harbour Hotel's work billed and processed onto an invoice record (through the services)."""
-    wip = work.services.wip
-    wip.allocate(work.admin, work.harbour_entries, AllocationForm(kind="bill"))
-    result = wip.process(work.admin, client_id=work.harbour)
-    record_id = result.documents[0].id
-    assert record_id is not None
-    return Records(work, record_id)
+    record = bill(work.services, work.admin, work.harbour_entries, client_id=work.harbour)
+    return Records(work, record)
 
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
-async def keys(pilot: Pilot[None], *pressed: str) -> None:
-    """Press each key and wait for the workers it starts."""
-    for key in pressed:
-        await pilot.press(key)
-        await settle(pilot)
-
-
-async def type_text(pilot: Pilot[None], text: str) -> None:
-    """Type ``text`` into the focused field, key by key."""
-    await pilot.press(*[{" ": "space", "-": "minus", ".": "full_stop"}.get(c, c) for c in text])
-    await settle(pilot)
-
-
 async def choose(pilot: Pilot[None], text: str) -> None:
     """Open the focused drop-down, type the start of an option and take it."""
-    await pilot.press("enter")
-    await type_text(pilot, text)
     await keys(pilot, "enter")
-
-
-async def open_area(pilot: Pilot[None], key: str) -> None:
-    """Log in as Ann (administrator and Sam's supervisor) and open an area by its key."""
-    await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-    await keys(pilot, key)
-
-
-def invalid_fields(app: TektoroApp) -> dict[str, str]:
-    """The fields marked wrong on the current screen, with their messages."""
-    return {
-        f.field_name: str(f.query_one(".field-problem").render())
-        for f in app.screen.query(FormField)
-        if f.has_class("-invalid")
-    }
-
-
-def table_rows(app: TektoroApp, selector: str) -> list[list[str]]:
-    """Every row of a table on the current screen, as text."""
-    table = app.screen.query_one(selector, DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def shown(app: TektoroApp, selector: str) -> str:
-    """The text of a Static on the current screen."""
-    return str(app.screen.query_one(selector, Static).render())
+    await type_text(pilot, text, "enter")
 
 
 def entry_states(work: Work) -> dict[int, tuple[str, str | None, int, str]]:
@@ -173,7 +121,7 @@ def entry_states(work: Work) -> dict[int, tuple[str, str | None, int, str]]:
 async def test_wip_lists_the_groups_and_the_entries_of_the_highlighted_one(work: Work) -> None:
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         assert isinstance(app.screen, WipScreen)
         groups = table_rows(app, "#groups")
         assert [row[:4] for row in groups] == [
@@ -186,7 +134,7 @@ async def test_wip_lists_the_groups_and_the_entries_of_the_highlighted_one(work:
             ["2024-04-30", "Sam Staff", "1:30", "120.00", "open"],
             ["2024-05-02", "Sam Staff", "3:00", "240.00", "open"],
         ]
-        assert "3 entries, 6:30 h, 520.00 EUR" in shown(app, "#entries-heading")
+        assert "3 entries, 6:30 h, 520.00 EUR" in text_of(app, "#entries-heading")
 
         await keys(pilot, "down")
         assert [row[1] for row in table_rows(app, "#entries")] == ["2024-05-03"]
@@ -196,9 +144,9 @@ async def test_a_partial_write_down_is_confirmed_before_it_is_saved(work: Work) 
     first = work.harbour_entries[0]
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         await keys(pilot, "tab", "space")
-        assert "1 selected" in shown(app, "#entries-heading")
+        assert "1 selected" in text_of(app, "#entries-heading")
 
         async def allocate() -> None:
             await keys(pilot, "e")
@@ -226,15 +174,15 @@ async def test_a_partial_write_down_is_confirmed_before_it_is_saved(work: Work) 
         assert entry_states(work)[first] == ("allocated", "bill", 4000, "Goodwill")
         assert table_rows(app, "#entries")[0][5] == "bill, −40.00 down"
         assert table_rows(app, "#groups")[0][4:6] == ["120.00", "40.00"]
-        assert "0 selected" not in shown(app, "#entries-heading")
+        assert "0 selected" not in text_of(app, "#entries-heading")
 
 
 async def test_a_write_down_without_a_reason_is_refused_with_the_field_marked(work: Work) -> None:
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         await keys(pilot, "tab", "m")
-        assert "3 selected" in shown(app, "#entries-heading")
+        assert "3 selected" in text_of(app, "#entries-heading")
         await keys(pilot, "e")
         await choose(pilot, "Write")
         await keys(pilot, "ctrl+s")
@@ -253,7 +201,7 @@ async def test_work_is_held_until_a_date_and_released_again(work: Work) -> None:
     last = work.harbour_entries[2]
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         await keys(pilot, "tab", "down", "down", "e")
         await choose(pilot, "Hold")
         for _ in range(4):  # to "Hold until"
@@ -272,7 +220,7 @@ async def test_work_is_held_until_a_date_and_released_again(work: Work) -> None:
         assert table_rows(app, "#entries")[2][5] == "hold to 2024-06-30"
 
         await keys(pilot, "f", "f", "f", "f")  # all → unallocated → bill → write down → hold
-        assert "on hold" in shown(app, "#entries-heading")
+        assert "on hold" in text_of(app, "#entries-heading")
         assert [row[1] for row in table_rows(app, "#entries")] == ["2024-05-02"]
         await keys(pilot, "delete")
         assert isinstance(app.screen, YesNoDialog)
@@ -286,7 +234,7 @@ async def test_work_is_held_until_a_date_and_released_again(work: Work) -> None:
 async def test_releasing_open_work_changes_nothing_and_says_why(work: Work) -> None:
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         await keys(pilot, "tab", "delete")
         assert isinstance(app.screen, NoticeDialog)
         text = str(app.screen.query_one("#notice-text", Static).render())
@@ -306,7 +254,7 @@ async def test_processing_shows_the_records_then_creates_them_with_progress(work
     wip.allocate(work.admin, work.lighthouse_entries, AllocationForm(kind="bill"))
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         await keys(pilot, "f9")
         assert isinstance(app.screen, FormModal)
         assert app.screen.query_one("#input-as_of", Input).value == "2024-05-06"
@@ -318,9 +266,8 @@ async def test_processing_shows_the_records_then_creates_them_with_progress(work
             ["(new)", "invoice", "Harbour Hotel", "2", "280.00", "0.00"],
             ["(new)", "write-downs", "Harbour Hotel", "1", "0.00", "240.00"],
         ]
-        assert "3 entries, 6:30 h, billed 280.00, written down 240.00 EUR" in shown(
-            app, "#process-totals"
-        )
+        totals = text_of(app, "#process-totals")
+        assert "3 entries, 6:30 h, billed 280.00, written down 240.00 EUR" in totals
         assert wip.documents(work.admin) == ()
 
         await keys(pilot, "y")
@@ -328,7 +275,7 @@ async def test_processing_shows_the_records_then_creates_them_with_progress(work
             ["DR-000001", "invoice", "Harbour Hotel", "2", "280.00", "0.00"],
             ["DR-000002", "write-downs", "Harbour Hotel", "1", "0.00", "240.00"],
         ]
-        assert shown(app, "#process-note") == "Created DR-000001, DR-000002."
+        assert text_of(app, "#process-note") == "Created DR-000001, DR-000002."
         bar = dialog.query_one("#process-bar")
         assert (bar.total, bar.progress) == (3, 3)  # type: ignore[attr-defined]
         await keys(pilot, "escape")
@@ -364,7 +311,7 @@ async def test_no_at_the_process_question_creates_nothing(work: Work) -> None:
     work.services.wip.allocate(work.admin, work.harbour_entries, AllocationForm(kind="bill"))
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "w")
+        await open_area(pilot, "w", login=ADMIN)
         await keys(pilot, "f9", "ctrl+s")
         assert isinstance(app.screen, ProcessDialog)
         await keys(pilot, "n")
@@ -377,14 +324,12 @@ async def test_no_at_the_process_question_creates_nothing(work: Work) -> None:
 
 def gross_shown(app: TektoroApp) -> str:
     """The totals line of the open draft."""
-    return shown(app, "#draft-totals").splitlines()[0]
+    return text_of(app, "#draft-totals").splitlines()[0]
 
 
 async def open_record(pilot: Pilot[None]) -> DocumenterScreen:
     """Open the Documenter and the first invoice record in it."""
-    await open_area(pilot, "d")
-    screen = pilot.app.screen
-    assert isinstance(screen, DocumenterScreen)
+    screen = await open_area(pilot, "d", DocumenterScreen, login=ADMIN)
     await keys(pilot, "enter")
     assert screen.drafting
     return screen
@@ -404,7 +349,7 @@ async def add_expense(pilot: Pilot[None], description: str, amount: str) -> None
 async def test_the_documenter_lists_invoice_records_and_drafts(records: Records) -> None:
     app = TektoroApp(services=records.work.services)
     async with app.run_test(size=WIDE) as pilot:
-        await open_area(pilot, "d")
+        await open_area(pilot, "d", login=ADMIN)
         assert table_rows(app, "#records") == [
             ["DR-000001", "Harbour Hotel", "3", "6:30", "520.00", "—"]
         ]
@@ -524,23 +469,13 @@ async def test_keep_draft_at_the_confirmation_issues_nothing(records: Records) -
 # --- snapshots at 80x24 --------------------------------------------------------------------------
 
 
-def steps(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
-    """Log in as Ann, press ``pressed``, wait and steady the cursors."""
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        await log_in(pilot, ADMIN_EMAIL, ADMIN_PASSWORD)
-        await keys(pilot, *pressed)
-        assert isinstance(pilot.app, TektoroApp)
-        steady_cursors(pilot.app)
-
-    return run_before
-
-
 def test_wip_snapshot(work: Work, snap_compare) -> None:  # type: ignore[no-untyped-def]
     form = AllocationForm(kind="bill", write_down_amount="40", reason="Goodwill")
     work.services.wip.allocate(work.admin, work.harbour_entries[:1], form)
     app = TektoroApp(services=work.services)
-    assert snap_compare(app, terminal_size=SIZE, run_before=steps("w", "tab", "down", "space"))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=snapshot_steps("w", "tab", "down", "space", login=ADMIN)
+    )
 
 
 def test_process_dialog_snapshot(work: Work, snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -550,7 +485,9 @@ def test_process_dialog_snapshot(work: Work, snap_compare) -> None:  # type: ign
         work.admin, work.harbour_entries[2:], AllocationForm(kind="write_down", reason="Goodwill")
     )
     app = TektoroApp(services=work.services)
-    assert snap_compare(app, terminal_size=SIZE, run_before=steps("w", "f9", "ctrl+s"))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=snapshot_steps("w", "f9", "ctrl+s", login=ADMIN)
+    )
 
 
 def test_documenter_draft_snapshot(records: Records, snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -565,7 +502,9 @@ def test_documenter_draft_snapshot(records: Records, snap_compare) -> None:  # t
         admin, draft.id, DraftForm(commentary="Works in April and May", markup_percent="10")
     )
     app = TektoroApp(services=services)
-    assert snap_compare(app, terminal_size=SIZE, run_before=steps("d", "enter"))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=snapshot_steps("d", "enter", login=ADMIN)
+    )
 
 
 async def test_payment_terms_chosen_in_the_draft_are_printed_when_issued(records: Records) -> None:
@@ -583,7 +522,7 @@ async def test_payment_terms_chosen_in_the_draft_are_printed_when_issued(records
         draft_id = screen.pane.view.id  # type: ignore[union-attr]
         screen.query_one("#input-payment_terms_id", Select).focus()
         await choose(pilot, "Net")
-        assert "'Net 14'" in shown(app, "#draft-terms-text")
+        assert "'Net 14'" in text_of(app, "#draft-terms-text")
         await keys(pilot, "ctrl+s")
         assert services.invoices.get(admin, draft_id).payment_terms_id == template_id
         await keys(pilot, "f9", "y")

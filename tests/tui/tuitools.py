@@ -1,17 +1,33 @@
-"""Helpers for driving the app in Pilot tests without sleeping."""
+"""Helpers for driving the app in Pilot tests without sleeping.
+
+Pressing and typing wait for the workers they start (:func:`settle`); logging in, opening an
+area and building a snapshot's steps go through the screens as a user would; the readers give
+what a screen shows as plain text, so tests assert on what the user sees.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from io import StringIO
+from typing import Any, TypeVar
 
+from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import DataTable, Input, Static, TextArea
 from textual.worker import Worker
 
 from tektoro_tui.app import TektoroApp
+from tektoro_tui.screens.login import LoginScreen
+from tektoro_tui.widgets.fields import FormField
+
+Steps = Callable[[Pilot[None]], Awaitable[None]]
+"""What a snapshot test runs before its screenshot (``snap_compare(run_before=...)``)."""
+
+S = TypeVar("S", bound=Screen[Any])
 
 
 async def settle(pilot: Pilot[None], rounds: int = 20) -> None:
@@ -115,17 +131,175 @@ def type_into(app: TektoroApp, selector: str, text: str) -> None:
     app.screen.query_one(selector, Input).value = text
 
 
-async def log_in(pilot: Pilot[None], email: str, password: str) -> None:
-    """Log in through the login screen."""
+# --- pressing and typing ------------------------------------------------------------------------
+
+
+async def keys(pilot: Pilot[None], *pressed: str) -> None:
+    """Press each key in turn (a single character types it), waiting for the workers after each."""
+    for key in pressed:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+async def type_text(pilot: Pilot[None], text: str, *then: str, replace: bool = False) -> None:
+    """Type ``text`` into the focused field key by key, then press the keys ``then``.
+
+    With ``replace`` the field is emptied first (End, then Ctrl+U).
+    """
+    if replace:
+        await pilot.press("end", "ctrl+u")
+    await pilot.press(*text)
+    await settle(pilot)
+    await keys(pilot, *then)
+
+
+async def highlight(pilot: Pilot[None], table: DataTable[Any], key: str) -> None:
+    """Focus ``table`` and move its cursor to the row ``key`` with the arrow keys."""
+    table.focus()
+    await keys(pilot, "ctrl+home")
+    while table.coordinate_to_cell_key(table.cursor_coordinate)[0].value != key:
+        assert table.cursor_row < table.row_count - 1, f"{key} is not listed"
+        await keys(pilot, "down")
+
+
+# --- getting in and around ----------------------------------------------------------------------
+
+
+async def log_in(
+    pilot: Pilot[None], email: str, password: str, *, typing: bool = False, refused: bool = False
+) -> None:
+    """Log in through the login screen, logging out first if someone is signed in.
+
+    Args:
+        pilot: the running app's pilot.
+        email: the address typed into the e-mail field.
+        password: the password typed into its field.
+        typing: type the address, Tab, the password and Enter, as a user does; otherwise the
+            fields are filled in and the button is clicked.
+        refused: the login is meant to fail; otherwise it is checked that ``email`` got in.
+    """
     app = pilot.app
     assert isinstance(app, TektoroApp)
+    if app.actor is not None:
+        await keys(pilot, "ctrl+l")
     await settle(pilot)
-    type_into(app, "#input-email", email)
-    type_into(app, "#input-password", password)
-    await pilot.click("#log-in")
-    await settle(pilot)
+    if typing:
+        await until(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        assert focused_id(app) == "input-email"
+        await type_text(pilot, email, "tab")
+        await type_text(pilot, password, "enter")
+    else:
+        type_into(app, "#input-email", email)
+        type_into(app, "#input-password", password)
+        await pilot.click("#log-in")
+        await settle(pilot)
+    if not refused:
+        await until(pilot, lambda: not isinstance(app.screen, LoginScreen), f"{email} logged in")
+        assert app.actor is not None and app.actor.email.lower() == email.lower()
+
+
+async def open_area(
+    pilot: Pilot[None],
+    key: str,
+    kind: type[S] = Screen,  # type: ignore[assignment]
+    *,
+    login: tuple[str, str] | None = None,
+) -> S:
+    """Open the area behind the hotkey ``key`` (logging in as ``login`` first); its screen.
+
+    The screen shown afterwards is checked to be a ``kind``.
+    """
+    if login is not None:
+        await log_in(pilot, *login)
+    await keys(pilot, key)
+    screen = pilot.app.screen
+    assert isinstance(screen, kind), f"{key} shows {type(screen).__name__}, not {kind.__name__}"
+    return screen
+
+
+def snapshot_steps(
+    *pressed: str,
+    login: tuple[str, str],
+    typing: bool = False,
+    arrange: Callable[[TektoroApp], None] | None = None,
+) -> Steps:
+    """The steps before a snapshot: log in, press ``pressed``, then steady the screen.
+
+    ``arrange`` may change the app once the keys are pressed (e.g. the title bar); then the
+    notifications are cleared, the workers awaited and the cursors stopped blinking.
+    """
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, TektoroApp)
+        await log_in(pilot, *login, typing=typing)
+        await keys(pilot, *pressed)
+        if arrange is not None:
+            arrange(app)
+        app.clear_notifications()
+        await settle(pilot)
+        steady_cursors(app)
+
+    return run_before
+
+
+# --- what the screen shows ----------------------------------------------------------------------
 
 
 def notifications(app: TektoroApp) -> list[tuple[str, str, str]]:
     """The notifications shown so far: (title, message, severity)."""
     return [(n.title, n.message, n.severity) for n in app._notifications]
+
+
+def errors(app: TektoroApp) -> list[tuple[str, str]]:
+    """The error notifications shown so far: (title, message)."""
+    return [
+        (title, message) for title, message, severity in notifications(app) if severity == "error"
+    ]
+
+
+def focused_id(app: App[Any]) -> str | None:
+    """The id of the focused widget (None when nothing has the focus)."""
+    return app.focused.id if app.focused is not None else None
+
+
+def text_of(app: App[Any], selector: str) -> str:
+    """What the Static (or Label) ``selector`` of the current screen says."""
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def shown_text(static: Static, width: int = 200) -> str:
+    """What a Static shows, laid out ``width`` columns wide as plain text (tables included)."""
+    console = Console(width=width, record=True, file=StringIO())
+    console.print(static.content)
+    return console.export_text()
+
+
+def table_rows(
+    source: App[Any] | DataTable[Any], selector: str | type[DataTable[Any]] = DataTable
+) -> list[list[str]]:
+    """Every row of a table as plain text: ``source`` itself, or ``selector`` on its screen."""
+    if isinstance(source, DataTable):
+        table = source
+    elif isinstance(selector, str):
+        table = source.screen.query_one(selector, DataTable)
+    else:
+        table = source.screen.query_one(selector)
+    return [[str(cell).strip() for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def screen_text(app: App[Any]) -> str:
+    """Every text and table cell of the current screen, and its screenshot, as one string."""
+    parts = [shown_text(static) for static in app.screen.query(Static)]
+    parts += ["\t".join(row) for table in app.screen.query(DataTable) for row in table_rows(table)]
+    parts.append(app.export_screenshot())
+    return "\n".join(parts)
+
+
+def invalid_fields(app: App[Any]) -> dict[str, str]:
+    """The fields marked wrong on the current screen, with their messages."""
+    return {
+        field.field_name: str(field.query_one(".field-problem", Static).render())
+        for field in app.screen.query(FormField)
+        if field.has_class("-invalid")
+    }

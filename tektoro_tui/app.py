@@ -25,6 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, get_current_worker
 
 from .errors import AuthenticationError, TektoroError, ValidationError
+from .loading import resume_collection
 from .screens.areas import AREAS, AREAS_BY_KEY, Area
 from .screens.base import AreaScreen, Connection, TektoroScreen
 from .screens.login import LoginScreen
@@ -141,6 +142,8 @@ class TektoroApp(App[None]):
             self.connection.failed(exc)
             self.call_from_thread(self._database_failed, exc)
             return
+        finally:
+            resume_collection()  # paused by the entry point while the program loaded
         self.connection.opened(services)
         self.call_from_thread(self._database_opened, services.db.display_url, initialised)
 

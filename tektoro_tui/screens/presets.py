@@ -43,6 +43,20 @@ class PresetsScreen(AreaScreen):
             for number, (key, title, _) in enumerate(TABS, start=1)
         ],
     ]
+    DEFAULT_CSS = """
+    PresetsScreen {
+        TabPane {
+            padding: 0;
+        }
+        #contacts {
+            height: 7;
+        }
+        #task-filter {
+            margin: 0 1;
+            width: 60;
+        }
+    }
+    """
 
     def compose_body(self) -> ComposeResult:
         """The tabs."""

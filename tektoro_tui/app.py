@@ -45,7 +45,9 @@ if TYPE_CHECKING:
     from .services.hub import Services
 
 EXIT_ON_READY = "TEKTORO_EXIT_ON_READY"
-"""Benchmark hook: ``login`` makes the app exit as soon as the login screen has been painted."""
+"""Test hook: ``login`` makes the app exit as soon as the login screen has been painted, before
+the database is opened (tests use it to see what the first screen needs). The start-up
+benchmark instead drives the program in a terminal until it answers a key."""
 
 LIVE_WAIT_SECONDS = 1.0
 """How long the live-update worker waits for changes before looking for its cancellation."""

@@ -25,6 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, get_current_worker
 
 from .errors import AuthenticationError, TektoroError, ValidationError
+from .loading import resume_collection
 from .screens.areas import AREAS, AREAS_BY_KEY, Area
 from .screens.base import AreaScreen, Connection, TektoroScreen
 from .screens.login import LoginScreen
@@ -44,7 +45,9 @@ if TYPE_CHECKING:
     from .services.hub import Services
 
 EXIT_ON_READY = "TEKTORO_EXIT_ON_READY"
-"""Benchmark hook: ``login`` makes the app exit as soon as the login screen has been painted."""
+"""Test hook: ``login`` makes the app exit as soon as the login screen has been painted, before
+the database is opened (tests use it to see what the first screen needs). The start-up
+benchmark instead drives the program in a terminal until it answers a key."""
 
 LIVE_WAIT_SECONDS = 1.0
 """How long the live-update worker waits for changes before looking for its cancellation."""
@@ -141,6 +144,8 @@ class TektoroApp(App[None]):
             self.connection.failed(exc)
             self.call_from_thread(self._database_failed, exc)
             return
+        finally:
+            resume_collection()  # paused by the entry point while the program loaded
         self.connection.opened(services)
         self.call_from_thread(self._database_opened, services.db.display_url, initialised)
 

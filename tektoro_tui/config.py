@@ -15,7 +15,6 @@ Passwords never belong in the file: see :mod:`tektoro_tui.credentials`.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,8 @@ def load_config_file(path: Path | None = None) -> dict[str, Any]:
     path = path or paths.config_file()
     if not path.exists():
         return {}
+    import tomllib  # only when there is a file: ``tektoro --db URL`` never needs the parser
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -39,12 +39,14 @@ def fail(message: str, title: str = "Error", code: int = 1) -> None:
 def services_for(db: str | None, *, migrate: bool = True) -> Iterator[Services]:
     """Open the chosen database's services; turn product errors into a clean exit 1."""
     from ..config import resolve_database
+    from ..loading import resume_collection
     from ..services.hub import Services
 
     services: Services | None = None
     try:
         choice = resolve_database(db)
         services = Services.connect(choice.url, migrate=migrate)
+        resume_collection()  # paused by the entry point while the program loaded
         yield services
     except TektoroError as exc:
         fail(exc.message, exc.title)

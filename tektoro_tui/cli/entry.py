@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+from ..loading import pause_collection
+
 
 def bare_tui_database(argv: list[str]) -> tuple[bool, str | None]:
     """Whether ``argv`` only opens the TUI, and the ``--db`` value it names."""
@@ -23,6 +25,7 @@ def bare_tui_database(argv: list[str]) -> tuple[bool, str | None]:
 
 def run() -> None:
     """Open the TUI for a bare call; otherwise run the typer command line."""
+    pause_collection()  # resumed once the database is open
     bare, db = bare_tui_database(sys.argv[1:])
     if not bare:
         from .main import run as run_commands

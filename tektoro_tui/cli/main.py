@@ -277,6 +277,9 @@ def register(
 
 def run() -> None:
     """Console-script entry point."""
+    from ..loading import pause_collection
+
+    pause_collection()  # resumed once the database is open
     app()
 
 

@@ -6,6 +6,11 @@ The Alembic environment ships inside the package (``data/migrations``); no
 creates the schema of an empty database and refuses to work on one that is
 behind or ahead of this program.
 
+Alembic is imported only when it is needed: to migrate, to report the status,
+or when a database is not at :data:`HEAD`. Every start of the program checks the
+schema with one SELECT of the version table against that constant, which a test
+keeps equal to the newest shipped revision.
+
 Each upgrade runs in one transaction: on SQLite a ``BEGIN IMMEDIATE`` write
 transaction (with foreign-key enforcement switched off for its duration, as
 SQLite requires for batch-mode table rebuilds, and a ``PRAGMA
@@ -21,13 +26,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -35,14 +36,23 @@ from ..errors import ConfigError, DatabaseError
 from .engine import WRITE_OPTION, Database, translate_db_error
 from .models import metadata
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
+HEAD = "0005_time_day_total"
+"""The newest revision this program ships (the last file in ``migrations/versions``). A new
+revision must change this too; a test compares it with what Alembic finds."""
 # An arbitrary constant key for pg_advisory_xact_lock: "tektoro" schema upgrades.
 _PG_LOCK_KEY = 0x7E470_0001
 
 
 def alembic_config() -> Config:
     """The Alembic configuration, built in code around the shipped migrations folder."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("path_separator", "os")
@@ -51,18 +61,17 @@ def alembic_config() -> Config:
 
 @cache
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
 def head_revision() -> str:
-    """The newest revision this program knows."""
+    """The newest revision among the shipped migrations, as Alembic reads them."""
     head = _script().get_current_head()
     if head is None:  # pragma: no cover - the package always ships revisions
         raise ConfigError("This installation ships no database migrations.")
     return head
-
-
-HEAD: str = head_revision()
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,8 @@ class SchemaStatus:
 
 def is_known_revision(revision: str) -> bool:
     """Whether ``revision`` is one of the revisions shipped with this program."""
+    from alembic.util import CommandError
+
     try:
         return _script().get_revision(revision) is not None
     except CommandError:
@@ -98,6 +109,8 @@ def _pending(current: str | None) -> tuple[str, ...]:
 
 
 def _status_on(conn: Connection) -> SchemaStatus:
+    from alembic.runtime.migration import MigrationContext
+
     tables = set(inspect(conn).get_table_names())
     ours = {table.name for table in metadata.sorted_tables}
     current = MigrationContext.configure(conn).get_current_revision()
@@ -113,6 +126,8 @@ def _status_on(conn: Connection) -> SchemaStatus:
 
 def schema_status(db: Database) -> SchemaStatus:
     """Read the schema revision of ``db`` and compare it with this program's head."""
+    from alembic.util import CommandError
+
     try:
         with db.engine.connect() as conn:
             try:
@@ -154,6 +169,9 @@ def _migration_connection(db: Database) -> Iterator[Connection]:
 
 
 def _run(db: Database, action: str, target: str) -> SchemaStatus:
+    from alembic import command
+    from alembic.util import CommandError
+
     config = alembic_config()
     try:
         with _migration_connection(db) as conn:
@@ -191,6 +209,8 @@ def ensure_schema(db: Database) -> SchemaStatus:
     Raises :class:`ConfigError` when the schema is behind (the user should run
     ``tektoro db upgrade``) or was written by a newer version of the program.
     """
+    if _recorded_revisions(db) == [HEAD]:
+        return SchemaStatus(current=HEAD, head=HEAD, is_empty=False, up_to_date=True, pending=())
     status = schema_status(db)
     if status.up_to_date:
         return status
@@ -212,3 +232,20 @@ def ensure_schema(db: Database) -> SchemaStatus:
         f"version of TekToro needs '{status.head}' ({len(status.pending)} migration(s) "
         "pending). Back up the database, then run `tektoro db upgrade`."
     )
+
+
+def _recorded_revisions(db: Database) -> list[str] | None:
+    """The revisions in ``db``'s version table; None when there is no such table (an empty
+    database). A database that cannot be reached raises :class:`DatabaseError`."""
+    try:
+        conn = db.engine.connect()
+    except DBAPIError as exc:
+        raise translate_db_error(exc) from exc
+    with conn:
+        try:
+            rows = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
+        except DBAPIError:
+            return None
+        finally:
+            conn.rollback()
+    return [str(row[0]) for row in rows]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
@@ -171,6 +172,17 @@ class TektoroScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         """The widgets between the title bar and the footer."""
         yield from ()
+
+    def _screen_resized(self, size: Size) -> None:
+        """Lay the screen out again only when its size has really changed.
+
+        Textual hands the terminal's first size to the screens when the app is first idle,
+        after the first frame. At the size the screen was just laid out at, that was a second
+        full layout and render: most of the login's work between being drawn and taking keys.
+        (This overrides a private method; Textual's version is pinned exactly.)
+        """
+        if size != self._size:
+            super()._screen_resized(size)
 
     def on_mount(self) -> None:
         """Keep the title bar's status in step with the app's."""

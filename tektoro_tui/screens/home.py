@@ -78,6 +78,49 @@ class HomeScreen(AreaScreen):
             if area.key != "home"
         ],
     ]
+    DEFAULT_CSS = """
+    HomeScreen {
+        #home {
+            height: auto;
+            padding: 0 1;
+        }
+        #greeting {
+            text-style: bold;
+        }
+        #who {
+            color: $text-muted;
+        }
+        #missing {
+            margin: 1 0 0 0;
+            padding: 0 1;
+            border: round $warning;
+            color: $text-warning;
+            height: auto;
+        }
+        #home-panels {
+            height: 1fr;
+            padding: 0 1;
+        }
+        #dashboard-scroll {
+            width: 1fr;
+            height: 1fr;
+        }
+        #dashboard {
+            width: 1fr;
+        }
+        #menu-box {
+            width: 22;
+            height: auto;
+            max-height: 100%;
+            margin-left: 1;
+        }
+        #menu {
+            height: auto;
+            max-height: 100%;
+            border: none;
+        }
+    }
+    """
     REFRESH_ON = frozenset(
         {
             "invoice",

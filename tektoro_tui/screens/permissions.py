@@ -25,6 +25,13 @@ class PermissionsScreen(AreaScreen):
         "always keep the right to change permissions and users, so nobody is locked out."
     )
     BINDINGS = [Binding("d", "reset_role", "Reset role to defaults")]
+    DEFAULT_CSS = """
+    PermissionsScreen {
+        #permissions-hint {
+            padding: 0 1;
+        }
+    }
+    """
 
     def compose_body(self) -> ComposeResult:
         """A hint line and the grid."""

@@ -51,6 +51,21 @@ class PresetsScreen(AreaScreen):
             for number, (key, title, _) in enumerate(TABS, start=1)
         ],
     ]
+    DEFAULT_CSS = """
+    PresetsScreen {
+        TabPane {
+            padding: 0;
+        }
+        #contacts {
+            height: 7;
+        }
+        #task-filter {
+            margin: 0 1;
+            width: 60;
+        }
+    }
+    """
+
     REFRESH_ON = PRESET_TABLES
 
     def __init__(self, services: Services, actor: Actor) -> None:

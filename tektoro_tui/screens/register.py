@@ -52,6 +52,13 @@ class RegisterScreen(TektoroScreen):
         Binding("ctrl+s", "register", "Create account"),
         Binding("escape", "back", "Back to login"),
     ]
+    DEFAULT_CSS = """
+    RegisterScreen #invitation {
+        color: $text-success;
+        height: auto;
+        margin-bottom: 1;
+    }
+    """
 
     def __init__(self, connection: Connection) -> None:
         """Register in the database behind ``connection``."""

@@ -121,6 +121,23 @@ class SettingsScreen(AreaScreen):
         Binding("ctrl+s", "save", "Save"),
         Binding("f2", "smtp_password", "SMTP password"),
     ]
+    DEFAULT_CSS = """
+    SettingsScreen {
+        #settings {
+            padding: 0 1;
+        }
+        FormField.-inline {
+            margin: 0;
+        }
+        #settings-buttons {
+            height: auto;
+            margin: 1 0;
+        }
+        #settings-buttons Button {
+            margin-right: 1;
+        }
+    }
+    """
 
     def compose_body(self) -> ComposeResult:
         """A scrolling form, filled once the settings are loaded."""

@@ -52,6 +52,17 @@ class UsersScreen(AreaScreen):
         Binding("i", "invite", "Invite"),
         Binding("slash", "search", "Search", show=False),
     ]
+    DEFAULT_CSS = """
+    UsersScreen {
+        #search {
+            margin: 0 1;
+        }
+        #invitations {
+            height: 7;
+        }
+    }
+    """
+
     REFRESH_ON: ClassVar[frozenset[str]] = frozenset({"user", "invitation"})
 
     def __init__(self, services: Services, actor: Actor) -> None:

@@ -1,53 +1,46 @@
-"""One object that opens the database and holds every service; both faces start here."""
+"""One object that opens the database and holds every service; both faces start here.
+
+Each service is built, and its module imported, on first use: signing in loads the auth
+service, not invoicing, metrics or the dashboards, so the TUI's login and one-shot commands
+such as ``tektoro whoami`` start sooner. Services keep no state of their own beyond the
+database and the clock, so building one lazily changes nothing else.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..data.engine import Database
-from .administration.auth import AuthService
-from .administration.permissions import PermissionService
-from .administration.presets import PresetService
-from .administration.settings import SettingsService
-from .administration.users import UserService
 from .base import Clock, SystemClock
-from .changes import ChangeFeed
-from .contractor_invoices.compliance import ComplianceService
-from .contractor_invoices.master_invoices import ContractorInvoiceService
-from .invoicing.client_invoices import ClientInvoiceService
-from .invoicing.service import InvoiceService
-from .invoicing.terms import PaymentTermsService
-from .mail import MailService
-from .pipeline.time import TimeService
-from .pipeline.wip import WipService
-from .reporting.dashboards import DashboardService
-from .reporting.home import HomeService
-from .reporting.metrics import MetricsService
+
+if TYPE_CHECKING:
+    from .administration.auth import AuthService
+    from .administration.permissions import PermissionService
+    from .administration.presets import PresetService
+    from .administration.settings import SettingsService
+    from .administration.users import UserService
+    from .changes import ChangeFeed
+    from .contractor_invoices.compliance import ComplianceService
+    from .contractor_invoices.master_invoices import ContractorInvoiceService
+    from .invoicing.client_invoices import ClientInvoiceService
+    from .invoicing.service import InvoiceService
+    from .invoicing.terms import PaymentTermsService
+    from .mail import MailService
+    from .pipeline.time import TimeService
+    from .pipeline.wip import WipService
+    from .reporting.dashboards import DashboardService
+    from .reporting.home import HomeService
+    from .reporting.metrics import MetricsService
 
 
-@dataclass
 class Services:
     """The services of one database, sharing its engine and clock."""
 
-    db: Database
-    clock: Clock
-    auth: AuthService
-    users: UserService
-    presets: PresetService
-    settings: SettingsService
-    permissions: PermissionService
-    home: HomeService
-    time: TimeService
-    wip: WipService
-    invoices: InvoiceService
-    mail: MailService
-    contractor_invoices: ContractorInvoiceService
-    client_invoices: ClientInvoiceService
-    terms: PaymentTermsService
-    compliance: ComplianceService
-    dashboards: DashboardService
-    metrics: MetricsService
-    changes: ChangeFeed
+    def __init__(self, db: Database, clock: Clock) -> None:
+        """Services around the open database ``db``, telling time by ``clock``."""
+        self.db = db
+        self.clock = clock
 
     @classmethod
     def connect(cls, url: str, clock: Clock | None = None, *, migrate: bool = True) -> Services:
@@ -62,27 +55,126 @@ class Services:
     @classmethod
     def build(cls, db: Database, clock: Clock) -> Services:
         """Wire the services around an open database."""
-        return cls(
-            db=db,
-            clock=clock,
-            auth=AuthService(db, clock),
-            users=UserService(db, clock),
-            presets=PresetService(db, clock),
-            settings=SettingsService(db, clock),
-            permissions=PermissionService(db, clock),
-            home=HomeService(db, clock),
-            time=TimeService(db, clock),
-            wip=WipService(db, clock),
-            invoices=InvoiceService(db, clock),
-            mail=MailService(db, clock),
-            contractor_invoices=ContractorInvoiceService(db, clock),
-            client_invoices=ClientInvoiceService(db, clock),
-            terms=PaymentTermsService(db, clock),
-            compliance=ComplianceService(db, clock),
-            dashboards=DashboardService(db, clock),
-            metrics=MetricsService(db, clock),
-            changes=ChangeFeed(db, clock),
-        )
+        return cls(db, clock)
+
+    @cached_property
+    def auth(self) -> AuthService:
+        """Signing up and in, invitations, CLI sessions."""
+        from .administration.auth import AuthService
+
+        return AuthService(self.db, self.clock)
+
+    @cached_property
+    def users(self) -> UserService:
+        """Users and staff groups."""
+        from .administration.users import UserService
+
+        return UserService(self.db, self.clock)
+
+    @cached_property
+    def presets(self) -> PresetService:
+        """Clients, projects, tasks, activities and rate codes."""
+        from .administration.presets import PresetService
+
+        return PresetService(self.db, self.clock)
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        """The organisation's settings."""
+        from .administration.settings import SettingsService
+
+        return SettingsService(self.db, self.clock)
+
+    @cached_property
+    def permissions(self) -> PermissionService:
+        """The permission matrix."""
+        from .administration.permissions import PermissionService
+
+        return PermissionService(self.db, self.clock)
+
+    @cached_property
+    def home(self) -> HomeService:
+        """The home screen's summary."""
+        from .reporting.home import HomeService
+
+        return HomeService(self.db, self.clock)
+
+    @cached_property
+    def time(self) -> TimeService:
+        """Time entries: entering, reporting, accepting and approving."""
+        from .pipeline.time import TimeService
+
+        return TimeService(self.db, self.clock)
+
+    @cached_property
+    def wip(self) -> WipService:
+        """Work in progress and its processing into documents."""
+        from .pipeline.wip import WipService
+
+        return WipService(self.db, self.clock)
+
+    @cached_property
+    def invoices(self) -> InvoiceService:
+        """Invoices: drafting, issuing, printing and payments."""
+        from .invoicing.service import InvoiceService
+
+        return InvoiceService(self.db, self.clock)
+
+    @cached_property
+    def mail(self) -> MailService:
+        """Sending documents by e-mail."""
+        from .mail import MailService
+
+        return MailService(self.db, self.clock)
+
+    @cached_property
+    def contractor_invoices(self) -> ContractorInvoiceService:
+        """Contractor master invoices and their payments."""
+        from .contractor_invoices.master_invoices import ContractorInvoiceService
+
+        return ContractorInvoiceService(self.db, self.clock)
+
+    @cached_property
+    def client_invoices(self) -> ClientInvoiceService:
+        """Client invoices and receipts."""
+        from .invoicing.client_invoices import ClientInvoiceService
+
+        return ClientInvoiceService(self.db, self.clock)
+
+    @cached_property
+    def terms(self) -> PaymentTermsService:
+        """Payment-terms templates."""
+        from .invoicing.terms import PaymentTermsService
+
+        return PaymentTermsService(self.db, self.clock)
+
+    @cached_property
+    def compliance(self) -> ComplianceService:
+        """Compliance documents."""
+        from .contractor_invoices.compliance import ComplianceService
+
+        return ComplianceService(self.db, self.clock)
+
+    @cached_property
+    def dashboards(self) -> DashboardService:
+        """The role dashboards."""
+        from .reporting.dashboards import DashboardService
+
+        return DashboardService(self.db, self.clock)
+
+    @cached_property
+    def metrics(self) -> MetricsService:
+        """The financial metrics."""
+        from .reporting.metrics import MetricsService
+
+        return MetricsService(self.db, self.clock)
+
+    @cached_property
+    def changes(self) -> ChangeFeed:
+        """Subscriptions to other sessions' changes."""
+        from .changes import ChangeFeed
+
+        return ChangeFeed(self.db, self.clock)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -162,6 +162,31 @@ def test_help_stays_light() -> None:
     assert "HEAVY:\n" in out.stdout, out.stdout[-300:]
 
 
+def test_whoami_loads_only_what_it_uses(runner: CliRunner, db_url: str) -> None:
+    """A one-shot command: no migrations tool, no other services, no writers, no TUI."""
+    _init(runner, db_url)
+    login = ["login", "--email", "owner@example.com", "--password-stdin", "--db", db_url]
+    assert runner.invoke(app, login, input=PASSWORD + "\n").exit_code == 0
+    code = (
+        "import gc, sys\n"
+        f"sys.argv = ['tektoro', 'whoami', '--db', {db_url!r}]\n"
+        "from tektoro_tui.cli.main import run\n"
+        "try:\n    run()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "heavy = ('alembic', 'openpyxl', 'fpdf', 'textual', 'argon2', 'tektoro_tui.exports',"
+        " 'tektoro_tui.services.invoices', 'tektoro_tui.services.time',"
+        " 'tektoro_tui.services.dashboards', 'tektoro_tui.services.metrics')\n"
+        "print('HEAVY:' + ','.join(m for m in heavy if m in sys.modules))\n"
+        "print('COLLECTING:', gc.isenabled())\n"
+    )
+    root = Path(__file__).resolve().parents[2]  # this tree, not another installed copy
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert "Olga <owner@example.com>" in out.stdout
+    assert "HEAVY:\n" in out.stdout, out.stdout[-300:]
+    assert "COLLECTING: True" in out.stdout
+
+
 def test_no_keyring_on_headless_server_is_a_message_not_a_traceback(
     runner: CliRunner, db_url: str
 ) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -54,7 +57,28 @@ def _scalar(db: Database, sql: str) -> object:
 
 
 def test_head_revision_is_the_last_shipped_revision() -> None:
-    assert HEAD == head_revision() == ALL_REVISIONS[-1]
+    """HEAD is a constant so that a start need not load Alembic; it must follow the files."""
+    assert head_revision() == ALL_REVISIONS[-1]
+    assert head_revision() == HEAD, "a new revision must also update migrate.HEAD"
+
+
+def test_an_up_to_date_database_is_checked_without_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'firm.db'}"
+    database = Database.open(url)
+    try:
+        upgrade(database)
+    finally:
+        database.dispose()
+    code = (
+        "import sys\n"
+        "from tektoro_tui.data.engine import Database\n"
+        "from tektoro_tui.data.migrate import HEAD, ensure_schema\n"
+        f"db = Database.open({url!r})\n"
+        "assert ensure_schema(db).current == HEAD\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_migrations_folder_ships_environment_template_and_revisions() -> None:

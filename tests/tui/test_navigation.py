@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import OptionList, TabbedContent
+from textual.widgets import Footer, OptionList, TabbedContent
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.home import HomeScreen
@@ -154,3 +154,23 @@ async def test_screens_stay_usable_when_the_terminal_is_resized(stocked_firm: Fi
             await keys(pilot, "escape")
         assert isinstance(app.screen, HomeScreen)
         assert not errors(app)
+
+
+async def test_a_resize_lays_out_the_screen_on_top_and_the_one_beneath(
+    stocked_firm: Firm,
+) -> None:
+    """A screen skips only a layout at the size it already has, never a real resize."""
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, *ADMIN)
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        footer = app.screen.query_one(Footer).region
+        assert (footer.width, footer.y) == (120, 39)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        footer = app.screen.query_one(Footer).region
+        assert (footer.width, footer.y) == (120, 39), "home was beneath during the resize"

@@ -173,8 +173,8 @@ def test_whoami_loads_only_what_it_uses(runner: CliRunner, db_url: str) -> None:
         "from tektoro_tui.cli.main import run\n"
         "try:\n    run()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
         "heavy = ('alembic', 'openpyxl', 'fpdf', 'textual', 'argon2', 'tektoro_tui.exports',"
-        " 'tektoro_tui.services.invoices', 'tektoro_tui.services.time',"
-        " 'tektoro_tui.services.dashboards', 'tektoro_tui.services.metrics')\n"
+        " 'tektoro_tui.services.invoicing', 'tektoro_tui.services.pipeline',"
+        " 'tektoro_tui.services.reporting', 'tektoro_tui.services.contractor_invoices')\n"
         "print('HEAVY:' + ','.join(m for m in heavy if m in sys.modules))\n"
         "print('COLLECTING:', gc.isenabled())\n"
     )

@@ -41,15 +41,10 @@ NOT_FOR_SIGNING_IN = (
     "fpdf",
     "typer",
     "tektoro_tui.exports",
-    "tektoro_tui.services.invoices",
-    "tektoro_tui.services.wip",
-    "tektoro_tui.services.time",
-    "tektoro_tui.services.metrics",
-    "tektoro_tui.services.dashboards",
-    "tektoro_tui.services.payables",
-    "tektoro_tui.services.receivables",
-    "tektoro_tui.services.finance_views",
-    "tektoro_tui.services.pipeline_views",
+    "tektoro_tui.services.invoicing",
+    "tektoro_tui.services.pipeline",
+    "tektoro_tui.services.reporting",
+    "tektoro_tui.services.contractor_invoices",
 )
 """Still not loaded when the database has opened behind the login screen."""
 
@@ -117,6 +112,6 @@ def test_the_login_screen_is_painted_before_the_database_layer_loads(firm: Firm)
 def test_opening_the_database_loads_what_signing_in_needs_only(firm: Firm) -> None:
     loaded = _start(_url_of(firm), until_open=True)
     modules = loaded["modules"]
-    assert "tektoro_tui.services.auth" in modules  # the database really was opened
+    assert "tektoro_tui.services.administration.auth" in modules  # the database really was opened
     assert _under(modules, NOT_FOR_SIGNING_IN) == []
     assert loaded["collecting"], "garbage collection is back on once the database is open"

@@ -10,6 +10,7 @@ from tektoro_tui.domain.permissions import DEFAULT_MATRIX, Perm, Role
 from tektoro_tui.errors import PermissionDenied, ValidationError
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
+from tests.builders import join
 
 
 def test_settings_roundtrip_through_the_form(services: Services, admin: Actor) -> None:
@@ -68,9 +69,7 @@ def test_permission_matrix_changes_apply_immediately(services: Services, admin: 
     services.permissions.set_grant(admin, Role.ACCOUNTANT, Perm.INVOICE_EXPORT, True)
     assert Perm.INVOICE_EXPORT in services.permissions.matrix(admin)[Role.ACCOUNTANT]
     services.permissions.set_grant(admin, Role.STAFF, Perm.STAFF_INVITE, False)
-    token_holder = services.auth.register(
-        services.auth.invite(admin, "ann@example.com").token, "Ann", "pass-word-123"
-    )
+    token_holder = join(services, admin, "ann@example.com", "Ann")
     with pytest.raises(PermissionDenied, match="invite"):
         services.auth.invite(token_holder, "friend@example.com")
     services.permissions.reset_role(admin, Role.STAFF)
@@ -83,8 +82,6 @@ def test_administrators_cannot_lock_themselves_out(services: Services, admin: Ac
 
 
 def test_only_permission_managers_see_the_matrix(services: Services, admin: Actor) -> None:
-    ann = services.auth.register(
-        services.auth.invite(admin, "ann@example.com").token, "Ann", "pass-word-123"
-    )
+    ann = join(services, admin, "ann@example.com", "Ann")
     with pytest.raises(PermissionDenied):
         services.permissions.matrix(ann)

@@ -24,7 +24,6 @@ from tektoro_tui.errors import (
     ValidationError,
 )
 from tektoro_tui.services.administration.presets import TaskForm
-from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
@@ -749,9 +748,5 @@ def test_accountants_see_document_records_to_issue_them(services, admin) -> None
     """The default accountant issues invoices, so the Documenter's record list is open to them."""
     from tektoro_tui.services.pipeline.wip import WipService
 
-    services.users.create_user(
-        admin,
-        UserForm(name="Acc", email="acc@example.com", role="accountant", password="acc-pass-123"),
-    )
-    accountant = services.auth.login("acc@example.com", "acc-pass-123")
+    accountant = add_person(services, admin, "Acc", "accountant", password="acc-pass-123")
     assert WipService(services.db, services.clock).documents(accountant) == ()

@@ -111,9 +111,7 @@ def pg_template() -> Iterator[str]:
     try:
         yield url.rsplit("/", 1)[1]
     finally:
-        for future in _PENDING_DROPS:
-            future.result()
-        _drop_now(url)
+        drop_pg_database(url)  # after its copies' drops (one thread, in order)
 
 
 @pytest.fixture(scope="session")

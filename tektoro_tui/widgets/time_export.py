@@ -88,9 +88,10 @@ def mail_report(services: Services, actor: Actor, flt: ReportFilter) -> Mailed:
             actor, subject=subject, body=body, attachment_name=path.name, attachment=data
         )
     except TektoroError as error:
+        from ..services.base import write_file
+
         ensure_dir(path.parent)
-        path.write_bytes(data)
-        return Mailed(None, error, path)
+        return Mailed(None, error, write_file(path, data))
     return Mailed(receipt)
 
 

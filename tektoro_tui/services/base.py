@@ -147,6 +147,14 @@ def local_time(moment: datetime, timezone: str) -> datetime:
     return moment.astimezone(_zone(timezone)).replace(tzinfo=None, microsecond=0)
 
 
+def organisation(session: Session) -> m.Organisation:
+    """The organisation row, or NotFound before the firm is set up."""
+    org = session.get(m.Organisation, 1)
+    if org is None:
+        raise NotFound("The organisation is not set up yet. Run 'tektoro init' first.")
+    return org
+
+
 def org_currency(session: Session) -> str:
     """The organisation's currency (EUR before set-up)."""
     org = session.get(m.Organisation, 1)

@@ -5,16 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.orm import Session
-
 from ... import credentials
 from ...data import models as m
 from ...domain.money import percent_text
 from ...domain.permissions import Perm
 from ...domain.validation import Form
 from ...domain.vat import VatMode
-from ...errors import NotFound
-from ..base import Actor, ServiceBase, row_dict
+from ..base import Actor, ServiceBase, organisation, row_dict
 from .views import OrganisationView
 
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -63,7 +60,7 @@ class SettingsService(ServiceBase):
     def get(self, actor: Actor | None = None) -> OrganisationView:
         """The current settings (readable by every signed-in user)."""
         with self._read(actor) as session:
-            return _view(_org(session))
+            return _view(organisation(session))
 
     def form_for(self, view: OrganisationView) -> SettingsForm:
         """The settings as the form shows them, for editing."""
@@ -99,7 +96,7 @@ class SettingsService(ServiceBase):
         """Validate every field at once and save them in one transaction."""
         values = validate_settings(form)
         with self._write(actor, Perm.SETTINGS_MANAGE) as uow:
-            org = _org(uow.session)
+            org = organisation(uow.session)
             before = row_dict(org)
             for key, value in values.items():
                 setattr(org, key, value)
@@ -111,7 +108,7 @@ class SettingsService(ServiceBase):
     def set_smtp_password(self, actor: Actor, password: str) -> None:
         """Keep the SMTP password in the keyring (refused with advice on a headless server)."""
         with self._write(actor, Perm.SETTINGS_MANAGE) as uow:
-            org = _org(uow.session)
+            org = organisation(uow.session)
             credentials.store_smtp_password(org.smtp_username, org.smtp_host, password)
             uow.audit("settings.smtp_password", "organisation", 1)
 
@@ -183,13 +180,6 @@ def validate_settings(form: SettingsForm) -> dict[str, object]:
             check.add("logo_path", "no such file")
     check.raise_if_any()
     return values
-
-
-def _org(session: Session) -> m.Organisation:
-    org = session.get(m.Organisation, 1)
-    if org is None:
-        raise NotFound("The organisation is not set up yet. Run 'tektoro init' first.")
-    return org
 
 
 def _view(org: m.Organisation) -> OrganisationView:

@@ -42,10 +42,11 @@ from ..base import (
     has_permission,
     local_time,
     org_today,
+    organisation,
     row_dict,
     write_table,
 )
-from ..invoicing.common import actor_role, organisation
+from ..invoicing.common import actor_role
 from ..invoicing.numbering import series_row, take_number
 from ..invoicing.payments import apply_payment, payment_view
 from ..invoicing.views import PaymentForm, PaymentView

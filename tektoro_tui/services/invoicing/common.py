@@ -84,14 +84,6 @@ def actor_role(session: Session, actor: Actor) -> Role:
     return Role(role)
 
 
-def organisation(session: Session) -> m.Organisation:
-    """The organisation row; invoices need it set up."""
-    org = session.get(m.Organisation, 1)
-    if org is None:
-        raise NotFound("The organisation is not set up yet.")
-    return org
-
-
 def lock_invoice(session: Session, condition: Any, label: str) -> m.Invoice:
     """Load one invoice row locked for this transaction (re-read, never a stale copy)."""
     invoice = session.execute(

@@ -26,7 +26,7 @@ from ...errors import (
     IllegalTransition,
     NotFound,
 )
-from ..base import Actor, ServiceBase, UnitOfWork, org_today
+from ..base import Actor, ServiceBase, UnitOfWork, org_today, organisation
 from .views import (
     AdjustmentForm,
     DraftForm,
@@ -46,7 +46,6 @@ from .common import (
     line_rows,
     live_invoice,
     lock_invoice,
-    organisation,
     require_documenter,
 )
 from .numbering import series_row

@@ -24,7 +24,7 @@ from ...domain.validation import Form
 from ...errors import (
     IllegalTransition,
 )
-from ..base import Actor, ServiceBase, UnitOfWork, chunks, org_today, row_dict
+from ..base import Actor, ServiceBase, UnitOfWork, chunks, org_today, organisation, row_dict
 from .views import (
     InvoiceView,
 )
@@ -38,7 +38,6 @@ from .common import (
     invalid_field,
     line_rows,
     lock_invoice,
-    organisation,
 )
 from .documenter import due_days, recompute_draft
 from .numbering import series_row, take_number

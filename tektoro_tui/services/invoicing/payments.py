@@ -31,8 +31,8 @@ from ...domain.validation import Form
 from ...errors import (
     IllegalTransition,
 )
-from ..base import Actor, ServiceBase, UnitOfWork, org_today, row_dict
-from .common import CREDIT_NOTE, PAYABLE_STATUSES, lock_invoice, organisation
+from ..base import Actor, ServiceBase, UnitOfWork, org_today, organisation, row_dict
+from .common import CREDIT_NOTE, PAYABLE_STATUSES, lock_invoice
 from .read_models import invoice_view
 from .views import (
     CONTRACTOR_PAYMENT_METHODS,
@@ -41,6 +41,9 @@ from .views import (
     PaymentForm,
     PaymentView,
 )
+
+PAID = "paid"
+"""The status both kinds of invoice reach when payments cover them."""
 
 
 class PaymentActions(ServiceBase):
@@ -119,10 +122,6 @@ def apply_payment(
     uow.audit("payment.record", "payment", payment.id, None, payment_audit_image(payment))
     uow.audit(f"{side.entity}.payment", side.entity, invoice.id, before, row_dict(invoice))
     return payment
-
-
-PAID = "paid"
-"""The status both kinds of invoice reach when payments cover them."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from ...exports.model import (
     Party,
     VatRow,
 )
-from ..base import row_dict
+from ..base import organisation, row_dict
 from .views import (
     InvoiceLineView,
     InvoiceView,
@@ -29,7 +29,7 @@ from .views import (
 
 if TYPE_CHECKING:
     pass
-from .common import CREDIT_NOTE, TITLES, line_rows, organisation
+from .common import CREDIT_NOTE, TITLES, line_rows
 
 
 def _stored_breakdown(

@@ -42,6 +42,7 @@ from ..base import (
     has_permission,
     org_currency,
     org_today,
+    organisation,
     row_dict,
 )
 from .entries import entry_view, entry_view_query
@@ -554,17 +555,9 @@ def _approve_any_if(include_all: bool) -> tuple[Perm, ...]:
 # ==============================================================================================
 
 
-def _organisation(session: Session) -> m.Organisation:
-    """The organisation row (it exists once the firm is set up)."""
-    org = session.get(m.Organisation, 1)
-    if org is None:
-        raise NotFound("The organisation is not set up yet.")
-    return org
-
-
 def _lock_date(session: Session) -> date | None:
     """The last day of the locked period, if any."""
-    return _organisation(session).period_lock_date
+    return organisation(session).period_lock_date
 
 
 def _refuse_locked_entry(session: Session, work_date: date) -> None:
@@ -585,7 +578,7 @@ def _validate_card(
     exclude_id: int | None,
 ) -> _Card:
     """Check every field of ``form`` at once; ValidationError lists all problems."""
-    org = _organisation(session)
+    org = organisation(session)
     check = Form()
     work_date = _work_date(check, form.work_date, org_today(session, now))
     codes = _codes(session, check, form)

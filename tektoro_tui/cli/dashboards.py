@@ -172,10 +172,13 @@ def _print_compliance(rows: tuple[ComplianceRow, ...]) -> None:
 
 def _print_admin(board: AdminDashboard) -> None:
     typer.echo("Client invoices:")
-    typer.echo(f"  Invoiced     {_money(board.invoiced):>18}")
-    typer.echo(f"  Paid         {_money(board.paid):>18}")
-    typer.echo(f"  Outstanding  {_money(board.outstanding):>18}")
-    typer.echo(f"  Overdue      {_money(board.overdue):>18}  ({board.overdue_count} invoice(s))")
+    typer.echo(f"  Invoiced (gross)     {_money(board.invoiced):>18}")
+    typer.echo(f"  Paid                 {_money(board.paid):>18}")
+    typer.echo(f"  Revenue (net of VAT) {_money(board.revenue):>18}")
+    typer.echo(f"  Outstanding          {_money(board.outstanding):>18}")
+    typer.echo(
+        f"  Overdue              {_money(board.overdue):>18}  ({board.overdue_count} invoice(s))"
+    )
     typer.echo("Contractors:")
     for c in board.contractors:
         typer.echo(

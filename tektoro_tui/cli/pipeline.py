@@ -601,7 +601,11 @@ def revenue_report(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Recognised revenue (payments received) by month, client and project, up to --as-of."""
+    """Recognised revenue (net of VAT) by month, client and project, up to --as-of.
+
+    Each payment received recognises its share of its invoice's net; the VAT it carried and
+    the amount received are shown beside it.
+    """
     with services_for(db) as services:
         actor = current_actor(services)
         rows = services.invoices.revenue(
@@ -610,10 +614,14 @@ def revenue_report(
     if as_json:
         emit(rows)
         return
+    typer.echo(
+        f"{'Month':<7}  {'Client':<24} {'Project':<24} {'Revenue (net)':>14} {'VAT':>12} "
+        f"{'Received':>14}"
+    )
     for row in rows:
         typer.echo(
             f"{row.month}  {row.client_name[:24]:<24} {row.project_name[:24]:<24} "
-            f"{row.amount.format():>14}"
+            f"{row.amount.format():>14} {row.vat.format():>12} {row.received.format():>14}"
         )
 
 

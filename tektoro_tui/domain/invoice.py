@@ -3,23 +3,26 @@
 Used by the invoice service when it stores a draft and by the Documenter screen to show live
 totals while someone types, so both always agree. The rules:
 
-* Lines of kind ``markup`` that come in are ignored; the markup line is generated anew from
+* Lines of kind ``markup`` that come in are ignored; the markup lines are generated anew from
   ``markup_bp``: a percentage of the expenses' net, or of the whole invoice's net when
-  ``markup_on_whole``. It is rounded once (:meth:`Money.percent`) and appended last. No markup
-  line is generated when the percentage is zero or the amount it applies to is zero or less
-  (a zero line would only clutter the printed invoice).
+  ``markup_on_whole``. A markup carries the VAT rate of what it marks up, so there is one
+  markup line per VAT rate of the lines it applies to, each ``markup_bp`` of that rate's net,
+  rounded once (:meth:`Money.percent`), appended last in rate order. No markup line is
+  generated for a rate whose amount is zero or less, nor when the percentage is zero (a zero
+  line would only clutter the printed invoice).
 * VAT and totals come from :func:`tektoro_tui.domain.vat.compute_totals`, so ``gross == net +
   vat`` holds on every line, every rate and the invoice.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from tektoro_tui.domain.money import Money, percent_text, sum_money
-from tektoro_tui.domain.rounding import RoundingMode
+from tektoro_tui.domain.rounding import RoundingMode, divide_to_int
 from tektoro_tui.domain.vat import InvoiceTotals, VatLine, VatMode, check_rate, compute_totals
 
 LINE_KINDS = ("time", "adjustment", "expense", "markup", "service")
@@ -70,36 +73,72 @@ def markup_base(lines: Sequence[DraftLine], markup_on_whole: bool, currency: str
     return sum_money((line.net for line in chosen), currency)
 
 
-def markup_line(
+def markup_lines(
     lines: Sequence[DraftLine],
     *,
     markup_bp: int,
     markup_on_whole: bool,
     currency: str,
-    vat_bp: int,
     rounding: RoundingMode = RoundingMode.HALF_UP,
-) -> DraftLine | None:
-    """The generated markup line, or None when there is nothing to mark up.
+) -> tuple[DraftLine, ...]:
+    """The generated markup lines, one per VAT rate of what is marked up (none when nothing is).
+
+    Each line is ``markup_bp`` of the net of the marked-up lines at its rate and carries that
+    rate, so a markup on an 8 % expense is taxed at 8 %, never at the time lines' rate.
 
     Raises:
         ValueError: for a negative percentage.
     """
     if isinstance(markup_bp, bool) or not isinstance(markup_bp, int) or markup_bp < 0:
         raise ValueError(f"markup must be zero or more basis points, got {markup_bp!r}")
-    base = markup_base(lines, markup_on_whole, currency)
-    if markup_bp == 0 or not base.is_positive:
-        return None
-    amount = base.percent(markup_bp, rounding)
-    if amount.is_zero:
-        return None
+    if markup_bp == 0:
+        return ()
+    by_rate: dict[int, list[DraftLine]] = defaultdict(list)
+    for line in lines:
+        if line.kind != MARKUP and (markup_on_whole or line.kind == EXPENSE):
+            by_rate[line.vat_bp].append(line)
     scope = "the invoice" if markup_on_whole else "expenses"
-    return DraftLine(
-        kind=MARKUP,
-        description=f"Markup {percent_text(markup_bp)}% on {scope}",
-        net=amount,
-        vat_bp=vat_bp,
-        detail=f"{percent_text(markup_bp)}% of {base.format()} {currency}",
-    )
+    several = len(by_rate) > 1
+    made = []
+    for rate in sorted(by_rate):
+        base = markup_base(by_rate[rate], markup_on_whole, currency)
+        if not base.is_positive:
+            continue
+        amount = base.percent(markup_bp, rounding)
+        if amount.is_zero:
+            continue
+        at_rate = f" at {percent_text(rate)}% VAT" if several else ""
+        made.append(
+            DraftLine(
+                kind=MARKUP,
+                description=f"Markup {percent_text(markup_bp)}% on {scope}{at_rate}",
+                net=amount,
+                vat_bp=rate,
+                detail=f"{percent_text(markup_bp)}% of {base.format()} {currency}",
+            )
+        )
+    return tuple(made)
+
+
+def recognised_net(net_cents: int, gross_cents: int, payments: Sequence[int]) -> list[int]:
+    """The net (revenue) each payment of an invoice recognises, in payment order.
+
+    A payment recognises its share of the invoice's net, allocated cumulatively: after each
+    payment the net recognised so far is the invoice's net times the share of the gross paid so
+    far, rounded half up, and a payment recognises the growth. So the net recognised by all
+    payments of a fully paid invoice is its net exactly (100.00 gross, 81.30 net, paid in three
+    thirds, recognises 27.10 + 27.09 + 27.11 = 81.30). An invoice of zero gross recognises none.
+    """
+    if gross_cents == 0:
+        return [0 for _ in payments]
+    shares: list[int] = []
+    paid = recognised = 0
+    for cents in payments:
+        paid += cents
+        so_far = divide_to_int(net_cents * paid, gross_cents)
+        shares.append(so_far - recognised)
+        recognised = so_far
+    return shares
 
 
 def compose_invoice(
@@ -109,26 +148,23 @@ def compose_invoice(
     markup_on_whole: bool,
     vat_mode: VatMode,
     currency: str,
-    markup_vat_bp: int,
     rounding: RoundingMode = RoundingMode.HALF_UP,
 ) -> ComposedInvoice:
-    """Price a draft: drop old markup lines, add the current one, compute VAT and totals.
+    """Price a draft: drop old markup lines, add the current ones, compute VAT and totals.
 
     Raises:
         CurrencyMismatch: when a line is not in ``currency``.
         ValueError: for a negative markup or a VAT rate outside 0..100 %.
     """
-    check_rate(markup_vat_bp)
     kept = [line for line in lines if line.kind != MARKUP]
-    extra = markup_line(
+    extra = markup_lines(
         kept,
         markup_bp=markup_bp,
         markup_on_whole=markup_on_whole,
         currency=currency,
-        vat_bp=markup_vat_bp,
         rounding=rounding,
     )
-    final = (*kept, extra) if extra is not None else tuple(kept)
+    final = (*kept, *extra)
     totals = compute_totals(
         [VatLine(line.net, line.vat_bp) for line in final], vat_mode, currency, rounding
     )

@@ -200,7 +200,6 @@ class DocumenterScreen(AreaScreen):
             markup_on_whole=typed.markup_on_whole,
             vat_mode=VatMode(view.vat_mode),
             currency=view.currency,
-            markup_vat_bp=vat if any(ln.kind == "time" for ln in lines) else org.default_vat_bp,
             rounding=RoundingMode(org.rounding_mode),
         )
         self.pane.show_composed(composed)

@@ -57,8 +57,9 @@ class AdminPanel(DashboardPanel[AdminDashboard]):
         )
         self.query_one("#money", FigureTable).fill(
             [
-                ("Invoiced", amount(board.invoiced)),
+                ("Invoiced (gross)", amount(board.invoiced)),
                 ("Paid", amount(board.paid)),
+                ("Revenue (net of VAT)", amount(board.revenue)),
                 ("Outstanding", amount(board.outstanding)),
                 (f"Overdue ({plural(board.overdue_count, 'invoice')})", amount(board.overdue)),
             ]

@@ -210,7 +210,10 @@ class InvoiceDraftPane(Vertical):
                 "Correct the marked figure to see the totals."
             )
             return
-        keys = [MARKUP_KEY if ln.line_ref is None else str(ln.line_ref) for ln in composed.lines]
+        keys = [
+            f"{MARKUP_KEY}-{index}" if ln.line_ref is None else str(ln.line_ref)
+            for index, ln in enumerate(composed.lines)
+        ]
         self._show_lines(line_rows(composed.lines, keys))
         self.query_one("#draft-totals", Static).update(totals_text(composed, view.currency))
 
@@ -235,7 +238,7 @@ class InvoiceDraftPane(Vertical):
         key, view = self._current_key(), self.view
         if key is None or view is None:
             return None
-        if key == MARKUP_KEY:
+        if key.startswith(f"{MARKUP_KEY}-"):
             return next((line for line in view.lines if line.kind == "markup"), None)
         return next((line for line in view.lines if str(line.id) == key), None)
 

@@ -44,13 +44,19 @@ def export_report(report: Table, fmt: str) -> Path:
 
 
 def report_summary(report: Table) -> str:
-    """The mail's short summary: what the report is, how many rows, and its total."""
+    """The mail's short summary: what the report is, how many rows, and each of its totals.
+
+    Every total is named by its column ("Revenue (net): 120.00 EUR."), so a report with net, VAT
+    and gross totals never leaves the reader to guess which one a bare "Total" means.
+    """
     lines = [report.title]
     if report.subtitle:
         lines.append(report.subtitle)
     lines.append(f"{len(report.rows)} row(s).")
-    if report.totals is not None and report.totals[-1] is not None:
-        lines.append(f"Total: {report.totals[-1]}.")
+    if report.totals is not None:
+        for column, total in zip(report.columns, report.totals, strict=False):
+            if column.kind == "money" and total not in (None, ""):
+                lines.append(f"{column.heading}: {total}.")
     return "\n".join(lines)
 
 

@@ -115,7 +115,10 @@ def pipeline(url: str, tmp_path: Path) -> None:
     assert over.exit_code == 1 and "292.00" in over.stderr
     run(runner, url, "invoice", "pay", number, "--amount", "292.00", "--date", day)
     revenue = json.loads(run(runner, url, "revenue", "report", "--json"))
-    assert [r["amount"]["amount"] for r in revenue] == ["492.00"]
+    # revenue is net of VAT; the VAT and the amount received stand beside it
+    assert [
+        (r["amount"]["amount"], r["vat"]["amount"], r["received"]["amount"]) for r in revenue
+    ] == [("400.00", "92.00", "492.00")]
     aging = json.loads(run(runner, url, "revenue", "aging", "--json"))
     assert aging["rows"] == []
     run(runner, url, "invoice", "book", number)

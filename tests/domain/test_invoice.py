@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tektoro_tui.domain.invoice import DraftLine, compose_invoice
+from tektoro_tui.domain.invoice import DraftLine, compose_invoice, recognised_net
 from tektoro_tui.domain.money import Money, percent_text
 from tektoro_tui.domain.rounding import RoundingMode
 from tektoro_tui.domain.vat import VatMode
@@ -26,13 +26,12 @@ def line(kind: str, net: int, vat_bp: int = 2300, **extra: object) -> DraftLine:
 
 
 def compose(lines: list[DraftLine], **options: object):  # type: ignore[no-untyped-def]
-    """compose_invoice with per-line VAT, EUR and 23 % on the markup unless told otherwise."""
+    """compose_invoice with per-line VAT and EUR unless told otherwise."""
     settings: dict[str, object] = {
         "markup_bp": 0,
         "markup_on_whole": False,
         "vat_mode": VatMode.PER_LINE,
         "currency": "EUR",
-        "markup_vat_bp": 2300,
     }
     settings.update(options)
     return compose_invoice(lines, **settings)  # type: ignore[arg-type]
@@ -48,25 +47,81 @@ def test_markup_on_expenses_with_hand_computed_totals() -> None:
     assert [entry.kind for entry in result.lines] == ["time", "time", "expense", "markup"]
     markup = result.lines[-1]
     assert markup.net == eur(500)  # 10 % of the 50.00 expense only
-    assert markup.vat_bp == 2300
+    assert markup.vat_bp == 800  # the expense's rate, not the time lines' 23 %
     assert markup.description == "Markup 10% on expenses"
-    assert [t.vat.cents for t in result.totals.lines] == [2_300, 2_839, 400, 115]  # 2839.35
+    assert [t.vat.cents for t in result.totals.lines] == [2_300, 2_839, 400, 40]  # 2839.35
     assert result.totals.net == eur(27_845)
-    assert result.totals.vat == eur(5_654)
-    assert result.totals.gross == eur(33_499)
+    assert result.totals.vat == eur(5_579)
+    assert result.totals.gross == eur(33_424)
     by_rate = {r.rate_bp: (r.net.cents, r.vat.cents, r.gross.cents) for r in result.totals.by_rate}
-    assert by_rate == {800: (5_000, 400, 5_400), 2300: (22_845, 5_254, 28_099)}
+    assert by_rate == {800: (5_500, 440, 5_940), 2300: (22_345, 5_139, 27_484)}
+
+
+def test_markup_is_split_per_vat_rate_of_what_it_marks_up() -> None:
+    lines = [
+        line("time", 10_000),
+        line("expense", 3_333, 800),
+        line("expense", 2_000, 2300),
+        line("expense", 1_001, 800),
+    ]
+    result = compose(lines, markup_bp=1_500)
+    markups = [entry for entry in result.lines if entry.kind == "markup"]
+    # 15 % of 43.34 at 8 % = 6.501 -> 6.50; 15 % of 20.00 at 23 % = 3.00
+    assert [(mk.vat_bp, mk.net.cents) for mk in markups] == [(800, 650), (2300, 300)]
+    assert [mk.description for mk in markups] == [
+        "Markup 15% on expenses at 8% VAT",
+        "Markup 15% on expenses at 23% VAT",
+    ]
+    assert [mk.detail for mk in markups] == ["15% of 43.34 EUR", "15% of 20.00 EUR"]
+    by_rate = {r.rate_bp: r.net.cents for r in result.totals.by_rate}
+    assert by_rate == {800: 4_334 + 650, 2300: 12_000 + 300}
+    whole = compose(lines, markup_bp=1_000, markup_on_whole=True)
+    assert [(mk.vat_bp, mk.net.cents) for mk in whole.lines if mk.kind == "markup"] == [
+        (800, 433),
+        (2300, 1_200),
+    ]
 
 
 def test_markup_on_whole_invoice_includes_adjustments() -> None:
     lines = [line("time", 10_000), line("expense", 5_000), line("adjustment", -1_000)]
-    result = compose(lines, markup_bp=1_250, markup_on_whole=True, markup_vat_bp=800)
+    result = compose(lines, markup_bp=1_250, markup_on_whole=True)
     markup = result.lines[-1]
     assert markup.kind == "markup"
     assert markup.net == eur(1_750)  # 12.5 % of 140.00
     assert markup.description == "Markup 12.5% on the invoice"
-    assert result.totals.lines[-1].vat == eur(140)  # 8 % of 17.50
+    assert result.totals.lines[-1].vat == eur(403)  # 23 % of 17.50 (402.5)
     assert result.totals.net == eur(15_750)
+
+
+@pytest.mark.parametrize(
+    ("net", "gross", "payments", "expected"),
+    [
+        (8_130, 10_000, [3_333, 3_333, 3_334], [2_710, 2_709, 2_711]),
+        (36_500, 44_295, [44_295], [36_500]),
+        (36_500, 44_295, [10_000, 20_000], [8_240, 16_481]),
+        (0, 0, [0], [0]),
+        (-8_130, -10_000, [-5_000, -5_000], [-4_065, -4_065]),
+    ],
+)
+def test_payments_recognise_their_share_of_the_net(
+    net: int, gross: int, payments: list[int], expected: list[int]
+) -> None:
+    assert recognised_net(net, gross, payments) == expected
+
+
+@given(
+    st.integers(1, 10**9),
+    st.integers(0, 2_700),
+    st.lists(st.integers(1, 10**6), min_size=1, max_size=12),
+)
+def test_net_recognised_over_every_payment_is_the_net(
+    net: int, vat_bp: int, weights: list[int]
+) -> None:
+    gross = net + net * vat_bp // 10_000
+    parts = Money(gross, "EUR").allocate(weights)
+    shares = recognised_net(net, gross, [part.cents for part in parts])
+    assert sum(shares) == net
+    assert all(0 <= share <= part.cents for share, part in zip(shares, parts, strict=True))
 
 
 @pytest.mark.parametrize(
@@ -121,7 +176,7 @@ def test_refusals() -> None:
     with pytest.raises(ValueError, match="basis points"):
         compose([line("expense", 100)], markup_bp=-1)
     with pytest.raises(ValueError, match="between 0 and 10000"):
-        compose([line("expense", 100)], markup_vat_bp=12_000)
+        line("expense", 100, 12_000)
     with pytest.raises(ValueError, match="kind"):
         line("bonus", 100)
     with pytest.raises(CurrencyMismatch):
@@ -163,13 +218,17 @@ def test_composed_invoice_always_adds_up(
     )
     kept = [entry for entry in lines if entry.kind != "markup"]
     assert list(result.lines[: len(kept)]) == kept
-    base = sum(entry.net.cents for entry in kept if on_whole or entry.kind == "expense")
-    expected = eur(base).percent(markup_bp, rounding) if base > 0 else eur(0)
+    bases: dict[int, int] = {}
+    for entry in kept:
+        if on_whole or entry.kind == "expense":
+            bases[entry.vat_bp] = bases.get(entry.vat_bp, 0) + entry.net.cents
+    expected = [
+        ("markup", rate, eur(base).percent(markup_bp, rounding))
+        for rate, base in sorted(bases.items())
+        if base > 0 and not eur(base).percent(markup_bp, rounding).is_zero
+    ]
     extra = result.lines[len(kept) :]
-    if expected.is_zero:
-        assert extra == ()
-    else:
-        assert [(entry.kind, entry.net) for entry in extra] == [("markup", expected)]
+    assert [(entry.kind, entry.vat_bp, entry.net) for entry in extra] == expected
     totals = result.totals
     assert len(totals.lines) == len(result.lines)
     assert all(t.gross == t.net + t.vat for t in totals.lines)

@@ -29,8 +29,22 @@ from tektoro_tui.errors import (
 )
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.invoicing.views import ClientInvoiceFilter, MarkPaidForm, PaymentForm
-from tests.builders import add_person, set_organisation
+from tektoro_tui.services.invoicing.views import (
+    ClientInvoiceFilter,
+    ExpenseForm,
+    MarkPaidForm,
+    PaymentForm,
+)
+from tests.builders import (
+    add_job,
+    add_person,
+    add_time_cards,
+    add_work_codes,
+    approve_all,
+    bill,
+    codes_of,
+    set_organisation,
+)
 from tests.finance_world import World
 from tests.services.test_mail import Mailbox, configure_smtp, free_port
 
@@ -425,17 +439,19 @@ def test_export_needs_the_permission_and_writes_numeric_money(world: World, tmp_
         "Issue date",
         "Due date",
         "Status",
+        "Net",
+        "VAT",
         "Gross",
         "Paid",
         "Due",
         "Days overdue",
-    ]
+    ]  # one VAT rate (23 %) in the list: no columns per rate
     bolt_row, acme_row, totals = cells[header + 1 : header + 4]
     assert bolt_row[:4] == [bolt(world), "Invoice", "Bolt GmbH", "Hall"]
-    assert bolt_row[6:] == ["paid", 738, 738, 0, 0]
-    assert acme_row[6:] == ["overdue", 738, 0, 738, 4]
-    assert totals[7:10] == [1476, 738, 738]
-    money_cell = sheet.cell(row=header + 2, column=8)
+    assert bolt_row[6:] == ["paid", 600, 138, 738, 738, 0, 0]
+    assert acme_row[6:] == ["overdue", 600, 138, 738, 0, 738, 4]
+    assert totals[7:12] == [1200, 276, 1476, 738, 738]
+    money_cell = sheet.cell(row=header + 2, column=10)
     assert money_cell.data_type == "n" and isinstance(money_cell.value, int | float)
     assert isinstance(acme_row[4], datetime) and acme_row[4].date() == date(2026, 2, 20)
 
@@ -446,3 +462,33 @@ def test_export_needs_the_permission_and_writes_numeric_money(world: World, tmp_
     assert acme(world) in text and bolt(world) not in text and "738.00" in text
     with pytest.raises(ValidationError):
         invoices.export(world.admin, "pdf", tmp_path / "list.pdf")
+
+
+def test_export_splits_net_and_vat_per_rate_when_invoices_have_several(
+    services: Services, admin: Actor, tmp_path: Path
+) -> None:
+    """An invoice of 23 % time and an 8 % expense: its net and VAT at each rate add up to its
+    net and VAT, in the XLSX and in the CSV."""
+    job = add_job(services, admin, "Acme", "Roof", "Work")
+    activity, rate = add_work_codes(services, admin, "Design", "Std", "100")
+    card = codes_of(job, activity, rate).card("2:00", "2026-03-02")
+    ids = add_time_cards(services, admin, [card])
+    approve_all(services, ids, admin)
+    draft = services.invoices.open_record(admin, bill(services, admin, ids))
+    services.invoices.add_expense(
+        admin, draft.id, ExpenseForm("2026-03-04", "Train tickets", "50.00", "8")
+    )
+    issued = services.invoices.issue(admin, draft.id)
+    assert (issued.net.cents, issued.vat.cents) == (25_000, 5_000)  # 46.00 + 4.00
+    path = services.client_invoices.export(admin, "xlsx", tmp_path / "list.xlsx")
+    cells = [[c.value for c in row] for row in openpyxl.load_workbook(path).active.iter_rows()]
+    header = next(i for i, row in enumerate(cells) if row[0] == "Number")
+    assert cells[header][7:9] == ["Net", "VAT"]
+    assert cells[header][13:] == ["Net at 8%", "VAT at 8%", "Net at 23%", "VAT at 23%"]
+    row, totals = cells[header + 1 : header + 3]
+    assert row[7:10] == [250, 50, 300]
+    assert row[13:] == [50, 4, 200, 46]
+    assert totals[13:] == [50, 4, 200, 46]
+    csv_path = services.client_invoices.export(admin, "csv", tmp_path / "list.csv")
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    assert any(line.endswith("50.00,4.00,200.00,46.00") for line in lines)

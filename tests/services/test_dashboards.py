@@ -254,7 +254,7 @@ def test_administrator_before_any_payment(world: World) -> None:
     board = world.services.dashboards.administrator(world.admin)
     # two issued invoices of 738.00 gross: invoiced 1,476.00, nothing paid
     assert board.invoiced == eur("1476.00") and board.paid == eur("0")
-    assert board.outstanding == eur("1476.00")
+    assert board.revenue == eur("0") and board.outstanding == eur("1476.00")
     # only Acme's (due 03-06) is past due on 03-10
     assert board.overdue == eur("738.00") and board.overdue_count == 1
     assert [(c.name, c.invoices, c.invoiced) for c in board.contractors] == [
@@ -277,11 +277,15 @@ def test_administrator_after_client_payments(world: World) -> None:
     # paid 238.00 + 738.00 = 976.00; outstanding 1,476.00 − 976.00 = 500.00, all of it Acme's
     # and overdue
     assert board.invoiced == eur("1476.00") and board.paid == eur("976.00")
+    # revenue is net of VAT: 238.00 of Acme's 738.00 recognises 193.50 of its 600.00
+    # (193.4959…), Bolt's 738.00 in full its 600.00
+    assert board.revenue == eur("793.50")
     assert board.outstanding == eur("500.00")
     assert board.overdue == eur("500.00") and board.overdue_count == 1
     pay_client(world, world.acme_invoice.number, "500.00")
     board = services.dashboards.administrator(world.admin)
     assert board.paid == eur("1476.00") and board.outstanding == eur("0")
+    assert board.revenue == eur("1200.00")  # the net of both invoices exactly
     assert board.overdue == eur("0") and board.overdue_count == 0
 
 

@@ -393,7 +393,10 @@ def test_client_users_see_only_their_own_invoices(services: Services, demo: Demo
     overdue = [row for row in invoices if row[4] != "paid" and row[6] < TODAY]
     assert dashboard.overdue_count == len(overdue) > 0
     revenue = services.invoices.revenue(admin)
-    assert sum(row.amount.cents for row in revenue) == received
+    assert sum(row.received.cents for row in revenue) == received
+    # Revenue is net of VAT: what was received, less the VAT it carried.
+    assert sum(row.amount.cents + row.vat.cents for row in revenue) == received
+    assert 0 < sum(row.amount.cents for row in revenue) < received
     # A client user can settle their company's newest invoice in the portal.
     zofia = services.auth.login("zofia.kaminska@ze-lodz.example", DEMO_PASSWORD)
     newest = services.client_invoices.list(zofia).rows[0]

@@ -209,7 +209,7 @@ def test_opening_a_record_makes_one_draft_with_its_time_lines(books: Books) -> N
     assert draft.status == "draft" and draft.number is None and draft.issue_date is None
     assert draft.document_reference == "DR-0001" and draft.client_name == "Acme Sp. z o.o."
     assert draft.due_days == 14
-    first, second = draft.lines
+    first, second, write_down = draft.lines
     assert first.kind == "time"
     assert first.description == "2026-03-02 Olga Owner — Survey/Design"
     assert first.detail == "Site survey"
@@ -219,11 +219,17 @@ def test_opening_a_record_makes_one_draft_with_its_time_lines(books: Books) -> N
         eur(15_000),
         2300,
     )
-    assert second.net == eur(14_000)  # billed, not the full value
-    assert [line.vat.cents for line in draft.lines] == [3_450, 3_220]
+    # 2:00 h × 80.00 is 160.00 on the line; the 20.00 written down in WIP is its own line.
+    assert (second.minutes, second.unit_price, second.net) == (120, eur(8_000), eur(16_000))
+    assert (write_down.kind, write_down.net, write_down.vat_bp) == ("adjustment", eur(-2_000), 2300)
+    assert write_down.description.startswith("Write-down: ")
+    assert write_down.detail == "Written down from: 2026-03-03 Olga Owner — Survey/Design"
+    assert [line.vat.cents for line in draft.lines] == [3_450, 3_680, -460]
     assert totals(draft) == (29_000, 6_670, 35_670)
+    with pytest.raises(IllegalTransition, match="decided in WIP"):
+        books.invoices.remove_line(books.admin, draft.id, write_down.id)
     again = books.invoices.open_record(books.admin, record)
-    assert again.id == draft.id and len(again.lines) == 2
+    assert again.id == draft.id and len(again.lines) == 3
     assert [d.id for d in books.invoices.drafts(books.admin)] == [draft.id]
     assert_books_check(books)
 
@@ -241,16 +247,18 @@ def test_editing_a_draft_reprices_every_line(books: Books) -> None:
     draft = inv.open_record(books.admin, two_line_record(books))
     form = DraftForm(commentary="Phase 1", markup_percent="10", vat_rate="8", due_days="30")
     view = inv.update_draft(books.admin, draft.id, form)
-    assert [line.kind for line in view.lines] == ["time", "time"]  # nothing to mark up yet
+    # nothing to mark up yet; the second time line's write-down is a line of its own
+    assert [line.kind for line in view.lines] == ["time", "time", "adjustment"]
     assert totals(view) == (29_000, 2_320, 31_320)
     assert (view.commentary, view.markup_bp, view.due_days) == ("Phase 1", 1_000, 30)
 
     view = inv.add_expense(
         books.admin, draft.id, ExpenseForm("2026-03-04", "Train tickets", "50.00", "23")
     )
-    assert [line.kind for line in view.lines] == ["time", "time", "expense", "markup"]
-    assert view.lines[-1].net == eur(500) and view.lines[-1].vat == eur(40)
-    assert totals(view) == (34_500, 3_510, 38_010)
+    assert [line.kind for line in view.lines] == ["time", "time", "adjustment", "expense", "markup"]
+    # the markup carries the 23 % of the expense it marks up
+    assert view.lines[-1].net == eur(500) and view.lines[-1].vat == eur(115)
+    assert totals(view) == (34_500, 3_585, 38_085)
 
     first = view.lines[0]
     view = inv.add_adjustment(
@@ -264,26 +272,31 @@ def test_editing_a_draft_reprices_every_line(books: Books) -> None:
         eur(-160),
     )
     assert adjustment.detail == f"Applies to: {first.description}"
-    assert totals(view) == (32_500, 3_350, 35_850)  # markup only on expenses: unchanged
+    assert totals(view) == (32_500, 3_425, 35_925)  # markup only on expenses: unchanged
 
     whole = DraftForm(
         commentary="Phase 1", markup_percent="10", markup_on_whole=True, vat_rate="8", due_days="30"
     )
     view = inv.update_draft(books.admin, draft.id, whole)
-    assert view.lines[-1].description == "Markup 10% on the invoice"
-    assert view.lines[-1].net == eur(3_200)  # 10 % of 320.00
-    assert totals(view) == (35_200, 3_566, 38_766)
+    # 10 % of 320.00, per VAT rate: 27.00 on the 270.00 at 8 %, 5.00 on the 50.00 at 23 %
+    assert [(ln.description, ln.net, ln.vat) for ln in view.lines if ln.kind == "markup"] == [
+        ("Markup 10% on the invoice at 8% VAT", eur(2_700), eur(216)),
+        ("Markup 10% on the invoice at 23% VAT", eur(500), eur(115)),
+    ]
+    assert totals(view) == (35_200, 3_641, 38_841)
 
     view = inv.add_adjustment(books.admin, draft.id, AdjustmentForm("10.00", "Rush fee"))
     assert [line.kind for line in view.lines] == [
         "time",
         "adjustment",
         "time",
+        "adjustment",
         "expense",
         "adjustment",
         "markup",
+        "markup",
     ]
-    assert totals(view) == (36_300, 3_654, 39_954)
+    assert totals(view) == (36_300, 3_729, 40_029)
 
     expense = next(line for line in view.lines if line.kind == "expense")
     view = inv.remove_line(books.admin, draft.id, expense.id)
@@ -292,9 +305,10 @@ def test_editing_a_draft_reprices_every_line(books: Books) -> None:
         "adjustment",
         "time",
         "adjustment",
+        "adjustment",
         "markup",
     ]
-    assert [line.position for line in view.lines] == [1, 2, 3, 4, 5]
+    assert [line.position for line in view.lines] == [1, 2, 3, 4, 5, 6]
     assert totals(view) == (30_800, 2_464, 33_264)
     assert [(b.rate_bp, b.net.cents, b.vat.cents) for b in view.vat_breakdown] == [
         (800, 30_800, 2_464)
@@ -305,7 +319,7 @@ def test_editing_a_draft_reprices_every_line(books: Books) -> None:
 def test_draft_edits_are_refused_with_reasons(books: Books) -> None:
     inv = books.invoices
     draft = inv.open_record(books.admin, two_line_record(books))
-    time_line, other = draft.lines
+    time_line, other, _write_down = draft.lines
     with pytest.raises(IllegalTransition, match="adjust them instead"):
         inv.remove_line(books.admin, draft.id, time_line.id)
     with pytest.raises(ValidationError, match="below zero"):
@@ -399,7 +413,7 @@ def test_issue_numbers_snapshots_and_freezes(books: Books) -> None:
         ).scalar_one()
     after = json.loads(event.after_json)
     assert after["invoice"]["number"] == "INV/2026/00001" and after["invoice"]["status"] == "issued"
-    assert [line["net_cents"] for line in after["lines"]] == [15_000, 14_000]
+    assert [line["net_cents"] for line in after["lines"]] == [15_000, 16_000, -2_000]
 
     second = inv.issue(
         books.admin, inv.open_record(books.admin, books.record((TODAY, 60, 5_000, 5_000))).id
@@ -606,16 +620,16 @@ def test_an_invoice_read_with_a_line_limit_keeps_every_total(books: Books) -> No
     issued = inv.issue(books.admin, draft.id, issue_date=date(2026, 3, 5))
     number = issued.number or ""
     whole = inv.get_by_number(books.admin, number)
-    assert len(whole.lines) == 3 and whole.line_count is None and whole.total_lines == 3
+    assert len(whole.lines) == 4 and whole.line_count is None and whole.total_lines == 4
 
     first = inv.get_by_number(books.admin, number, line_limit=1)
     assert first.lines == whole.lines[:1]
-    assert (first.line_count, first.total_lines) == (3, 3)
+    assert (first.line_count, first.total_lines) == (4, 4)
     assert first.vat_breakdown == whole.vat_breakdown and len(first.vat_breakdown) == 2
     assert replace(first, lines=whole.lines, line_count=None) == whole
 
     none = inv.get_by_number(books.admin, number, line_limit=0)
-    assert none.lines == () and none.total_lines == 3 and none.due == whole.due
+    assert none.lines == () and none.total_lines == 4 and none.due == whole.due
 
 
 def test_printer_list_without_lines_has_the_same_figures(books: Books) -> None:
@@ -769,19 +783,25 @@ def ledger(books: Books) -> Books:
 
 
 def test_revenue_by_month_client_and_project(ledger: Books) -> None:
+    # Revenue is net of VAT (23 %), recognised cumulatively per invoice: C (300.00 net,
+    # 369.00 gross) paid 69.00 then 100.00 recognises 56.10 then 137.40 - 56.10 = 81.30.
     rows = ledger.invoices.revenue(ledger.admin)
-    assert [(r.month, r.client_name, r.project_name, r.amount.cents) for r in rows] == [
-        ("2026-01", "Acme Sp. z o.o.", "Roof", 12_300),
-        ("2026-02", "Acme Sp. z o.o.", "Roof", 6_900),
-        ("2026-02", "Bolt GmbH", "Hall", 4_600),
-        ("2026-03", "Acme Sp. z o.o.", "Roof", 10_000),
+    assert [
+        (r.month, r.client_name, r.project_name, r.amount.cents, r.vat.cents, r.received.cents)
+        for r in rows
+    ] == [
+        ("2026-01", "Acme Sp. z o.o.", "Roof", 10_000, 2_300, 12_300),
+        ("2026-02", "Acme Sp. z o.o.", "Roof", 5_610, 1_290, 6_900),
+        ("2026-02", "Bolt GmbH", "Hall", 3_740, 860, 4_600),
+        ("2026-03", "Acme Sp. z o.o.", "Roof", 8_130, 1_870, 10_000),
     ]
     since = ledger.invoices.revenue(
         ledger.admin, date_from=date(2026, 2, 1), date_to=date(2026, 2, 28)
     )
-    assert [(r.month, r.amount.cents) for r in since] == [("2026-02", 6_900), ("2026-02", 4_600)]
+    assert [(r.month, r.amount.cents) for r in since] == [("2026-02", 5_610), ("2026-02", 3_740)]
     table = ledger.invoices.revenue_table(ledger.admin)
-    assert len(table.rows) == 4 and table.totals == ("Total", "", "", eur(33_800))
+    assert len(table.rows) == 4
+    assert table.totals == ("Total", "", "", eur(27_480), eur(6_320), eur(33_800))
 
 
 def test_aging_buckets_as_of_any_date(ledger: Books) -> None:
@@ -846,8 +866,8 @@ def test_overdue_notice_and_booking(ledger: Books, tmp_path: Path) -> None:
     booked = inv.mark_booked(ledger.admin, "INV/2025/00001")
     assert booked.status == "booked"
     assert "INV/2025/00001" not in {v.number for v in inv.printer_list(ledger.admin)}
-    # Booking does not change recognised revenue.
-    assert sum(r.amount.cents for r in inv.revenue(ledger.admin)) == 33_800
+    # Booking does not change recognised revenue (net of VAT).
+    assert sum(r.amount.cents for r in inv.revenue(ledger.admin)) == 27_480
     assert_books_check(ledger)
 
 

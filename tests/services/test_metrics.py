@@ -70,8 +70,9 @@ def test_revenue_by_status(world: World) -> None:
         "credit_note",
     ]  # fmt: skip
     found = {s.status: (s.count, s.amount) for s in revenue}
-    assert found["overdue"] == (1, eur("738.00"))  # Acme: due 03-06, unpaid on 03-10
-    assert found["issued"] == (1, eur("738.00"))  # Bolt: due 03-23
+    # net of VAT: 600.00 + 23 % is the 738.00 billed
+    assert found["overdue"] == (1, eur("600.00"))  # Acme: due 03-06, unpaid on 03-10
+    assert found["issued"] == (1, eur("600.00"))  # Bolt: due 03-23
     assert all(found[s] == (0, eur("0")) for s in found if s not in ("overdue", "issued"))
 
 
@@ -83,15 +84,16 @@ def test_payment_and_credit_note_move_revenue_and_projects(world: World) -> None
     invoices.credit_note(admin, acme, reason="Wrong client", issue_date=date(2026, 3, 10))
     report = world.services.metrics.report(world.admin)
     found = {s.status: (s.count, s.amount) for s in report.revenue_by_status}
-    assert found["partially_paid"] == (1, eur("738.00"))
-    assert found["cancelled"] == (1, eur("738.00"))
-    assert found["credit_note"] == (1, eur("-738.00"))
+    assert found["partially_paid"] == (1, eur("600.00"))
+    assert found["cancelled"] == (1, eur("600.00"))
+    assert found["credit_note"] == (1, eur("-600.00"))
     assert found["overdue"] == found["issued"] == (0, eur("0"))
     projects = {p.name: p for p in report.projects}
     assert projects["Roof"].invoiced == eur("0")  # 600.00 invoiced, 600.00 credited
     assert projects["Hall"].invoiced == eur("600.00")
-    assert projects["Hall"].received == eur("369.00")
-    assert projects["Roof"].received == eur("0")
+    # half of the 738.00 paid recognises half of the 600.00 net, not the 369.00 received
+    assert projects["Hall"].revenue == eur("300.00")
+    assert projects["Roof"].revenue == eur("0")
 
 
 def test_projects(world: World) -> None:
@@ -105,9 +107,9 @@ def test_projects(world: World) -> None:
     # Roof: 3 × 120 + 60 + 90 + 120 + 60 + 30 minutes
     assert (roof.minutes, roof.billable_minutes) == (720, 720)
     assert roof.value == eur("1200.00")
-    assert (roof.invoiced, roof.received) == (eur("600.00"), eur("0"))
+    assert (roof.invoiced, roof.revenue) == (eur("600.00"), eur("0"))
     assert (hall.minutes, hall.billable_minutes, hall.value) == (360, 360, eur("600.00"))
-    assert (hall.invoiced, hall.received) == (eur("600.00"), eur("0"))
+    assert (hall.invoiced, hall.revenue) == (eur("600.00"), eur("0"))
 
 
 def test_weekly_series_has_twelve_iso_weeks_without_holes(world: World) -> None:
@@ -191,7 +193,8 @@ def test_every_table_exports_numbers(world: World, tmp_path: Path) -> None:
     with open(tmp_path / "projects.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == [
-        "Project", "Client", "Hours", "Billable hours", "Value", "Invoiced", "Received",
+        "Project", "Client", "Hours", "Billable hours", "Value", "Invoiced (net)",
+        "Revenue (net)",
     ]  # fmt: skip
     assert rows[1] == ["Roof", "Acme Sp. z o.o.", "12.00", "12.00", "1200.00", "600.00", "0.00"]
     assert rows[-1] == ["Total", "", "18.00", "18.00", "1800.00", "1200.00", "0.00"]

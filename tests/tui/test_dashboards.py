@@ -195,8 +195,9 @@ async def test_olga_sees_the_firms_money_contractors_and_compliance(world: World
         await open_home(pilot, OLGA)
         assert isinstance(app.screen.query_one("#dashboard"), AdminPanel)
         assert table_rows(app, "#money") == [
-            ["Invoiced", "1,476.00"],
+            ["Invoiced (gross)", "1,476.00"],
             ["Paid", "0.00"],
+            ["Revenue (net of VAT)", "0.00"],
             ["Outstanding", "1,476.00"],
             ["Overdue (1 invoice)", "738.00"],
         ]
@@ -224,7 +225,7 @@ async def test_the_accountant_gets_the_administrators_panels_without_the_generat
     async with app.run_test(size=SIZE) as pilot:
         await open_home(pilot, ADAM)
         assert isinstance(app.screen.query_one("#dashboard"), AdminPanel)
-        assert table_rows(app, "#money")[0] == ["Invoiced", "1,476.00"]
+        assert table_rows(app, "#money")[0] == ["Invoiced (gross)", "1,476.00"]
         assert app.screen.check_action("generate", ()) is False
 
 

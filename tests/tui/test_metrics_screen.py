@@ -145,7 +145,7 @@ async def test_the_metrics_show_every_table_and_the_charts(world: World) -> None
         assert hours["Pending approval"] == ["1", "1:30"]
         assert hours["Approved, not paid"] == ["7", "15:00"]
         revenue = {row[0]: row[1:] for row in table_rows(app, "#table-revenue_by_status")}
-        assert revenue["Overdue"] == ["1", "738.00"]
+        assert revenue["Overdue"] == ["1", "600.00"]  # net of VAT (738.00 gross)
         projects = {row[0]: row[2] for row in table_rows(app, "#table-projects")}
         assert projects["Roof"] == "12:00" and projects["Hall"] == "6:00"
         assert table_rows(app, "#table-roles")[0][:2] == ["Staff / contractor", "2"]

@@ -428,14 +428,15 @@ async def show_revenue(walk: Walk) -> None:
     await walk.press("v")
     screen_of(pilot, RevenueScreen)
     assert table_rows(pilot.app, "#revenue-pane-table") == [
-        ["2024-05", CLIENT, PROJECT, "492.00"],
-        ["Total", "", "", "492.00"],
+        ["2024-05", CLIENT, PROJECT, "400.00", "92.00", "492.00"],
+        ["Total", "", "", "400.00", "92.00", "492.00"],
     ]
     (row,) = office.services.invoices.revenue(office.owner)
-    assert (row.month, row.client_name, row.project_name, row.amount) == (
+    assert (row.month, row.client_name, row.project_name, row.amount, row.received) == (
         "2024-05",
         CLIENT,
         PROJECT,
+        eur("400.00"),
         eur("492.00"),
     )
     assert (row.client_id, row.project_id) == (office.codes.client_id, office.codes.project_id)

@@ -447,16 +447,17 @@ async def test_revenue_and_aging_match_the_hand_computed_figures(books: Books) -
     async with app.run_test(size=WIDE) as pilot:
         screen = await open_area(pilot, "v", RevenueScreen, login=ADMIN)
         revenue = screen.query_one("#revenue-pane-table", ReportTable)
+        # Revenue is net of VAT (23 %): 100.00 received of 196.80 gross (160.00 net) is 81.30.
         assert table_rows(revenue) == [
-            ["2024-02", "Harbour Hotel", "Harbour refit", "100.00"],
-            ["2024-04", "Lakeside School", "Lakeside gym", "47.60"],
-            ["Total", "", "", "147.60"],
+            ["2024-02", "Harbour Hotel", "Harbour refit", "81.30", "18.70", "100.00"],
+            ["2024-04", "Lakeside School", "Lakeside gym", "38.70", "8.90", "47.60"],
+            ["Total", "", "", "120.00", "27.60", "147.60"],
         ]
         await keys(pilot, "f")
         await type_text(pilot, "2024-03-01", "enter")
         assert table_rows(revenue) == [
-            ["2024-04", "Lakeside School", "Lakeside gym", "47.60"],
-            ["Total", "", "", "47.60"],
+            ["2024-04", "Lakeside School", "Lakeside gym", "38.70", "8.90", "47.60"],
+            ["Total", "", "", "38.70", "8.90", "47.60"],
         ]
 
         await keys(pilot, "2")
@@ -634,10 +635,14 @@ async def test_mail_the_revenue_report_to_me(
     assert isinstance(message, EmailMessage)
     assert message["Subject"] == "Recognised revenue (All payments)"
     body = message.get_body(("plain",))
-    assert body is not None and "Total: 147.60 EUR." in body.get_content()
+    assert body is not None
+    summary = body.get_content()
+    assert "Revenue (net): 120.00 EUR." in summary and "VAT: 27.60 EUR." in summary
+    assert "Received (gross): 147.60 EUR." in summary
     (attachment,) = list(message.iter_attachments())
     sheet = openpyxl.load_workbook(BytesIO(attachment.get_content())).active
-    assert sheet is not None and sheet["D4"].value == 100 and sheet["D6"].value == 147.6
+    assert sheet is not None and sheet["D4"].value == 81.3 and sheet["D6"].value == 120
+    assert sheet["F4"].value == 100 and sheet["F6"].value == 147.6
 
 
 async def test_a_mail_failure_is_shown_and_the_file_is_kept(books: Books) -> None:

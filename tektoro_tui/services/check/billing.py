@@ -75,7 +75,7 @@ RULES: tuple[Rule, ...] = (
         sql="""
             SELECT il.document_line_id, COUNT(*) AS n, COUNT(DISTINCT il.invoice_id) AS invoices
               FROM invoice_line il JOIN invoice i ON i.id = il.invoice_id
-             WHERE il.document_line_id IS NOT NULL
+             WHERE il.document_line_id IS NOT NULL AND il.kind = 'time'
                AND i.status NOT IN ('draft', 'cancelled') AND i.kind <> 'credit_note'
              GROUP BY il.document_line_id
             HAVING COUNT(*) > 1

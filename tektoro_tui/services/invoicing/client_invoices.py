@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...data import models as m
-from ...domain.money import Money, sum_money
+from ...domain.money import Money, percent_text, sum_money
 from ...domain.permissions import Perm, Role
 from ...domain.states import InvoiceAction, InvoiceStatus, invoice_transition
 from ...errors import (
@@ -202,7 +202,8 @@ class ClientInvoiceService(ServiceBase):
         chosen = flt or ClientInvoiceFilter()
         with self._read(actor, Perm.INVOICE_EXPORT) as session:
             listing, today = self._listing(session, actor, chosen)
-        return _table(listing, chosen, today)
+            rates = _vat_by_rate(session, [row.id for row in listing.rows])
+        return _table(listing, chosen, today, rates)
 
     def export(
         self, actor: Actor, fmt: str, out: Path, flt: ClientInvoiceFilter | None = None
@@ -396,6 +397,8 @@ def _base_query(scope: ColumnElement[bool]) -> Select[Any]:
         m.Invoice.due_date,
         m.Invoice.status,
         m.Invoice.currency,
+        m.Invoice.net_cents,
+        m.Invoice.vat_cents,
         m.Invoice.gross_cents,
         m.Invoice.paid_cents,
         m.Invoice.sent_at,
@@ -522,6 +525,8 @@ def _row(r: Any, today: date, projects: dict[int, str]) -> ClientInvoiceRow:
         due_date=r.due_date,
         status=r.status,
         display_status="overdue" if overdue else r.status,
+        net=Money(r.net_cents, currency),
+        vat=Money(r.vat_cents, currency),
         gross=Money(r.gross_cents, currency),
         paid=Money(r.paid_cents, currency),
         due=Money(due, currency),
@@ -577,21 +582,66 @@ _COLUMNS = (
     Column("Issue date", "date"),
     Column("Due date", "date"),
     Column("Status"),
+    Column("Net", "money"),
+    Column("VAT", "money"),
     Column("Gross", "money"),
     Column("Paid", "money"),
     Column("Due", "money"),
     Column("Days overdue", "int"),
 )
 
+_ByRate = dict[int, dict[int, tuple[int, int]]]
 
-def _table(listing: ClientInvoiceList, flt: ClientInvoiceFilter, today: date) -> Table:
-    """The list as a table: money as numbers, a totals row when one currency."""
-    return Table(
-        title="Client invoices",
-        subtitle=_filter_text(flt, today),
-        columns=_COLUMNS,
-        rows=tuple(_table_row(row) for row in listing.rows),
-        totals=(
+
+def _vat_by_rate(session: Session, invoice_ids: Sequence[int]) -> _ByRate:
+    """Per invoice, its (net, VAT) cents at each VAT rate, summed from its lines."""
+    found: _ByRate = defaultdict(dict)
+    for chunk in chunks(sorted(invoice_ids), _IN_CHUNK):
+        rows = session.execute(
+            select(
+                m.InvoiceLine.invoice_id,
+                m.InvoiceLine.vat_bp,
+                func.sum(m.InvoiceLine.net_cents),
+                func.sum(m.InvoiceLine.vat_cents),
+            )
+            .where(m.InvoiceLine.invoice_id.in_(chunk))  # type: ignore[attr-defined]
+            .group_by(m.InvoiceLine.invoice_id, m.InvoiceLine.vat_bp)
+        ).all()
+        for invoice_id, rate, net, vat in rows:
+            found[int(invoice_id)][int(rate)] = (int(net), int(vat))
+    return found
+
+
+def _table(
+    listing: ClientInvoiceList, flt: ClientInvoiceFilter, today: date, rates: _ByRate
+) -> Table:
+    """The list as a table: money as numbers, a totals row when one currency.
+
+    Net, VAT and gross of each invoice stand side by side; when the listed invoices use more
+    than one VAT rate, the net and VAT at each rate follow, so a bookkeeper can reconcile each
+    rate with the VAT return.
+    """
+    used = sorted({rate for by_rate in rates.values() for rate in by_rate})
+    split = used if len(used) > 1 else []
+    rate_columns = tuple(
+        column
+        for rate in split
+        for column in (
+            Column(f"Net at {percent_text(rate)}%", "money"),
+            Column(f"VAT at {percent_text(rate)}%", "money"),
+        )
+    )
+    rows = tuple(
+        (*_table_row(row), *_rate_cells(row, rates.get(row.id, {}), split)) for row in listing.rows
+    )
+    totals: tuple[Any, ...] | None = None
+    if listing.total_gross is not None:
+        currency = listing.total_gross.currency
+        sums = [
+            sum_money((cell for cell in (r[i] for r in rows) if cell is not None), currency)
+            for i in range(len(_COLUMNS), len(_COLUMNS) + len(rate_columns))
+        ]
+        totals = (
             "Total",
             f"{len(listing.rows)} documents",
             "",
@@ -599,12 +649,35 @@ def _table(listing: ClientInvoiceList, flt: ClientInvoiceFilter, today: date) ->
             None,
             None,
             "",
+            sum_money((r.net for r in listing.rows), currency),
+            sum_money((r.vat for r in listing.rows), currency),
             listing.total_gross,
             listing.total_paid,
             listing.total_due,
             None,
-        ),
+            *sums,
+        )
+    return Table(
+        title="Client invoices",
+        subtitle=_filter_text(flt, today),
+        columns=(*_COLUMNS, *rate_columns),
+        rows=rows,
+        totals=totals,
     )
+
+
+def _rate_cells(
+    row: ClientInvoiceRow, by_rate: dict[int, tuple[int, int]], rates: Sequence[int]
+) -> tuple[Money | None, ...]:
+    """An invoice's net and VAT at each rate (blank where it has no line at that rate)."""
+    cells: list[Money | None] = []
+    for rate in rates:
+        if rate in by_rate:
+            net, vat = by_rate[rate]
+            cells.extend((Money(net, row.net.currency), Money(vat, row.net.currency)))
+        else:
+            cells.extend((None, None))
+    return tuple(cells)
 
 
 def _table_row(row: ClientInvoiceRow) -> tuple[Any, ...]:
@@ -617,6 +690,8 @@ def _table_row(row: ClientInvoiceRow) -> tuple[Any, ...]:
         row.issue_date,
         row.due_date,
         row.display_status.replace("_", " "),
+        row.net,
+        row.vat,
         row.gross,
         row.paid,
         row.due,

@@ -38,6 +38,7 @@ MAX_DUE_DAYS = 365
 MAX_MARKUP_BP = 10_000
 RENDER_FORMATS = ("pdf", "html")
 REMOVABLE_KINDS = ("adjustment", "expense")
+WRITE_DOWN_DETAIL = "Written down from: "
 TITLES = {
     STANDARD: "Invoice",
     CREDIT_NOTE: "Credit note",
@@ -47,6 +48,11 @@ TITLES = {
     "final": "Final invoice",
 }
 AGING_BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "over_90")
+
+
+def is_write_down(row: m.InvoiceLine) -> bool:
+    """A line carrying a write-down decided in WIP (an adjustment of a document line)."""
+    return row.kind == "adjustment" and row.document_line_id is not None
 
 
 def invalid_field(field: str, message: str) -> ValidationError:

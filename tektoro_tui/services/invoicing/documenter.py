@@ -42,7 +42,9 @@ from .common import (
     REMOVABLE_KINDS,
     SERIES_INVOICE,
     STANDARD,
+    WRITE_DOWN_DETAIL,
     invalid_field,
+    is_write_down,
     line_rows,
     live_invoice,
     lock_invoice,
@@ -120,7 +122,7 @@ class DocumenterActions(ServiceBase):
                 setattr(invoice, key, value)
             _set_provisional_dates(invoice, org_today(uow.session, uow.now), days)
             for row in rows:
-                if row.kind == "time":
+                if row.kind == "time" or is_write_down(row):
                     row.vat_bp = vat_bp
 
         return self._edit_draft(actor, invoice_id, "invoice.update_draft", change, "markup_percent")
@@ -137,11 +139,12 @@ class DocumenterActions(ServiceBase):
             target = _adjusted_line(check, rows, form.line_id)
             default_bp = target.vat_bp if target is not None else _time_vat_bp(rows, org)
             vat_bp = _optional_rate(check, "vat_rate", form.vat_rate, default_bp)
-            if amount is not None and target is not None and -amount.cents > target.net_cents:
+            standing = _net_after_adjustments(rows, target) if target is not None else 0
+            if amount is not None and target is not None and -amount.cents > standing:
                 check.add(
                     "amount",
                     f"would take line {target.position} below zero (it is "
-                    f"{Money(target.net_cents, invoice.currency).format()})",
+                    f"{Money(standing, invoice.currency).format()} after its adjustments)",
                 )
             check.raise_if_any()
             assert amount is not None and reason is not None
@@ -206,6 +209,13 @@ class DocumenterActions(ServiceBase):
             row = next((r for r in rows if r.id == line_id), None)
             if row is None:
                 raise NotFound(f"Line #{line_id} is not a line of this invoice.")
+            if is_write_down(row):
+                raise IllegalTransition(
+                    "line",
+                    "a write-down",
+                    "remove",
+                    "it was decided in WIP and comes from the document record",
+                )
             if row.kind not in REMOVABLE_KINDS:
                 reasons = {
                     "time": "time lines come from the document record; adjust them instead",
@@ -286,34 +296,62 @@ def _new_draft(
         .where(m.DocumentLine.document_id == record.id)
         .order_by(m.DocumentLine.work_date, m.DocumentLine.id)
     ).scalars()
-    for position, line in enumerate(record_lines, start=1):
-        session.add(_time_line(invoice, line, position, org.default_vat_bp))
+    position = 0
+    for line in record_lines:
+        for row in _time_lines(invoice, line, org.default_vat_bp):
+            position += 1
+            row.position = position
+            session.add(row)
     session.flush()
     recompute_draft(session, invoice, org)
     return invoice
 
 
-def _time_line(
-    invoice: m.Invoice, line: m.DocumentLine, position: int, vat_bp: int
-) -> m.InvoiceLine:
-    """The invoice line billing one document line."""
-    return m.InvoiceLine(
-        invoice_id=invoice.id,
-        position=position,
-        kind="time",
-        description=(
-            f"{line.work_date.isoformat()} {line.person_name} — "
-            f"{line.task_name}/{line.activity_name}"
-        ),
-        detail=line.description,
-        minutes=line.minutes,
-        unit_price_cents=line.rate_cents,
-        net_cents=line.billed_cents,
-        vat_bp=vat_bp,
-        vat_cents=0,
-        gross_cents=line.billed_cents,
-        document_line_id=line.id,
+def _time_lines(invoice: m.Invoice, line: m.DocumentLine, vat_bp: int) -> list[m.InvoiceLine]:
+    """The invoice lines billing one document line: its time at full value (hours × rate),
+    then, when part of it was written down in WIP, the write-down as its own negative line.
+
+    So quantity × rate is the amount of every time line on the printed invoice, and the
+    write-down is a figure of its own. The write-down line keeps the document line's id: it
+    comes from the document record and cannot be removed in the Documenter.
+    """
+    description = (
+        f"{line.work_date.isoformat()} {line.person_name} — {line.task_name}/{line.activity_name}"
     )
+    rows = [
+        m.InvoiceLine(
+            invoice_id=invoice.id,
+            position=0,
+            kind="time",
+            description=description,
+            detail=line.description,
+            minutes=line.minutes,
+            unit_price_cents=line.rate_cents,
+            net_cents=line.value_cents,
+            vat_bp=vat_bp,
+            vat_cents=0,
+            gross_cents=line.value_cents,
+            document_line_id=line.id,
+        )
+    ]
+    if line.write_down_cents:
+        reason = line.write_down_reason or "written down"
+        rows.append(
+            m.InvoiceLine(
+                invoice_id=invoice.id,
+                position=0,
+                kind="adjustment",
+                description=f"Write-down: {reason}",
+                detail=f"{WRITE_DOWN_DETAIL}{description}",
+                net_cents=-line.write_down_cents,
+                vat_bp=vat_bp,
+                vat_cents=0,
+                gross_cents=-line.write_down_cents,
+                reason=reason,
+                document_line_id=line.id,
+            )
+        )
+    return rows
 
 
 def _set_provisional_dates(invoice: m.Invoice, today: date, days: int) -> None:
@@ -377,6 +415,17 @@ def _adjusted_line(
     return target
 
 
+def _applies_to(row: m.InvoiceLine, target: m.InvoiceLine) -> bool:
+    """Whether ``row`` is an adjustment (or write-down) of the time line ``target``."""
+    markers = (f"Applies to: {target.description}", f"{WRITE_DOWN_DETAIL}{target.description}")
+    return row.kind == "adjustment" and row.detail in markers
+
+
+def _net_after_adjustments(rows: Sequence[m.InvoiceLine], target: m.InvoiceLine) -> int:
+    """A time line's net less the adjustments and write-down that apply to it."""
+    return target.net_cents + sum(row.net_cents for row in rows if _applies_to(row, target))
+
+
 def _position_after(rows: Sequence[m.InvoiceLine], target: m.InvoiceLine | None) -> int:
     """Where a new line goes: after ``target`` and its adjustments, else after every line.
 
@@ -384,13 +433,8 @@ def _position_after(rows: Sequence[m.InvoiceLine], target: m.InvoiceLine | None)
     """
     if target is None:
         return max((row.position for row in rows), default=0) + 1
-    marker = f"Applies to: {target.description}"
     index = rows.index(target)
-    while (
-        index + 1 < len(rows)
-        and rows[index + 1].kind == "adjustment"
-        and rows[index + 1].detail == marker
-    ):
+    while index + 1 < len(rows) and _applies_to(rows[index + 1], target):
         index += 1
     position = rows[index].position + 1
     for row in rows[index + 1 :]:
@@ -435,7 +479,7 @@ def _new_markup_row(invoice: m.Invoice) -> m.InvoiceLine:
 def recompute_draft(
     session: Session, invoice: m.Invoice, org: m.Organisation
 ) -> list[m.InvoiceLine]:
-    """Re-price a draft: regenerate the markup line, store every line's and the invoice's
+    """Re-price a draft: regenerate the markup lines, store every line's and the invoice's
     net, VAT and gross, number the lines 1..n. Returns the lines in order."""
     rows = line_rows(session, invoice.id)
     markups = [row for row in rows if row.kind == "markup"]
@@ -446,12 +490,10 @@ def recompute_draft(
         markup_on_whole=invoice.markup_on_whole,
         vat_mode=VatMode(invoice.vat_mode),
         currency=invoice.currency,
-        markup_vat_bp=_time_vat_bp(kept, org),
         rounding=RoundingMode(invoice.rounding_mode),
     )
     final = list(kept)
-    if len(composed.lines) > len(kept):
-        extra = composed.lines[-1]
+    for extra in composed.lines[len(kept) :]:
         markup = markups.pop(0) if markups else _new_markup_row(invoice)
         markup.description, markup.detail, markup.vat_bp = (
             extra.description,

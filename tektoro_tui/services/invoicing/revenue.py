@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...data import models as m
+from ...domain.invoice import recognised_net
 from ...domain.money import Money, sum_money
 from ...domain.permissions import Perm
 from ...domain.states import InvoiceAction, InvoiceStatus, invoice_transition
@@ -22,14 +24,6 @@ from ...exports.model import (
     Table,
 )
 from ..base import Actor, ServiceBase, org_today, row_dict
-from .views import (
-    AgingRow,
-    InvoiceView,
-    RevenueRow,
-)
-
-if TYPE_CHECKING:
-    pass
 from .common import (
     AGING_BUCKETS,
     CREDIT_NOTE,
@@ -40,6 +34,11 @@ from .common import (
     lock_invoice,
 )
 from .read_models import invoice_view
+from .views import (
+    AgingRow,
+    InvoiceView,
+    RevenueRow,
+)
 
 
 class RevenueActions(ServiceBase):
@@ -50,32 +49,15 @@ class RevenueActions(ServiceBase):
     ) -> tuple[RevenueRow, ...]:
         """Recognised revenue (payments received) by month, client and project.
 
-        A payment on an invoice of one project counts for that project. An invoice of a
-        client's whole month spans several projects: its payments are shared between them in
-        proportion to the invoice's time lines (via :meth:`Money.allocate`, so the parts add up
-        to the payment to the cent).
+        Revenue is net of VAT: each payment recognises its share of its invoice's net
+        (:func:`recognised_payments`), and the VAT it carried is shown beside it. A payment on an
+        invoice of one project counts for that project. An invoice of a client's whole month
+        spans several projects: its payments are shared between them in proportion to the
+        invoice's time lines (via :meth:`Money.allocate`, so the parts add up to the payment to
+        the cent).
         """
         with self._read(actor, Perm.INVOICE_VIEW_ALL) as session:
-            query = (
-                select(
-                    m.Payment.invoice_id,
-                    m.Payment.paid_on,
-                    m.Payment.amount_cents,
-                    m.Invoice.currency,
-                    m.Invoice.client_id,
-                    m.Company.name,
-                    m.Invoice.project_id,
-                    m.Project.name,
-                )
-                .join(m.Invoice, m.Invoice.id == m.Payment.invoice_id)
-                .join(m.Company, m.Company.id == m.Invoice.client_id)
-                .outerjoin(m.Project, m.Project.id == m.Invoice.project_id)
-            )
-            if date_from is not None:
-                query = query.where(m.Payment.paid_on >= date_from)
-            if date_to is not None:
-                query = query.where(m.Payment.paid_on <= date_to)
-            payments = session.execute(query).all()
+            payments = recognised_payments(session, date_from, date_to)
             spread = [p.invoice_id for p in payments if p.project_id is None]
             shares = project_shares(session, spread)
             return _revenue_rows(_split_by_project(payments, shares))
@@ -85,7 +67,7 @@ class RevenueActions(ServiceBase):
     ) -> Table:
         """The revenue report as a table with a totals row, for CSV/XLSX and mail."""
         rows = self.revenue(actor, date_from=date_from, date_to=date_to)
-        total = _total((row.amount for row in rows), rows[0].amount.currency if rows else None)
+        currency = rows[0].amount.currency if rows else None
         return Table(
             title="Recognised revenue",
             subtitle=_period_text(date_from, date_to),
@@ -93,10 +75,21 @@ class RevenueActions(ServiceBase):
                 Column("Month"),
                 Column("Client"),
                 Column("Project"),
-                Column("Amount", "money"),
+                Column("Revenue (net)", "money"),
+                Column("VAT", "money"),
+                Column("Received (gross)", "money"),
             ),
-            rows=tuple((r.month, r.client_name, r.project_name, r.amount) for r in rows),
-            totals=("Total", "", "", total),
+            rows=tuple(
+                (r.month, r.client_name, r.project_name, r.amount, r.vat, r.received) for r in rows
+            ),
+            totals=(
+                "Total",
+                "",
+                "",
+                _total((row.amount for row in rows), currency),
+                _total((row.vat for row in rows), currency),
+                _total((row.received for row in rows), currency),
+            ),
         )
 
     def aging(self, actor: Actor, *, as_of: date) -> tuple[AgingRow, ...]:
@@ -222,32 +215,135 @@ def project_shares(
     return shares
 
 
+@dataclass(frozen=True)
+class RecognisedPayment:
+    """One client payment with the net revenue it recognises (its gross less the VAT in it)."""
+
+    payment_id: int
+    invoice_id: int
+    paid_on: date
+    gross_cents: int
+    net_cents: int
+    currency: str
+    client_id: int
+    client_name: str
+    project_id: int | None
+    project_name: str | None
+
+
+def recognised_payments(
+    session: Session, date_from: date | None = None, date_to: date | None = None
+) -> list[RecognisedPayment]:
+    """The client payments received in the period, each with the net it recognises.
+
+    The net is allocated cumulatively over all payments of an invoice in the order they were
+    received (:func:`~tektoro_tui.domain.invoice.recognised_net`), so a payment recognises the
+    same net whichever period it is reported in, and an invoice's payments add up to its net.
+    """
+    P = m.Payment
+    in_period = select(P.invoice_id).where(P.invoice_id.is_not(None))  # type: ignore[union-attr]
+    if date_from is not None:
+        in_period = in_period.where(P.paid_on >= date_from)
+    if date_to is not None:
+        in_period = in_period.where(P.paid_on <= date_to)
+    rows = session.execute(
+        select(
+            P.id,
+            P.invoice_id,
+            P.paid_on,
+            P.amount_cents,
+            m.Invoice.net_cents,
+            m.Invoice.gross_cents,
+            m.Invoice.currency,
+            m.Invoice.client_id,
+            m.Company.name,
+            m.Invoice.project_id,
+            m.Project.name,
+        )
+        .join(m.Invoice, m.Invoice.id == P.invoice_id)  # type: ignore[arg-type]
+        .join(m.Company, m.Company.id == m.Invoice.client_id)  # type: ignore[arg-type]
+        .outerjoin(m.Project, m.Project.id == m.Invoice.project_id)  # type: ignore[arg-type]
+        .where(P.invoice_id.in_(in_period.distinct()))  # type: ignore[union-attr]
+        .order_by(P.invoice_id, P.paid_on, P.id)
+    ).all()
+    by_invoice: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_invoice[row[1]].append(row)
+    found = []
+    for payments in by_invoice.values():
+        _pid, _iid, _on, _cents, net, gross, *_rest = payments[0]
+        shares = recognised_net(int(net), int(gross), [int(row[3]) for row in payments])
+        for row, share in zip(payments, shares, strict=True):
+            paid_on = row[2]
+            if (date_from is None or paid_on >= date_from) and (
+                date_to is None or paid_on <= date_to
+            ):
+                found.append(_recognised(row, share))
+    return sorted(found, key=lambda p: (p.paid_on, p.payment_id))
+
+
+def _recognised(row: Any, net_cents: int) -> RecognisedPayment:
+    """A payment row of :func:`recognised_payments`' query with the net it recognises."""
+    pid, iid, paid_on, cents, _net, _gross, currency, client_id, client, project_id, project = row
+    return RecognisedPayment(
+        payment_id=pid,
+        invoice_id=iid,
+        paid_on=paid_on,
+        gross_cents=int(cents),
+        net_cents=net_cents,
+        currency=currency,
+        client_id=client_id,
+        client_name=client,
+        project_id=project_id,
+        project_name=project,
+    )
+
+
 def _split_by_project(
-    payments: Sequence[Any], shares: dict[int, list[tuple[int, str, int]]]
+    payments: Sequence[RecognisedPayment], shares: dict[int, list[tuple[int, str, int]]]
 ) -> list[tuple[Any, ...]]:
-    """Payment rows, those of multi-project invoices split into one row per project."""
+    """(paid on, net, gross, currency, client id, client, project id, project) of each payment;
+    those of multi-project invoices split into one row per project."""
     rows: list[tuple[Any, ...]] = []
-    for invoice_id, paid_on, cents, currency, client_id, client, project_id, project in payments:
-        parts = shares.get(invoice_id, []) if project_id is None else []
-        if not parts or sum(weight for _, _, weight in parts) == 0:
-            rows.append((paid_on, cents, currency, client_id, client, project_id, project))
+    for p in payments:
+        parts = shares.get(p.invoice_id, []) if p.project_id is None else []
+        weights = [weight for _, _, weight in parts]
+        if not parts or sum(weights) == 0:
+            rows.append(
+                (p.paid_on, p.net_cents, p.gross_cents, p.currency, p.client_id, p.client_name,
+                 p.project_id, p.project_name)
+            )  # fmt: skip
             continue
-        pieces = Money(cents, currency).allocate([weight for _, _, weight in parts])
-        for (pid, name, _), piece in zip(parts, pieces, strict=True):
-            rows.append((paid_on, piece.cents, currency, client_id, client, pid, name))
+        nets = Money(p.net_cents, p.currency).allocate(weights)
+        grosses = Money(p.gross_cents, p.currency).allocate(weights)
+        for (pid, name, _), net, gross in zip(parts, nets, grosses, strict=True):
+            rows.append(
+                (p.paid_on, net.cents, gross.cents, p.currency, p.client_id, p.client_name, pid,
+                 name)
+            )  # fmt: skip
     return rows
 
 
 def _revenue_rows(rows: Sequence[Any]) -> tuple[RevenueRow, ...]:
     """Payments summed by (month, client, project), ordered by month, client, project."""
-    sums: dict[tuple[str, int, str, int | None, str, str], int] = defaultdict(int)
-    for paid_on, cents, currency, client_id, client, project_id, project in rows:
+    sums: dict[tuple[str, int, str, int | None, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for paid_on, net, gross, currency, client_id, client, project_id, project in rows:
         key = (f"{paid_on:%Y-%m}", client_id, client, project_id, project or "", currency)
-        sums[key] += cents
+        sums[key][0] += net
+        sums[key][1] += gross
     ordered = sorted(sums.items(), key=lambda item: (item[0][0], item[0][2], item[0][4]))
     return tuple(
-        RevenueRow(month, client_id, client, project_id, project, Money(cents, currency))
-        for (month, client_id, client, project_id, project, currency), cents in ordered
+        RevenueRow(
+            month,
+            client_id,
+            client,
+            project_id,
+            project,
+            amount=Money(net, currency),
+            vat=Money(gross - net, currency),
+            received=Money(gross, currency),
+        )
+        for (month, client_id, client, project_id, project, currency), (net, gross) in ordered
     )
 
 

@@ -160,7 +160,11 @@ class PaymentView:
 
 @dataclass(frozen=True)
 class RevenueRow:
-    """Recognised revenue (payments received) of one month, client and project."""
+    """Recognised revenue (payments received) of one month, client and project.
+
+    ``amount`` is the revenue: the net of VAT the payments recognise; ``vat`` the VAT they
+    carried; ``received`` what was paid (``amount + vat``).
+    """
 
     month: str  # YYYY-MM
     client_id: int
@@ -168,6 +172,8 @@ class RevenueRow:
     project_id: int | None
     project_name: str
     amount: Money
+    vat: Money
+    received: Money
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,8 @@ class ClientInvoiceRow:
     due_date: date | None
     status: str  # stored status
     display_status: str  # status with "overdue" derived
+    net: Money
+    vat: Money
     gross: Money
     paid: Money
     due: Money

@@ -34,6 +34,7 @@ from ..contractor_invoices.compliance import CONTRACTOR_ROLES, compliance_rows
 from ..invoicing.common import CREDIT_NOTE, PAYABLE_STATUSES
 from ..invoicing.common import actor_role as live_role
 from ..invoicing.revenue import project_shares as invoice_project_shares
+from ..invoicing.revenue import recognised_payments
 from ..invoicing.views import ClientInvoiceRow
 from .views import (
     DASHBOARD_PERIODS,
@@ -189,7 +190,8 @@ class DashboardService(ServiceBase):
         *Invoiced* is the gross of every issued client invoice that still stands: a credit
         note cancels a whole unpaid invoice, so a cancelled invoice and its credit note are
         both left out (their sum is zero anyway). *Paid* is every payment received on client
-        invoices; *outstanding* what is still due on issued, sent and partially paid invoices
+        invoices; *revenue* the net of VAT those payments recognise; *outstanding* what is
+        still due on issued, sent and partially paid invoices
         (so invoiced = paid + outstanding); *overdue* the part of it past its due date today.
         The compliance rows are shown only to those who keep the register.
         """
@@ -206,6 +208,7 @@ class DashboardService(ServiceBase):
             return AdminDashboard(
                 invoiced=Money(sums["invoiced"], currency),
                 paid=Money(_received(session), currency),
+                revenue=Money(sum(p.net_cents for p in recognised_payments(session)), currency),
                 outstanding=Money(sums["outstanding"], currency),
                 overdue=Money(sums["overdue"], currency),
                 overdue_count=sums["overdue_count"],
@@ -674,6 +677,8 @@ def _invoice_row(
         due_date=invoice.due_date,
         status=invoice.status,
         display_status="overdue" if overdue else invoice.status,
+        net=Money(invoice.net_cents, invoice.currency),
+        vat=Money(invoice.vat_cents, invoice.currency),
         gross=Money(invoice.gross_cents, invoice.currency),
         paid=Money(invoice.paid_cents, invoice.currency),
         due=Money(due, invoice.currency),

@@ -25,7 +25,7 @@ from ...errors import Problem, ValidationError
 from ...exports.model import CellValue, Column, Table
 from ..base import Actor, ServiceBase, org_today
 from ..invoicing.common import CREDIT_NOTE
-from ..invoicing.revenue import project_shares
+from ..invoicing.revenue import project_shares, recognised_payments
 from .views import (
     HOURS_STATUSES,
     METRIC_TABLES,
@@ -226,7 +226,8 @@ def _hours_by_status(
 def _revenue_by_status(
     session: Session, start: date, end: date, today: date, currency: str
 ) -> tuple[StatusCount, ...]:
-    """Issued client invoices of the period by display status; credit notes on their own."""
+    """Issued client invoices of the period by display status, net of VAT; credit notes on
+    their own."""
     inv = m.Invoice
     shown = case(
         (inv.kind == CREDIT_NOTE, CREDIT_NOTE),
@@ -237,14 +238,14 @@ def _revenue_by_status(
         else_=inv.status,
     ).label("shown")
     rows = session.execute(
-        select(shown, func.count(), func.coalesce(func.sum(inv.gross_cents), 0))
+        select(shown, func.count(), func.coalesce(func.sum(inv.net_cents), 0))
         .where(
             inv.status != InvoiceStatus.DRAFT.value,
             inv.issue_date.between(start, end),  # type: ignore[union-attr]
         )
         .group_by(shown)
     ).all()
-    found = {name: (int(n), int(gross)) for name, n, gross in rows}
+    found = {name: (int(n), int(net)) for name, n, net in rows}
     return tuple(
         StatusCount(
             status=name,
@@ -389,7 +390,7 @@ def _projects(session: Session, start: date, end: date, currency: str) -> tuple[
                 billable_minutes=billable,
                 value=Money(value, currency),
                 invoiced=Money(invoiced.get(pid, 0), currency),
-                received=Money(received.get(pid, 0), currency),
+                revenue=Money(received.get(pid, 0), currency),
             )
         )
     return tuple(sorted(out, key=lambda p: (p.client_name, p.name, p.project_id)))
@@ -454,14 +455,10 @@ def _invoiced_by_project(
 def _received_by_project(
     session: Session, start: date, end: date, currency: str
 ) -> dict[int | None, int]:
-    """Payments received on client invoices in the period."""
-    rows = session.execute(
-        select(m.Payment.invoice_id, m.Invoice.project_id, func.sum(m.Payment.amount_cents))
-        .join(m.Invoice, m.Invoice.id == m.Payment.invoice_id)  # type: ignore[arg-type]
-        .where(m.Payment.paid_on.between(start, end))  # type: ignore[attr-defined]
-        .group_by(m.Payment.invoice_id, m.Invoice.project_id)
-    ).all()
-    amounts = [(iid, pid, int(cents)) for iid, pid, cents in rows]
+    """Revenue recognised in the period: the net of VAT of the client payments received."""
+    amounts = [
+        (p.invoice_id, p.project_id, p.net_cents) for p in recognised_payments(session, start, end)
+    ]
     return _spread(session, amounts, {}, currency)
 
 
@@ -497,7 +494,7 @@ def _hours_table(report: MetricsReport) -> _Built:
 def _revenue_table(report: MetricsReport) -> _Built:
     items = report.revenue_by_status
     return (
-        (Column("Status"), Column("Invoices", "int"), Column("Gross", "money")),
+        (Column("Status"), Column("Invoices", "int"), Column("Net", "money")),
         tuple((STATUS_LABELS[s.status], s.count, s.amount) for s in items),
         ("Total", sum(s.count for s in items),
          _money_total((s.amount for s in items), _currency(report))),
@@ -509,16 +506,16 @@ def _projects_table(report: MetricsReport) -> _Built:
     return (
         (Column("Project"), Column("Client"), Column("Hours", "hours"),
          Column("Billable hours", "hours"), Column("Value", "money"),
-         Column("Invoiced", "money"), Column("Received", "money")),
+         Column("Invoiced (net)", "money"), Column("Revenue (net)", "money")),
         tuple(
             (p.name, p.client_name, p.minutes, p.billable_minutes, p.value, p.invoiced,
-             p.received)
+             p.revenue)
             for p in items
         ),
         ("Total", "", sum(p.minutes for p in items), sum(p.billable_minutes for p in items),
          _money_total((p.value for p in items), cur),
          _money_total((p.invoiced for p in items), cur),
-         _money_total((p.received for p in items), cur)),
+         _money_total((p.revenue for p in items), cur)),
     )  # fmt: skip
 
 

@@ -103,8 +103,9 @@ class ContractorSummaryRow:
 class AdminDashboard:
     """The administrator's financial summary, contractors and compliance."""
 
-    invoiced: Money  # issued client invoices (net of credit notes)
-    paid: Money  # received on them
+    invoiced: Money  # gross of the issued client invoices that stand (credit notes cancel)
+    paid: Money  # received on them (gross)
+    revenue: Money  # recognised: the net of VAT of what was received
     outstanding: Money
     overdue: Money
     overdue_count: int
@@ -177,8 +178,8 @@ class ProjectMetric:
     minutes: int
     billable_minutes: int
     value: Money  # billing value of its time
-    invoiced: Money  # issued invoices, net of credit notes
-    received: Money  # payments received
+    invoiced: Money  # net of issued invoices, less credit notes
+    revenue: Money  # recognised: the net of VAT of the payments received
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ class MetricsReport:
     date_from: date
     date_to: date
     hours_by_status: tuple[StatusCount, ...]  # draft, pending, approved, paid
-    revenue_by_status: tuple[StatusCount, ...]  # client invoice display statuses, gross
+    revenue_by_status: tuple[StatusCount, ...]  # client invoice display statuses, net of VAT
     projects: tuple[ProjectMetric, ...]
     weekly: tuple[SeriesPoint, ...]
     monthly: tuple[SeriesPoint, ...]

@@ -186,7 +186,8 @@ class TektoroApp(App[None]):
         return self.connection.services(timeout=0)
 
     def on_signed_in(self, message: SignedIn) -> None:
-        """Show the new user's home screen."""
+        """Show the new user's home screen; messages about earlier attempts are gone."""
+        self.clear_notifications()
         self.actor = message.actor
         self._update_status()
         home = AREAS_BY_KEY["home"].screen_class()
@@ -194,7 +195,8 @@ class TektoroApp(App[None]):
         self.start_live_updates()
 
     def sign_out(self) -> None:
-        """Forget the user and return to the login screen."""
+        """Forget the user and return to the login screen, leaving none of their messages."""
+        self.clear_notifications()
         self.stop_live_updates()
         self.actor = None
         self.organisation = ""
@@ -421,7 +423,10 @@ class TektoroApp(App[None]):
             from .widgets.formatting import field_label
 
             text = "\n".join(f"{field_label(p.field)}: {p.message}" for p in error.problems)
-            self.notify(text, title=error.title, severity="error", timeout=10, markup=False)
+            title = error.title
+            if not error.titled and not self._form_on_top():
+                title = ValidationError.NOT_A_FORM
+            self.notify(text, title=title, severity="error", timeout=10, markup=False)
         elif isinstance(error, TektoroError):
             self.notify(error.message, title=error.title, severity="error", timeout=8, markup=False)
             if isinstance(error, AuthenticationError) and self.actor is not None:
@@ -435,6 +440,15 @@ class TektoroApp(App[None]):
                 timeout=10,
                 markup=False,
             )
+
+    def _form_on_top(self) -> bool:
+        """Whether the screen on top has fields a person types into (a form, a dialog)."""
+        from textual.widgets import Input, Select, TextArea
+
+        return any(
+            widget.display for widget in self.screen.query("Input, TextArea, Select").results()
+            if isinstance(widget, Input | TextArea | Select)
+        )
 
     def on_unmount(self) -> None:
         """Stop live updates and release the database connections we opened."""

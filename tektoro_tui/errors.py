@@ -41,10 +41,19 @@ class ValidationError(TektoroError):
     """A form or command had bad input; ``problems`` lists every one of them."""
 
     title = "Please correct the form"
+    NOT_A_FORM = "Cannot do that"
+    """The title when the input at fault is no form's: a choice, a selection, a command."""
 
-    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+    def __init__(
+        self, problems: list[Problem] | tuple[Problem, ...], *, title: str | None = None
+    ) -> None:
         self.problems = tuple(problems)
-        super().__init__("; ".join(str(p) for p in self.problems) or "invalid input")
+        super().__init__("; ".join(str(p) for p in self.problems) or "invalid input", title=title)
+
+    @property
+    def titled(self) -> bool:
+        """Whether the raiser chose a title of its own (else the form's default applies)."""
+        return "title" in self.__dict__
 
 
 class PermissionDenied(TektoroError):

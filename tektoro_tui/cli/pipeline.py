@@ -82,12 +82,13 @@ def print_batch(result: BatchResult, as_json: bool) -> None:
     if as_json:
         emit(result)
         return
-    verb = "Would " + result.action if result.dry_run else result.action.capitalize() + "d"
+    verb = "Would " + result.action if result.dry_run else result.done
     if result.dry_run:
         typer.echo("DRY RUN: nothing was written.")
     totals = result.totals
+    entries = f"{totals.entries} entr{'y' if totals.entries == 1 else 'ies'}"
     typer.echo(
-        f"{verb}: {totals.entries} entries, {hours(totals.minutes)} h, {totals.value.format()} "
+        f"{verb}: {entries}, {hours(totals.minutes)} h, {totals.value.format()} "
         f"{totals.value.currency}"
     )
     for skip in result.skipped:

@@ -17,6 +17,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..domain.permissions import Perm, Role
+from ..domain.wording import sentence
 from ..services.administration.views import HomeSummary
 from ..widgets.dashboard_admin import AdminPanel
 from ..widgets.dashboard_client import ClientPanel
@@ -144,7 +145,7 @@ class HomeScreen(AreaScreen):
     def compose_body(self) -> ComposeResult:
         """Greeting, warnings, the role's dashboard and the menu."""
         with Vertical(id="home"):
-            yield Static(f"Hello, {self.actor.name}.", id="greeting", markup=False)
+            yield Static(sentence(f"Hello, {self.actor.name}"), id="greeting", markup=False)
             yield Static(self.actor.role.label, id="who", markup=False)
             yield Static("", id="missing", markup=False)
         with Horizontal(id="home-panels"):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
+from ..domain.wording import sentence
 from ..errors import Problem
 from ..services.administration.views import Page
 from ..widgets.dialogs.form import FormModal
@@ -171,7 +172,7 @@ class PresetPane(Vertical):
         self.records[record.id] = record
         self.table.update_record(record.id, self.cells(record))
         self.table.move_to(record.id)
-        self.notify(f"Saved {self.NOUN} {record.name}.", timeout=3)
+        self.notify(sentence(f"Saved {self.NOUN} {record.name}"), timeout=3)
         self.refresh_rows()
 
     def toggle_active(self) -> None:

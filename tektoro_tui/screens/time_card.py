@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from ..domain.permissions import Perm
 from ..domain.validation import Form
+from ..domain.wording import sentence
 from ..errors import Problem, TektoroError, ValidationError
 from ..services.administration.presets import PresetsMissing
 from ..services.pipeline.views import EntryPage, ReportFilter, TimeCardForm, TimeEntryView
@@ -268,7 +269,7 @@ class TimeCardScreen(AreaScreen):
         self._show_missing(())
         who = "" if view.owner_id == self.actor.user_id else f" for {view.owner_name}"
         self.notify(
-            f"Saved {hours(view.minutes)} h on {view.project_name}{who}.",
+            sentence(f"Saved {hours(view.minutes)} h on {view.project_name}{who}"),
             title="Card saved",
             timeout=3,
             markup=False,

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Label
 
 from ..domain.permissions import Perm, can_invite
+from ..domain.wording import sentence
 from ..errors import Problem
 from ..services.administration.users import UserForm
 from ..services.administration.views import InvitationView, Page, UserView
@@ -236,7 +237,7 @@ class UsersScreen(AreaScreen):
         table = self.users_table
         table.update_record(user.id, _user_cells(user))
         table.move_to(user.id)
-        self.notify(f"Saved {user.name}.", timeout=3)
+        self.notify(sentence(f"Saved {user.name}"), timeout=3)
         self.refresh_users()
 
     def action_toggle_active(self) -> None:

@@ -291,7 +291,7 @@ class WipScreen(AreaScreen):
         totals = result.totals
         self.notify(
             f"{entries_text(totals.entries)}, {totals.value}.",
-            title=f"{result.action.capitalize()}d",
+            title=result.done,
             timeout=4,
             markup=False,
         )

@@ -69,7 +69,9 @@ def pipeline(url: str, tmp_path: Path) -> None:
     assert {
         e["status"] for e in json.loads(run(runner, url, "time", "list", "--json"))["entries"]
     } == {"draft"}
-    run(runner, url, "time", "accept", "--all")
+    one = str(listed["entries"][0]["id"])
+    assert run(runner, url, "time", "accept", one).startswith("Accepted: 1 entry, ")
+    assert run(runner, url, "time", "accept", "--all").startswith("Accepted: 1 entry, ")
 
     login(runner, url, *OWNER)
     approved = json.loads(

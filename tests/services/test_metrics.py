@@ -213,3 +213,16 @@ def test_every_table_exports_numbers(world: World, tmp_path: Path) -> None:
     sheet = load_workbook(tmp_path / "roles.xlsx").active
     staff = [cell.value for cell in next(sheet.iter_rows(min_row=4, max_row=4))]
     assert staff[:6] == ["Staff / contractor", 2, 1, 1, 7, 1] and float(staff[6]) == 18.0
+
+
+def test_a_paid_invoice_is_paid_by_the_client_not_to_the_contractor(world: World) -> None:
+    """The two "paid" statuses are different events and keep different labels."""
+    invoices, admin, metrics = world.services.invoices, world.admin, world.services.metrics
+    bolt = world.bolt_invoice.number
+    assert bolt
+    invoices.record_payment(admin, bolt, PaymentForm(amount="738.00", paid_on="2026-03-10"))
+    report = metrics.report(admin)
+    revenue = {row[0]: row[1:] for row in metrics.table(admin, "revenue_by_status", report).rows}
+    hours = {row[0] for row in metrics.table(admin, "hours_by_status", report).rows}
+    assert revenue["Paid by the client"] == (1, eur("600.00"))
+    assert "Paid to the contractor" not in revenue and "Paid to the contractor" in hours

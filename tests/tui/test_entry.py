@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tektoro_tui.app import TektoroApp
+from tektoro_tui.errors import Problem, ValidationError
 from tektoro_tui.screens.home import HomeScreen
 from tektoro_tui.screens.login import LoginScreen
 from tektoro_tui.screens.register import RegisterScreen
@@ -89,6 +90,18 @@ async def test_login_with_a_wrong_then_the_right_password(firm: Firm) -> None:
         assert app.actor is not None and app.actor.user_id == firm.admin.user_id
         assert "Ann Admin" in app.status_line and "Administrator" in app.status_line
         assert "sqlite:///tektoro.db" in app.status_line
+        assert not errors(app), "the failed attempt's message is gone once the user is in"
+
+
+async def test_a_refusal_outside_a_form_is_not_titled_as_a_form(firm: Firm) -> None:
+    app = TektoroApp(services=firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, *ADMIN)
+        assert isinstance(app.screen, HomeScreen)
+        app.show_error(ValidationError([Problem("period", "must be week or month")]))
+        app.show_error(ValidationError([Problem("ids", "choose one")], title="Nothing chosen"))
+        await settle(pilot)
+        assert [title for title, _ in errors(app)] == ["Cannot do that", "Nothing chosen"]
 
 
 async def test_login_by_keyboard_only(firm: Firm) -> None:

@@ -271,7 +271,9 @@ class TimeService(ServiceBase):
         a dry run showed, pass its ``entry_ids`` as ``ids`` (``ids`` win over ``flt``).
         """
         if ids is None and flt is None:
-            raise ValidationError([Problem("ids", "choose entries to accept, or a filter")])
+            raise ValidationError(
+                [Problem("ids", "choose entries to accept, or a filter")], title="Nothing chosen"
+            )
         with self._write(actor, Perm.TIME_ENTER) as uow:
             session = uow.session
             if ids is None:

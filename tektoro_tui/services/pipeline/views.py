@@ -107,6 +107,19 @@ class Skipped:
     reason: str
 
 
+PAST_TENSE = {
+    "edit": "Edited",
+    "delete": "Deleted",
+    "accept": "Accepted",
+    "approve": "Approved",
+    "reject": "Rejected",
+    "allocate": "Allocated",
+    "release": "Released",
+    "process": "Processed",
+}
+"""Each batch action as a person reads it once done."""
+
+
 @dataclass(frozen=True)
 class BatchResult:
     """What a batch action changed (or, on a dry run, would change)."""
@@ -116,6 +129,11 @@ class BatchResult:
     entry_ids: tuple[int, ...]
     totals: Totals
     skipped: tuple[Skipped, ...] = ()
+
+    @property
+    def done(self) -> str:
+        """The action in the past tense, for a message: "Accepted", "Released"."""
+        return PAST_TENSE.get(self.action, self.action.capitalize())
 
 
 @dataclass(frozen=True)

@@ -57,20 +57,25 @@ REVENUE_ORDER = (
     InvoiceStatus.CANCELLED.value,
     CREDIT_NOTE,
 )
-STATUS_LABELS = {
+HOURS_LABELS = {
     "draft": "Draft",
     "pending": "Pending approval",
     "approved": "Approved, not paid",
     "paid": "Paid to the contractor",
     REJECTED: "Rejected",
+}
+"""Hours by status: "paid" means the contractor was paid for the work."""
+REVENUE_LABELS = {
     "issued": "Issued",
     "sent": "Sent",
     "partially_paid": "Partially paid",
     OVERDUE: "Overdue",
     "booked": "Booked",
     "cancelled": "Cancelled",
+    "paid": "Paid by the client",
     CREDIT_NOTE: "Credit notes",
 }
+"""Revenue by status: "paid" means the client paid the invoice."""
 WEEKS = 12
 MONTHS_BY_DEFAULT = 12
 TABLE_TITLES = {
@@ -485,7 +490,7 @@ def _hours_table(report: MetricsReport) -> _Built:
     return (
         (Column("Status"), Column("Tickets", "int"), Column("Hours", "hours"),
          Column("Value", "money")),
-        tuple((STATUS_LABELS[s.status], s.count, s.minutes, s.amount) for s in items),
+        tuple((HOURS_LABELS[s.status], s.count, s.minutes, s.amount) for s in items),
         ("Total", sum(s.count for s in items), sum(s.minutes for s in items),
          _money_total((s.amount for s in items), _currency(report))),
     )  # fmt: skip
@@ -495,7 +500,7 @@ def _revenue_table(report: MetricsReport) -> _Built:
     items = report.revenue_by_status
     return (
         (Column("Status"), Column("Invoices", "int"), Column("Net", "money")),
-        tuple((STATUS_LABELS[s.status], s.count, s.amount) for s in items),
+        tuple((REVENUE_LABELS[s.status], s.count, s.amount) for s in items),
         ("Total", sum(s.count for s in items),
          _money_total((s.amount for s in items), _currency(report))),
     )  # fmt: skip

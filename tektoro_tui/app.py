@@ -446,7 +446,8 @@ class TektoroApp(App[None]):
         from textual.widgets import Input, Select, TextArea
 
         return any(
-            widget.display for widget in self.screen.query("Input, TextArea, Select").results()
+            widget.display
+            for widget in self.screen.query("Input, TextArea, Select").results()
             if isinstance(widget, Input | TextArea | Select)
         )
 

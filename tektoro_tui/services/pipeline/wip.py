@@ -691,7 +691,9 @@ def _unique_ids(ids: Iterable[int]) -> list[int]:
     for ident in ids:
         seen.setdefault(int(ident), None)
     if not seen:
-        raise ValidationError([Problem("entries", "choose at least one entry")], title="Nothing chosen")
+        raise ValidationError(
+            [Problem("entries", "choose at least one entry")], title="Nothing chosen"
+        )
     return list(seen)
 
 

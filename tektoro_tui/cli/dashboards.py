@@ -153,7 +153,10 @@ def _print_manager(board: ManagerDashboard) -> None:
         f"Team: {hours(board.team_minutes)} h, billable {hours(board.team_billable_minutes)} h "
         f"({share:.1f}%)"
     )
-    typer.echo(f"Tickets waiting for approval: {board.pending_approvals}")
+    firm = board.firm_pending_approvals
+    shown = firm is not None and firm != board.pending_approvals
+    in_firm = f" ({firm} in the firm)" if shown else ""
+    typer.echo(f"Entries waiting for your approval: {board.pending_approvals}{in_firm}")
 
 
 def _print_compliance(rows: tuple[ComplianceRow, ...]) -> None:
@@ -187,10 +190,14 @@ def _print_admin(board: AdminDashboard) -> None:
         )
     typer.echo(f"  Owed to contractors: {_money(board.contractors_outstanding)}")
     typer.echo(f"  Awaiting approval: {board.awaiting_approval} master invoice(s)")
-    if board.compliance:
+    if board.compliance is not None:
         typer.echo("Compliance:")
-        _print_compliance(board.compliance)
-    typer.echo("Generate a master invoice: tektoro contractor-invoice generate")
+        if board.compliance:
+            _print_compliance(board.compliance)
+        else:
+            typer.echo("  Every contractor's required documents are on file and valid.")
+    if board.may_generate:
+        typer.echo("Generate a master invoice: tektoro contractor-invoice generate")
 
 
 def _print_client(board: ClientDashboard) -> None:

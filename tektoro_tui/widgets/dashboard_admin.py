@@ -46,7 +46,7 @@ class AdminPanel(DashboardPanel[AdminDashboard]):
             id="contractors",
         )
         yield Static("", id="owed", classes="dashboard-line", markup=False)
-        yield Label("Compliance", classes="dashboard-head")
+        yield Label("Compliance", id="compliance-title", classes="dashboard-head")
         yield Static("", id="compliance-note", classes="dashboard-hint", markup=False)
         yield Static("", id="compliance", classes="dashboard-line", markup=False)
 
@@ -65,9 +65,8 @@ class AdminPanel(DashboardPanel[AdminDashboard]):
             ]
         )
         awaiting = self.query_one("#awaiting", Static)
-        awaiting.update(
-            f"Master invoices awaiting approval: {board.awaiting_approval} · {GENERATOR_HINT}"
-        )
+        hint = f" · {GENERATOR_HINT}" if board.may_generate else ""
+        awaiting.update(f"Master invoices awaiting approval: {board.awaiting_approval}{hint}")
         awaiting.set_class(board.awaiting_approval > 0, "dashboard-alert")
         self.query_one("#contractors", FigureTable).fill(
             (
@@ -84,14 +83,18 @@ class AdminPanel(DashboardPanel[AdminDashboard]):
         )
         self._show_compliance(board.compliance)
 
-    def _show_compliance(self, rows: tuple[ComplianceRow, ...]) -> None:
+    def _show_compliance(self, rows: tuple[ComplianceRow, ...] | None) -> None:
+        for part in ("#compliance-title", "#compliance-note", "#compliance"):
+            self.query_one(part).display = rows is not None
+        if rows is None:  # the viewer does not keep the register: say nothing about it
+            return
         problems = [row for row in rows if not row.compliant]
         note = (
             f"{plural(len(problems), 'contractor')} missing documents or with expired ones"
             if problems
             else "Every contractor's required documents are on file and valid."
         )
-        self.query_one("#compliance-note", Static).update(note + " (o: the register)")
+        self.query_one("#compliance-note", Static).update(note + " (the register: Compliance)")
         lines = [compliance_line(row) for row in rows if row.missing or row.expired or row.expiring]
         box = self.query_one("#compliance", Static)
         box.display = bool(lines)

@@ -43,9 +43,9 @@ def signed_hours(minutes: int) -> str:
     return f"+{hours(minutes)}" if minutes > 0 else hours(minutes)
 
 
-def plural(count: int, thing: str) -> str:
-    """'1 invoice', '2 invoices'."""
-    return f"{count} {thing}" if count == 1 else f"{count} {thing}s"
+def plural(count: int, thing: str, things: str | None = None) -> str:
+    """'1 invoice', '2 invoices' ('1 entry', '2 entries' when ``things`` is given)."""
+    return f"{count} {thing}" if count == 1 else f"{count} {things or thing + 's'}"
 
 
 class FigureTable(StableTable):

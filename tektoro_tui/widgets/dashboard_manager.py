@@ -120,7 +120,15 @@ class ManagerPanel(DashboardPanel[ManagerDashboard]):
         self.query_one("#productivity", Static).update(
             f"{hours(team.minutes)} h worked, {hours(team.billable_minutes)} h billable "
             f"({team.billable_share_pct}) · "
-            f"{plural(board.pending_approvals, 'ticket')} waiting for approval"
+            f"{waiting_text(board.pending_approvals, board.firm_pending_approvals)}"
         )
         self.query_one("#projects", FigureTable).fill(map(_workload_cells, board.projects))
         self.query_one("#members", FigureTable).fill(map(_workload_cells, board.members))
+
+
+def waiting_text(mine: int, firm: int | None) -> str:
+    """The waiting count as Approvals counts it: 7 entries ... (33 in the firm)."""
+    text = f"{plural(mine, 'entry', 'entries')} waiting for your approval"
+    if firm is not None and firm != mine:
+        text += f" ({firm} in the firm)"
+    return text

@@ -79,8 +79,12 @@ def test_admin_and_manager_dashboards(db_url: str, firm: dict[str, str]) -> None
     assert "Invoiced" in run(runner, db_url, "dashboard")
     login(runner, db_url, "mona@example.com", PASSWORD)
     manager = json.loads(run(runner, db_url, "dashboard", "--json"))
-    assert manager["kind"] == "manager" and manager["pending_approvals"] == 1
-    assert "Tickets waiting for approval: 1" in run(runner, db_url, "dashboard")
+    # The accepted card waits for its owner's supervisor, not Mona: the firm's is shown beside.
+    assert manager["kind"] == "manager" and manager["pending_approvals"] == 0
+    assert manager["firm_pending_approvals"] == 1
+    assert "Entries waiting for your approval: 0 (1 in the firm)" in run(
+        runner, db_url, "dashboard"
+    )
 
 
 def test_manager_chooses_the_period_with_from_and_to(db_url: str, firm: dict[str, str]) -> None:

@@ -132,7 +132,9 @@ async def test_mona_sees_master_invoices_workload_and_can_change_the_period(
             ["Partially paid", "0", "0.00"],
             ["Paid", "0", "0.00"],
         ]
-        assert "1 ticket waiting for approval" in text_of(app, "#productivity")
+        assert "0 entries waiting for your approval (1 in the firm)" in text_of(
+            app, "#productivity"
+        )
 
         await keys(pilot, "y")
         assert text_of(app, "#period").startswith("Period: 2026-02-01 – 2026-02-28 (last month")
@@ -227,6 +229,10 @@ async def test_the_accountant_gets_the_administrators_panels_without_the_generat
         assert isinstance(app.screen.query_one("#dashboard"), AdminPanel)
         assert table_rows(app, "#money")[0] == ["Invoiced (gross)", "1,476.00"]
         assert app.screen.check_action("generate", ()) is False
+        # No claim about a register the accountant does not keep, no key that does nothing.
+        for part in ("#compliance-title", "#compliance-note", "#compliance"):
+            assert not app.screen.query_one(part).display
+        assert "g:" not in text_of(app, "#awaiting")
 
 
 # --- client portal ----------------------------------------------------------------------------

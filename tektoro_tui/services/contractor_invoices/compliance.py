@@ -150,9 +150,11 @@ def compliance_rows(
 ) -> tuple[ComplianceRow, ...]:
     """Every contractor's compliance on ``as_of`` (two small queries, no permission check).
 
-    A required type is *missing* when no document of that type is unexpired (none at all, or
-    only expired ones); a type is *expired* when it has documents and all of them have expired;
-    it is *expiring* when its longest-valid document ends within the warning window.
+    A required type is *missing* when no document of that type is on file at all; a type is
+    *expired* when it has documents and all of them have expired (so an expired certificate is
+    listed once, as expired, never also as missing); it is *expiring* when its longest-valid
+    document ends within the warning window. Either missing or expired makes a contractor
+    non-compliant.
     """
     people = session.execute(
         select(m.UserAccount.id, m.UserAccount.name)
@@ -196,7 +198,7 @@ def _row(user_id: int, name: str, held: dict[str, list[date | None]], as_of: dat
     return ComplianceRow(
         user_id=user_id,
         user_name=name,
-        missing=tuple(t for t in REQUIRED_DOCUMENT_TYPES if states.get(t, "expired") == "expired"),
+        missing=tuple(t for t in REQUIRED_DOCUMENT_TYPES if t not in states),
         expired=_in_order(t for t, state in states.items() if state == "expired"),
         expiring=_in_order(t for t, state in states.items() if state == "expiring"),
     )

@@ -501,6 +501,34 @@ def _require_presets(session: Session) -> None:
         )
 
 
+def waiting_for_approval(session: Session, actor: Actor) -> int:
+    """How many entries wait for ``actor``'s approval: the one definition, used everywhere.
+
+    The accepted entries of ``actor``'s direct staff, exactly what Approvals lists by default
+    (its "all" view of the whole firm is a choice of its own, never this figure).
+    """
+    staff = _direct_staff_ids(session, actor)
+    if not staff:
+        return 0
+    total = session.execute(
+        select(func.coalesce(func.sum(m.TimeDayTotal.entries), 0)).where(
+            m.TimeDayTotal.status == TimeEntryStatus.ACCEPTED.value,
+            m.TimeDayTotal.owner_id.in_(staff),  # type: ignore[attr-defined]
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def firm_waiting_for_approval(session: Session) -> int:
+    """Accepted entries of the whole firm (Approvals' "all" view, for approve-any holders)."""
+    total = session.execute(
+        select(func.coalesce(func.sum(m.TimeDayTotal.entries), 0)).where(
+            m.TimeDayTotal.status == TimeEntryStatus.ACCEPTED.value
+        )
+    ).scalar_one()
+    return int(total)
+
+
 def _direct_staff_ids(session: Session, actor: Actor) -> list[int]:
     """The ids of ``actor``'s direct staff (one level down only)."""
     return list(

@@ -36,6 +36,7 @@ from ..invoicing.common import actor_role as live_role
 from ..invoicing.revenue import project_shares as invoice_project_shares
 from ..invoicing.revenue import recognised_payments
 from ..invoicing.views import ClientInvoiceRow
+from ..pipeline.time import firm_waiting_for_approval, waiting_for_approval
 from .views import (
     DASHBOARD_PERIODS,
     AdminDashboard,
@@ -154,7 +155,8 @@ class DashboardService(ServiceBase):
 
         Master invoices are counted as they stand now, whatever the period; workload and team
         totals are the hours worked (all but rejected cards) dated in the period; the pending
-        approvals are every accepted ticket of the firm.
+        approvals are the entries waiting for this manager's approval, as Approvals lists them
+        (with the whole firm's beside them for those who may approve any entry).
         """
         with self._read(actor) as session:
             if not (
@@ -177,7 +179,12 @@ class DashboardService(ServiceBase):
                 members=_named(session, members, m.UserAccount),
                 team_minutes=sum(row[1] for row in members.values()),
                 team_billable_minutes=sum(row[2] for row in members.values()),
-                pending_approvals=_pending_approvals(session),
+                pending_approvals=waiting_for_approval(session, actor),
+                firm_pending_approvals=(
+                    firm_waiting_for_approval(session)
+                    if has_permission(session, actor, Perm.TIME_APPROVE_ANY)
+                    else None
+                ),
             )
 
     # ==========================================================================================
@@ -193,17 +200,17 @@ class DashboardService(ServiceBase):
         invoices; *revenue* the net of VAT those payments recognise; *outstanding* what is
         still due on issued, sent and partially paid invoices
         (so invoiced = paid + outstanding); *overdue* the part of it past its due date today.
-        The compliance rows are shown only to those who keep the register.
+        The compliance rows are given only to those who keep the register (None to others, who
+        are told nothing about it rather than that all is well), as is the generator.
         """
         with self._read(actor, Perm.INVOICE_VIEW_ALL) as session:
             currency = org_currency(session)
             today = org_today(session, self.clock.now())
             sums = _client_balances(session, today)
             contractors = _contractor_rows(session, currency)
+            keeps_register = has_permission(session, actor, Perm.CONTRACTOR_INVOICES)
             compliance = (
-                compliance_rows(session, today, only_problems=True)
-                if has_permission(session, actor, Perm.CONTRACTOR_INVOICES)
-                else ()
+                compliance_rows(session, today, only_problems=True) if keeps_register else None
             )
             return AdminDashboard(
                 invoiced=Money(sums["invoiced"], currency),
@@ -218,6 +225,7 @@ class DashboardService(ServiceBase):
                 ),
                 awaiting_approval=_awaiting_approval(session),
                 compliance=compliance,
+                may_generate=keeps_register,
             )
 
     # ==========================================================================================
@@ -497,15 +505,6 @@ def _named(
         for ident, mins, billable, entries in rows.values()
     ]
     return tuple(sorted(views, key=lambda r: (-r.minutes, r.name, r.id)))
-
-
-def _pending_approvals(session: Session) -> int:
-    """Accepted tickets of the whole firm waiting for approval."""
-    return int(
-        session.execute(
-            select(_sum(m.TimeDayTotal.entries)).where(m.TimeDayTotal.status == T.ACCEPTED.value)
-        ).scalar_one()
-    )
 
 
 # ==============================================================================================

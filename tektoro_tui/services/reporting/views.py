@@ -84,7 +84,8 @@ class ManagerDashboard:
     members: tuple[WorkloadRow, ...]
     team_minutes: int
     team_billable_minutes: int
-    pending_approvals: int  # accepted tickets waiting for approval
+    pending_approvals: int  # entries waiting for this manager's approval (Approvals' list)
+    firm_pending_approvals: int | None = None  # the whole firm's, for approve-any holders
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,10 @@ class AdminDashboard:
     contractors: tuple[ContractorSummaryRow, ...]
     contractors_outstanding: Money
     awaiting_approval: int  # master invoices in draft
-    compliance: tuple[ComplianceRow, ...]  # contractors with something missing/expired/expiring
+    # Contractors with something missing/expired/expiring; None when the viewer does not keep
+    # the register (an empty tuple would claim that every document is valid).
+    compliance: tuple[ComplianceRow, ...] | None
+    may_generate: bool = False  # the viewer may generate master invoices (the g key)
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,24 @@ def last_month(today: date) -> tuple[date, date]:
     return end.replace(day=1), end.replace(day=monthrange(end.year, end.month)[1])
 
 
+def billing_month(oldest: date | None, today: date) -> tuple[date, date]:
+    """The month to bill: the one of the oldest unbilled ticket (up to today), else last month.
+
+    So work of this month is offered when that is all there is, and older work is billed
+    month by month, oldest first.
+    """
+    if oldest is None or oldest > today:
+        return last_month(today)
+    start = oldest.replace(day=1)
+    end = oldest.replace(day=monthrange(oldest.year, oldest.month)[1])
+    return start, min(end, today)
+
+
 def generator_draft(options: tuple[ContractorOption, ...], today: date) -> MasterInvoiceForm:
-    """Last month, issued today, for the first contractor with unbilled hours."""
-    start, end = last_month(today)
+    """Issued today, for the first contractor with unbilled hours, over the month they fall in."""
     waiting = [option for option in options if option.unbilled_minutes > 0]
     first = waiting[0] if waiting else (options[0] if options else None)
+    start, end = billing_month(first.unbilled_since if first is not None else None, today)
     return MasterInvoiceForm(
         contractor=str(first.id) if first is not None else "",
         period_start=start.isoformat(),

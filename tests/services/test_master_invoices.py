@@ -340,9 +340,12 @@ def test_contractor_picker_shows_pay_rates_and_unbilled_hours(world: World) -> N
         360,
         2,
     )
+    # The oldest unbilled ticket says which month the generator offers first.
+    assert carl.unbilled_since is not None and carl.unbilled_since.month == 2
     services.contractor_invoices.generate(admin, carl_form(world))
     carl = {o.name: o for o in services.contractor_invoices.contractors(admin)}["Carl Contractor"]
     assert (carl.unbilled_minutes, carl.unbilled_entries) == (0, 0)
+    assert carl.unbilled_since is None
     with pytest.raises(PermissionDenied):
         services.contractor_invoices.contractors(world.carl)
 

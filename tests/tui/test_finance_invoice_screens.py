@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import date
 from io import StringIO
 from typing import Any
 
@@ -29,13 +30,14 @@ from tektoro_tui.screens.contractor_invoices import ContractorInvoicesScreen
 from tektoro_tui.screens.notifications import NotificationsScreen
 from tektoro_tui.screens.terms import TermsScreen
 from tektoro_tui.services.base import Actor, FixedClock
-from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm
+from tektoro_tui.services.contractor_invoices.views import ContractorOption, MasterInvoiceForm
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm, TermsForm
 from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.dialogs.master_preview import MasterPreviewDialog
 from tektoro_tui.widgets.fields import FormField
+from tektoro_tui.widgets.master_invoice_forms import generator_draft
 from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
 from tests.finance_world import NOW, PASSWORD, World, build_world
 
@@ -441,3 +443,21 @@ def test_client_portal_snapshot(world: World, snap_compare: Any) -> None:
     app = TektoroApp(services=world.services)
     run = snapshot_steps("l", login=("cleo@example.com", PASSWORD), arrange=steady_title)
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
+
+
+@pytest.mark.parametrize(
+    ("oldest", "expected"),
+    [
+        (None, ("2026-02-01", "2026-02-28")),  # nothing unbilled: last month, as usual
+        (date(2026, 3, 2), ("2026-03-01", "2026-03-10")),  # only this month's: this month so far
+        (date(2026, 1, 20), ("2026-01-01", "2026-01-31")),  # older work: its month first
+    ],
+)
+def test_the_generator_offers_the_month_of_the_oldest_unbilled_ticket(
+    oldest: date | None, expected: tuple[str, str]
+) -> None:
+    option = ContractorOption(
+        1, "Carl", "carl@example.com", "staff", eur("40"), 60 if oldest else 0, 1, oldest
+    )
+    draft = generator_draft((option,), date(2026, 3, 10))
+    assert (draft.period_start, draft.period_end) == expected

@@ -146,6 +146,7 @@ class ContractorInvoiceService(ServiceBase):
                     TE.c.owner_id,
                     func.sum(TE.c.minutes).label("minutes"),
                     func.count().label("entries"),
+                    func.min(TE.c.work_date).label("first_day"),
                 )
                 .where(*_unbilled_conditions())
                 .group_by(TE.c.owner_id)
@@ -161,6 +162,7 @@ class ContractorInvoiceService(ServiceBase):
                     user.pay_rate_cents,
                     func.coalesce(unbilled.c.minutes, 0),
                     func.coalesce(unbilled.c.entries, 0),
+                    unbilled.c.first_day,
                 )
                 .outerjoin(unbilled, unbilled.c.owner_id == user.id)
                 .where(
@@ -181,8 +183,9 @@ class ContractorInvoiceService(ServiceBase):
                     pay_rate=Money(rate, currency),
                     unbilled_minutes=int(minutes),
                     unbilled_entries=int(entries),
+                    unbilled_since=_as_date(first_day),
                 )
-                for ident, name, email, role, rate, minutes, entries in rows
+                for ident, name, email, role, rate, minutes, entries, first_day in rows
             )
 
     def preview(self, actor: Actor, form: MasterInvoiceForm) -> MasterInvoicePreview:
@@ -1002,3 +1005,10 @@ def _payments_subtitle(today: date, number: str, date_from: date | None) -> str:
     if date_from is not None:
         parts.append(f"paid from {date_from.isoformat()}")
     return " · ".join(parts)
+
+
+def _as_date(value: object) -> date | None:
+    """A work date as read back (SQLite may give ISO text for an aggregate)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

@@ -36,6 +36,7 @@ class ContractorOption:
     pay_rate: Money
     unbilled_minutes: int  # approved tickets not yet on a master invoice
     unbilled_entries: int
+    unbilled_since: date | None = None  # the work date of the oldest of them
 
 
 @dataclass(frozen=True)

@@ -422,7 +422,11 @@ class TektoroApp(App[None]):
         if isinstance(error, ValidationError):
             from .widgets.formatting import field_label
 
-            text = "\n".join(f"{field_label(p.field)}: {p.message}" for p in error.problems)
+            labels = self._form_labels()
+            text = "\n".join(
+                f"{labels.get(p.field) or field_label(p.field)}: {p.message}"
+                for p in error.problems
+            )
             title = error.title
             if not error.titled and not self._form_on_top():
                 title = ValidationError.NOT_A_FORM
@@ -440,6 +444,17 @@ class TektoroApp(App[None]):
                 timeout=10,
                 markup=False,
             )
+
+    def _form_labels(self) -> dict[str, str]:
+        """The labels of the fields on the open forms, top first: an error names a field as
+        the form does ("Paid on", not "Date received")."""
+        from .widgets.fields import FormField
+
+        labels: dict[str, str] = {}
+        for screen in reversed(self.screen_stack):
+            for field in screen.query(FormField).results(FormField):
+                labels.setdefault(field.spec.name, field.spec.label)
+        return labels
 
     def _form_on_top(self) -> bool:
         """Whether the screen on top has fields a person types into (a form, a dialog)."""

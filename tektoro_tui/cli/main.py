@@ -66,6 +66,11 @@ def init(
     company: Annotated[str, typer.Option(help="The organisation's name.")],
     admin_email: Annotated[str, typer.Option(help="E-mail of the first administrator.")],
     admin_name: Annotated[str, typer.Option(help="Name of the first administrator.")] = "",
+    address: Annotated[
+        str, typer.Option(help="The firm's address, printed on invoices (or later in Settings).")
+    ] = "",
+    tax_id: Annotated[str, typer.Option(help="The firm's tax ID (VAT number).")] = "",
+    bank_account: Annotated[str, typer.Option(help="The firm's bank account (IBAN).")] = "",
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
@@ -74,9 +79,29 @@ def init(
     """Create the organisation and its first administrator."""
     password = read_password(password_stdin, "Administrator password", confirm=True)
     with services_for(db) as services:
-        actor = services.auth.init_organisation(company, admin_email, admin_name, password)
+        actor = services.auth.init_organisation(
+            company,
+            admin_email,
+            admin_name,
+            password,
+            billing_address=address.replace("\\n", "\n"),
+            tax_id=tax_id,
+            bank_account=bank_account,
+        )
         typer.echo(f"Created '{company}' with administrator {actor.email}.")
         typer.echo(f"Database: {services.db.display_url}")
+        missing = [
+            label
+            for label, given in (("--address", address), ("--tax-id", tax_id),
+                                 ("--bank-account", bank_account))
+            if not given.strip()
+        ]  # fmt: skip
+        if missing:
+            typer.echo(
+                f"Invoices print only what the firm has given: add {', '.join(missing)} "
+                "later on the Settings screen, before issuing the first invoice.",
+                err=True,
+            )
 
 
 @app.command()

@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 
 from ..domain.money import Money, percent_text
+from .keep_together import spans
 from .model import DocumentLine, InvoiceDocument, Party, RenderOptions, VatRow
 
 LOGO_TYPES = {
@@ -129,7 +130,7 @@ def text_blocks(doc: InvoiceDocument) -> list[tuple[str, str]]:
     """The free-text sections after the totals, as (heading, text); empty ones left out."""
     blocks = [
         ("Comments", doc.commentary),
-        ("Attached text", doc.attached_text),
+        ("Notes", doc.attached_text),
         ("Payment terms", doc.payment_terms),
     ]
     return [(heading, text.strip()) for heading, text in blocks if text.strip()]
@@ -141,6 +142,7 @@ _CSS = """
 *{box-sizing:border-box}
 body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;font-size:10pt;color:#111;
 margin:0 auto;max-width:190mm;padding:12mm 10mm;line-height:1.35}
+.nobr{white-space:nowrap}
 header{display:flex;justify-content:space-between;align-items:flex-start;gap:8mm}
 header img{max-height:24mm;max-width:70mm}
 h1{font-size:18pt;margin:0 0 2mm 0}
@@ -214,6 +216,18 @@ def _text(value: str) -> str:
     return escape(value, quote=True)
 
 
+def _kept(value: str) -> str:
+    """Escaped text whose account numbers and legal forms never break across lines."""
+    pieces: list[str] = []
+    last = 0
+    for start, end in spans(value):
+        pieces.append(_text(value[last:start]))
+        pieces.append(f'<span class="nobr">{_text(value[start:end])}</span>')
+        last = end
+    pieces.append(_text(value[last:]))
+    return "".join(pieces)
+
+
 def logo_data_uri(path: str) -> str:
     """The logo file as a base64 data URI, or "" when it is missing, unreadable or unknown."""
     if not path:
@@ -255,10 +269,10 @@ def _overdue(doc: InvoiceDocument) -> str:
 
 def _party(label: str, party: Party) -> str:
     """One seller or buyer block."""
-    lines = "".join(f"<p>{_text(line)}</p>" for line in party_lines(party))
+    lines = "".join(f"<p>{_kept(line)}</p>" for line in party_lines(party))
     return (
         f'<section class="party"><h2>{label}</h2>'
-        f'<p class="name">{_text(party.name)}</p>{lines}</section>'
+        f'<p class="name">{_kept(party.name)}</p>{lines}</section>'
     )
 
 
@@ -326,7 +340,7 @@ def _total_class(label: str) -> str:
 def _texts(doc: InvoiceDocument) -> str:
     """Commentary, attached text and payment terms."""
     return "".join(
-        f'<section><h2>{heading}</h2><p class="text">{_text(text)}</p></section>'
+        f'<section><h2>{heading}</h2><p class="text">{_kept(text)}</p></section>'
         for heading, text in text_blocks(doc)
     )
 
@@ -334,4 +348,4 @@ def _texts(doc: InvoiceDocument) -> str:
 def _footer(doc: InvoiceDocument) -> str:
     """The organisation's invoice footer."""
     footer = doc.footer.strip()
-    return f"<footer>{_text(footer)}</footer>" if footer else ""
+    return f"<footer>{_kept(footer)}</footer>" if footer else ""

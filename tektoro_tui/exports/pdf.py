@@ -29,6 +29,7 @@ from .html import (
     total_rows,
     vat_cells,
 )
+from .keep_together import bind
 from .model import DocumentLine, InvoiceDocument, Party, RenderOptions
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
@@ -43,6 +44,7 @@ TABLE_SIZE = 8.0
 DETAIL_SIZE = 7.0
 ROW_LINE = 4.2
 DETAIL_LINE = 3.5
+MAX_CARRIED_ROWS = 8  # the most line rows carried over to keep the texts off a page alone
 GREY = (90, 90, 90)
 RULE_GREY = 200
 ALERT_RED = (176, 0, 32)
@@ -69,16 +71,33 @@ def render_invoice_pdf(doc: InvoiceDocument, options: RenderOptions) -> bytes:
         doc: the issued invoice, frozen.
         options: printing choices (line details shown or hidden).
     """
+    pdf, alone = _laid_out(doc, options, carry=0)
+    # The texts and footer would sit alone on a last page: take the last few rows of the
+    # lines table (and so the totals) over to that page with them, when that keeps them
+    # together; otherwise the first layout stands (the texts are longer than a page).
+    for carry in range(1, min(len(doc.lines), MAX_CARRIED_ROWS) + 1):
+        if not alone:
+            break
+        candidate, still_alone = _laid_out(doc, options, carry=carry)
+        if not still_alone:
+            pdf, alone = candidate, False
+    return bytes(pdf.output())
+
+
+def _laid_out(doc: InvoiceDocument, options: RenderOptions, *, carry: int) -> tuple[Any, bool]:
+    """The document laid out, the last ``carry`` line rows starting a new page; and whether
+    the texts and footer ended up on pages of their own (a page holding nothing else)."""
     pdf = _new_pdf(doc)
     pdf.add_page()
     _header(pdf, doc)
     _overdue(pdf, doc)
     _parties(pdf, doc)
-    _lines_table(pdf, doc, options)
+    _lines_table(pdf, doc, options, break_before=len(doc.lines) - carry if carry else None)
     _vat_and_totals(pdf, doc)
+    totals_page = pdf.page_no()
     _text_blocks(pdf, doc)
     _footer_text(pdf, doc)
-    return bytes(pdf.output())
+    return pdf, pdf.page_no() > totals_page
 
 
 def preload() -> None:
@@ -128,17 +147,23 @@ def _new_pdf(doc: InvoiceDocument) -> Any:
     pdf.add_font(FAMILY, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_creation_date(datetime.combine(doc.issue_date, time(0, 0), tzinfo=UTC))
     pdf.set_title(document_heading(doc))
-    pdf.set_author(_clean(doc.seller.name))
-    pdf.set_subject(f"{doc.title} for {_clean(doc.buyer.name)}")
+    pdf.set_author(_plain(doc.seller.name))
+    pdf.set_subject(f"{doc.title} for {_plain(doc.buyer.name)}")
     pdf.set_creator("TekToro TUI")
     pdf.set_producer("TekToro TUI")
     pdf.set_lang("en")
     return pdf
 
 
-def _clean(text: str) -> str:
+def _plain(text: str) -> str:
     """Text as the PDF fonts can print it: tabs as spaces, no carriage returns."""
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+
+
+def _clean(text: str) -> str:
+    """Printed text: plain, with account numbers and legal forms bound so that no line break
+    falls inside them (fpdf2 prints the non-breaking spaces as plain ones)."""
+    return bind(_plain(text))
 
 
 def _set_font(
@@ -244,16 +269,21 @@ def _party(pdf: Any, label: str, party: Party, width: float) -> float:
 # --- the lines table ------------------------------------------------------------------------
 
 
-def _lines_table(pdf: Any, doc: InvoiceDocument, options: RenderOptions) -> None:
-    """Every line; a row never splits, and the heading row repeats on each new page."""
+def _lines_table(
+    pdf: Any, doc: InvoiceDocument, options: RenderOptions, *, break_before: int | None = None
+) -> None:
+    """Every line; a row never splits, and the heading row repeats on each new page.
+
+    ``break_before`` starts a new page at that row (by index), to carry the last rows over.
+    """
     pdf.set_draw_color(RULE_GREY)
     layouts = [_layout(pdf, line, options) for line in doc.lines]
     first_height = layouts[0].height if layouts else 0
     if pdf.will_page_break(6 + first_height):
         pdf.add_page()
     _table_heading(pdf, LINE_HEADINGS, LINE_WIDTHS, text_column=1)
-    for layout in layouts:
-        if pdf.will_page_break(layout.height):
+    for index, layout in enumerate(layouts):
+        if index == break_before or pdf.will_page_break(layout.height):
             pdf.add_page()
             _table_heading(pdf, LINE_HEADINGS, LINE_WIDTHS, text_column=1)
         _line_row(pdf, layout)

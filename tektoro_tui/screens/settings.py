@@ -36,7 +36,7 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         (
             FieldSpec("name", "Name"),
             FieldSpec("billing_address", "Billing address", kind="textarea"),
-            FieldSpec("tax_id", "Tax id"),
+            FieldSpec("tax_id", "Tax ID (VAT number)"),
             FieldSpec("email", "E-mail"),
             FieldSpec("phone", "Phone"),
             FieldSpec("bank_account", "Bank account"),

@@ -25,6 +25,12 @@ FIELDS = (
     FieldSpec("password", "Password (8+ characters)", kind="password"),
     FieldSpec("password_confirm", "Password again", kind="password"),
 )
+SELLER_FIELDS = (
+    FieldSpec("billing_address", "Company address", placeholder="optional: street, city"),
+    FieldSpec("tax_id", "Tax ID (VAT number)", placeholder="optional"),
+    FieldSpec("bank_account", "Bank account", placeholder="optional: IBAN"),
+)
+"""What an invoice prints of the firm besides its name; each can wait for Settings."""
 MISMATCH = Problem("password_confirm", "does not match the password")
 
 
@@ -37,6 +43,9 @@ class SetupDraft:
     admin_name: str = ""
     password: str = ""
     password_confirm: str = ""
+    billing_address: str = ""
+    tax_id: str = ""
+    bank_account: str = ""
 
 
 class SetupScreen(TektoroScreen):
@@ -45,7 +54,9 @@ class SetupScreen(TektoroScreen):
     TITLE_TEXT = "First-run set-up"
     HELP = (
         "This database has no organisation yet. Enter your company's name and the first "
-        "administrator's account; you are logged in as that administrator afterwards."
+        "administrator's account; you are logged in as that administrator afterwards. The "
+        "company's address, tax ID and bank account are printed on your invoices: you may "
+        "leave them blank now and add them in Settings before the first invoice."
     )
     BINDINGS = [Binding("ctrl+s", "create", "Create organisation")]
 
@@ -59,6 +70,10 @@ class SetupScreen(TektoroScreen):
         with VerticalScroll(classes="entry-scroll"), Vertical(id="setup-box", classes="entry-box"):
             yield Label("Set up your organisation", classes="entry-title")
             yield from form_fields(FIELDS, SetupDraft(), compact=True)
+            yield Label(
+                "On your invoices (optional, also in Settings later)", classes="entry-subtitle"
+            )
+            yield from form_fields(SELLER_FIELDS, SetupDraft(), compact=True)
             yield Static("", id="setup-message", classes="entry-message", markup=False)
             with Horizontal(classes="entry-buttons"):
                 yield Button("Create organisation", variant="primary", id="create")
@@ -71,7 +86,7 @@ class SetupScreen(TektoroScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter moves to the next field; on the last one it creates the organisation."""
         event.stop()
-        if event.input.id == "input-password_confirm":
+        if event.input.id == f"input-{SELLER_FIELDS[-1].name}":
             self.action_create()
         else:
             self.focus_next()
@@ -93,7 +108,13 @@ class SetupScreen(TektoroScreen):
         def create() -> Actor:
             auth = self.connection.services().auth
             auth.init_organisation(
-                draft.company, draft.admin_email, draft.admin_name, draft.password
+                draft.company,
+                draft.admin_email,
+                draft.admin_name,
+                draft.password,
+                billing_address=draft.billing_address,
+                tax_id=draft.tax_id,
+                bank_account=draft.bank_account,
             )
             return auth.login(draft.admin_email, draft.password)
 

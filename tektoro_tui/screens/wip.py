@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, TabbedContent, TabPane
 
 from ..domain.validation import Form
+from ..errors import Problem
 from ..services.pipeline.views import (
     AllocationForm,
     BatchResult,
@@ -34,6 +35,7 @@ from ..widgets.wip_forms import (
     allocation_modal,
     ask_to_apply,
     describe_allocation,
+    problems_of,
     process_modal,
 )
 from ..widgets.wip_realisation import RealisationPane
@@ -246,22 +248,36 @@ class WipScreen(AreaScreen):
     def action_allocate(self) -> None:
         """Allocate the chosen entries in a form; dry run, confirm, apply."""
         ids = self._chosen()
-        if not ids:
-            return
+        if ids:
+            self._edit_allocation(tuple(ids), AllocationForm(kind="bill"))
+
+    def _edit_allocation(
+        self, ids: tuple[int, ...], draft: AllocationForm, problems: tuple[Problem, ...] = ()
+    ) -> None:
+        """The allocation form on ``draft``: a value that would allocate nothing (a write-down
+        larger than every entry) marks the form, and No on the confirmation comes back to it,
+        so what was typed is never lost."""
 
         def dry_run(form: AllocationForm) -> tuple[AllocationForm, BatchResult]:
             return form, self.services.wip.allocate(self.actor, ids, form, dry_run=True)
 
-        draft = AllocationForm(kind="bill")
-        edit_in_form(self, allocation_modal(len(ids)), draft, dry_run, self._allocation_found)
+        def found(outcome: tuple[AllocationForm, BatchResult]) -> None:
+            form, result = outcome
+            wrong = problems_of(result)
+            if wrong and not result.entry_ids:
+                self._edit_allocation(ids, form, wrong)
+                return
 
-    def _allocation_found(self, outcome: tuple[AllocationForm, BatchResult]) -> None:
-        form, result = outcome
+            def apply(chosen: tuple[int, ...]) -> BatchResult:
+                return self.services.wip.allocate(self.actor, chosen, form)
 
-        def apply(ids: tuple[int, ...]) -> BatchResult:
-            return self.services.wip.allocate(self.actor, ids, form)
+            def back() -> None:
+                self._edit_allocation(ids, form)
 
-        self._confirm(result, "Allocate WIP", describe_allocation(form), apply)
+            self._confirm(result, "Allocate WIP", describe_allocation(form), apply, back)
+
+        modal = allocation_modal(len(ids))
+        edit_in_form(self, modal, draft, dry_run, found, problems)
 
     def action_release(self) -> None:
         """Send the chosen allocated entries back to unallocated; dry run, confirm, apply."""
@@ -278,13 +294,20 @@ class WipScreen(AreaScreen):
             lambda result: self._confirm(result, "Release WIP", "Back to unallocated", apply),
         )
 
-    def _confirm(self, result: BatchResult, title: str, doing: str, apply: Apply) -> None:
+    def _confirm(
+        self,
+        result: BatchResult,
+        title: str,
+        doing: str,
+        apply: Apply,
+        back: Callable[[], object] | None = None,
+    ) -> None:
         """Show what the dry run found; on Yes apply it to exactly the entries it listed."""
 
         def go() -> None:
             call_service(self, lambda: apply(result.entry_ids), self._applied)
 
-        ask_to_apply(self.app, result, title, doing, go)
+        ask_to_apply(self.app, result, title, doing, go, back)
 
     def _applied(self, result: BatchResult) -> None:
         self.entries_table.unselect_all()

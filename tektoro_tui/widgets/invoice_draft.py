@@ -27,8 +27,8 @@ WHOLE = FieldSpec("markup_on_whole", "on whole", kind="switch")
 VAT = FieldSpec("vat_rate", "VAT %", placeholder="default")
 DUE = FieldSpec("due_days", "Due days", placeholder="default")
 TERMS = FieldSpec("payment_terms_id", "Payment terms", kind="select", placeholder="(none)")
-COMMENTARY = FieldSpec("commentary", "Commentary")
-ATTACHED = FieldSpec("attached_text", "Attached text", kind="textarea")
+COMMENTARY = FieldSpec("commentary", "Comments")
+ATTACHED = FieldSpec("attached_text", "Notes printed on the invoice", kind="textarea")
 LIVE_FIELDS = ("markup_percent", "vat_rate")
 NO_TOTAL = "—"
 

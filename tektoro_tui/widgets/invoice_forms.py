@@ -168,5 +168,21 @@ def issue_question(view: InvoiceView) -> str:
         f"Net {view.net.format()} · VAT {view.vat.format()} · "
         f"Gross {view.gross.format()} {view.currency}\n\n"
         "Once issued it can never change: a mistake needs a credit note. It then goes to the "
-        "Invoice Printer."
+        "Invoice Printer." + seller_warning(view.seller_missing)
     )
+
+
+def seller_warning(missing: tuple[str, ...]) -> str:
+    """The warning shown before issuing while the firm's own details are incomplete."""
+    if not missing:
+        return ""
+    return (
+        f"\n\nWarning: your firm's {' and '.join(_listed(missing))} "
+        f"{'is' if len(missing) == 1 else 'are'} missing, so the invoice will not show "
+        "them. Add them in Settings first unless you mean to issue it so."
+    )
+
+
+def _listed(items: tuple[str, ...]) -> list[str]:
+    """'a, b' and 'c' for a sentence."""
+    return [", ".join(items[:-1]), items[-1]] if len(items) > 1 else list(items)

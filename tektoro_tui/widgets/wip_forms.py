@@ -149,9 +149,17 @@ def skipped_lines(result: BatchResult) -> list[str]:
 
 
 def ask_to_apply(
-    app: App[Any], result: BatchResult, title: str, doing: str, on_yes: Callable[[], object]
+    app: App[Any],
+    result: BatchResult,
+    title: str,
+    doing: str,
+    on_yes: Callable[[], object],
+    on_no: Callable[[], object] | None = None,
 ) -> None:
-    """Show what a dry run found and call ``on_yes`` on Yes (a notice when nothing changes)."""
+    """Show what a dry run found and call ``on_yes`` on Yes (a notice when nothing changes).
+
+    ``on_no`` is called on No (e.g. to go back to the form that asked, its values kept).
+    """
     if not result.entry_ids:
         text = "\n".join(["Nothing would change.", *skipped_lines(result)])
         app.push_screen(NoticeDialog(title, text))
@@ -160,9 +168,25 @@ def ask_to_apply(
     def answered(yes: bool | None) -> None:
         if yes:
             on_yes()
+        elif on_no is not None:
+            on_no()
 
     question = f"{batch_question(result, doing)}\n\nGo ahead?"
     app.push_screen(YesNoDialog(title, question), answered)
+
+
+def problems_of(result: BatchResult) -> tuple[Problem, ...]:
+    """The skips a form's value caused, as problems to mark on that form (one per field).
+
+    When nothing at all would change because of them, the form is what needs fixing, not a
+    notice to close: "Write down per entry: the write-down of 50.00 EUR is more than the
+    entry's value (20.00 EUR)".
+    """
+    found: dict[str, str] = {}
+    for skip in result.skipped:
+        if skip.field is not None:
+            found.setdefault(skip.field, skip.reason)
+    return tuple(Problem(field, reason) for field, reason in found.items())
 
 
 def process_summary(result: ProcessResult) -> str:

@@ -39,6 +39,34 @@ def _init(runner: CliRunner, db_url: str) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Created 'Northwind'" in result.stdout
+    assert "add --address, --tax-id, --bank-account later" in result.stderr
+
+
+def test_init_takes_the_sellers_details(runner: CliRunner, db_url: str) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "init", "--company", "Acme Sp. z o.o.", "--admin-email", "a@example.com",
+            "--address", "ul. Długa 5\\n00-001 Warszawa", "--tax-id", "PL5260001246",
+            "--bank-account", "PL61 1090 1014 0000 0712 1981 2874", "--password-stdin",
+            "--db", db_url,
+        ],
+        input=PASSWORD + "\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Settings" not in result.stderr, "nothing left to add"
+    from tektoro_tui.services.hub import Services
+
+    services = Services.connect(db_url)
+    try:
+        firm = services.settings.get(services.auth.login("a@example.com", PASSWORD))
+    finally:
+        services.close()
+    assert firm.billing_address == "ul. Długa 5\n00-001 Warszawa"
+    assert (firm.tax_id, firm.bank_account) == (
+        "PL5260001246",
+        "PL61 1090 1014 0000 0712 1981 2874",
+    )
 
 
 def test_init_login_whoami_logout(runner: CliRunner, db_url: str) -> None:

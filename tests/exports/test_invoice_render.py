@@ -250,3 +250,44 @@ def test_pdf_overdue_notice_uses_the_days_set(days: int) -> None:
     text = one_line(pdf_pages(render_invoice_pdf(doc, SHOW))[0])
     assert f"This invoice is {days} days overdue." in text
     assert f"{doc.gross.format()} EUR immediately." in text
+
+
+# --- layout: words kept together, no page of texts alone --------------------------------------
+
+IBAN = "PL61 1090 1014 0000 0712 1981 2874"
+
+
+@pytest.mark.parametrize("extra", range(0, 24, 3))
+def test_pdf_never_breaks_an_account_number_or_a_legal_form(extra: int) -> None:
+    # Names of growing length: at some lengths a plain wrap would split the legal form or
+    # the account number over two lines of the party block.
+    name = "Przedsiębiorstwo Budowlane " + "X" * extra + " Kowalski Sp. z o.o."
+    seller = Party(name, "ul. Długa 5\n00-001 Warszawa", "PL5260001246", bank_account=IBAN)
+    buyer = Party("Müller Bau " + "Y" * extra + " GmbH & Co. KG", "Hauptstraße 5", "DE1")
+    doc = make_invoice(2, seller=seller, buyer=buyer, payment_terms=f"Pay to {IBAN} in 14 days.")
+    lines = pdf_pages(render_invoice_pdf(doc, SHOW))[0].splitlines()
+    assert any("Sp. z o.o." in line for line in lines)
+    assert any("GmbH & Co. KG" in line for line in lines)
+    assert sum(IBAN in line for line in lines) == 2, "whole, in the party block and the terms"
+    html = render_invoice_html(doc, SHOW)
+    assert f'<span class="nobr">{IBAN}</span>' in html
+
+
+@pytest.mark.parametrize("count", range(8, 45))
+def test_pdf_never_leaves_the_texts_and_footer_alone_on_the_last_page(count: int) -> None:
+    pages = pdf_pages(render_invoice_pdf(make_invoice(count), SHOW))
+    assert "Total gross" in pages[-1] or "Design work" in pages[-1]
+    text = one_line("\n".join(pages))
+    assert "Timesheets are attached." in text and "Registered in Berlin, HRB 12345" in text
+    for position in range(1, count + 1):
+        assert sum(page.count(f"Design work {position}\n") for page in pages) == 1
+
+
+def test_pdf_and_html_print_labels_not_field_names() -> None:
+    doc = make_invoice(1)
+    for text in (
+        one_line(pdf_pages(render_invoice_pdf(doc, SHOW))[0]),
+        render_invoice_html(doc, SHOW),
+    ):
+        assert "Notes" in text and "Timesheets are attached." in text
+        assert "Attached text" not in text and "attached_text" not in text

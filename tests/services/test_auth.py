@@ -66,6 +66,29 @@ def test_init_reports_every_bad_field_and_writes_nothing(services: Services) -> 
     assert not services.auth.is_initialised()
 
 
+def test_init_keeps_the_sellers_details_and_refuses_them_too_long(services: Services) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.auth.init_organisation(
+            "Acme", "a@example.com", "A", "password-123", tax_id="9" * 51, bank_account="x" * 101
+        )
+    assert {p.field for p in caught.value.problems} == {"tax_id", "bank_account"}
+    assert not services.auth.is_initialised()
+    actor = services.auth.init_organisation(
+        "Acme",
+        "a@example.com",
+        "A",
+        "password-123",
+        billing_address=" ul. Długa 5\n00-001 Warszawa ",
+        tax_id="PL5260001246",
+    )
+    firm = services.settings.get(actor)
+    assert (firm.billing_address, firm.tax_id, firm.bank_account) == (
+        "ul. Długa 5\n00-001 Warszawa",
+        "PL5260001246",
+        "",
+    )
+
+
 def test_login_is_case_insensitive_on_email(services: Services, admin: Actor) -> None:
     actor = services.auth.login("  owner@EXAMPLE.com ", ADMIN_PASSWORD)
     assert actor.user_id == admin.user_id

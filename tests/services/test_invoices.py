@@ -388,9 +388,15 @@ def test_the_date_of_sale_is_found_across_id_chunks(
 def test_issue_numbers_snapshots_and_freezes(books: Books) -> None:
     inv = books.invoices
     draft = inv.open_record(books.admin, two_line_record(books))
+    assert draft.seller_missing == ()  # the firm gave its address, tax id and bank account
+    set_organisation(books.services, bank_account="", tax_id=" ")
+    assert inv.get(books.admin, draft.id).seller_missing == ("tax ID", "bank account")
+    set_organisation(books.services, bank_account="PL61 1090 1014 0000 0712 1981 2874")
+    set_organisation(books.services, tax_id="PL9570000000")
     inv.update_draft(books.admin, draft.id, DraftForm(due_days="30"))
     issued = inv.issue(books.admin, draft.id)
     assert (issued.number, issued.status, issued.issue_date) == ("INV/2026/00001", "issued", TODAY)
+    assert issued.seller_missing == (), "asked of drafts only"
     assert issued.due_date == TODAY + timedelta(days=30) and issued.due_days == 30
     assert totals(issued) == (29_000, 6_670, 35_670)
     assert issued.footer == "Thank you for your business."

@@ -47,6 +47,33 @@ async def test_first_run_set_up_creates_the_organisation_and_lands_on_home(
         assert app.actor is not None and app.actor.email == "ann@acme.test"
         assert "Acme Builders" in app.status_line
         assert empty_services.auth.is_initialised()
+        firm = empty_services.settings.get(app.actor)
+        assert (firm.billing_address, firm.tax_id, firm.bank_account) == ("", "", "")
+
+
+async def test_set_up_takes_the_sellers_details_printed_on_invoices(
+    empty_services: Services,
+) -> None:
+    app = TektoroApp(services=empty_services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        type_into(app, "#input-company", "Acme Sp. z o.o.")
+        type_into(app, "#input-admin_email", "ann@acme.test")
+        type_into(app, "#input-password", "correct-horse")
+        type_into(app, "#input-password_confirm", "correct-horse")
+        type_into(app, "#input-billing_address", "ul. Długa 5, 00-001 Warszawa")
+        type_into(app, "#input-tax_id", "PL5260001246")
+        type_into(app, "#input-bank_account", "PL61 1090 1014 0000 0712 1981 2874")
+        app.screen.query_one("#input-bank_account").focus()
+        await keys(pilot, "enter")  # Enter on the last field creates the organisation
+
+        assert isinstance(app.screen, HomeScreen)
+        firm = empty_services.settings.get(app.actor)
+        assert (firm.billing_address, firm.tax_id, firm.bank_account) == (
+            "ul. Długa 5, 00-001 Warszawa",
+            "PL5260001246",
+            "PL61 1090 1014 0000 0712 1981 2874",
+        )
 
 
 async def test_set_up_marks_every_bad_field_and_creates_nothing(empty_services: Services) -> None:

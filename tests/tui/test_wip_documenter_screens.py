@@ -33,6 +33,7 @@ from .tuitools import (
     keys,
     notifications,
     open_area,
+    settle,
     snapshot_steps,
     table_rows,
     text_of,
@@ -165,6 +166,9 @@ async def test_a_partial_write_down_is_confirmed_before_it_is_saved(work: Work) 
         assert "Bill, writing down 40 of each entry (Goodwill)" in question
         assert "1 entry · 2:00 h · value 160.00 EUR" in question
         await keys(pilot, "n")
+        assert isinstance(app.screen, FormModal), "No goes back to the form, nothing lost"
+        assert app.screen.query_one("#input-write_down_amount", Input).value == "40"
+        await keys(pilot, "escape")
         assert isinstance(app.screen, WipScreen)
         assert entry_states(work)[first] == ("approved", None, 0, "")
 
@@ -175,6 +179,29 @@ async def test_a_partial_write_down_is_confirmed_before_it_is_saved(work: Work) 
         assert table_rows(app, "#entries")[0][5] == "bill, −40.00 down"
         assert table_rows(app, "#groups")[0][4:6] == ["120.00", "40.00"]
         assert "0 selected" not in text_of(app, "#entries-heading")
+
+
+async def test_a_write_down_larger_than_the_entry_marks_the_form_and_keeps_it(
+    work: Work,
+) -> None:
+    app = TektoroApp(services=work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_area(pilot, "w", login=ADMIN)
+        await keys(pilot, "tab", "space", "e")
+        assert isinstance(app.screen, FormModal)
+        await keys(pilot, "tab")
+        await type_text(pilot, "9000")
+        await keys(pilot, "tab")
+        await choose(pilot, "Goodw")
+        await keys(pilot, "ctrl+s")
+        await settle(pilot)
+
+        assert isinstance(app.screen, FormModal), "the form, not a notice to close"
+        (problem,) = invalid_fields(app).items()
+        assert problem[0] == "write_down_amount" and "more than the entry's value" in problem[1]
+        assert app.screen.query_one("#input-write_down_amount", Input).value == "9000"
+        await keys(pilot, "escape")
+    assert {state[0] for state in entry_states(work).values()} == {"approved"}
 
 
 async def test_a_write_down_without_a_reason_is_refused_with_the_field_marked(work: Work) -> None:
@@ -191,8 +218,9 @@ async def test_a_write_down_without_a_reason_is_refused_with_the_field_marked(wo
         assert invalid_fields(app) == {
             "reason": "is required for a write-down; choose one from the list"
         }
-        assert ("Please correct the form", "Reason: is required for a write-down; choose one "
-                "from the list", "error") in notifications(app)  # fmt: skip
+        # The message names the field as the form labels it.
+        assert ("Please correct the form", "Write-down reason: is required for a write-down; "
+                "choose one from the list", "error") in notifications(app)  # fmt: skip
         await keys(pilot, "escape")
     assert {state[0] for state in entry_states(work).values()} == {"approved"}
 
@@ -428,6 +456,8 @@ async def test_a_saved_draft_with_an_adjustment_is_issued_after_confirmation(
         question = str(app.screen.query_one("#question", Static).render())
         assert "Gross 615.00 EUR" in question
         assert "can never change" in question
+        # The firm never gave its own details: said before it is too late.
+        assert "Warning: your firm's address, tax ID and bank account are missing" in question
         await keys(pilot, "y")
 
         assert isinstance(app.screen, DocumenterScreen) and not screen.drafting

@@ -120,14 +120,33 @@ class AuthService(ServiceBase):
             )
 
     def init_organisation(
-        self, company: str, admin_email: str, admin_name: str, password: str
+        self,
+        company: str,
+        admin_email: str,
+        admin_name: str,
+        password: str,
+        *,
+        billing_address: str = "",
+        tax_id: str = "",
+        bank_account: str = "",
     ) -> Actor:
-        """Create the organisation, its permission matrix and the first administrator."""
+        """Create the organisation, its permission matrix and the first administrator.
+
+        The seller details an invoice prints (address, tax id, bank account) may be given now
+        or later in Settings; issuing warns while they are missing.
+        """
         form = Form()
         company_name = form.text("company", company, max_length=200)
         email = form.email("admin_email", admin_email)
         name = form.text("admin_name", admin_name or (admin_email or "").split("@")[0])
         check_password_rules(form, "password", password)
+        seller = {
+            "billing_address": form.text(
+                "billing_address", billing_address, required=False, max_length=1000
+            ),
+            "tax_id": form.text("tax_id", tax_id, required=False, max_length=50),
+            "bank_account": form.text("bank_account", bank_account, required=False, max_length=100),
+        }
         form.raise_if_any()
         email = email or ""
         with self._write(None) as uow:
@@ -138,7 +157,14 @@ class AuthService(ServiceBase):
                     "--db at a new database.",
                     title="Already set up",
                 )
-            org = m.Organisation(id=1, name=company_name, created_at=uow.now)
+            org = m.Organisation(
+                id=1,
+                name=company_name,
+                billing_address=seller["billing_address"] or "",
+                tax_id=seller["tax_id"] or "",
+                bank_account=seller["bank_account"] or "",
+                created_at=uow.now,
+            )
             session.add(org)
             for role, perms in DEFAULT_MATRIX.items():
                 for perm in perms:

@@ -189,7 +189,21 @@ def invoice_view(
         booked_at=invoice.booked_at,
         due_days=days,
         line_count=line_count,
+        seller_missing=seller_gaps(organisation(session)) if draft and lines else (),
     )
+
+
+SELLER_DETAILS = (
+    ("billing_address", "address"),
+    ("tax_id", "tax ID"),
+    ("bank_account", "bank account"),
+)
+"""What an invoice prints of its seller besides the name, as the warning names each."""
+
+
+def seller_gaps(org: m.Organisation) -> tuple[str, ...]:
+    """The seller details the firm has not given yet ("address", "tax ID", "bank account")."""
+    return tuple(label for field, label in SELLER_DETAILS if not str(getattr(org, field)).strip())
 
 
 def _quantity(row: m.InvoiceLine) -> str:

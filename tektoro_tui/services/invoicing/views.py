@@ -83,6 +83,8 @@ class InvoiceView:
     line_count: int | None = None
     """How many lines the invoice has when ``lines`` holds only the first of them (read with a
     line limit); None when ``lines`` is every line."""
+    seller_missing: tuple[str, ...] = ()
+    """A draft's seller details the firm has not given yet (issuing prints only what it has)."""
 
     @property
     def total_lines(self) -> int:

@@ -105,6 +105,7 @@ class Skipped:
 
     entry_id: int
     reason: str
+    field: str | None = None  # the form field whose value made it skip, when one did
 
 
 PAST_TENSE = {

@@ -741,7 +741,9 @@ def _allocation_target(
     if amount > row.value_cents:
         value, asked = Money(row.value_cents, currency), Money(amount, currency)
         return Skipped(
-            row.id, f"the write-down of {asked} is more than the entry's value ({value})"
+            row.id,
+            f"the write-down of {asked} is more than the entry's value ({value})",
+            field="write_down_amount",
         )
     if amount == row.value_cents:
         return ("write_down", None)

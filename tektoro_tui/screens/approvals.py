@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from ..services.base import Actor
     from ..services.hub import Services
 
-ENTRY_COLUMNS = ("date", "person", "project", "hours", "value", "task", "description")
+ENTRY_COLUMNS = ("date", "person", "project", "task", "hours", "value", "description")
 
 Summary = tuple[tuple[ContributorSummary, ...], Totals]
 Refreshed = tuple[Summary, EntryPage]

@@ -46,7 +46,19 @@ if TYPE_CHECKING:
     from ..services.base import Actor
     from ..services.hub import Services
 
-REPORT_COLUMNS = ("date", "person", "project", "hours", "value", "status", "reason", "task")
+REPORT_COLUMNS = (
+    "date",
+    "person",
+    "project",
+    "task",
+    "hours",
+    "description",
+    "status",
+    "value",
+    "reason",
+)
+"""What was done, by whom and when first, so it reads at 80 columns; the highlighted entry's
+whole description and codes are on the detail line below the table."""
 MARKABLE = frozenset({TimeEntryStatus.DRAFT.value, TimeEntryStatus.REJECTED.value})
 """Entries whose marks survive a live refresh: those the batch actions here can still change."""
 

@@ -24,17 +24,18 @@ from .formatting import day, hours
 INVOICE_COLUMNS = (
     "Number",
     "Client",
-    "Gross",
-    "Paid",
+    "Due date",
     "Due",
     "Status",
+    "Gross",
+    "Paid",
     "Issued",
-    "Due date",
     "Notice",
 )
-"""The Invoice Printer's list columns (amounts first, so they fit at 80 columns)."""
+"""The Invoice Printer's list columns: what is owed and by when first, so they fit at 80
+columns; gross, paid and the issue date follow (scroll right, and the detail shows them)."""
 
-NAME_WIDTH = 24
+NAME_WIDTH = 18
 """How much of a client's name a list shows (the detail shows all of it)."""
 DETAIL_LINES = 200
 """Lines drawn in the detail pane; the rest of a very long invoice is counted, not drawn
@@ -77,12 +78,12 @@ def invoice_cells(invoice: InvoiceView) -> tuple[object, ...]:
     return (
         invoice.number or "",
         clipped(invoice.client_name),
-        amount_cell(invoice.gross.format()),
-        amount_cell(invoice.paid.format()),
+        day(invoice.due_date),
         amount_cell(invoice.due.format()),
         status_label(invoice),
+        amount_cell(invoice.gross.format()),
+        amount_cell(invoice.paid.format()),
         day(invoice.issue_date),
-        day(invoice.due_date),
         notice_label(invoice.overdue_notice_days),
     )
 

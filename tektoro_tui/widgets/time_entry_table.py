@@ -33,15 +33,15 @@ def right(text: str) -> Text:
 Cell = Callable[[TimeEntryView], object]
 CELLS: dict[str, tuple[str, Cell]] = {
     "date": ("Date", lambda v: day(v.work_date)),
-    "person": ("Person", lambda v: clip(v.owner_name, 14)),
-    "project": ("Project", lambda v: clip(v.project_name, 16)),
-    "task": ("Task", lambda v: clip(v.task_name, 14)),
+    "person": ("Person", lambda v: clip(v.owner_name, 12)),
+    "project": ("Project", lambda v: clip(v.project_name, 14)),
+    "task": ("Task", lambda v: clip(v.task_name, 12)),
     "activity": ("Activity", lambda v: clip(v.activity_name, 14)),
     "hours": ("Hours", lambda v: right(hours(v.minutes))),
     "value": ("Value", lambda v: right(v.value.format())),
     "status": ("Status", lambda v: v.status),
     "reason": ("Reason", lambda v: clip(v.rejection_reason, 40)),
-    "description": ("Description", lambda v: clip(v.description, 40)),
+    "description": ("Description", lambda v: clip(v.description, 30)),
 }
 
 

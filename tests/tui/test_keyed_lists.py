@@ -21,7 +21,7 @@ from textual.widgets import DataTable
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.presets import PresetsScreen
 from tektoro_tui.screens.printer import PrinterScreen
-from tektoro_tui.screens.time_report import TimeReportScreen
+from tektoro_tui.screens.time_report import REPORT_COLUMNS, TimeReportScreen
 from tektoro_tui.services.administration.presets import RateCodeForm
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.hub import Services
@@ -29,6 +29,7 @@ from tektoro_tui.services.invoicing.views import PaymentForm
 from tektoro_tui.services.pipeline.views import AllocationForm, TimeCardForm
 from tektoro_tui.widgets.dialogs.batch import BatchDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
+from tektoro_tui.widgets.printer_detail import INVOICE_COLUMNS
 from tektoro_tui.widgets.stable_table import StableTable
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, NOW, Firm
@@ -224,7 +225,7 @@ async def test_an_entry_edited_on_the_time_report_keeps_the_cursor(
     stocked_firm: Firm, entries: list[int]
 ) -> None:
     app = TektoroApp(services=stocked_firm.services)
-    hours = 4  # after the mark, date, person and project
+    hours = 1 + REPORT_COLUMNS.index("hours")  # after the mark
     async with app.run_test(size=SIZE) as pilot:
         table = await open_report(pilot, 60)
         key, scroll = str(entries[60]), table.scroll_y
@@ -247,7 +248,7 @@ async def test_an_entry_changed_in_another_session_is_updated_in_place(
     stocked_firm: Firm, entries: list[int], other: Services
 ) -> None:
     app = TektoroApp(services=stocked_firm.services)
-    hours = 4
+    hours = 1 + REPORT_COLUMNS.index("hours")
     async with app.run_test(size=SIZE) as pilot:
         table = await open_report(pilot, 60)
         key, scroll = str(entries[60]), table.scroll_y
@@ -361,7 +362,7 @@ async def test_a_payment_recorded_on_the_printer_keeps_the_cursor_and_the_view(
     stocked_firm: Firm, printed: Printed
 ) -> None:
     app = TektoroApp(services=stocked_firm.services)
-    paid = 3
+    paid = INVOICE_COLUMNS.index("Paid")
     async with app.run_test(size=SIZE) as pilot:
         table = await open_printer(pilot)
         number, scroll = printed.numbers[7], table.scroll_y
@@ -382,7 +383,7 @@ async def test_a_payment_and_a_credit_note_from_another_session(
     stocked_firm: Firm, printed: Printed, other: Services
 ) -> None:
     app = TektoroApp(services=stocked_firm.services)
-    paid = 3
+    paid = INVOICE_COLUMNS.index("Paid")
     async with app.run_test(size=SIZE) as pilot:
         table = await open_printer(pilot)
         number, scroll = printed.numbers[7], table.scroll_y

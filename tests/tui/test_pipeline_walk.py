@@ -234,7 +234,7 @@ async def accept(walk: Walk) -> None:
     pilot, office = walk.pilot, walk.office
     await walk.press("y")
     screen_of(pilot, TimeReportScreen)
-    assert [r[6] for r in table_rows(pilot.app, "#entries")] == ["accepted", "accepted"]
+    assert [r[7] for r in table_rows(pilot.app, "#entries")] == ["accepted", "accepted"]
     assert office.statuses() == [(90, "accepted", None), (150, "accepted", None)]
 
 
@@ -252,7 +252,7 @@ async def highlight_ann_in_approvals(walk: Walk) -> None:
     ]
     await walk.press("down")
     assert text_of(pilot.app, "#entries-title") == "Accepted entries of Ann Staff"
-    assert [r[3:6] for r in table_rows(pilot.app, "#approval-entries")] == [
+    assert [[r[3], *r[5:7]] for r in table_rows(pilot.app, "#approval-entries")] == [
         [PROJECT, "2:30", "250.00"],
         [PROJECT, "1:30", "150.00"],
     ]
@@ -389,8 +389,8 @@ async def print_and_pay(walk: Walk) -> None:
     pilot, office = walk.pilot, walk.office
     await walk.press("i")
     screen_of(pilot, PrinterScreen)
-    assert [r[:5] for r in table_rows(pilot.app, "#invoices")] == [
-        [NUMBER, CLIENT, "492.00", "0.00", "492.00"]
+    assert [[*r[:2], *r[3:7]] for r in table_rows(pilot.app, "#invoices")] == [
+        [NUMBER, CLIENT, "492.00", "issued", "492.00", "0.00"]
     ]
     await walk.press("f")
     pdf = exports_dir() / "INV-2024-00001.pdf"
@@ -411,7 +411,7 @@ async def print_and_pay(walk: Walk) -> None:
     await type_text(pilot, REFERENCE)
     await walk.press("ctrl+s")
     screen_of(pilot, PrinterScreen)
-    assert table_rows(pilot.app, "#invoices")[0][2:6] == ["492.00", "492.00", "0.00", "paid"]
+    assert table_rows(pilot.app, "#invoices")[0][3:7] == ["0.00", "paid", "492.00", "492.00"]
     invoice = office.services.invoices.get_by_number(office.owner, NUMBER)
     assert (invoice.status, invoice.paid, invoice.due) == ("paid", eur("492.00"), eur("0.00"))
     (payment,) = office.services.invoices.payments(office.owner, NUMBER)

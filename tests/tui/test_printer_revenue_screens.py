@@ -210,13 +210,14 @@ async def test_printer_lists_the_invoices_and_shows_the_highlighted_one(books: B
         assert [row[0] for row in rows] == [THIRD, SECOND, FIRST]  # newest first
         detail = screen.query_one(InvoiceDetail)
         assert detail.invoice is not None and detail.invoice.number == THIRD, "the first is shown"
-        assert rows[2][:6] == [
+        assert rows[2][:7] == [
             FIRST,
             "Harbour Hotel",
-            "196.80",
-            "100.00",
+            "2024-01-29",
             "96.80",
             "partially paid",
+            "196.80",
+            "100.00",
         ]
         await highlight(pilot, table, FIRST)
         assert detail.invoice is not None and detail.invoice.number == FIRST
@@ -341,7 +342,7 @@ async def test_partial_then_full_payment_through_the_form(books: Books) -> None:
         await keys(pilot, "ctrl+s")
         assert app.screen is screen
         row = table_rows(table)[table.get_row_index(THIRD)]
-        assert row[2:6] == ["98.40", "40.00", "58.40", "partially paid"]
+        assert row[3:7] == ["58.40", "partially paid", "98.40", "40.00"]
         view = books.services.invoices.get_by_number(books.admin, THIRD)
         assert (view.status, view.paid, view.due) == ("partially_paid", eur("40"), eur("58.40"))
         (payment,) = books.services.invoices.payments(books.admin, THIRD)
@@ -351,7 +352,7 @@ async def test_partial_then_full_payment_through_the_form(books: Books) -> None:
         assert app.screen.query_one("#input-amount", Input).value == "58.40"
         await keys(pilot, "ctrl+s")
         row = table_rows(table)[table.get_row_index(THIRD)]
-        assert row[2:6] == ["98.40", "98.40", "0.00", "paid"]
+        assert row[3:7] == ["0.00", "paid", "98.40", "98.40"]
         view = books.services.invoices.get_by_number(books.admin, THIRD)
         assert (view.status, view.due) == ("paid", eur("0"))
         shown = shown_text(screen.query_one("#detail-body", Static))

@@ -279,7 +279,11 @@ async def test_a_rejected_entry_shows_its_reason_and_is_edited(shop: Shop) -> No
     async with app.run_test(size=SIZE) as pilot:
         await open_area(pilot, "t", login=STAFF)
         shown = table_rows(app, "#entries")
-        assert [r[6:8] for r in shown] == [["draft", ""], ["rejected", "wrong task"], ["draft", ""]]
+        assert [[r[7], r[9]] for r in shown] == [
+            ["draft", ""],
+            ["rejected", "wrong task"],
+            ["draft", ""],
+        ]
         await keys(pilot, "down")
         assert text_of(app, "#detail").startswith("Rejected: wrong task — #")
         await keys(pilot, "e")
@@ -290,7 +294,8 @@ async def test_a_rejected_entry_shows_its_reason_and_is_edited(shop: Shop) -> No
         await type_text(pilot, "3:00", "enter")
         await type_text(pilot, "Roof, not walls", "enter")
         assert isinstance(app.screen, TimeReportScreen)
-        assert table_rows(app, "#entries")[1][4:7] == ["3:00", "240.00", "rejected"]
+        row = table_rows(app, "#entries")[1]
+        assert [row[5], row[8], row[7]] == ["3:00", "240.00", "rejected"]
     edited = shop.services.time.get_entry(shop.firm.staff, made["sam2"].id)
     assert (edited.minutes, edited.value.cents, edited.status) == (180, 24000, "rejected")
     assert (edited.description, edited.rejection_reason) == ("Roof, not walls", "wrong task")
@@ -334,7 +339,7 @@ async def test_accept_marked_and_accept_all_ask_with_the_dry_run_totals(shop: Sh
         await keys(pilot, "n")
         assert statuses() == ["accepted", "accepted", "rejected", "draft"]
         await keys(pilot, "ctrl+a", "y")
-        assert table_rows(app, "#entries")[0][6] == "accepted"
+        assert table_rows(app, "#entries")[0][7] == "accepted"
     assert set(statuses()) == {"accepted"}
 
 
@@ -486,7 +491,9 @@ async def test_a_rejected_entry_goes_back_to_the_time_report_with_the_reason(sho
         assert isinstance(app.screen, TimeReportScreen)
         await keys(pilot, "f", "tab", "tab", "tab", "tab")
         await type_text(pilot, "rej", "enter")
-        assert [r[6:8] for r in table_rows(app, "#entries")] == [["rejected", "Wrong project"]]
+        assert [[r[7], r[9]] for r in table_rows(app, "#entries")] == [
+            ["rejected", "Wrong project"]
+        ]
         assert text_of(app, "#detail").startswith("Rejected: Wrong project — #")
     rejected = shop.services.time.get_entry(shop.firm.admin, made[1].id)
     assert (rejected.status, rejected.rejection_reason) == ("rejected", "Wrong project")

@@ -27,13 +27,22 @@ def _invoice_cells(row: ClientInvoiceRow) -> tuple[str, ...]:
     )
 
 
+PROJECT_NAME_WIDTH = 20
+"""How much of a project's name the portal shows, so its figures fit beside the menu at 80
+columns."""
+
+
 def _project_cells(row: ClientProjectRow) -> tuple[str, ...]:
+    """Name, hours and invoiced first (the figures the client checks), then progress, status."""
+    name = row.name
+    if len(name) > PROJECT_NAME_WIDTH:
+        name = name[: PROJECT_NAME_WIDTH - 1] + "…"
     return (
-        row.name,
-        words(row.status),
-        f"{meter(row.progress_pct)} {row.progress_pct:>3}%",
+        name,
         hours(row.minutes),
         amount(row.invoiced),
+        f"{meter(row.progress_pct)} {row.progress_pct:>3}%",
+        words(row.status),
     )
 
 
@@ -54,8 +63,8 @@ class ClientPanel(DashboardPanel[ClientDashboard]):
         yield Static("", id="pending", classes="dashboard-line", markup=False)
         yield Label("Active projects", classes="dashboard-head")
         yield FigureTable(
-            ("Project", "Status", "Progress", "Hours", "Invoiced"),
-            numeric=(3, 4),
+            ("Project", "Hours", "Invoiced", "Progress", "Status"),
+            numeric=(1, 2),
             id="projects",
         )
         yield Static(PORTAL_HINT, classes="dashboard-hint", markup=False)

@@ -257,7 +257,7 @@ async def test_cleo_sees_acme_and_never_bolt(world: World) -> None:
             "Approved work being billed: 2 tickets, 3:00 h, 300.00 EUR"
         )
         assert [row[0] for row in table_rows(app, "#projects")] == ["Roof"]
-        assert "40%" in table_rows(app, "#projects")[0][2]
+        assert "40%" in table_rows(app, "#projects")[0][3]
         shown = screen_text(app)
         assert "Bolt" not in shown and "Hall" not in shown
         assert str(world.bolt_invoice.number) not in shown

@@ -18,7 +18,12 @@ import re
 from collections.abc import Iterable
 from typing import TypeVar, cast
 
-from tektoro_tui.domain.money import AmbiguousAmountError, Money, percent_text
+from tektoro_tui.domain.money import (
+    AmbiguousAmountError,
+    Money,
+    TooManyDecimalsError,
+    percent_text,
+)
 from tektoro_tui.domain.timeparse import ParsedTime, parse_time_spent
 from tektoro_tui.errors import Problem, ValidationError
 
@@ -127,13 +132,16 @@ class Form:
         allow_zero: bool = True,
         required: bool = True,
     ) -> Money | None:
-        """An amount typed as "1234.56", "1 234,56" or "1,234.56" in ``currency``."""
+        """An amount typed as "1234.56", "1 234,56" or "1,234.56" in ``currency``.
+
+        More decimals than the currency has are a problem of the field, never rounded.
+        """
         if self._missing(field, text, required):
             return None
         assert text is not None
         try:
             amount = Money.parse(text, currency)
-        except AmbiguousAmountError as error:
+        except (AmbiguousAmountError, TooManyDecimalsError) as error:
             self.add(field, str(error))
             return None
         except ValueError:

@@ -1,4 +1,4 @@
-"""A field given changes only what it names: drafts, payment terms and settings.
+"""A field given changes only what it names: drafts, payment terms, settings, users, presets.
 
 Each test prepares a record with every field set, changes one field, and compares every other
 field before and after. Issuing a record with options is one transaction, and its dry run
@@ -17,10 +17,19 @@ from sqlalchemy import func, select
 from tektoro_tui.data import models as m
 from tektoro_tui.domain.validation import UNCHANGED, Form, keep_unchanged
 from tektoro_tui.errors import ValidationError
+from tektoro_tui.services.administration.presets import (
+    ActivityForm,
+    CompanyForm,
+    ProjectForm,
+    RateCodeForm,
+    TaskForm,
+)
 from tektoro_tui.services.administration.settings import SettingsForm, settings_form_of
+from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import DraftForm, InvoiceView, TermsForm, TermsView
+from tests.builders import add_job
 from tests.db_snapshot import db_snapshot
 from tests.services.test_invoices import TODAY, Books, make_books, two_line_record
 
@@ -284,3 +293,103 @@ def test_a_form_left_incomplete_is_a_programming_error() -> None:
     """A service that forgot keep_unchanged fails loudly instead of saving a default."""
     with pytest.raises(TypeError, match="keep_unchanged"):
         Form().text("commentary", DraftForm().commentary)
+
+
+# --- users and code presets ---------------------------------------------------------------------
+
+
+def user_fields(services: Services, admin: Actor, user_id: int) -> dict[str, Any]:
+    view = services.users.get_user(admin, user_id)
+    return {
+        "name": view.name,
+        "email": view.email,
+        "role": view.role.value,
+        "supervisor_id": view.supervisor_id,
+        "company_id": view.company_id,
+        "pay_rate": view.pay_rate,
+        "is_active": view.is_active,
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("name", "Ann Nowak", "Ann Nowak"),
+        ("email", "ann.nowak@example.com", "ann.nowak@example.com"),
+        ("role", "manager", "manager"),
+        ("pay_rate", "45.50", None),
+        ("supervisor_id", None, None),
+    ],
+)
+def test_a_user_field_given_changes_only_that_field(
+    services: Services, admin: Actor, field: str, value: Any, shown: Any
+) -> None:
+    ann = services.users.create_user(
+        admin,
+        UserForm(
+            name="Ann Żak",
+            email="ann@example.com",
+            role="accountant",
+            supervisor_id=admin.user_id,
+            pay_rate="30",
+            password="pass-1234-word",
+        ),
+    )
+    before = user_fields(services, admin, ann.id)
+    services.users.update_user(admin, ann.id, UserForm(**{field: value}))
+    after = user_fields(services, admin, ann.id)
+    assert after[field] != before[field]
+    if shown is not None:
+        assert after[field] == shown
+    assert {k: v for k, v in after.items() if k != field} == {
+        k: v for k, v in before.items() if k != field
+    }
+    assert services.auth.login("ann.nowak@example.com" if field == "email" else "ann@example.com",
+                               "pass-1234-word").user_id == ann.id  # fmt: skip
+
+
+def test_a_project_field_given_changes_only_that_field(services: Services, admin: Actor) -> None:
+    presets = services.presets
+    client = presets.save_company(admin, CompanyForm(name="Acme", tax_id="PL1", email="a@acme.pl"))
+    project = presets.save_project(
+        admin,
+        ProjectForm(
+            name="Hall",
+            client_id=client.id,
+            code="H-1",
+            valuation="fixed",
+            contract_amount="120000.50",
+            progress_pct="40",
+            start_date="2026-01-05",
+            end_date="2026-06-30",
+        ),
+    )
+    renamed = presets.save_project(admin, ProjectForm(name="Hall B"), project.id)
+    assert renamed == dataclasses.replace(project, name="Hall B")
+    done = presets.save_project(admin, ProjectForm(status="completed"), project.id)
+    assert done == dataclasses.replace(renamed, status="completed")
+    moved = presets.save_company(admin, CompanyForm(phone="+48 58 000"), client.id)
+    assert (moved.name, moved.tax_id, moved.email, moved.kind, moved.phone) == (
+        "Acme",
+        "PL1",
+        "a@acme.pl",
+        "client",
+        "+48 58 000",
+    )
+
+
+def test_a_rate_task_or_activity_field_given_changes_only_that_field(
+    services: Services, admin: Actor
+) -> None:
+    presets = services.presets
+    rate = presets.save_rate_code(admin, RateCodeForm(name="Senior", hourly_rate="97.50"))
+    assert presets.save_rate_code(admin, RateCodeForm(name="Lead"), rate.id) == (
+        dataclasses.replace(rate, name="Lead")
+    )
+    design = presets.save_activity(admin, ActivityForm(name="Design", billable_default=False))
+    assert presets.save_activity(admin, ActivityForm(name="Drawing"), design.id) == (
+        dataclasses.replace(design, name="Drawing")
+    )
+    job = add_job(services, admin, "Acme", "Roof", "Survey")
+    task = presets.save_task(admin, TaskForm(is_active=False), job.task_id)
+    assert (task.name, task.project_id, task.is_active) == ("Survey", job.project_id, False)

@@ -47,6 +47,10 @@ BodyOpt = Annotated[str | None, typer.Option("--body", help="The text printed on
 BodyFileOpt = Annotated[
     Path | None, typer.Option("--body-file", help="Read the text from this UTF-8 file.")
 ]
+DaysOpt = Annotated[
+    str | None,
+    typer.Option("--days", help="Due days the terms set (14 for Net 14).", show_default=False),
+]
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -114,8 +118,9 @@ def _print_row(row: ClientInvoiceRow) -> None:
 
 
 def _print_terms(view: TermsView) -> None:
-    """One template as lines: id, name, kind, use count, then its text indented."""
-    typer.echo(f"#{view.id}  {view.name}  ({view.kind_label}, on {view.used_on} invoices)")
+    """One template as lines: id, name, kind, due days, use count, then its text indented."""
+    due = "" if view.days is None else f", due in {view.days} days"
+    typer.echo(f"#{view.id}  {view.name}  ({view.kind_label}{due}, on {view.used_on} invoices)")
     for line in view.body.splitlines():
         typer.echo(f"    {line}")
 
@@ -144,16 +149,19 @@ def terms_add(
     kind: Annotated[str, typer.Option("--kind", help="standard, instructions or late_fee.")],
     body: BodyOpt = None,
     body_file: BodyFileOpt = None,
+    days: DaysOpt = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Add a template (administrators)."""
+    """Add a template (administrators); --days for terms that set a deadline."""
     from ..services.invoicing.views import TermsForm
 
     with services_for(db) as services:
         actor = current_actor(services)
         text = _body(body, body_file) or ""
-        view = services.terms.add(actor, TermsForm(name=name, kind=kind, body=text))
+        view = services.terms.add(
+            actor, TermsForm(name=name, kind=kind, body=text, days=days or "")
+        )
     if as_json:
         emit(view)
     else:
@@ -167,21 +175,24 @@ def terms_edit(
     kind: KindOpt = None,
     body: BodyOpt = None,
     body_file: BodyFileOpt = None,
+    days: DaysOpt = None,
+    no_days: Annotated[
+        bool, typer.Option("--no-days", help="The terms set no due days any more.")
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Change a template; options left out keep their value. Issued invoices keep their text."""
     from ..services.invoicing.views import TermsForm
 
+    if days is not None and no_days:
+        raise typer.BadParameter("give --days or --no-days, not both")
     with services_for(db) as services:
         actor = current_actor(services)
-        text = _body(body, body_file)
-        current = services.terms.get(actor, terms_id)
-        form = TermsForm(
-            name=current.name if name is None else name,
-            kind=current.kind if kind is None else kind,
-            body=current.body if text is None else text,
-        )
+        given = {"name": name, "kind": kind, "body": _body(body, body_file), "days": days}
+        if no_days:
+            given["days"] = ""
+        form = TermsForm(**{field: value for field, value in given.items() if value is not None})
         view = services.terms.edit(actor, terms_id, form)
     if as_json:
         emit(view)

@@ -439,41 +439,78 @@ def wip_process(
 def create_invoice(
     document: Annotated[str, typer.Argument(help="Document record id or reference (DR-000123).")],
     issue_date: DateOpt = None,
-    commentary: Annotated[str, typer.Option(help="Commentary printed on the invoice.")] = "",
-    markup: Annotated[str, typer.Option(help="Markup percent on expenses.")] = "0",
-    terms: Annotated[int | None, typer.Option(help="Payment-terms template id.")] = None,
-    due_days: Annotated[str, typer.Option(help="Days to pay (blank = default).")] = "",
+    commentary: Annotated[
+        str | None, typer.Option(help="Commentary printed on the invoice.", show_default=False)
+    ] = None,
+    markup: Annotated[
+        str | None, typer.Option(help="Markup percent (0 for none).", show_default=False)
+    ] = None,
+    markup_on_whole: Annotated[
+        bool | None,
+        typer.Option(
+            "--markup-on-whole/--markup-on-expenses",
+            help="Mark up the whole invoice, or the expenses only.",
+            show_default=False,
+        ),
+    ] = None,
+    vat_rate: Annotated[
+        str | None,
+        typer.Option("--vat-rate", help="VAT percent of the time lines.", show_default=False),
+    ] = None,
+    terms: Annotated[
+        int | None,
+        typer.Option(help="Payment-terms template id (sets its due days).", show_default=False),
+    ] = None,
+    no_terms: Annotated[
+        bool, typer.Option("--no-terms", help="Issue without payment terms.")
+    ] = False,
+    due_days: Annotated[
+        str | None, typer.Option(help="Days to pay after the issue date.", show_default=False)
+    ] = None,
     dry_run: DryRun = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Issue the invoice of a document record with the next gapless number."""
-    from ..services.invoicing.views import DraftForm
+    """Issue the invoice of a document record with the next gapless number.
 
+    The draft is issued as it stands (as prepared in the Documenter, or a new draft with the
+    firm's defaults); an option given changes only what it names, everything else stays. Editing
+    and issuing are one transaction: either both happen or nothing does. With --dry-run every
+    check runs and nothing is written.
+    """
+    if terms is not None and no_terms:
+        raise typer.BadParameter("give --terms or --no-terms, not both")
+    form = _draft_form(
+        commentary=commentary,
+        markup_percent=markup,
+        markup_on_whole=markup_on_whole,
+        vat_rate=vat_rate,
+        payment_terms_id=None if no_terms else terms,
+        clear_terms=no_terms,
+        due_days=due_days,
+    )
     with services_for(db) as services:
         actor = current_actor(services)
         doc_id = _document_id(services, actor, document)
-        draft = services.invoices.open_record(actor, doc_id)
-        if commentary or markup != "0" or terms is not None or due_days:
-            draft = services.invoices.update_draft(
-                actor,
-                draft.id,
-                DraftForm(
-                    commentary=commentary,
-                    markup_percent=markup,
-                    payment_terms_id=terms,
-                    due_days=due_days,
-                    attached_text=draft.attached_text,
-                ),
-            )
-        if dry_run:
-            typer.echo("DRY RUN: the draft is saved but no invoice was issued.")
-            _print_invoice(draft, as_json)
-            return
-        issued = services.invoices.issue(
-            actor, draft.id, issue_date=parse_date("issue_date", issue_date)
+        issued = services.invoices.issue_record(
+            actor, doc_id, form, issue_date=issue_date, dry_run=dry_run
         )
+    if dry_run and as_json:
+        emit({"dry_run": True, **jsonable(issued)})
+        return
+    if dry_run:
+        typer.echo("DRY RUN: nothing was written. The invoice would be:")
     _print_invoice(issued, as_json)
+
+
+def _draft_form(*, clear_terms: bool, **options: Any) -> Any:
+    """A draft form of the options given (an option left out keeps the draft's value)."""
+    from ..services.invoicing.views import DraftForm
+
+    given = {name: value for name, value in options.items() if value is not None}
+    if clear_terms:
+        given["payment_terms_id"] = None
+    return DraftForm(**given)
 
 
 def _document_id(services: Services, actor: Actor, value: str) -> int:
@@ -571,10 +608,13 @@ def print_client_payment(view: InvoiceView, as_json: bool) -> None:
 @invoice_app.command("notice")
 def invoice_notice(
     number: Annotated[str, typer.Argument(help="Invoice number.")],
-    days: Annotated[int | None, typer.Option(help="60 or 90; omit to clear.")] = None,
+    days: Annotated[int | None, typer.Option(help="60 or 90.", show_default=False)] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the overdue notice.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Add (or clear) a 60- or 90-day overdue notice; re-render to print it."""
+    """Add a 60- or 90-day overdue notice (--days), or remove it (--clear); re-render to print."""
+    if (days is None) == (not clear):
+        raise typer.BadParameter("give --days 60 or 90 to add a notice, or --clear to remove it")
     with services_for(db) as services:
         actor = current_actor(services)
         view = services.invoices.set_overdue_notice(actor, number, days)

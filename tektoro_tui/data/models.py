@@ -67,6 +67,9 @@ class Organisation(SQLModel, table=True):
     smtp_sender: str = Field(default="", max_length=254)
     smtp_security: str = Field(default="starttls", max_length=20)
     period_lock_date: date | None = Field(default=None)
+    default_payment_terms_id: int | None = Field(
+        default=None, foreign_key="payment_terms_template.id"
+    )
     created_at: datetime = _ts()  # type: ignore[assignment]
     updated_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
@@ -364,6 +367,7 @@ class PaymentTermsTemplate(SQLModel, table=True):
     name: str = Field(max_length=200)
     kind: str = Field(default="standard", max_length=30)
     body: str = Field(max_length=4000)
+    days: int | None = Field(default=None)  # due days after the issue date ("Net 14": 14)
     is_deleted: bool = Field(default=False)
     created_at: datetime = _ts()  # type: ignore[assignment]
     updated_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]

@@ -36,6 +36,10 @@ class AmbiguousAmountError(ValueError):
     """Typed text such as "1,234" that could mean thousands or decimals."""
 
 
+class TooManyDecimalsError(ValueError):
+    """Typed text such as "16.665" with more decimals than the currency has: never rounded."""
+
+
 def minor_digits(currency: str) -> int:
     """Number of digits after the decimal point for ``currency`` (2 for most, 0 for JPY)."""
     return MINOR_DIGITS.get(currency, DEFAULT_MINOR_DIGITS)
@@ -93,13 +97,19 @@ class Money:
     def parse(cls, text: str, currency: str = DEFAULT_CURRENCY) -> Money:
         """Money from what a person typed: "1234.56", "1 234,56", "1,234.56", "-12", "12.5".
 
-        More decimals than the currency has are rounded half-up. A single comma followed by exactly
-        three digits ("1,234") is refused as ambiguous (thousands or decimals?).
+        Nothing is rounded: more decimals than the currency has ("16.665" in EUR) are refused
+        with :class:`TooManyDecimalsError`, unless they are only zeros ("12.500"). A single comma
+        followed by exactly three digits ("1,234") is refused as ambiguous (thousands or
+        decimals?).
 
         Raises:
             ValueError: with a message saying which forms are accepted.
         """
-        return cls.of(parse_amount(text), currency)
+        value = parse_amount(text)
+        digits = minor_digits(currency)
+        if _decimal_places(value) > digits:
+            raise TooManyDecimalsError(_too_many_decimals(text, currency, digits))
+        return cls.of(value, currency)
 
     # -- views ----------------------------------------------------------------------------------
 
@@ -299,6 +309,35 @@ def parse_amount(text: str) -> Decimal:
     digits = _ungroup(whole, text)
     value = Decimal(f"{digits or '0'}.{fraction or '0'}")
     return -value if negative else value
+
+
+def _decimal_places(value: Decimal) -> int:
+    """How many decimal places ``value`` needs, trailing zeros aside ("12.500" needs 1).
+
+    Read from the digits themselves: no context precision, so a long number stays exact.
+    """
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # parse_amount never makes NaN or infinity
+    places = -exponent
+    for digit in reversed(digits):
+        if places <= 0 or digit != 0:
+            break
+        places -= 1
+    return max(places, 0)
+
+
+def _too_many_decimals(text: str, currency: str, digits: int) -> str:
+    """Why an amount with sub-unit decimals is refused, e.g. "16.665 has more than 2 decimal
+    places (EUR has 2; nothing is rounded)"."""
+    shown = text.strip()
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    if digits == 0:
+        return f"{shown} has decimal places, but {currency} has none (nothing is rounded)"
+    return (
+        f"{shown} has more than {digits} decimal places "
+        f"({currency} has {digits}; nothing is rounded)"
+    )
 
 
 def _split_sign(text: str) -> tuple[bool, str]:

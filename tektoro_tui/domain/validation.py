@@ -9,20 +9,75 @@ bad field together instead of making the user fix them one at a time::
     form.raise_if_any()  # ValidationError listing every Problem
 
 Each method returns the cleaned value, or None when the field is empty (and optional) or wrong.
+
+Edit forms default every field to :data:`UNCHANGED`: a field the user did not give keeps the
+record's value. The service completes such a form with :func:`keep_unchanged` from the record
+it locked, so an option left out of a command never resets anything::
+
+    form = keep_unchanged(DraftForm(commentary="Phase 2"), draft_form_of(invoice))
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import enum
 import re
 from collections.abc import Iterable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from tektoro_tui.domain.money import AmbiguousAmountError, Money, percent_text
+from tektoro_tui.domain.money import (
+    AmbiguousAmountError,
+    Money,
+    TooManyDecimalsError,
+    percent_text,
+)
 from tektoro_tui.domain.timeparse import ParsedTime, parse_time_spent
 from tektoro_tui.errors import Problem, ValidationError
 
 T = TypeVar("T")
+F = TypeVar("F")
+
+
+class _Unchanged(enum.Enum):
+    """The one value of :data:`UNCHANGED`."""
+
+    UNCHANGED = "unchanged"
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Any = _Unchanged.UNCHANGED
+"""The default of every field of an edit form: not given, so the record keeps its value.
+
+It is not None, because None is a value a field may be set to (no payment terms, no
+supervisor). Typed ``Any`` so that a field keeps its own type: ``commentary: str = UNCHANGED``.
+"""
+
+
+def is_given(value: object) -> bool:
+    """Whether a form field was given (is anything but :data:`UNCHANGED`)."""
+    return value is not UNCHANGED
+
+
+def given_fields(form: Any) -> frozenset[str]:
+    """The names of the fields of the form dataclass ``form`` that were given."""
+    return frozenset(
+        field.name for field in dataclasses.fields(form) if is_given(getattr(form, field.name))
+    )
+
+
+def keep_unchanged(form: F, current: F) -> F:
+    """``form`` completed: every field left :data:`UNCHANGED` takes its value from ``current``.
+
+    ``current`` is the record as it stands (read in the same transaction as the write), or the
+    defaults of a new record; the result has every field, so it is checked as a whole.
+    """
+    names = given_fields(form)
+    changes = {name: getattr(form, name) for name in names}
+    return cast(F, dataclasses.replace(cast(Any, current), **changes))
+
 
 IS_REQUIRED = "is required"
 MAX_EMAIL_LENGTH = 254
@@ -79,6 +134,8 @@ class Form:
 
     def _missing(self, field: str, value: object, required: bool) -> bool:
         """True if the field is blank, recording "is required" when it must be filled."""
+        if value is UNCHANGED:
+            raise TypeError(f"{field}: complete the form with keep_unchanged before checking it")
         if not _blank(value):
             return False
         if required:
@@ -127,13 +184,16 @@ class Form:
         allow_zero: bool = True,
         required: bool = True,
     ) -> Money | None:
-        """An amount typed as "1234.56", "1 234,56" or "1,234.56" in ``currency``."""
+        """An amount typed as "1234.56", "1 234,56" or "1,234.56" in ``currency``.
+
+        More decimals than the currency has are a problem of the field, never rounded.
+        """
         if self._missing(field, text, required):
             return None
         assert text is not None
         try:
             amount = Money.parse(text, currency)
-        except AmbiguousAmountError as error:
+        except (AmbiguousAmountError, TooManyDecimalsError) as error:
             self.add(field, str(error))
             return None
         except ValueError:

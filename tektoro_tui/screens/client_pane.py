@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Label
 
 from ..errors import Problem
-from ..services.administration.presets import CompanyForm, ContactForm
+from ..services.administration.presets import NEW_COMPANY, NEW_CONTACT, CompanyForm, ContactForm
 from ..services.administration.views import CompanyView, ContactView, Page
 from ..widgets.dialogs.form import FormModal
 from ..widgets.fields import FieldSpec
@@ -77,7 +78,7 @@ class ClientsPane(PresetPane):
     def draft(self, record: CompanyView | None) -> CompanyForm:
         """The client's values, or a new client's."""
         if record is None:
-            return CompanyForm(name="")
+            return NEW_COMPANY
         return CompanyForm(
             name=record.name,
             kind=record.kind,
@@ -196,7 +197,7 @@ class ClientsPane(PresetPane):
             FieldSpec("phone", "Phone"),
             ACTIVE,
         )
-        draft = ContactForm(company_id=company_id, name="")
+        draft = replace(NEW_CONTACT, company_id=company_id)
         if contact is not None:
             draft = ContactForm(
                 company_id=company_id,

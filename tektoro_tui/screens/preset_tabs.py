@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.widgets import Select
 
-from ..services.administration.presets import ActivityForm, ProjectForm, RateCodeForm, TaskForm
+from ..services.administration.presets import (
+    NEW_ACTIVITY,
+    NEW_PROJECT,
+    NEW_RATE_CODE,
+    NEW_TASK,
+    ActivityForm,
+    ProjectForm,
+    RateCodeForm,
+    TaskForm,
+)
 from ..services.administration.views import ActivityView, Page, ProjectView, RateCodeView, TaskView
 from ..widgets.fields import FieldSpec
 from ..widgets.formatting import active_label, day, money, plain_amount, yes_no
@@ -102,7 +112,7 @@ class ProjectsPane(PresetPane):
     def draft(self, record: ProjectView | None) -> ProjectForm:
         """The project's values, or a new project's."""
         if record is None:
-            return ProjectForm(name="", client_id=None)
+            return NEW_PROJECT
         return ProjectForm(
             name=record.name,
             client_id=record.client_id,
@@ -190,7 +200,7 @@ class TasksPane(PresetPane):
     def draft(self, record: TaskView | None) -> TaskForm:
         """The task's values, or a new task in the filtered project."""
         if record is None:
-            return TaskForm(project_id=self.project_filter, name="")
+            return replace(NEW_TASK, project_id=self.project_filter)
         return TaskForm(project_id=record.project_id, name=record.name, is_active=record.is_active)
 
     def build(self, values: dict[str, Any]) -> TaskForm:
@@ -229,7 +239,7 @@ class ActivitiesPane(PresetPane):
     def draft(self, record: ActivityView | None) -> ActivityForm:
         """The activity's values, or a new activity's."""
         if record is None:
-            return ActivityForm(name="")
+            return NEW_ACTIVITY
         return ActivityForm(
             name=record.name, billable_default=record.billable_default, is_active=record.is_active
         )
@@ -266,7 +276,7 @@ class RateCodesPane(PresetPane):
     def draft(self, record: RateCodeView | None) -> RateCodeForm:
         """The rate code's values, or a new one's."""
         if record is None:
-            return RateCodeForm(name="", hourly_rate="")
+            return NEW_RATE_CODE
         return RateCodeForm(
             name=record.name,
             hourly_rate=plain_amount(record.hourly_rate),

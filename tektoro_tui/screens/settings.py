@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Label, Static
 
 from ..domain.vat import VatMode
-from ..errors import Problem
+from ..errors import PermissionDenied, Problem
 from ..services.administration.settings import ROUNDING_MODES, SMTP_SECURITY, SettingsForm
 from ..services.administration.views import OrganisationView
 from ..widgets.dialogs.form import FormModal
@@ -24,6 +24,8 @@ from .messages import OrganisationNamed
 VAT_MODE_LABELS = {VatMode.PER_LINE.value: "Per line", VatMode.PER_INVOICE.value: "Per invoice"}
 ROUNDING_LABELS = {"half_up": "Half up", "half_even": "Half even (banker's)"}
 SECURITY_LABELS = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "None (not encrypted)"}
+TermsChoices = tuple[tuple[str, int], ...]
+"""The payment-terms templates as (name, id), for the default terms."""
 
 
 def _choices(keys: tuple[str, ...], labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -112,7 +114,8 @@ class SettingsScreen(AreaScreen):
 
     TITLE_TEXT = "Organisation settings"
     HELP = (
-        "Company details, invoicing and VAT, the working-time window and overtime, the "
+        "Company details, invoicing and VAT (with the payment terms a new draft invoice "
+        "starts with), the working-time window and overtime, the "
         "e-mail server and the period lock. Save checks every field at once and marks each "
         "wrong one; nothing is saved until all are right. The SMTP password is kept in the "
         "system keyring, set separately with F2."
@@ -152,15 +155,21 @@ class SettingsScreen(AreaScreen):
     def load_settings(self) -> None:
         """Read the settings and their form values in a worker."""
 
-        def fetch() -> tuple[OrganisationView, SettingsForm]:
+        def fetch() -> tuple[OrganisationView, SettingsForm, TermsChoices | None]:
             view = self.services.settings.get(self.actor)
-            return view, self.services.settings.form_for(view)
+            try:
+                terms = tuple((t.name, t.id) for t in self.services.terms.list(self.actor))
+            except PermissionDenied:
+                terms = None  # the field is left out, so saving keeps the default terms
+            return view, self.services.settings.form_for(view), terms
 
         call_service(self, fetch, self._show_form)
 
-    def _show_form(self, loaded: tuple[OrganisationView, SettingsForm]) -> None:
-        view, form = loaded
-        self.call_later(self._mount_form, self._form_widgets(view, form))
+    def _show_form(
+        self, loaded: tuple[OrganisationView, SettingsForm, TermsChoices | None]
+    ) -> None:
+        view, form, terms = loaded
+        self.call_later(self._mount_form, self._form_widgets(view, form, terms))
 
     async def _mount_form(self, widgets: list[Widget]) -> None:
         """Replace the loading note with the form, then start in its first field."""
@@ -169,11 +178,25 @@ class SettingsScreen(AreaScreen):
         await scroll.mount_all(widgets)
         self.query(FormField).first().control.focus()
 
-    def _form_widgets(self, view: OrganisationView, form: SettingsForm) -> list[Widget]:
+    def _form_widgets(
+        self, view: OrganisationView, form: SettingsForm, terms: TermsChoices | None
+    ) -> list[Widget]:
         widgets: list[Widget] = []
         for title, specs in SECTIONS:
             widgets.append(Label(title, classes="section-title"))
-            widgets += [FormField(spec, getattr(form, spec.name), compact=True) for spec in specs]
+            for spec in specs:
+                widgets.append(FormField(spec, getattr(form, spec.name), compact=True))
+                if spec.name == "payment_deadline_days" and terms is not None:
+                    terms_spec = FieldSpec(
+                        "default_payment_terms_id",
+                        "Default payment terms",
+                        kind="select",
+                        options=terms,
+                        placeholder="(none)",
+                    )
+                    widgets.append(
+                        FormField(terms_spec, form.default_payment_terms_id, compact=True)
+                    )
         password = "set" if view.smtp_password_set else "not set"
         widgets.append(Static(f"SMTP password: {password}", id="smtp-password-state"))
         widgets.append(Static("", id="settings-problems", classes="entry-message", markup=False))

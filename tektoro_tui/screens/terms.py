@@ -142,7 +142,8 @@ class TermsScreen(AreaScreen):
         if terms is None:
             body.update(Text(EMPTY, style="dim"))
         else:
-            text = Text(f"{terms.name} · {terms.kind_label}\n", style="bold")
+            due = "" if terms.days is None else f" · due in {terms.days} days"
+            text = Text(f"{terms.name} · {terms.kind_label}{due}\n", style="bold")
             text.append(terms.body or "(no text)", style="" if terms.body else "dim")
             body.update(text)
         self.refresh_bindings()

@@ -3,6 +3,7 @@ creating, editing and deactivating accounts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
@@ -12,7 +13,7 @@ from textual.widgets import DataTable, Input, Label
 from ..domain.permissions import Perm, can_invite
 from ..domain.wording import sentence
 from ..errors import Problem
-from ..services.administration.users import UserForm
+from ..services.administration.users import NEW_USER, UserForm
 from ..services.administration.views import InvitationView, Page, UserView
 from ..widgets.dialogs.confirm import NoticeDialog, YesNoDialog
 from ..widgets.dialogs.form import FormModal
@@ -227,7 +228,7 @@ class UsersScreen(AreaScreen):
                 return self.services.users.create_user(self.actor, form)
             return self.services.users.update_user(self.actor, user.id, form)
 
-        draft = draft_for(user) if user else UserForm(name="", supervisor_id=self.actor.user_id)
+        draft = draft_for(user) if user else replace(NEW_USER, supervisor_id=self.actor.user_id)
         edit_in_form(self, make_form, draft, save, self._saved)
 
     def _saved(self, user: UserView) -> None:

@@ -275,13 +275,24 @@ class ServiceBase:
         self.clock = clock
 
     @contextmanager
-    def _write(self, actor: Actor | None, *perms: Perm) -> Iterator[UnitOfWork]:
-        """One write transaction for one action by ``actor`` needing all of ``perms``."""
+    def _write(
+        self, actor: Actor | None, *perms: Perm, dry_run: bool = False
+    ) -> Iterator[UnitOfWork]:
+        """One write transaction for one action by ``actor`` needing all of ``perms``.
+
+        With ``dry_run`` the action runs whole (every check, every row it would write) and is
+        then rolled back: a dry run is refused for exactly what the real one would be refused
+        for, and writes nothing, not even an audit event. (On PostgreSQL the ids it drew from
+        the tables' sequences are not handed out again; ids are not numbers people see.)
+        """
         with self.db.write() as session:
             if actor is not None:
                 self._authorise(session, actor, perms)
             uow = UnitOfWork(session, actor, self.clock.now(), self.db.backend)
             yield uow
+            if dry_run:
+                session.rollback()
+                return
             uow.flush_events()
 
     @contextmanager

@@ -35,16 +35,7 @@ NO_TOTAL = "—"
 
 def draft_form_of(view: InvoiceView, default_vat_bp: int) -> DraftForm:
     """The draft's saved values as the fields show them."""
-    time_vat = next((line.vat_bp for line in view.lines if line.kind == "time"), default_vat_bp)
-    return DraftForm(
-        commentary=view.commentary,
-        attached_text=view.attached_text,
-        markup_percent=percent_text(view.markup_bp),
-        markup_on_whole=view.markup_on_whole,
-        payment_terms_id=view.payment_terms_id,
-        due_days="" if view.due_days is None else str(view.due_days),
-        vat_rate=percent_text(time_vat),
-    )
+    return DraftForm.of(view, default_vat_bp)
 
 
 class InvoiceDraftPane(Vertical):

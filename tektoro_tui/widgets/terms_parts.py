@@ -21,6 +21,7 @@ TERMS_SPECS = (
         options=tuple((label, kind) for kind, label in TERMS_KIND_LABELS.items()),
         placeholder="(choose a kind)",
     ),
+    FieldSpec("days", "Due days", placeholder="e.g. 14 for Net 14; blank: sets none"),
     FieldSpec("body", "Text printed on the invoice", kind="textarea"),
 )
 
@@ -34,8 +35,9 @@ def terms_cells(terms: TermsView) -> tuple[object, ...]:
 def terms_draft(terms: TermsView | None) -> TermsForm:
     """The form of an existing template, or an empty one."""
     if terms is None:
-        return TermsForm(name="", kind="standard", body="")
-    return TermsForm(name=terms.name, kind=terms.kind, body=terms.body)
+        return TermsForm(name="", kind="standard", body="", days="")
+    days = "" if terms.days is None else str(terms.days)
+    return TermsForm(name=terms.name, kind=terms.kind, body=terms.body, days=days)
 
 
 def terms_modal(
@@ -44,10 +46,13 @@ def terms_modal(
     """The form for a new template, or for changing ``terms``."""
 
     def build(values: dict[str, Any]) -> TermsForm:
-        return TermsForm(name=values["name"], kind=values["kind"] or "", body=values["body"])
+        return TermsForm(
+            name=values["name"], kind=values["kind"] or "", body=values["body"], days=values["days"]
+        )
 
     if terms is None:
-        title, intro = "New payment terms", "Chosen on a draft invoice and printed on it."
+        title = "New payment terms"
+        intro = "Chosen on a draft invoice and printed on it; its due days set the draft's."
     else:
         title = f"Edit payment terms: {terms.name}"
         intro = "Invoices already issued keep the text they were issued with."

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tektoro_tui.domain.money import (
     AmbiguousAmountError,
     Money,
+    TooManyDecimalsError,
     minor_digits,
     parse_amount,
     sum_money,
@@ -211,12 +212,10 @@ def test_minor_digits() -> None:
         ("12.5", 1250),
         ("12,5", 1250),
         ("  7  ", 700),
-        ("0.125", 13),
-        ("0,125", 13),
-        ("12.345", 1235),
-        ("12.344", 1234),
+        ("12.500", 1250),
+        ("0,10", 10),
         (".5", 50),
-        ("1 234 567,891", 123456789),
+        ("1 234 567,89", 123456789),
     ],
 )
 def test_parse_accepts_what_people_type(text: str, expected: int) -> None:
@@ -254,8 +253,37 @@ def test_parse_amount_is_exact_before_rounding() -> None:
     assert parse_amount("1 234,5678") == Decimal("1234.5678")
 
 
-def test_parse_in_yen_rounds_to_whole_units() -> None:
-    assert Money.parse("1,234.5", "JPY") == Money(1235, "JPY")
+@pytest.mark.parametrize(
+    ("text", "currency"),
+    [
+        ("16.665", "EUR"),
+        ("1.005", "EUR"),
+        ("0,125", "EUR"),
+        ("1 234 567,891", "EUR"),
+        ("-0.001", "EUR"),
+        ("1,234.5", "JPY"),
+        ("1.2345", "BHD"),
+    ],
+)
+def test_parse_refuses_more_decimals_than_the_currency_has(text: str, currency: str) -> None:
+    """What a person types is never rounded: 16.665 is not quietly 16.67."""
+    with pytest.raises(TooManyDecimalsError, match="decimal places"):
+        Money.parse(text, currency)
+
+
+def test_parse_says_how_many_decimals_the_currency_has() -> None:
+    with pytest.raises(TooManyDecimalsError) as caught:
+        Money.parse("16.665")
+    assert str(caught.value).startswith("16.665 has more than 2 decimal places")
+    assert Money.parse("1,234.0", "JPY") == Money(1234, "JPY")  # zeros lose nothing
+    assert Money.parse("1.234", "BHD") == Money(1234, "BHD")
+
+
+def test_parse_counts_decimals_exactly_on_long_numbers() -> None:
+    """No context precision: a 40-digit amount with two decimals is not mistaken for more."""
+    assert Money.parse("1" + "0" * 40 + ".01").cents == 10**42 + 1
+    with pytest.raises(TooManyDecimalsError):
+        Money.parse("1" + "0" * 40 + ".001")
 
 
 # -- views -----------------------------------------------------------------------------------------

@@ -151,6 +151,16 @@ def test_money_parses_in_currency() -> None:
     assert "ambiguous" in problem_of(form)
 
 
+def test_money_with_sub_cent_decimals_is_a_problem_of_its_field() -> None:
+    form = Form()
+    assert form.money("amount", "16.665", "EUR") is None
+    assert form.money("pay_rate", "1.005", "EUR") is None
+    assert [(p.field, p.message) for p in form.problems] == [
+        ("amount", "16.665 has more than 2 decimal places (EUR has 2; nothing is rounded)"),
+        ("pay_rate", "1.005 has more than 2 decimal places (EUR has 2; nothing is rounded)"),
+    ]
+
+
 def test_money_minimum_and_zero() -> None:
     form = Form()
     assert form.money("amount", "-1", "EUR", min_cents=0) is None

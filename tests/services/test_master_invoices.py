@@ -248,6 +248,11 @@ def test_numbers_are_gapless_and_apart_from_client_invoices(world: World) -> Non
             admin, form("dora@example.com", "2026-02-01", "2026-02-28", "2026-02-28")
         )
     assert "chronological" in problems(earlier)["issue_date"]
+    with pytest.raises(ValidationError) as previewed:  # the preview (a dry run) refuses it too
+        services.contractor_invoices.preview(
+            admin, form("dora@example.com", "2026-02-01", "2026-02-28", "2026-02-28")
+        )
+    assert problems(previewed) == problems(earlier)
     second = services.contractor_invoices.generate(
         admin, form("dora@example.com", "2026-02-01", "2026-02-28")
     )

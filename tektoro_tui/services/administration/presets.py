@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from ...data import models as m
 from ...domain.money import Money
 from ...domain.permissions import Perm
-from ...domain.validation import Form
-from ...errors import TektoroError
+from ...domain.validation import UNCHANGED, Form, keep_unchanged
+from ...errors import NotFound, TektoroError
 from ..base import Actor, ServiceBase, UnitOfWork, org_currency, row_dict
 from .views import (
     ActivityView,
@@ -52,72 +52,97 @@ class PresetsMissing(TektoroError):
 
 @dataclass(frozen=True)
 class CompanyForm:
-    """A company as typed."""
+    """A company as typed. Every form of this module defaults each field to
+    :data:`UNCHANGED`: saving an existing record changes only the fields given; a new record
+    starts from the ``NEW_*`` form below."""
 
-    name: str
-    kind: str = "client"
-    tax_id: str = ""
-    billing_address: str = ""
-    email: str = ""
-    phone: str = ""
-    is_active: bool = True
+    name: str = UNCHANGED
+    kind: str = UNCHANGED
+    tax_id: str = UNCHANGED
+    billing_address: str = UNCHANGED
+    email: str = UNCHANGED
+    phone: str = UNCHANGED
+    is_active: bool = UNCHANGED
 
 
 @dataclass(frozen=True)
 class ContactForm:
     """A contact person as typed."""
 
-    company_id: int | None
-    name: str
-    email: str = ""
-    phone: str = ""
-    position: str = ""
-    is_active: bool = True
+    company_id: int | None = UNCHANGED
+    name: str = UNCHANGED
+    email: str = UNCHANGED
+    phone: str = UNCHANGED
+    position: str = UNCHANGED
+    is_active: bool = UNCHANGED
 
 
 @dataclass(frozen=True)
 class ProjectForm:
     """A project as typed."""
 
-    name: str
-    client_id: int | None
-    code: str = ""
-    valuation: str = "tm"
-    contract_amount: str = ""
-    progress_pct: str = "0"
-    status: str = "active"
-    project_manager_id: int | None = None
-    estimator_id: int | None = None
-    start_date: str = ""
-    end_date: str = ""
-    is_active: bool = True
+    name: str = UNCHANGED
+    client_id: int | None = UNCHANGED
+    code: str = UNCHANGED
+    valuation: str = UNCHANGED
+    contract_amount: str = UNCHANGED
+    progress_pct: str = UNCHANGED
+    status: str = UNCHANGED
+    project_manager_id: int | None = UNCHANGED
+    estimator_id: int | None = UNCHANGED
+    start_date: str = UNCHANGED
+    end_date: str = UNCHANGED
+    is_active: bool = UNCHANGED
 
 
 @dataclass(frozen=True)
 class TaskForm:
     """A task as typed."""
 
-    project_id: int | None
-    name: str
-    is_active: bool = True
+    project_id: int | None = UNCHANGED
+    name: str = UNCHANGED
+    is_active: bool = UNCHANGED
 
 
 @dataclass(frozen=True)
 class ActivityForm:
     """An activity as typed."""
 
-    name: str
-    billable_default: bool = True
-    is_active: bool = True
+    name: str = UNCHANGED
+    billable_default: bool = UNCHANGED
+    is_active: bool = UNCHANGED
 
 
 @dataclass(frozen=True)
 class RateCodeForm:
     """A rate code as typed."""
 
-    name: str
-    hourly_rate: str
-    is_active: bool = True
+    name: str = UNCHANGED
+    hourly_rate: str = UNCHANGED
+    is_active: bool = UNCHANGED
+
+
+NEW_COMPANY = CompanyForm(
+    name="", kind="client", tax_id="", billing_address="", email="", phone="", is_active=True
+)
+NEW_CONTACT = ContactForm(company_id=None, name="", email="", phone="", position="", is_active=True)
+NEW_PROJECT = ProjectForm(
+    name="",
+    client_id=None,
+    code="",
+    valuation="tm",
+    contract_amount="",
+    progress_pct="0",
+    status="active",
+    project_manager_id=None,
+    estimator_id=None,
+    start_date="",
+    end_date="",
+    is_active=True,
+)
+NEW_TASK = TaskForm(project_id=None, name="", is_active=True)
+NEW_ACTIVITY = ActivityForm(name="", billable_default=True, is_active=True)
+NEW_RATE_CODE = RateCodeForm(name="", hourly_rate="", is_active=True)
 
 
 class PresetService(ServiceBase):
@@ -144,39 +169,41 @@ class PresetService(ServiceBase):
     def save_company(
         self, actor: Actor, form: CompanyForm, ident: int | None = None
     ) -> CompanyView:
-        """Create (``ident`` None) or update a company."""
-        check = Form()
-        values = {
-            "name": check.text("name", form.name, max_length=200),
-            "kind": check.choice("kind", form.kind, COMPANY_KINDS),
-            "tax_id": check.text("tax_id", form.tax_id, required=False, max_length=50),
-            "billing_address": check.text(
-                "billing_address", form.billing_address, required=False, max_length=1000
-            ),
-            "email": check.email("email", form.email) if form.email.strip() else "",
-            "phone": check.text("phone", form.phone, required=False, max_length=50),
-            "is_active": form.is_active,
-        }
-        check.raise_if_any()
+        """Create (``ident`` None) or update a company (only the fields ``form`` gives)."""
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            form = _complete(uow.session, m.Company, ident, form, NEW_COMPANY, _company_form)
+            check = Form()
+            values = {
+                "name": check.text("name", form.name, max_length=200),
+                "kind": check.choice("kind", form.kind, COMPANY_KINDS),
+                "tax_id": check.text("tax_id", form.tax_id, required=False, max_length=50),
+                "billing_address": check.text(
+                    "billing_address", form.billing_address, required=False, max_length=1000
+                ),
+                "email": check.email("email", form.email) if form.email.strip() else "",
+                "phone": check.text("phone", form.phone, required=False, max_length=50),
+                "is_active": form.is_active,
+            }
+            check.raise_if_any()
             row = self._save(uow, m.Company, ident, values, "company", with_created=True)
             return _company_view(row)
 
     def save_contact(
         self, actor: Actor, form: ContactForm, ident: int | None = None
     ) -> ContactView:
-        """Create or update a contact of a company."""
-        check = Form()
-        values = {
-            "company_id": check.required("company_id", form.company_id),
-            "name": check.text("name", form.name, max_length=200),
-            "email": check.email("email", form.email) if form.email.strip() else "",
-            "phone": check.text("phone", form.phone, required=False, max_length=50),
-            "position": check.text("position", form.position, required=False, max_length=100),
-            "is_active": form.is_active,
-        }
-        check.raise_if_any()
+        """Create or update a contact of a company (only the fields ``form`` gives)."""
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            form = _complete(uow.session, m.Contact, ident, form, NEW_CONTACT, _contact_form)
+            check = Form()
+            values = {
+                "company_id": check.required("company_id", form.company_id),
+                "name": check.text("name", form.name, max_length=200),
+                "email": check.email("email", form.email) if form.email.strip() else "",
+                "phone": check.text("phone", form.phone, required=False, max_length=50),
+                "position": check.text("position", form.position, required=False, max_length=100),
+                "is_active": form.is_active,
+            }
+            check.raise_if_any()
             self._exists(uow.session, m.Company, values["company_id"], "company_id", check)
             row = self._save(uow, m.Contact, ident, values, "contact")
             return _contact_view(row)
@@ -201,10 +228,12 @@ class PresetService(ServiceBase):
     def save_project(
         self, actor: Actor, form: ProjectForm, ident: int | None = None
     ) -> ProjectView:
-        """Create or update a project; a fixed-price project needs its contract amount."""
+        """Create or update a project (only the fields ``form`` gives); a fixed-price project
+        needs its contract amount."""
         check = Form()
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
             session = uow.session
+            form = _complete(session, m.Project, ident, form, NEW_PROJECT, _project_form)
             currency = org_currency(session)
             valuation = check.choice("valuation", form.valuation, VALUATIONS)
             amount = (
@@ -246,15 +275,16 @@ class PresetService(ServiceBase):
             return Page(tuple(self._project_view(session, r) for r in page.items), page.next_after)
 
     def save_task(self, actor: Actor, form: TaskForm, ident: int | None = None) -> TaskView:
-        """Create or update a task of a project."""
-        check = Form()
-        values = {
-            "project_id": check.required("project_id", form.project_id),
-            "name": check.text("name", form.name, max_length=200),
-            "is_active": form.is_active,
-        }
-        check.raise_if_any()
+        """Create or update a task of a project (only the fields ``form`` gives)."""
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            form = _complete(uow.session, m.Task, ident, form, NEW_TASK, _task_form)
+            check = Form()
+            values = {
+                "project_id": check.required("project_id", form.project_id),
+                "name": check.text("name", form.name, max_length=200),
+                "is_active": form.is_active,
+            }
+            check.raise_if_any()
             self._exists(uow.session, m.Project, values["project_id"], "project_id", check)
             check.raise_if_any()
             row = self._save(uow, m.Task, ident, values, "task")
@@ -274,15 +304,16 @@ class PresetService(ServiceBase):
     def save_activity(
         self, actor: Actor, form: ActivityForm, ident: int | None = None
     ) -> ActivityView:
-        """Create or update an activity."""
-        check = Form()
-        values = {
-            "name": check.text("name", form.name, max_length=200),
-            "billable_default": form.billable_default,
-            "is_active": form.is_active,
-        }
-        check.raise_if_any()
+        """Create or update an activity (only the fields ``form`` gives)."""
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            form = _complete(uow.session, m.Activity, ident, form, NEW_ACTIVITY, _activity_form)
+            check = Form()
+            values = {
+                "name": check.text("name", form.name, max_length=200),
+                "billable_default": form.billable_default,
+                "is_active": form.is_active,
+            }
+            check.raise_if_any()
             return _activity_view(self._save(uow, m.Activity, ident, values, "activity"))
 
     def list_activities(self, actor: Actor, **opts: Any) -> Page[ActivityView]:
@@ -292,9 +323,10 @@ class PresetService(ServiceBase):
     def save_rate_code(
         self, actor: Actor, form: RateCodeForm, ident: int | None = None
     ) -> RateCodeView:
-        """Create or update a rate code (a named hourly rate)."""
+        """Create or update a rate code (a named hourly rate; only the fields ``form`` gives)."""
         check = Form()
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            form = _complete(uow.session, m.RateCode, ident, form, NEW_RATE_CODE, _rate_form)
             currency = org_currency(uow.session)
             rate = check.money("hourly_rate", form.hourly_rate, currency, min_cents=0)
             values = {
@@ -453,6 +485,85 @@ def missing_presets(session: Session) -> list[str]:
         "rate_codes": select(func.count()).where(m.RateCode.is_active.is_(True)),  # type: ignore[attr-defined]
     }
     return [PRESET_NAMES[k] for k, q in checks.items() if not session.execute(q).scalar_one()]
+
+
+F = TypeVar("F")
+
+
+def _complete(
+    session: Session, model: type[Any], ident: int | None, form: F, new: F, form_of: Any
+) -> F:
+    """``form`` with the fields it leaves out taken from record ``ident`` (read in the write
+    that saves it), or from ``new`` for a new record."""
+    if ident is None:
+        return keep_unchanged(form, new)
+    row = session.get(model, ident)
+    if row is None:
+        raise NotFound(f"{model.__name__} #{ident} does not exist.")
+    return keep_unchanged(form, form_of(session, row))
+
+
+def _plain_amount(session: Session, cents: int | None) -> str:
+    """Stored minor units as an amount a form holds ("1234.50"); "" for none."""
+    return "" if cents is None else str(Money(cents, org_currency(session)).amount)
+
+
+def _company_form(_session: Session, row: m.Company) -> CompanyForm:
+    return CompanyForm(
+        name=row.name,
+        kind=row.kind,
+        tax_id=row.tax_id,
+        billing_address=row.billing_address,
+        email=row.email,
+        phone=row.phone,
+        is_active=row.is_active,
+    )
+
+
+def _contact_form(_session: Session, row: m.Contact) -> ContactForm:
+    return ContactForm(
+        company_id=row.company_id,
+        name=row.name,
+        email=row.email,
+        phone=row.phone,
+        position=row.position,
+        is_active=row.is_active,
+    )
+
+
+def _project_form(session: Session, row: m.Project) -> ProjectForm:
+    return ProjectForm(
+        name=row.name,
+        client_id=row.client_id,
+        code=row.code,
+        valuation=row.valuation,
+        contract_amount=_plain_amount(session, row.contract_amount_cents),
+        progress_pct=str(row.progress_pct),
+        status=row.status,
+        project_manager_id=row.project_manager_id,
+        estimator_id=row.estimator_id,
+        start_date=row.start_date.isoformat() if row.start_date else "",
+        end_date=row.end_date.isoformat() if row.end_date else "",
+        is_active=row.is_active,
+    )
+
+
+def _task_form(_session: Session, row: m.Task) -> TaskForm:
+    return TaskForm(project_id=row.project_id, name=row.name, is_active=row.is_active)
+
+
+def _activity_form(_session: Session, row: m.Activity) -> ActivityForm:
+    return ActivityForm(
+        name=row.name, billable_default=row.billable_default, is_active=row.is_active
+    )
+
+
+def _rate_form(session: Session, row: m.RateCode) -> RateCodeForm:
+    return RateCodeForm(
+        name=row.name,
+        hourly_rate=_plain_amount(session, row.hourly_rate_cents),
+        is_active=row.is_active,
+    )
 
 
 def _company_view(row: m.Company) -> CompanyView:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.orm import Session
+
 from ... import credentials
 from ...data import models as m
 from ...domain.money import percent_text
 from ...domain.permissions import Perm
-from ...domain.validation import Form
+from ...domain.validation import UNCHANGED, Form, is_given, keep_unchanged
 from ...domain.vat import VatMode
+from ...errors import Problem, ValidationError
 from ..base import Actor, ServiceBase, organisation, row_dict
 from .views import OrganisationView
 
@@ -20,33 +23,38 @@ ROUNDING_MODES = ("half_up", "half_even")
 
 @dataclass(frozen=True)
 class SettingsForm:
-    """The settings form as typed (all text; times as HH:MM, rates as percent)."""
+    """The settings form as typed (all text; times as HH:MM, rates as percent).
 
-    name: str
-    billing_address: str = ""
-    tax_id: str = ""
-    email: str = ""
-    phone: str = ""
-    bank_account: str = ""
-    logo_path: str = ""
-    currency: str = "EUR"
-    timezone: str = "UTC"
-    default_vat: str = "23"
-    vat_mode: str = "per_line"
-    rounding_mode: str = "half_up"
-    payment_deadline_days: str = "14"
-    invoice_footer: str = ""
-    workday_start: str = "07:00"
-    workday_end: str = "15:00"
-    day_length: str = "8:00"
-    overtime_over_day: str = "50"
-    overtime_outside_window: str = "100"
-    smtp_host: str = ""
-    smtp_port: str = "587"
-    smtp_username: str = ""
-    smtp_sender: str = ""
-    smtp_security: str = "starttls"
-    period_lock_date: str = ""
+    Every field defaults to :data:`UNCHANGED`: a field not given keeps the saved setting, so
+    ``SettingsForm(invoice_footer="Thanks")`` changes the footer and nothing else.
+    """
+
+    name: str = UNCHANGED
+    billing_address: str = UNCHANGED
+    tax_id: str = UNCHANGED
+    email: str = UNCHANGED
+    phone: str = UNCHANGED
+    bank_account: str = UNCHANGED
+    logo_path: str = UNCHANGED
+    currency: str = UNCHANGED
+    timezone: str = UNCHANGED
+    default_vat: str = UNCHANGED
+    vat_mode: str = UNCHANGED
+    rounding_mode: str = UNCHANGED
+    payment_deadline_days: str = UNCHANGED
+    default_payment_terms_id: int | None = UNCHANGED
+    invoice_footer: str = UNCHANGED
+    workday_start: str = UNCHANGED
+    workday_end: str = UNCHANGED
+    day_length: str = UNCHANGED
+    overtime_over_day: str = UNCHANGED
+    overtime_outside_window: str = UNCHANGED
+    smtp_host: str = UNCHANGED
+    smtp_port: str = UNCHANGED
+    smtp_username: str = UNCHANGED
+    smtp_sender: str = UNCHANGED
+    smtp_security: str = UNCHANGED
+    period_lock_date: str = UNCHANGED
 
 
 def minutes_to_clock(minutes: int) -> str:
@@ -64,39 +72,15 @@ class SettingsService(ServiceBase):
 
     def form_for(self, view: OrganisationView) -> SettingsForm:
         """The settings as the form shows them, for editing."""
-        return SettingsForm(
-            name=view.name,
-            billing_address=view.billing_address,
-            tax_id=view.tax_id,
-            email=view.email,
-            phone=view.phone,
-            bank_account=view.bank_account,
-            logo_path=view.logo_path,
-            currency=view.currency,
-            timezone=view.timezone,
-            default_vat=percent_text(view.default_vat_bp),
-            vat_mode=view.vat_mode,
-            rounding_mode=view.rounding_mode,
-            payment_deadline_days=str(view.payment_deadline_days),
-            invoice_footer=view.invoice_footer,
-            workday_start=minutes_to_clock(view.workday_start_minute),
-            workday_end=minutes_to_clock(view.workday_end_minute),
-            day_length=minutes_to_clock(view.day_length_minutes).lstrip("0") or "0:00",
-            overtime_over_day=percent_text(view.overtime_over_day_bp),
-            overtime_outside_window=percent_text(view.overtime_outside_window_bp),
-            smtp_host=view.smtp_host,
-            smtp_port=str(view.smtp_port),
-            smtp_username=view.smtp_username,
-            smtp_sender=view.smtp_sender,
-            smtp_security=view.smtp_security,
-            period_lock_date=view.period_lock_date.isoformat() if view.period_lock_date else "",
-        )
+        return settings_form_of(view)
 
     def update(self, actor: Actor, form: SettingsForm) -> OrganisationView:
-        """Validate every field at once and save them in one transaction."""
-        values = validate_settings(form)
+        """Change the settings ``form`` gives (the others stay as saved), every field checked
+        at once, in one transaction."""
         with self._write(actor, Perm.SETTINGS_MANAGE) as uow:
             org = organisation(uow.session)
+            values = validate_settings(keep_unchanged(form, settings_form_of(org)))
+            _check_default_terms(uow.session, form, values)
             before = row_dict(org)
             for key, value in values.items():
                 setattr(org, key, value)
@@ -111,6 +95,53 @@ class SettingsService(ServiceBase):
             org = organisation(uow.session)
             credentials.store_smtp_password(org.smtp_username, org.smtp_host, password)
             uow.audit("settings.smtp_password", "organisation", 1)
+
+
+def settings_form_of(source: OrganisationView | m.Organisation) -> SettingsForm:
+    """The saved settings (a view or the row itself) as the form shows them."""
+    lock = source.period_lock_date
+    return SettingsForm(
+        name=source.name,
+        billing_address=source.billing_address,
+        tax_id=source.tax_id,
+        email=source.email,
+        phone=source.phone,
+        bank_account=source.bank_account,
+        logo_path=source.logo_path,
+        currency=source.currency,
+        timezone=source.timezone,
+        default_vat=percent_text(source.default_vat_bp),
+        vat_mode=source.vat_mode,
+        rounding_mode=source.rounding_mode,
+        payment_deadline_days=str(source.payment_deadline_days),
+        default_payment_terms_id=source.default_payment_terms_id,
+        invoice_footer=source.invoice_footer,
+        workday_start=minutes_to_clock(source.workday_start_minute),
+        workday_end=minutes_to_clock(source.workday_end_minute),
+        day_length=minutes_to_clock(source.day_length_minutes).lstrip("0") or "0:00",
+        overtime_over_day=percent_text(source.overtime_over_day_bp),
+        overtime_outside_window=percent_text(source.overtime_outside_window_bp),
+        smtp_host=source.smtp_host,
+        smtp_port=str(source.smtp_port),
+        smtp_username=source.smtp_username,
+        smtp_sender=source.smtp_sender,
+        smtp_security=source.smtp_security,
+        period_lock_date=lock.isoformat() if lock else "",
+    )
+
+
+def _check_default_terms(session: Session, form: SettingsForm, values: dict[str, object]) -> None:
+    """Refuse default payment terms that do not exist (or were deleted), when given."""
+    if not is_given(form.default_payment_terms_id):
+        return
+    terms_id = values["default_payment_terms_id"]
+    if terms_id is None:
+        return
+    template = session.get(m.PaymentTermsTemplate, terms_id)
+    if template is None or template.is_deleted:
+        raise ValidationError(
+            [Problem("default_payment_terms_id", "no such payment-terms template")]
+        )
 
 
 def validate_settings(form: SettingsForm) -> dict[str, object]:
@@ -172,6 +203,7 @@ def validate_settings(form: SettingsForm) -> dict[str, object]:
         else "",
         "smtp_security": check.choice("smtp_security", form.smtp_security, SMTP_SECURITY),
         "period_lock_date": check.date("period_lock_date", form.period_lock_date, required=False),
+        "default_payment_terms_id": form.default_payment_terms_id,
     }
     if form.logo_path.strip():
         from pathlib import Path

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from ...data import models as m
 from ...domain.money import Money
 from ...domain.permissions import Perm, Role, parse_role
-from ...domain.validation import Form
+from ...domain.validation import UNCHANGED, Form, keep_unchanged
 from ...errors import NotFound, PermissionDenied, Problem, ValidationError
 from ..base import Actor, ServiceBase, has_permission, org_currency, row_dict
 from .auth import check_password_rules, hash_password
@@ -27,16 +27,33 @@ PAGE_SIZE = 50
 
 @dataclass(frozen=True)
 class UserForm:
-    """What an administrator types to create or edit a user (all text, as typed)."""
+    """What an administrator types to create or edit a user (all text, as typed).
 
-    name: str
-    email: str = ""
-    role: str = Role.STAFF.value
-    supervisor_id: int | None = None
-    company_id: int | None = None
-    pay_rate: str = "0"
-    password: str = ""
-    is_active: bool = True
+    Every field defaults to :data:`UNCHANGED`: editing changes only the fields given (an empty
+    password keeps the current one too); a new user starts from :data:`NEW_USER`.
+    """
+
+    name: str = UNCHANGED
+    email: str = UNCHANGED
+    role: str = UNCHANGED
+    supervisor_id: int | None = UNCHANGED
+    company_id: int | None = UNCHANGED
+    pay_rate: str = UNCHANGED
+    password: str = UNCHANGED
+    is_active: bool = UNCHANGED
+
+
+NEW_USER = UserForm(
+    name="",
+    email="",
+    role=Role.STAFF.value,
+    supervisor_id=None,
+    company_id=None,
+    pay_rate="0",
+    password="",
+    is_active=True,
+)
+"""A new user's form before anything is typed: staff, no supervisor, no pay rate, active."""
 
 
 class UserService(ServiceBase):
@@ -118,7 +135,7 @@ class UserService(ServiceBase):
         """Create a user directly (administrators); crew may have no e-mail and no login."""
         with self._write(actor, Perm.USERS_MANAGE) as uow:
             session = uow.session
-            values = self._validate(session, form, existing=None)
+            values = self._validate(session, keep_unchanged(form, NEW_USER), existing=None)
             user = m.UserAccount(created_at=uow.now, **values)
             session.add(user)
             session.flush()
@@ -126,12 +143,14 @@ class UserService(ServiceBase):
             return self._view(session, user)
 
     def update_user(self, actor: Actor, user_id: int, form: UserForm) -> UserView:
-        """Edit a user (administrators). An empty password keeps the current one."""
+        """Edit a user (administrators): only the fields ``form`` gives change. An empty
+        password keeps the current one."""
         with self._write(actor, Perm.USERS_MANAGE) as uow:
             session = uow.session
             user = self._get(session, m.UserAccount, user_id, "User")
             before = row_dict(user)
-            values = self._validate(session, form, existing=user)
+            whole = keep_unchanged(form, _form_of(user, org_currency(session)))
+            values = self._validate(session, whole, existing=user)
             if user.id == actor.user_id and (
                 values["role"] != Role.ADMINISTRATOR.value or not values["is_active"]
             ):
@@ -223,6 +242,20 @@ class UserService(ServiceBase):
             company.name if company else None,
             org_currency(session),
         )
+
+
+def _form_of(user: m.UserAccount, currency: str) -> UserForm:
+    """A user as they stand, as a form with every field given (the password left empty)."""
+    return UserForm(
+        name=user.name,
+        email=user.email or "",
+        role=user.role,
+        supervisor_id=user.supervisor_id,
+        company_id=user.company_id,
+        pay_rate=str(Money(user.pay_rate_cents, currency).amount),
+        password="",
+        is_active=user.is_active,
+    )
 
 
 def _user_view(

@@ -47,7 +47,7 @@ from ..base import (
     write_table,
 )
 from ..invoicing.common import actor_role
-from ..invoicing.numbering import series_row, take_number
+from ..invoicing.numbering import refuse_earlier_than_series, series_row, take_number
 from ..invoicing.payments import apply_payment, payment_view
 from ..invoicing.views import PaymentForm, PaymentView
 from .views import (
@@ -198,6 +198,7 @@ class ContractorInvoiceService(ServiceBase):
             org = organisation(session)
             request = _check_form(session, form, org_today(session, self.clock.now()), org)
             plan = _plan(session, request, org.currency)
+            refuse_earlier_than_series(session, SERIES_MASTER, request.issue_date)
             return _preview(plan)
 
     def generate(self, actor: Actor, form: MasterInvoiceForm) -> MasterInvoiceView:

@@ -20,23 +20,25 @@ from typing import NamedTuple
 
 from ...domain.money import Money
 from ...domain.states import InvoiceStatus
+from ..administration.settings import SettingsForm
 from ..hub import Services
-from ..invoicing.views import DraftForm, InvoiceView, PaymentForm, TermsForm
+from ..invoicing.views import InvoiceView, PaymentForm, TermsForm
 from .cast import CLIENTS
 from .people import Firm
 from .result import Progress
 
-# name, kind, text: the administrator's library of payment terms, the standard ones first
-TERMS_TEMPLATES: tuple[tuple[str, str, str], ...] = (
+# name, kind, text, due days: the administrator's library of payment terms, the standard ones
+# first (the firm's default terms: every new draft starts with them)
+TERMS_TEMPLATES: tuple[tuple[str, str, str, str], ...] = (
     ("Standard terms – 14 days", "standard",
      "Payable within 14 days of the invoice date without deduction. "
-     "Please quote the invoice number with your payment."),
+     "Please quote the invoice number with your payment.", "14"),
     ("Bank transfer instructions", "instructions",
      "Please pay by bank transfer to Northwind Studio, IBAN DE89 3704 0044 0532 0130 00, "
-     "BIC COBADEFFXXX."),
+     "BIC COBADEFFXXX.", ""),
     ("Late-fee policy", "late_fee",
      "Invoices unpaid 30 days after the due date incur interest of 1% per month "
-     "and a reminder fee of EUR 40."),
+     "and a reminder fee of EUR 40.", ""),
 )  # fmt: skip
 
 CLIENT_INVOICES_PER_CLIENT = 3
@@ -47,7 +49,6 @@ CLIENT_INVOICES_PER_CLIENT = 3
 CLIENT_INVOICE_LINE_BUDGET = 15_000
 ISSUE_DAYS_AFTER_PROCESSING = 2
 BILLING_CLERK = "helga"  # the accountant issues the invoices and records the payments
-STANDARD_TERMS = TERMS_TEMPLATES[0][0]
 # What a client pays of its invoices, oldest first, by how many it has: (per cent of the
 # total, days after the issue date). The newest of three stays unpaid (and overdue once its
 # 14 days have passed); a lone invoice is part-paid, so it shows revenue and a balance.
@@ -104,8 +105,7 @@ class ClientBilling:
         started = time.perf_counter()
         terms = self._add_terms_library()
         planned = sorted(self._plan())
-        terms_id = self._standard_terms()
-        issued = [(item, self._issue(item, terms_id)) for item in planned]
+        issued = [(item, self._issue(item)) for item in planned]
         paid = [self._pay(item, invoice) for item, invoice in issued]
         unpaid = [invoice for invoice, payment in zip(issued, paid, strict=True) if payment is None]
         # The newest unpaid invoices went out to the client; the very last one is not sent yet.
@@ -161,22 +161,24 @@ class ClientBilling:
         return chosen[::-1]
 
     def _add_terms_library(self) -> int:
-        """The administrator's payment-terms templates; returns how many."""
-        for name, kind, body in TERMS_TEMPLATES:
-            self.services.terms.add(self.firm.admin, TermsForm(name=name, kind=kind, body=body))
-        return len(TERMS_TEMPLATES)
+        """The administrator's payment-terms templates, the first the firm's default; returns
+        how many."""
+        added = [
+            self.services.terms.add(
+                self.firm.admin, TermsForm(name=name, kind=kind, body=body, days=days)
+            )
+            for name, kind, body, days in TERMS_TEMPLATES
+        ]
+        self.services.settings.update(
+            self.firm.admin, SettingsForm(default_payment_terms_id=added[0].id)
+        )
+        return len(added)
 
-    def _standard_terms(self) -> int:
-        """The id of the standard payment-terms template."""
-        options = self.services.invoices.payment_terms_options(self.clerk)
-        return next(ident for ident, name in options if name == STANDARD_TERMS)
-
-    def _issue(self, item: _PlannedInvoice, terms_id: int) -> InvoiceView:
-        """Open the record in the Documenter, choose the standard terms, issue it."""
+    def _issue(self, item: _PlannedInvoice) -> InvoiceView:
+        """Open the record in the Documenter (the draft has the firm's terms), issue it."""
         invoices, clerk = self.services.invoices, self.clerk
         started = time.perf_counter()
         draft = invoices.open_record(clerk, item.document_id)
-        invoices.update_draft(clerk, draft.id, DraftForm(payment_terms_id=terms_id))
         issued = invoices.issue(clerk, draft.id, issue_date=item.issue_date)
         self.say(
             f"Client invoice {issued.number} of {issued.issue_date} issued to "

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from ...data import models as m
 from ...domain.invoice import DraftLine, compose_invoice
-from ...domain.money import Money
+from ...domain.money import Money, percent_text
 from ...domain.rounding import RoundingMode
 from ...domain.states import InvoiceAction, InvoiceStatus, invoice_transition
-from ...domain.validation import Form
+from ...domain.validation import Form, given_fields, keep_unchanged
 from ...domain.vat import VatMode
 from ...errors import (
     IllegalTransition,
@@ -64,28 +64,9 @@ class DocumenterActions(ServiceBase):
             IllegalTransition: for a statement of write-downs, or a record already invoiced.
         """
         with self._write(actor) as uow:
-            session = uow.session
-            require_documenter(session, actor)
-            record = session.execute(
-                select(m.DocumentRecord).where(m.DocumentRecord.id == document_id).with_for_update()
-            ).scalar_one_or_none()
-            if record is None:
-                raise NotFound(f"Document record #{document_id} does not exist.")
-            _refuse_write_down(record)
-            live = live_invoice(session, record.id)
-            if live is not None and live.status == InvoiceStatus.DRAFT:
-                return invoice_view(session, live)
-            if live is not None:
-                raise IllegalTransition(
-                    "document record",
-                    "already invoiced",
-                    "open",
-                    f"record {record.reference} was issued as invoice {live.number}; "
-                    "find it in the Invoice Printer",
-                )
-            invoice = _new_draft(session, uow, record, actor)
-            uow.audit("invoice.draft", "invoice", invoice.id, None, audit_image(session, invoice))
-            return invoice_view(session, invoice)
+            require_documenter(uow.session, actor)
+            invoice = draft_of_record(uow, document_id, actor)
+            return invoice_view(uow.session, invoice)
 
     def drafts(self, actor: Actor) -> tuple[InvoiceView, ...]:
         """Every draft invoice, newest first (the Documenter's list)."""
@@ -110,22 +91,13 @@ class DocumenterActions(ServiceBase):
             return tuple((int(ident), str(name)) for ident, name in rows)
 
     def update_draft(self, actor: Actor, invoice_id: int, form: DraftForm) -> InvoiceView:
-        """Commentary, attached text, markup, payment terms, due days and the time VAT rate."""
+        """Commentary, attached text, markup, payment terms, due days and the time VAT rate.
 
-        def change(
-            uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[m.InvoiceLine]
-        ) -> None:
-            values = _check_draft_form(uow.session, form, org)
-            days = values.pop("due_days")
-            vat_bp = values.pop("vat_bp")
-            for key, value in values.items():
-                setattr(invoice, key, value)
-            _set_provisional_dates(invoice, org_today(uow.session, uow.now), days)
-            for row in rows:
-                if row.kind == "time" or is_write_down(row):
-                    row.vat_bp = vat_bp
-
-        return self._edit_draft(actor, invoice_id, "invoice.update_draft", change, "markup_percent")
+        Only the fields ``form`` gives change; every other one keeps the draft's value.
+        """
+        return self._edit_draft(
+            actor, invoice_id, "invoice.update_draft", draft_form_change(form), "markup_percent"
+        )
 
     def add_adjustment(self, actor: Actor, invoice_id: int, form: AdjustmentForm) -> InvoiceView:
         """A ± amount with a reason, on one time line (placed right after it) or the invoice."""
@@ -229,32 +201,93 @@ class DocumenterActions(ServiceBase):
         return self._edit_draft(actor, invoice_id, "invoice.remove_line", change, "line_id")
 
     def _edit_draft(
-        self, actor: Actor, invoice_id: int, action: str, change: _Change, field: str
+        self, actor: Actor, invoice_id: int, action: str, change: DraftChange, field: str
     ) -> InvoiceView:
         """Lock a draft, apply ``change``, re-price it, refuse a negative total, audit."""
         with self._write(actor) as uow:
-            session = uow.session
-            require_documenter(session, actor)
-            org = organisation(session)
-            invoice = lock_invoice(session, m.Invoice.id == invoice_id, f"Invoice #{invoice_id}")
-            invoice_transition(InvoiceStatus(invoice.status), InvoiceAction.EDIT)
-            before = audit_image(session, invoice)
-            rows = [row for row in line_rows(session, invoice.id) if row.kind != "markup"]
-            change(uow, invoice, org, rows)
-            session.flush()
-            recompute_draft(session, invoice, org)
-            if invoice.net_cents < 0:
-                net = Money(invoice.net_cents, invoice.currency)
-                raise invalid_field(
-                    field,
-                    f"would make the invoice total negative ({net}); an invoice must not be "
-                    "for less than zero",
-                )
-            uow.audit(action, "invoice", invoice.id, before, audit_image(session, invoice))
-            return invoice_view(session, invoice)
+            require_documenter(uow.session, actor)
+            invoice = lock_invoice(
+                uow.session, m.Invoice.id == invoice_id, f"Invoice #{invoice_id}"
+            )
+            edit_locked_draft(uow, invoice, action, change, field)
+            return invoice_view(uow.session, invoice)
 
 
-_Change = Callable[[UnitOfWork, m.Invoice, m.Organisation, list[m.InvoiceLine]], None]
+DraftChange = Callable[[UnitOfWork, m.Invoice, m.Organisation, list[m.InvoiceLine]], None]
+"""One edit of a locked draft: its unit of work, the invoice, the firm, its non-markup lines."""
+
+
+def draft_of_record(uow: UnitOfWork, document_id: int, actor: Actor) -> m.Invoice:
+    """The draft invoice of an invoice record (locked), created (and audited) on first use.
+
+    Raises:
+        NotFound: no such record.
+        IllegalTransition: a statement of write-downs, or a record already invoiced.
+    """
+    session = uow.session
+    record = session.execute(
+        select(m.DocumentRecord).where(m.DocumentRecord.id == document_id).with_for_update()
+    ).scalar_one_or_none()
+    if record is None:
+        raise NotFound(f"Document record #{document_id} does not exist.")
+    _refuse_write_down(record)
+    live = live_invoice(session, record.id)
+    if live is not None and live.status == InvoiceStatus.DRAFT:
+        return lock_invoice(session, m.Invoice.id == live.id, f"Invoice #{live.id}")
+    if live is not None:
+        raise IllegalTransition(
+            "document record",
+            "already invoiced",
+            "open",
+            f"record {record.reference} was issued as invoice {live.number}; "
+            "find it in the Invoice Printer",
+        )
+    invoice = _new_draft(session, uow, record, actor)
+    uow.audit("invoice.draft", "invoice", invoice.id, None, audit_image(session, invoice))
+    return invoice
+
+
+def edit_locked_draft(
+    uow: UnitOfWork, invoice: m.Invoice, action: str, change: DraftChange, field: str
+) -> None:
+    """Apply ``change`` to a draft locked by the caller, re-price it, refuse a negative total
+    (naming ``field``), and audit ``action``."""
+    session = uow.session
+    org = organisation(session)
+    invoice_transition(InvoiceStatus(invoice.status), InvoiceAction.EDIT)
+    before = audit_image(session, invoice)
+    rows = [row for row in line_rows(session, invoice.id) if row.kind != "markup"]
+    change(uow, invoice, org, rows)
+    session.flush()
+    recompute_draft(session, invoice, org)
+    if invoice.net_cents < 0:
+        net = Money(invoice.net_cents, invoice.currency)
+        raise invalid_field(
+            field,
+            f"would make the invoice total negative ({net}); an invoice must not be "
+            "for less than zero",
+        )
+    uow.audit(action, "invoice", invoice.id, before, audit_image(session, invoice))
+
+
+def draft_form_change(form: DraftForm) -> DraftChange:
+    """The edit that applies the fields ``form`` gives to a draft; the others stay as they are."""
+
+    def change(
+        uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[m.InvoiceLine]
+    ) -> None:
+        current = _current_form(invoice, rows, org)
+        values = _check_draft_form(uow.session, form, current, org)
+        days = values.pop("due_days")
+        vat_bp = values.pop("vat_bp")
+        for key, value in values.items():
+            setattr(invoice, key, value)
+        _set_provisional_dates(invoice, org_today(uow.session, uow.now), days)
+        for row in rows:
+            if row.kind == "time" or is_write_down(row):
+                row.vat_bp = vat_bp
+
+    return change
 
 
 def _refuse_write_down(record: m.DocumentRecord) -> None:
@@ -288,7 +321,10 @@ def _new_draft(
         created_by_id=actor.user_id,
         created_at=uow.now,
     )
-    _set_provisional_dates(invoice, org_today(uow.session, uow.now), org.payment_deadline_days)
+    terms = live_terms(session, org.default_payment_terms_id)
+    invoice.payment_terms_id = None if terms is None else terms.id
+    days = org.payment_deadline_days if terms is None or terms.days is None else terms.days
+    _set_provisional_dates(invoice, org_today(uow.session, uow.now), days)
     session.add(invoice)
     session.flush()
     record_lines = session.execute(
@@ -367,27 +403,58 @@ def due_days(invoice: m.Invoice, org: m.Organisation) -> int:
     return org.payment_deadline_days
 
 
-def _check_draft_form(session: Session, form: DraftForm, org: m.Organisation) -> dict[str, Any]:
-    """The draft's new values from the form; every problem at once."""
+def live_terms(session: Session, terms_id: int | None) -> m.PaymentTermsTemplate | None:
+    """The payment-terms template ``terms_id`` unless it is None or deleted."""
+    if terms_id is None:
+        return None
+    template = session.get(m.PaymentTermsTemplate, terms_id)
+    return None if template is None or template.is_deleted else template
+
+
+def _current_form(
+    invoice: m.Invoice, rows: Sequence[m.InvoiceLine], org: m.Organisation
+) -> DraftForm:
+    """The draft as it stands, as a form with every field given."""
+    return DraftForm(
+        commentary=invoice.commentary,
+        attached_text=invoice.attached_text,
+        markup_percent=percent_text(invoice.markup_bp),
+        markup_on_whole=invoice.markup_on_whole,
+        payment_terms_id=invoice.payment_terms_id,
+        due_days=str(due_days(invoice, org)),
+        vat_rate=percent_text(_time_vat_bp(rows, org)),
+    )
+
+
+def _check_draft_form(
+    session: Session, form: DraftForm, current: DraftForm, org: m.Organisation
+) -> dict[str, Any]:
+    """The draft's new values: the fields ``form`` gives, checked, over ``current``."""
+    given = given_fields(form)
+    whole = keep_unchanged(form, current)
     check = Form()
     values: dict[str, Any] = {
-        "commentary": check.text("commentary", form.commentary, required=False, max_length=4000),
+        "commentary": check.text("commentary", whole.commentary, required=False, max_length=4000),
         "attached_text": check.text(
-            "attached_text", form.attached_text, required=False, max_length=8000
+            "attached_text", whole.attached_text, required=False, max_length=8000
         ),
         "markup_bp": check.percent_bp(
-            "markup_percent", form.markup_percent or "0", max_bp=MAX_MARKUP_BP
+            "markup_percent", whole.markup_percent or "0", max_bp=MAX_MARKUP_BP
         ),
-        "markup_on_whole": bool(form.markup_on_whole),
-        "payment_terms_id": form.payment_terms_id,
-        "vat_bp": _optional_rate(check, "vat_rate", form.vat_rate, org.default_vat_bp),
+        "markup_on_whole": bool(whole.markup_on_whole),
+        "payment_terms_id": whole.payment_terms_id,
+        "vat_bp": _optional_rate(check, "vat_rate", whole.vat_rate, org.default_vat_bp),
     }
-    days = check.int_range("due_days", form.due_days, 0, MAX_DUE_DAYS, required=False)
-    values["due_days"] = org.payment_deadline_days if days is None else days
-    if form.payment_terms_id is not None:
-        template = session.get(m.PaymentTermsTemplate, form.payment_terms_id)
-        if template is None or template.is_deleted:
-            check.add("payment_terms_id", "no such payment-terms template")
+    terms = live_terms(session, whole.payment_terms_id)
+    if whole.payment_terms_id is not None and terms is None:
+        check.add("payment_terms_id", "no such payment-terms template")
+    days = check.int_range("due_days", whole.due_days, 0, MAX_DUE_DAYS, required=False)
+    terms_days = None if terms is None else terms.days
+    new_terms = "payment_terms_id" in given and whole.payment_terms_id != current.payment_terms_id
+    new_days = "due_days" in given and (form.due_days or "").strip() != current.due_days
+    if days is None or (new_terms and not new_days and terms_days is not None):
+        days = org.payment_deadline_days if terms_days is None else terms_days
+    values["due_days"] = days
     check.raise_if_any()
     return values
 

@@ -20,12 +20,14 @@ from ...data import models as m
 from ...domain.money import Money
 from ...domain.permissions import Perm
 from ...domain.states import InvoiceAction, InvoiceStatus, invoice_transition
-from ...domain.validation import Form
+from ...domain.validation import Form, given_fields
 from ...errors import (
     IllegalTransition,
+    NotFound,
 )
 from ..base import Actor, ServiceBase, UnitOfWork, chunks, org_today, organisation, row_dict
 from .views import (
+    DraftForm,
     InvoiceView,
 )
 
@@ -38,8 +40,15 @@ from .common import (
     invalid_field,
     line_rows,
     lock_invoice,
+    require_documenter,
 )
-from .documenter import due_days, recompute_draft
+from .documenter import (
+    draft_form_change,
+    draft_of_record,
+    due_days,
+    edit_locked_draft,
+    recompute_draft,
+)
 from .numbering import series_row, take_number
 from .read_models import audit_image, invoice_view
 
@@ -51,39 +60,50 @@ class IssuingActions(ServiceBase):
     """Issuing a draft under the next gapless number, and credit notes."""
 
     def issue(
-        self, actor: Actor, invoice_id: int, *, issue_date: date | None = None
+        self, actor: Actor, invoice_id: int, *, issue_date: date | str | None = None
     ) -> InvoiceView:
         """Give a draft the next gapless number and freeze it with its seller, buyer and texts.
 
         Raises:
             IllegalTransition: the invoice is not a draft, has no lines or is for zero or less.
-            ValidationError: the issue date is in the future, in a locked period, or earlier
-                than the last invoice of the series.
+            ValidationError: the issue date is not a date, in the future, in a locked period,
+                or earlier than the last invoice of the series.
         """
         with self._write(actor, Perm.INVOICE_ISSUE) as uow:
-            session = uow.session
-            org = organisation(session)
-            invoice = lock_invoice(session, m.Invoice.id == invoice_id, f"Invoice #{invoice_id}")
-            invoice_transition(InvoiceStatus(invoice.status), InvoiceAction.ISSUE)
-            when = _check_issue_date(
-                issue_date or org_today(uow.session, uow.now), org_today(uow.session, uow.now), org
+            invoice = lock_invoice(
+                uow.session, m.Invoice.id == invoice_id, f"Invoice #{invoice_id}"
             )
-            before = audit_image(session, invoice)
-            rows = recompute_draft(session, invoice, org)
-            _refuse_empty(invoice, rows)
-            terms = _terms_text(session, invoice.payment_terms_id)
-            days = due_days(invoice, org)
-            seq, number = take_number(session, SERIES_INVOICE, when)
-            client = self._get(session, m.Company, invoice.client_id, "Client")
-            _stamp_issue(invoice, org, seq, number, when, actor, uow)
-            _copy_buyer(invoice, client)
-            invoice.due_date = when + timedelta(days=days)
-            invoice.sale_date = _sale_date(session, rows)
-            invoice.payment_terms_text = terms
-            invoice.status = invoice_transition(InvoiceStatus.DRAFT, InvoiceAction.ISSUE).value
-            session.flush()  # one UPDATE: number, dates, snapshots and status together
-            uow.audit("invoice.issue", "invoice", invoice.id, before, audit_image(session, invoice))
-            return invoice_view(session, invoice)
+            issue_locked_draft(uow, invoice, issue_date)
+            return invoice_view(uow.session, invoice)
+
+    def issue_record(
+        self,
+        actor: Actor,
+        document_id: int,
+        form: DraftForm | None = None,
+        *,
+        issue_date: date | str | None = None,
+        dry_run: bool = False,
+    ) -> InvoiceView:
+        """Issue the invoice of a document record in one transaction: its draft (made on first
+        use), with the fields ``form`` gives changed and every other one as the draft holds it.
+
+        With ``dry_run`` every step runs and is checked exactly as it would be, and nothing is
+        written: the invoice returned is what would be issued.
+
+        Raises:
+            NotFound, IllegalTransition, ValidationError: as opening the record, editing the
+                draft and issuing it would; nothing is written then either.
+        """
+        with self._write(actor, Perm.INVOICE_ISSUE, dry_run=dry_run) as uow:
+            require_documenter(uow.session, actor)
+            invoice = draft_of_record(uow, document_id, actor)
+            if form is not None and given_fields(form):
+                edit_locked_draft(
+                    uow, invoice, "invoice.update_draft", draft_form_change(form), "markup_percent"
+                )
+            issue_locked_draft(uow, invoice, issue_date)
+            return invoice_view(uow.session, invoice)
 
     def credit_note(
         self, actor: Actor, number: str, *, reason: str, issue_date: date | None = None
@@ -97,6 +117,50 @@ class IssuingActions(ServiceBase):
             original = lock_invoice(uow.session, m.Invoice.number == number, f"Invoice {number}")
             note = cancel_with_credit_note(uow, original, reason, issue_date)
             return invoice_view(uow.session, note)
+
+
+def issue_locked_draft(uow: UnitOfWork, invoice: m.Invoice, issue_date: date | str | None) -> None:
+    """Number and freeze a draft the caller locked, dated ``issue_date`` (default today).
+
+    Raises:
+        IllegalTransition: the invoice is not a draft, has no lines or is for zero or less.
+        ValidationError: the issue date is not a date, in the future, in a locked period, or
+            earlier than the last invoice of the series.
+    """
+    session = uow.session
+    actor = uow.actor
+    assert actor is not None
+    org = organisation(session)
+    invoice_transition(InvoiceStatus(invoice.status), InvoiceAction.ISSUE)
+    today = org_today(session, uow.now)
+    when = _check_issue_date(_issue_date(issue_date) or today, today, org)
+    before = audit_image(session, invoice)
+    rows = recompute_draft(session, invoice, org)
+    _refuse_empty(invoice, rows)
+    terms = _terms_text(session, invoice.payment_terms_id)
+    days = due_days(invoice, org)
+    seq, number = take_number(session, SERIES_INVOICE, when)
+    client = session.get(m.Company, invoice.client_id)
+    if client is None:
+        raise NotFound(f"Client #{invoice.client_id} does not exist.")
+    _stamp_issue(invoice, org, seq, number, when, actor, uow)
+    _copy_buyer(invoice, client)
+    invoice.due_date = when + timedelta(days=days)
+    invoice.sale_date = _sale_date(session, rows)
+    invoice.payment_terms_text = terms
+    invoice.status = invoice_transition(InvoiceStatus.DRAFT, InvoiceAction.ISSUE).value
+    session.flush()  # one UPDATE: number, dates, snapshots and status together
+    uow.audit("invoice.issue", "invoice", invoice.id, before, audit_image(session, invoice))
+
+
+def _issue_date(value: date | str | None) -> date | None:
+    """The issue date as given (a date, or text like 2026-03-31); None for today."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    check = Form()
+    when = check.date("issue_date", value, required=False)
+    check.raise_if_any()
+    return when
 
 
 def cancel_with_credit_note(

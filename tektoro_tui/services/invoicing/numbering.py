@@ -47,12 +47,23 @@ def take_number(session: Session, code: str, when: date) -> tuple[int, str]:
         .returning(table.last_number, table.prefix)
     ).one_or_none()
     if result is None:
-        series = series_row(session, code)
-        last = f"{series.prefix}/{series.last_issue_date.year}/{series.last_number:05d}"  # type: ignore[union-attr]
-        raise invalid_field(
-            "issue_date",
-            f"numbers must be chronological: the last invoice of series {code} ({last}) is "
-            f"dated {series.last_issue_date}; use that date or later",
-        )
+        refuse_earlier_than_series(session, code, when)
+        raise NotFound(f"The numbering series {code} does not exist.")
     seq, prefix = int(result[0]), str(result[1])
     return seq, f"{prefix}/{when.year}/{seq:05d}"
+
+
+def refuse_earlier_than_series(session: Session, code: str, when: date) -> None:
+    """Refuse an issue date before the last one of series ``code`` (numbers are chronological).
+
+    :func:`take_number` refuses the same in its one UPDATE; a dry run asks here, writing nothing.
+    """
+    series = series_row(session, code)
+    if series.last_issue_date is None or series.last_issue_date <= when:
+        return
+    last = f"{series.prefix}/{series.last_issue_date.year}/{series.last_number:05d}"
+    raise invalid_field(
+        "issue_date",
+        f"numbers must be chronological: the last invoice of series {code} ({last}) is "
+        f"dated {series.last_issue_date}; use that date or later",
+    )

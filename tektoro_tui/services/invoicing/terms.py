@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from ...data import models as m
 from ...domain.permissions import Perm
 from ...domain.states import InvoiceStatus
-from ...domain.validation import Form
+from ...domain.validation import Form, keep_unchanged
 from ...errors import NotFound, PermissionDenied
 from ..base import Actor, ServiceBase, has_permission, row_dict
+from .common import MAX_DUE_DAYS
 from .views import TERMS_KINDS, TermsForm, TermsView
 
 MAX_NAME = 200
@@ -55,7 +56,7 @@ class PaymentTermsService(ServiceBase):
         """
         with self._write(actor, Perm.PAYMENT_TERMS_MANAGE) as uow:
             session = uow.session
-            values = _checked(session, form, None)
+            values = _checked(session, keep_unchanged(form, NEW_TERMS), None)
             template = m.PaymentTermsTemplate(**values, created_at=uow.now)
             session.add(template)
             session.flush()
@@ -65,14 +66,15 @@ class PaymentTermsService(ServiceBase):
             return _load_view(session, template.id)
 
     def edit(self, actor: Actor, terms_id: int, form: TermsForm) -> TermsView:
-        """Change a template; issued invoices keep the text they were issued with.
+        """Change the fields ``form`` gives (the others stay); issued invoices keep the text
+        they were issued with.
 
-        Drafts that chose it print the new text once they are issued.
+        Drafts that chose it print the new text once they are issued; their due days stay.
         """
         with self._write(actor, Perm.PAYMENT_TERMS_MANAGE) as uow:
             session = uow.session
             template = _lock_live(session, terms_id)
-            values = _checked(session, form, terms_id)
+            values = _checked(session, keep_unchanged(form, _form_of(template)), terms_id)
             before = row_dict(template)
             for key, value in values.items():
                 setattr(template, key, value)
@@ -88,7 +90,8 @@ class PaymentTermsService(ServiceBase):
             return _load_view(session, terms_id)
 
     def delete(self, actor: Actor, terms_id: int) -> None:
-        """Delete a template (drafts that chose it fall back to none).
+        """Delete a template (drafts that chose it fall back to none, and so does a firm whose
+        default terms it was).
 
         A soft delete: the row stays (issued invoices refer to its id) but it is no longer
         listed, offered in the Documenter, or usable.
@@ -111,10 +114,14 @@ class PaymentTermsService(ServiceBase):
                     .where(m.Invoice.id.in_(drafts))  # type: ignore[union-attr]
                     .values(payment_terms_id=None)
                 )
+            org = session.get(m.Organisation, 1)
+            was_default = org is not None and org.default_payment_terms_id == terms_id
+            if org is not None and was_default:
+                org.default_payment_terms_id = None
             template.is_deleted = True
             template.updated_at = uow.now
             session.flush()
-            after = {**row_dict(template), "drafts_cleared": drafts}
+            after = {**row_dict(template), "drafts_cleared": drafts, "was_default": was_default}
             uow.audit("payment_terms.delete", "payment_terms_template", terms_id, before, after)
 
 
@@ -177,16 +184,27 @@ def _lock_live(session: Session, terms_id: int) -> m.PaymentTermsTemplate:
     return template
 
 
+NEW_TERMS = TermsForm(name="", kind="", body="", days="")
+"""What a template has before anything is typed: every field must be given but the days."""
+
+
+def _form_of(template: m.PaymentTermsTemplate) -> TermsForm:
+    """A template as it stands, as a form with every field given."""
+    days = "" if template.days is None else str(template.days)
+    return TermsForm(name=template.name, kind=template.kind, body=template.body, days=days)
+
+
 def _checked(session: Session, form: TermsForm, own_id: int | None) -> dict[str, Any]:
-    """The template's column values from the form; every problem at once."""
+    """The template's column values from the (complete) form; every problem at once."""
     check = Form()
     name = check.text("name", form.name, max_length=MAX_NAME)
     kind = check.choice("kind", (form.kind or "").strip().lower(), TERMS_KINDS)
     body = check.text("body", form.body, max_length=MAX_BODY)
+    days = check.int_range("days", form.days, 0, MAX_DUE_DAYS, required=False)
     if name and _name_taken(session, name, own_id):
         check.add("name", f"a payment-terms template named '{name}' already exists")
     check.raise_if_any()
-    return {"name": name, "kind": kind, "body": body}
+    return {"name": name, "kind": kind, "body": body, "days": days}
 
 
 def _name_taken(session: Session, name: str, own_id: int | None) -> bool:
@@ -211,4 +229,5 @@ def _view(template: m.PaymentTermsTemplate, used_on: int) -> TermsView:
         used_on=int(used_on),
         created_at=template.created_at,
         updated_at=template.updated_at,
+        days=template.days,
     )

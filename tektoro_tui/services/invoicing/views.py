@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ...domain.money import Money
+from ...domain.money import Money, percent_text
+from ...domain.validation import UNCHANGED
 
 # --- Documenter, Invoice Printer, Account Revenue -----------------------------------------
 
@@ -94,15 +95,37 @@ class InvoiceView:
 
 @dataclass(frozen=True)
 class DraftForm:
-    """The Documenter's editable fields of a draft invoice, as typed."""
+    """The Documenter's editable fields of a draft invoice, as typed.
 
-    commentary: str = ""
-    attached_text: str = ""
-    markup_percent: str = "0"
-    markup_on_whole: bool = False
-    payment_terms_id: int | None = None
-    due_days: str = ""  # blank = the organisation's default payment deadline
-    vat_rate: str = ""  # blank = the organisation's default VAT rate, applied to time lines
+    Every field defaults to :data:`UNCHANGED`: a field not given keeps the draft's value, so
+    ``DraftForm(commentary="Phase 2")`` changes the commentary and nothing else. A value is
+    cleared only by giving it: ``payment_terms_id=None`` (no terms), ``due_days=""`` (the
+    terms' days, else the firm's), ``vat_rate=""`` (the firm's VAT rate), ``markup_percent="0"``.
+    Choosing payment terms that carry due days sets the draft's due days, unless ``due_days``
+    is given too.
+    """
+
+    commentary: str = UNCHANGED
+    attached_text: str = UNCHANGED
+    markup_percent: str = UNCHANGED
+    markup_on_whole: bool = UNCHANGED
+    payment_terms_id: int | None = UNCHANGED  # None: no payment terms
+    due_days: str = UNCHANGED  # blank: the payment terms' days, else the firm's deadline
+    vat_rate: str = UNCHANGED  # blank: the firm's default VAT rate, applied to time lines
+
+    @classmethod
+    def of(cls, view: InvoiceView, default_vat_bp: int) -> DraftForm:
+        """The draft's saved values as the fields show them (every field given)."""
+        time_vat = next((line.vat_bp for line in view.lines if line.kind == "time"), default_vat_bp)
+        return cls(
+            commentary=view.commentary,
+            attached_text=view.attached_text,
+            markup_percent=percent_text(view.markup_bp),
+            markup_on_whole=view.markup_on_whole,
+            payment_terms_id=view.payment_terms_id,
+            due_days="" if view.due_days is None else str(view.due_days),
+            vat_rate=percent_text(time_vat),
+        )
 
 
 @dataclass(frozen=True)
@@ -293,11 +316,16 @@ TERMS_KIND_LABELS = {
 
 @dataclass(frozen=True)
 class TermsForm:
-    """A payment-terms template as typed."""
+    """A payment-terms template as typed.
 
-    name: str
-    kind: str
-    body: str
+    Every field defaults to :data:`UNCHANGED`: editing changes only the fields given. ``days``
+    is the due days the terms set ("14" for "Net 14"); blank for terms that set none.
+    """
+
+    name: str = UNCHANGED
+    kind: str = UNCHANGED
+    body: str = UNCHANGED
+    days: str = UNCHANGED
 
 
 @dataclass(frozen=True)
@@ -311,6 +339,7 @@ class TermsView:
     used_on: int  # issued invoices that carry a copy of its text
     created_at: datetime
     updated_at: datetime | None
+    days: int | None = None  # due days the terms set; None: they set none
 
     @property
     def kind_label(self) -> str:

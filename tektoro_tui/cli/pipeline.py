@@ -492,6 +492,16 @@ def create_invoice(
     with services_for(db) as services:
         actor = current_actor(services)
         doc_id = _document_id(services, actor, document)
+        missing = services.invoices.seller_missing(actor)
+        if missing:
+            named = " and ".join(
+                [", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing
+            )
+            typer.echo(
+                f"Warning: the firm's {named} {'is' if len(missing) == 1 else 'are'} missing: "
+                "the invoice prints without them (add them on the Settings screen).",
+                err=True,
+            )
         issued = services.invoices.issue_record(
             actor, doc_id, form, issue_date=issue_date, dry_run=dry_run
         )

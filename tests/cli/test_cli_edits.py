@@ -20,7 +20,7 @@ from tektoro_tui.cli.main import app
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import DraftForm, InvoiceView, TermsForm, TermsView
-from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
+from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm, set_organisation
 from tests.db_snapshot import db_snapshot
 from tests.services.test_invoices import Books, make_books
 
@@ -142,6 +142,16 @@ def test_create_invoice_without_options_issues_the_draft_as_prepared(db_url: str
     assert issued.issue_date is not None and issued.due_date is not None
     assert (issued.due_date - issued.issue_date).days == 21
     assert issued.number is not None and issued.number in result.stdout
+    assert "Warning" not in result.stderr, "the firm gave its address, tax ID and bank account"
+
+
+def test_create_invoice_warns_while_the_firms_details_are_missing(db_url: str) -> None:
+    prepared = prepare_draft(db_url)
+    with connected(db_url) as services:
+        set_organisation(services, tax_id="", bank_account="", billing_address="")
+    result = invoke(db_url, "documenter", "create-invoice", prepared.reference)
+    assert "Warning: the firm's address, tax ID and bank account are missing" in result.stderr
+    assert invoice(db_url, prepared.draft_id).status == "issued", "a warning, not a refusal"
 
 
 def test_create_invoice_refuses_terms_and_no_terms_together(db_url: str) -> None:

@@ -50,7 +50,7 @@ from .documenter import (
     recompute_draft,
 )
 from .numbering import series_row, take_number
-from .read_models import audit_image, invoice_view
+from .read_models import audit_image, invoice_view, seller_gaps
 
 ID_CHUNK = 10_000
 """Ids per IN (...) list: SQLite takes at most 32,766 parameters in one statement."""
@@ -58,6 +58,11 @@ ID_CHUNK = 10_000
 
 class IssuingActions(ServiceBase):
     """Issuing a draft under the next gapless number, and credit notes."""
+
+    def seller_missing(self, actor: Actor) -> tuple[str, ...]:
+        """The firm's own details an invoice would print without ("address", "tax ID", ...)."""
+        with self._read(actor, Perm.INVOICE_ISSUE) as session:
+            return seller_gaps(organisation(session))
 
     def issue(
         self, actor: Actor, invoice_id: int, *, issue_date: date | str | None = None

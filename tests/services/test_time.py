@@ -157,6 +157,18 @@ def test_time_is_typed_three_ways(
     assert entry.entered_by_name == "Ann" and entry.client_name == "Acme"
 
 
+def test_a_backwards_range_is_refused_and_an_overnight_one_says_so(
+    services: Services, firm: Firm, time_svc: TimeService
+) -> None:
+    before = _snapshot(services)
+    with pytest.raises(ValidationError) as caught:
+        time_svc.add_entry(firm.ann, firm.card("09:30-08:00"))
+    assert "ends before it starts" in _fields(caught.value)["time_spent"]
+    assert _snapshot(services) == before
+    entry = time_svc.add_entry(firm.ann, firm.card("22:00-02:00+1"))
+    assert (entry.minutes, entry.start_minute, entry.end_minute) == (240, 1320, 120)
+
+
 @pytest.mark.parametrize("typed", ["0", "0:00", "-1:00", "-0.5"])
 def test_zero_and_negative_time_are_refused(
     services: Services, firm: Firm, time_svc: TimeService, typed: str

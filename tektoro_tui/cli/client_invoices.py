@@ -9,6 +9,7 @@ refused — a client user sees only their own company's invoices here too.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -101,13 +102,19 @@ def _filter(
     )
 
 
+def _day(value: date | None) -> str:
+    """A date as YYYY-MM-DD ('' for none); a date's own format spec is strftime's, so
+    ``f"{day:<10}"`` would print the literal "<10"."""
+    return value.isoformat() if value else ""
+
+
 def _print_row(row: ClientInvoiceRow) -> None:
     """One invoice as a line."""
     late = f" ({row.days_overdue} days)" if row.days_overdue else ""
     credited = f" by {row.credited_by}" if row.credited_by else ""
     typer.echo(
-        f"{row.number:<16} {row.client_name[:22]:<22} {row.issue_date or '':<10} "
-        f"due {row.due_date or '':<10} gross {row.gross.format():>12} "
+        f"{row.number:<16} {row.client_name[:22]:<22} {_day(row.issue_date):<10} "
+        f"due {_day(row.due_date):<10} gross {row.gross.format():>12} "
         f"due {row.due.format():>12} {row.gross.currency}  "
         f"{row.display_status.replace('_', ' ')}{late}{credited}"
     )

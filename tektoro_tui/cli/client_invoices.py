@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import Problem, ValidationError
-from .common import DbOption, JsonOption, current_actor, services_for
+from ..domain.values import name_key
+from ..errors import Problem, ValidationError, shown
+from .common import DbOption, JsonOption, current_actor, id_value, services_for, typed_id
 from .pipeline import emit, export_app, parse_date
 
 if TYPE_CHECKING:
@@ -71,13 +72,15 @@ def _client_id(services: Services, actor: Actor, value: str | None) -> int | Non
     """A client given by id, or by name among the clients of the invoices ``actor`` sees."""
     if not value:
         return None
-    if value.strip().isdigit():
-        return int(value)
-    wanted = value.strip().casefold()
+    if (ident := typed_id("client", value)) is not None:
+        return ident
+    wanted = name_key(value)
     for row in services.client_invoices.list(actor).rows:
-        if row.client_name.casefold() == wanted:
+        if name_key(row.client_name) == wanted:
             return row.client_id
-    raise ValidationError([Problem("client", f"no client named '{value}' among your invoices")])
+    raise ValidationError(
+        [Problem("client", f"no client named '{shown(value)}' among your invoices")]
+    )
 
 
 def _filter(
@@ -169,7 +172,7 @@ def terms_add(
 
 @terms_app.command("edit")
 def terms_edit(
-    terms_id: Annotated[int, typer.Argument(help="Template id.")],
+    terms_id: Annotated[int, typer.Argument(help="Template id.", parser=id_value)],
     name: NameOpt = None,
     kind: KindOpt = None,
     body: BodyOpt = None,
@@ -198,7 +201,8 @@ def terms_edit(
 
 @terms_app.command("delete")
 def terms_delete(
-    terms_id: Annotated[int, typer.Argument(help="Template id.")], db: DbOption = None
+    terms_id: Annotated[int, typer.Argument(help="Template id.", parser=id_value)],
+    db: DbOption = None,
 ) -> None:
     """Delete a template; issued invoices keep the text they were issued with."""
     with services_for(db) as services:

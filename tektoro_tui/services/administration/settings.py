@@ -47,6 +47,11 @@ class SettingsForm:
     smtp_sender: str = ""
     smtp_security: str = "starttls"
     period_lock_date: str = ""
+    work_date_window_days: str = "366"
+
+
+MAX_WORK_DATE_WINDOW_DAYS = 3660
+"""At most ten years either side of today for a time card's work date."""
 
 
 def minutes_to_clock(minutes: int) -> str:
@@ -90,6 +95,7 @@ class SettingsService(ServiceBase):
             smtp_sender=view.smtp_sender,
             smtp_security=view.smtp_security,
             period_lock_date=view.period_lock_date.isoformat() if view.period_lock_date else "",
+            work_date_window_days=str(view.work_date_window_days),
         )
 
     def update(self, actor: Actor, form: SettingsForm) -> OrganisationView:
@@ -172,6 +178,9 @@ def validate_settings(form: SettingsForm) -> dict[str, object]:
         else "",
         "smtp_security": check.choice("smtp_security", form.smtp_security, SMTP_SECURITY),
         "period_lock_date": check.date("period_lock_date", form.period_lock_date, required=False),
+        "work_date_window_days": check.int_range(
+            "work_date_window_days", form.work_date_window_days, 1, MAX_WORK_DATE_WINDOW_DAYS
+        ),
     }
     if form.logo_path.strip():
         from pathlib import Path

@@ -160,6 +160,7 @@ class OrganisationView:
     smtp_security: str
     smtp_password_set: bool
     period_lock_date: date | None
+    work_date_window_days: int
 
 
 @dataclass(frozen=True)

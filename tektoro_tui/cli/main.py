@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..domain.values import MAX_WHOLE_NUMBER
 from ..errors import TektoroError
 from .client_invoices import register as register_client_invoices
 from .common import (
@@ -177,7 +178,9 @@ def demo(
     ] = 2000,
     seed: Annotated[
         int,
-        typer.Option(help="Random seed, for a repeatable firm.", parser=whole_number(0, 2**63 - 1)),
+        typer.Option(
+            help="Random seed, for a repeatable firm.", parser=whole_number(0, MAX_WHOLE_NUMBER)
+        ),
     ] = 7,
 ) -> None:
     """Build a realistic demo firm to explore, and print its logins."""

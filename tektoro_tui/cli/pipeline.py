@@ -176,17 +176,20 @@ def _collect(problems: list[Problem], resolve: Any, *args: Any, **kwargs: Any) -
         return None
 
 
-def resolve_user(services: Services, actor: Actor, value: str | None) -> int | None:
-    """A user given by id or e-mail, among those ``actor`` may see."""
+def resolve_user(
+    services: Services, actor: Actor, value: str | None, field: str = "person"
+) -> int | None:
+    """A user given by id or e-mail, among those ``actor`` may see; problems name ``field``
+    (the option as typed)."""
     if not value:
         return None
-    if (ident := typed_id("person", value)) is not None:
+    if (ident := typed_id(field, value)) is not None:
         return ident
     for user in services.users.list_users(actor, search=value, limit=200).items:
-        if user.email.lower() == value.lower():
+        if user.email.lower() == value.strip().lower():
             return user.id
     raise ValidationError(
-        [Problem("person", f"no user with e-mail '{shown(value)}' that you can see")]
+        [Problem(field, f"no user with e-mail '{shown(value)}' that you can see")]
     )
 
 
@@ -252,7 +255,7 @@ def time_add(
                 task,
                 project_id=codes["project"],
             )
-        owner_id = _collect(problems, resolve_user, services, actor, for_user)
+        owner_id = _collect(problems, resolve_user, services, actor, for_user, "for")
         if problems:
             raise ValidationError(problems)
         form = TimeCardForm(
@@ -358,7 +361,7 @@ def time_approve(
         result = services.time.approve(
             actor,
             ids or None,
-            contributor_id=resolve_user(services, actor, contributor),
+            contributor_id=resolve_user(services, actor, contributor, "contributor"),
             include_all=include_all,
             dry_run=dry_run,
         )
@@ -384,7 +387,7 @@ def time_reject(
             actor,
             ids or None,
             reason=reason,
-            contributor_id=resolve_user(services, actor, contributor),
+            contributor_id=resolve_user(services, actor, contributor, "contributor"),
             include_all=include_all,
             dry_run=dry_run,
         )

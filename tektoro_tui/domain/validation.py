@@ -26,9 +26,9 @@ from tektoro_tui.errors import Problem, ValidationError
 T = TypeVar("T")
 
 IS_REQUIRED = "is required"
-MAX_AMOUNT_CENTS = 10**14 - 1
-"""The largest amount typed into any form, in minor units (999 999 999 999.99): far above any
-real invoice, far below what a 64-bit column can sum."""
+MAX_AMOUNT_CENTS = 2_000_000_000
+"""The largest amount typed into any form, in minor units (20 000 000.00): amounts are kept
+in integer columns, which are 32 bits on PostgreSQL (at most 21 474 836.47)."""
 MAX_EMAIL_LENGTH = 254
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)*\.[a-z]{2,}")
 _PERCENT = re.compile(r"(\d{1,3})(?:[.,](\d{1,2}))?")
@@ -197,7 +197,7 @@ class Form:
         return number
 
     def id(self, field: str, value: int | str | None, *, required: bool = True) -> int | None:
-        """A record id (a whole number from 1 to 2**63 - 1), from an int or its digits."""
+        """A record id (a whole number from 1 to 2**31 - 1), from an int or its digits."""
         if self._missing(field, value, required):
             return None
         assert value is not None

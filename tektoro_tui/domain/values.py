@@ -3,7 +3,7 @@ and dates, each with the limits the database and date arithmetic can hold; and t
 names and codes are compared by.
 
 Every command option and form field of these kinds goes through here, so "99999999999999999999"
-is refused as an id in words instead of overflowing a 64-bit column, and "9999-12-31" as a date
+is refused as an id in words instead of overflowing an integer column, and "9999-12-31" as a date
 before a due date 14 days later overflows the calendar. Each function raises ``ValueError``
 with a message that reads after the field's name ("ids: must be ...").
 """
@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime
 import re
 
-MAX_ID = 2**63 - 1
-"""The largest id a 64-bit integer column (SQLite INTEGER, PostgreSQL BIGINT) holds."""
-MAX_WHOLE_NUMBER = MAX_ID
+MAX_ID = 2**31 - 1
+"""The largest id every backend's id column holds (PostgreSQL INTEGER is 32 bits; SQLite's
+INTEGER is 64), so an id is refused in the same words on both."""
+MAX_WHOLE_NUMBER = 2**63 - 1
+"""The largest whole number read at all; each field narrows it to its own range."""
 FIRST_DATE = datetime.date(1900, 1, 1)
 LAST_DATE = datetime.date(2199, 12, 31)
 """Dates outside these are typing mistakes in bookkeeping, and far enough from the ends of the

@@ -224,7 +224,7 @@ def time_add(
     task: Annotated[str, typer.Option(help="Task id or name.")],
     activity: Annotated[str, typer.Option(help="Activity id or name.")],
     rate: Annotated[str, typer.Option("--rate", help="Rate code id or name.")],
-    time: Annotated[str, typer.Option("--time", help="1:30, 1.5 or 08:00-09:30.")],
+    time: Annotated[str, typer.Option("--time", help="1:30, 1.5, 08:00-09:30 or 22:00-02:00+1.")],
     work_date: Annotated[str, typer.Option("--date", help="Work date (default today).")] = "",
     description: Annotated[str, typer.Option(help="What was done.")] = "",
     non_billable: Annotated[bool, typer.Option("--non-billable")] = False,

@@ -48,12 +48,16 @@ def load_config_file(path: Path | None = None) -> dict[str, Any]:
 
 
 def resolve_database(cli_value: str | None = None) -> DatabaseChoice:
-    """Pick the database URL by the documented order of precedence."""
-    if cli_value:
-        return DatabaseChoice(_expand(cli_value), "--db option")
+    """Pick the database URL by the documented order of precedence.
+
+    A value that is given but blank (``--db ''``, ``--db '   '``) is refused rather than
+    taken as a file name or skipped for the next source.
+    """
+    if cli_value is not None:
+        return DatabaseChoice(_expand(_not_blank(cli_value, "--db")), "--db option")
     env_value = os.environ.get(ENV_DATABASE_URL)
-    if env_value:
-        return DatabaseChoice(_expand(env_value), ENV_DATABASE_URL)
+    if env_value is not None and env_value != "":
+        return DatabaseChoice(_expand(_not_blank(env_value, ENV_DATABASE_URL)), ENV_DATABASE_URL)
     section = load_config_file().get("database", {})
     if not isinstance(section, dict):
         raise ConfigError("The config file's [database] section must be a table.")
@@ -65,6 +69,13 @@ def resolve_database(cli_value: str | None = None) -> DatabaseChoice:
     db_file = paths.default_database_file()
     paths.ensure_dir(db_file.parent)  # a first start: SQLite creates the file, not its folder
     return DatabaseChoice(f"sqlite:///{db_file}", "default SQLite file")
+
+
+def _not_blank(value: str, source: str) -> str:
+    """``value`` unless it is blank; then a refusal naming where it came from."""
+    if not value.strip():
+        raise ConfigError(f"{source} is blank: give a database URL or a file path.")
+    return value
 
 
 def _expand(url: str) -> str:

@@ -10,6 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SHOWN_LENGTH = 60
+"""How much of a typed value a message quotes; the rest is cut ("…")."""
+
+
+def shown(value: object, limit: int = SHOWN_LENGTH) -> str:
+    """``value`` as a message quotes it: on one line and at most ``limit`` characters, so a
+    100 KB value typed by mistake is never echoed whole."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 @dataclass(frozen=True)
 class Problem:

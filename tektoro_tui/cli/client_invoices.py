@@ -9,13 +9,15 @@ refused — a client user sees only their own company's invoices here too.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import Problem, ValidationError
-from .common import DbOption, JsonOption, current_actor, services_for
+from ..domain.values import name_key
+from ..errors import Problem, ValidationError, shown
+from .common import DbOption, JsonOption, current_actor, id_value, services_for, typed_id
 from .pipeline import emit, export_app, parse_date
 
 if TYPE_CHECKING:
@@ -74,13 +76,15 @@ def _client_id(services: Services, actor: Actor, value: str | None) -> int | Non
     """A client given by id, or by name among the clients of the invoices ``actor`` sees."""
     if not value:
         return None
-    if value.strip().isdigit():
-        return int(value)
-    wanted = value.strip().casefold()
+    if (ident := typed_id("client", value)) is not None:
+        return ident
+    wanted = name_key(value)
     for row in services.client_invoices.list(actor).rows:
-        if row.client_name.casefold() == wanted:
+        if name_key(row.client_name) == wanted:
             return row.client_id
-    raise ValidationError([Problem("client", f"no client named '{value}' among your invoices")])
+    raise ValidationError(
+        [Problem("client", f"no client named '{shown(value)}' among your invoices")]
+    )
 
 
 def _filter(
@@ -105,13 +109,19 @@ def _filter(
     )
 
 
+def _day(value: date | None) -> str:
+    """A date as YYYY-MM-DD ('' for none); a date's own format spec is strftime's, so
+    ``f"{day:<10}"`` would print the literal "<10"."""
+    return value.isoformat() if value else ""
+
+
 def _print_row(row: ClientInvoiceRow) -> None:
     """One invoice as a line."""
     late = f" ({row.days_overdue} days)" if row.days_overdue else ""
     credited = f" by {row.credited_by}" if row.credited_by else ""
     typer.echo(
-        f"{row.number:<16} {row.client_name[:22]:<22} {row.issue_date or '':<10} "
-        f"due {row.due_date or '':<10} gross {row.gross.format():>12} "
+        f"{row.number:<16} {row.client_name[:22]:<22} {_day(row.issue_date):<10} "
+        f"due {_day(row.due_date):<10} gross {row.gross.format():>12} "
         f"due {row.due.format():>12} {row.gross.currency}  "
         f"{row.display_status.replace('_', ' ')}{late}{credited}"
     )
@@ -170,7 +180,7 @@ def terms_add(
 
 @terms_app.command("edit")
 def terms_edit(
-    terms_id: Annotated[int, typer.Argument(help="Template id.")],
+    terms_id: Annotated[int, typer.Argument(help="Template id.", parser=id_value)],
     name: NameOpt = None,
     kind: KindOpt = None,
     body: BodyOpt = None,
@@ -202,7 +212,8 @@ def terms_edit(
 
 @terms_app.command("delete")
 def terms_delete(
-    terms_id: Annotated[int, typer.Argument(help="Template id.")], db: DbOption = None
+    terms_id: Annotated[int, typer.Argument(help="Template id.", parser=id_value)],
+    db: DbOption = None,
 ) -> None:
     """Delete a template; issued invoices keep the text they were issued with."""
     with services_for(db) as services:

@@ -5,14 +5,16 @@ stderr."""
 from __future__ import annotations
 
 import json
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import AuthenticationError, TektoroError
+from ..domain.values import is_whole_number, parse_id, parse_whole_number
+from ..errors import AuthenticationError, Problem, TektoroError, ValidationError
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -29,15 +31,71 @@ DbOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
+MAX_MESSAGE = 1000
+"""A refusal longer than this is cut: a 100 KB value typed by mistake is not echoed whole."""
+MAX_WORD = 200
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line, with any word over :data:`MAX_WORD` characters and the whole
+    over :data:`MAX_MESSAGE` cut short ("…"), and control characters shown as spaces."""
+    text = _WHITESPACE.sub(" ", "".join(c if c.isprintable() else " " for c in message))
+    text = _LONG_WORD.sub(lambda word: word[0][: MAX_WORD - 1] + "…", text.strip())
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
 def fail(message: str, title: str = "Error", code: int = 1) -> None:
-    """Print a refusal to stderr and exit with ``code``."""
-    typer.echo(f"{title}: {message}", err=True)
+    """Print a refusal to stderr, as one line, and exit with ``code``."""
+    typer.echo(one_line(f"{title}: {message}"), err=True)
     raise typer.Exit(code)
 
 
+def id_value(text: str | int) -> int:
+    """An id typed as an argument or option (a typer ``parser``); a usage error otherwise."""
+    try:
+        return parse_id(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def whole_number(low: int, high: int) -> Callable[[str | int], int]:
+    """A typer ``parser`` for a whole number from ``low`` to ``high``."""
+
+    def parse(text: str | int) -> int:
+        try:
+            return parse_whole_number(text, low, high)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return parse
+
+
+def typed_id(field: str, text: str) -> int | None:
+    """The id ``text`` gives when it is written as a number; None when it is a name or an
+    e-mail to look up instead.
+
+    Raises:
+        ValidationError: digits that are no id (0, or beyond 64 bits), naming ``field``.
+    """
+    if not is_whole_number(text):
+        return None
+    try:
+        return parse_id(text)
+    except ValueError as exc:
+        raise ValidationError([Problem(field, str(exc))]) from None
+
+
 @contextmanager
-def services_for(db: str | None, *, migrate: bool = True) -> Iterator[Services]:
-    """Open the chosen database's services; turn product errors into a clean exit 1."""
+def services_for(
+    db: str | None, *, migrate: bool = True, create: bool = False
+) -> Iterator[Services]:
+    """Open the chosen database's services; turn product errors into a clean exit 1.
+
+    Only the commands that make a firm (``init``, ``demo``, ``db upgrade``) pass ``create``;
+    every other command refuses a database that does not exist, or an empty one.
+    """
     from ..config import resolve_database
     from ..loading import resume_collection
     from ..services.hub import Services
@@ -45,7 +103,7 @@ def services_for(db: str | None, *, migrate: bool = True) -> Iterator[Services]:
     services: Services | None = None
     try:
         choice = resolve_database(db)
-        services = Services.connect(choice.url, migrate=migrate)
+        services = Services.connect(choice.url, migrate=migrate, create=create)
         resume_collection()  # paused by the entry point while the program loaded
         yield services
     except TektoroError as exc:

@@ -151,7 +151,7 @@ def list_invoices(
     """Master invoices newest first: all for administrators, your own for anyone else."""
     with services_for(db) as services:
         actor = current_actor(services)
-        contractor_id = resolve_user(services, actor, contractor)
+        contractor_id = resolve_user(services, actor, contractor, "contractor")
         rows = services.contractor_invoices.list(actor, status=status, contractor_id=contractor_id)
     if as_json:
         emit(rows)

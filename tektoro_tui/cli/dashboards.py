@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import Problem, ValidationError
-from .common import DbOption, JsonOption, current_actor, services_for
+from .common import DbOption, JsonOption, current_actor, id_value, services_for
 from .pipeline import emit, hours, jsonable, parse_date
 
 if TYPE_CHECKING:
@@ -292,7 +292,9 @@ def compliance_add(
 
 @compliance_app.command("delete")
 def compliance_delete(
-    document_id: Annotated[int, typer.Argument(help="Document id (see 'compliance list').")],
+    document_id: Annotated[
+        int, typer.Argument(help="Document id (see 'compliance list').", parser=id_value)
+    ],
     db: DbOption = None,
 ) -> None:
     """Remove a document from the register."""

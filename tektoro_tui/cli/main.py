@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..domain.values import MAX_WHOLE_NUMBER
 from ..errors import TektoroError
 from .client_invoices import register as register_client_invoices
 from .common import (
@@ -23,13 +24,28 @@ from .common import (
     print_json,
     read_password,
     services_for,
+    whole_number,
 )
 from .contractor_invoices import register as register_contractor_invoices
 from .dashboards import register as register_dashboards
 from .pipeline import register as register_pipeline
 
+HELP = "\n\n".join(
+    (
+        "TekToro: time cards to invoices, payments and pay, from the terminal.",
+        "Exit codes: 0 when the command did its work; 1 when it was refused (bad input, not "
+        "allowed, a database that does not exist: the reason is one line on stderr and "
+        "nothing was changed); 2 for a usage error (an unknown command or option, a missing "
+        "one, or a value of the wrong kind, reported by the command line itself).",
+        "Only init, demo and db upgrade create a database; every other command refuses one "
+        "that does not exist.",
+    )
+)
+
+MAX_DEMO_ENTRIES = 10_000_000
+
 app = typer.Typer(
-    help="TekToro: time cards to invoices, payments and pay, from the terminal.",
+    help=HELP,
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -78,7 +94,7 @@ def init(
 ) -> None:
     """Create the organisation and its first administrator."""
     password = read_password(password_stdin, "Administrator password", confirm=True)
-    with services_for(db) as services:
+    with services_for(db, create=True) as services:
         actor = services.auth.init_organisation(
             company,
             admin_email,
@@ -179,13 +195,23 @@ def check(db: DbOption = None, as_json: JsonOption = False) -> None:
 @app.command()
 def demo(
     db: DbOption = None,
-    entries: Annotated[int, typer.Option(help="How many time entries to generate.")] = 2000,
-    seed: Annotated[int, typer.Option(help="Random seed, for a repeatable firm.")] = 7,
+    entries: Annotated[
+        int,
+        typer.Option(
+            help="How many time entries to generate.", parser=whole_number(0, MAX_DEMO_ENTRIES)
+        ),
+    ] = 2000,
+    seed: Annotated[
+        int,
+        typer.Option(
+            help="Random seed, for a repeatable firm.", parser=whole_number(0, MAX_WHOLE_NUMBER)
+        ),
+    ] = 7,
 ) -> None:
     """Build a realistic demo firm to explore, and print its logins."""
     from ..services.demo import build_demo
 
-    with services_for(db) as services:
+    with services_for(db, create=True) as services:
         result = build_demo(services, entries=entries, seed=seed, progress=typer.echo)
     typer.echo(result.summary())
 
@@ -217,7 +243,7 @@ def db_upgrade(db: DbOption = None) -> None:
     """Apply every pending schema migration."""
     from ..data.migrate import upgrade
 
-    with services_for(db, migrate=False) as services:
+    with services_for(db, migrate=False, create=True) as services:
         status = upgrade(services.db)
         typer.echo(f"Schema at {status.current} ({services.db.display_url}).")
 

@@ -21,8 +21,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..domain.money import Money, percent_text
-from ..errors import Problem, ValidationError
-from .common import DbOption, JsonOption, current_actor, services_for
+from ..errors import Problem, ValidationError, shown
+from .common import (
+    DbOption,
+    JsonOption,
+    current_actor,
+    id_value,
+    services_for,
+    typed_id,
+    whole_number,
+)
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -38,7 +46,12 @@ revenue_app = typer.Typer(help="Recognised revenue and receivables aging.", no_a
 export_app = typer.Typer(help="Export reports to CSV or XLSX.", no_args_is_help=True)
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
-Ids = Annotated[list[int] | None, typer.Argument(help="Entry ids.", show_default=False)]
+Ids = Annotated[
+    list[int] | None,
+    typer.Argument(help="Entry ids.", show_default=False, parser=id_value, metavar="ID..."),
+]
+MAX_LIST = 100_000
+"""The most entries one listing prints."""
 DateOpt = Annotated[str | None, typer.Option(help="A date, YYYY-MM-DD.", show_default=False)]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First work date.")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last work date.")]
@@ -112,52 +125,73 @@ def print_entries(page: EntryPage, as_json: bool) -> None:
 
 
 def parse_date(field: str, text: str | None) -> date | None:
-    """An optional ISO date option, refused with the option's name when malformed."""
+    """An optional date option, refused with the option's name when malformed or out of range."""
+    from ..domain.values import parse_date as read_date
+
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError([Problem(field, "must be a date like 2026-03-31")]) from None
+        return read_date(text)
+    except ValueError as exc:
+        raise ValidationError([Problem(field, str(exc))]) from None
 
 
 # --- resolving names to ids ----------------------------------------------------------------
 
 
-def resolve_preset(services: Services, actor: Actor, kind: str, value: str | None) -> int | None:
-    """A preset given by id or by exact name (case-insensitive); refuse unknown or ambiguous."""
+def resolve_preset(
+    services: Services,
+    actor: Actor,
+    kind: str,
+    value: str | None,
+    *,
+    project_id: int | None = None,
+) -> int | None:
+    """A preset given by id or by name (a project also by code), compared as the database
+    keeps names unique: case and spacing aside. A task is looked for only among the tasks of
+    ``project_id``. Unknown and ambiguous names are refused."""
     if value is None or value == "":
         return None
-    if value.isdigit():
-        return int(value)
-    listing = {
-        "project": services.presets.list_projects,
-        "task": services.presets.list_tasks,
-        "activity": services.presets.list_activities,
-        "rate_code": services.presets.list_rate_codes,
-        "client": services.presets.list_companies,
-    }[kind]
-    found = [
-        item.id
-        for item in listing(actor, search=value, limit=200).items  # type: ignore[operator]
-        if item.name.lower() == value.lower() and item.is_active
-    ]
-    if len(found) != 1:
-        what = "no active" if not found else "more than one"
-        raise ValidationError([Problem(kind, f"{what} {kind.replace('_', ' ')} named '{value}'")])
-    return found[0]
+    if (ident := typed_id(kind, value)) is not None:
+        return ident
+    found = services.presets.lookup(actor, kind, value, project_id=project_id)
+    if len(found) == 1:
+        return found[0]
+    what = kind.replace("_", " ")
+    if not found:
+        where = " in that project" if kind == "task" and project_id is not None else ""
+        raise ValidationError([Problem(kind, f"no active {what} named '{shown(value)}'{where}")])
+    hint = "; give its id or code" if kind == "project" else "; give its id"
+    raise ValidationError(
+        [Problem(kind, f"more than one active {what} is named '{shown(value)}'{hint}")]
+    )
 
 
-def resolve_user(services: Services, actor: Actor, value: str | None) -> int | None:
-    """A user given by id or e-mail, among those ``actor`` may see."""
+def _collect(problems: list[Problem], resolve: Any, *args: Any, **kwargs: Any) -> int | None:
+    """``resolve(*args, **kwargs)``, or None with its problems added to ``problems`` (so a
+    command reports every bad name at once)."""
+    try:
+        return resolve(*args, **kwargs)
+    except ValidationError as refused:
+        problems.extend(refused.problems)
+        return None
+
+
+def resolve_user(
+    services: Services, actor: Actor, value: str | None, field: str = "person"
+) -> int | None:
+    """A user given by id or e-mail, among those ``actor`` may see; problems name ``field``
+    (the option as typed)."""
     if not value:
         return None
-    if value.isdigit():
-        return int(value)
+    if (ident := typed_id(field, value)) is not None:
+        return ident
     for user in services.users.list_users(actor, search=value, limit=200).items:
-        if user.email.lower() == value.lower():
+        if user.email.lower() == value.strip().lower():
             return user.id
-    raise ValidationError([Problem("person", f"no user with e-mail '{value}' that you can see")])
+    raise ValidationError(
+        [Problem(field, f"no user with e-mail '{shown(value)}' that you can see")]
+    )
 
 
 def report_filter(
@@ -191,7 +225,7 @@ def time_add(
     task: Annotated[str, typer.Option(help="Task id or name.")],
     activity: Annotated[str, typer.Option(help="Activity id or name.")],
     rate: Annotated[str, typer.Option("--rate", help="Rate code id or name.")],
-    time: Annotated[str, typer.Option("--time", help="1:30, 1.5 or 08:00-09:30.")],
+    time: Annotated[str, typer.Option("--time", help="1:30, 1.5, 08:00-09:30 or 22:00-02:00+1.")],
     work_date: Annotated[str, typer.Option("--date", help="Work date (default today).")] = "",
     description: Annotated[str, typer.Option(help="What was done.")] = "",
     non_billable: Annotated[bool, typer.Option("--non-billable")] = False,
@@ -206,16 +240,35 @@ def time_add(
 
     with services_for(db) as services:
         actor = current_actor(services)
+        problems: list[Problem] = []
+        codes = {
+            kind: _collect(problems, resolve_preset, services, actor, kind, value)
+            for kind, value in (("project", project), ("activity", activity), ("rate_code", rate))
+        }
+        task_id = None
+        if codes["project"] is not None:  # a task is named within its project
+            task_id = _collect(
+                problems,
+                resolve_preset,
+                services,
+                actor,
+                "task",
+                task,
+                project_id=codes["project"],
+            )
+        owner_id = _collect(problems, resolve_user, services, actor, for_user, "for")
+        if problems:
+            raise ValidationError(problems)
         form = TimeCardForm(
-            project_id=resolve_preset(services, actor, "project", project),
-            task_id=resolve_preset(services, actor, "task", task),
-            activity_id=resolve_preset(services, actor, "activity", activity),
-            rate_code_id=resolve_preset(services, actor, "rate_code", rate),
+            project_id=codes["project"],
+            task_id=task_id,
+            activity_id=codes["activity"],
+            rate_code_id=codes["rate_code"],
             time_spent=time,
             work_date=work_date,
             description=description,
             billable=not non_billable,
-            owner_id=resolve_user(services, actor, for_user),
+            owner_id=owner_id,
         )
         entry = services.time.add_entry(actor, form)
     if as_json:
@@ -234,7 +287,9 @@ def time_list(
     person: PersonOpt = None,
     project: ProjectOpt = None,
     status: StatusOpt = None,
-    limit: Annotated[int, typer.Option(help="At most this many entries.")] = 200,
+    limit: Annotated[
+        int, typer.Option(help="At most this many entries.", parser=whole_number(1, MAX_LIST))
+    ] = 200,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -307,7 +362,7 @@ def time_approve(
         result = services.time.approve(
             actor,
             ids or None,
-            contributor_id=resolve_user(services, actor, contributor),
+            contributor_id=resolve_user(services, actor, contributor, "contributor"),
             include_all=include_all,
             dry_run=dry_run,
         )
@@ -333,7 +388,7 @@ def time_reject(
             actor,
             ids or None,
             reason=reason,
-            contributor_id=resolve_user(services, actor, contributor),
+            contributor_id=resolve_user(services, actor, contributor, "contributor"),
             include_all=include_all,
             dry_run=dry_run,
         )
@@ -372,7 +427,7 @@ def wip_list(
 
 @wip_app.command("allocate")
 def wip_allocate(
-    ids: Annotated[list[int], typer.Argument(help="Entry ids.")],
+    ids: Annotated[list[int], typer.Argument(help="Entry ids.", parser=id_value, metavar="ID...")],
     kind: Annotated[str, typer.Option(help="bill, write_down or hold.")],
     amount: Annotated[str, typer.Option(help="Write-down amount per entry (blank = all).")] = "",
     reason: Annotated[str, typer.Option(help="Write-down reason.")] = "",
@@ -459,7 +514,11 @@ def create_invoice(
     ] = None,
     terms: Annotated[
         int | None,
-        typer.Option(help="Payment-terms template id (sets its due days).", show_default=False),
+        typer.Option(
+            help="Payment-terms template id (sets its due days).",
+            show_default=False,
+            parser=id_value,
+        ),
     ] = None,
     no_terms: Annotated[
         bool, typer.Option("--no-terms", help="Issue without payment terms.")
@@ -493,17 +552,18 @@ def create_invoice(
         actor = current_actor(services)
         doc_id = _document_id(services, actor, document)
         missing = services.invoices.seller_missing(actor)
-        if missing:
-            named = " and ".join(
-                [", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing
-            )
-            typer.echo(
-                f"Warning: the firm's {named} {'is' if len(missing) == 1 else 'are'} missing: "
-                "the invoice prints without them (add them on the Settings screen).",
-                err=True,
-            )
         issued = services.invoices.issue_record(
             actor, doc_id, form, issue_date=issue_date, dry_run=dry_run
+        )
+    if missing:  # said once the issue went through (a refusal stays one line)
+        named = " and ".join(
+            [", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing
+        )
+        typer.echo(
+            f"Warning: the firm's {named} {'is' if len(missing) == 1 else 'are'} missing: "
+            f"the invoice prints without {'it' if len(missing) == 1 else 'them'} (add "
+            f"{'it' if len(missing) == 1 else 'them'} on the Settings screen).",
+            err=True,
         )
     if dry_run and as_json:
         emit({"dry_run": True, **jsonable(issued)})
@@ -524,12 +584,12 @@ def _draft_form(*, clear_terms: bool, **options: Any) -> Any:
 
 
 def _document_id(services: Services, actor: Actor, value: str) -> int:
-    if value.isdigit():
-        return int(value)
+    if (ident := typed_id("document", value)) is not None:
+        return ident
     for doc in services.wip.documents(actor, kind="invoice"):
         if doc.reference.lower() == value.lower() and doc.id is not None:
             return doc.id
-    raise ValidationError([Problem("document", f"no invoice record '{value}'")])
+    raise ValidationError([Problem("document", f"no invoice record '{shown(value)}'")])
 
 
 def _print_invoice(view: Any, as_json: bool) -> None:
@@ -618,7 +678,9 @@ def print_client_payment(view: InvoiceView, as_json: bool) -> None:
 @invoice_app.command("notice")
 def invoice_notice(
     number: Annotated[str, typer.Argument(help="Invoice number.")],
-    days: Annotated[int | None, typer.Option(help="60 or 90.", show_default=False)] = None,
+    days: Annotated[
+        int | None, typer.Option(help="60 or 90.", show_default=False, parser=whole_number(0, 999))
+    ] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove the overdue notice.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -720,7 +782,8 @@ def export_time(
             status=status,
         )
         table = services.time.report_table(actor, flt)
-    typer.echo(str(_write_table(table, fmt, out)))
+        written = _write_table(table, fmt, out)
+    typer.echo(str(written))
 
 
 @export_app.command("revenue")
@@ -737,7 +800,8 @@ def export_revenue(
         table = services.invoices.revenue_table(
             actor, date_from=parse_date("from", date_from), date_to=parse_date("as_of", as_of)
         )
-    typer.echo(str(_write_table(table, fmt, out)))
+        written = _write_table(table, fmt, out)
+    typer.echo(str(written))
 
 
 def _write_table(table: Any, fmt: str, out: Path) -> Path:

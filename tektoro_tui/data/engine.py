@@ -13,10 +13,12 @@ one session for one user action.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -26,7 +28,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool, StaticPool
 from sqlmodel import create_engine
 
-from ..errors import ConflictError, DatabaseError, LedgerError
+from ..errors import (
+    ConfigError,
+    ConflictError,
+    DatabaseError,
+    LedgerError,
+    Problem,
+    ValidationError,
+)
 from .guards import FROZEN_MARKER as FROZEN_MARKER  # defined with the guards, read here
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -39,6 +48,43 @@ def normalise_url(url: str) -> URL:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+NO_DATABASE = "No such database"
+_PG_MISSING_DATABASE = re.compile(r'database "([^"]*)" does not exist')
+
+
+def check_sqlite_file(url: URL, *, create: bool) -> None:
+    """Refuse a SQLite URL whose file is missing (unless ``create``) or cannot be a database.
+
+    SQLite creates any file it is pointed at, so a typo in ``--db`` would otherwise become a
+    new, empty database that every command reports as clean.
+
+    Raises:
+        ConfigError: the file does not exist and may not be created; the name is blank; the
+            path is a folder or another non-file; or the folder to create it in is missing.
+    """
+    if url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database)
+    if not path.name.strip():
+        raise ConfigError(f"'{url.database}' is not a database file name.", title=NO_DATABASE)
+    if path.exists():
+        if not path.is_file():
+            raise ConfigError(f"{path} is not a database file.", title=NO_DATABASE)
+        return
+    if not create:
+        raise ConfigError(
+            f"There is no database at {path}. Check --db (or TEKTORO_DATABASE_URL and the "
+            "config file); 'tektoro init' creates a firm's database, 'tektoro demo' a demo "
+            "firm's.",
+            title=NO_DATABASE,
+        )
+    if not path.parent.is_dir():
+        raise ConfigError(
+            f"The folder {path.parent} does not exist; create it first or choose another path.",
+            title=NO_DATABASE,
+        )
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -95,10 +141,18 @@ def _with_password(url: URL) -> URL:
 def translate_db_error(exc: DBAPIError) -> Exception:
     """Turn a driver error into the product's error with a message a user understands."""
     text = str(exc.orig) if exc.orig is not None else str(exc)
+    if missing := _PG_MISSING_DATABASE.search(text):
+        return ConfigError(
+            f"The database '{missing[1]}' does not exist on the server. Create it (createdb "
+            f"{missing[1]}), then run 'tektoro init' or 'tektoro db upgrade' on it.",
+            title=NO_DATABASE,
+        )
     if FROZEN_MARKER in text:
         detail = text.split(FROZEN_MARKER, 1)[1].strip(" :\n")
         detail = detail.splitlines()[0] if detail else "the record is frozen"
         return LedgerError(f"Refused by the database: {detail}.")
+    if isinstance(exc, IntegrityError) and (duplicate := _duplicate_key(text)) is not None:
+        return duplicate
     if isinstance(exc, IntegrityError):
         return ConflictError(
             "The change conflicts with data saved by someone else (a duplicate or a record "
@@ -114,6 +168,18 @@ def translate_db_error(exc: DBAPIError) -> Exception:
     return DatabaseError(f"The database refused the change: {text}")
 
 
+def _duplicate_key(text: str) -> ValidationError | None:
+    """The field problem of a unique key the database refused a duplicate of, if it is one
+    of :data:`~.models.UNIQUE_KEYS` (PostgreSQL names the index, SQLite its columns)."""
+    from .models import UNIQUE_KEYS
+
+    for index, (table, columns, field, message) in UNIQUE_KEYS.items():
+        sqlite_columns = ", ".join(f"{table}.{column}" for column in columns)
+        if f'"{index}"' in text or text.rstrip().endswith(f"failed: {sqlite_columns}"):
+            return ValidationError([Problem(field, message)])
+    return None
+
+
 @dataclass
 class Database:
     """One database: its URL, its engine, and sessions for reading and writing."""
@@ -122,9 +188,17 @@ class Database:
     engine: Engine
 
     @classmethod
-    def open(cls, url: str) -> Database:
-        """Create the engine for ``url`` (no connection is made yet)."""
-        return cls(url=url, engine=create_db_engine(url))
+    def open(cls, url: str, *, create: bool = True) -> Database:
+        """Create the engine for ``url`` (no connection is made yet).
+
+        Only a command that makes a database passes ``create``; for any other a SQLite file
+        that does not exist is refused before SQLite could create it (a PostgreSQL database
+        is never created here: connecting to a missing one is refused by the server).
+        """
+        parsed = normalise_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            check_sqlite_file(parsed, create=create)
+        return cls(url=url, engine=create_db_engine(parsed))
 
     @property
     def backend(self) -> str:

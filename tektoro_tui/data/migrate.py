@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
-HEAD = "0006_terms_days_default_terms"
+HEAD = "0007_input_refusals_codes"
 """The newest revision this program ships (the last file in ``migrations/versions``). A new
 revision must change this too; a test compares it with what Alembic finds."""
 # An arbitrary constant key for pg_advisory_xact_lock: "tektoro" schema upgrades.
@@ -203,11 +203,13 @@ def downgrade(db: Database, target: str) -> SchemaStatus:
     return _run(db, "downgrade", target)
 
 
-def ensure_schema(db: Database) -> SchemaStatus:
+def ensure_schema(db: Database, *, create: bool = True) -> SchemaStatus:
     """Make sure ``db`` has this program's schema; create it on an empty database.
 
     Raises :class:`ConfigError` when the schema is behind (the user should run
-    ``tektoro db upgrade``) or was written by a newer version of the program.
+    ``tektoro db upgrade``), was written by a newer version of the program, or when ``db``
+    is empty and ``create`` is false (only the commands that make a firm may fill an empty
+    database).
     """
     if _recorded_revisions(db) == [HEAD]:
         return SchemaStatus(current=HEAD, head=HEAD, is_empty=False, up_to_date=True, pending=())
@@ -221,6 +223,12 @@ def ensure_schema(db: Database) -> SchemaStatus:
             "by a newer version: upgrade TekToro before using this database."
         )
     if status.is_empty:
+        if not create:
+            raise ConfigError(
+                f"The database {db.display_url} is empty: it holds no TekToro firm. "
+                "'tektoro init' creates one, 'tektoro demo' a demo firm.",
+                title="No firm in this database",
+            )
         return upgrade(db)
     if status.current is None:
         raise ConfigError(

@@ -10,10 +10,12 @@ out frozen read models, never live ORM objects.
 """
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Index, MetaData, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, MetaData, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
+from ..domain.values import name_key
 from .types import UTCDateTime
 
 SQLModel.metadata.naming_convention = {
@@ -29,6 +31,12 @@ metadata: MetaData = SQLModel.metadata
 def _ts(nullable: bool = False) -> object:
     """A UTC timestamp column."""
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+def _key() -> Any:
+    """A name's folded key (:func:`~tektoro_tui.domain.values.name_key`), kept by
+    :func:`keep_name_keys` on every insert and update; unique per scope by an index."""
+    return Field(default="", max_length=400)
 
 
 # --------------------------------------------------------------------------------------------
@@ -70,6 +78,7 @@ class Organisation(SQLModel, table=True):
     default_payment_terms_id: int | None = Field(
         default=None, foreign_key="payment_terms_template.id"
     )
+    work_date_window_days: int = Field(default=366)
     created_at: datetime = _ts()  # type: ignore[assignment]
     updated_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
@@ -81,11 +90,13 @@ class Company(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("kind IN ('client','subcontractor','supplier')", name="kind"),
         Index("ix_company_kind_name", "kind", "name", "id"),
+        Index("uq_company_kind_name_key", "kind", "name_key", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default="client", max_length=20)
     name: str = Field(max_length=200)
+    name_key: str = _key()
     tax_id: str = Field(default="", max_length=50)
     billing_address: str = Field(default="", max_length=1000)
     email: str = Field(default="", max_length=254)
@@ -185,11 +196,15 @@ class Project(SQLModel, table=True):
         CheckConstraint("valuation IN ('fixed','tm')", name="valuation"),
         CheckConstraint("progress_pct BETWEEN 0 AND 100", name="progress"),
         Index("ix_project_active_name", "is_active", "name", "id"),
+        Index("uq_project_client_name_key", "client_id", "name_key", unique=True),
+        Index("uq_project_code_key", "code_key", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(default="", max_length=30)
+    code_key: str | None = Field(default=None, max_length=60)
     name: str = Field(max_length=200)
+    name_key: str = _key()
     client_id: int = Field(foreign_key="company.id", index=True)
     valuation: str = Field(default="tm", max_length=10)
     contract_amount_cents: int | None = Field(default=None)
@@ -208,10 +223,12 @@ class Task(SQLModel, table=True):
     """A piece of a project that time is booked against."""
 
     __tablename__ = "task"
+    __table_args__ = (Index("uq_task_project_name_key", "project_id", "name_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
     name: str = Field(max_length=200)
+    name_key: str = _key()
     is_active: bool = Field(default=True)
 
 
@@ -219,9 +236,11 @@ class Activity(SQLModel, table=True):
     """The kind of work done (design, site visit, meeting ...)."""
 
     __tablename__ = "activity"
+    __table_args__ = (Index("uq_activity_name_key", "name_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
+    name_key: str = _key()
     billable_default: bool = Field(default=True)
     is_active: bool = Field(default=True)
 
@@ -230,9 +249,11 @@ class RateCode(SQLModel, table=True):
     """A named hourly billing rate."""
 
     __tablename__ = "rate_code"
+    __table_args__ = (Index("uq_rate_code_name_key", "name_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
+    name_key: str = _key()
     hourly_rate_cents: int = Field(default=0)
     is_active: bool = Field(default=True)
 
@@ -777,3 +798,72 @@ class ChangeEvent(SQLModel, table=True):
 
 
 ALL_TABLES = tuple(metadata.sorted_tables)
+
+
+# --------------------------------------------------------------------------------------------
+# Folded keys of names and codes
+# --------------------------------------------------------------------------------------------
+
+KEYED_NAMES: tuple[type[SQLModel], ...] = (Company, Project, Task, Activity, RateCode)
+"""Tables whose ``name_key`` the ORM keeps equal to ``name_key(name)``."""
+
+
+def keep_name_keys(_mapper: Any, _connection: Any, row: Any) -> None:
+    """Set a row's folded keys from its name (and a project's code) before it is written.
+
+    Every insert and update through the ORM passes here, so no service can forget a key; the
+    unique indexes on the keys then refuse a second "Roof" or "ROOF " in the same scope.
+    """
+    row.name_key = name_key(row.name or "")
+    if isinstance(row, Project):
+        row.code_key = name_key(row.code or "") or None
+
+
+for _model in KEYED_NAMES:
+    event.listen(_model, "before_insert", keep_name_keys)
+    event.listen(_model, "before_update", keep_name_keys)
+
+
+UNIQUE_KEYS: dict[str, tuple[str, tuple[str, ...], str, str]] = {
+    "uq_company_kind_name_key": (
+        "company",
+        ("kind", "name_key"),
+        "name",
+        "another company of this kind already has this name",
+    ),
+    "uq_project_client_name_key": (
+        "project",
+        ("client_id", "name_key"),
+        "name",
+        "this client already has a project with this name",
+    ),
+    "uq_project_code_key": ("project", ("code_key",), "code", "another project has this code"),
+    "uq_task_project_name_key": (
+        "task",
+        ("project_id", "name_key"),
+        "name",
+        "this project already has a task with this name",
+    ),
+    "uq_activity_name_key": (
+        "activity",
+        ("name_key",),
+        "name",
+        "another activity already has this name",
+    ),
+    "uq_rate_code_name_key": (
+        "rate_code",
+        ("name_key",),
+        "name",
+        "another rate code already has this name",
+    ),
+    "uq_user_account_email_key": (
+        "user_account",
+        ("email_key",),
+        "email",
+        "already belongs to another user",
+    ),
+}
+"""The unique keys a person can collide with: index name -> (table, columns, the form field
+it concerns, what is wrong). ``engine.translate_db_error`` turns the database's refusal of a
+duplicate into that field's problem, for the rare save that races another past the services'
+own check."""

@@ -30,6 +30,8 @@ MINOR_DIGITS: dict[str, int] = {"JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3}
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _PARSE_HINT = "write an amount like 1234.56, 1 234,56 or 1,234.56"
+MAX_AMOUNT_TEXT = 40
+"""The longest amount text read; longer is refused before any digit is looked at."""
 
 
 class AmbiguousAmountError(ValueError):
@@ -299,6 +301,8 @@ def parse_amount(text: str) -> Decimal:
     """
     if not isinstance(text, str):
         raise TypeError(f"expected text, got {type(text).__name__}")
+    if len(text) > MAX_AMOUNT_TEXT:
+        raise ValueError(f"is too long for an amount ({MAX_AMOUNT_TEXT} characters at most)")
     negative, body = _split_sign(_SPACES.sub(" ", text.strip()))
     if not re.fullmatch(r"[0-9 ,.'\u2019]*[0-9][0-9 ,.'\u2019]*", body):
         raise ValueError(f"{text.strip()!r} is not an amount; {_PARSE_HINT}")

@@ -1,8 +1,12 @@
 """Reading and writing time spent, as whole minutes.
 
-People type time on a time card in many ways ("1:30", "1.5", "90m", "2h30m", "08:00-09:30");
-:func:`parse_time_spent` turns all of them into integer minutes (plus the clock times of a range)
-and :func:`format_minutes` writes minutes back as "h:mm".
+People type time on a time card in many ways ("1:30", "1.5", "90m", "2h30m", "08:00-09:30",
+"22:00-02:00+1"); :func:`parse_time_spent` turns all of them into integer minutes (plus the clock
+times of a range), :func:`format_minutes` writes minutes back as "h:mm" and
+:func:`format_range` a range's clock times back as typed.
+
+This is the one reader of time spent: every form and command that takes a duration or a clock
+range goes through it, so a backwards range is refused the same way everywhere.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ MAX_MINUTES_PER_DAY = 24 * 60
 ACCEPTED_FORMS = "must be a time like 1:30, 1.5, 90m, 2h30m or a range like 08:00-09:30"
 TOO_SHORT = "time must be more than zero"
 TOO_LONG = "time must be at most 24 hours in one entry"
+NEXT_DAY = "+1"
+"""Written after a clock range that ends on the next day: "22:00-02:00+1"."""
 
 _CLOCK = r"(\d{1,2})[:.](\d{2})"
 _MAX_TEXT = 40
-_RANGE = re.compile(rf"{_CLOCK}\s*[-\u2013\u2014]\s*{_CLOCK}")
+_RANGE = re.compile(rf"{_CLOCK}\s*[-\u2013\u2014]\s*{_CLOCK}(\s*\+\s*1)?")
 _HOURS_MINUTES = re.compile(r"(\d+):(\d{2})")
 _DECIMAL_HOURS = re.compile(r"(\d*[.,]?\d+)")
 _HOURS_UNIT = r"(?:(\d*[.,]?\d+)\s*h(?:ours?|rs?)?)"
@@ -45,12 +51,13 @@ def parse_time_spent(text: str) -> ParsedTime:
 
     Accepts "1:30" (hours:minutes), "1.5" or "1,5" (decimal hours, rounded to the nearest minute
     half-up; a bare "2" is two hours), "90m", "2h", "2h30m", "2h30", and a clock range
-    "08:00-09:30" or "8:00-9:30" (an en dash works too). A range whose end is before its start
-    runs past midnight ("22:00-02:00" is four hours).
+    "08:00-09:30" or "8:00-9:30" (an en dash works too). A range past midnight says so with
+    "+1" after its end ("22:00-02:00+1" is four hours); a range whose end comes before its
+    start without it was typed backwards and is refused, never read as an overnight shift.
 
     Raises:
-        ValueError: for text in none of these forms, for zero or negative time, and for more
-            than 24 hours.
+        ValueError: for text in none of these forms, for a backwards range, for zero or
+            negative time, and for more than 24 hours.
     """
     cleaned = text.strip().lower() if isinstance(text, str) else ""
     if len(cleaned) > _MAX_TEXT:
@@ -73,10 +80,22 @@ def format_minutes(minutes: int) -> str:
     return f"{sign}{hours}:{rest:02d}"
 
 
+def format_range(start_minute: int, end_minute: int) -> str:
+    """A clock range as it is typed: (480, 570) -> "08:00-09:30", (1320, 120) ->
+    "22:00-02:00+1" (an end at or before the start is on the next day)."""
+    text = f"{_clock_text(start_minute)}-{_clock_text(end_minute)}"
+    return text + NEXT_DAY if end_minute <= start_minute else text
+
+
+def _clock_text(minute_of_day: int) -> str:
+    """Minutes after midnight as "HH:MM"."""
+    return f"{minute_of_day // MINUTES_PER_HOUR:02d}:{minute_of_day % MINUTES_PER_HOUR:02d}"
+
+
 def _parse_any(text: str) -> ParsedTime:
     """Try every accepted form in turn; ValueError naming the forms when none fits."""
     if match := _RANGE.fullmatch(text):
-        return _parse_range(*match.groups())
+        return _parse_range(*match.groups()[:4], next_day=match[5] is not None)
     if match := _HOURS_MINUTES.fullmatch(text):
         return ParsedTime(_hours_and_minutes(int(match[1]), int(match[2])))
     if match := _DECIMAL_HOURS.fullmatch(text):
@@ -110,12 +129,23 @@ def _clock(hours: str, minutes: str) -> datetime.time:
 
 
 def _parse_range(
-    start_hours: str, start_minutes: str, end_hours: str, end_minutes: str
+    start_hours: str, start_minutes: str, end_hours: str, end_minutes: str, *, next_day: bool
 ) -> ParsedTime:
-    """Minutes between two clock times, past midnight when the end is before the start."""
+    """Minutes between two clock times; the end is on the next day only when ``next_day``.
+
+    Raises:
+        ValueError: when the end comes before the start on the same day.
+    """
     start = _clock(start_hours, start_minutes)
     end = _clock(end_hours, end_minutes)
-    minutes = (_minute_of_day(end) - _minute_of_day(start)) % MAX_MINUTES_PER_DAY
+    minutes = _minute_of_day(end) - _minute_of_day(start)
+    if next_day:
+        minutes += MAX_MINUTES_PER_DAY
+    elif minutes < 0:
+        raise ValueError(
+            f"{_clock_text(_minute_of_day(start))}-{_clock_text(_minute_of_day(end))} ends "
+            f"before it starts; for a range past midnight write 22:00-02:00{NEXT_DAY}"
+        )
     return ParsedTime(minutes, start, end)
 
 

@@ -33,6 +33,7 @@ from tektoro_tui.domain.money import (
     percent_text,
 )
 from tektoro_tui.domain.timeparse import ParsedTime, parse_time_spent
+from tektoro_tui.domain.values import MAX_WHOLE_NUMBER, parse_date, parse_id, parse_whole_number
 from tektoro_tui.errors import Problem, ValidationError
 
 T = TypeVar("T")
@@ -80,12 +81,12 @@ def keep_unchanged(form: F, current: F) -> F:
 
 
 IS_REQUIRED = "is required"
+MAX_AMOUNT_CENTS = 2_000_000_000
+"""The largest amount typed into any form, in minor units (20 000 000.00): amounts are kept
+in integer columns, which are 32 bits on PostgreSQL (at most 21 474 836.47)."""
 MAX_EMAIL_LENGTH = 254
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)*\.[a-z]{2,}")
 _PERCENT = re.compile(r"(\d{1,3})(?:[.,](\d{1,2}))?")
-_INTEGER = re.compile(r"[+]?\d{1,18}")
-_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
 
 
@@ -199,6 +200,10 @@ class Form:
         except ValueError:
             self.add(field, "must be an amount like 1234.56, 1 234,56 or 1,234.56")
             return None
+        if abs(amount.cents) > MAX_AMOUNT_CENTS:
+            limit = Money(MAX_AMOUNT_CENTS, amount.currency).format()
+            self.add(field, f"must be between -{limit} and {limit}")
+            return None
         return self._money_in_range(field, amount, min_cents, allow_zero)
 
     def _money_in_range(
@@ -251,6 +256,17 @@ class Form:
             return None
         return number
 
+    def id(self, field: str, value: int | str | None, *, required: bool = True) -> int | None:
+        """A record id (a whole number from 1 to 2**31 - 1), from an int or its digits."""
+        if self._missing(field, value, required):
+            return None
+        assert value is not None
+        try:
+            return parse_id(value)
+        except ValueError as error:
+            self.add(field, str(error))
+            return None
+
     def int_range(
         self, field: str, value: int | str | None, low: int, high: int, *, required: bool = True
     ) -> int | None:
@@ -277,18 +293,16 @@ class Form:
     def date(
         self, field: str, text: str | datetime.date | None, *, required: bool = True
     ) -> datetime.date | None:
-        """A calendar date typed as 2024-03-31 or 31.03.2024."""
+        """A calendar date typed as 2024-03-31 or 31.03.2024, within the years the product
+        keeps (:func:`~tektoro_tui.domain.values.parse_date`)."""
         if self._missing(field, text, required):
             return None
-        if isinstance(text, datetime.datetime):
-            return text.date()
-        if isinstance(text, datetime.date):
-            return text
         assert text is not None
-        parsed = _parse_date(text.strip())
-        if parsed is None:
-            self.add(field, "must be a date like 2024-03-31 or 31.03.2024")
-        return parsed
+        try:
+            return parse_date(text)
+        except ValueError as error:
+            self.add(field, str(error))
+            return None
 
     def time_spent(
         self, field: str, text: str | None, *, required: bool = True
@@ -319,25 +333,11 @@ class Form:
 
 
 def _whole_number(value: object) -> int | None:
-    """An int from an int or digit text; None for anything else (bools and floats included)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
-        return int(value.strip())
-    return None
-
-
-def _parse_date(text: str) -> datetime.date | None:
-    """A date from "YYYY-MM-DD" or "DD.MM.YYYY"; None when it is neither or does not exist."""
-    if match := _ISO_DATE.fullmatch(text):
-        year, month, day = match.groups()
-    elif match := _DOTTED_DATE.fullmatch(text):
-        day, month, year = match.groups()
-    else:
+    """An int from an int or digit text that a 64-bit column holds; None for anything else
+    (bools, floats, Unicode digits and numbers beyond 64 bits included)."""
+    if not isinstance(value, int | str):
         return None
     try:
-        return datetime.date(int(year), int(month), int(day))
+        return parse_whole_number(value, -MAX_WHOLE_NUMBER, MAX_WHOLE_NUMBER)
     except ValueError:
         return None

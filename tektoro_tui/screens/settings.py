@@ -77,6 +77,7 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
             FieldSpec("day_length", "Standard day length", placeholder="8:00"),
             FieldSpec("overtime_over_day", "Overtime over day length %"),
             FieldSpec("overtime_outside_window", "Overtime outside window %"),
+            FieldSpec("work_date_window_days", "Work dates within (days of today)"),
         ),
     ),
     (

@@ -85,7 +85,8 @@ class TimeCardScreen(AreaScreen):
     TITLE_TEXT = "Time Card"
     HELP = (
         "Enter the time you spent: date (empty = today), project, task, activity, rate code, "
-        "time as 1:30, 1.5 or 08:00-09:30, and what you did. Type into a drop-down to find a "
+        "time as 1:30, 1.5 or 08:00-09:30 (past midnight: 22:00-02:00+1), and what you did. "
+        "Type into a drop-down to find a "
         "code. Ctrl+S, or Enter in the description, saves the card and empties time and "
         "description for the next one. A supervisor can enter a card for a direct staff "
         "member (For). The list shows that person's cards of the day."

@@ -34,6 +34,7 @@ from ..errors import (
     Problem,
     TektoroError,
     ValidationError,
+    shown,
 )
 
 if TYPE_CHECKING:
@@ -378,14 +379,45 @@ def write_table(table: Table, fmt: str, out: Path) -> Path:
 def write_file(target: Path, data: bytes) -> Path:
     """Write ``data`` to ``target`` atomically (a reader never sees half a file).
 
+    A missing folder is created; an existing regular file is replaced. Anything else at the
+    target is refused before a byte is written: a folder, a symbolic link (replacing it would
+    not write where it points), a device, a pipe or a socket.
+
     Raises:
-        TektoroError: the file cannot be written, with the system's reason.
+        TektoroError: the target cannot be written, saying why.
     """
     from ..exports.filenames import write_atomic
 
+    _refuse_unwritable(Path(target))
     try:
         return write_atomic(target, data)
     except OSError as exc:
-        raise TektoroError(
-            f"Could not write {target}: {exc.strerror or exc}.", title="Could not save the file"
-        ) from exc
+        raise _not_written(target, f"{exc.strerror or exc}") from exc
+
+
+def _refuse_unwritable(target: Path) -> None:
+    """Refuse a target that names no file, or something a file must not replace."""
+    if target.name in ("", ".", "..") or not target.name.strip():
+        raise _not_written(target, "that is not a file name; give the name of a file to write")
+    try:
+        if target.is_symlink():
+            raise _not_written(target, "it is a symbolic link, which an export never replaces")
+        if target.is_dir():
+            raise _not_written(target, "it is a folder; give the name of a file in it")
+        if target.exists() and not target.is_file():
+            raise _not_written(target, "it is not a regular file, which an export never replaces")
+        folder = next((p for p in target.parents if p.exists() or p.is_symlink()), None)
+        if folder is not None and not folder.is_dir():
+            raise _not_written(target, f"{shown(folder, PATH_SHOWN)} is a file, not a folder")
+    except OSError as exc:  # a name too long, a folder we may not look into
+        raise _not_written(target, f"{exc.strerror or exc}") from exc
+
+
+PATH_SHOWN = 300
+"""How much of a path a message quotes (a path is longer than most typed values)."""
+
+
+def _not_written(target: Path, reason: str) -> TektoroError:
+    return TektoroError(
+        f"Could not write {shown(target, PATH_SHOWN)}: {reason}.", title="Could not save the file"
+    )

@@ -43,13 +43,23 @@ class Services:
         self.clock = clock
 
     @classmethod
-    def connect(cls, url: str, clock: Clock | None = None, *, migrate: bool = True) -> Services:
-        """Open ``url``; an empty database gets the schema on first use."""
-        db = Database.open(url)
+    def connect(
+        cls, url: str, clock: Clock | None = None, *, migrate: bool = True, create: bool = True
+    ) -> Services:
+        """Open ``url``; an empty database gets the schema on first use.
+
+        With ``create`` false a database that does not exist, or an empty one, is refused
+        instead (every command but those that make a firm).
+        """
+        db = Database.open(url, create=create)
         if migrate:
             from ..data.migrate import ensure_schema
 
-            ensure_schema(db)
+            try:
+                ensure_schema(db, create=create)
+            except BaseException:
+                db.dispose()
+                raise
         return cls.build(db, clock or SystemClock())
 
     @classmethod

@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from ..domain.timeparse import format_minutes
+from ..domain.timeparse import format_minutes, format_range
 from ..errors import Problem
 from ..services.pipeline.views import TimeCardForm, TimeEntryView
 from .dialogs.form import FormModal
@@ -167,8 +167,7 @@ def new_card(choices: CardChoices, owner_id: int | None = None) -> TimeCardForm:
 def card_for(view: TimeEntryView) -> TimeCardForm:
     """The card of an existing entry, for editing it (a clock range is shown as typed)."""
     if view.start_minute is not None and view.end_minute is not None:
-        start, end = view.start_minute, view.end_minute
-        spent = f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+        spent = format_range(view.start_minute, view.end_minute)
     else:
         spent = format_minutes(view.minutes)
     return TimeCardForm(

@@ -137,8 +137,11 @@ def test_invite_and_register_from_the_cli(runner: CliRunner, db_url: str) -> Non
 def test_db_status_and_upgrade(runner: CliRunner, empty_db_url: str) -> None:
     db_url = empty_db_url
     before = runner.invoke(app, ["db", "status", "--json", "--db", db_url])
-    assert before.exit_code == 0, before.output
-    assert json.loads(before.stdout)["current"] is None
+    if db_url.startswith("sqlite"):  # no file yet: status refuses, only upgrade creates it
+        assert before.exit_code == 1 and "There is no database at" in before.stderr
+    else:  # an empty database on the server
+        assert before.exit_code == 0, before.output
+        assert json.loads(before.stdout)["current"] is None
     upgraded = runner.invoke(app, ["db", "upgrade", "--db", db_url])
     assert upgraded.exit_code == 0, upgraded.output
     after = json.loads(runner.invoke(app, ["db", "status", "--json", "--db", db_url]).stdout)
@@ -148,16 +151,59 @@ def test_db_status_and_upgrade(runner: CliRunner, empty_db_url: str) -> None:
 def test_a_first_start_creates_the_default_databases_folder(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On a fresh machine nothing has made the data folder yet; the default SQLite file must
-    still open (the README's first command runs on exactly that)."""
+    """On a fresh machine nothing has made the data folder yet; the README's first command,
+    ``tektoro init``, must still create the default SQLite file."""
     from tektoro_tui import paths
 
     monkeypatch.setenv("TEKTORO_HOME", str(tmp_path / "fresh-home"))
     assert not paths.data_dir().exists()
-    status = runner.invoke(app, ["db", "status", "--json"])
-    assert status.exit_code == 0, status.output
-    assert json.loads(status.stdout)["current"] is None
-    assert paths.data_dir().is_dir()
+    created = runner.invoke(
+        app,
+        ["init", "--company", "Northwind", "--admin-email", "o@example.com", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert created.exit_code == 0, created.output
+    assert paths.default_database_file().is_file()
+
+
+def test_only_the_commands_that_make_a_firm_create_a_database(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    typo = tmp_path / "typo.db"
+    for command in (["check"], ["whoami"], ["db", "status"], ["time", "list"]):
+        refused = runner.invoke(app, [*command, "--db", str(typo)])
+        assert refused.exit_code == 1, refused.output
+        assert refused.stderr.startswith(f"No such database: There is no database at {typo}.")
+        assert not typo.exists()
+    for blank in ("", "   "):
+        refused = runner.invoke(app, ["check", "--db", blank])
+        assert refused.exit_code == 1 and "--db is blank" in refused.stderr
+    assert not (tmp_path / "   ").exists()
+    folder = runner.invoke(app, ["check", "--db", str(tmp_path)])
+    assert folder.exit_code == 1 and "is not a database file" in folder.stderr
+    typo.touch()  # an empty file: still no firm in it, and check does not make one
+    empty = runner.invoke(app, ["check", "--db", str(typo)])
+    assert empty.exit_code == 1 and "holds no TekToro firm" in empty.stderr
+    upgraded = runner.invoke(app, ["db", "upgrade", "--db", str(tmp_path / "new.db")])
+    assert upgraded.exit_code == 0, upgraded.output
+
+
+def test_a_missing_postgresql_database_is_refused(runner: CliRunner, pg_url: str) -> None:
+    missing = pg_url.rsplit("/", 1)[0] + "/tektoro_no_such_database"
+    refused = runner.invoke(app, ["check", "--db", missing])
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "No such database: The database 'tektoro_no_such_database' does not exist on the "
+        "server. Create it (createdb tektoro_no_such_database), then run 'tektoro init' or "
+        "'tektoro db upgrade' on it.\n"
+    )
+
+
+def test_help_names_the_exit_codes(runner: CliRunner) -> None:
+    shown = " ".join(runner.invoke(app, ["--help"]).stdout.split())
+    assert "Exit codes: 0 when the command did its work; 1 when it was refused" in shown
+    assert "2 for a usage error" in shown
 
 
 def test_database_url_precedence(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -53,6 +53,9 @@ def test_a_client_sees_and_pays_only_their_own_invoices(db_url: str) -> None:
     assert [row["number"] for row in listed["rows"]] == [acme]
     assert {row["client_name"] for row in listed["rows"]} == {"Acme Sp. z o.o."}
     assert listed["total_gross"] == {"amount": "738.00", "currency": "EUR"}
+    issued = listed["rows"][0]
+    line = run(runner, db_url, "invoices", "list").splitlines()[0]
+    assert f"{issued['issue_date']} due {issued['due_date']} gross" in line and "<10" not in line
     searched = json.loads(run(runner, db_url, "invoices", "list", "--search", "bolt", "--json"))
     assert searched["rows"] == []
     assert "does not exist" in refused(runner, db_url, "invoices", "mark-paid", bolt)

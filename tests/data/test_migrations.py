@@ -25,7 +25,7 @@ from tektoro_tui.data.migrate import (
     upgrade,
 )
 from tektoro_tui.data.models import metadata
-from tektoro_tui.errors import ConfigError, DatabaseError
+from tektoro_tui.errors import ConfigError, DatabaseError, ValidationError
 
 ALL_REVISIONS = (
     "0001_initial",
@@ -34,6 +34,7 @@ ALL_REVISIONS = (
     "0004_time_entry_covering_indexes",
     "0005_time_day_total",
     "0006_terms_days_default_terms",
+    "0007_input_refusals_codes",
 )
 
 
@@ -260,3 +261,88 @@ def test_an_unreachable_server_is_a_database_error() -> None:
             ensure_schema(db)
     finally:
         db.dispose()
+
+
+def test_0007_renames_names_and_codes_that_clash_then_keys_them(db: Database) -> None:
+    """Existing duplicates get " (2)" / "-2" (the lowest id keeps its name); then the unique
+    indexes refuse any new one, case and spacing aside."""
+    upgrade(db, "0005_time_day_total")
+    now = "CURRENT_TIMESTAMP"
+    with db.engine.begin() as conn:
+        for ident, kind, name in (
+            (1, "client", "Acme"),
+            (2, "client", "ACME "),
+            (3, "subcontractor", "acme"),
+            (4, "client", "Acme (2)"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO company (id, kind, name, tax_id, billing_address, email, "
+                    f"phone, is_active, created_at) VALUES ({ident}, '{kind}', '{name}', '', "
+                    f"'', '', '', true, {now})"
+                )
+            )
+        for ident, client, name, code in (
+            (1, 1, "Brücke", "B-1"),
+            (2, 1, "BRÜCKE", "b-1"),
+            (3, 4, "Brücke", ""),
+            (4, 1, "Hall", "  "),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO project (id, code, name, client_id, valuation, progress_pct, "
+                    f"status, is_active, created_at) VALUES ({ident}, '{code}', '{name}', "
+                    f"{client}, 'tm', 0, 'active', true, {now})"
+                )
+            )
+        for table, extra in (
+            ("activity", ", billable_default"),
+            ("rate_code", ", hourly_rate_cents"),
+        ):
+            value = "true" if table == "activity" else "0"
+            for ident, name in ((1, "Design"), (2, "design")):
+                conn.execute(
+                    text(
+                        f"INSERT INTO {table} (id, name, is_active{extra}) "
+                        f"VALUES ({ident}, '{name}', true, {value})"
+                    )
+                )
+        for ident, name in ((1, "Prüfung"), (2, "PRÜFUNG"), (3, "prüfung")):
+            conn.execute(
+                text(
+                    "INSERT INTO task (id, project_id, name, is_active) "
+                    f"VALUES ({ident}, 1, '{name}', true)"
+                )
+            )
+    assert upgrade(db).up_to_date
+
+    def rows(sql: str) -> list[tuple[object, ...]]:
+        with db.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql)).all()]
+
+    assert rows("SELECT id, name, name_key FROM company ORDER BY id") == [
+        (1, "Acme", "acme"),
+        (2, "ACME (3)", "acme (3)"),  # "ACME (2)" would clash with company 4
+        (3, "acme", "acme"),  # a subcontractor: another scope
+        (4, "Acme (2)", "acme (2)"),
+    ]
+    assert rows("SELECT id, name, code, code_key FROM project ORDER BY id") == [
+        (1, "Brücke", "B-1", "b-1"),
+        (2, "BRÜCKE (2)", "b-1-2", "b-1-2"),
+        (3, "Brücke", "", None),  # another client's
+        (4, "Hall", "  ", None),
+    ]
+    assert rows("SELECT name FROM task ORDER BY id") == [
+        ("Prüfung",),
+        ("PRÜFUNG (2)",),
+        ("prüfung (3)",),
+    ]
+    assert rows("SELECT name FROM activity ORDER BY id") == [("Design",), ("design (2)",)]
+    assert rows("SELECT work_date_window_days FROM organisation") == []
+    with pytest.raises(ValidationError), db.write() as session:
+        session.execute(
+            text(
+                "INSERT INTO activity (id, name, name_key, is_active, billable_default) "
+                "VALUES (3, 'DESIGN', 'design', true, true)"
+            )
+        )

@@ -280,10 +280,13 @@ def test_parse_says_how_many_decimals_the_currency_has() -> None:
 
 
 def test_parse_counts_decimals_exactly_on_long_numbers() -> None:
-    """No context precision: a 40-digit amount with two decimals is not mistaken for more."""
-    assert Money.parse("1" + "0" * 40 + ".01").cents == 10**42 + 1
+    """No context precision (28 digits): a 33-digit amount with two decimals is not mistaken
+    for more; longer text is refused as too long before it is read."""
+    assert Money.parse("1" + "0" * 32 + ".01").cents == 10**34 + 1
     with pytest.raises(TooManyDecimalsError):
-        Money.parse("1" + "0" * 40 + ".001")
+        Money.parse("1" + "0" * 32 + ".001")
+    with pytest.raises(ValueError, match="too long"):
+        Money.parse("1" + "0" * 40 + ".01")
 
 
 # -- views -----------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from tektoro_tui.domain.timeparse import (
     MAX_MINUTES_PER_DAY,
     ParsedTime,
     format_minutes,
+    format_range,
     parse_time_spent,
 )
 
@@ -63,13 +64,36 @@ def test_decimal_hours_round_half_up() -> None:
         ("8:00\u20139:30", 90, T(8, 0), T(9, 30)),
         ("8:00 - 9:30", 90, T(8, 0), T(9, 30)),
         ("8.00-16.15", 495, T(8, 0), T(16, 15)),
-        ("22:00-02:00", 240, T(22, 0), T(2, 0)),
-        ("23:59-00:00", 1, T(23, 59), T(0, 0)),
+        ("22:00-02:00+1", 240, T(22, 0), T(2, 0)),
+        ("22:00-02:00 +1", 240, T(22, 0), T(2, 0)),
+        ("23:59-00:00+1", 1, T(23, 59), T(0, 0)),
+        ("08:00-08:00+1", 1440, T(8, 0), T(8, 0)),
         ("00:00-23:59", 1439, T(0, 0), T(23, 59)),
     ],
 )
 def test_ranges(text: str, minutes: int, start: T, end: T) -> None:
     assert parse_time_spent(text) == ParsedTime(minutes, start, end)
+
+
+@pytest.mark.parametrize("text", ["09:30-08:00", "22:00-02:00", "23:59-00:00", "9.30-8.00"])
+def test_a_backwards_range_is_refused_not_read_as_overnight(text: str) -> None:
+    with pytest.raises(ValueError, match=r"ends before it starts; .* write 22:00-02:00\+1"):
+        parse_time_spent(text)
+
+
+def test_an_overnight_range_longer_than_a_day_is_refused() -> None:
+    with pytest.raises(ValueError, match="at most 24 hours"):
+        parse_time_spent("08:00-09:00+1")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [(480, 570, "08:00-09:30"), (1320, 120, "22:00-02:00+1"), (480, 480, "08:00-08:00+1")],
+)
+def test_format_range_writes_what_parses_back(start: int, end: int, text: str) -> None:
+    assert format_range(start, end) == text
+    parsed = parse_time_spent(text)
+    assert parsed.start == T(start // 60, start % 60) and parsed.end == T(end // 60, end % 60)
 
 
 @pytest.mark.parametrize(
@@ -139,14 +163,18 @@ def test_format_then_parse_round_trips(minutes: int) -> None:
 
 
 @given(st.integers(0, 1439), st.integers(0, 1439))
-def test_ranges_are_end_minus_start_modulo_a_day(start: int, end: int) -> None:
+def test_ranges_run_forwards_or_say_they_end_next_day(start: int, end: int) -> None:
     text = f"{start // 60:02d}:{start % 60:02d}-{end // 60}:{end % 60:02d}"
     if start == end:
         with pytest.raises(ValueError, match="more than zero"):
             parse_time_spent(text)
-        return
-    parsed = parse_time_spent(text)
-    assert parsed.minutes == (end - start) % 1440
-    assert 0 < parsed.minutes < MAX_MINUTES_PER_DAY
-    assert parsed.start == T(start // 60, start % 60)
-    assert parsed.end == T(end // 60, end % 60)
+    elif end < start:
+        with pytest.raises(ValueError, match="ends before it starts"):
+            parse_time_spent(text)
+    else:
+        assert parse_time_spent(text).minutes == end - start
+    overnight = parse_time_spent(format_range(start, end)) if end <= start else None
+    if overnight is not None:
+        assert overnight.minutes == end - start + MAX_MINUTES_PER_DAY
+        assert overnight.start == T(start // 60, start % 60)
+        assert overnight.end == T(end // 60, end % 60)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tektoro_tui.data import models as m
 from tektoro_tui.errors import PermissionDenied, ValidationError
@@ -19,6 +22,8 @@ from tektoro_tui.services.administration.presets import (
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tests.builders import join
+
+NOW = datetime(2026, 3, 10, tzinfo=UTC)
 
 
 def test_time_cards_wait_for_every_preset(services: Services, admin: Actor) -> None:
@@ -120,3 +125,78 @@ def test_every_write_is_audited_with_before_and_after(services: Services, admin:
     assert '"hourly_rate_cents":9500' in events[1].before_json
     assert '"hourly_rate_cents":9900' in events[1].after_json
     assert events[1].prev_hash == events[0].hash
+
+
+def _problem(caught: pytest.ExceptionInfo[ValidationError]) -> dict[str, str]:
+    return {p.field: p.message for p in caught.value.problems}
+
+
+def test_names_and_codes_are_unique_per_preset_whatever_their_case(
+    services: Services, admin: Actor
+) -> None:
+    presets = services.presets
+    acme = presets.save_company(admin, CompanyForm(name="Brücke AG"))
+    with pytest.raises(ValidationError) as caught:
+        presets.save_company(admin, CompanyForm(name="  BRÜCKE   ag "))
+    assert _problem(caught) == {"name": "another client is already called 'BRÜCKE ag'"}
+    presets.save_company(admin, CompanyForm(name="brücke ag", kind="supplier"))  # other kind
+    roof = presets.save_project(admin, ProjectForm(name="Roof", client_id=acme.id, code="R-1"))
+    with pytest.raises(ValidationError) as caught:
+        presets.save_project(admin, ProjectForm(name="ROOF", client_id=acme.id, code="r-1"))
+    assert _problem(caught) == {
+        "name": "this client already has a project called 'ROOF'",
+        "code": "another project has the code 'r-1'",
+    }
+    other = presets.save_company(admin, CompanyForm(name="Globex"))
+    presets.save_project(admin, ProjectForm(name="Roof", client_id=other.id))  # another client
+    presets.save_project(admin, ProjectForm(name="Hall", client_id=other.id))  # no code: fine
+    presets.save_task(admin, TaskForm(project_id=roof.id, name="Prüfung"))
+    with pytest.raises(ValidationError) as caught:
+        presets.save_task(admin, TaskForm(project_id=roof.id, name="PRÜFUNG"))
+    assert _problem(caught) == {"name": "this project already has a task called 'PRÜFUNG'"}
+    presets.save_activity(admin, ActivityForm(name="Design"))
+    with pytest.raises(ValidationError):
+        presets.save_activity(admin, ActivityForm(name="design"))
+    presets.save_rate_code(admin, RateCodeForm(name="Senior", hourly_rate="95"))
+    with pytest.raises(ValidationError):
+        presets.save_rate_code(admin, RateCodeForm(name="SENIOR", hourly_rate="90"))
+    renamed = presets.save_project(
+        admin, ProjectForm(name="roof", client_id=acme.id, code="R-1"), roof.id
+    )
+    assert (renamed.name, renamed.code) == ("roof", "R-1")  # a row may keep its own name
+    with services.db.read() as session:
+        assert session.execute(select(func.count()).select_from(m.Activity)).scalar_one() == 1
+
+
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        (lambda ids: m.Activity(name=" DESIGN"), "name"),
+        (lambda ids: m.Company(name="acme", kind="client", created_at=NOW), "name"),
+        (lambda ids: m.Project(name="x", code="r-1 ", client_id=ids[0], created_at=NOW), "code"),
+        (lambda ids: m.Task(name="survey", project_id=ids[1]), "name"),
+        (
+            lambda ids: m.UserAccount(
+                email="OWNER@example.com",
+                email_key="owner@example.com",
+                name="x",
+                role="staff",
+                created_at=NOW,
+            ),
+            "email",
+        ),
+    ],
+)
+def test_the_database_itself_refuses_a_duplicate_in_words(
+    services: Services, admin: Actor, row: Any, field: str
+) -> None:
+    """A save that slips past the services' check (two at once) meets the unique index."""
+    client = services.presets.save_company(admin, CompanyForm(name="Acme"))
+    project = services.presets.save_project(
+        admin, ProjectForm(name="Roof", client_id=client.id, code="R-1")
+    )
+    services.presets.save_task(admin, TaskForm(project_id=project.id, name="Survey"))
+    services.presets.save_activity(admin, ActivityForm(name="Design"))
+    with pytest.raises(ValidationError) as caught, services.db.write() as session:
+        session.add(row((client.id, project.id)))
+    assert [p.field for p in caught.value.problems] == [field]

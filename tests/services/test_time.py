@@ -157,6 +157,48 @@ def test_time_is_typed_three_ways(
     assert entry.entered_by_name == "Ann" and entry.client_name == "Acme"
 
 
+def test_a_backwards_range_is_refused_and_an_overnight_one_says_so(
+    services: Services, firm: Firm, time_svc: TimeService
+) -> None:
+    before = _snapshot(services)
+    with pytest.raises(ValidationError) as caught:
+        time_svc.add_entry(firm.ann, firm.card("09:30-08:00"))
+    assert "ends before it starts" in _fields(caught.value)["time_spent"]
+    assert _snapshot(services) == before
+    entry = time_svc.add_entry(firm.ann, firm.card("22:00-02:00+1"))
+    assert (entry.minutes, entry.start_minute, entry.end_minute) == (240, 1320, 120)
+
+
+def test_work_dates_far_from_today_are_refused(
+    services: Services, firm: Firm, time_svc: TimeService
+) -> None:
+    """The clock stands at 2026-03-10: a year and a day each way is the default window."""
+    before = _snapshot(services)
+    for typed, problem in (
+        ("9999-12-31", "must be a date from 1900-01-01 to 2199-12-31"),
+        ("0001-01-01", "must be a date from 1900-01-01 to 2199-12-31"),
+        ("2027-03-12", "must be from 2025-03-09 to 2027-03-11 (366 days either side of today"),
+        ("2025-03-08", "must be from 2025-03-09 to 2027-03-11 (366 days either side of today"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            time_svc.add_entry(firm.ann, firm.card(work_date=typed))
+        assert _fields(caught.value)["work_date"].startswith(problem), typed
+    assert _snapshot(services) == before
+    assert time_svc.add_entry(firm.ann, firm.card(work_date="2027-03-11")).work_date == date(
+        2027, 3, 11
+    )
+    settings = services.settings
+    wider = replace(settings.form_for(settings.get(firm.admin)), work_date_window_days="800")
+    settings.update(firm.admin, wider)
+    entry = time_svc.add_entry(firm.ann, firm.card(work_date="2024-03-01"))
+    narrower = replace(wider, work_date_window_days="30")
+    settings.update(firm.admin, narrower)
+    edited = time_svc.update_entry(firm.ann, entry.id, firm.card("2:00", work_date="2024-03-01"))
+    assert edited.minutes == 120  # an entry keeps the date it has, even outside the window
+    with pytest.raises(ValidationError):
+        time_svc.update_entry(firm.ann, entry.id, firm.card("2:00", work_date="2024-03-02"))
+
+
 @pytest.mark.parametrize("typed", ["0", "0:00", "-1:00", "-0.5"])
 def test_zero_and_negative_time_are_refused(
     services: Services, firm: Firm, time_svc: TimeService, typed: str

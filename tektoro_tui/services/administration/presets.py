@@ -19,7 +19,8 @@ from ...data import models as m
 from ...domain.money import Money
 from ...domain.permissions import Perm
 from ...domain.validation import UNCHANGED, Form, keep_unchanged
-from ...errors import NotFound, TektoroError
+from ...domain.values import name_key
+from ...errors import NotFound, TektoroError, shown
 from ..base import Actor, ServiceBase, UnitOfWork, org_currency, row_dict
 from .views import (
     ActivityView,
@@ -164,6 +165,33 @@ class PresetService(ServiceBase):
                 f"entry. Missing: {', '.join(missing)}."
             )
 
+    # --- finding a preset by what a person types -----------------------------------------
+
+    def lookup(
+        self, actor: Actor, kind: str, text: str, *, project_id: int | None = None
+    ) -> tuple[int, ...]:
+        """The ids of the active presets of ``kind`` that ``text`` names, by folded name.
+
+        ``kind`` is "client", "project", "task", "activity" or "rate_code". A project is
+        also found by its code; a task only among the tasks of ``project_id`` when given, so
+        "Prüfung" of one project is never confused with another's. More than one id means
+        the name is ambiguous in that scope (a project name may recur across clients).
+        """
+        model = LOOKUP_MODELS.get(kind)
+        if model is None:
+            raise TektoroError(f"Unknown preset kind '{shown(kind)}'.")
+        key = name_key(text)
+        wanted = model.name_key == key
+        if model is m.Project:
+            wanted = or_(wanted, m.Project.code_key == key)
+        query = select(model.id).where(wanted, model.is_active.is_(True))
+        if model is m.Company:
+            query = query.where(m.Company.kind == "client")
+        if model is m.Task and project_id is not None:
+            query = query.where(m.Task.project_id == project_id)
+        with self._read(actor, Perm.PRESETS_VIEW) as session:
+            return tuple(session.execute(query.order_by(model.id)).scalars())
+
     # --- companies and contacts -----------------------------------------------------------
 
     def save_company(
@@ -184,6 +212,16 @@ class PresetService(ServiceBase):
                 "phone": check.text("phone", form.phone, required=False, max_length=50),
                 "is_active": form.is_active,
             }
+            kind = values["kind"]
+            _refuse_taken(
+                uow.session,
+                check,
+                m.Company,
+                ident,
+                ("name", values["name"]),
+                [m.Company.kind == kind],
+                f"another {kind} is already called",
+            )
             check.raise_if_any()
             row = self._save(uow, m.Company, ident, values, "company", with_created=True)
             return _company_view(row)
@@ -264,6 +302,24 @@ class PresetService(ServiceBase):
             self._exists(session, m.Company, values["client_id"], "client_id", check)
             for key in ("project_manager_id", "estimator_id"):
                 self._exists(session, m.UserAccount, values[key], key, check)
+            _refuse_taken(
+                session,
+                check,
+                m.Project,
+                ident,
+                ("name", values["name"]),
+                [m.Project.client_id == values["client_id"]],
+                "this client already has a project called",
+            )
+            _refuse_taken(
+                session,
+                check,
+                m.Project,
+                ident,
+                ("code", values["code"]),
+                [],
+                "another project has",
+            )
             check.raise_if_any()
             row = self._save(uow, m.Project, ident, values, "project", with_created=True)
             return self._project_view(session, row)
@@ -286,6 +342,15 @@ class PresetService(ServiceBase):
             }
             check.raise_if_any()
             self._exists(uow.session, m.Project, values["project_id"], "project_id", check)
+            _refuse_taken(
+                uow.session,
+                check,
+                m.Task,
+                ident,
+                ("name", values["name"]),
+                [m.Task.project_id == values["project_id"]],
+                "this project already has a task called",
+            )
             check.raise_if_any()
             row = self._save(uow, m.Task, ident, values, "task")
             return self._task_view(uow.session, row)
@@ -313,6 +378,15 @@ class PresetService(ServiceBase):
                 "billable_default": form.billable_default,
                 "is_active": form.is_active,
             }
+            _refuse_taken(
+                uow.session,
+                check,
+                m.Activity,
+                ident,
+                ("name", values["name"]),
+                [],
+                "another activity is already called",
+            )
             check.raise_if_any()
             return _activity_view(self._save(uow, m.Activity, ident, values, "activity"))
 
@@ -334,6 +408,15 @@ class PresetService(ServiceBase):
                 "hourly_rate_cents": rate.cents if rate else 0,
                 "is_active": form.is_active,
             }
+            _refuse_taken(
+                uow.session,
+                check,
+                m.RateCode,
+                ident,
+                ("name", values["name"]),
+                [],
+                "another rate code is already called",
+            )
             check.raise_if_any()
             row = self._save(uow, m.RateCode, ident, values, "rate_code")
             return _rate_view(row, currency)
@@ -462,6 +545,14 @@ class PresetService(ServiceBase):
         )
 
 
+LOOKUP_MODELS: dict[str, type[Any]] = {
+    "client": m.Company,
+    "project": m.Project,
+    "task": m.Task,
+    "activity": m.Activity,
+    "rate_code": m.RateCode,
+}
+
 MODELS: dict[str, type[Any]] = {
     "company": m.Company,
     "contact": m.Contact,
@@ -470,6 +561,32 @@ MODELS: dict[str, type[Any]] = {
     "activity": m.Activity,
     "rate_code": m.RateCode,
 }
+
+
+def _refuse_taken(
+    session: Session,
+    check: Form,
+    model: type[Any],
+    ident: int | None,
+    field: tuple[str, object],
+    scope: list[Any],
+    clash: str,
+) -> None:
+    """Record a problem when another row of ``model`` in ``scope`` has the same folded name
+    (or code): names and codes are unique per preset whatever their case or spacing.
+
+    The unique index on the key refuses the same in the database, should two saves race.
+    """
+    name, value = field
+    if not isinstance(value, str) or not name_key(value):
+        return
+    column = model.code_key if name == "code" else model.name_key
+    query = select(model.id).where(column == name_key(value), *scope)
+    if ident is not None:
+        query = query.where(model.id != ident)
+    if session.execute(query.limit(1)).first() is not None:
+        what = f"the code '{shown(value)}'" if name == "code" else f"'{shown(value)}'"
+        check.add(name, f"{clash} {what}")
 
 
 def missing_presets(session: Session) -> list[str]:

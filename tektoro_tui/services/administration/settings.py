@@ -55,6 +55,11 @@ class SettingsForm:
     smtp_sender: str = UNCHANGED
     smtp_security: str = UNCHANGED
     period_lock_date: str = UNCHANGED
+    work_date_window_days: str = UNCHANGED
+
+
+MAX_WORK_DATE_WINDOW_DAYS = 3660
+"""At most ten years either side of today for a time card's work date."""
 
 
 def minutes_to_clock(minutes: int) -> str:
@@ -127,6 +132,7 @@ def settings_form_of(source: OrganisationView | m.Organisation) -> SettingsForm:
         smtp_sender=source.smtp_sender,
         smtp_security=source.smtp_security,
         period_lock_date=lock.isoformat() if lock else "",
+        work_date_window_days=str(source.work_date_window_days),
     )
 
 
@@ -204,6 +210,9 @@ def validate_settings(form: SettingsForm) -> dict[str, object]:
         "smtp_security": check.choice("smtp_security", form.smtp_security, SMTP_SECURITY),
         "period_lock_date": check.date("period_lock_date", form.period_lock_date, required=False),
         "default_payment_terms_id": form.default_payment_terms_id,
+        "work_date_window_days": check.int_range(
+            "work_date_window_days", form.work_date_window_days, 1, MAX_WORK_DATE_WINDOW_DAYS
+        ),
     }
     if form.logo_path.strip():
         from pathlib import Path

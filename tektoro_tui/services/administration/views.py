@@ -160,6 +160,7 @@ class OrganisationView:
     smtp_security: str
     smtp_password_set: bool
     period_lock_date: date | None
+    work_date_window_days: int
     default_payment_terms_id: int | None = None  # the terms a new draft invoice starts with
 
 

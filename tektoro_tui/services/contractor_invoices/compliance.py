@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from ...data import models as m
 from ...domain.permissions import Perm, Role
 from ...domain.validation import Form
-from ...errors import NotFound, PermissionDenied
+from ...domain.values import is_whole_number
+from ...errors import NotFound, PermissionDenied, shown
 from ..base import Actor, ServiceBase, has_permission, org_today, row_dict
 from .views import (
     DOCUMENT_TYPES,
@@ -250,12 +251,15 @@ def _contractor(session: Session, check: Form, value: str) -> int | None:
     if text is None:
         return None
     query = select(m.UserAccount.id, m.UserAccount.role)
-    if text.isdigit():
-        found = session.execute(query.where(m.UserAccount.id == int(text))).one_or_none()
+    if is_whole_number(text):
+        ident = check.id("contractor", text)
+        if ident is None:
+            return None
+        found = session.execute(query.where(m.UserAccount.id == ident)).one_or_none()
     else:
         found = session.execute(query.where(m.UserAccount.email_key == text.lower())).one_or_none()
     if found is None:
-        check.add("contractor", f"no person with id or e-mail '{text}'")
+        check.add("contractor", f"no person with id or e-mail '{shown(text)}'")
         return None
     if found.role == Role.CLIENT.value:
         check.add("contractor", "is a client user; documents are kept for contractors only")

@@ -31,7 +31,8 @@ from ...domain.permissions import Perm, Role
 from ...domain.rounding import RoundingMode, divide_to_int
 from ...domain.states import MasterInvoiceAction, MasterInvoiceStatus, master_invoice_transition
 from ...domain.validation import Form
-from ...errors import ConflictError, NotFound, Problem, TektoroError, ValidationError
+from ...domain.values import is_whole_number
+from ...errors import ConflictError, NotFound, Problem, TektoroError, ValidationError, shown
 from ...exports.model import Column, Table
 from ..base import (
     Actor,
@@ -562,8 +563,11 @@ def _contractor(session: Session, check: Form, value: str) -> m.UserAccount | No
         check.add("contractor", "is required (a user id or e-mail address)")
         return None
     user = m.UserAccount
-    if text.isdigit():
-        row = session.get(user, int(text))
+    if is_whole_number(text):
+        ident = check.id("contractor", text)
+        if ident is None:
+            return None
+        row = session.get(user, ident)
     elif "@" in text:
         row = session.execute(
             select(user).where(user.email_key == text.lower())
@@ -572,7 +576,7 @@ def _contractor(session: Session, check: Form, value: str) -> m.UserAccount | No
         check.add("contractor", "must be a user id or an e-mail address")
         return None
     if row is None:
-        check.add("contractor", f"nobody with the id or e-mail '{text}' exists")
+        check.add("contractor", f"nobody with the id or e-mail '{shown(text)}' exists")
         return None
     if row.role == Role.CLIENT:
         check.add(

@@ -127,6 +127,15 @@ class PrinterReads(ServiceBase):
             data = render_invoice_html(document, options).encode("utf-8")
         name = f"{safe_filename(number)}.{fmt}"
         target = ensure_dir(exports_dir()) / name if out is None else out
-        if target.is_dir():
+        if _is_folder(target):
             target = target / name
         return write_file(target, data)
+
+
+def _is_folder(path: Path) -> bool:
+    """Whether ``path`` is an existing folder; a path the system cannot even look at (a name
+    too long) is not, and :func:`write_file` then says why it cannot be written."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False

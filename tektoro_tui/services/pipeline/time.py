@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, Select, delete, desc, func, select, tuple_, union_all, update
@@ -196,7 +196,9 @@ class TimeService(ServiceBase):
                 raise ValidationError([Problem("owner_id", KEEPS_OWNER)])
             _refuse_locked_entry(session, entry.work_date)
             owner = _lock_owner(session, actor, entry.owner_id, supervised_ok=True)
-            card = _validate_card(session, form, owner, uow.now, exclude_id=entry.id)
+            card = _validate_card(
+                session, form, owner, uow.now, exclude_id=entry.id, kept_date=entry.work_date
+            )
             before = row_dict(entry)
             for key, value in card.values().items():
                 setattr(entry, key, value)
@@ -606,11 +608,19 @@ def _validate_card(
     now: datetime,
     *,
     exclude_id: int | None,
+    kept_date: date | None = None,
 ) -> _Card:
-    """Check every field of ``form`` at once; ValidationError lists all problems."""
+    """Check every field of ``form`` at once; ValidationError lists all problems.
+
+    A work date far from today is refused (the organisation's window, a year each way by
+    default), unless it is the date an edited entry already has (``kept_date``).
+    """
     org = organisation(session)
     check = Form()
-    work_date = _work_date(check, form.work_date, org_today(session, now))
+    today = org_today(session, now)
+    work_date = _work_date(check, form.work_date, today)
+    if work_date is not None and work_date != kept_date:
+        _check_window(check, work_date, today, org.work_date_window_days)
     codes = _codes(session, check, form)
     spent = check.time_spent("time_spent", form.time_spent)
     description = check.text(
@@ -684,6 +694,18 @@ def _active_code(
         check.add(field, f"{label} '{row.name}' is inactive; choose an active one")
         return None
     return row
+
+
+def _check_window(check: Form, work_date: date, today: date, days: int) -> None:
+    """No work date more than ``days`` days before or after today (a typing mistake such as
+    0001-01-01 or 9999-12-31 would otherwise reach an invoice's sale date)."""
+    if abs((work_date - today).days) > days:
+        first, last = today - timedelta(days=days), today + timedelta(days=days)
+        check.add(
+            "work_date",
+            f"must be from {first.isoformat()} to {last.isoformat()} ({days} days either side "
+            "of today; an administrator can change this in Settings)",
+        )
 
 
 def _check_lock(check: Form, work_date: date, lock: date | None) -> None:

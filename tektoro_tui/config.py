@@ -72,9 +72,12 @@ def resolve_database(cli_value: str | None = None) -> DatabaseChoice:
 
 
 def _not_blank(value: str, source: str) -> str:
-    """``value`` unless it is blank; then a refusal naming where it came from."""
+    """``value`` unless it is blank or holds control characters (a NUL byte cannot be in a
+    path); then a refusal naming where it came from."""
     if not value.strip():
         raise ConfigError(f"{source} is blank: give a database URL or a file path.")
+    if not value.isprintable():
+        raise ConfigError(f"{source} holds control characters: give a database URL or a path.")
     return value
 
 
@@ -82,4 +85,7 @@ def _expand(url: str) -> str:
     """Let a plain file path stand for a SQLite URL (``tektoro --db ./firm.db``)."""
     if "://" in url:
         return url
-    return f"sqlite:///{Path(url).expanduser().resolve()}"
+    try:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    except (OSError, RuntimeError) as exc:  # a name too long, a symbolic-link loop
+        raise ConfigError(f"The database path cannot be used: {exc}.") from exc

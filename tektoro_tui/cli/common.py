@@ -77,7 +77,7 @@ def typed_id(field: str, text: str) -> int | None:
     e-mail to look up instead.
 
     Raises:
-        ValidationError: digits that are no id (0, or beyond 64 bits), naming ``field``.
+        ValidationError: digits that are no id (0, or beyond the largest id), naming ``field``.
     """
     if not is_whole_number(text):
         return None

@@ -35,6 +35,7 @@ from ..errors import (
     LedgerError,
     Problem,
     ValidationError,
+    shown,
 )
 from .guards import FROZEN_MARKER as FROZEN_MARKER  # defined with the guards, read here
 
@@ -51,6 +52,8 @@ def normalise_url(url: str) -> URL:
 
 
 NO_DATABASE = "No such database"
+PATH_SHOWN = 300
+"""How much of a path a message quotes."""
 _PG_MISSING_DATABASE = re.compile(r'database "([^"]*)" does not exist')
 
 
@@ -67,22 +70,34 @@ def check_sqlite_file(url: URL, *, create: bool) -> None:
     if url.database in (None, "", ":memory:"):
         return
     path = Path(url.database)
-    if not path.name.strip():
-        raise ConfigError(f"'{url.database}' is not a database file name.", title=NO_DATABASE)
+    where = shown(path, PATH_SHOWN)
+    if not path.name.strip() or not url.database.isprintable():
+        raise ConfigError(f"'{where}' is not a database file name.", title=NO_DATABASE)
+    try:
+        _check_sqlite_path(path, where, create=create)
+    except OSError as exc:  # a name too long, a folder we may not look into
+        raise ConfigError(
+            f"{where} cannot be opened: {exc.strerror or exc}.", title=NO_DATABASE
+        ) from exc
+
+
+def _check_sqlite_path(path: Path, where: str, *, create: bool) -> None:
+    """The checks of :func:`check_sqlite_file` that ask the file system."""
     if path.exists():
         if not path.is_file():
-            raise ConfigError(f"{path} is not a database file.", title=NO_DATABASE)
+            raise ConfigError(f"{where} is not a database file.", title=NO_DATABASE)
         return
     if not create:
         raise ConfigError(
-            f"There is no database at {path}. Check --db (or TEKTORO_DATABASE_URL and the "
+            f"There is no database at {where}. Check --db (or TEKTORO_DATABASE_URL and the "
             "config file); 'tektoro init' creates a firm's database, 'tektoro demo' a demo "
             "firm's.",
             title=NO_DATABASE,
         )
     if not path.parent.is_dir():
         raise ConfigError(
-            f"The folder {path.parent} does not exist; create it first or choose another path.",
+            f"The folder {shown(path.parent, PATH_SHOWN)} does not exist; create it first or "
+            "choose another path.",
             title=NO_DATABASE,
         )
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from tektoro_tui.errors import shown
+
 
 class Role(StrEnum):
     """The roles a user can have."""
@@ -157,7 +159,7 @@ def parse_role(value: str) -> Role:
         return Role(value.strip().lower())
     except ValueError:
         valid = ", ".join(r.value for r in Role)
-        raise ValueError(f"'{value}' is not a role; choose one of: {valid}") from None
+        raise ValueError(f"'{shown(value)}' is not a role; choose one of: {valid}") from None
 
 
 def can_invite(role: Role) -> bool:

@@ -189,6 +189,26 @@ def test_only_the_commands_that_make_a_firm_create_a_database(
     assert upgraded.exit_code == 0, upgraded.output
 
 
+@pytest.mark.parametrize(
+    ("db", "problem"),
+    [
+        ("x" * 5000, "cannot be opened: File name too long"),
+        ("sqlite:///a\x00b", "--db holds control characters"),
+        ("\x00", "--db holds control characters"),
+    ],
+)
+def test_a_database_path_no_file_can_have_is_refused(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: str, problem: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for command in (["check"], ["db", "upgrade"]):
+        refused = runner.invoke(app, [*command, "--db", db])
+        assert refused.exit_code == 1 and refused.exception is not None
+        assert isinstance(refused.exception, SystemExit) and problem in refused.stderr
+        assert len(refused.stderr.splitlines()) == 1 and len(refused.stderr) < 400
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_missing_postgresql_database_is_refused(runner: CliRunner, pg_url: str) -> None:
     missing = pg_url.rsplit("/", 1)[0] + "/tektoro_no_such_database"
     refused = runner.invoke(app, ["check", "--db", missing])

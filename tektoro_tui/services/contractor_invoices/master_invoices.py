@@ -474,7 +474,7 @@ class ContractorInvoiceService(ServiceBase):
             invoice.contractor_id != actor.user_id
             and not has_permission(session, actor, Perm.CONTRACTOR_INVOICES)
         ):
-            raise NotFound(f"Contractor invoice {wanted} does not exist.")
+            raise NotFound(f"Contractor invoice {shown(wanted)} does not exist.")
         return invoice
 
     # ==========================================================================================
@@ -744,7 +744,7 @@ def _lock(session: Session, number: str) -> m.MasterInvoice:
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if invoice is None:
-        raise NotFound(f"Contractor invoice {wanted} does not exist.")
+        raise NotFound(f"Contractor invoice {shown(wanted)} does not exist.")
     return invoice
 
 

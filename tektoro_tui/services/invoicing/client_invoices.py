@@ -36,6 +36,7 @@ from ...errors import (
     PermissionDenied,
     Problem,
     ValidationError,
+    shown,
 )
 from ...exports.filenames import safe_filename
 from ...exports.model import Column, RenderOptions, Table
@@ -476,7 +477,7 @@ def _one(
     key = value.strip() if isinstance(value, str) else value
     found = session.execute(_base_query(scope).where(column == key)).first()
     if found is None:
-        raise NotFound(f"Invoice {key} does not exist.")
+        raise NotFound(f"Invoice {shown(key)} does not exist.")
     projects = _projects_of(session, [found.document_id] if found.project_name is None else [])
     return _row(found, today, projects)
 

@@ -16,6 +16,7 @@ from ...errors import (
     PermissionDenied,
     Problem,
     ValidationError,
+    shown,
 )
 from ..base import Actor, has_permission
 
@@ -109,7 +110,7 @@ def invoice_by_number(session: Session, number: str) -> m.Invoice:
         select(m.Invoice).where(m.Invoice.number == number.strip())
     ).scalar_one_or_none()
     if invoice is None:
-        raise NotFound(f"Invoice {number} does not exist.")
+        raise NotFound(f"Invoice {shown(number)} does not exist.")
     return invoice
 
 

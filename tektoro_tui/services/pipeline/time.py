@@ -31,7 +31,14 @@ from ...domain.rounding import RoundingMode, divide_to_int
 from ...domain.states import TimeAction, TimeEntryStatus, time_entry_transition
 from ...domain.timeparse import MAX_MINUTES_PER_DAY, format_minutes
 from ...domain.validation import Form
-from ...errors import IllegalTransition, NotFound, PermissionDenied, Problem, ValidationError
+from ...errors import (
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    Problem,
+    ValidationError,
+    shown,
+)
 from ...exports.model import Column, Table
 from ..administration.presets import PresetsMissing, missing_presets
 from ..base import (
@@ -766,7 +773,12 @@ def _statuses(chosen: Iterable[str]) -> tuple[str, ...]:
     unknown = [s for s in picked if s not in valid]
     if unknown:
         raise ValidationError(
-            [Problem("statuses", f"unknown status {', '.join(unknown)}; use {', '.join(valid)}")]
+            [
+                Problem(
+                    "statuses",
+                    f"unknown status {shown(', '.join(unknown))}; use {', '.join(valid)}",
+                )
+            ]
         )
     return picked
 

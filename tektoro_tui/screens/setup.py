@@ -11,7 +11,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from ..errors import ConflictError, Problem, ValidationError
+from ..widgets import keymap
 from ..widgets.fields import FieldSpec, FormField, form_fields, read_values, show_problems
+from ..widgets.unsaved import UnsavedChanges
 from .base import Connection, TektoroScreen, call_service
 from .messages import SignedIn
 
@@ -39,7 +41,7 @@ class SetupDraft:
     password_confirm: str = ""
 
 
-class SetupScreen(TektoroScreen):
+class SetupScreen(UnsavedChanges, TektoroScreen):
     """Shown instead of the login when the database has no organisation yet."""
 
     TITLE_TEXT = "First-run set-up"
@@ -47,7 +49,8 @@ class SetupScreen(TektoroScreen):
         "This database has no organisation yet. Enter your company's name and the first "
         "administrator's account; you are logged in as that administrator afterwards."
     )
-    BINDINGS = [Binding("ctrl+s", "create", "Create organisation")]
+    BINDINGS = [Binding(keymap.SAVE, "create", "Create organisation")]
+    UNSAVED_WHAT = "The set-up form"
 
     def __init__(self, connection: Connection) -> None:
         """Set up the database behind ``connection``."""
@@ -66,6 +69,7 @@ class SetupScreen(TektoroScreen):
     def on_mount(self) -> None:
         """Start in the company name."""
         super().on_mount()
+        self.mark_saved()
         self.query(FormField).first().control.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

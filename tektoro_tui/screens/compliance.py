@@ -50,7 +50,7 @@ class ComplianceScreen(AreaScreen):
         "itself when someone else changes the register."
     )
     BINDINGS = [
-        Binding(keymap.NEW, "add", "New"),
+        Binding(keymap.NEW, "new", "New"),
         Binding(keymap.EDIT, "edit", "Edit"),
         Binding(keymap.DELETE, "remove", "Delete"),
         Binding(keymap.RELOAD, "reload", "Reload", show=False),
@@ -146,7 +146,7 @@ class ComplianceScreen(AreaScreen):
 
         edit_in_form(self, make_form, document_draft(view), save, self._saved)
 
-    def action_add(self) -> None:
+    def action_new(self) -> None:
         """Add a document."""
         self._open_form(None)
 

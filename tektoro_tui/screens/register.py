@@ -51,7 +51,7 @@ class RegisterScreen(UnsavedChanges, TektoroScreen):
         "organisation appear below it. Choose your name and password to create your account."
     )
     BINDINGS = [
-        Binding(keymap.SAVE, "register", "Create account"),
+        Binding(keymap.SAVE, "create_account", "Create account"),
         Binding(keymap.BACK, "back", "Back to login"),
     ]
     UNSAVED_WHAT = "The registration form"
@@ -127,7 +127,7 @@ class RegisterScreen(UnsavedChanges, TektoroScreen):
         """Enter moves to the next field; on the last one it creates the account."""
         event.stop()
         if event.input.id == "input-password_confirm":
-            self.action_register()
+            self.action_create_account()
         else:
             self.focus_next()
 
@@ -135,7 +135,7 @@ class RegisterScreen(UnsavedChanges, TektoroScreen):
         """Create the account or go back."""
         event.stop()
         if event.button.id == "create":
-            self.action_register()
+            self.action_create_account()
         else:
             self.action_back()
 
@@ -143,7 +143,7 @@ class RegisterScreen(UnsavedChanges, TektoroScreen):
         """Back to the login screen (asking first when something was typed)."""
         leave_then(self.app, [self], self.dismiss)
 
-    def action_register(self) -> None:
+    def action_create_account(self) -> None:
         """Create the account in a worker; the new user lands on their home screen."""
         draft = RegistrationDraft(**read_values(self))
         if draft.password != draft.password_confirm:

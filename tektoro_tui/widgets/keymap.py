@@ -165,7 +165,7 @@ SCREEN_KEYS: tuple[KeyMeaning, ...] = (
     _meaning(SELECT_ALL, "Mark every row shown (or none)", "select_all"),
     _meaning(ALLOCATE, "Allocate the marked WIP (bill, write down, hold)", "allocate"),
     _meaning(RELEASE, "Release the marked WIP back to unallocated", "release"),
-    _meaning(SAVE, "Save the form", "save", "register", "create"),
+    _meaning(SAVE, "Save the form", "save", "create_account", "create"),
     _meaning(RELOAD, "Read again", "reload"),
     _meaning(FINISH, "The last step: process WIP, create the invoice", "process", "create_invoice"),
     _meaning(GENERATE, "Generate a master invoice", "generate"),
@@ -174,7 +174,7 @@ SCREEN_KEYS: tuple[KeyMeaning, ...] = (
     _meaning(INVITE, "Invite someone with a single-use code", "invite"),
     _meaning(ADJUSTMENT, "Add an adjustment to the draft invoice", "adjustment"),
     _meaning(LINE_DETAILS, "Show or hide line descriptions on the printout", "toggle_descriptions"),
-    _meaning(COPY, "Copy the path or code shown to the clipboard", "copy_path"),
+    _meaning(COPY, "Copy the path of the file written to the clipboard", "copy_path"),
     _meaning(MARK_READ, "Mark the highlighted notification read", "mark_read"),
     _meaning(MARK_ALL_READ, "Mark every notification read (asks first)", "mark_all_read"),
     _meaning(SEARCH, "Search", "search"),
@@ -189,8 +189,8 @@ SCREEN_KEYS: tuple[KeyMeaning, ...] = (
     _meaning(NOTICE_90, "Add a 90-day overdue notice", "notice(90)"),
     _meaning(REGISTER, "Register with an invitation code", "register"),
     _meaning(CONFIRM, "Log in; on a list, open or edit the highlighted row", "log_in"),
-    _meaning(BACK, "Back (asks first about unsaved changes)", "back", "go_back"),
-    *(_meaning(tab, "Switch to the tab with this number", "show_tab") for tab in TABS),
+    _meaning(BACK, "Back (asks first about unsaved changes)", "back", "app.go_back"),
+    _meaning(",".join(TABS), "Switch to the tab with this number", "show_tab"),
 )
 """The keys of the screens' own actions: each key one meaning, each action one key."""
 
@@ -204,11 +204,8 @@ DIALOG_KEYS: tuple[KeyMeaning, ...] = (
     _meaning(XLSX, "XLSX (the export question)", "choose('xlsx')"),
     _meaning(COPY, "Copy the code to the clipboard", "copy"),
     _meaning(CONFIRM, "Close the notice", "close"),
-    _meaning("left", "The other button", "app.focus_next"),
-    _meaning("right", "The other button", "app.focus_next"),
-    _meaning("f1", "Close the help", "close"),
-    _meaning("q", "Close the help", "close"),
-    _meaning("question_mark", "Close the help", "close"),
+    _meaning(OTHER_BUTTON, "The other button", "app.focus_next"),
+    _meaning("f1,q,question_mark", "Close the help", "close"),
 )
 """The keys inside dialogs (questions, forms, the help): a small map of their own."""
 
@@ -221,6 +218,8 @@ KEY_NAMES = {
     "enter": "Enter",
     "slash": "/",
     "question_mark": "?",
+    "left": "←",
+    "right": "→",
 }
 
 
@@ -284,14 +283,11 @@ def markdown(go_to: tuple[tuple[str, str], ...]) -> str:
 
 
 def _table(meanings: tuple[KeyMeaning, ...]) -> list[str]:
-    rows = ["| Key | Meaning |", "| --- | --- |"]
-    seen: set[str] = set()
-    for item in meanings:
-        row = f"| {item.shown} | {item.meaning} |"
-        if row not in seen:
-            seen.add(row)
-            rows.append(row)
-    return rows
+    return [
+        "| Key | Meaning |",
+        "| --- | --- |",
+        *(f"| {item.shown} | {item.meaning} |" for item in meanings),
+    ]
 
 
 ACTION_WORDS: dict[str, str] = {

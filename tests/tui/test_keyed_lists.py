@@ -281,7 +281,7 @@ async def test_deleted_entries_move_the_cursor_to_their_neighbour(
     async with app.run_test(size=SIZE) as pilot:
         table = await open_report(pilot, 60)
         seen = feed_reports(app)
-        await pilot.press("x")
+        await pilot.press("delete")
         await settle(pilot)
         assert isinstance(app.screen, BatchDialog)
         await pilot.press("y")

@@ -62,7 +62,9 @@ def _by_key(meanings: tuple[KeyMeaning, ...]) -> dict[str, KeyMeaning]:
     found: dict[str, KeyMeaning] = {}
     for meaning in meanings:
         for key in meaning.key.split(","):
-            assert key not in found, f"{key} has two meanings: {found[key].meaning!r} and {meaning.meaning!r}"
+            assert key not in found, (
+                f"{key} has two meanings: {found[key].meaning!r} and {meaning.meaning!r}"
+            )
             found[key] = meaning
     return found
 

@@ -36,7 +36,6 @@ from tektoro_tui.services.administration.presets import CompanyForm
 from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.dialogs.help import HelpScreen
-from tektoro_tui.widgets.paged_table import PagedTable
 from tektoro_tui.widgets.unsaved import LeaveDialog
 from tests.builders import (
     add_job,

@@ -204,6 +204,21 @@ def go(letter: str) -> tuple[str, ...]:
     return ("ctrl+g", letter) if len(letter) == 1 else (letter,)
 
 
+async def go_to_offers(pilot: Pilot[None]) -> list[str]:
+    """The areas Go to (Ctrl+G) offers now, by key; Go to is closed again afterwards."""
+    from textual.widgets import OptionList
+
+    from tektoro_tui.widgets.dialogs.go_to import GoToDialog
+
+    await keys(pilot, "ctrl+g")
+    dialog = pilot.app.screen
+    assert isinstance(dialog, GoToDialog), "Go to did not open"
+    listed = dialog.query_one(OptionList)
+    offered = [str(listed.get_option_at_index(i).id) for i in range(listed.option_count)]
+    await keys(pilot, "escape")
+    return offered
+
+
 async def open_area(
     pilot: Pilot[None],
     key: str,

@@ -490,13 +490,13 @@ async def test_approve_with_nothing_marked_takes_the_highlighted_entry_only(shop
         await keys(pilot, "tab", "a")
         assert isinstance(app.screen, BatchDialog)
         assert text_of(app, "#batch-question").startswith("Approve the highlighted entry?")
-        assert text_of(app, "#batch-totals") == "1 entry · 1:30 h · 120.00 EUR"
+        assert text_of(app, "#batch-totals") == "1 entry · 0:45 h · 60.00 EUR"
         await keys(pilot, "y")
         await keys(pilot, "space", "down", "space", "r")
         assert "Send the 2 marked entries back" in text_of(app, "#intro")
         await keys(pilot, "escape")
     approved = [e.id for e in shop.entries() if e.status == "approved"]
-    assert approved == [made[0].id]
+    assert approved == [made[2].id], "the newest, listed first"
 
 
 async def test_a_rejected_entry_goes_back_to_the_time_report_with_the_reason(shop: Shop) -> None:

@@ -435,7 +435,7 @@ async def test_a_saved_draft_with_an_adjustment_is_issued_after_confirmation(
         title, message, _ = notifications(app)[-1]
         assert title == "Invoice created"
         assert message.startswith("Invoice INV/2024/00001 issued to Harbour Hotel, gross 615.00")
-        assert "Invoice Printer (i)" in message
+        assert "Invoice Printer (Ctrl+G i)" in message
         assert table_rows(app, "#records")[0][5] == "INV/2024/00001"
         assert table_rows(app, "#drafts") == []
 

@@ -9,7 +9,7 @@ Escape with changes typed asks before they are thrown away.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from textual.app import ComposeResult
@@ -88,6 +88,7 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
         problems: Sequence[Problem] = (),
         *,
         intro: str = "",
+        field_names: Mapping[str, str] | None = None,
     ) -> None:
         """A form titled ``title`` with ``specs`` prefilled from ``draft``.
 
@@ -98,6 +99,8 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
             build: Turns the typed values (by field name) into the form dataclass.
             problems: Problems from an earlier attempt, to mark at once.
             intro: A line of explanation under the title.
+            field_names: The form field each of the service's problem fields marks, where
+                their names differ (the service's "expires" is the form's "expires_on").
         """
         super().__init__()
         self._title = title
@@ -106,6 +109,7 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
         self._build = build
         self._problems = tuple(problems)
         self._intro = intro
+        self._field_names = dict(field_names or {})
         self._check: Callable[[T], Any] | None = None
         self._checked: Callable[[Any], object] | None = None
         self.checking = False
@@ -147,7 +151,8 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
 
     def mark_problems(self, problems: Sequence[Problem], *, focus: bool = True) -> None:
         """Mark each bad field; list problems that belong to no field under the fields."""
-        self._show_rest(show_problems(self, problems, focus=focus))
+        named = [Problem(self._field_names.get(p.field, p.field), p.message) for p in problems]
+        self._show_rest(show_problems(self, named, focus=focus))
 
     def action_save(self) -> None:
         """Check the typed draft (the dialog stays up meanwhile), or hand it back at once."""

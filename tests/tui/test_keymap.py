@@ -23,7 +23,9 @@ import tektoro_tui.widgets
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.areas import AREAS
 from tektoro_tui.widgets import keymap
+from tektoro_tui.widgets.dialogs.master_preview import MasterPreviewDialog
 from tektoro_tui.widgets.keymap import DIALOG_KEYS, GLOBAL_KEYS, SCREEN_KEYS, KeyMeaning
+from tektoro_tui.widgets.unsaved import UnsavedChanges
 
 DOCS = Path(__file__).parents[2] / "docs" / "keys.md"
 
@@ -141,3 +143,21 @@ def test_docs_keys_is_the_key_map() -> None:
     assert DOCS.read_text(encoding="utf-8") == expected, (
         "docs/keys.md is out of date: write keymap.markdown(...) to it"
     )
+
+
+def test_every_screen_and_dialog_that_saves_a_form_asks_before_it_is_left() -> None:
+    """Whatever binds Save (Ctrl+S) holds a form, so it tracks its unsaved changes (the
+    master-invoice preview's Ctrl+S generates what it shows and holds no form)."""
+    savers = {
+        cls.__name__
+        for cls in CLASSES
+        if any(key == keymap.SAVE for key, _ in _bindings(cls))
+        and not issubclass(cls, MasterPreviewDialog)
+    }
+    assert savers >= {"FormModal", "SettingsScreen", "TimeCardScreen", "DocumenterScreen"}
+    forgetful = {
+        cls.__name__
+        for cls in CLASSES
+        if cls.__name__ in savers and not issubclass(cls, UnsavedChanges)
+    }
+    assert forgetful == set()

@@ -227,6 +227,42 @@ async def test_a_form_without_changes_is_left_at_once(stocked_firm: Firm) -> Non
         assert app.actor is None
 
 
+UNTOUCHED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "client": ("p", ("n",)),
+    "project": ("p", ("2", "e")),
+    "user": ("u", ("n",)),
+    "payment terms": ("e", ("n",)),
+    "compliance document": ("o", ("n",)),
+    "smtp password": ("s", ("f2",)),
+    "invitation": ("u", ("i",)),
+}
+
+
+@pytest.mark.parametrize("form", UNTOUCHED)
+async def test_an_untouched_form_dialog_closes_at_once(stocked_firm: Firm, form: str) -> None:
+    """Drop-downs that choose their first option, switches and dates filled in for the user
+    are what the form was loaded with: nothing to ask about."""
+    area, pressed = UNTOUCHED[form]
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_area(pilot, area, login=ADMIN)
+        await keys(pilot, *pressed)
+        dialog = app.screen
+        assert isinstance(dialog, FormModal), form
+        await keys(pilot, "escape")
+        assert dialog not in app.screen_stack, f"the {form} form asked for nothing typed"
+
+
+async def test_an_untouched_payment_form_closes_at_once(invoiced: Firm) -> None:
+    app = TektoroApp(services=invoiced.services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_area(pilot, "i", PrinterScreen, login=ADMIN)
+        await keys(pilot, "p")
+        assert isinstance(app.screen, FormModal)
+        await keys(pilot, "escape")
+        assert app.screen is screen
+
+
 async def test_saved_settings_are_left_without_a_question(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=SIZE) as pilot:

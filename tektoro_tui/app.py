@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 import traceback
+from collections.abc import Callable
 from contextlib import suppress
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -38,6 +39,8 @@ from .screens.messages import (
     PermissionsChanged,
     SignedIn,
 )
+from .widgets import keymap
+from .widgets.unsaved import leave_then
 
 if TYPE_CHECKING:
     from .services.base import Actor
@@ -57,32 +60,75 @@ LIVE_RETRY_SECONDS = 2.0
 
 
 class AreaCommands(Provider):
-    """Command palette entries for every screen the signed-in user may open, and log out."""
+    """Command palette entries: the actions of the screen underneath, every screen the
+    signed-in user may open, and log out, each found by its name or the words a bookkeeper
+    would use for it (``keymap.ACTION_WORDS``, the areas' summaries and words)."""
 
-    def _commands(self) -> list[tuple[str, str, partial[None]]]:
+    def _commands(self) -> list[tuple[str, str, str, Callable[[], object]]]:
+        """(text, help, extra words searched, callback) of every command offered now."""
         app = self.app
         if not isinstance(app, TektoroApp) or app.actor is None:
             return []
-        found = [
-            (f"Open {area.title}", area.summary, partial(app.open_area, area.key))
+        found: list[tuple[str, str, str, Callable[[], object]]] = [
+            (text, help_text, words, partial(self._run_on_screen, action))
+            for text, help_text, words, action in screen_actions(self.screen)
+        ]
+        found += [
+            (f"Open {area.title}", area.summary, area.words, partial(app.open_area, area.key))
             for area in AREAS
             if area.open_to(app.actor)
         ]
-        found.append(("Log out", "Sign out and return to the login screen", partial(app.sign_out)))
+        found.append(
+            (
+                "Log out",
+                "Sign out and return to the login screen",
+                "sign out exit leave",
+                app.action_sign_out,
+            )
+        )
         return found
+
+    def _run_on_screen(self, action: str) -> None:
+        """Run ``action`` on the screen the palette was opened on, if it is still on top."""
+        screen = self.screen
+        if screen is self.app.screen:
+            self.app.call_later(screen.run_action, action)
 
     async def discover(self) -> Hits:
         """Every command, before anything is typed."""
-        for text, summary, command in self._commands():
+        for text, summary, _words, command in self._commands():
             yield DiscoveryHit(text, command, help=summary)
 
     async def search(self, query: str) -> Hits:
-        """The commands matching ``query``."""
+        """The commands whose name, help or words match ``query``."""
         matcher = self.matcher(query)
-        for text, summary, command in self._commands():
-            score = matcher.match(text)
+        for text, summary, words, command in self._commands():
+            score = max(
+                matcher.match(text),
+                0.9 * matcher.match(f"{summary} {words}"),
+            )
             if score > 0:
                 yield Hit(score, matcher.highlight(text), command, text=text, help=summary)
+
+
+def screen_actions(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
+    """(name, help, words, action) of each action the screen offers now (its own keys)."""
+    from .widgets.keymap import ACTION_WORDS, key_text
+
+    found: list[tuple[str, str, str, str]] = []
+    seen: set[str] = set()
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if active.node is not screen or not active.enabled or not binding.description:
+            continue
+        if binding.action in seen or binding.action.startswith("app."):
+            continue
+        seen.add(binding.action)
+        name = binding.action.split("(", 1)[0]
+        words = ACTION_WORDS.get(binding.action, ACTION_WORDS.get(name, ""))
+        help_text = f"{binding.description} on this screen (key {key_text(binding.key)})"
+        found.append((binding.description, help_text, words, binding.action))
+    return found
 
 
 class TektoroApp(App[None]):
@@ -92,9 +138,9 @@ class TektoroApp(App[None]):
     TITLE = "TekToro"
     COMMANDS = App.COMMANDS | {AreaCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1,question_mark", "help", "Help"),
-        *[Binding(area.hotkey, f"open('{area.key}')", area.title, show=False) for area in AREAS],
-        Binding("ctrl+l", "sign_out", "Log out"),
+        Binding(keymap.HELP, "help", "Help"),
+        Binding(keymap.GO_TO, "go_to", "Go to", show=False),
+        Binding(keymap.LOG_OUT, "sign_out", "Log out"),
     ]
 
     status_line: reactive[str] = reactive("")
@@ -204,9 +250,13 @@ class TektoroApp(App[None]):
         self._show_only(LoginScreen(self.connection))
 
     def action_sign_out(self) -> None:
-        """Log out (ctrl+l)."""
+        """Log out (ctrl+l), asking first when a form holds unsaved changes."""
         if self.actor is not None:
-            self.sign_out()
+            leave_then(self, self.screen_stack, self.sign_out)
+
+    async def action_quit(self) -> None:
+        """Quit (ctrl+q), asking first when a form holds unsaved changes."""
+        leave_then(self, self.screen_stack, self.exit)
 
     def on_permissions_changed(self, _message: PermissionsChanged) -> None:
         """Re-read the signed-in user's permissions so menus match the new matrix."""
@@ -323,11 +373,8 @@ class TektoroApp(App[None]):
     # --- navigation -----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer area keys only to roles that may open them; Back only where there is one."""
-        if action == "open":
-            area = AREAS_BY_KEY.get(str(parameters[0])) if parameters else None
-            return self.actor is not None and area is not None and area.open_to(self.actor)
-        if action == "sign_out":
+        """Go to and Log out only when signed in; Back only where there is one."""
+        if action in ("sign_out", "go_to"):
             return self.actor is not None
         if action == "go_back":
             return self._can_go_back()
@@ -338,16 +385,29 @@ class TektoroApp(App[None]):
 
         return isinstance(self.screen, AreaScreen) and not isinstance(self.screen, HomeScreen)
 
-    def action_open(self, key: str) -> None:
-        """Open the area ``key`` on top of home."""
-        self.open_area(key)
+    def action_go_to(self) -> None:
+        """Ctrl+G: the screens this user may open, each behind its letter."""
+        from .widgets.dialogs.go_to import GoToDialog
+
+        if self.actor is None or isinstance(self.screen, ModalScreen):
+            return
+        targets = [
+            (area.hotkey, area.title, area.key) for area in AREAS if area.open_to(self.actor)
+        ]
+
+        def chosen(key: str | None) -> None:
+            if key:
+                self.open_area(key)
+
+        self.push_screen(GoToDialog(targets), chosen)
 
     def on_area_wanted(self, message: AreaWanted) -> None:
         """Open an area chosen from a menu."""
         self.open_area(message.key)
 
     def open_area(self, key: str) -> None:
-        """Open the area ``key`` (home itself, or a screen on top of home)."""
+        """Open the area ``key`` (home itself, or a screen on top of home), asking first when
+        a screen being left holds unsaved changes."""
         area = AREAS_BY_KEY.get(key)
         if self.actor is None or area is None or isinstance(self.screen, ModalScreen):
             return
@@ -359,14 +419,35 @@ class TektoroApp(App[None]):
                 markup=False,
             )
             return
-        self._pop_to_home()
-        if key != "home":
-            self.push_screen(area.screen_class()(self.services, self.actor))
+        actor = self.actor
+
+        def go() -> None:
+            if self.actor is not actor:
+                return  # signed out meanwhile
+            self._pop_to_home()
+            if key != "home":
+                self.push_screen(area.screen_class()(self.services, actor))
+
+        leave_then(self, self._above_home(), go)
+
+    def _above_home(self) -> list[Screen[object]]:
+        """The screens that going to another area would close."""
+        from .screens.home import HomeScreen
+
+        stack = self.screen_stack
+        homes = [i for i, screen in enumerate(stack) if isinstance(screen, HomeScreen)]
+        return list(stack[homes[-1] + 1 :]) if homes else list(stack[1:])
 
     def action_go_back(self) -> None:
-        """Go back to the screen underneath (escape)."""
+        """Go back to the screen underneath (escape), asking first about unsaved changes."""
         if self._can_go_back():
-            self.pop_screen()
+            screen = self.screen
+
+            def back() -> None:
+                if self.screen is screen:
+                    self.pop_screen()
+
+            leave_then(self, [screen], back)
 
     def _pop_to_home(self) -> None:
         from .screens.home import HomeScreen
@@ -404,7 +485,13 @@ class TektoroApp(App[None]):
         ]
         title = screen.TITLE_TEXT if isinstance(screen, TektoroScreen) else "TekToro"
         text = screen.HELP if isinstance(screen, TektoroScreen) else ""
-        self.push_screen(HelpScreen(title, text, keys))
+        go_to = [
+            KeyHelp(area.hotkey, area.title, True)
+            for area in AREAS
+            if self.actor is not None and area.open_to(self.actor)
+        ]
+        key_map = [KeyHelp(item.shown, item.meaning, False) for item in keymap.SCREEN_KEYS]
+        self.push_screen(HelpScreen(title, text, keys, go_to=go_to, key_map=key_map))
 
     # --- errors ---------------------------------------------------------------------------
 

@@ -1,10 +1,11 @@
 """Approvals: a supervisor approves or rejects their direct staff's accepted entries.
 
 Above, one row per contributor (entries, hours, value) and a row for all of them; below, the
-accepted entries of the highlighted row. A and R act on what the focused list points at: in the
-contributors, the whole highlighted contributor (or everyone); in the entries, the marked
-entries or the highlighted one. Approved entries move on to WIP; rejected ones go back to the
-Time Report with the reason. Holders of ``time.approve_any`` can switch to the whole firm.
+accepted entries of the highlighted row. ``a`` approves and ``r`` rejects the marked entries, or
+with nothing marked the highlighted entry: never more than that. Acting on every listed entry
+is its own key (``A``, ``R``), and its question names how many. Approved entries move on to
+WIP; rejected ones go back to the Time Report with the reason. Holders of
+``time.approve_any`` can switch to the whole firm.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from textual.widgets import Label, Static
 from ..domain.permissions import Perm
 from ..errors import Problem
 from ..services.pipeline.views import BatchResult, ContributorSummary, EntryPage, Totals
+from ..widgets import keymap
 from ..widgets.dialogs.batch import (
     BatchQuestion,
     ReasonDraft,
@@ -59,19 +61,22 @@ class ApprovalsScreen(AreaScreen):
 
     TITLE_TEXT = "Approvals"
     HELP = (
-        "Accepted entries of your direct staff, summed per contributor. Tab moves between the "
-        "contributors and their entries. A approves and R rejects (a reason is required) what "
-        "the focused list points at: a whole contributor (or everyone) in the upper list, the "
-        "marked entries (space) or the highlighted one in the lower list. Each action shows "
-        "its totals before anything changes. f shows the whole firm, for those allowed to "
-        "approve any entry."
+        "Accepted entries of your direct staff, summed per contributor; the entries of the "
+        "highlighted contributor are listed below (Tab moves between the lists). a approves "
+        "and r rejects (a reason is required) the marked entries (space), or with nothing "
+        "marked the highlighted entry. A approves and R rejects every listed entry of the "
+        "highlighted contributor (or of all of them), asking with their number first. Each "
+        "action shows its totals before anything changes. f shows the whole firm, for those "
+        "allowed to approve any entry."
     )
     BINDINGS = [
-        Binding("A", "approve", "Approve"),
-        Binding("R", "reject", "Reject"),
-        Binding("space", "mark", "Mark"),
-        Binding("f", "firm_wide", "Firm-wide"),
-        Binding("f5", "reload", "Reload", show=False),
+        Binding(keymap.APPROVE, "approve", "Approve"),
+        Binding(keymap.APPROVE_ALL, "approve_all", "Approve all"),
+        Binding(keymap.REJECT, "reject", "Reject"),
+        Binding(keymap.REJECT_ALL, "reject_all", "Reject all"),
+        Binding(keymap.MARK, "mark", "Mark"),
+        Binding(keymap.FILTER, "firm_wide", "Firm-wide"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
     ]
     DEFAULT_CSS = """
     ApprovalsScreen {
@@ -123,9 +128,11 @@ class ApprovalsScreen(AreaScreen):
         return self.query_one("#approval-entries", EntryTable)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Firm-wide only for those allowed to approve any entry."""
+        """Firm-wide only for those allowed to approve any entry; the rest need entries."""
         if action == "firm_wide":
             return self.actor.may(Perm.TIME_APPROVE_ANY)
+        if action in ("approve", "reject", "approve_all", "reject_all"):
+            return bool(self._totals and self._totals.entries) or None
         return True
 
     # --- loading ----------------------------------------------------------------------------
@@ -252,22 +259,39 @@ class ApprovalsScreen(AreaScreen):
 
     # --- approving and rejecting ------------------------------------------------------------
 
-    def _target(self) -> Target | None:
-        """What the focused list points at."""
-        if self.contributors.has_focus:
-            name = self.contributors.names.get(self._keep, "")
-            words = f"every accepted entry of {name}"
-            return Target(words, None, self._contributor_id)
+    def _chosen(self) -> Target | None:
+        """The marked entries, or the highlighted one; never a whole list."""
+        marked = len(self.entries.marked)
+        if not marked and not self.entries.has_focus:
+            self.notify(
+                "Tab to the entries and mark some (space), or act on the highlighted one; "
+                "A or R act on every listed entry.",
+                title="Which entries?",
+                timeout=6,
+            )
+            return None
         ids = self.entries.chosen_ids()
         if not ids:
             return None
-        return Target("the marked entries" if self.entries.marked else "the highlighted entry", ids)
+        words = f"the {marked} marked entries" if marked > 1 else "the marked entry"
+        return Target(words if marked else "the highlighted entry", ids)
+
+    def _everything(self) -> Target:
+        """Every listed entry: the highlighted contributor's, or everyone's."""
+        name = self.contributors.names.get(self._keep, "")
+        return Target(f"every accepted entry of {name} ({{count}})", None, self._contributor_id)
 
     def action_approve(self) -> None:
-        """Approve what the focused list points at, after a dry run and a question."""
-        target = self._target()
-        if target is None:
-            return
+        """Approve the marked entries (or the highlighted one), after a dry run and a question."""
+        target = self._chosen()
+        if target is not None:
+            self._approve(target)
+
+    def action_approve_all(self) -> None:
+        """Approve every listed entry, after a dry run and a question naming how many."""
+        self._approve(self._everything())
+
+    def _approve(self, target: Target) -> None:
         time, include_all = self.services.time, self._include_all
         ask = BatchQuestion(
             "Approve entries",
@@ -288,15 +312,23 @@ class ApprovalsScreen(AreaScreen):
         def apply(ids: tuple[int, ...]) -> BatchResult:
             return time.approve(self.actor, ids, include_all=include_all)
 
-        run_batch(self.app, partial(call_service, self), ask, dry_run, apply, self._changed)
+        run_batch(self, partial(call_service, self), ask, dry_run, apply, self._changed)
 
     def action_reject(self) -> None:
-        """Ask why, then reject what the focused list points at (after a dry run)."""
-        target = self._target()
-        if target is None:
-            return
+        """Ask why, then reject the marked entries (or the highlighted one)."""
+        target = self._chosen()
+        if target is not None:
+            self._reject(target)
+
+    def action_reject_all(self) -> None:
+        """Ask why, then reject every listed entry (the question names how many)."""
+        self._reject(self._everything())
+
+    def _reject(self, target: Target) -> None:
         time, include_all = self.services.time, self._include_all
-        intro = f"Send {target.words} back to the Time Report, with this reason."
+        listed = self._totals.entries if self._totals and target.ids is None else 0
+        words = target.words.replace("{count}", f"{listed:,}")
+        intro = f"Send {words} back to the Time Report, with this reason."
 
         def make_form(draft: ReasonDraft, problems: tuple[Problem, ...]) -> FormModal[ReasonDraft]:
             return reason_form(intro, draft, problems)
@@ -325,7 +357,7 @@ class ApprovalsScreen(AreaScreen):
                 return time.reject(self.actor, ids, reason=reason, include_all=include_all)
 
             run = partial(call_service, self)
-            confirm_and_apply(self.app, run, ask, result, apply, self._changed)
+            confirm_and_apply(self, run, ask, result, apply, self._changed)
 
         edit_in_form(self, make_form, ReasonDraft(), dry_run, confirm)
 

@@ -1,6 +1,7 @@
 """The areas of the app a user can open, with their keys and who may open them.
 
-The home menu, the navigation keys and the command palette are all built from this one list.
+The home menu, the Go to dialog (Ctrl+G, then the area's letter) and the command palette are all
+built from this one list.
 Whether an area is offered is only a courtesy: each service checks the permission itself.
 """
 
@@ -29,6 +30,8 @@ class Area:
     module: str
     class_name: str
     needs_any: tuple[Perm, ...] = ()
+    words: str = ""
+    """More words the command palette finds the area by (what a bookkeeper would type)."""
 
     def open_to(self, actor: Actor) -> bool:
         """Whether ``actor``'s role is offered this area (any of ``needs_any``, or nothing)."""
@@ -42,7 +45,16 @@ class Area:
 
 
 AREAS: tuple[Area, ...] = (
-    Area("home", "Home", "Home", "h", "Your work at a glance", "home", "HomeScreen"),
+    Area(
+        "home",
+        "Home",
+        "Home",
+        "h",
+        "Your work at a glance",
+        "home",
+        "HomeScreen",
+        words="dashboard start overview",
+    ),
     Area(
         "time_card",
         "Time Card",
@@ -52,6 +64,7 @@ AREAS: tuple[Area, ...] = (
         "time_card",
         "TimeCardScreen",
         (Perm.TIME_ENTER,),
+        words="timesheet hours log time enter time",
     ),
     Area(
         "time_report",
@@ -62,6 +75,7 @@ AREAS: tuple[Area, ...] = (
         "time_report",
         "TimeReportScreen",
         (Perm.TIME_ENTER,),
+        words="timesheet hours entries accept my time",
     ),
     Area(
         "approvals",
@@ -72,6 +86,7 @@ AREAS: tuple[Area, ...] = (
         "approvals",
         "ApprovalsScreen",
         (Perm.STAFF_INVITE, Perm.TIME_APPROVE_ANY),
+        words="approve reject sign off staff time",
     ),
     Area(
         "wip",
@@ -82,6 +97,7 @@ AREAS: tuple[Area, ...] = (
         "wip",
         "WipScreen",
         (Perm.WIP_MANAGE,),
+        words="unbilled work in progress allocate bill write down hold process",
     ),
     Area(
         "documenter",
@@ -92,16 +108,18 @@ AREAS: tuple[Area, ...] = (
         "documenter",
         "DocumenterScreen",
         (Perm.DOCUMENTER_USE, Perm.INVOICE_ISSUE),
+        words="draft invoice issue create invoice adjustments expenses",
     ),
     Area(
         "printer",
         "Invoice Printer",
         "Printer",
         "i",
-        "Print issued invoices and recognise payments",
+        "Print issued invoices, record client payments, credit notes",
         "printer",
         "PrinterScreen",
         (Perm.INVOICE_VIEW_ALL,),
+        words="print pdf html record payment payment received paid credit note receipts",
     ),
     Area(
         "revenue",
@@ -112,6 +130,7 @@ AREAS: tuple[Area, ...] = (
         "revenue",
         "RevenueScreen",
         (Perm.INVOICE_VIEW_ALL,),
+        words="revenue income aging receivables debtors overdue notice book",
     ),
     Area(
         "contractor_invoices",
@@ -122,6 +141,7 @@ AREAS: tuple[Area, ...] = (
         "contractor_invoices",
         "ContractorInvoicesScreen",
         (Perm.CONTRACTOR_INVOICES, Perm.TIME_ENTER),
+        words="contractor pay master invoice payables generate approve payment",
     ),
     Area(
         "client_invoices",
@@ -132,6 +152,7 @@ AREAS: tuple[Area, ...] = (
         "client_invoices",
         "ClientInvoicesScreen",
         (Perm.INVOICE_VIEW_ALL, Perm.INVOICE_VIEW_OWN_PROJECTS, Perm.INVOICE_VIEW_OWN_CLIENT),
+        words="invoices sent paid mark paid status cancel credit note export",
     ),
     Area(
         "metrics",
@@ -142,6 +163,7 @@ AREAS: tuple[Area, ...] = (
         "metrics",
         "MetricsScreen",
         (Perm.INVOICE_VIEW_ALL,),
+        words="reports charts hours revenue statistics",
     ),
     Area(
         "notifications",
@@ -151,6 +173,7 @@ AREAS: tuple[Area, ...] = (
         "Messages for you, such as a paid master invoice",
         "notifications",
         "NotificationsScreen",
+        words="messages notices inbox",
     ),
     Area(
         "terms",
@@ -161,6 +184,7 @@ AREAS: tuple[Area, ...] = (
         "terms",
         "TermsScreen",
         (Perm.PAYMENT_TERMS_MANAGE,),
+        words="payment terms conditions late fee template",
     ),
     Area(
         "compliance",
@@ -171,6 +195,7 @@ AREAS: tuple[Area, ...] = (
         "compliance",
         "ComplianceScreen",
         (Perm.CONTRACTOR_INVOICES,),
+        words="contracts tax forms insurance certificates expiry documents",
     ),
     Area(
         "users",
@@ -181,6 +206,7 @@ AREAS: tuple[Area, ...] = (
         "users",
         "UsersScreen",
         (Perm.USERS_VIEW, Perm.USERS_MANAGE, Perm.STAFF_INVITE),
+        words="people staff employees accounts invite",
     ),
     Area(
         "presets",
@@ -191,6 +217,7 @@ AREAS: tuple[Area, ...] = (
         "presets",
         "PresetsScreen",
         (Perm.PRESETS_VIEW, Perm.PRESETS_MANAGE),
+        words="clients projects tasks activities rate codes codes",
     ),
     Area(
         "permissions",
@@ -201,6 +228,7 @@ AREAS: tuple[Area, ...] = (
         "permissions",
         "PermissionsScreen",
         (Perm.PERMISSIONS_MANAGE,),
+        words="roles rights access",
     ),
     Area(
         "settings",
@@ -211,6 +239,7 @@ AREAS: tuple[Area, ...] = (
         "settings",
         "SettingsScreen",
         (Perm.SETTINGS_MANAGE,),
+        words="company organisation vat currency smtp e-mail period lock",
     ),
 )
 

@@ -8,84 +8,37 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from contextlib import suppress
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.screen import Screen
-from textual.worker import Worker, get_current_worker
 
-from ..errors import Problem, ValidationError
+from ..errors import Problem
+from ..widgets import keymap
+from ..widgets.calls import call_service, push_dialog, still_shown
 from ..widgets.key_footer import KeyFooter
 from ..widgets.title_bar import TitleBar
-from .messages import ActionFailed, DataChanged
+from .messages import DataChanged
 
 if TYPE_CHECKING:
     from ..services.base import Actor
     from ..services.hub import Services
     from ..widgets.dialogs.form import FormModal
 
+__all__ = [
+    "AreaScreen",
+    "Connection",
+    "TektoroScreen",
+    "call_service",
+    "edit_in_form",
+    "push_dialog",
+]
+
 R = TypeVar("R")
 D = TypeVar("D")
-
-
-def call_service(
-    node: DOMNode,
-    call: Callable[[], R],
-    then: Callable[[R], object] | None = None,
-    *,
-    problems: Callable[[tuple[Problem, ...]], object] | None = None,
-    failed: Callable[[BaseException], object] | None = None,
-    group: str = "service",
-    exclusive: bool = False,
-    report: bool = True,
-) -> Worker[None]:
-    """Run one service call in a thread worker and deliver its outcome on the UI thread.
-
-    Args:
-        node: The screen or widget the work belongs to (its result is dropped once it is gone).
-        call: The service call, e.g. ``lambda: services.users.list_users(actor)``.
-        then: Receives the result on the UI thread.
-        problems: Receives the problems of a ValidationError (to mark the form's fields).
-        failed: Receives any failure on the UI thread (after it has been reported).
-        group: The worker group.
-        exclusive: Cancel earlier workers of the same group (e.g. a search as you type).
-        report: Show failures as error notifications (False when the screen shows them).
-
-    Every failure, expected or not, is posted to the app as :class:`ActionFailed` and shown
-    there as an error notification (unless ``report`` is False); nothing here lets an
-    exception end the app.
-    """
-    app = node.app
-
-    def deliver(callback: Callable[[Any], object], value: Any) -> None:
-        worker = get_current_worker()
-
-        def on_ui_thread() -> None:
-            if not worker.is_cancelled and node.is_attached:
-                callback(value)
-
-        with suppress(RuntimeError):  # the app is closing
-            app.call_from_thread(on_ui_thread)
-
-    def work() -> None:
-        try:
-            result = call()
-        except Exception as exc:  # noqa: BLE001 - shown as an error, never a crash
-            if report:
-                app.post_message(ActionFailed(exc))
-            if problems is not None and isinstance(exc, ValidationError):
-                deliver(problems, exc.problems)
-            if failed is not None:
-                deliver(failed, exc)
-            return
-        if then is not None:
-            deliver(then, result)
-
-    return node.run_worker(work, thread=True, exit_on_error=False, group=group, exclusive=exclusive)
 
 
 def edit_in_form(
@@ -96,27 +49,25 @@ def edit_in_form(
     then: Callable[[R], object],
     problems: tuple[Problem, ...] = (),
 ) -> None:
-    """Open a form on ``draft``; save what comes back; reopen it marked while problems remain.
+    """Open a form on ``draft``; Save runs ``save`` while the form stays up, marking what is
+    wrong in it; once ``save`` passes, the form closes and ``then`` gets the result.
 
     Args:
-        node: The screen or widget asking.
-        make_form: Builds the form for a draft and the problems of the last attempt.
+        node: The screen or widget asking (the form opens only while its screen is on top).
+        make_form: Builds the form for a draft and the problems to mark at once.
         draft: The values the form starts with.
         save: The service call that takes the typed draft (run in a thread worker).
-        then: Receives the saved record on the UI thread.
+        then: Receives the saved record on the UI thread, after the form has closed.
         problems: Problems to mark at once.
     """
+    form = make_form(draft, problems)
 
-    def submitted(typed: D | None) -> None:
-        if typed is None:
-            return
+    def checked(result: R) -> None:
+        if still_shown(node):
+            then(result)
 
-        def again(found: tuple[Problem, ...]) -> None:
-            edit_in_form(node, make_form, typed, save, then, found)
-
-        call_service(node, lambda: save(typed), then, problems=again)
-
-    node.app.push_screen(make_form(draft, problems), submitted)
+    form.save_through(save, checked)
+    push_dialog(node, form)
 
 
 class Connection:
@@ -196,7 +147,7 @@ class TektoroScreen(Screen[None]):
 class AreaScreen(TektoroScreen):
     """A screen of the signed-in app, given the services and the user acting."""
 
-    BINDINGS = [Binding("escape", "app.go_back", "Back")]
+    BINDINGS = [Binding(keymap.BACK, "app.go_back", "Back")]
 
     def __init__(self, services: Services, actor: Actor) -> None:
         """A screen acting as ``actor`` through ``services``."""

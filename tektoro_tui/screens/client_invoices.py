@@ -24,6 +24,7 @@ from ..services.invoicing.views import (
     MarkPaidForm,
     SendResult,
 )
+from ..widgets import keymap
 from ..widgets.client_invoice_parts import (
     CLIENT_INVOICE_COLUMNS,
     CancelDraft,
@@ -35,11 +36,13 @@ from ..widgets.client_invoice_parts import (
     row_summary,
     totals_text,
 )
+from ..widgets.dialogs.confirm import YesNoDialog
+from ..widgets.dialogs.export_choice import choose_format
 from ..widgets.dialogs.form import FormModal
 from ..widgets.keyed_table import KeyedTable
 from ..widgets.revenue_export import export_report
 from ..widgets.stable_table import highlighted_key
-from .base import AreaScreen, call_service, edit_in_form
+from .base import AreaScreen, call_service, edit_in_form, push_dialog
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -64,20 +67,19 @@ class ClientInvoicesScreen(AreaScreen):
     HELP = (
         "Every client invoice and credit note with its status; overdue ones are red. The bar "
         "on top filters by status, client, issue date and number or name (f puts the cursor "
-        "there). s marks the invoice sent and e-mails it when possible, p marks it paid, "
-        "x cancels it with a credit note, o writes its PDF into the exports folder, e and "
-        "E export the list to CSV or XLSX. Clients see their own company's invoices and "
-        "press p to tell the firm an invoice has been paid."
+        "there). s marks the invoice sent and e-mails it when possible (after asking), p "
+        "records a payment (marks it paid), c cancels it with a credit note, o writes its "
+        "PDF into the exports folder, x exports the list to CSV or XLSX. Clients see their "
+        "own company's invoices and press p to tell the firm an invoice has been paid."
     )
     BINDINGS = [
-        Binding("s", "send", "Mark sent"),
-        Binding("p", "pay", "Mark paid"),
-        Binding("x", "cancel_invoice", "Cancel (credit note)"),
-        Binding("o", "open_pdf", "PDF"),
-        Binding("e", "export('csv')", "Export CSV"),
-        Binding("E", "export('xlsx')", "Export XLSX"),
-        Binding("f", "focus_filter", "Filter"),
-        Binding("f5", "reload", "Reload", show=False),
+        Binding(keymap.SEND, "send", "Mark sent"),
+        Binding(keymap.PAY, "pay", "Mark paid"),
+        Binding(keymap.CREDIT_NOTE, "cancel_invoice", "Credit note"),
+        Binding(keymap.OPEN_PDF, "open_pdf", "PDF"),
+        Binding(keymap.EXPORT, "export", "Export"),
+        Binding(keymap.FILTER, "focus_filter", "Filter"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
     ]
     REFRESH_ON = frozenset({"invoice", "payment"})
     DEFAULT_CSS = """
@@ -218,15 +220,26 @@ class ClientInvoicesScreen(AreaScreen):
     # --- sending, paying, cancelling ----------------------------------------------------------
 
     def action_send(self) -> None:
-        """Mark the highlighted invoice sent (the service e-mails its PDF when it can)."""
+        """Mark the highlighted invoice sent, after asking (the service e-mails its PDF when
+        it can)."""
         row = self.current
-        if row is not None:
-            number = row.number
-            call_service(
-                self,
-                lambda: self.services.client_invoices.mark_sent(self.actor, number),
-                self._sent,
-            )
+        if row is None:
+            return
+        number = row.number
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(
+                    self,
+                    lambda: self.services.client_invoices.mark_sent(self.actor, number),
+                    self._sent,
+                )
+
+        question = (
+            f"Mark {number} ({row.client_name}, {row.gross}) sent? Its PDF is e-mailed to the "
+            "client when an e-mail server and address are set."
+        )
+        push_dialog(self, YesNoDialog("Mark sent", question, "Mark sent"), answered)
 
     def _sent(self, result: SendResult) -> None:
         number = result.invoice.number
@@ -297,8 +310,12 @@ class ClientInvoicesScreen(AreaScreen):
                 lambda path: self._written(path, "Invoice written"),
             )
 
-    def action_export(self, fmt: str) -> None:
-        """Export the list as filtered to CSV or XLSX (refused without the export permission)."""
+    def action_export(self, fmt: str = "") -> None:
+        """Export the list as filtered to CSV or XLSX (asking which; refused without the export
+        permission)."""
+        if not fmt:
+            choose_format(self, "The client invoices listed", self.action_export)
+            return
         flt = self._filter
 
         def write() -> Path:

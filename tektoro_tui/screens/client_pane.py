@@ -16,7 +16,7 @@ from ..widgets.fields import FieldSpec
 from ..widgets.formatting import active_label
 from ..widgets.keyed_table import KeyedTable
 from .base import call_service, edit_in_form
-from .preset_pane import ACTIVE, PresetPane
+from .preset_pane import ACTIVE, PresetPane, ask_to_toggle
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -165,7 +165,7 @@ class ClientsPane(PresetPane):
             super().edit()
 
     def toggle_active(self) -> None:
-        """(De)activate the contact or the client under the cursor."""
+        """(De)activate the contact or the client under the cursor, after asking."""
         if not self.contacts_focused:
             super().toggle_active()
             return
@@ -173,11 +173,15 @@ class ClientsPane(PresetPane):
         if contact is None:
             return
         active = not contact.is_active
-        call_service(
-            self,
-            lambda: self.services.presets.set_active(self.actor, "contact", contact.id, active),
-            lambda _: self.load_contacts(),
-        )
+
+        def toggle() -> None:
+            call_service(
+                self,
+                lambda: self.services.presets.set_active(self.actor, "contact", contact.id, active),
+                lambda _: self.load_contacts(),
+            )
+
+        ask_to_toggle(self, "contact", contact.name, contact.is_active, toggle)
 
     def new_contact(self) -> None:
         """Add a contact to the client under the cursor."""

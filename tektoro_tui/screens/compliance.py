@@ -19,6 +19,7 @@ from ..services.contractor_invoices.views import (
     ContractorDocumentForm,
     ContractorDocumentView,
 )
+from ..widgets import keymap
 from ..widgets.compliance_parts import (
     OverviewTable,
     RegisterTable,
@@ -26,7 +27,7 @@ from ..widgets.compliance_parts import (
     document_modal,
 )
 from ..widgets.dialogs.confirm import YesNoDialog
-from .base import AreaScreen, call_service, edit_in_form
+from .base import AreaScreen, call_service, edit_in_form, push_dialog
 
 if TYPE_CHECKING:
     from ..errors import Problem
@@ -49,10 +50,10 @@ class ComplianceScreen(AreaScreen):
         "itself when someone else changes the register."
     )
     BINDINGS = [
-        Binding("n", "add", "Add"),
-        Binding("e", "edit", "Edit"),
-        Binding("delete", "remove", "Delete"),
-        Binding("f5", "reload", "Reload", show=False),
+        Binding(keymap.NEW, "new", "New"),
+        Binding(keymap.EDIT, "edit", "Edit"),
+        Binding(keymap.DELETE, "remove", "Delete"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
     ]
     REFRESH_ON = frozenset({"contractor_document"})
     DEFAULT_CSS = """
@@ -145,7 +146,7 @@ class ComplianceScreen(AreaScreen):
 
         edit_in_form(self, make_form, document_draft(view), save, self._saved)
 
-    def action_add(self) -> None:
+    def action_new(self) -> None:
         """Add a document."""
         self._open_form(None)
 
@@ -180,7 +181,7 @@ class ComplianceScreen(AreaScreen):
                     lambda _: self._removed(label, view.user_name),
                 )
 
-        self.app.push_screen(YesNoDialog("Remove document", question), answered)
+        push_dialog(self, YesNoDialog("Remove document", question), answered)
 
     def _removed(self, label: str, name: str) -> None:
         self.notify(f"{label} of {name} removed.", title="Removed", markup=False)

@@ -4,7 +4,7 @@ An administrator generates a master invoice for a contractor and a period from t
 tickets (a preview first), approves it and records payments; when the payments cover it, the
 contractor is notified. Anyone else sees "My invoices": only their own master invoices, with
 the account numbers of the payments masked by the service. e and E write the payments one may
-see (all, or one's own) to CSV or XLSX in the exports folder, masked the same way.
+see (all, or one's own) to CSV or XLSX in the exports folder, masked the same way (x).
 """
 
 from __future__ import annotations
@@ -21,30 +21,26 @@ from ..domain.permissions import Perm
 from ..errors import Problem
 from ..services.contractor_invoices.views import (
     MASTER_INVOICE_STATUS_LABELS,
-    ContractorOption,
     ContractorPaymentResult,
-    MasterInvoiceForm,
-    MasterInvoicePreview,
     MasterInvoiceView,
 )
 from ..services.invoicing.views import PaymentForm
+from ..widgets import keymap
 from ..widgets.dialogs.confirm import YesNoDialog
+from ..widgets.dialogs.export_choice import choose_format
 from ..widgets.dialogs.form import FormModal
-from ..widgets.dialogs.master_preview import MasterPreviewDialog
 from ..widgets.filter_fields import chosen
 from ..widgets.keyed_table import KeyedTable
 from ..widgets.master_invoice_detail import MASTER_COLUMNS, MasterDetail, master_cells
 from ..widgets.master_invoice_forms import (
-    form_of_preview,
-    generator_draft,
-    generator_modal,
     payment_draft,
     payment_modal,
     payment_outcome,
 )
 from ..widgets.revenue_export import export_report
 from ..widgets.stable_table import highlighted_key
-from .base import AreaScreen, call_service, edit_in_form
+from .base import AreaScreen, call_service, edit_in_form, push_dialog
+from .master_generator import generate_master_invoice
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -64,19 +60,19 @@ class ContractorInvoicesScreen(AreaScreen):
         "Contractors' master invoices: number, contractor, status, total, paid and still due. "
         "The pane below shows the highlighted invoice's tickets and payments. Administrators: "
         "g generates one for a contractor and period (a preview first), a approves an invoice "
-        "awaiting approval, p records a payment (partial payments add up; the contractor is "
-        "notified when it is paid in full). Everyone else sees their own invoices here, with "
-        "account numbers masked. The status box at the top (f) filters the list. e and E "
-        "export the payments (all of them, or your own) to CSV or XLSX in the exports folder."
+        "awaiting approval (after asking), p records a payment (partial payments add up; the "
+        "contractor is notified when it is paid in full). Everyone else sees their own "
+        "invoices here, with account numbers masked. The status box at the top (f) filters "
+        "the list. x exports the payments (all of them, or your own) to CSV or XLSX in the "
+        "exports folder."
     )
     BINDINGS = [
-        Binding("g", "generate", "Generate"),
-        Binding("a", "approve", "Approve"),
-        Binding("p", "pay", "Pay"),
-        Binding("e", "export('csv')", "Export CSV"),
-        Binding("E", "export('xlsx')", "Export XLSX"),
-        Binding("f", "focus_filter", "Filter"),
-        Binding("f5", "reload", "Reload", show=False),
+        Binding(keymap.GENERATE, "generate", "Generate"),
+        Binding(keymap.APPROVE, "approve", "Approve"),
+        Binding(keymap.PAY, "pay", "Record payment"),
+        Binding(keymap.EXPORT, "export", "Export"),
+        Binding(keymap.FILTER, "focus_filter", "Filter"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
     ]
     REFRESH_ON = frozenset({"master_invoice", "payment"})
     DEFAULT_CSS = """
@@ -220,38 +216,7 @@ class ContractorInvoicesScreen(AreaScreen):
 
     def action_generate(self) -> None:
         """Choose a contractor and period, preview the invoice, then write it."""
-
-        def fetch() -> tuple[tuple[ContractorOption, ...], date]:
-            options = self.services.contractor_invoices.contractors(self.actor)
-            return options, self.services.settings.today()
-
-        call_service(self, fetch, self._open_generator)
-
-    def _open_generator(self, loaded: tuple[tuple[ContractorOption, ...], date]) -> None:
-        options, today = loaded
-
-        def make_form(
-            draft: MasterInvoiceForm, problems: tuple[Problem, ...]
-        ) -> FormModal[MasterInvoiceForm]:
-            return generator_modal(options, draft, problems)
-
-        def preview(form: MasterInvoiceForm) -> MasterInvoicePreview:
-            return self.services.contractor_invoices.preview(self.actor, form)
-
-        edit_in_form(self, make_form, generator_draft(options, today), preview, self._previewed)
-
-    def _previewed(self, preview: MasterInvoicePreview) -> None:
-        form = form_of_preview(preview)
-
-        def answered(generate: bool | None) -> None:
-            if generate:
-                call_service(
-                    self,
-                    lambda: self.services.contractor_invoices.generate(self.actor, form),
-                    self._generated,
-                )
-
-        self.app.push_screen(MasterPreviewDialog(preview), answered)
+        generate_master_invoice(self, self.services, self.actor, self._generated)
 
     def _generated(self, invoice: MasterInvoiceView) -> None:
         self._tell(
@@ -282,7 +247,7 @@ class ContractorInvoicesScreen(AreaScreen):
                     self._approved,
                 )
 
-        self.app.push_screen(YesNoDialog("Approve master invoice", question), answered)
+        push_dialog(self, YesNoDialog("Approve master invoice", question), answered)
 
     def _approved(self, invoice: MasterInvoiceView) -> None:
         self._tell(f"{invoice.number} is approved; p records a payment.", "Approved")
@@ -319,8 +284,12 @@ class ContractorInvoicesScreen(AreaScreen):
 
     # --- exporting --------------------------------------------------------------------------
 
-    def action_export(self, fmt: str) -> None:
-        """Write the payments this user may see (masked but for administrators) to a file."""
+    def action_export(self, fmt: str = "") -> None:
+        """Write the payments this user may see (masked but for administrators) to a CSV or
+        XLSX file (asking which)."""
+        if not fmt:
+            choose_format(self, "The payments you may see", self.action_export)
+            return
 
         def write() -> Path:
             return export_report(self.services.contractor_invoices.payments_table(self.actor), fmt)

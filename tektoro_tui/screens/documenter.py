@@ -28,6 +28,7 @@ from ..services.administration.views import OrganisationView
 from ..services.invoicing.common import MAX_MARKUP_BP, REMOVABLE_KINDS
 from ..services.invoicing.views import AdjustmentForm, ExpenseForm, InvoiceLineView, InvoiceView
 from ..services.pipeline.views import DocumentSummary
+from ..widgets import keymap
 from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.fields import show_problems
 from ..widgets.invoice_draft import InvoiceDraftPane
@@ -38,7 +39,8 @@ from ..widgets.invoice_forms import (
     issue_question,
 )
 from ..widgets.invoice_lists import InvoiceLists
-from .base import AreaScreen, call_service, edit_in_form
+from ..widgets.unsaved import UnsavedChanges, leave_then
+from .base import AreaScreen, call_service, edit_in_form, push_dialog
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -48,28 +50,29 @@ DRAFT_ACTIONS = ("save", "adjustment", "expense", "remove_line", "create_invoice
 Opened = tuple[InvoiceView, tuple[tuple[int, str], ...], OrganisationView]
 
 
-class DocumenterScreen(AreaScreen):
+class DocumenterScreen(UnsavedChanges, AreaScreen):
     """Invoice records and drafts; one draft at a time assembled and issued."""
 
     TITLE_TEXT = "Documenter"
     HELP = (
         "Invoice records from WIP and the drafts made from them. Enter opens one as a draft "
         "invoice. Add adjustments (j, on the highlighted time line or the whole invoice, with a "
-        "reason) and expenses (x); Delete removes one. Markup, VAT rate, payment terms, due "
+        "reason) and expenses (n); Delete removes one. Markup, VAT rate, payment terms, due "
         "days, commentary and attached text are typed in place and the totals follow as you "
         "type; Ctrl+S saves them. Create invoice (F9) saves, asks, then issues the draft with "
         "the next number: an issued invoice never changes and goes to the Invoice Printer. "
         "Escape goes back to the lists (asking first about unsaved changes)."
     )
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("ctrl+s", "save", "Save"),
-        Binding("f9", "create_invoice", "Create invoice"),
-        Binding("j", "adjustment", "Adjustment"),
-        Binding("x", "expense", "Expense"),
-        Binding("delete", "remove_line", "Remove line"),
-        Binding("f5", "reload", "Reload"),
+        Binding(keymap.BACK, "back", "Back"),
+        Binding(keymap.SAVE, "save", "Save"),
+        Binding(keymap.FINISH, "create_invoice", "Create invoice"),
+        Binding(keymap.ADJUSTMENT, "adjustment", "Adjustment"),
+        Binding(keymap.NEW, "expense", "Expense"),
+        Binding(keymap.DELETE, "remove_line", "Remove line"),
+        Binding(keymap.RELOAD, "reload", "Reload"),
     ]
+    UNSAVED_WHAT = "The draft invoice"
 
     def __init__(self, services: Services, actor: Actor) -> None:
         """The Documenter acting as ``actor``."""
@@ -144,21 +147,23 @@ class DocumenterScreen(AreaScreen):
         self.refresh_bindings()
         self._recompute()
 
+    def has_unsaved_changes(self) -> bool:
+        """Whether the open draft's typed fields differ from the saved draft."""
+        return self.drafting and self.pane.is_dirty()
+
+    def unsaved_question(self) -> str:
+        """The question before the open draft's changes are thrown away."""
+        return (
+            "The draft invoice has changes that are not saved (Ctrl+S saves them). Leave "
+            "without saving them?"
+        )
+
     async def action_back(self) -> None:
         """Back to the lists (asking first about unsaved changes), or back to home."""
         if not self.drafting:
             await self.run_action("app.go_back")
             return
-        if not self.pane.is_dirty():
-            self._close_draft()
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._close_draft()
-
-        question = "The draft has changes that are not saved (Ctrl+S saves). Leave without them?"
-        self.app.push_screen(YesNoDialog("Unsaved changes", question, "Leave"), answered)
+        leave_then(self.app, [self], self._close_draft)
 
     def _close_draft(self) -> None:
         self.query_one(ContentSwitcher).current = "doc-lists"
@@ -276,7 +281,7 @@ class DocumenterScreen(AreaScreen):
                 call_service(self, remove, self._take)
 
         question = f"Remove the {line.kind} '{line.description}' ({line.net})?"
-        self.app.push_screen(YesNoDialog("Remove line", question, "Remove"), answered)
+        push_dialog(self, YesNoDialog("Remove line", question, "Remove"), answered)
 
     # --- issuing --------------------------------------------------------------------------------
 
@@ -299,12 +304,12 @@ class DocumenterScreen(AreaScreen):
                 call_service(self, lambda: issue(self.actor, view.id), self._issued)
 
         dialog = YesNoDialog("Create invoice", issue_question(view), "Create invoice", "Keep draft")
-        self.app.push_screen(dialog, answered)
+        push_dialog(self, dialog, answered)
 
     def _issued(self, view: InvoiceView) -> None:
         self.notify(
             f"Invoice {view.number} issued to {view.client_name}, gross {view.gross}. "
-            "It is now in the Invoice Printer (i).",
+            "It is now in the Invoice Printer (Ctrl+G i).",
             title="Invoice created",
             timeout=10,
             markup=False,

@@ -19,6 +19,8 @@ from textual.widgets.option_list import Option
 from ..domain.permissions import Perm, Role
 from ..domain.wording import sentence
 from ..services.administration.views import HomeSummary
+from ..services.contractor_invoices.views import MasterInvoiceView
+from ..widgets import keymap
 from ..widgets.dashboard_admin import AdminPanel
 from ..widgets.dashboard_client import ClientPanel
 from ..widgets.dashboard_common import DashboardPanel
@@ -32,7 +34,7 @@ from ..widgets.dashboard_manager import (
     period_bounds,
     period_modal,
 )
-from .areas import AREAS, areas_for
+from .areas import areas_for
 from .base import AreaScreen, call_service, edit_in_form
 from .messages import AreaWanted, OrganisationNamed
 
@@ -59,25 +61,19 @@ class HomeScreen(AreaScreen):
     TITLE_TEXT = "Home"
     HELP = (
         "Your dashboard. Contractors: outstanding pay, hours this period against the previous "
-        "one (y switches between weeks and months), tickets by status; c new time card, m "
-        "your master invoices, n notifications. Managers: master invoices by status, workload "
-        "per project and team member, team productivity (y steps through this/last month and "
-        "week, Y lets you type any from–to dates). "
+        "one (y switches between weeks and months), tickets by status. Managers: master "
+        "invoices by status, workload per project and team member, team productivity (y steps "
+        "through this/last month and week, Y lets you type any from–to dates). "
         "Administrators: invoiced, paid, outstanding and overdue, contractors' master "
-        "invoices, compliance; g opens the master-invoice generator. Clients: your balance, "
-        "open invoices, work being billed and projects; l opens your invoices. The figures "
-        "update by themselves. Open any screen with its key or from the menu. A warning shows "
-        "while code presets are missing."
+        "invoices, compliance; g generates a contractor's master invoice. Clients: your balance, "
+        "open invoices, work being billed and projects. The figures update by themselves. "
+        "Open any screen from the menu (arrows and Enter), with Ctrl+G and its letter, or by "
+        "name with Ctrl+P. A warning shows while code presets are missing."
     )
     BINDINGS = [
-        Binding("y", "next_period", "Period"),
-        Binding("Y", "choose_period", "Dates"),
-        Binding("g", "generate", "Generate"),
-        *[
-            Binding(area.hotkey, f"app.open('{area.key}')", area.short)
-            for area in AREAS
-            if area.key != "home"
-        ],
+        Binding(keymap.PERIOD, "next_period", "Period"),
+        Binding(keymap.PERIOD_DATES, "choose_period", "Dates"),
+        Binding(keymap.GENERATE, "generate", "Generate"),
     ]
     DEFAULT_CSS = """
     HomeScreen {
@@ -152,7 +148,7 @@ class HomeScreen(AreaScreen):
             with VerticalScroll(id="dashboard-scroll"):
                 yield PANELS[self.kind](id="dashboard", classes="panel")
             with Vertical(id="menu-box", classes="panel"):
-                yield Label("Go to", classes="panel-title")
+                yield Label("Go to · Ctrl+G", classes="panel-title")
                 yield OptionList(*self._menu_options(), id="menu")
 
     def _menu_options(self) -> list[Option]:
@@ -210,7 +206,11 @@ class HomeScreen(AreaScreen):
     def _show_missing(self, missing: tuple[str, ...]) -> None:
         warning = self.query_one("#missing", Static)
         warning.display = bool(missing)
-        hint = " Add them under Code presets (p)." if self.actor.may(Perm.PRESETS_MANAGE) else ""
+        hint = (
+            " Add them under Code presets (Ctrl+G p)."
+            if self.actor.may(Perm.PRESETS_MANAGE)
+            else ""
+        )
         warning.update(f"Time cards need every code preset. Missing: {', '.join(missing)}.{hint}")
 
     def load_dashboard(self) -> None:
@@ -268,15 +268,20 @@ class HomeScreen(AreaScreen):
         panel.show(board)
 
     def action_generate(self) -> None:
-        """Open Master invoices and start its generator there (its own key g)."""
-        self.app.post_message(AreaWanted("contractor_invoices"))
-        self.app.call_later(self._start_generator)  # after the app has opened it
+        """Generate a contractor's master invoice here, over Home (its own key g)."""
+        from .master_generator import generate_master_invoice
 
-    def _start_generator(self) -> None:
-        """Once Master invoices is open, start its generator as if g had been pressed there."""
-        screen = self.app.screen
-        if screen is not self and hasattr(screen, "action_generate"):
-            screen.call_after_refresh(screen.action_generate)
+        generate_master_invoice(self, self.services, self.actor, self._generated)
+
+    def _generated(self, invoice: MasterInvoiceView) -> None:
+        self.notify(
+            f"{invoice.number} for {invoice.contractor_name} ({invoice.total}) is awaiting "
+            "approval in Master invoices (Ctrl+G m).",
+            title="Master invoice generated",
+            timeout=8,
+            markup=False,
+        )
+        self.load_dashboard()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Open the chosen screen."""

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
+from ..widgets import keymap
 from ..widgets.fields import FieldSpec, form_fields, read_values, show_problems
 from .base import Connection, TektoroScreen, call_service
 from .messages import LoginShown, SignedIn
@@ -43,8 +44,8 @@ class LoginScreen(TektoroScreen):
         "'Register with an invitation code' and enter the code they gave you."
     )
     BINDINGS = [
-        Binding("enter", "log_in", "Log in", show=True),
-        Binding("ctrl+r", "register", "Register with a code"),
+        Binding(keymap.CONFIRM, "log_in", "Log in", show=True),
+        Binding(keymap.REGISTER, "register", "Register with a code"),
     ]
 
     def __init__(self, connection: Connection) -> None:

@@ -6,8 +6,20 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from ..widgets.calls import ActionFailed
+
 if TYPE_CHECKING:
     from ..services.base import Actor
+
+__all__ = [
+    "ActionFailed",
+    "AreaWanted",
+    "DataChanged",
+    "LoginShown",
+    "OrganisationNamed",
+    "PermissionsChanged",
+    "SignedIn",
+]
 
 
 class LoginShown(Message):
@@ -20,14 +32,6 @@ class SignedIn(Message):
     def __init__(self, actor: Actor) -> None:
         super().__init__()
         self.actor = actor
-
-
-class ActionFailed(Message):
-    """A service call failed; the app shows the error the same way everywhere."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__()
-        self.error = error
 
 
 class OrganisationNamed(Message):

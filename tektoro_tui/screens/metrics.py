@@ -2,7 +2,7 @@
 
 One period (by default the service's last twelve months) governs every tab. Hours and their
 value per week and per month are drawn as bar charts in the terminal. Every table is the one
-the metrics service builds for CSV/XLSX, so ``e`` / ``x`` export exactly what is shown.
+the metrics service builds for CSV/XLSX, so ``x`` exports exactly what is shown.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from ..exports.model import Table
 from ..services.reporting.views import METRIC_TABLES, MetricsReport
+from ..widgets import keymap
+from ..widgets.dialogs.export_choice import choose_format
 from ..widgets.metrics_panes import MetricsDates, SeriesPane, StatusPane, TableBlock
 from ..widgets.revenue_export import export_report, report_dates
 from ..widgets.revenue_report import ReportTable
@@ -51,18 +53,17 @@ class MetricsScreen(AreaScreen):
     HELP = (
         "Hours by status and revenue by status (1), hours and income per project (2), weekly "
         "(3) and monthly (4) hours and value drawn as bar charts with their tables, tickets "
-        "by role (5). f edits the period (Enter applies it; blank means the last twelve "
-        "months). e and x export the table with the cursor (or the tab's table) to CSV or "
-        "XLSX in the exports folder. The figures update by themselves when tickets, invoices "
-        "or payments change."
+        "by role (5). y edits the period (Enter applies it; blank means the last twelve "
+        "months). x exports the table with the cursor (or the tab's table) to CSV or XLSX in "
+        "the exports folder. The figures update by themselves when tickets, invoices or "
+        "payments change."
     )
     BINDINGS = [
-        Binding("e", "export('csv')", "Export CSV"),
-        Binding("x", "export('xlsx')", "Export XLSX"),
-        Binding("f", "edit_dates", "Period"),
-        Binding("f5", "reload", "Reload", show=False),
+        Binding(keymap.EXPORT, "export", "Export"),
+        Binding(keymap.PERIOD, "edit_dates", "Period"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
         *[
-            Binding(str(number), f"show_tab('{key}')", f"{title} tab", show=False)
+            Binding(keymap.TABS[number - 1], f"show_tab('{key}')", f"{title} tab", show=False)
             for number, (key, title) in enumerate(TABS, start=1)
         ],
     ]
@@ -194,11 +195,15 @@ class MetricsScreen(AreaScreen):
             return focused.report
         return self.tables.get(TAB_TABLES[self.tab])
 
-    def action_export(self, fmt: str) -> None:
-        """Write the table in focus to CSV or XLSX in the exports folder."""
+    def action_export(self, fmt: str = "") -> None:
+        """Write the table in focus to CSV or XLSX in the exports folder (asking which)."""
         table = self.shown_table()
-        if table is not None:
-            call_service(self, lambda: export_report(table, fmt), self._exported)
+        if table is None:
+            return
+        if not fmt:
+            choose_format(self, f"The table “{table.title}”", self.action_export)
+            return
+        call_service(self, lambda: export_report(table, fmt), self._exported)
 
     def _exported(self, path: Path) -> None:
         status = self.query_one("#metrics-status", Static)

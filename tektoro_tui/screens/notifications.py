@@ -13,11 +13,13 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ..services.contractor_invoices.views import NotificationView
+from ..widgets import keymap
+from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.formatting import moment
 from ..widgets.keyed_table import KeyedTable
 from ..widgets.printer_detail import clipped
 from ..widgets.stable_table import highlighted_key
-from .base import AreaScreen, call_service
+from .base import AreaScreen, call_service, push_dialog
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -43,13 +45,13 @@ class NotificationsScreen(AreaScreen):
 
     TITLE_TEXT = "Notifications"
     HELP = (
-        "Messages for you, newest first; unread ones carry a dot. r marks the highlighted "
-        "one read, R (shift+r) marks them all read."
+        "Messages for you, newest first; unread ones carry a dot. k marks the highlighted "
+        "one read, K (shift+k) marks them all read, after asking."
     )
     BINDINGS = [
-        Binding("r", "mark_read", "Mark read"),
-        Binding("R", "mark_all_read", "Mark all read"),
-        Binding("f5", "reload", "Reload", show=False),
+        Binding(keymap.MARK_READ, "mark_read", "Mark read"),
+        Binding(keymap.MARK_ALL_READ, "mark_all_read", "Mark all read"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
     ]
     REFRESH_ON = frozenset({"notification"})
     DEFAULT_CSS = """
@@ -146,12 +148,20 @@ class NotificationsScreen(AreaScreen):
             )
 
     def action_mark_all_read(self) -> None:
-        """Mark every unread notification read."""
-        call_service(
-            self,
-            lambda: self.services.contractor_invoices.mark_read(self.actor),
-            self._all_read,
-        )
+        """Mark every unread notification read, after asking."""
+        unread = sum(1 for note in self._notes.values() if not note.read)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(
+                    self,
+                    lambda: self.services.contractor_invoices.mark_read(self.actor),
+                    self._all_read,
+                )
+
+        noun = "notification" if unread == 1 else "notifications"
+        question = f"Mark all {unread} unread {noun} read?"
+        push_dialog(self, YesNoDialog("Mark all read", question, "Mark read"), answered)
 
     def _all_read(self, count: int) -> None:
         self.notify(f"{count} marked read.", title="Notifications", timeout=3)

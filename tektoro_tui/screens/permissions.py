@@ -7,9 +7,10 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ..domain.permissions import LOCKED_GRANTS, Perm, Role
+from ..widgets import keymap
 from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.permission_grid import PermissionGrid
-from .base import AreaScreen, call_service
+from .base import AreaScreen, call_service, push_dialog
 from .messages import PermissionsChanged
 
 Matrix = dict[Role, frozenset[Perm]]
@@ -21,10 +22,12 @@ class PermissionsScreen(AreaScreen):
     TITLE_TEXT = "Permissions"
     HELP = (
         "Rows are permissions, columns are roles; a tick means the role holds it. Space or "
-        "Enter grants or takes away the permission under the cursor, at once. Administrators "
-        "always keep the right to change permissions and users, so nobody is locked out."
+        "Enter grants or takes away the permission under the cursor, at once (press it again "
+        "to undo). 0 puts the role under the cursor back to its defaults, after asking. "
+        "Administrators always keep the right to change permissions and users, so nobody is "
+        "locked out."
     )
-    BINDINGS = [Binding("d", "reset_role", "Reset role to defaults")]
+    BINDINGS = [Binding(keymap.CLEAR, "reset_role", "Reset role to defaults")]
     DEFAULT_CSS = """
     PermissionsScreen {
         #permissions-hint {
@@ -36,7 +39,7 @@ class PermissionsScreen(AreaScreen):
     def compose_body(self) -> ComposeResult:
         """A hint line and the grid."""
         yield Static(
-            "Space/Enter toggles the cell under the cursor; d resets its role.",
+            "Space/Enter toggles the cell under the cursor; 0 resets its role.",
             id="permissions-hint",
             classes="hint",
         )
@@ -89,7 +92,8 @@ class PermissionsScreen(AreaScreen):
             if yes:
                 call_service(self, lambda: self._reset(role), self._changed)
 
-        self.app.push_screen(
+        push_dialog(
+            self,
             YesNoDialog(
                 "Reset role",
                 f"Put {role.label} back to the default permissions? Changes made to this "

@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 
 from ..domain.wording import sentence
 from ..errors import Problem
 from ..services.administration.views import Page
+from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.dialogs.form import FormModal
 from ..widgets.fields import FieldSpec
 from ..widgets.paged_table import PagedTable
-from .base import call_service, edit_in_form
+from .base import call_service, edit_in_form, push_dialog
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -30,6 +32,26 @@ ALL = 500
 """Page size when every item is wanted (for the choices of a drop-down)."""
 Options = tuple[tuple[str, Any], ...]
 ACTIVE = FieldSpec("is_active", "Active", kind="switch")
+
+
+def ask_to_toggle(
+    node: Widget, noun: str, name: str, active: bool, toggle: Callable[[], object]
+) -> None:
+    """Ask before deactivating or reactivating the ``noun`` called ``name``; on Yes,
+    ``toggle``."""
+    verb = "Deactivate" if active else "Reactivate"
+    outcome = (
+        "It is no longer offered for new work; what was recorded with it stays."
+        if active
+        else "It is offered for new work again."
+    )
+    question = f"{verb} the {noun} {name}? {outcome}"
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            toggle()
+
+    push_dialog(node, YesNoDialog(f"{verb} {noun}", question, verb), answered)
 
 
 def every_page(fetch: Callable[[tuple[object, ...] | None], Page[Any]]) -> list[Any]:
@@ -176,7 +198,7 @@ class PresetPane(Vertical):
         self.refresh_rows()
 
     def toggle_active(self) -> None:
-        """Deactivate or reactivate the record under the cursor."""
+        """Deactivate or reactivate the record under the cursor, after asking."""
         record = self.current()
         if record is None:
             return
@@ -186,7 +208,13 @@ class PresetPane(Vertical):
             self.services.presets.set_active(self.actor, self.KIND, record.id, changed.is_active)
             return changed
 
-        call_service(self, toggle, self.saved)
+        ask_to_toggle(
+            self,
+            self.NOUN,
+            record.name,
+            record.is_active,
+            lambda: call_service(self, toggle, self.saved),
+        )
 
     def load_choices(self) -> Any:
         """What the form's drop-downs offer (runs in a worker)."""

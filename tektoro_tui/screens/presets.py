@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, TabbedContent, TabPane
 
 from ..domain.permissions import Perm
+from ..widgets import keymap
 from .base import AreaScreen
 from .client_pane import ClientsPane
 from .messages import DataChanged
@@ -26,7 +27,7 @@ TABS: tuple[tuple[str, str, type[PresetPane]], ...] = (
     ("activities", "Activities", ActivitiesPane),
     ("rate_codes", "Rate codes", RateCodesPane),
 )
-WRITE_ACTIONS = ("new", "edit", "toggle_active", "new_contact")
+WRITE_ACTIONS = ("new", "edit", "toggle_active")
 PRESET_TABLES = frozenset().union(*(pane.ENTITIES for _, _, pane in TABS))
 
 
@@ -36,18 +37,18 @@ class PresetsScreen(AreaScreen):
     TITLE_TEXT = "Code presets"
     HELP = (
         "The five presets every time card is made of: clients, projects, tasks, activities "
-        "and rate codes. Presets are never deleted, only deactivated. In Clients, the "
-        "contacts of the highlighted client are listed below it; Tab moves into them. "
-        "Keys 1 to 5 switch between the tabs."
+        "and rate codes. n creates one, e or Enter edits the highlighted one. Presets are "
+        "never deleted, only deactivated: d deactivates or reactivates, after asking. In "
+        "Clients, the contacts of the highlighted client are listed below it; Tab moves into "
+        "them, where n adds a contact. Keys 1 to 5 switch between the tabs."
     )
     BINDINGS = [
-        Binding("n", "new", "New"),
-        Binding("e", "edit", "Edit"),
-        Binding("a", "toggle_active", "(De)activate"),
-        Binding("c", "new_contact", "New contact"),
-        Binding("f5", "reload", "Reload"),
+        Binding(keymap.NEW, "new", "New"),
+        Binding(keymap.EDIT, "edit", "Edit"),
+        Binding(keymap.ACTIVATE, "toggle_active", "(De)activate"),
+        Binding(keymap.RELOAD, "reload", "Reload"),
         *[
-            Binding(str(number), f"show_tab('{key}')", title, show=False)
+            Binding(keymap.TABS[number - 1], f"show_tab('{key}')", title, show=False)
             for number, (key, title, _) in enumerate(TABS, start=1)
         ],
     ]
@@ -92,12 +93,8 @@ class PresetsScreen(AreaScreen):
         return self.query_one(f"#{active}-pane", PresetPane)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Write keys only for those who may manage presets; New contact only on Clients."""
-        if action in WRITE_ACTIONS and not self.actor.may(Perm.PRESETS_MANAGE):
-            return False
-        if action == "new_contact":
-            return isinstance(self.pane, ClientsPane)
-        return True
+        """Write keys only for those who may manage presets."""
+        return action not in WRITE_ACTIONS or self.actor.may(Perm.PRESETS_MANAGE)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """Refresh the key hints and focus the new tab's list."""
@@ -120,12 +117,6 @@ class PresetsScreen(AreaScreen):
     def action_toggle_active(self) -> None:
         """Deactivate or reactivate the record under the cursor."""
         self.pane.toggle_active()
-
-    def action_new_contact(self) -> None:
-        """Add a contact to the client under the cursor."""
-        pane = self.pane
-        if isinstance(pane, ClientsPane):
-            pane.new_contact()
 
     def action_show_tab(self, key: str) -> None:
         """Switch to the tab ``key``."""

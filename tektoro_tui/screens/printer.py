@@ -1,6 +1,6 @@
 """Invoice Printer: issued invoices not yet booked, printed as PDF or HTML, and paid.
 
-Recognising revenue records the client's payment (partial payments allowed); a credit note
+Record payment records the client's payment (partial payments allowed); a credit note
 cancels a whole unpaid invoice. Rendering only reads, so an invoice can be printed again as
 often as wanted; identical options give identical files in the exports folder.
 """
@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static
 from ..domain.permissions import Perm
 from ..errors import Problem
 from ..services.invoicing.views import InvoiceView, PaymentForm, PaymentView
+from ..widgets import keymap
 from ..widgets.dialogs.form import FormModal
 from ..widgets.keyed_table import KeyedTable
 from ..widgets.printer_detail import (
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from ..services.base import Actor
     from ..services.hub import Services
 
-EMPTY = "No issued invoices are waiting. Issue one in the Documenter (d)."
+EMPTY = "No issued invoices are waiting. Issue one in the Documenter (Ctrl+G d)."
 
 
 class PrinterScreen(AreaScreen):
@@ -49,21 +50,21 @@ class PrinterScreen(AreaScreen):
 
     TITLE_TEXT = "Invoice Printer"
     HELP = (
-        "Issued invoices and credit notes not yet booked. f writes the highlighted invoice "
-        "as PDF, b as HTML, into the exports folder; the path is shown at the bottom (y "
-        "copies it). l shows or hides the line descriptions on the printout. n recognises "
-        "revenue: it records the client's payment (partial payments leave the rest due). "
-        "x cancels an unpaid invoice with a credit note. Book paid invoices in Account "
-        "Revenue (v)."
+        "Issued invoices and credit notes not yet booked. o writes the highlighted invoice "
+        "as PDF, h as HTML, into the exports folder; the path is shown at the bottom (w "
+        "copies it). l shows or hides the line descriptions on the printout. p records a "
+        "payment the client made (partial payments leave the rest due; the payment counts "
+        "as revenue). c cancels an unpaid invoice with a credit note. Book paid invoices in "
+        "Account Revenue (Ctrl+G v)."
     )
     BINDINGS = [
-        Binding("f", "render('pdf')", "PDF"),
-        Binding("b", "render('html')", "HTML"),
-        Binding("l", "toggle_descriptions", "Details"),
-        Binding("n", "record_payment", "Recognise revenue"),
-        Binding("x", "credit_note", "Credit note"),
-        Binding("y", "copy_path", "Copy path"),
-        Binding("f5", "reload", "Reload", show=False),
+        Binding(keymap.PAY, "record_payment", "Record payment"),
+        Binding(keymap.OPEN_PDF, "render('pdf')", "PDF"),
+        Binding(keymap.OPEN_HTML, "render('html')", "HTML"),
+        Binding(keymap.CREDIT_NOTE, "credit_note", "Credit note"),
+        Binding(keymap.LINE_DETAILS, "toggle_descriptions", "Details"),
+        Binding(keymap.COPY, "copy_path", "Copy path"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
     ]
     DEFAULT_CSS = """
     PrinterScreen {
@@ -248,7 +249,7 @@ class PrinterScreen(AreaScreen):
     # --- payments and credit notes ----------------------------------------------------------
 
     def action_record_payment(self) -> None:
-        """Recognise revenue: record the client's payment of the highlighted invoice."""
+        """Record the client's payment of the highlighted invoice (it counts as revenue)."""
         invoice = self.current
         if invoice is None or invoice.number is None:
             return
@@ -290,7 +291,7 @@ class PrinterScreen(AreaScreen):
             text = f"{invoice.number} is paid in full ({invoice.paid})."
         else:
             text = f"{invoice.number}: paid {invoice.paid}, still due {invoice.due}."
-        self.notify(text, title="Revenue recognised", timeout=5, markup=False)
+        self.notify(text, title="Payment recorded", timeout=5, markup=False)
         self.load_invoices()
 
     def action_credit_note(self) -> None:

@@ -11,8 +11,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from ..errors import Problem
+from ..widgets import keymap
 from ..widgets.fields import FieldSpec, form_fields, read_values, show_problems
 from ..widgets.formatting import moment
+from ..widgets.unsaved import UnsavedChanges, leave_then
 from .base import Connection, TektoroScreen, call_service
 from .messages import SignedIn
 
@@ -40,7 +42,7 @@ class RegistrationDraft:
     password_confirm: str = ""
 
 
-class RegisterScreen(TektoroScreen):
+class RegisterScreen(UnsavedChanges, TektoroScreen):
     """Create an account from a single-use invitation code."""
 
     TITLE_TEXT = "Register"
@@ -49,9 +51,10 @@ class RegisterScreen(TektoroScreen):
         "organisation appear below it. Choose your name and password to create your account."
     )
     BINDINGS = [
-        Binding("ctrl+s", "register", "Create account"),
-        Binding("escape", "back", "Back to login"),
+        Binding(keymap.SAVE, "create_account", "Create account"),
+        Binding(keymap.BACK, "back", "Back to login"),
     ]
+    UNSAVED_WHAT = "The registration form"
     DEFAULT_CSS = """
     RegisterScreen #invitation {
         color: $text-success;
@@ -84,6 +87,7 @@ class RegisterScreen(TektoroScreen):
     def on_mount(self) -> None:
         """Start in the code field."""
         super().on_mount()
+        self.mark_saved()
         self.query_one("#input-code", Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -123,7 +127,7 @@ class RegisterScreen(TektoroScreen):
         """Enter moves to the next field; on the last one it creates the account."""
         event.stop()
         if event.input.id == "input-password_confirm":
-            self.action_register()
+            self.action_create_account()
         else:
             self.focus_next()
 
@@ -131,15 +135,15 @@ class RegisterScreen(TektoroScreen):
         """Create the account or go back."""
         event.stop()
         if event.button.id == "create":
-            self.action_register()
+            self.action_create_account()
         else:
             self.action_back()
 
     def action_back(self) -> None:
-        """Back to the login screen."""
-        self.dismiss()
+        """Back to the login screen (asking first when something was typed)."""
+        leave_then(self.app, [self], self.dismiss)
 
-    def action_register(self) -> None:
+    def action_create_account(self) -> None:
         """Create the account in a worker; the new user lands on their home screen."""
         draft = RegistrationDraft(**read_values(self))
         if draft.password != draft.password_confirm:

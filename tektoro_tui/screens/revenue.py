@@ -19,10 +19,12 @@ from textual.widgets import Static, TabbedContent, TabPane
 from ..domain.permissions import Perm
 from ..exports.model import Table
 from ..services.invoicing.views import AgingRow, InvoiceView
+from ..widgets import keymap
 from ..widgets.dialogs.confirm import YesNoDialog
+from ..widgets.dialogs.export_choice import choose_format
 from ..widgets.revenue_export import export_report, mail_report, report_dates
 from ..widgets.revenue_report import AgingPane, OpenInvoiceTable, ReportPane
-from .base import AreaScreen, call_service
+from .base import AreaScreen, call_service, push_dialog
 
 if TYPE_CHECKING:
     from ..services.mail import MailReceipt
@@ -32,7 +34,7 @@ REPORT_ACTIONS = ("export", "mail", "edit_dates")
 INVOICE_ACTIONS = ("notice", "book")
 INVOICES_HINT = (
     "Not yet booked. 6 / 9 add a 60- / 90-day overdue notice (then print the invoice again "
-    "in the Invoice Printer, i); 0 clears it; b books a paid invoice."
+    "in the Invoice Printer, Ctrl+G i); 0 clears it; b books a paid invoice."
 )
 
 
@@ -47,21 +49,20 @@ class RevenueScreen(AreaScreen):
         "period. Aging (2): what clients owed on the as-of date (default today), by days "
         "past due; Enter on a client takes you to their invoices. Invoices (3): 6 or 9 adds "
         "a 60- or 90-day overdue notice, 0 clears it, b books a paid invoice (it leaves the "
-        "Invoice Printer). e and x export the report shown to CSV or XLSX in the exports "
-        "folder; m mails it to you as XLSX. f edits the dates; Enter applies them."
+        "Invoice Printer). x exports the report shown to CSV or XLSX in the exports folder; "
+        "m mails it to you as XLSX. y edits the dates; Enter applies them."
     )
     BINDINGS = [
-        Binding("e", "export('csv')", "Export CSV"),
-        Binding("x", "export('xlsx')", "Export XLSX"),
-        Binding("m", "mail", "Mail to me"),
-        Binding("6", "notice(60)", "60-day notice"),
-        Binding("9", "notice(90)", "90-day notice"),
-        Binding("0", "notice(None)", "Clear notice"),
-        Binding("b", "book", "Book"),
-        Binding("f", "edit_dates", "Dates"),
-        Binding("f5", "reload", "Reload", show=False),
+        Binding(keymap.EXPORT, "export", "Export"),
+        Binding(keymap.MAIL, "mail", "Mail me"),
+        Binding(keymap.PERIOD, "edit_dates", "Dates"),
+        Binding(keymap.NOTICE_60, "notice(60)", "60-day notice"),
+        Binding(keymap.NOTICE_90, "notice(90)", "90-day notice"),
+        Binding(keymap.CLEAR, "notice(None)", "Clear notice"),
+        Binding(keymap.BOOK, "book", "Book"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
         *[
-            Binding(str(number), f"show_tab('{key}')", f"{title} tab", show=False)
+            Binding(keymap.TABS[number - 1], f"show_tab('{key}')", f"{title} tab", show=False)
             for number, (key, title) in enumerate(TABS, start=1)
         ],
     ]
@@ -211,11 +212,15 @@ class RevenueScreen(AreaScreen):
     def _shown_report(self) -> Table | None:
         return self._pane(self.tab).report if self.tab != "invoices" else None
 
-    def action_export(self, fmt: str) -> None:
-        """Write the report shown to CSV or XLSX in the exports folder."""
+    def action_export(self, fmt: str = "") -> None:
+        """Write the report shown to CSV or XLSX in the exports folder (asking which)."""
         report = self._shown_report()
-        if report is not None:
-            call_service(self, lambda: export_report(report, fmt), self._exported)
+        if report is None:
+            return
+        if not fmt:
+            choose_format(self, f"The {self.tab} report shown", self.action_export)
+            return
+        call_service(self, lambda: export_report(report, fmt), self._exported)
 
     def _exported(self, path: Path) -> None:
         self._show_path(path)
@@ -279,7 +284,7 @@ class RevenueScreen(AreaScreen):
             text = f"{invoice.number} no longer carries an overdue notice."
         else:
             text = f"{invoice.number} now carries a {days}-day overdue notice."
-        text += " Print it again in the Invoice Printer (i) so the printout shows it."
+        text += " Print it again in the Invoice Printer (Ctrl+G i) so the printout shows it."
         self.notify(text, title="Overdue notice", timeout=8, markup=False)
         self.load_invoices()
 
@@ -302,7 +307,7 @@ class RevenueScreen(AreaScreen):
                     self._booked,
                 )
 
-        self.app.push_screen(YesNoDialog("Book invoice", question), answered)
+        push_dialog(self, YesNoDialog("Book invoice", question), answered)
 
     def _booked(self, invoice: InvoiceView) -> None:
         self.notify(f"{invoice.number} is booked.", title="Booked", timeout=5, markup=False)

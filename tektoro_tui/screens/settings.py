@@ -15,9 +15,11 @@ from ..domain.vat import VatMode
 from ..errors import PermissionDenied, Problem
 from ..services.administration.settings import ROUNDING_MODES, SMTP_SECURITY, SettingsForm
 from ..services.administration.views import OrganisationView
+from ..widgets import keymap
 from ..widgets.dialogs.form import FormModal
 from ..widgets.fields import FieldSpec, FormField, read_values, show_problems
 from ..widgets.formatting import field_label
+from ..widgets.unsaved import UnsavedChanges
 from .base import AreaScreen, call_service, edit_in_form
 from .messages import OrganisationNamed
 
@@ -110,21 +112,22 @@ class SmtpPasswordDraft:
     password: str = ""
 
 
-class SettingsScreen(AreaScreen):
+class SettingsScreen(UnsavedChanges, AreaScreen):
     """Administrators: every organisation setting; Save checks all fields at once."""
 
     TITLE_TEXT = "Organisation settings"
     HELP = (
         "Company details, invoicing and VAT (with the payment terms a new draft invoice "
-        "starts with), the working-time window and overtime, the "
-        "e-mail server and the period lock. Save checks every field at once and marks each "
-        "wrong one; nothing is saved until all are right. The SMTP password is kept in the "
-        "system keyring, set separately with F2."
+        "starts with), the working-time window and overtime, the e-mail server and the period "
+        "lock. Save (Ctrl+S) checks every field at once and marks each wrong one; nothing is "
+        "saved until all are right. Leaving with changes that are not saved asks first. The "
+        "SMTP password is kept in the system keyring, set separately with F2."
     )
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("f2", "smtp_password", "SMTP password"),
+        Binding(keymap.SAVE, "save", "Save"),
+        Binding(keymap.PASSWORD, "smtp_password", "SMTP password"),
     ]
+    UNSAVED_WHAT = "The settings form"
     DEFAULT_CSS = """
     SettingsScreen {
         #settings {
@@ -177,6 +180,7 @@ class SettingsScreen(AreaScreen):
         scroll = self.query_one("#settings", VerticalScroll)
         await scroll.remove_children()
         await scroll.mount_all(widgets)
+        self.mark_saved()
         self.query(FormField).first().control.focus()
 
     def _form_widgets(
@@ -222,17 +226,19 @@ class SettingsScreen(AreaScreen):
         """Check and save every field in a worker; mark each bad one."""
         if not self.query(FormField):
             return
-        form = SettingsForm(**read_values(self))
+        sent = read_values(self)
+        form = SettingsForm(**sent)
         show_problems(self, ())
         self.query_one("#settings-problems", Static).update("")
         call_service(
             self,
             lambda: self.services.settings.update(self.actor, form),
-            self._saved,
+            lambda view: self._saved(view, sent),
             problems=self._problems,
         )
 
-    def _saved(self, view: OrganisationView) -> None:
+    def _saved(self, view: OrganisationView, sent: dict[str, Any]) -> None:
+        self.mark_saved(sent)
         self.notify("Settings saved.", timeout=3)
         self.post_message(OrganisationNamed(view.name))
 

@@ -11,7 +11,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from ..errors import ConflictError, Problem, ValidationError
+from ..widgets import keymap
 from ..widgets.fields import FieldSpec, FormField, form_fields, read_values, show_problems
+from ..widgets.unsaved import UnsavedChanges
 from .base import Connection, TektoroScreen, call_service
 from .messages import SignedIn
 
@@ -48,7 +50,7 @@ class SetupDraft:
     bank_account: str = ""
 
 
-class SetupScreen(TektoroScreen):
+class SetupScreen(UnsavedChanges, TektoroScreen):
     """Shown instead of the login when the database has no organisation yet."""
 
     TITLE_TEXT = "First-run set-up"
@@ -58,7 +60,8 @@ class SetupScreen(TektoroScreen):
         "company's address, tax ID and bank account are printed on your invoices: you may "
         "leave them blank now and add them in Settings before the first invoice."
     )
-    BINDINGS = [Binding("ctrl+s", "create", "Create organisation")]
+    BINDINGS = [Binding(keymap.SAVE, "create", "Create organisation")]
+    UNSAVED_WHAT = "The set-up form"
 
     def __init__(self, connection: Connection) -> None:
         """Set up the database behind ``connection``."""
@@ -81,6 +84,7 @@ class SetupScreen(TektoroScreen):
     def on_mount(self) -> None:
         """Start in the company name."""
         super().on_mount()
+        self.mark_saved()
         self.query(FormField).first().control.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

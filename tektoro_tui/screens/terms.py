@@ -17,12 +17,13 @@ from textual.widgets import DataTable, Static
 
 from ..errors import Problem
 from ..services.invoicing.views import TermsForm, TermsView
+from ..widgets import keymap
 from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.dialogs.form import FormModal
 from ..widgets.keyed_table import KeyedTable
 from ..widgets.stable_table import highlighted_key
 from ..widgets.terms_parts import TERMS_COLUMNS, terms_cells, terms_draft, terms_modal
-from .base import AreaScreen, call_service, edit_in_form
+from .base import AreaScreen, call_service, edit_in_form, push_dialog
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -42,10 +43,10 @@ class TermsScreen(AreaScreen):
         "text they were issued with, whatever happens here."
     )
     BINDINGS = [
-        Binding("n", "new", "New"),
-        Binding("e", "edit", "Edit"),
-        Binding("delete", "delete", "Delete"),
-        Binding("f5", "reload", "Reload", show=False),
+        Binding(keymap.NEW, "new", "New"),
+        Binding(keymap.EDIT, "edit", "Edit"),
+        Binding(keymap.DELETE, "delete", "Delete"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
     ]
     REFRESH_ON = frozenset({"payment_terms_template"})
     DEFAULT_CSS = """
@@ -192,7 +193,7 @@ class TermsScreen(AreaScreen):
                     lambda _none: self._deleted(terms),
                 )
 
-        self.app.push_screen(YesNoDialog("Delete payment terms", question), answered)
+        push_dialog(self, YesNoDialog("Delete payment terms", question), answered)
 
     def _deleted(self, terms: TermsView) -> None:
         self.notify(f"Deleted “{terms.name}”.", title="Payment terms", timeout=4, markup=False)

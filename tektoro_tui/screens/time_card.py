@@ -8,7 +8,7 @@ day being filled in, with the day's totals from the service.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,10 +21,12 @@ from ..domain.wording import sentence
 from ..errors import Problem, TektoroError, ValidationError
 from ..services.administration.presets import PresetsMissing
 from ..services.pipeline.views import EntryPage, ReportFilter, TimeCardForm, TimeEntryView
+from ..widgets import keymap
 from ..widgets.fields import FormField, read_values, show_problems
 from ..widgets.formatting import field_label, hours
 from ..widgets.time_entry_table import EntryTable, totals_text
 from ..widgets.time_fields import CardChoices, TimeCardFields, card_from, new_card
+from ..widgets.unsaved import UnsavedChanges
 from .base import AreaScreen, call_service
 from .preset_pane import ALL, every_page
 
@@ -79,7 +81,7 @@ def day_text(day: date) -> str:
     return f"{WEEKDAYS[day.weekday()]} {day.isoformat()}"
 
 
-class TimeCardScreen(AreaScreen):
+class TimeCardScreen(UnsavedChanges, AreaScreen):
     """One card at a time; the day's cards and totals below."""
 
     TITLE_TEXT = "Time Card"
@@ -89,12 +91,14 @@ class TimeCardScreen(AreaScreen):
         "Type into a drop-down to find a "
         "code. Ctrl+S, or Enter in the description, saves the card and empties time and "
         "description for the next one. A supervisor can enter a card for a direct staff "
-        "member (For). The list shows that person's cards of the day."
+        "member (For). The list shows that person's cards of the day. Leaving a card that "
+        "is not saved asks first."
     )
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save card"),
-        Binding("f5", "reload", "Reload codes"),
+        Binding(keymap.SAVE, "save", "Save card"),
+        Binding(keymap.RELOAD, "reload", "Reload codes"),
     ]
+    UNSAVED_WHAT = "The time card"
     DEFAULT_CSS = """
     TimeCardScreen {
         #card-missing {
@@ -134,6 +138,7 @@ class TimeCardScreen(AreaScreen):
         super().__init__(services, actor)
         self._choices: CardChoices | None = None
         self._last_saved: int | None = None
+        self._saving = False
 
     def compose_body(self) -> ComposeResult:
         """The card (filled once the codes are loaded), then the day's cards."""
@@ -181,6 +186,8 @@ class TimeCardScreen(AreaScreen):
         box = self.query_one("#card", Vertical)
         await box.remove_children()
         await box.mount(fields)
+        if self._saved_values is None:  # the first card; a reload keeps what was typed
+            self.mark_saved()
         self._focus_first_empty(fields)
         self.load_day()
 
@@ -196,9 +203,9 @@ class TimeCardScreen(AreaScreen):
         banner.display = bool(missing or message)
         text = message or f"Time cards need every code preset. Missing: {', '.join(missing)}."
         if self.actor.may(Perm.PRESETS_MANAGE):
-            hint = " Add them under Code presets (p)."
+            hint = " Add them under Code presets (Ctrl+G p)."
         else:
-            hint = " Ask whoever manages the code presets to add them (Code presets, p)."
+            hint = " Ask whoever manages the code presets to add them (Code presets)."
         banner.update(text + hint)
 
     def load_day(self) -> None:
@@ -248,25 +255,37 @@ class TimeCardScreen(AreaScreen):
             self.action_save()
 
     def action_save(self) -> None:
-        """Save the card in a worker; mark every problem the service finds."""
+        """Save the card in a worker; mark every problem the service finds.
+
+        One card is saved at a time: Save pressed again while the service is still saving
+        does nothing (it would save the same card twice).
+        """
         fields = self.fields
-        if fields is None:
+        if fields is None or self._saving:
             return
-        form = card_from(read_values(fields))
+        sent = read_values(fields)
+        form = card_from(sent)
         self._show_message("")
+        self._saving = True
         call_service(
             self,
             lambda: self.services.time.add_entry(self.actor, form),
-            self._saved,
+            lambda view: self._saved(view, sent),
             problems=self._problems,
             failed=self._failed,
         )
 
-    def _saved(self, view: TimeEntryView) -> None:
+    def _saved(self, view: TimeEntryView, sent: dict[str, Any]) -> None:
+        """Empty time and description for the next card, unless the user has typed on since
+        Save: then what they typed stays (and counts as not saved)."""
+        self._saving = False
         fields = self.fields
         if fields is not None:
-            show_problems(fields, ())
-            fields.clear_entry()
+            typed_on = read_values(fields) != sent
+            show_problems(fields, (), focus=False)
+            if not typed_on:
+                fields.clear_entry()
+            self.mark_saved({**sent, "time_spent": "", "description": ""})
         self._show_missing(())
         who = "" if view.owner_id == self.actor.user_id else f" for {view.owner_name}"
         self.notify(
@@ -284,6 +303,7 @@ class TimeCardScreen(AreaScreen):
         self._show_message("\n".join(f"{field_label(p.field)}: {p.message}" for p in rest))
 
     def _failed(self, error: BaseException) -> None:
+        self._saving = False
         if isinstance(error, PresetsMissing):
             self._show_missing((), error.message)
         elif isinstance(error, TektoroError) and not isinstance(error, ValidationError):

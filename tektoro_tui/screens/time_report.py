@@ -26,6 +26,7 @@ from ..services.pipeline.views import (
     TimeEntryView,
     Totals,
 )
+from ..widgets import keymap
 from ..widgets.dialogs.batch import BatchQuestion, run_batch
 from ..widgets.dialogs.export_choice import ExportDialog
 from ..widgets.paged_table import PagedTable
@@ -38,7 +39,7 @@ from ..widgets.time_export import (
 )
 from ..widgets.time_fields import CardChoices, Options, TimeEntryForm, card_for
 from ..widgets.time_filter_bar import TimeFilterBar, period_text
-from .base import AreaScreen, call_service, edit_in_form
+from .base import AreaScreen, call_service, edit_in_form, push_dialog
 from .preset_pane import ALL, every_page
 from .time_card import load_card_choices
 
@@ -69,22 +70,22 @@ class TimeReportScreen(AreaScreen):
     TITLE_TEXT = "Time Report"
     HELP = (
         "Your time entries and your direct staff's, newest first; f filters by period, "
-        "person, project and status. e or Enter edits a draft or rejected entry, x deletes, "
-        "space marks rows, A accepts the marked rows (or the highlighted one) and Ctrl+A "
-        "every draft and rejected entry shown: accepted entries move on to Approvals. Each "
-        "batch shows its totals before anything changes. Ctrl+E exports what is shown to "
-        "CSV or XLSX; m mails it to you as XLSX."
+        "person, project and status. e or Enter edits a draft or rejected entry, Delete "
+        "deletes, space marks rows, a accepts the marked rows (or the highlighted one) and A "
+        "every draft and rejected entry shown, asking with their number first: accepted "
+        "entries move on to Approvals. Each batch shows its totals before anything changes. "
+        "x exports what is shown to CSV or XLSX; m mails it to you as XLSX."
     )
     BINDINGS = [
-        Binding("e", "edit", "Edit"),
-        Binding("x", "delete", "Delete"),
-        Binding("space", "mark", "Mark"),
-        Binding("A", "accept", "Accept"),
-        Binding("ctrl+a", "accept_all", "Accept all"),
-        Binding("f", "filter", "Filter"),
-        Binding("ctrl+e", "export", "Export"),
-        Binding("m", "mail", "Mail me"),
-        Binding("f5", "reload", "Reload", show=False),
+        Binding(keymap.EDIT, "edit", "Edit"),
+        Binding(keymap.DELETE, "delete", "Delete"),
+        Binding(keymap.MARK, "mark", "Mark"),
+        Binding(keymap.APPROVE, "accept", "Accept"),
+        Binding(keymap.APPROVE_ALL, "accept_all", "Accept all"),
+        Binding(keymap.FILTER, "filter", "Filter"),
+        Binding(keymap.EXPORT, "export", "Export"),
+        Binding(keymap.MAIL, "mail", "Mail me"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
     ]
 
     REFRESH_ON: ClassVar[frozenset[str]] = frozenset({"time_entry"})
@@ -266,7 +267,7 @@ class TimeReportScreen(AreaScreen):
             "Deleted",
         )
         run_batch(
-            self.app,
+            self,
             partial(call_service, self),
             ask,
             lambda: time.delete_entries(self.actor, ids, dry_run=True),
@@ -282,7 +283,7 @@ class TimeReportScreen(AreaScreen):
         if not ids:
             return
         self._accept(
-            "Accept these entries? They move on to Approvals.",
+            "Accept the chosen entries ({count})? They move on to Approvals.",
             lambda: self.services.time.accept(self.actor, ids, dry_run=True),
         )
 
@@ -290,14 +291,14 @@ class TimeReportScreen(AreaScreen):
         """Accept every draft and rejected entry the filter shows."""
         flt = self._filter
         question = (
-            f"Accept every draft and rejected entry shown ({period_text(flt)})? "
+            f"Accept every draft and rejected entry shown: {{count}} ({period_text(flt)})? "
             "They move on to Approvals."
         )
         self._accept(question, lambda: self.services.time.accept(self.actor, flt=flt, dry_run=True))
 
     def _accept(self, question: str, dry_run: Callable[[], BatchResult]) -> None:
         run_batch(
-            self.app,
+            self,
             partial(call_service, self),
             BatchQuestion("Accept entries", question, "Accept", "Accepted"),
             dry_run,
@@ -318,7 +319,7 @@ class TimeReportScreen(AreaScreen):
                     self, lambda: export_report(self.services, self.actor, flt, fmt), self._exported
                 )
 
-        self.app.push_screen(ExportDialog(f"{what}, {period_text(flt)}"), chosen)
+        push_dialog(self, ExportDialog(f"{what}, {period_text(flt)}"), chosen)
 
     def _exported(self, path: Path) -> None:
         self.notify(str(path), title="Exported", timeout=10, markup=False)
@@ -335,4 +336,4 @@ class TimeReportScreen(AreaScreen):
             text = f"{receipt.attachment_name} sent to {receipt.recipient}."
             self.notify(text, title="Mailed", timeout=6, markup=False)
         else:
-            self.app.push_screen(not_sent_notice(outcome))
+            push_dialog(self, not_sent_notice(outcome))

@@ -15,12 +15,13 @@ from ..domain.wording import sentence
 from ..errors import Problem
 from ..services.administration.users import NEW_USER, UserForm
 from ..services.administration.views import InvitationView, Page, UserView
+from ..widgets import keymap
 from ..widgets.dialogs.confirm import NoticeDialog, YesNoDialog
 from ..widgets.dialogs.form import FormModal
 from ..widgets.formatting import active_label, moment, money, yes_no
 from ..widgets.keyed_table import KeyedTable
 from ..widgets.paged_table import PagedTable
-from .base import AreaScreen, call_service, edit_in_form
+from .base import AreaScreen, call_service, edit_in_form, push_dialog
 from .user_forms import (
     InvitationDraft,
     UserChoices,
@@ -44,15 +45,16 @@ class UsersScreen(AreaScreen):
     TITLE_TEXT = "Users and staff"
     HELP = (
         "Everyone you may see: all users for user managers, otherwise yourself and your "
-        "direct staff. Invite people into your staff group with a single-use code. User "
-        "managers create users (crew may have no login), edit them and deactivate them."
+        "direct staff. i invites people into your staff group with a single-use code. User "
+        "managers create users with n (crew may have no login), edit them with e or Enter, "
+        "and deactivate or reactivate them with d (after asking). / searches."
     )
     BINDINGS = [
-        Binding("n", "new_user", "New user"),
-        Binding("e", "edit_user", "Edit"),
-        Binding("a", "toggle_active", "(De)activate"),
-        Binding("i", "invite", "Invite"),
-        Binding("slash", "search", "Search", show=False),
+        Binding(keymap.NEW, "new_user", "New user"),
+        Binding(keymap.EDIT, "edit_user", "Edit"),
+        Binding(keymap.ACTIVATE, "toggle_active", "(De)activate"),
+        Binding(keymap.INVITE, "invite", "Invite"),
+        Binding(keymap.SEARCH, "search", "Search", show=False),
     ]
     DEFAULT_CSS = """
     UsersScreen {
@@ -242,20 +244,22 @@ class UsersScreen(AreaScreen):
         self.refresh_users()
 
     def action_toggle_active(self) -> None:
-        """Deactivate (after confirming) or reactivate the user under the cursor."""
+        """Deactivate or reactivate the user under the cursor, after confirming."""
         user = self._current()
         if user is None:
             return
-        if not user.is_active:
-            self._set_active(user, True)
-            return
-        question = f"Deactivate {user.name}? They can no longer log in; their history stays."
+        if user.is_active:
+            title = "Deactivate user"
+            question = f"Deactivate {user.name}? They can no longer log in; their history stays."
+        else:
+            title = "Reactivate user"
+            question = f"Reactivate {user.name}? They can log in again."
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._set_active(user, False)
+                self._set_active(user, not user.is_active)
 
-        self.app.push_screen(YesNoDialog("Deactivate user", question), answered)
+        push_dialog(self, YesNoDialog(title, question, title.split()[0]), answered)
 
     def _set_active(self, user: UserView, active: bool) -> None:
         call_service(
@@ -276,6 +280,7 @@ class UsersScreen(AreaScreen):
 
     def _invited(self, invitation: InvitationView) -> None:
         self.load_invitations()
+        # Shown whatever is on top: the code is shown only now, and a notice takes no input.
         self.app.push_screen(
             NoticeDialog(
                 "Invitation created",

@@ -27,6 +27,7 @@ from ..services.pipeline.views import (
     RealisationRow,
     WipGroup,
 )
+from ..widgets import keymap
 from ..widgets.dialogs.wip_process import ProcessDialog
 from ..widgets.paged_table import PagedTable
 from ..widgets.wip_cells import FILTERS, entries_text
@@ -40,7 +41,7 @@ from ..widgets.wip_forms import (
 )
 from ..widgets.wip_realisation import RealisationPane
 from ..widgets.wip_tables import WipEntriesTable, WipGroupsTable, WipHeading
-from .base import AreaScreen, call_service, edit_in_form
+from .base import AreaScreen, call_service, edit_in_form, push_dialog
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -56,13 +57,14 @@ class WipScreen(AreaScreen):
 
     TITLE_TEXT = "Work in progress"
     HELP = (
-        "Approved work waits here, by client and project. Select entries with Space (m selects "
-        "every entry shown), then allocate them: bill (optionally writing part down), write "
-        "down with a reason, or hold until a date or until released. Release sends allocated "
-        "entries back. Process (F9) turns allocated work into document records (one invoice "
-        "record per client or project, one statement of write-downs); the entries can never "
-        "change afterwards. Every batch shows what will change before anything is saved. "
-        "o shows realisation: billed against written-down value per client and staff member."
+        "Approved work waits here, by client and project. Mark entries with Space (Ctrl+A "
+        "marks every entry shown), then + allocates them: bill (optionally writing part "
+        "down), write down with a reason, or hold until a date or until released. - releases "
+        "allocated entries back. Process (F9) turns allocated work into document records "
+        "(one invoice record per client or project, one statement of write-downs); the "
+        "entries can never change afterwards. Every batch shows what will change before "
+        "anything is saved. f steps through the allocation filters; 1 and 2 switch between "
+        "WIP and realisation (billed against written-down value per client and staff member)."
     )
     DEFAULT_CSS = """
     WipScreen TabPane {
@@ -70,14 +72,15 @@ class WipScreen(AreaScreen):
     }
     """
     BINDINGS = [
-        Binding("space", "toggle_entry", "Select"),
-        Binding("e", "allocate", "Allocate"),
-        Binding("f9", "process", "Process"),
-        Binding("delete", "release", "Release"),
-        Binding("m", "select_all", "Select all"),
-        Binding("f", "next_filter", "Filter"),
-        Binding("o", "toggle_view", "Realisation/WIP"),
-        Binding("f5", "reload", "Reload"),
+        Binding(keymap.MARK, "toggle_entry", "Mark"),
+        Binding(keymap.ALLOCATE, "allocate", "Allocate"),
+        Binding(keymap.RELEASE, "release", "Release"),
+        Binding(keymap.FINISH, "process", "Process"),
+        Binding(keymap.SELECT_ALL, "select_all", "Mark all"),
+        Binding(keymap.FILTER, "next_filter", "Filter"),
+        Binding(keymap.RELOAD, "reload", "Reload"),
+        Binding(keymap.TABS[0], "show_tab('wip-tab')", "WIP tab", show=False),
+        Binding(keymap.TABS[1], "show_tab('realisation-tab')", "Realisation tab", show=False),
     ]
 
     REFRESH_ON: ClassVar[frozenset[str]] = frozenset({"time_entry", "document_record"})
@@ -307,7 +310,7 @@ class WipScreen(AreaScreen):
         def go() -> None:
             call_service(self, lambda: apply(result.entry_ids), self._applied)
 
-        ask_to_apply(self.app, result, title, doing, go, back)
+        ask_to_apply(self, result, title, doing, go, back)
 
     def _applied(self, result: BatchResult) -> None:
         self.entries_table.unselect_all()
@@ -379,7 +382,7 @@ class WipScreen(AreaScreen):
                 failed=dialog.show_failed,
             )
 
-        self.app.push_screen(ProcessDialog(result, start), self._processed)
+        push_dialog(self, ProcessDialog(result, start), self._processed)
 
     def _processed(self, created: bool | None) -> None:
         if created:
@@ -388,10 +391,9 @@ class WipScreen(AreaScreen):
 
     # --- views ----------------------------------------------------------------------------------
 
-    def action_toggle_view(self) -> None:
-        """Switch between WIP and realisation."""
-        tabs = self.query_one(TabbedContent)
-        tabs.active = "realisation-tab" if tabs.active == "wip-tab" else "wip-tab"
+    def action_show_tab(self, key: str) -> None:
+        """Switch to WIP or realisation."""
+        self.query_one(TabbedContent).active = key
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """Refresh the key hints and focus the open tab's first table."""

@@ -163,13 +163,13 @@ def document_modal(
         FieldSpec("file_path", "File (path of the scan)", placeholder="contracts/carl.pdf"),
         FieldSpec("expires_on", "Expires on", placeholder="YYYY-MM-DD, blank: never"),
     )
-    marked = [Problem(PROBLEM_FIELDS.get(p.field, p.field), p.message) for p in problems]
     return FormModal(
         "Edit compliance document" if editing else "Add compliance document",
         specs,
         draft,
         _document_form,
-        marked,
+        problems,
+        field_names=PROBLEM_FIELDS,
     )
 
 

@@ -15,7 +15,7 @@ from .bar_chart import meter
 from .dashboard_common import DashboardPanel, FigureTable, amount, currency_note, plural, words
 from .formatting import day, hours
 
-PORTAL_HINT = "l: all your invoices (mark one paid there) · n: notifications"
+PORTAL_HINT = "Ctrl+G l: your invoices (mark one paid) · Ctrl+G n: notices"
 
 
 def _invoice_cells(row: ClientInvoiceRow) -> tuple[str, ...]:

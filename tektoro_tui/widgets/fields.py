@@ -193,8 +193,12 @@ def read_values(root: Widget) -> dict[str, Any]:
     return {field.field_name: field.value for field in root.query(FormField)}
 
 
-def show_problems(root: Widget, problems: Iterable[Problem]) -> list[Problem]:
+def show_problems(
+    root: Widget, problems: Iterable[Problem], *, focus: bool = True
+) -> list[Problem]:
     """Mark every field under ``root`` that has a problem; clear the others.
+
+    The first bad field gets the focus (unless ``focus`` is False: the user is typing).
 
     Returns:
         The problems that belong to no field shown under ``root``.
@@ -210,7 +214,7 @@ def show_problems(root: Widget, problems: Iterable[Problem]) -> list[Problem]:
         if messages:
             placed.add(field.field_name)
             first_bad = first_bad or field
-    if first_bad is not None:
+    if first_bad is not None and focus:
         first_bad.control.focus()
         first_bad.scroll_visible()
     return [p for p in _flatten(by_field) if p.field not in placed]

@@ -10,6 +10,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
+from . import keymap
 from .stable_table import StableTable
 
 GRANTED = Text("✔", style="bold green", justify="center")
@@ -20,7 +21,7 @@ LOCKED = Text("✔", style="bold", justify="center")
 class PermissionGrid(StableTable):
     """Shows which role holds which permission; space or enter asks to flip a cell."""
 
-    BINDINGS = [Binding("space", "select_cursor", "Toggle")]
+    BINDINGS = [Binding(keymap.MARK, "select_cursor", "Toggle")]
 
     class ToggleWanted(Message):
         """The user wants ``role`` to hold ``perm`` (``grant`` True) or not."""

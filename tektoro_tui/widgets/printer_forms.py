@@ -1,4 +1,4 @@
-"""The Invoice Printer's forms: recognising a payment and cancelling with a credit note.
+"""The Invoice Printer's forms: recording a payment and cancelling with a credit note.
 
 The forms return what was typed; the invoice service checks it (an overpayment, a date before
 the issue date, a missing reason...) and the screen reopens the form with the bad fields
@@ -66,13 +66,13 @@ def payment_form(values: dict[str, Any]) -> PaymentForm:
 def payment_modal(
     invoice: InvoiceView, draft: PaymentForm, problems: tuple[Problem, ...]
 ) -> FormModal[PaymentForm]:
-    """The "Recognise revenue" form for ``invoice``."""
+    """The "Record payment" form for ``invoice``."""
     intro = (
         f"{invoice.client_name}: gross {invoice.gross}, paid {invoice.paid}, "
         f"still due {invoice.due}. Partial payments are allowed."
     )
     return FormModal(
-        f"Recognise revenue: {invoice.number}",
+        f"Record payment: {invoice.number}",
         PAYMENT_SPECS,
         draft,
         payment_form,

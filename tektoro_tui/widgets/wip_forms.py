@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from textual.app import App
+from textual.dom import DOMNode
 
 from ..errors import Problem
 from ..services.pipeline.views import (
@@ -16,6 +16,7 @@ from ..services.pipeline.views import (
     BatchResult,
     ProcessResult,
 )
+from .calls import push_dialog
 from .dialogs.confirm import NoticeDialog, YesNoDialog
 from .dialogs.form import FormModal
 from .fields import FieldSpec
@@ -149,20 +150,19 @@ def skipped_lines(result: BatchResult) -> list[str]:
 
 
 def ask_to_apply(
-    app: App[Any],
+    node: DOMNode,
     result: BatchResult,
     title: str,
     doing: str,
     on_yes: Callable[[], object],
     on_no: Callable[[], object] | None = None,
 ) -> None:
-    """Show what a dry run found and call ``on_yes`` on Yes (a notice when nothing changes).
-
-    ``on_no`` is called on No (e.g. to go back to the form that asked, its values kept).
-    """
+    """Show what a dry run found and call ``on_yes`` on Yes (a notice when nothing changes),
+    only while ``node``'s screen is on top. ``on_no`` is called on No (e.g. to go back to the
+    form that asked, its values kept)."""
     if not result.entry_ids:
         text = "\n".join(["Nothing would change.", *skipped_lines(result)])
-        app.push_screen(NoticeDialog(title, text))
+        push_dialog(node, NoticeDialog(title, text))
         return
 
     def answered(yes: bool | None) -> None:
@@ -172,7 +172,7 @@ def ask_to_apply(
             on_no()
 
     question = f"{batch_question(result, doing)}\n\nGo ahead?"
-    app.push_screen(YesNoDialog(title, question), answered)
+    push_dialog(node, YesNoDialog(title, question), answered)
 
 
 def problems_of(result: BatchResult) -> tuple[Problem, ...]:

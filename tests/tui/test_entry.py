@@ -14,10 +14,12 @@ from tektoro_tui.screens.register import RegisterScreen
 from tektoro_tui.screens.setup import SetupScreen
 from tektoro_tui.services.administration.auth import WRONG_LOGIN
 from tektoro_tui.services.hub import Services
+from tektoro_tui.widgets.unsaved import LeaveDialog
 
 from .conftest import ADMIN, ADMIN_EMAIL, ADMIN_PASSWORD, STAFF, Firm
 from .tuitools import (
     errors,
+    go,
     invalid_fields,
     keys,
     log_in,
@@ -175,6 +177,8 @@ async def test_registration_with_an_unknown_code_says_so(firm: Firm) -> None:
         await settle(pilot)
         assert set(invalid_fields(app)) == {"code"}
         await keys(pilot, "escape")
+        assert isinstance(app.screen, LeaveDialog), "what was typed is not thrown away unasked"
+        await keys(pilot, "y")
         assert isinstance(app.screen, LoginScreen)
 
 
@@ -195,7 +199,7 @@ async def test_a_user_deactivated_while_signed_in_is_signed_out(firm: Firm) -> N
         await log_in(pilot, *STAFF)
         assert isinstance(app.screen, HomeScreen)
         firm.services.users.set_active(firm.admin, firm.staff.user_id, False)
-        await keys(pilot, "u")
+        await keys(pilot, *go("u"))
         assert isinstance(app.screen, LoginScreen)
         assert app.actor is None
         assert any(title == "Signed out" for title, _, _ in notifications(app))
@@ -205,7 +209,7 @@ async def test_log_out_returns_to_the_login_screen(firm: Firm) -> None:
     app = TektoroApp(services=firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
         await log_in(pilot, *ADMIN)
-        await keys(pilot, "p", "ctrl+l")
+        await keys(pilot, *go("p"), "ctrl+l")
         assert isinstance(app.screen, LoginScreen)
         assert app.actor is None
         assert len(app.screen_stack) == 2

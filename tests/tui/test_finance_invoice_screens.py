@@ -42,6 +42,7 @@ from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
 from tests.finance_world import NOW, PASSWORD, World, build_world
 
 from .tuitools import (
+    go,
     highlight,
     invalid_fields,
     keys,
@@ -137,7 +138,7 @@ async def test_admin_generates_approves_and_pays_and_carl_sees_it_paid(world: Wo
     app = TektoroApp(services=world.services)
     async with app.run_test(size=WIDE) as pilot:
         await log_in(pilot, *ADMIN)
-        await keys(pilot, "m")
+        await keys(pilot, *go("m"))
         screen = app.screen
         assert isinstance(screen, ContractorInvoicesScreen)
         assert {"generate"} <= offered(app)
@@ -155,7 +156,7 @@ async def test_admin_generates_approves_and_pays_and_carl_sees_it_paid(world: Wo
         picker.value = str(world.carl.user_id)
         fill(app, period_end="2026-01-15")
         await keys(pilot, "ctrl+s")
-        assert isinstance(app.screen, FormModal), "the service's problems reopen the form"
+        assert isinstance(app.screen, FormModal), "the form stays up with the service's problems"
         assert set(invalid_fields(app)) == {"period_end"}
         fill(app, period_end="2026-02-28")
         await keys(pilot, "ctrl+s")
@@ -209,7 +210,7 @@ async def test_admin_generates_approves_and_pays_and_carl_sees_it_paid(world: Wo
         assert world.services.contractor_invoices.get(world.admin, MI).status == "paid"
 
         await log_in(pilot, "carl@example.com", PASSWORD)
-        await keys(pilot, "m")
+        await keys(pilot, *go("m"))
         mine = app.screen
         assert isinstance(mine, ContractorInvoicesScreen) and mine.TITLE_TEXT == "My invoices"
         assert table_rows(mine.table) == [
@@ -220,14 +221,14 @@ async def test_admin_generates_approves_and_pays_and_carl_sees_it_paid(world: Wo
         assert "W-1" in text and "W-2" in text and MASKED_TAIL in text
         assert ACCOUNT not in text and "0140000071" not in text, "masked for the contractor"
 
-        await keys(pilot, "n")
+        await keys(pilot, *go("n"))
         notes = app.screen
         assert isinstance(notes, NotificationsScreen)
         table = notes.query_one("#notes", DataTable)
         assert table.row_count == 1 and column(table, 0) == ["●"]
         assert MI in shown_text(notes.query_one("#note-text", Static))
         assert "mark_read" in offered(app)
-        await keys(pilot, "r")
+        await keys(pilot, "k")
         assert column(table, 0) == [""]
         assert world.services.contractor_invoices.notifications(world.carl)[0].read
         assert "mark_all_read" not in offered(app)
@@ -238,13 +239,13 @@ async def test_carl_exports_his_payments_masked(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=WIDE) as pilot:
         await log_in(pilot, "carl@example.com", PASSWORD)
-        await keys(pilot, "m")
+        await keys(pilot, *go("m"))
         screen = app.screen
         assert isinstance(screen, ContractorInvoicesScreen) and screen.TITLE_TEXT == "My invoices"
         assert "export" in offered(app)
 
-        await keys(pilot, "e")
-        assert app.screen is screen, "e exports here; it does not open Payment terms"
+        await keys(pilot, "x", "c")
+        assert app.screen is screen, "x exports here, after asking the format"
         written = shown_text(screen.query_one("#mi-status", Static)).split("Written to ", 1)[1]
         path = exports_dir() / written.strip().rsplit("/", 1)[-1]
         assert path.name == "Contractor-payments-As-of-2026-03-10.csv"
@@ -254,7 +255,7 @@ async def test_carl_exports_his_payments_masked(world: World) -> None:
         ]
         assert ACCOUNT not in path.read_text(encoding="utf-8-sig")
 
-        await keys(pilot, "E")
+        await keys(pilot, "x", "x")
         assert path.with_suffix(".xlsx").is_file()
         assert "Contractor-payments-As-of-2026-03-10.xlsx" in shown_text(
             screen.query_one("#mi-status", Static)
@@ -268,7 +269,7 @@ async def test_the_office_marks_paid_sends_cancels_prints_and_exports(world: Wor
     app = TektoroApp(services=world.services)
     async with app.run_test(size=WIDE) as pilot:
         await log_in(pilot, *ADMIN)
-        await keys(pilot, "l")
+        await keys(pilot, *go("l"))
         screen = app.screen
         assert isinstance(screen, ClientInvoicesScreen)
         table = screen.table
@@ -294,6 +295,8 @@ async def test_the_office_marks_paid_sends_cancels_prints_and_exports(world: Wor
         await settle(pilot)
         assert column(table, 0) == [BOLT]
         await keys(pilot, "s")
+        assert isinstance(app.screen, YesNoDialog), "marking sent (and e-mailing) asks first"
+        await keys(pilot, "y")
         assert "marked sent. E-mail:" in shown_text(screen.query_one("#ci-status", Static))
         assert column(table, 2) == ["sent"]
 
@@ -301,13 +304,13 @@ async def test_the_office_marks_paid_sends_cancels_prints_and_exports(world: Wor
         pdf = exports_dir() / "INV-2026-00002.pdf"
         assert pdf.is_file() and str(pdf) in shown_text(screen.query_one("#ci-status", Static))
 
-        await keys(pilot, "x", "enter")
+        await keys(pilot, "c", "enter")
         assert set(invalid_fields(app)) == {"reason"}, "a reason is required"
         await type_text(pilot, "Wrong client", "enter")
         rows = {row[0]: row for row in table_rows(table)}
         assert rows[BOLT][2] == "cancelled" and rows["CN/2026/00001"][2] == "credit note"
 
-        await keys(pilot, "e")
+        await keys(pilot, "x", "c")
         written = shown_text(screen.query_one("#ci-status", Static)).split("Written to ", 1)[1]
         path = exports_dir() / written.strip().rsplit("/", 1)[-1]
         assert path.suffix == ".csv" and BOLT in path.read_text(encoding="utf-8-sig")
@@ -315,7 +318,7 @@ async def test_the_office_marks_paid_sends_cancels_prints_and_exports(world: Wor
         assert not any(ACME in row for row in listed), "the export follows the filter"
 
         await log_in(pilot, "adam@example.com", PASSWORD)
-        await keys(pilot, "l")
+        await keys(pilot, *go("l"))
         screen = app.screen
         assert isinstance(screen, ClientInvoicesScreen)
         assert "export" not in offered(app), "an accountant may not export by default"
@@ -330,7 +333,7 @@ async def test_a_client_sees_only_their_company_and_marks_an_invoice_paid(world:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=WIDE) as pilot:
         await log_in(pilot, "cleo@example.com", PASSWORD)
-        await keys(pilot, "l")
+        await keys(pilot, *go("l"))
         screen = app.screen
         assert isinstance(screen, ClientInvoicesScreen)
         assert not screen.query("#cif-client"), "no client choice in the portal"
@@ -361,7 +364,7 @@ async def test_terms_are_written_changed_and_deleted(services: Services, admin: 
     app = TektoroApp(services=services)
     async with app.run_test(size=WIDE) as pilot:
         await log_in(pilot, *ADMIN)
-        await keys(pilot, "e")
+        await keys(pilot, *go("e"))
         screen = app.screen
         assert isinstance(screen, TermsScreen)
         assert screen.table.row_count == 0 and offered(app) >= {"new"}
@@ -420,7 +423,7 @@ def test_my_invoices_snapshot_masks_the_account(world: World, snap_compare: Any)
         steady_title(app)
         seen.append(app.export_screenshot())
 
-    run = snapshot_steps("m", login=("carl@example.com", PASSWORD), arrange=arrange)
+    run = snapshot_steps(*go("m"), login=("carl@example.com", PASSWORD), arrange=arrange)
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
     (text,) = seen
     assert MASKED_TAIL in text and ACCOUNT not in text and "0140000071" not in text
@@ -428,20 +431,20 @@ def test_my_invoices_snapshot_masks_the_account(world: World, snap_compare: Any)
 
 def test_preview_snapshot(world: World, snap_compare: Any) -> None:
     app = TektoroApp(services=world.services)
-    run = snapshot_steps("m", "g", "ctrl+s", login=ADMIN, arrange=steady_title)
+    run = snapshot_steps(*go("m"), "g", "ctrl+s", login=ADMIN, arrange=steady_title)
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
 
 
 def test_payment_form_snapshot(world: World, snap_compare: Any) -> None:
     carl_paid_in_part(world)
     app = TektoroApp(services=world.services)
-    run = snapshot_steps("m", "p", login=ADMIN, arrange=steady_title)
+    run = snapshot_steps(*go("m"), "p", login=ADMIN, arrange=steady_title)
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
 
 
 def test_client_portal_snapshot(world: World, snap_compare: Any) -> None:
     app = TektoroApp(services=world.services)
-    run = snapshot_steps("l", login=("cleo@example.com", PASSWORD), arrange=steady_title)
+    run = snapshot_steps(*go("l"), login=("cleo@example.com", PASSWORD), arrange=steady_title)
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
 
 

@@ -87,7 +87,7 @@ async def test_a_contact_is_added_to_the_highlighted_client(stocked_firm: Firm) 
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_presets_tab(pilot, "clients")
-        await keys(pilot, "c")
+        await keys(pilot, "tab", "n")
         type_into(app, "#input-name", "Fred Foreman")
         type_into(app, "#input-position", "foreman")
         await keys(pilot, "ctrl+s")
@@ -100,7 +100,7 @@ async def test_deactivating_a_preset_updates_the_list(stocked_firm: Firm) -> Non
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_presets_tab(pilot, "activities")
-        await keys(pilot, "a")
+        await keys(pilot, "d", "y")
         table = screen.query_one("#activities-pane-table", PagedTable)
         assert table.get_row_at(0)[2] == "inactive"
     missing = stocked_firm.services.presets.missing_presets()
@@ -151,7 +151,7 @@ async def test_deactivating_a_user_asks_first(firm: Firm) -> None:
     app = TektoroApp(services=firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_area(pilot, "u", login=ADMIN)
-        await keys(pilot, "down", "a")
+        await keys(pilot, "down", "d")
         assert isinstance(app.screen, YesNoDialog)
         await keys(pilot, "y")
     assert not firm.services.users.get_user(firm.admin, firm.staff.user_id).is_active

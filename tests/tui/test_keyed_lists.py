@@ -33,7 +33,7 @@ from tektoro_tui.widgets.printer_detail import INVOICE_COLUMNS
 from tektoro_tui.widgets.stable_table import StableTable
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, NOW, Firm
-from .tuitools import log_in, settle, type_into, until
+from .tuitools import go, log_in, settle, type_into, until
 
 SIZE = (100, 30)
 RATES = 80
@@ -132,7 +132,7 @@ def rates(stocked_firm: Firm) -> dict[str, int]:
 
 async def open_rate_codes(pilot: Pilot[None]) -> StableTable:
     """The rate codes tab of the presets, with the cursor on "Rate 60" (row 60 of 80)."""
-    await open_screen(pilot, "p", "5")
+    await open_screen(pilot, *go("p"), "5")
     assert isinstance(pilot.app.screen, PresetsScreen)
     table = pilot.app.screen.query_one("#rate_codes-pane-table", StableTable)
     await cursor_to(pilot, table, 59)
@@ -213,7 +213,7 @@ def entries(stocked_firm: Firm) -> list[int]:
 
 async def open_report(pilot: Pilot[None], row: int) -> StableTable:
     """The Time Report with every page loaded and the cursor on ``row``."""
-    await open_screen(pilot, "t")
+    await open_screen(pilot, *go("t"))
     assert isinstance(pilot.app.screen, TimeReportScreen)
     table = pilot.app.screen.query_one("#entries", StableTable)
     await cursor_to(pilot, table, row)
@@ -282,7 +282,7 @@ async def test_deleted_entries_move_the_cursor_to_their_neighbour(
     async with app.run_test(size=SIZE) as pilot:
         table = await open_report(pilot, 60)
         seen = feed_reports(app)
-        await pilot.press("x")
+        await pilot.press("delete")
         await settle(pilot)
         assert isinstance(app.screen, BatchDialog)
         await pilot.press("y")
@@ -347,7 +347,7 @@ def printed(stocked_firm: Firm) -> Printed:
 
 async def open_printer(pilot: Pilot[None]) -> StableTable:
     """The printer with the cursor on row 7, the view scrolled down to row 10 and back."""
-    await open_screen(pilot, "i")
+    await open_screen(pilot, *go("i"))
     assert isinstance(pilot.app.screen, PrinterScreen)
     table = pilot.app.screen.query_one("#invoices", StableTable)
     assert table.row_count == INVOICES
@@ -367,7 +367,7 @@ async def test_a_payment_recorded_on_the_printer_keeps_the_cursor_and_the_view(
         table = await open_printer(pilot)
         number, scroll = printed.numbers[7], table.scroll_y
         seen = feed_reports(app)
-        await pilot.press("n")
+        await pilot.press("p")
         await settle(pilot)
         assert isinstance(app.screen, FormModal)
         await pilot.press("ctrl+s")

@@ -35,6 +35,7 @@ from tests.finance_world import PASSWORD, World
 from .dashboard_world import CARL, MONA, OLGA_LOGIN, on_sqlite_only, world
 from .tuitools import (
     errors,
+    go,
     keys,
     log_in,
     notifications,
@@ -167,7 +168,7 @@ async def test_a_new_period_is_read_on_enter_and_a_bad_date_is_marked(world: Wor
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
         await open_area(pilot, "f", MetricsScreen, login=OLGA_LOGIN)
-        await pilot.press("f")
+        await pilot.press("y")
         app.screen.query_one("#date-date_from", Input).value = "2026-03-01"
         app.screen.query_one("#date-date_to", Input).value = "2026-03-31"
         await keys(pilot, "enter")
@@ -190,7 +191,7 @@ async def test_the_table_in_focus_exports_to_xlsx_and_csv(world: World) -> None:
         await open_area(pilot, "f", MetricsScreen, login=OLGA_LOGIN)
         await keys(pilot, "2")
         assert app.screen.query_one(TabbedContent).active == "projects"
-        await keys(pilot, "x")
+        await keys(pilot, "x", "x")
         written = sorted(exports_dir().glob("*.xlsx"))
         assert len(written) == 1 and written[0].name.startswith("Hours-and-income-per-project")
         sheet = openpyxl.load_workbook(written[0]).active
@@ -202,7 +203,7 @@ async def test_the_table_in_focus_exports_to_xlsx_and_csv(world: World) -> None:
         await keys(pilot, "1")
         await pilot.press("tab")  # from hours by status to revenue by status
         await settle(pilot)
-        await keys(pilot, "e")
+        await keys(pilot, "x", "c")
         (written_csv,) = exports_dir().glob("*.csv")
         text = Path(written_csv).read_text(encoding="utf-8-sig")
         assert next(csv.reader(text.splitlines()))[0] == "Status"
@@ -239,5 +240,5 @@ async def test_managers_may_open_the_metrics_and_contractors_may_not(world: Worl
 @pytest.mark.parametrize("tab", ["3", "4"], ids=["weekly", "monthly"])
 def test_metrics_snapshot(world: World, tab: str, snap_compare) -> None:  # type: ignore[no-untyped-def]
     app = TektoroApp(services=world.services)
-    steps = snapshot_steps("f", tab, login=OLGA_LOGIN)
+    steps = snapshot_steps(*go("f"), tab, login=OLGA_LOGIN)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)

@@ -1,4 +1,4 @@
-"""Moving around: keys, the command palette, escape, help, and resizing."""
+"""Moving around: Go to (Ctrl+G), the command palette, escape, help, and resizing."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from tektoro_tui.screens.permissions import PermissionsScreen
 from tektoro_tui.screens.presets import PresetsScreen
 from tektoro_tui.screens.settings import SettingsScreen
 from tektoro_tui.screens.users import UsersScreen
+from tektoro_tui.widgets.dialogs.go_to import GoToDialog
 from tektoro_tui.widgets.dialogs.help import HelpScreen
 
 from .conftest import ADMIN, Firm
-from .tuitools import errors, keys, log_in, open_area, settle, type_text
+from .tuitools import errors, go, keys, log_in, open_area, settle, type_text
 
 AREA_SCREENS = {
     "u": UsersScreen,
@@ -25,32 +26,65 @@ AREA_SCREENS = {
 }
 
 
-async def test_every_screen_opens_by_its_key_and_escape_goes_back(stocked_firm: Firm) -> None:
+async def test_every_screen_opens_by_go_to_and_its_letter_and_escape_goes_back(
+    stocked_firm: Firm,
+) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
         await log_in(pilot, *ADMIN)
         for key, screen_type in AREA_SCREENS.items():
-            await keys(pilot, key)
+            await keys(pilot, *go(key))
             assert isinstance(app.screen, screen_type), key
             await keys(pilot, "escape")
             assert isinstance(app.screen, HomeScreen)
         assert not errors(app)
 
 
-async def test_h_goes_home_from_any_screen(stocked_firm: Firm) -> None:
+async def test_go_to_lists_the_screens_the_user_may_open_and_escape_stays(
+    stocked_firm: Firm,
+) -> None:
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_area(pilot, "u", UsersScreen, login=ADMIN)
+        await keys(pilot, "ctrl+g")
+        assert isinstance(app.screen, GoToDialog)
+        listed = app.screen.query_one(OptionList)
+        assert listed.get_option_at_index(0).id == "home"
+        assert listed.option_count == 18
+        await keys(pilot, "escape")
+        assert isinstance(app.screen, UsersScreen)
+
+
+async def test_single_letters_never_navigate(stocked_firm: Firm) -> None:
+    """A sentence typed on Home or a list, with no text field in focus, leaves no screen.
+    (Not a g on an administrator's Home: it starts the master-invoice generator, over Home.)"""
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
         await log_in(pilot, *ADMIN)
-        await keys(pilot, "r", "h")
+        await pilot.press(*"the quick brown fox jumps over the lazy cat, then notices, users")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert len(app.screen_stack) == 2
+        await keys(pilot, *go("r"))
+        await pilot.press(*"hauvnop")
+        await settle(pilot)
+        assert isinstance(app.screen, PermissionsScreen)
+
+
+async def test_h_in_go_to_goes_home_from_any_screen(stocked_firm: Firm) -> None:
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, *ADMIN)
+        await keys(pilot, *go("r"), *go("h"))
         assert isinstance(app.screen, HomeScreen)
         assert len(app.screen_stack) == 2
 
 
-async def test_area_keys_work_from_other_screens_too(stocked_firm: Firm) -> None:
+async def test_go_to_works_from_other_screens_too(stocked_firm: Firm) -> None:
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(100, 30)) as pilot:
         await log_in(pilot, *ADMIN)
-        await keys(pilot, "u", "r")
+        await keys(pilot, *go("u"), *go("r"))
         assert isinstance(app.screen, PermissionsScreen)
         assert len(app.screen_stack) == 3, "areas open on top of home, not of each other"
         await keys(pilot, "escape")
@@ -138,6 +172,11 @@ async def test_help_lists_the_keys_of_the_screen_and_the_global_keys(
         assert ("esc", "Back", False) in listed
         assert ("f1, ?", "Help", True) in listed
         assert ("^l", "Log out", True) in listed
+        assert ("^g", "Go to", True) in listed
+        go_to = {(k.key, k.description) for k in app.screen._go_to}
+        assert ("p", "Code presets") in go_to
+        key_map = {(k.key, k.description) for k in app.screen._key_map}
+        assert ("d", "Deactivate or reactivate the highlighted record, after asking") in key_map
         await keys(pilot, "escape")
         assert isinstance(app.screen, PresetsScreen)
 
@@ -147,7 +186,7 @@ async def test_screens_stay_usable_when_the_terminal_is_resized(stocked_firm: Fi
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, *ADMIN)
         for key in "uprs":
-            await keys(pilot, key)
+            await keys(pilot, *go(key))
             for size in ((60, 20), (140, 45), (80, 24)):
                 await pilot.resize_terminal(*size)
                 await settle(pilot)
@@ -163,7 +202,7 @@ async def test_a_resize_lays_out_the_screen_on_top_and_the_one_beneath(
     app = TektoroApp(services=stocked_firm.services)
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, *ADMIN)
-        await pilot.press("u")
+        await pilot.press(*go("u"))
         await settle(pilot)
         await pilot.resize_terminal(120, 40)
         await settle(pilot)

@@ -11,7 +11,7 @@ from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.permission_grid import PermissionGrid
 
 from .conftest import ADMIN, Firm
-from .tuitools import errors, keys, open_area
+from .tuitools import errors, go, go_to_offers, keys, open_area
 
 
 async def open_grid(pilot) -> PermissionGrid:  # type: ignore[no-untyped-def]
@@ -59,11 +59,11 @@ async def test_resetting_a_role_asks_first_and_restores_the_defaults(firm: Firm)
     async with app.run_test(size=(100, 30)) as pilot:
         grid = await open_grid(pilot)
         put_cursor(grid, Role.HR, Perm.AUDIT_VIEW)
-        await keys(pilot, "d")
+        await keys(pilot, "0")
         assert isinstance(app.screen, YesNoDialog)
         await keys(pilot, "n")
         assert Perm.AUDIT_VIEW in firm.services.permissions.matrix(firm.admin)[Role.HR]
-        await keys(pilot, "d", "y")
+        await keys(pilot, "0", "y")
     assert firm.services.permissions.matrix(firm.admin)[Role.HR] == DEFAULT_MATRIX[Role.HR]
 
 
@@ -74,6 +74,8 @@ async def test_taking_away_own_permission_updates_the_menus(firm: Firm) -> None:
         put_cursor(grid, Role.ADMINISTRATOR, Perm.SETTINGS_MANAGE)
         await keys(pilot, "space")
         assert app.actor is not None and not app.actor.may(Perm.SETTINGS_MANAGE)
-        await keys(pilot, "escape", "s")
+        await keys(pilot, "escape")
+        assert "settings" not in await go_to_offers(pilot)
+        await keys(pilot, *go("s"), "escape")
         assert not isinstance(app.screen, PermissionsScreen)
         assert type(app.screen).__name__ == "HomeScreen"

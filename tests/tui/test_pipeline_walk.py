@@ -62,6 +62,7 @@ from tests.builders import (
 
 from .tuitools import (
     errors,
+    go,
     keys,
     log_in,
     notifications,
@@ -189,7 +190,7 @@ async def enter_two_cards(walk: Walk) -> None:
     """Ann logs in and enters two cards on today's time card (the codes have one choice each)."""
     pilot, office = walk.pilot, walk.office
     await log_in(pilot, *ANN, typing=True)
-    await walk.press("c")
+    await walk.press(*go("c"))
     screen = screen_of(pilot, TimeCardScreen)
     await until(pilot, lambda: screen.fields is not None, "the time card's fields")
     await settle(pilot)
@@ -220,10 +221,10 @@ async def enter_two_cards(walk: Walk) -> None:
 async def ask_to_accept_all(walk: Walk) -> None:
     """Ann opens the Time Report and asks to accept every entry shown: the dry run asks."""
     pilot, office = walk.pilot, walk.office
-    await walk.press("escape", "t")
+    await walk.press("escape", *go("t"))
     screen_of(pilot, TimeReportScreen)
     assert text_of(pilot.app, "#totals") == "Shown: 2 entries · 4:00 h · 400.00 EUR"
-    await walk.press("ctrl+a")
+    await walk.press("A")
     screen_of(pilot, BatchDialog)
     assert text_of(pilot.app, "#batch-totals") == "2 entries · 4:00 h · 400.00 EUR"
     assert office.statuses() == [(90, "draft", None), (150, "draft", None)], "a dry run only"
@@ -244,7 +245,7 @@ async def highlight_ann_in_approvals(walk: Walk) -> None:
     await walk.press("ctrl+l")
     screen_of(pilot, LoginScreen)
     await log_in(pilot, *OWNER, typing=True)
-    await walk.press("a")
+    await walk.press(*go("a"))
     screen_of(pilot, ApprovalsScreen)
     assert table_rows(pilot.app, "#contributors") == [
         ["All contributors", "2", "4:00", "400.00 EUR"],
@@ -259,11 +260,12 @@ async def highlight_ann_in_approvals(walk: Walk) -> None:
 
 
 async def approve_ann(walk: Walk) -> None:
-    """A on Ann: the dry run shows her totals; Yes approves both entries into WIP."""
+    """A (approve all) on Ann: the dry run shows her totals and the question their number;
+    Yes approves both entries into WIP."""
     pilot, office = walk.pilot, walk.office
     await walk.press("A")
     screen_of(pilot, BatchDialog)
-    assert "every accepted entry of Ann Staff" in text_of(pilot.app, "#batch-question")
+    assert "every accepted entry of Ann Staff (2)" in text_of(pilot.app, "#batch-question")
     assert text_of(pilot.app, "#batch-totals") == "2 entries · 4:00 h · 400.00 EUR"
     await walk.press("y")
     screen_of(pilot, ApprovalsScreen)
@@ -274,12 +276,12 @@ async def approve_ann(walk: Walk) -> None:
 async def allocate_and_process(walk: Walk) -> None:
     """WIP: select both entries, allocate them to bill, then process them with progress."""
     pilot, office = walk.pilot, walk.office
-    await walk.press("w")
+    await walk.press(*go("w"))
     screen_of(pilot, WipScreen)
     assert [r[:4] for r in table_rows(pilot.app, "#groups")] == [[CLIENT, PROJECT, "2", "400.00"]]
-    await walk.press("m")
+    await walk.press("ctrl+a")
     assert "2 selected" in text_of(pilot.app, "#entries-heading")
-    await walk.press("e")
+    await walk.press("plus")
     screen_of(pilot, FormModal)
     await walk.press("ctrl+s")  # "Allocate to" starts on Bill
     dialog = screen_of(pilot, YesNoDialog)
@@ -331,7 +333,7 @@ async def close_process_dialog(walk: Walk) -> None:
 async def open_the_record(walk: Walk) -> None:
     """Documenter: Enter on the record opens it as a draft with its totals."""
     pilot, office = walk.pilot, walk.office
-    await walk.press("d")
+    await walk.press(*go("d"))
     screen = screen_of(pilot, DocumenterScreen)
     assert [r[:5] for r in table_rows(pilot.app, "#records")] == [
         [RECORD, CLIENT, "2", "4:00", "400.00"]
@@ -387,12 +389,12 @@ async def create_the_invoice(walk: Walk) -> None:
 async def print_and_pay(walk: Walk) -> None:
     """Invoice Printer: the PDF carries the number and the gross; the full amount is paid."""
     pilot, office = walk.pilot, walk.office
-    await walk.press("i")
+    await walk.press(*go("i"))
     screen_of(pilot, PrinterScreen)
     assert [[*r[:2], *r[3:7]] for r in table_rows(pilot.app, "#invoices")] == [
         [NUMBER, CLIENT, "492.00", "issued", "492.00", "0.00"]
     ]
-    await walk.press("f")
+    await walk.press("o")
     pdf = exports_dir() / "INV-2024-00001.pdf"
     assert pdf.is_file()
     assert ("Invoice written", str(pdf), "information") in notifications(walk.app)
@@ -400,7 +402,7 @@ async def print_and_pay(walk: Walk) -> None:
     assert NUMBER in text and "492.00" in text and "92.00" in text and CLIENT in text
     assert "12 Quay Street" in text, "the client's billing address is printed"
 
-    await walk.press("n")
+    await walk.press("p")
     form = screen_of(pilot, FormModal)
     amount = form.query_one("#input-amount", Input)
     assert amount.value == "492.00", "the whole amount due is offered"
@@ -425,7 +427,7 @@ async def print_and_pay(walk: Walk) -> None:
 async def show_revenue(walk: Walk) -> None:
     """Account Revenue: the revenue tab shows May 2024's 492.00 from the client."""
     pilot, office = walk.pilot, walk.office
-    await walk.press("v")
+    await walk.press(*go("v"))
     screen_of(pilot, RevenueScreen)
     assert table_rows(pilot.app, "#revenue-pane-table") == [
         ["2024-05", CLIENT, PROJECT, "400.00", "92.00", "492.00"],
@@ -456,7 +458,7 @@ async def book_the_invoice(walk: Walk) -> None:
     booked = office.services.invoices.get_by_number(office.owner, NUMBER)
     assert booked.status == "booked" and booked.booked_at is not None
 
-    await walk.press("i")
+    await walk.press(*go("i"))
     screen_of(pilot, PrinterScreen)
     assert table_rows(pilot.app, "#invoices") == []
     assert office.services.invoices.printer_list(office.owner) == ()

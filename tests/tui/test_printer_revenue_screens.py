@@ -67,6 +67,7 @@ from tests.builders import (
 
 from .conftest import ADMIN, ADMIN_EMAIL, Firm
 from .tuitools import (
+    go,
     highlight,
     invalid_fields,
     keys,
@@ -296,7 +297,7 @@ async def test_render_pdf_and_html_with_and_without_descriptions(books: Books) -
     async with app.run_test(size=WIDE) as pilot:
         screen = await open_area(pilot, "i", PrinterScreen, login=ADMIN)
         await highlight(pilot, screen.query_one("#invoices", DataTable), FIRST)
-        await keys(pilot, "f")
+        await keys(pilot, "o")
         pdf = exports(books) / "INV-2024-00001.pdf"
         assert pdf.is_file()
         text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
@@ -305,16 +306,16 @@ async def test_render_pdf_and_html_with_and_without_descriptions(books: Books) -
         assert str(pdf) in status.replace("\n", "")
         assert ("Invoice written", str(pdf), "information") in notifications(app)
 
-        await keys(pilot, "b")
+        await keys(pilot, "h")
         html = exports(books) / "INV-2024-00001.html"
         with_details = html.read_bytes()
-        await keys(pilot, "b")
+        await keys(pilot, "h")
         assert html.read_bytes() == with_details, "identical options give identical files"
         assert b"Stripping the lobby" in with_details
 
         await keys(pilot, "l")
         assert "hidden" in str(screen.query_one("#printer-status").render())
-        await keys(pilot, "b")
+        await keys(pilot, "h")
         without = html.read_bytes()
         assert without != with_details and b"Stripping the lobby" not in without
         assert FIRST.encode() in without
@@ -326,7 +327,7 @@ async def test_partial_then_full_payment_through_the_form(books: Books) -> None:
         screen = await open_area(pilot, "i", PrinterScreen, login=ADMIN)
         table = screen.query_one("#invoices", DataTable)
         await highlight(pilot, table, THIRD)
-        await keys(pilot, "n")
+        await keys(pilot, "p")
         form = app.screen
         assert isinstance(form, FormModal)
         amount = form.query_one("#input-amount", Input)
@@ -348,7 +349,7 @@ async def test_partial_then_full_payment_through_the_form(books: Books) -> None:
         (payment,) = books.services.invoices.payments(books.admin, THIRD)
         assert (payment.reference, payment.account_holder) == ("BANK-77", "Harbour Hotel Ltd")
 
-        await keys(pilot, "n")
+        await keys(pilot, "p")
         assert app.screen.query_one("#input-amount", Input).value == "58.40"
         await keys(pilot, "ctrl+s")
         row = table_rows(table)[table.get_row_index(THIRD)]
@@ -359,7 +360,7 @@ async def test_partial_then_full_payment_through_the_form(books: Books) -> None:
         assert "BANK-77" in shown and "58.40" in shown
         assert "PL61109010140000071219812874" in shown, "administrators see account numbers"
 
-        await keys(pilot, "n")
+        await keys(pilot, "p")
         assert app.screen is screen, "nothing is due, so no form"
         assert notifications(app)[-1][:2] == (
             "Nothing to record",
@@ -397,17 +398,17 @@ async def test_an_overpayment_is_marked_and_changes_nothing(books: Books) -> Non
     async with app.run_test(size=WIDE) as pilot:
         screen = await open_area(pilot, "i", PrinterScreen, login=ADMIN)
         await highlight(pilot, screen.query_one("#invoices", DataTable), THIRD)
-        await keys(pilot, "n")
+        await keys(pilot, "p")
         await type_text(pilot, "1000", replace=True)
         await keys(pilot, "tab")
         await type_text(pilot, "2024-05-01", replace=True)  # before the issue date
         await keys(pilot, "enter")
-        assert isinstance(app.screen, FormModal), "the form opens again with the problems"
+        assert isinstance(app.screen, FormModal), "the form stays up with the problems"
         bad = invalid_fields(app)
         assert set(bad) == {"amount", "paid_on"}
         assert "only 98.40 EUR is still due" in bad["amount"]
         assert "before 2024-05-02" in bad["paid_on"]
-        await keys(pilot, "escape")
+        await keys(pilot, "escape", "y")
         assert app.screen is screen
     assert books.services.invoices.payments(books.admin, THIRD) == ()
     assert books.services.invoices.get_by_number(books.admin, THIRD).status == "issued"
@@ -421,16 +422,20 @@ async def test_a_credit_note_is_refused_when_paid_and_cancels_an_unpaid_invoice(
         screen = await open_area(pilot, "i", PrinterScreen, login=ADMIN)
         table = screen.query_one("#invoices", DataTable)
         await highlight(pilot, table, FIRST)
-        await keys(pilot, "x")
+        await keys(pilot, "c")
         await type_text(pilot, "Wrong rate", "enter")
-        assert app.screen is screen, "a refusal closes the form and says why"
+        form = app.screen
+        assert isinstance(form, FormModal), "a refusal keeps the form and what is typed in it"
         ((title, message, severity),) = notifications(app)
         assert (title, severity) == ("Not possible in this state", "error")
         assert "payments of 100.00 EUR are recorded on invoice INV/2024/00001" in message
+        assert "100.00 EUR are recorded" in shown_text(form.query_one("#form-problems", Static))
         assert books.services.invoices.get_by_number(books.admin, FIRST).status == "partially_paid"
+        await keys(pilot, "escape", "y")
+        assert app.screen is screen
 
         await highlight(pilot, table, THIRD)
-        await keys(pilot, "x", "enter")
+        await keys(pilot, "c", "enter")
         assert isinstance(app.screen, FormModal)
         assert set(invalid_fields(app)) == {"reason"}
         await type_text(pilot, "Billed twice", "enter")
@@ -454,7 +459,7 @@ async def test_revenue_and_aging_match_the_hand_computed_figures(books: Books) -
             ["2024-04", "Lakeside School", "Lakeside gym", "38.70", "8.90", "47.60"],
             ["Total", "", "", "120.00", "27.60", "147.60"],
         ]
-        await keys(pilot, "f")
+        await keys(pilot, "y")
         await type_text(pilot, "2024-03-01", "enter")
         assert table_rows(revenue) == [
             ["2024-04", "Lakeside School", "Lakeside gym", "38.70", "8.90", "47.60"],
@@ -472,14 +477,14 @@ async def test_revenue_and_aging_match_the_hand_computed_figures(books: Books) -
             ["Total", "98.40", "0.00", "100.00", "0.00", "96.80", "295.20"],
         ]
         # On 20 March: 00001 owes 96.80, 51 days late; 00002 (not yet paid) is current.
-        await keys(pilot, "f")
+        await keys(pilot, "y")
         await type_text(pilot, "2024-03-20", "enter", replace=True)
         assert table_rows(aging) == [
             ["Harbour Hotel", "0.00", "0.00", "96.80", "0.00", "0.00", "96.80"],
             ["Lakeside School", "147.60", "0.00", "0.00", "0.00", "0.00", "147.60"],
             ["Total", "147.60", "0.00", "96.80", "0.00", "0.00", "244.40"],
         ]
-        await keys(pilot, "f")
+        await keys(pilot, "y")
         await type_text(pilot, "2024-02-30", "enter", replace=True)
         assert screen.query_one("#date-as_of", Input).has_class("-invalid")
         assert table_rows(aging)[-1][-1] == "244.40", "a bad date leaves the report as it was"
@@ -508,13 +513,13 @@ async def test_overdue_notices_are_added_refused_and_shown_in_the_printer(books:
         assert any("Invoice Printer" in message for _, message, _ in notifications(app))
         assert books.services.invoices.get_by_number(books.admin, FIRST).overdue_notice_days == 90
 
-        await keys(pilot, "i")
+        await keys(pilot, *go("i"))
         printer = app.screen
         assert isinstance(printer, PrinterScreen)
         rows = table_rows(printer.query_one("#invoices", DataTable))
         assert {row[0]: row[-1] for row in rows}[FIRST] == "90 days"
 
-        await keys(pilot, "v", "3")
+        await keys(pilot, *go("v"), "3")
         table = app.screen.query_one("#open-invoices", DataTable)
         await highlight(pilot, table, FIRST)
         await keys(pilot, "0")
@@ -542,7 +547,7 @@ async def test_booking_a_paid_invoice_takes_it_off_the_printer(books: Books) -> 
         assert books.services.invoices.get_by_number(books.admin, FIRST).status == "booked"
         assert FIRST not in [row[0] for row in table_rows(table)]
 
-        await keys(pilot, "i")
+        await keys(pilot, *go("i"))
         rows = table_rows(app.screen.query_one("#invoices", DataTable))
         assert [row[0] for row in rows] == [THIRD, SECOND]
 
@@ -551,11 +556,11 @@ async def test_export_the_aging_report_to_xlsx_with_numeric_amounts(books: Books
     app = TektoroApp(services=books.services)
     async with app.run_test(size=WIDE) as pilot:
         screen = await open_area(pilot, "v", RevenueScreen, login=ADMIN)
-        await keys(pilot, "2", "x")
+        await keys(pilot, "2", "x", "x")
         path = exports(books) / "Receivables-aging-As-of-2024-05-06.xlsx"
         assert path.is_file()
         assert str(path) in str(screen.query_one("#revenue-status").render()).replace("\n", "")
-        await keys(pilot, "1", "e")
+        await keys(pilot, "1", "x", "c")
         csv_path = exports(books) / "Recognised-revenue-All-payments.csv"
         assert "147.60" in csv_path.read_text(encoding="utf-8-sig")
     sheet = openpyxl.load_workbook(path).active
@@ -668,19 +673,19 @@ def test_printer_snapshot(books: Books, snap_compare: Any) -> None:
     assert snap_compare(
         app,
         terminal_size=SIZE,
-        run_before=snapshot_steps("i", "down", "down", login=ADMIN, typing=True),
+        run_before=snapshot_steps(*go("i"), "down", "down", login=ADMIN, typing=True),
     )
 
 
 def test_revenue_snapshot(books: Books, snap_compare: Any) -> None:
     app = TektoroApp(services=books.services)
     assert snap_compare(
-        app, terminal_size=SIZE, run_before=snapshot_steps("v", login=ADMIN, typing=True)
+        app, terminal_size=SIZE, run_before=snapshot_steps(*go("v"), login=ADMIN, typing=True)
     )
 
 
 def test_aging_snapshot(books: Books, snap_compare: Any) -> None:
     app = TektoroApp(services=books.services)
     assert snap_compare(
-        app, terminal_size=SIZE, run_before=snapshot_steps("v", "2", login=ADMIN, typing=True)
+        app, terminal_size=SIZE, run_before=snapshot_steps(*go("v"), "2", login=ADMIN, typing=True)
     )

@@ -15,7 +15,17 @@ from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.paged_table import PagedTable
 
 from .conftest import STAFF, Firm
-from .tuitools import errors, keys, log_in, notifications, open_area, settle, type_text
+from .tuitools import (
+    errors,
+    go,
+    go_to_offers,
+    keys,
+    log_in,
+    notifications,
+    open_area,
+    settle,
+    type_text,
+)
 
 
 async def test_staff_see_no_admin_screens(stocked_firm: Firm) -> None:
@@ -33,11 +43,11 @@ async def test_staff_see_no_admin_screens(stocked_firm: Firm) -> None:
             "users",
             "presets",
         ]
-        shown = {b.binding.key for b in app.screen.active_bindings.values()}
-        assert {"u", "p"} <= shown
-        assert not {"r", "s"} & shown
+        offered = await go_to_offers(pilot)
+        assert {"users", "presets"} <= set(offered)
+        assert not {"permissions", "settings"} & set(offered)
         for key in "rs":
-            await keys(pilot, key)
+            await keys(pilot, *go(key), "escape")
             assert isinstance(app.screen, HomeScreen)
 
 
@@ -58,9 +68,10 @@ async def test_staff_see_presets_read_only(stocked_firm: Firm) -> None:
         table = screen.query_one("#clients-pane-table", PagedTable)
         assert table.row_count == 1
         shown = {b.binding.key for b in app.screen.active_bindings.values() if b.node is not app}
-        assert not {"n", "e", "a", "c"} & shown
-        await keys(pilot, "n")  # not "new preset" here: the Notifications area's key
+        assert not {"n", "e", "d"} & shown
+        await keys(pilot, "n")
         assert not isinstance(app.screen, FormModal)
+        assert isinstance(app.screen, PresetsScreen), "a letter never navigates"
 
 
 async def test_staff_see_themselves_and_may_invite_but_not_edit(stocked_firm: Firm) -> None:
@@ -71,7 +82,7 @@ async def test_staff_see_themselves_and_may_invite_but_not_edit(stocked_firm: Fi
         assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["Sam Staff"]
         shown = {b.binding.key for b in app.screen.active_bindings.values() if b.node is not app}
         assert "i" in shown
-        assert not {"n", "e", "a"} & shown
+        assert not {"n", "e", "d"} & shown
 
 
 async def test_a_service_refusal_reached_directly_is_shown_as_an_error(stocked_firm: Firm) -> None:
@@ -104,7 +115,7 @@ async def test_an_unexpected_failure_is_shown_and_the_app_keeps_running(
         await log_in(pilot, *STAFF)
         assert isinstance(app.screen, HomeScreen)
         assert ("Unexpected error", "RuntimeError: disk on fire", "error") in notifications(app)
-        await keys(pilot, "p")
+        await keys(pilot, *go("p"))
         assert isinstance(app.screen, PresetsScreen)
 
 
@@ -117,4 +128,4 @@ async def test_home_warns_about_missing_presets_until_all_exist(firm: Firm) -> N
         text = str(warning.render())
         for name in ("Clients", "Projects", "Tasks", "Activities", "Rate codes"):
             assert name in text
-        assert "Code presets (p)" not in text, "staff cannot add presets themselves"
+        assert "Code presets (Ctrl+G p)" not in text, "staff cannot add presets themselves"

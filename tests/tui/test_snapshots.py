@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from tektoro_tui.app import TektoroApp
 
 from .conftest import ADMIN, STAFF, Firm
-from .tuitools import keys, settle, snapshot_steps, steady_cursors, type_into
+from .tuitools import go, keys, settle, snapshot_steps, steady_cursors, type_into
 
 SIZE = (80, 24)
 
@@ -41,24 +41,24 @@ def test_home_of_a_staff_member(firm: Firm, snap_compare) -> None:  # type: igno
 
 
 def test_users_screen(app: TektoroApp, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app, terminal_size=SIZE, run_before=snapshot_steps("u", login=ADMIN))
+    assert snap_compare(app, terminal_size=SIZE, run_before=snapshot_steps(*go("u"), login=ADMIN))
 
 
 def test_permissions_screen(app: TektoroApp, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app, terminal_size=SIZE, run_before=snapshot_steps("r", login=ADMIN))
+    assert snap_compare(app, terminal_size=SIZE, run_before=snapshot_steps(*go("r"), login=ADMIN))
 
 
 def test_presets_screen(app: TektoroApp, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app, terminal_size=SIZE, run_before=snapshot_steps("p", login=ADMIN))
+    assert snap_compare(app, terminal_size=SIZE, run_before=snapshot_steps(*go("p"), login=ADMIN))
 
 
 def test_settings_screen(app: TektoroApp, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app, terminal_size=SIZE, run_before=snapshot_steps("s", login=ADMIN))
+    assert snap_compare(app, terminal_size=SIZE, run_before=snapshot_steps(*go("s"), login=ADMIN))
 
 
 def test_preset_form_with_problems(app: TektoroApp, snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot[None]) -> None:
-        await snapshot_steps("p", "n", login=ADMIN)(pilot)
+        await snapshot_steps(*go("p"), "n", login=ADMIN)(pilot)
         type_into(app, "#input-email", "not an address")
         await keys(pilot, "ctrl+s")
         app.clear_notifications()
@@ -69,4 +69,6 @@ def test_preset_form_with_problems(app: TektoroApp, snap_compare) -> None:  # ty
 
 
 def test_help_screen(app: TektoroApp, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app, terminal_size=SIZE, run_before=snapshot_steps("u", "f1", login=ADMIN))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=snapshot_steps(*go("u"), "f1", login=ADMIN)
+    )

@@ -38,6 +38,7 @@ from .conftest import ADMIN, ADMIN_EMAIL, STAFF, Firm
 from .tuitools import (
     errors,
     focused_id,
+    go,
     invalid_fields,
     keys,
     notifications,
@@ -207,10 +208,10 @@ async def test_missing_presets_are_named_with_the_way_to_add_them(firm: Firm) ->
         await open_area(pilot, "c", login=ADMIN)
         banner = text_of(app, "#card-missing")
         assert "Missing: Clients, Projects, Tasks, Activities, Rate codes" in banner
-        assert "Code presets (p)" in banner
+        assert "Code presets (Ctrl+G p)" in banner
         await keys(pilot, "ctrl+s")
         assert errors(app)[0][0] == "Code presets missing"
-        assert "Code presets (p)" in text_of(app, "#card-missing")
+        assert "Code presets (Ctrl+G p)" in text_of(app, "#card-missing")
     assert firm.services.time.report(firm.admin).totals.entries == 0
 
 
@@ -306,11 +307,11 @@ async def test_a_draft_is_deleted_after_the_question(shop: Shop) -> None:
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
         await open_area(pilot, "t", login=ADMIN)
-        await keys(pilot, "x")
+        await keys(pilot, "delete")
         assert isinstance(app.screen, BatchDialog)
         await keys(pilot, "n")
         assert len(shop.entries()) == 4
-        await keys(pilot, "x", "y")
+        await keys(pilot, "delete", "y")
         assert text_of(app, "#totals") == "Shown: 3 entries · 6:45 h · 540.00 EUR"
     assert made["sam4"].id not in {e.id for e in shop.entries()}
 
@@ -326,19 +327,20 @@ async def test_accept_marked_and_accept_all_ask_with_the_dry_run_totals(shop: Sh
         await open_area(pilot, "t", login=ADMIN)
         await keys(pilot, "space", "space")
         assert [r[0] for r in table_rows(app, "#entries")] == ["✓", "✓", "", ""]
-        await keys(pilot, "A")
+        await keys(pilot, "a")
         assert isinstance(app.screen, BatchDialog)
         assert text_of(app, "#batch-totals") == "2 entries · 4:00 h · 320.00 EUR"
         await keys(pilot, "n")
         assert statuses() == ["draft", "draft", "rejected", "draft"]
-        await keys(pilot, "A", "y")
+        await keys(pilot, "a", "y")
         assert statuses() == ["accepted", "accepted", "rejected", "draft"]
 
-        await keys(pilot, "ctrl+a")
+        await keys(pilot, "A")
         assert text_of(app, "#batch-totals") == "2 entries · 3:30 h · 280.00 EUR"
+        assert "every draft and rejected entry shown: 2 " in text_of(app, "#batch-question")
         await keys(pilot, "n")
         assert statuses() == ["accepted", "accepted", "rejected", "draft"]
-        await keys(pilot, "ctrl+a", "y")
+        await keys(pilot, "A", "y")
         assert table_rows(app, "#entries")[0][7] == "accepted"
     assert set(statuses()) == {"accepted"}
 
@@ -348,7 +350,7 @@ async def test_what_is_shown_is_exported_to_xlsx_with_numbers(shop: Shop) -> Non
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
         await open_area(pilot, "t", login=ADMIN)
-        await keys(pilot, "ctrl+e")
+        await keys(pilot, "x")
         assert isinstance(app.screen, ExportDialog)
         await keys(pilot, "x")
         done = [m for t, m, _ in notifications(app) if t == "Exported"]
@@ -452,7 +454,9 @@ def accepted_work(shop: Shop) -> list[TimeEntryView]:
     return made
 
 
-async def test_approvals_sum_up_each_contributor_and_approve_one_whole(shop: Shop) -> None:
+async def test_approvals_sum_up_each_contributor_and_approve_all_is_its_own_key(
+    shop: Shop,
+) -> None:
     accepted_work(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
@@ -465,6 +469,9 @@ async def test_approvals_sum_up_each_contributor_and_approve_one_whole(shop: Sho
         assert len(table_rows(app, "#approval-entries")) == 3
         await keys(pilot, "down", "A")
         assert isinstance(app.screen, BatchDialog)
+        assert text_of(app, "#batch-question") == (
+            "Approve every accepted entry of Sam Staff (3)? They move on to WIP."
+        )
         assert text_of(app, "#batch-totals") == "3 entries · 4:15 h · 340.00 EUR"
         await keys(pilot, "y")
         assert table_rows(app, "#contributors") == [["All contributors", "0", "0:00", "0.00 EUR"]]
@@ -472,12 +479,37 @@ async def test_approvals_sum_up_each_contributor_and_approve_one_whole(shop: Sho
     assert sorted(e.status for e in shop.entries()) == ["approved"] * 3 + ["draft"]
 
 
+async def test_approve_with_nothing_marked_takes_the_highlighted_entry_only(shop: Shop) -> None:
+    """On "All contributors", a used to approve every listed entry; now it never acts on more
+    than the marked entries or the highlighted one."""
+    made = accepted_work(shop)
+    app = TektoroApp(services=shop.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_area(pilot, "a", login=ADMIN)
+        await keys(pilot, "a")
+        assert isinstance(app.screen, ApprovalsScreen), "nothing chosen: no question, no change"
+        assert notifications(app)[-1][0] == "Which entries?"
+        await keys(pilot, "r")
+        assert isinstance(app.screen, ApprovalsScreen)
+
+        await keys(pilot, "tab", "a")
+        assert isinstance(app.screen, BatchDialog)
+        assert text_of(app, "#batch-question").startswith("Approve the highlighted entry?")
+        assert text_of(app, "#batch-totals") == "1 entry · 0:45 h · 60.00 EUR"
+        await keys(pilot, "y")
+        await keys(pilot, "space", "down", "space", "r")
+        assert "Send the 2 marked entries back" in text_of(app, "#intro")
+        await keys(pilot, "escape")
+    approved = [e.id for e in shop.entries() if e.status == "approved"]
+    assert approved == [made[2].id], "the newest, listed first"
+
+
 async def test_a_rejected_entry_goes_back_to_the_time_report_with_the_reason(shop: Shop) -> None:
     made = accepted_work(shop)
     app = TektoroApp(services=shop.services)
     async with app.run_test(size=SIZE) as pilot:
         await open_area(pilot, "a", login=ADMIN)
-        await keys(pilot, "tab", "down", "R")
+        await keys(pilot, "tab", "down", "r")
         await keys(pilot, "enter")
         assert invalid_fields(app) == {"reason": "is required"}, "a reason is required"
         await type_text(pilot, "Wrong project", "enter")
@@ -487,7 +519,7 @@ async def test_a_rejected_entry_goes_back_to_the_time_report_with_the_reason(sho
         assert table_rows(app, "#contributors")[1][1:3] == ["2", "2:15"]
         assert len(table_rows(app, "#approval-entries")) == 2
 
-        await keys(pilot, "t")
+        await keys(pilot, *go("t"))
         assert isinstance(app.screen, TimeReportScreen)
         await keys(pilot, "f", "tab", "tab", "tab", "tab")
         await type_text(pilot, "rej", "enter")
@@ -529,19 +561,19 @@ def test_time_card_snapshot(shop: Shop, snap_compare) -> None:  # type: ignore[n
     shop.card(shop.firm.admin, "1:30")
     shop.card(shop.firm.admin, "2:15", description="Plans and permits")
     app = TektoroApp(services=shop.services)
-    steps = snapshot_steps("c", login=ADMIN)
+    steps = snapshot_steps(*go("c"), login=ADMIN)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
 
 
 def test_time_report_snapshot(shop: Shop, snap_compare) -> None:  # type: ignore[no-untyped-def]
     report_data(shop)
     app = TektoroApp(services=shop.services)
-    steps = snapshot_steps("t", "space", "down", login=ADMIN)
+    steps = snapshot_steps(*go("t"), "space", "down", login=ADMIN)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
 
 
 def test_approvals_snapshot(shop: Shop, snap_compare) -> None:  # type: ignore[no-untyped-def]
     accepted_work(shop)
     app = TektoroApp(services=shop.services)
-    steps = snapshot_steps("a", login=ADMIN)
+    steps = snapshot_steps(*go("a"), login=ADMIN)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)

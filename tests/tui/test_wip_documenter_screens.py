@@ -29,6 +29,7 @@ from tests.builders import add_job, add_time_cards, add_work_codes, approve_all,
 
 from .conftest import ADMIN, NOW, Firm
 from .tuitools import (
+    go,
     invalid_fields,
     keys,
     notifications,
@@ -150,7 +151,7 @@ async def test_a_partial_write_down_is_confirmed_before_it_is_saved(work: Work) 
         assert "1 selected" in text_of(app, "#entries-heading")
 
         async def allocate() -> None:
-            await keys(pilot, "e")
+            await keys(pilot, "plus")
             assert isinstance(app.screen, FormModal)
             await keys(pilot, "tab")  # from "Allocate to" (Bill) to the write-down amount
             await type_text(pilot, "40")
@@ -187,7 +188,7 @@ async def test_a_write_down_larger_than_the_entry_marks_the_form_and_keeps_it(
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
         await open_area(pilot, "w", login=ADMIN)
-        await keys(pilot, "tab", "space", "e")
+        await keys(pilot, "tab", "space", "plus")
         assert isinstance(app.screen, FormModal)
         await keys(pilot, "tab")
         await type_text(pilot, "9000")
@@ -208,20 +209,20 @@ async def test_a_write_down_without_a_reason_is_refused_with_the_field_marked(wo
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
         await open_area(pilot, "w", login=ADMIN)
-        await keys(pilot, "tab", "m")
+        await keys(pilot, "tab", "ctrl+a")
         assert "3 selected" in text_of(app, "#entries-heading")
-        await keys(pilot, "e")
+        await keys(pilot, "plus")
         await choose(pilot, "Write")
         await keys(pilot, "ctrl+s")
 
-        assert isinstance(app.screen, FormModal), "the form opens again with the problem"
+        assert isinstance(app.screen, FormModal), "the form stays up with the problem"
         assert invalid_fields(app) == {
             "reason": "is required for a write-down; choose one from the list"
         }
         # The message names the field as the form labels it.
         assert ("Please correct the form", "Write-down reason: is required for a write-down; "
                 "choose one from the list", "error") in notifications(app)  # fmt: skip
-        await keys(pilot, "escape")
+        await keys(pilot, "escape", "y")
     assert {state[0] for state in entry_states(work).values()} == {"approved"}
 
 
@@ -230,7 +231,7 @@ async def test_work_is_held_until_a_date_and_released_again(work: Work) -> None:
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
         await open_area(pilot, "w", login=ADMIN)
-        await keys(pilot, "tab", "down", "down", "e")
+        await keys(pilot, "tab", "down", "down", "plus")
         await choose(pilot, "Hold")
         for _ in range(4):  # to "Hold until"
             await keys(pilot, "tab")
@@ -250,7 +251,7 @@ async def test_work_is_held_until_a_date_and_released_again(work: Work) -> None:
         await keys(pilot, "f", "f", "f", "f")  # all → unallocated → bill → write down → hold
         assert "on hold" in text_of(app, "#entries-heading")
         assert [row[1] for row in table_rows(app, "#entries")] == ["2024-05-02"]
-        await keys(pilot, "delete")
+        await keys(pilot, "minus")
         assert isinstance(app.screen, YesNoDialog)
         assert "Back to unallocated" in str(app.screen.query_one("#question", Static).render())
         await keys(pilot, "y")
@@ -263,7 +264,7 @@ async def test_releasing_open_work_changes_nothing_and_says_why(work: Work) -> N
     app = TektoroApp(services=work.services)
     async with app.run_test(size=WIDE) as pilot:
         await open_area(pilot, "w", login=ADMIN)
-        await keys(pilot, "tab", "delete")
+        await keys(pilot, "tab", "minus")
         assert isinstance(app.screen, NoticeDialog)
         text = str(app.screen.query_one("#notice-text", Static).render())
         assert text.startswith("Nothing would change.\nSkipped 1:\n  #1: ")
@@ -310,7 +311,7 @@ async def test_processing_shows_the_records_then_creates_them_with_progress(work
         assert isinstance(app.screen, WipScreen)
         assert [row[:2] for row in table_rows(app, "#groups")] == [["Lighthouse Café", "Lantern"]]
 
-        await keys(pilot, "o")
+        await keys(pilot, "2")
         assert table_rows(app, "#realisation-clients") == [
             ["Harbour Hotel", "520.00", "280.00", "240.00", "53.85 %"]
         ]
@@ -365,7 +366,7 @@ async def open_record(pilot: Pilot[None]) -> DocumenterScreen:
 
 async def add_expense(pilot: Pilot[None], description: str, amount: str) -> None:
     """Add an expense dated today (the form's default) with the default VAT rate."""
-    await keys(pilot, "x")
+    await keys(pilot, "n")
     assert isinstance(pilot.app.screen, FormModal)
     await keys(pilot, "tab")
     await type_text(pilot, description)
@@ -464,7 +465,7 @@ async def test_a_saved_draft_with_an_adjustment_is_issued_after_confirmation(
         title, message, _ = notifications(app)[-1]
         assert title == "Invoice created"
         assert message.startswith("Invoice INV/2024/00001 issued to Harbour Hotel, gross 615.00")
-        assert "Invoice Printer (i)" in message
+        assert "Invoice Printer (Ctrl+G i)" in message
         assert table_rows(app, "#records")[0][5] == "INV/2024/00001"
         assert table_rows(app, "#drafts") == []
 
@@ -504,7 +505,9 @@ def test_wip_snapshot(work: Work, snap_compare) -> None:  # type: ignore[no-unty
     work.services.wip.allocate(work.admin, work.harbour_entries[:1], form)
     app = TektoroApp(services=work.services)
     assert snap_compare(
-        app, terminal_size=SIZE, run_before=snapshot_steps("w", "tab", "down", "space", login=ADMIN)
+        app,
+        terminal_size=SIZE,
+        run_before=snapshot_steps(*go("w"), "tab", "down", "space", login=ADMIN),
     )
 
 
@@ -516,7 +519,7 @@ def test_process_dialog_snapshot(work: Work, snap_compare) -> None:  # type: ign
     )
     app = TektoroApp(services=work.services)
     assert snap_compare(
-        app, terminal_size=SIZE, run_before=snapshot_steps("w", "f9", "ctrl+s", login=ADMIN)
+        app, terminal_size=SIZE, run_before=snapshot_steps(*go("w"), "f9", "ctrl+s", login=ADMIN)
     )
 
 
@@ -533,7 +536,7 @@ def test_documenter_draft_snapshot(records: Records, snap_compare) -> None:  # t
     )
     app = TektoroApp(services=services)
     assert snap_compare(
-        app, terminal_size=SIZE, run_before=snapshot_steps("d", "enter", login=ADMIN)
+        app, terminal_size=SIZE, run_before=snapshot_steps(*go("d"), "enter", login=ADMIN)
     )
 
 

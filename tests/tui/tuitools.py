@@ -198,6 +198,27 @@ async def log_in(
         assert app.actor is not None and app.actor.email.lower() == email.lower()
 
 
+def go(letter: str) -> tuple[str, ...]:
+    """The keys that open the area behind ``letter``: Ctrl+G, then the letter (other keys,
+    such as ``ctrl+p``, as they are)."""
+    return ("ctrl+g", letter) if len(letter) == 1 else (letter,)
+
+
+async def go_to_offers(pilot: Pilot[None]) -> list[str]:
+    """The areas Go to (Ctrl+G) offers now, by key; Go to is closed again afterwards."""
+    from textual.widgets import OptionList
+
+    from tektoro_tui.widgets.dialogs.go_to import GoToDialog
+
+    await keys(pilot, "ctrl+g")
+    dialog = pilot.app.screen
+    assert isinstance(dialog, GoToDialog), "Go to did not open"
+    listed = dialog.query_one(OptionList)
+    offered = [str(listed.get_option_at_index(i).id) for i in range(listed.option_count)]
+    await keys(pilot, "escape")
+    return offered
+
+
 async def open_area(
     pilot: Pilot[None],
     key: str,
@@ -205,13 +226,13 @@ async def open_area(
     *,
     login: tuple[str, str] | None = None,
 ) -> S:
-    """Open the area behind the hotkey ``key`` (logging in as ``login`` first); its screen.
-
-    The screen shown afterwards is checked to be a ``kind``.
+    """Open the area behind the letter ``key`` in Go to (Ctrl+G, then the letter), or press
+    ``key`` itself when it is not a letter (``ctrl+p``), logging in as ``login`` first; the
+    screen shown afterwards, checked to be a ``kind``.
     """
     if login is not None:
         await log_in(pilot, *login)
-    await keys(pilot, key)
+    await keys(pilot, *go(key))
     screen = pilot.app.screen
     assert isinstance(screen, kind), f"{key} shows {type(screen).__name__}, not {kind.__name__}"
     return screen

@@ -11,14 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from ...errors import Problem
 from ...services.pipeline.views import BatchResult
+from .. import keymap
+from ..calls import push_dialog
 from ..fields import FieldSpec
 from ..key_footer import KeyFooter
 from ..time_entry_table import totals_text
@@ -86,9 +89,9 @@ class BatchDialog(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
-        Binding("left,right", "app.focus_next", "Other button", show=False),
+        Binding(keymap.YES, "answer(True)", "Yes"),
+        Binding(f"{keymap.NO},{keymap.BACK}", "answer(False)", "No"),
+        Binding(keymap.OTHER_BUTTON, "app.focus_next", "Other button", show=False),
     ]
 
     def __init__(self, title: str, question: str, result: BatchResult, yes_label: str) -> None:
@@ -130,7 +133,7 @@ class BatchDialog(ModalScreen[bool]):
 
 
 def confirm_batch(
-    app: App[object],
+    node: DOMNode,
     result: BatchResult,
     *,
     title: str,
@@ -140,8 +143,11 @@ def confirm_batch(
 ) -> None:
     """Show the dry run ``result``; on Yes call ``apply`` with exactly its entry ids.
 
-    When the dry run found nothing to change, say so (with the reasons) instead of asking.
+    ``{count}`` in the question becomes the number of entries the dry run found. When it found
+    nothing to change, say so (with the reasons) instead of asking. The question is shown only
+    while ``node``'s screen is on top.
     """
+    app = node.app
     if not result.entry_ids:
         reasons = skipped_text(result)
         message = "Nothing to change." + (f"\n{reasons}" if reasons else "")
@@ -152,7 +158,8 @@ def confirm_batch(
         if yes:
             apply(result.entry_ids)
 
-    app.push_screen(BatchDialog(title, question, result, yes_label), answered)
+    question = question.replace("{count}", f"{len(result.entry_ids):,}")
+    push_dialog(node, BatchDialog(title, question, result, yes_label), answered)
 
 
 Run = Callable[[Callable[[], Any], Callable[[Any], object]], object]
@@ -162,7 +169,8 @@ thread: the screens' ``call_service`` bound to a screen."""
 
 @dataclass(frozen=True)
 class BatchQuestion:
-    """How a batch action asks and reports: dialog title, question, Yes label, past tense."""
+    """How a batch action asks and reports: dialog title, question (``{count}`` is replaced
+    by the number of entries), Yes label, past tense."""
 
     title: str
     question: str
@@ -171,7 +179,7 @@ class BatchQuestion:
 
 
 def confirm_and_apply(
-    app: App[object],
+    node: DOMNode,
     run: Run,
     ask: BatchQuestion,
     result: BatchResult,
@@ -179,6 +187,7 @@ def confirm_and_apply(
     done: Callable[[BatchResult], object],
 ) -> None:
     """Show the dry run ``result``; on Yes apply exactly its entry ids through ``run``."""
+    app = node.app
 
     def applied(outcome: BatchResult) -> None:
         app.notify(outcome_text(ask.verb, outcome), title=ask.title, timeout=5, markup=False)
@@ -188,7 +197,7 @@ def confirm_and_apply(
         run(lambda: apply(ids), applied)
 
     confirm_batch(
-        app,
+        node,
         result,
         title=ask.title,
         question=ask.question,
@@ -198,7 +207,7 @@ def confirm_and_apply(
 
 
 def run_batch(
-    app: App[object],
+    node: DOMNode,
     run: Run,
     ask: BatchQuestion,
     dry_run: Callable[[], BatchResult],
@@ -206,7 +215,7 @@ def run_batch(
     done: Callable[[BatchResult], object],
 ) -> None:
     """Dry run through ``run``, ask with its totals, then apply exactly its entry ids."""
-    run(dry_run, lambda result: confirm_and_apply(app, run, ask, result, apply, done))
+    run(dry_run, lambda result: confirm_and_apply(node, run, ask, result, apply, done))
 
 
 @dataclass(frozen=True)

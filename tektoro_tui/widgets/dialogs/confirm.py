@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from .. import keymap
 from ..key_footer import KeyFooter
 
 
@@ -41,9 +42,9 @@ class YesNoDialog(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
-        Binding("left,right", "app.focus_next", "Other button", show=False),
+        Binding(keymap.YES, "answer(True)", "Yes"),
+        Binding(f"{keymap.NO},{keymap.BACK}", "answer(False)", "No"),
+        Binding(keymap.OTHER_BUTTON, "app.focus_next", "Other button", show=False),
     ]
 
     def __init__(self, title: str, question: str, yes_label: str = "Yes", no_label: str = "No"):
@@ -114,8 +115,8 @@ class NoticeDialog(ModalScreen[None]):
     """
 
     BINDINGS = [
-        Binding("c", "copy", "Copy code"),
-        Binding("escape,enter", "close", "Close"),
+        Binding(keymap.COPY, "copy", "Copy code"),
+        Binding(f"{keymap.BACK},{keymap.CONFIRM}", "close", "Close"),
     ]
 
     def __init__(self, title: str, text: str, secret: str = "", after: str = "") -> None:

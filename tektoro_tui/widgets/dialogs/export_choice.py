@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from .. import keymap
+from ..calls import push_dialog
 from ..key_footer import KeyFooter
 
 FORMATS = ("csv", "xlsx")
@@ -43,10 +48,10 @@ class ExportDialog(ModalScreen[str | None]):
     """
 
     BINDINGS = [
-        Binding("c", "choose('csv')", "CSV"),
-        Binding("x", "choose('xlsx')", "XLSX"),
-        Binding("escape", "choose('')", "Cancel"),
-        Binding("left,right", "app.focus_next", "Other button", show=False),
+        Binding(keymap.CSV, "choose('csv')", "CSV"),
+        Binding(keymap.XLSX, "choose('xlsx')", "XLSX"),
+        Binding(keymap.BACK, "choose('')", "Cancel"),
+        Binding(keymap.OTHER_BUTTON, "app.focus_next", "Other button", show=False),
     ]
 
     def __init__(self, what: str) -> None:
@@ -77,3 +82,14 @@ class ExportDialog(ModalScreen[str | None]):
         """Close with the button's format."""
         event.stop()
         self.action_choose(event.button.id or "")
+
+
+def choose_format(node: DOMNode, what: str, then: Callable[[str], object]) -> None:
+    """Ask (for ``node``, while its screen is on top) which format ``what`` is exported in;
+    ``then`` gets "csv" or "xlsx" (nothing happens on Cancel)."""
+
+    def chosen(fmt: str | None) -> None:
+        if fmt:
+            then(fmt)
+
+    push_dialog(node, ExportDialog(what), chosen)

@@ -1,13 +1,15 @@
 """A modal form that returns what was typed as the service's form dataclass.
 
-The form itself checks nothing: it hands the typed draft back (``ModalScreen[T | None]``) and
-the caller gives it to a service. When the service finds problems, the caller opens the form
-again with the same draft and the problems, and every bad field is marked.
+The form itself checks nothing. Given a ``check`` (see :meth:`FormModal.save_through`), Save
+runs it in a worker while the dialog stays up: the problems it finds are marked in place and the
+dialog closes only once it has passed, so keys typed meanwhile always land in this form's
+fields. Without one, Save hands the typed draft back (``ModalScreen[T | None]``) at once.
+Escape with changes typed asks before they are thrown away.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from textual.app import ComposeResult
@@ -16,16 +18,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from ...errors import Problem
+from ...errors import Problem, TektoroError, ValidationError
+from .. import keymap
+from ..calls import call_service
 from ..fields import FieldSpec, FormField, form_fields, read_values, show_problems
 from ..formatting import field_label
 from ..key_footer import KeyFooter
+from ..unsaved import UnsavedChanges, leave_then
 
 T = TypeVar("T")
 
 
-class FormModal(ModalScreen[T | None]):
-    """Edit one draft in a dialog; Save returns the draft, Cancel returns None."""
+class FormModal(UnsavedChanges, ModalScreen[T | None]):
+    """Edit one draft in a dialog; Save returns the draft (once checked), Cancel returns None."""
 
     DEFAULT_CSS = """
     FormModal {
@@ -70,8 +75,8 @@ class FormModal(ModalScreen[T | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding(keymap.SAVE, "save", "Save"),
+        Binding(keymap.BACK, "cancel", "Cancel"),
     ]
 
     def __init__(
@@ -83,6 +88,7 @@ class FormModal(ModalScreen[T | None]):
         problems: Sequence[Problem] = (),
         *,
         intro: str = "",
+        field_names: Mapping[str, str] | None = None,
     ) -> None:
         """A form titled ``title`` with ``specs`` prefilled from ``draft``.
 
@@ -93,6 +99,8 @@ class FormModal(ModalScreen[T | None]):
             build: Turns the typed values (by field name) into the form dataclass.
             problems: Problems from an earlier attempt, to mark at once.
             intro: A line of explanation under the title.
+            field_names: The form field each of the service's problem fields marks, where
+                their names differ (the service's "expires" is the form's "expires_on").
         """
         super().__init__()
         self._title = title
@@ -101,6 +109,22 @@ class FormModal(ModalScreen[T | None]):
         self._build = build
         self._problems = tuple(problems)
         self._intro = intro
+        self._field_names = dict(field_names or {})
+        self._check: Callable[[T], Any] | None = None
+        self._checked: Callable[[Any], object] | None = None
+        self.checking = False
+        """Whether Save is being checked by the service (the dialog waits for it)."""
+        self._sent: dict[str, Any] = {}
+
+    def save_through(self, check: Callable[[T], Any], checked: Callable[[Any], object]) -> None:
+        """Let Save run ``check`` on the typed draft in a worker, with the dialog up.
+
+        Args:
+            check: The service call (it raises ValidationError for the problems it finds).
+            checked: Receives its result on the UI thread, just before the dialog closes.
+        """
+        self._check = check
+        self._checked = checked
 
     def compose(self) -> ComposeResult:
         """The title, the fields, unplaced problems and the buttons."""
@@ -118,26 +142,67 @@ class FormModal(ModalScreen[T | None]):
 
     def on_mount(self) -> None:
         """Mark the problems of the last attempt, or focus the first field."""
+        self.mark_saved()
         if self._problems:
             self.mark_problems(self._problems)
         else:
             first = self.query(FormField).first()
             first.control.focus()
 
-    def mark_problems(self, problems: Sequence[Problem]) -> None:
+    def mark_problems(self, problems: Sequence[Problem], *, focus: bool = True) -> None:
         """Mark each bad field; list problems that belong to no field under the fields."""
-        rest = show_problems(self, problems)
-        box = self.query_one("#form-problems", Static)
-        box.update("\n".join(f"{field_label(p.field)}: {p.message}" for p in rest))
-        box.set_class(bool(rest), "-shown")
+        named = [Problem(self._field_names.get(p.field, p.field), p.message) for p in problems]
+        self._show_rest(show_problems(self, named, focus=focus))
 
     def action_save(self) -> None:
-        """Hand the typed draft back to the caller."""
-        self.dismiss(self._build(read_values(self)))
+        """Check the typed draft (the dialog stays up meanwhile), or hand it back at once."""
+        if self.checking:
+            return
+        typed = self._build(read_values(self))
+        check = self._check
+        if check is None:
+            self.dismiss(typed)
+            return
+        self.checking = True
+        self._sent = read_values(self)
+        self._show_rest(())
+        call_service(
+            self,
+            lambda: check(typed),
+            lambda result: self._passed(typed, result),
+            problems=self._refused,
+            failed=self._failed,
+        )
+
+    def _passed(self, typed: T, result: Any) -> None:
+        self.checking = False
+        self.mark_saved(self._sent)
+        if self._checked is not None:
+            self.app.call_later(self._checked, result)
+        self.dismiss(typed)
+
+    def _refused(self, problems: tuple[Problem, ...]) -> None:
+        """Mark what is wrong; the cursor goes to the first bad field unless the user has
+        typed on since Save (then their keys keep going where they were going)."""
+        self.mark_problems(problems, focus=read_values(self) == self._sent)
+
+    def _failed(self, error: BaseException) -> None:
+        """Whatever went wrong, the dialog and what is typed in it stay."""
+        self.checking = False
+        if isinstance(error, TektoroError) and not isinstance(error, ValidationError):
+            self._show_rest((Problem("", f"{error.title}: {error.message}"),))
+
+    def _show_rest(self, problems: Sequence[Problem]) -> None:
+        box = self.query_one("#form-problems", Static)
+        box.update("\n".join(_problem_text(p) for p in problems))
+        box.set_class(bool(problems), "-shown")
 
     def action_cancel(self) -> None:
-        """Close without saving."""
-        self.dismiss(None)
+        """Close without saving (asking first when something was typed)."""
+        if self.checking:
+            self.notify("Still checking what was saved…", timeout=2)
+            return
+        leave_then(self.app, [self], lambda: self.dismiss(None))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Save or cancel."""
@@ -151,3 +216,7 @@ class FormModal(ModalScreen[T | None]):
         """Enter in a text field saves the form."""
         event.stop()
         self.action_save()
+
+
+def _problem_text(problem: Problem) -> str:
+    return f"{field_label(problem.field)}: {problem.message}" if problem.field else problem.message

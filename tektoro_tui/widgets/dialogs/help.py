@@ -1,4 +1,5 @@
-"""Help: what the current screen is for and every key that works on it and everywhere."""
+"""Help: what the current screen is for, every key that works on it and everywhere, where
+Ctrl+G leads, and the one key map (what each key means on every screen)."""
 
 from __future__ import annotations
 
@@ -61,13 +62,25 @@ class HelpScreen(ModalScreen[None]):
     """
 
     BINDINGS = [Binding("escape,f1,q,question_mark", "close", "Close")]
+    """Closing keys: the help's own, as the key map's dialog keys list them."""
 
-    def __init__(self, title: str, text: str, keys: Sequence[KeyHelp]) -> None:
-        """Help for the screen called ``title``."""
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        keys: Sequence[KeyHelp],
+        *,
+        go_to: Sequence[KeyHelp] = (),
+        key_map: Sequence[KeyHelp] = (),
+    ) -> None:
+        """Help for the screen called ``title``; ``go_to`` the letters after Ctrl+G,
+        ``key_map`` what each key means wherever it is offered."""
         super().__init__()
         self._title = title
         self._text = text
         self._keys = tuple(keys)
+        self._go_to = tuple(go_to)
+        self._key_map = tuple(key_map)
 
     def compose(self) -> ComposeResult:
         """The title, the screen's purpose and two tables of keys."""
@@ -80,17 +93,29 @@ class HelpScreen(ModalScreen[None]):
                 yield StableTable(id="screen-keys", cursor_type="none", show_header=False)
                 yield Label("Everywhere", classes="help-section")
                 yield StableTable(id="global-keys", cursor_type="none", show_header=False)
+                if self._go_to:
+                    yield Label("Go to: Ctrl+G, then", classes="help-section")
+                    yield StableTable(id="go-to-keys", cursor_type="none", show_header=False)
+                if self._key_map:
+                    yield Label("Every key means the same on every screen", classes="help-section")
+                    yield StableTable(id="key-map", cursor_type="none", show_header=False)
             yield Static("Press Escape to close.", id="help-close")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        """Fill the two key tables."""
+        """Fill the key tables."""
         for table_id, everywhere in (("#screen-keys", False), ("#global-keys", True)):
-            table = self.query_one(table_id, DataTable)
-            table.add_columns("Key", "Action")
-            for item in self._keys:
-                if item.everywhere == everywhere:
-                    table.add_row(item.key, item.description)
+            self._fill(table_id, [item for item in self._keys if item.everywhere == everywhere])
+        if self._go_to:
+            self._fill("#go-to-keys", self._go_to)
+        if self._key_map:
+            self._fill("#key-map", self._key_map)
+
+    def _fill(self, table_id: str, items: Sequence[KeyHelp]) -> None:
+        table = self.query_one(table_id, DataTable)
+        table.add_columns("Key", "Action")
+        for item in items:
+            table.add_row(item.key, item.description)
 
     def action_close(self) -> None:
         """Close the help."""

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from ...services.contractor_invoices.views import MasterInvoicePreview
+from .. import keymap
 from ..formatting import hours
 from ..key_footer import KeyFooter
 from ..master_invoice_detail import lines_table
@@ -74,8 +75,8 @@ class MasterPreviewDialog(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s,g", "answer(True)", "Generate"),
-        Binding("escape", "answer(False)", "Back"),
+        Binding(f"{keymap.SAVE},{keymap.GENERATE}", "answer(True)", "Generate"),
+        Binding(keymap.BACK, "answer(False)", "Back"),
     ]
 
     def __init__(self, preview: MasterInvoicePreview) -> None:

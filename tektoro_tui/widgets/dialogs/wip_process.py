@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label, ProgressBar, Static
 
 from ...services.pipeline.views import DocumentSummary, ProcessResult
+from .. import keymap
 from ..key_footer import KeyFooter
 from ..stable_table import StableTable
 from ..wip_cells import number, shorten
@@ -99,10 +100,10 @@ class ProcessDialog(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("y", "process", "Yes, process"),
-        Binding("n", "no", "No"),
-        Binding("escape", "close", "Close"),
-        Binding("left,right", "app.focus_next", "Other button", show=False),
+        Binding(keymap.YES, "process", "Yes, process"),
+        Binding(keymap.NO, "no", "No"),
+        Binding(keymap.BACK, "close", "Close"),
+        Binding(keymap.OTHER_BUTTON, "app.focus_next", "Other button", show=False),
     ]
 
     def __init__(self, result: ProcessResult, start: Callable[[ProcessDialog], None]) -> None:

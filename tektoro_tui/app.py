@@ -232,8 +232,10 @@ class TektoroApp(App[None]):
         return self.connection.services(timeout=0)
 
     def on_signed_in(self, message: SignedIn) -> None:
-        """Show the new user's home screen; messages about earlier attempts are gone."""
+        """Show the new user's home screen; messages about earlier attempts are gone (a
+        standing warning, such as live updates being off, is told again once)."""
         self.clear_notifications()
+        self._live_off_told = False
         self.actor = message.actor
         self._update_status()
         home = AREAS_BY_KEY["home"].screen_class()

@@ -19,11 +19,12 @@ from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.client_invoices import ClientInvoicesScreen
 from tektoro_tui.screens.home import HomeScreen
 from tektoro_tui.screens.printer import PrinterScreen
-from tektoro_tui.screens.time_report import TimeReportScreen
+from tektoro_tui.screens.time_report import REPORT_COLUMNS, TimeReportScreen
 from tektoro_tui.services.base import FixedClock
 from tektoro_tui.services.contractor_invoices.views import MasterInvoiceForm
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import MarkPaidForm, PaymentForm
+from tektoro_tui.widgets.printer_detail import INVOICE_COLUMNS
 from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
 from tests.finance_world import NOW, PASSWORD, World, build_world
 
@@ -32,6 +33,8 @@ from .tuitools import log_in, notifications, open_area, settle, text_of, until
 OWNER = (OWNER_EMAIL, OWNER_PASSWORD)
 CARL = "carl@example.com"
 CLEO = "cleo@example.com"  # Acme's client user
+PAID = INVOICE_COLUMNS.index("Paid")
+DUE = INVOICE_COLUMNS.index("Due")
 SIZE = (120, 30)
 
 
@@ -77,7 +80,7 @@ async def test_a_payment_recorded_in_one_instance_shows_in_the_others_printer(
         async with app_a.run_test(size=SIZE) as pilot_a:
             await log_in(pilot_a, *OWNER)
             await open_area(pilot_a, "i", PrinterScreen)
-            assert cell(pilot_a, "#invoices", number, 3) == "0.00"  # paid
+            assert cell(pilot_a, "#invoices", number, PAID) == "0.00"
             async with app_b.run_test(size=SIZE) as pilot_b:
                 await log_in(pilot_b, *OWNER)
                 assert app_b.actor is not None
@@ -86,10 +89,10 @@ async def test_a_payment_recorded_in_one_instance_shows_in_the_others_printer(
                 )
                 await until(
                     pilot_a,
-                    lambda: cell(pilot_a, "#invoices", number, 3) == "100.00",
+                    lambda: cell(pilot_a, "#invoices", number, PAID) == "100.00",
                     "the payment showing in instance A's printer",
                 )
-            assert cell(pilot_a, "#invoices", number, 4) == "638.00"  # due
+            assert cell(pilot_a, "#invoices", number, DUE) == "638.00"
             assert isinstance(app_a.screen, PrinterScreen)
             assert not [n for n in notifications(app_a) if n[2] != "information"]
     finally:
@@ -106,7 +109,7 @@ async def test_an_accepted_entry_shows_in_the_owners_time_report(shared: Shared)
         async with app_a.run_test(size=SIZE) as pilot:
             await log_in(pilot, CARL, PASSWORD)
             await open_area(pilot, "t", TimeReportScreen)
-            status = 6  # after the mark, date, person, project, hours and value
+            status = 1 + REPORT_COLUMNS.index("status")  # after the mark
             assert cell(pilot, "#entries", str(draft), status) == "draft"
             owner = services_b.auth.login(*OWNER)
             services_b.time.accept(owner, (draft,))
@@ -139,12 +142,12 @@ async def test_a_screen_under_a_dialog_updates_behind_it(shared: Shared) -> None
             )
             await until(
                 pilot,
-                lambda: cell(pilot, "#invoices", number, 4, printer) == "0.00",
+                lambda: cell(pilot, "#invoices", number, DUE, printer) == "0.00",
                 "the paid invoice showing behind the dialog",
             )
             await pilot.press("escape")
             await until(pilot, lambda: app_a.screen is printer, "the printer again")
-            assert cell(pilot, "#invoices", number, 5) == "paid"
+            assert cell(pilot, "#invoices", number, INVOICE_COLUMNS.index("Status")) == "paid"
     finally:
         services_a.close()
         services_b.close()

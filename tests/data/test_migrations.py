@@ -33,6 +33,7 @@ ALL_REVISIONS = (
     "0003_seed",
     "0004_time_entry_covering_indexes",
     "0005_time_day_total",
+    "0006_audit_seals",
 )
 
 

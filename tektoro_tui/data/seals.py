@@ -65,7 +65,7 @@ def sealed_columns(table: str) -> tuple[str, ...]:
 
 def _sqlite_trigger_sql(table: str) -> list[str]:
     """The temporary triggers that collect the rows of ``table`` this connection writes."""
-    insert = f"INSERT OR IGNORE INTO temp.{TOUCHED_TABLE} (tbl, row_id) VALUES ('{table}', "
+    insert = f"INSERT OR IGNORE INTO {TOUCHED_TABLE} (tbl, row_id) VALUES ('{table}', "
     name = f"{TRACK_TRIGGER_PREFIX}{table}"
     return [
         f"CREATE TEMP TRIGGER IF NOT EXISTS {name}_ins AFTER INSERT ON {table} "

@@ -155,6 +155,7 @@ class AuthService(ServiceBase):
             session.flush()
             uow.audit("organisation.create", "organisation", 1, None, {"name": company_name})
             uow.audit("user.create", "user", admin.id, None, {"email": email, "role": admin.role})
+            uow.key_chain(_audit_key())
             return actor_for(session, admin)
 
     # --- login ----------------------------------------------------------------------------
@@ -405,3 +406,12 @@ class AuthService(ServiceBase):
                 "This invitation has expired. Ask for a new one.", title="Invitation"
             )
         return invitation
+
+
+def _audit_key() -> bytes:
+    """The audit key a new organisation's chain is keyed with (created on the first one)."""
+    from ..audit_key import ensure_key
+
+    key = ensure_key().key
+    assert key is not None
+    return key

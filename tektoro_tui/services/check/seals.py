@@ -30,6 +30,9 @@ from .audit import SEAL_COMMAND
 from .context import CheckContext, LatestSeals
 from .core import MAX_EXAMPLES, SEALED_ROWS, ContextRule, Rule
 
+NEVER_SEALED = "the database has never been sealed"
+"""Part of the one line a never-sealed database's rows are reported with."""
+
 UNSEALED = "unsealed"
 CHANGED = "changed"
 GONE = "gone"
@@ -209,8 +212,8 @@ def _describe(finding: SealFinding | NeverSealed) -> str:
     if isinstance(finding, NeverSealed):
         return (
             f"{finding.rows:,} ledger row(s) ({', '.join(finding.tables)}) are vouched for by "
-            "no audit event: the database has never been sealed; after checking everything "
-            f"else, run `{SEAL_COMMAND}`"
+            f"no audit event: {NEVER_SEALED}; after checking everything else, run "
+            f"`{SEAL_COMMAND}`"
         )
     row = f"{finding.table} #{finding.row_id}"
     named, _sep, differs = (finding.detail or f"event #{finding.event_id}").partition("; ")

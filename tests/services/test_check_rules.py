@@ -179,7 +179,7 @@ def unnumbered_issued_invoice(db: Database, ids: Ledger) -> str:
     tamper(
         db, "UPDATE invoice SET issue_date = NULL WHERE id = :id", lift=("invoice",), id=ids["inv2"]
     )
-    return f"invoice INV/2026/0002 (#{ids['inv2']}) is paid but lacks an issue date"
+    return f"invoice INV/2026/00002 (#{ids['inv2']}) is paid but lacks an issue date"
 
 
 def unnumbered_contractor_invoice(db: Database, ids: Ledger) -> str:
@@ -217,7 +217,7 @@ def invoice_in_a_missing_series(db: Database, ids: Ledger) -> str:
         id=ids["master"],
     )
     return (
-        f"contractor invoice MI/2026/0001 (#{ids['master']}) points at a missing numbering "
+        f"contractor invoice MI/2026/00001 (#{ids['master']}) points at a missing numbering "
         "series #999"
     )
 
@@ -247,8 +247,8 @@ def duplicated_number(db: Database, ids: Ledger) -> str:
     # invoice_line's triggers read invoice: SQLite cannot rebuild it under them
     with guards_lifted(db, "invoice", "invoice_line"):
         drop_unique(db, "invoice", "uq_invoice_number")
-        run_sql(db, "UPDATE invoice SET number = 'INV/2026/0001' WHERE id = :id", id=ids["inv2"])
-    return "client invoice number INV/2026/0001 is used 2 times"
+        run_sql(db, "UPDATE invoice SET number = 'INV/2026/00001' WHERE id = :id", id=ids["inv2"])
+    return "client invoice number INV/2026/00001 is used 2 times"
 
 
 def numbering_gap(db: Database, ids: Ledger) -> str:
@@ -270,8 +270,8 @@ def issue_date_going_back(db: Database, ids: Ledger) -> str:
         id=ids["inv2"],
     )
     return (
-        f"invoice INV/2026/0002 (#{ids['inv2']}) is dated 2026-03-01, earlier than the "
-        "previous number INV/2026/0001 dated 2026-03-05"
+        f"invoice INV/2026/00002 (#{ids['inv2']}) is dated 2026-03-01, earlier than the "
+        "previous number INV/2026/00001 dated 2026-03-05"
     )
 
 
@@ -283,7 +283,7 @@ def invoice_vat_off(db: Database, ids: Ledger) -> str:
         no_checks=("invoice.ck_invoice_gross",),
         id=ids["inv1"],
     )
-    return f"invoice INV/2026/0001 (#{ids['inv1']}): gross 30,750 <> net 25,000 + VAT 5,751"
+    return f"invoice INV/2026/00001 (#{ids['inv1']}): gross 30,750 <> net 25,000 + VAT 5,751"
 
 
 def invoice_line_gross_off(db: Database, ids: Ledger) -> str:
@@ -298,7 +298,7 @@ def invoice_line_gross_off(db: Database, ids: Ledger) -> str:
         no_checks=("invoice_line.ck_invoice_line_gross",),
         id=ids["inv1"],
     )
-    return f"invoice INV/2026/0001 (#{ids['inv1']}) line 1 (#"
+    return f"invoice INV/2026/00001 (#{ids['inv1']}) line 1 (#"
 
 
 def invoice_total_off(db: Database, ids: Ledger) -> str:
@@ -309,7 +309,7 @@ def invoice_total_off(db: Database, ids: Ledger) -> str:
         lift=("invoice",),
         id=ids["inv1"],
     )
-    return f"invoice INV/2026/0001 (#{ids['inv1']}): totals net/VAT/gross 26,000/5,750/31,750"
+    return f"invoice INV/2026/00001 (#{ids['inv1']}): totals net/VAT/gross 26,000/5,750/31,750"
 
 
 def orphan_invoice_line(db: Database, ids: Ledger) -> str:
@@ -331,7 +331,7 @@ def contractor_minutes_off(db: Database, ids: Ledger) -> str:
         lift=("master_invoice",),
         id=ids["master"],
     )
-    return f"contractor invoice MI/2026/0001 (#{ids['master']}): total 4,000 for 61 min"
+    return f"contractor invoice MI/2026/00001 (#{ids['master']}): total 4,000 for 61 min"
 
 
 def document_total_off(db: Database, ids: Ledger) -> str:
@@ -474,7 +474,7 @@ def zero_payment(db: Database, ids: Ledger) -> str:
 def paid_cents_off(db: Database, ids: Ledger) -> str:
     run_sql(db, "UPDATE invoice SET paid_cents = 20000 WHERE id = :id", id=ids["inv1"])
     return (
-        f"invoice INV/2026/0001 (#{ids['inv1']}): paid_cents 20,000 but its 1 payment(s) "
+        f"invoice INV/2026/00001 (#{ids['inv1']}): paid_cents 20,000 but its 1 payment(s) "
         "sum to 10,000"
     )
 
@@ -491,12 +491,12 @@ def overpaid_invoice(db: Database, ids: Ledger) -> str:
         admin=ids["admin"],
         t=T0,
     )
-    return f"invoice INV/2026/0002 (#{ids['inv2']}) is overpaid: paid 36,150 of gross 6,150"
+    return f"invoice INV/2026/00002 (#{ids['inv2']}) is overpaid: paid 36,150 of gross 6,150"
 
 
 def paid_status_without_the_money(db: Database, ids: Ledger) -> str:
     run_sql(db, "UPDATE invoice SET status = 'paid' WHERE id = :id", id=ids["inv1"])
-    return f"invoice INV/2026/0001 (#{ids['inv1']}) has status 'paid' but 10,000 of 30,750 is paid"
+    return f"invoice INV/2026/00001 (#{ids['inv1']}) has status 'paid' but 10,000 of 30,750 is paid"
 
 
 def contractor_paid_cents_off(db: Database, ids: Ledger) -> str:
@@ -506,7 +506,7 @@ def contractor_paid_cents_off(db: Database, ids: Ledger) -> str:
         id=ids["master"],
     )
     return (
-        f"contractor invoice MI/2026/0001 (#{ids['master']}): paid_cents 3,000 but its 1 "
+        f"contractor invoice MI/2026/00001 (#{ids['master']}): paid_cents 3,000 but its 1 "
         "payment(s) sum to 4,000"
     )
 
@@ -516,7 +516,7 @@ def contractor_status_off(db: Database, ids: Ledger) -> str:
         db, "UPDATE master_invoice SET status = 'partially_paid' WHERE id = :id", id=ids["master"]
     )
     return (
-        f"contractor invoice MI/2026/0001 (#{ids['master']}) has status 'partially_paid' "
+        f"contractor invoice MI/2026/00001 (#{ids['master']}) has status 'partially_paid' "
         "but 4,000 of 4,000 is paid"
     )
 

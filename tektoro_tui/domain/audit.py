@@ -79,11 +79,15 @@ def event_hash(
     before_json: str,
     after_json: str,
     seals: str = "",
+    keyed: bool = False,
+    actor_id: int | None = None,
 ) -> str:
     """The SHA-256 of an audit event's content chained to the previous event's hash.
 
-    An event without seals hashes as events always did, so chains written before
-    seals existed still verify.
+    An event without seals and without a keyed mark hashes as events always did, so
+    chains written before either existed still verify. A keyed event's hash also
+    covers its ``actor_id`` (and that it is keyed: stripping or adding a mark changes
+    how the event hashes, so either breaks the chain).
     """
     fields = [
         prev_hash,
@@ -97,11 +101,15 @@ def event_hash(
     ]
     if seals:
         fields.append(SEALS_FIELD + seals)
+    if keyed:
+        fields.append(KEYED_FIELD + ("" if actor_id is None else str(actor_id)))
     return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
 
 
 SEALS_FIELD = "seals\x1e"
 """What precedes an event's seals in its hashed content."""
+KEYED_FIELD = "keyed\x1eactor\x1e"
+"""What precedes a keyed event's actor id in its hashed content."""
 
 # ==============================================================================================
 # The key: marks and fingerprints
@@ -220,9 +228,9 @@ def decode_seals(text: str) -> Iterator[tuple[str, int, str | None]]:
 StoredEvent = Sequence[Any]
 """One stored event as the database returns it, in this column order: id, occurred_at,
 actor_label, action, entity, entity_id, before_json, after_json, prev_hash, hash, and
-optionally seals and mark (both absent in chains written before they existed)."""
+optionally seals, mark and actor_id (absent in chains written before they existed)."""
 
-_Stamped = tuple[Any, str, str, str, str, str | None, str, str, str, str, str]
+_Stamped = tuple[Any, str, str, str, str, str | None, str, str, str, str, str, bool, Any]
 
 SealSink = Callable[[int, str], None]
 """Receives (event id, seals text) of every event that carries seals, in id order."""
@@ -318,6 +326,8 @@ def _stamped(
         for row in batch:
             ident, moment, label, action, entity, entity_id, before, after, prev, digest = row[:10]
             seals = (row[10] or "") if len(row) > 10 else ""
+            mark = row[11] if len(row) > 11 else None
+            actor_id = row[12] if len(row) > 12 else None
             if first:
                 verdict.first_hash = digest
                 first = False
@@ -325,10 +335,25 @@ def _stamped(
                 stamp = "" if moment is None else format_timestamp(as_utc(moment))
                 last_moment = moment
             if marks is not None and ident >= marks.marked_from:
-                _check_mark(marks, ident, digest, row[11] if len(row) > 11 else None)
+                _check_mark(marks, ident, digest, mark)
             if seals and on_seals is not None:
                 on_seals(ident, seals)
-            yield ident, stamp, label, action, entity, entity_id, before, after, prev, digest, seals
+            keyed = bool(mark)
+            yield (
+                ident,
+                stamp,
+                label,
+                action,
+                entity,
+                entity_id,
+                before,
+                after,
+                prev,
+                digest,
+                seals,
+                keyed,
+                actor_id,
+            )
 
 
 def _check_mark(marks: MarkCheck, ident: int, digest: Any, mark: Any) -> None:
@@ -349,8 +374,8 @@ def _walk_intact(events: Iterator[_Stamped], verdict: ChainVerdict) -> _Stamped 
     count = last_id = 0
     broken: _Stamped | None = None
     for event in events:
-        ident, stamp, label, action, entity, entity_id, before, after, prev_hash, digest, seals = (
-            event
+        (ident, stamp, label, action, entity, entity_id, before, after, prev_hash, digest, seals) = (
+            event[:11]
         )
         own = compute(
             prev,
@@ -362,6 +387,8 @@ def _walk_intact(events: Iterator[_Stamped], verdict: ChainVerdict) -> _Stamped 
             before_json=before,
             after_json=after,
             seals=seals,
+            keyed=event[11],
+            actor_id=event[12],
         )
         if own != digest or prev_hash != prev:
             verdict.first_broken_id = ident
@@ -394,8 +421,8 @@ def _walk_broken(events: Iterable[_Stamped], verdict: ChainVerdict) -> None:
     affected = tampered = link_breaks = 0
     last_id = verdict.last_id
     for event in events:
-        ident, stamp, label, action, entity, entity_id, before, after, prev_hash, digest, seals = (
-            event
+        (ident, stamp, label, action, entity, entity_id, before, after, prev_hash, digest, seals) = (
+            event[:11]
         )
         own = compute(
             prev_hash,
@@ -407,6 +434,8 @@ def _walk_broken(events: Iterable[_Stamped], verdict: ChainVerdict) -> None:
             before_json=before,
             after_json=after,
             seals=seals,
+            keyed=event[11],
+            actor_id=event[12],
         )
         tampered += own != digest
         link_breaks += prev_hash != prev_stored

@@ -191,6 +191,7 @@ class SeenHead:
     hash: str
     seen_at: str
     where: str
+    keyed_from: int | None = None
 
 
 def _load_heads(path: Path) -> dict[str, dict[str, Any]]:
@@ -215,6 +216,7 @@ def seen_head(chain: str, path: Path | None = None) -> SeenHead | None:
             hash=str(entry["hash"]),
             seen_at=str(entry.get("seen_at", "")),
             where=str(entry.get("where", "")),
+            keyed_from=int(entry["keyed_from"]) if entry.get("keyed_from") is not None else None,
         )
     except (KeyError, TypeError, ValueError):
         return None
@@ -226,10 +228,14 @@ def record_head(
     digest: str,
     where: str,
     *,
+    keyed_from: int | None = None,
     path: Path | None = None,
     replace: bool = False,
 ) -> None:
     """Remember ``event_id`` (hash ``digest``) as seen in ``chain``; a head only moves forward.
+
+    ``keyed_from`` is the first keyed event the head named then: it only changes when
+    the database is sealed anew.
 
     ``replace`` records it even when it is behind the one seen (after a deliberate
     restore, by ``tektoro audit seal``). The file is replaced atomically; a failure to
@@ -253,6 +259,7 @@ def record_head(
         "hash": digest,
         "seen_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "where": where,
+        "keyed_from": keyed_from,
     }
     kept = dict(list(chains.items())[-MAX_CHAINS:])
     body = json.dumps({"version": 1, "chains": kept}, indent=1, sort_keys=False)

@@ -189,6 +189,7 @@ class CommittedHead:
     chain: str  # the hash of the chain's first event
     event_id: int
     hash: str
+    keyed_from: int | None
 
 
 class UnitOfWork:
@@ -267,6 +268,8 @@ class UnitOfWork:
                 before_json=before,
                 after_json=after,
                 seals=own_seals,
+                keyed=key is not None,
+                actor_id=actor_id,
             )
             event = m.AuditEvent(
                 occurred_at=self.now,
@@ -288,13 +291,15 @@ class UnitOfWork:
             last_id = event.id or last_id
             first_new = first_new or event.id
         values: dict[str, Any] = {"last_event_id": last_id, "last_hash": prev}
+        keyed_from = head.keyed_from
         if self._keying is not None:
-            values.update(key_id=key_fingerprint(self._keying), keyed_from=first_new)
+            keyed_from = first_new
+            values.update(key_id=key_fingerprint(self._keying), keyed_from=keyed_from)
         self.session.execute(update(m.AuditHead).where(m.AuditHead.id == 1).values(**values))
         first = self.session.execute(
             select(m.AuditEvent.hash).order_by(m.AuditEvent.id).limit(1)
         ).scalar_one()
-        self.head = CommittedHead(chain=first, event_id=last_id, hash=prev)
+        self.head = CommittedHead(chain=first, event_id=last_id, hash=prev, keyed_from=keyed_from)
         for entity, ident, action in self._changes:
             self.session.add(
                 m.ChangeEvent(
@@ -331,8 +336,9 @@ class ServiceBase:
         if uow.head is not None:
             from .audit_key import record_head
 
+            head = uow.head
             record_head(
-                uow.head.chain, uow.head.event_id, uow.head.hash, self.db.display_url
+                head.chain, head.event_id, head.hash, self.db.display_url, keyed_from=head.keyed_from
             )
 
     @contextmanager

@@ -40,7 +40,7 @@ from .core import (
     Rule,
 )
 from .registry import RULES, rules_of
-from .runner import run_check
+from .runner import check_on, run_check
 
 __all__ = [
     "AUDIT_BATCH",
@@ -65,6 +65,7 @@ __all__ = [
     "ContextRule",
     "QueryRule",
     "Rule",
+    "check_on",
     "rules_of",
     "run_check",
     "verify_chain",

@@ -118,6 +118,12 @@ def _describe_mark(problem: MarkProblem) -> str:
 def _describe_head_problem(problem: HeadProblem) -> str:
     seen = problem.seen
     when = f"seen on {seen.seen_at}" if seen.seen_at else "seen before"
+    if problem.keyed_from is not None:
+        return (
+            f"the audit head's first keyed event moved from #{seen.keyed_from} (as {when}) to "
+            f"#{problem.keyed_from} without a seal: fewer events would have their keyed mark "
+            "checked"
+        )
     if problem.went_back:
         removed = seen.event_id - problem.last_id
         return (

@@ -26,7 +26,7 @@ AUDIT_BATCH = 10_000
 
 _AUDIT_EVENTS_SQL = (
     "SELECT id, occurred_at, actor_label, action, entity, entity_id, before_json, after_json, "
-    "prev_hash, hash, seals, mark FROM audit_event ORDER BY id"
+    "prev_hash, hash, seals, mark, actor_id FROM audit_event ORDER BY id"
 )
 
 _DELETED = b"\0" * DIGEST_LENGTH
@@ -154,6 +154,7 @@ class HeadProblem:
     seen: SeenHead
     last_id: int
     found_hash: str | None  # the hash the seen event's id holds now (None: no such event)
+    keyed_from: int | None = None  # set when the head's first keyed event moved
 
     @property
     def went_back(self) -> bool:
@@ -240,6 +241,9 @@ class CheckContext:
         ).scalar_one_or_none()
         if found != seen.hash:
             return [HeadProblem(seen, verdict.last_id, found)]
+        head = self.walk(conn).head
+        if seen.keyed_from is not None and head is not None and head.keyed_from != seen.keyed_from:
+            return [HeadProblem(seen, verdict.last_id, found, keyed_from=head.keyed_from or 0)]
         return []
 
     def record(self, conn: Connection) -> None:
@@ -254,7 +258,12 @@ class CheckContext:
             return
         verdict = walk.verdict
         record_head(
-            verdict.first_hash, verdict.last_id, verdict.last_hash, self.where, path=self.heads_path
+            verdict.first_hash,
+            verdict.last_id,
+            verdict.last_hash,
+            self.where,
+            keyed_from=walk.head.keyed_from if walk.head is not None else None,
+            path=self.heads_path,
         )
 
 

@@ -42,13 +42,23 @@ def run_check(
     ``key_file`` / ``heads_file`` name others. A chain that holds (and is keyed with
     the key at hand) is remembered as seen, so a later run notices it going back.
     """
-    failures: list[CheckFailure] = []
     context = CheckContext.load(db.display_url, key_file=key_file, heads_file=heads_file)
     with snapshot(db) as conn:
-        errors = _uncheckable_errors(conn)
-        for invariant in INVARIANTS:
-            failures.extend(check_invariant(conn, rules_of(invariant), errors, context))
-        counts = count_rows(conn)
+        return check_on(conn, context)
+
+
+def check_on(conn: Connection, context: CheckContext, *, remember: bool = True) -> CheckReport:
+    """Every invariant over what ``conn`` sees (its transaction, uncommitted writes too).
+
+    ``run_check`` passes its read-only snapshot; ``remember`` records a head that
+    holds as seen.
+    """
+    failures: list[CheckFailure] = []
+    errors = _uncheckable_errors(conn)
+    for invariant in INVARIANTS:
+        failures.extend(check_invariant(conn, rules_of(invariant), errors, context))
+    counts = count_rows(conn)
+    if remember:
         _remember_head(conn, context, errors)
     return CheckReport(checked=INVARIANTS, failures=tuple(failures), counts=tuple(counts))
 

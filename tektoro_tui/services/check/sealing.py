@@ -118,7 +118,14 @@ class _Sealer(ServiceBase):
             uow.key_chain(key.key)
         head = uow.head
         assert head is not None
-        record_head(head.chain, head.event_id, head.hash, self.db.display_url, replace=True)
+        record_head(
+            head.chain,
+            head.event_id,
+            head.hash,
+            self.db.display_url,
+            keyed_from=head.keyed_from,
+            replace=True,
+        )
         return SealResult(head.event_id, counts, key.path, key.fingerprint)
 
 

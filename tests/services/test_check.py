@@ -66,9 +66,12 @@ def _series_id(conn: Connection, code: str) -> int:
     return int(found.scalar_one())
 
 
-def build_ledger(db: Database) -> dict[str, int]:
+def build_ledger(db: Database, *, sealed: bool = True) -> dict[str, int]:
     """Org, users, presets, three processed entries on one document record, two issued
-    invoices (INV 1 and 2) with their lines, payments, a contractor invoice, audit events."""
+    invoices (INV 1 and 2) with their lines, payments, a contractor invoice, audit events.
+
+    The rows go in below the program, so the ledger ends with ``tektoro audit seal``
+    vouching for them (``sealed=False`` leaves it as a database from before seals)."""
     ids: dict[str, int] = {}
     with db.engine.begin() as conn:
         insert_row(conn, "organisation", id=1, name="Northwind Studio", created_at=T0)
@@ -301,7 +304,8 @@ def build_ledger(db: Database) -> dict[str, int]:
             entry3=entries[2],
         )
     _append_audit_events(db, ids)
-    seal_ledger(db, FixedClock(T0 + timedelta(minutes=10)))
+    if sealed:
+        seal_ledger(db, FixedClock(T0 + timedelta(minutes=10)))
     return ids
 
 

@@ -195,9 +195,7 @@ def encode_seals(seals: Mapping[str, Mapping[int, str | None]]) -> str:
     for table in sorted(seals):
         rows = seals[table]
         if rows:
-            body = ",".join(
-                f"{ident}:{rows[ident] or SEAL_DELETED}" for ident in sorted(rows)
-            )
+            body = ",".join(f"{ident}:{rows[ident] or SEAL_DELETED}" for ident in sorted(rows))
             parts.append(f"{table}={body}")
     return ";".join(parts)
 
@@ -361,9 +359,7 @@ def _check_mark(marks: MarkCheck, ident: int, digest: Any, mark: Any) -> None:
     marks.checked += 1
     if not mark:
         marks.unmarked.append(ident)
-    elif not isinstance(digest, str) or not same_text(
-        str(mark), event_mark(marks.key, digest)
-    ):
+    elif not isinstance(digest, str) or not same_text(str(mark), event_mark(marks.key, digest)):
         marks.forged.append(ident)
 
 
@@ -374,9 +370,19 @@ def _walk_intact(events: Iterator[_Stamped], verdict: ChainVerdict) -> _Stamped 
     count = last_id = 0
     broken: _Stamped | None = None
     for event in events:
-        (ident, stamp, label, action, entity, entity_id, before, after, prev_hash, digest, seals) = (
-            event[:11]
-        )
+        (
+            ident,
+            stamp,
+            label,
+            action,
+            entity,
+            entity_id,
+            before,
+            after,
+            prev_hash,
+            digest,
+            seals,
+        ) = event[:11]
         own = compute(
             prev,
             occurred_at=stamp,
@@ -421,9 +427,19 @@ def _walk_broken(events: Iterable[_Stamped], verdict: ChainVerdict) -> None:
     affected = tampered = link_breaks = 0
     last_id = verdict.last_id
     for event in events:
-        (ident, stamp, label, action, entity, entity_id, before, after, prev_hash, digest, seals) = (
-            event[:11]
-        )
+        (
+            ident,
+            stamp,
+            label,
+            action,
+            entity,
+            entity_id,
+            before,
+            after,
+            prev_hash,
+            digest,
+            seals,
+        ) = event[:11]
         own = compute(
             prev_hash,
             occurred_at=stamp,

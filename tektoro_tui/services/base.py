@@ -338,7 +338,11 @@ class ServiceBase:
 
             head = uow.head
             record_head(
-                head.chain, head.event_id, head.hash, self.db.display_url, keyed_from=head.keyed_from
+                head.chain,
+                head.event_id,
+                head.hash,
+                self.db.display_url,
+                keyed_from=head.keyed_from,
             )
 
     @contextmanager

@@ -117,7 +117,9 @@ def test_a_row_digest_is_the_same_from_either_backend() -> None:
 def test_seals_round_trip_and_refuse_garbage() -> None:
     from tektoro_tui.domain.audit import decode_seals, encode_seals
 
-    text = encode_seals({"invoice": {12: "a" * 22, 3: None}, "payment": {}, "document_line": {5: "b" * 22}})
+    text = encode_seals(
+        {"invoice": {12: "a" * 22, 3: None}, "payment": {}, "document_line": {5: "b" * 22}}
+    )
     assert text == f"document_line=5:{'b' * 22};invoice=3:-,12:{'a' * 22}"
     assert list(decode_seals(text)) == [
         ("document_line", 5, "b" * 22),

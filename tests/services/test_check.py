@@ -26,7 +26,6 @@ from tektoro_tui.data.engine import Database
 from tektoro_tui.data.migrate import ensure_schema
 from tektoro_tui.domain.audit import GENESIS_HASH, canonical_json, event_hash
 from tektoro_tui.services.base import FixedClock, ServiceBase, format_timestamp
-from tektoro_tui.services.check.sealing import seal_ledger
 from tektoro_tui.services.check import (
     AUDIT_CHAIN,
     DOCUMENT_RECORDS,
@@ -43,6 +42,7 @@ from tektoro_tui.services.check import (
     run_check,
     verify_chain,
 )
+from tektoro_tui.services.check.sealing import seal_ledger
 
 T0 = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 AUDIT_EVENTS = 6  # five appended by _append_audit_events, then the seal
@@ -207,8 +207,7 @@ def build_ledger(db: Database, *, sealed: bool = True) -> dict[str, int]:
             invoices.append(invoice)
         conn.execute(
             text(
-                "UPDATE invoice_series SET last_number = 2, last_issue_date = :d "
-                "WHERE code = 'INV'"
+                "UPDATE invoice_series SET last_number = 2, last_issue_date = :d WHERE code = 'INV'"
             ),
             {"d": date(2026, 3, 6)},
         )
@@ -285,8 +284,7 @@ def build_ledger(db: Database, *, sealed: bool = True) -> dict[str, int]:
         )
         conn.execute(
             text(
-                "UPDATE invoice_series SET last_number = 1, last_issue_date = :d "
-                "WHERE code = 'MI'"
+                "UPDATE invoice_series SET last_number = 1, last_issue_date = :d WHERE code = 'MI'"
             ),
             {"d": date(2026, 3, 8)},
         )
@@ -629,7 +627,12 @@ def test_second_document_line_for_a_processed_entry(db: Database, tampered: dict
         )
     report = run_check(db)
     assert NO_DOUBLE_BILLING in report.failed
-    assert _failed(report) <= {NO_DOUBLE_BILLING, DOCUMENT_RECORDS, SEALED_ROWS, IMMUTABILITY_GUARDS}
+    assert _failed(report) <= {
+        NO_DOUBLE_BILLING,
+        DOCUMENT_RECORDS,
+        SEALED_ROWS,
+        IMMUTABILITY_GUARDS,
+    }
     assert f"time entry #{tampered['entry2']} is billed on 2 document lines" in _details(
         report, NO_DOUBLE_BILLING
     )
@@ -726,7 +729,13 @@ def test_every_broken_invariant_is_reported(db: Database, tampered: dict[str, in
         id=tampered["inv2"],
     )
     report = run_check(db)
-    assert _failed(report) == {INVOICE_NUMBERING, PAYMENTS, AUDIT_CHAIN, SEALED_ROWS, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {
+        INVOICE_NUMBERING,
+        PAYMENTS,
+        AUDIT_CHAIN,
+        SEALED_ROWS,
+        IMMUTABILITY_GUARDS,
+    }
     lines = report.lines()
     assert any(line.startswith("OK   invoice totals") for line in lines)
     assert any(line.startswith("FAIL payments: ") for line in lines)
@@ -754,7 +763,12 @@ def test_many_offenders_are_capped_with_a_count(db: Database, tampered: dict[str
                 billed_cents=0,
             )
     report = run_check(db)
-    assert _failed(report) == {NO_DOUBLE_BILLING, DOCUMENT_RECORDS, SEALED_ROWS, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {
+        NO_DOUBLE_BILLING,
+        DOCUMENT_RECORDS,
+        SEALED_ROWS,
+        IMMUTABILITY_GUARDS,
+    }
     doc_details = _details(report, DOCUMENT_RECORDS)
     assert "... and 5 more like the above" in doc_details  # 25 bad lines, 20 shown
 

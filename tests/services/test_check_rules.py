@@ -614,9 +614,7 @@ def number_text_changed(db: Database, ids: Ledger) -> str:
         lift=("invoice",),
         id=ids["inv2"],
     )
-    return (
-        f"client invoice INV/2026/00009 (#{ids['inv2']}) should be numbered INV/2026/00002"
-    )
+    return f"client invoice INV/2026/00009 (#{ids['inv2']}) should be numbered INV/2026/00002"
 
 
 def series_date_off(db: Database, ids: Ledger) -> str:
@@ -708,13 +706,18 @@ def credit_note_totals_off(db: Database, ids: Ledger) -> str:
 
 
 def paid_back_to_issued(db: Database, ids: Ledger) -> str:
-    tamper(db, "UPDATE invoice SET status = 'issued' WHERE id = :id", lift=("invoice",), id=ids["inv2"])
+    tamper(
+        db, "UPDATE invoice SET status = 'issued' WHERE id = :id", lift=("invoice",), id=ids["inv2"]
+    )
     return f"invoice INV/2026/00002 (#{ids['inv2']}) has status 'issued' but 6,150 of 6,150 is paid"
 
 
 def cancelled_without_a_credit_note(db: Database, ids: Ledger) -> str:
     tamper(
-        db, "UPDATE invoice SET status = 'cancelled' WHERE id = :id", lift=("invoice",), id=ids["inv1"]
+        db,
+        "UPDATE invoice SET status = 'cancelled' WHERE id = :id",
+        lift=("invoice",),
+        id=ids["inv1"],
     )
     return f"invoice INV/2026/00001 (#{ids['inv1']}) is cancelled but no issued credit note"
 

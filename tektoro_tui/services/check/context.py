@@ -179,14 +179,17 @@ class CheckContext:
         cls, where: str, *, key_file: Path | None = None, heads_file: Path | None = None
     ) -> CheckContext:
         """The context of a run on the database shown as ``where``, with the configured files."""
-        from ..audit_key import AuditKeyError, heads_file as configured_heads
+        from ..audit_key import AuditKeyError
+        from ..audit_key import heads_file as configured_heads
 
         try:
             key: AuditKey | None = read_key(key_file)
             error = None
         except AuditKeyError as exc:
             key, error = None, exc.message
-        return cls(key=key, key_error=error, heads_path=heads_file or configured_heads(), where=where)
+        return cls(
+            key=key, key_error=error, heads_path=heads_file or configured_heads(), where=where
+        )
 
     # --- the chain walk ---------------------------------------------------------------------
 
@@ -272,10 +275,7 @@ def _read_head(conn: Connection) -> Head | None:
     savepoint = conn.begin_nested()
     try:
         row = conn.execute(
-            text(
-                "SELECT last_event_id, last_hash, key_id, keyed_from FROM audit_head "
-                "WHERE id = 1"
-            )
+            text("SELECT last_event_id, last_hash, key_id, keyed_from FROM audit_head WHERE id = 1")
         ).one_or_none()
     except SQLAlchemyError:
         savepoint.rollback()

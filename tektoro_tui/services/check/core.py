@@ -197,7 +197,9 @@ class QueryRule:
             collector.fail(self, f"... and {total - MAX_EXAMPLES:,} more like the above")
 
 
-def _report_facts(rule: Rule, collector: Collector, facts: Iterable[Any], describe: Describe) -> None:
+def _report_facts(
+    rule: Rule, collector: Collector, facts: Iterable[Any], describe: Describe
+) -> None:
     """Describe the first :data:`MAX_EXAMPLES` facts, then how many more there are."""
     found = iter(facts)
     for fact in islice(found, MAX_EXAMPLES):

@@ -125,8 +125,7 @@ def redefined_guards(conn: Connection) -> list[FoundTrigger]:
     return [
         t
         for t in found_triggers(conn)
-        if wanted.get(t.name) == t.table
-        and t.fingerprint != expected_fingerprint(backend, t.name)
+        if wanted.get(t.name) == t.table and t.fingerprint != expected_fingerprint(backend, t.name)
     ]
 
 

@@ -83,9 +83,7 @@ class SealResult:
 def _repaired(failure: CheckFailure) -> bool:
     if failure.rule in REPAIRED_BY_SEALING:
         return True
-    return failure.invariant == seals.SEALED_ROWS and failure.detail.find(
-        seals.NEVER_SEALED
-    ) >= 0
+    return failure.invariant == seals.SEALED_ROWS and seals.NEVER_SEALED in failure.detail
 
 
 def prepare_seal(db: Database, *, key_file: Path | None = None) -> SealPlan:
@@ -103,9 +101,7 @@ class _Sealer(ServiceBase):
         assert key.key is not None and key.fingerprint is not None
         with self._write(None) as uow:
             counts = {
-                table: int(
-                    uow.session.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
-                )
+                table: int(uow.session.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
                 for table in SEALED_TABLES
             }
             uow.audit(

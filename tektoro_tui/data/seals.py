@@ -6,17 +6,19 @@ it: the event carries the row's content digest (``domain.audit.row_digest``), an
 
 A unit of work must seal exactly the rows it wrote, however it wrote them (the ORM,
 a bulk ``UPDATE``, ``COPY``), and never a row someone else changed below the
-program. So the rows are collected by the database, into a temporary table of the
-writing connection (``tektoro_touched``), and only there:
+program. So the rows are collected by triggers of the database (migration
+``0006_audit_seals``), for the writing connection only:
 
-- **SQLite.** Temporary triggers, created on the writing connection only
-  (:func:`start_tracking`), insert into its temporary table. Another connection -
-  the ``sqlite3`` shell, another program - has no such triggers, so its changes are
-  never collected, never sealed, and ``check`` reports them.
-- **PostgreSQL.** Statement triggers with transition tables (migration
-  ``0006_audit_seals``) insert the ids into the session's temporary table, but only
-  while the transaction has set ``tektoro.track_seals`` (:data:`PG_TRACK_SETTING`),
-  which a unit of work does at its start.
+- **SQLite.** Row triggers call a function only the program's own connections have
+  (:class:`SqliteTracker`), which files the row while a unit of work tracks.
+- **PostgreSQL.** Statement triggers with transition tables insert the ids into the
+  session's temporary table ``tektoro_touched``, but only while the transaction has
+  set ``tektoro.track_seals`` (:data:`PG_TRACK_SETTING`), which a unit of work does at
+  its start.
+
+Either way a change made on another connection - the ``sqlite3`` shell, ``psql``,
+another program, the same program outside a unit of work - is never collected,
+never sealed, and ``check`` reports it.
 
 :func:`take_touched` then reads and empties the collection, and :func:`digests_of`
 computes the digests of those rows as the transaction leaves them.
@@ -45,7 +47,7 @@ SEALED_TABLES: tuple[str, ...] = (
 """Tables whose every row is vouched for by an audit event, in the order ``check`` reads them."""
 
 TOUCHED_TABLE = "tektoro_touched"
-"""The temporary table (one per writing connection) that collects the touched rows."""
+"""PostgreSQL's temporary table (one per session) that collects the touched rows."""
 
 PG_TRACK_SETTING = "tektoro.track_seals"
 """The transaction setting under which PostgreSQL's tracking triggers collect rows."""
@@ -63,38 +65,52 @@ def sealed_columns(table: str) -> tuple[str, ...]:
     return tuple(sorted(column.name for column in metadata.tables[table].columns))
 
 
-def _sqlite_trigger_sql(table: str) -> list[str]:
-    """The temporary triggers that collect the rows of ``table`` this connection writes."""
-    insert = f"INSERT OR IGNORE INTO {TOUCHED_TABLE} (tbl, row_id) VALUES ('{table}', "
-    name = f"{TRACK_TRIGGER_PREFIX}{table}"
-    return [
-        f"CREATE TEMP TRIGGER IF NOT EXISTS {name}_ins AFTER INSERT ON {table} "
-        f"BEGIN {insert}NEW.id); END",
-        f"CREATE TEMP TRIGGER IF NOT EXISTS {name}_upd AFTER UPDATE ON {table} "
-        f"BEGIN {insert}OLD.id); {insert}NEW.id); END",
-        f"CREATE TEMP TRIGGER IF NOT EXISTS {name}_del AFTER DELETE ON {table} "
-        f"BEGIN {insert}OLD.id); END",
-    ]
+class SqliteTracker:
+    """The rows one SQLite connection collects while a unit of work tracks them.
+
+    The tracking triggers of migration 0006 call :data:`SQLITE_TOUCH_FUNCTION` in their
+    ``WHEN`` clause; the program registers it on each of its connections
+    (:func:`register_sqlite_function`), and it files the row here (and returns 0, so
+    the trigger body never runs). A connection of another program has no such
+    function: its writes to the sealed tables fail until the triggers are dropped, and
+    either way nothing it writes is sealed.
+    """
+
+    def __init__(self) -> None:
+        self.active = False
+        self.rows: dict[str, set[int]] = {}
+
+    def touch(self, table: str, ident: object) -> int:
+        """File one written row (while tracking)."""
+        if self.active and isinstance(ident, int):
+            self.rows.setdefault(table, set()).add(ident)
+        return 0
 
 
-_SQLITE_TRIGGERS = 3 * len(SEALED_TABLES)
+SQLITE_TOUCH_FUNCTION = "tektoro_touch"
+_TRACKER = "tektoro_touched"
+
+
+def register_sqlite_function(dbapi_conn: Any, info: dict[Any, Any]) -> None:
+    """Give a new SQLite connection the function the tracking triggers call."""
+    tracker = SqliteTracker()
+    info[_TRACKER] = tracker
+    dbapi_conn.create_function(SQLITE_TOUCH_FUNCTION, 2, tracker.touch)
+
+
+def _sqlite_tracker(conn: Connection) -> SqliteTracker:
+    tracker = conn.connection.info.get(_TRACKER)
+    if not isinstance(tracker, SqliteTracker):
+        raise RuntimeError("this SQLite connection was not opened by tektoro's engine")
+    return tracker
 
 
 def start_tracking(conn: Connection) -> None:
     """Collect the sealed rows this transaction writes (call at the start of a write)."""
     if conn.dialect.name == "sqlite":
-        found = conn.exec_driver_sql(
-            "SELECT COUNT(*) FROM sqlite_temp_master WHERE type = 'trigger' "
-            f"AND name LIKE '{TRACK_TRIGGER_PREFIX}%'"
-        ).scalar_one()
-        if found != _SQLITE_TRIGGERS:
-            conn.exec_driver_sql(
-                f"CREATE TEMP TABLE IF NOT EXISTS {TOUCHED_TABLE} (tbl TEXT NOT NULL, "
-                "row_id INTEGER NOT NULL, PRIMARY KEY (tbl, row_id)) WITHOUT ROWID"
-            )
-            for table in SEALED_TABLES:
-                for sql in _sqlite_trigger_sql(table):
-                    conn.exec_driver_sql(sql)
+        tracker = _sqlite_tracker(conn)
+        tracker.rows.clear()
+        tracker.active = True
         return
     ready = conn.exec_driver_sql(
         f"SELECT set_config('{PG_TRACK_SETTING}', 'on', true), "
@@ -108,16 +124,21 @@ def start_tracking(conn: Connection) -> None:
 
 
 def take_touched(conn: Connection) -> dict[str, list[int]]:
-    """The sealed rows this transaction wrote, by table; the collection is emptied."""
-    schema = "temp" if conn.dialect.name == "sqlite" else "pg_temp"
-    rows = conn.exec_driver_sql(f"SELECT tbl, row_id FROM {schema}.{TOUCHED_TABLE}").all()
+    """The sealed rows this transaction wrote, by table; tracking stops and is emptied."""
+    if conn.dialect.name == "sqlite":
+        tracker = _sqlite_tracker(conn)
+        touched = {table: sorted(ids) for table, ids in tracker.rows.items() if ids}
+        tracker.rows.clear()
+        tracker.active = False
+        return touched
+    rows = conn.exec_driver_sql(f"SELECT tbl, row_id FROM pg_temp.{TOUCHED_TABLE}").all()
     if not rows:
         return {}
-    conn.exec_driver_sql(f"DELETE FROM {schema}.{TOUCHED_TABLE}")
-    touched: dict[str, list[int]] = {}
+    conn.exec_driver_sql(f"DELETE FROM pg_temp.{TOUCHED_TABLE}")
+    found: dict[str, list[int]] = {}
     for table, ident in rows:
-        touched.setdefault(str(table), []).append(int(ident))
-    return touched
+        found.setdefault(str(table), []).append(int(ident))
+    return found
 
 
 def digests_of(conn: Connection, table: str, ids: Sequence[int]) -> dict[int, str | None]:

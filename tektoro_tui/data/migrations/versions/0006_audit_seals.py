@@ -9,14 +9,17 @@
   ``audit_head.keyed_from``: the first event that carries a mark under it. Both stay
   NULL on an upgraded database until ``tektoro audit seal`` keys it (a new database
   is keyed by ``tektoro init``).
-- PostgreSQL: statement triggers with transition tables on the sealed tables that
-  collect the ids a write touches into the session's temporary ``tektoro_touched``,
-  but only in a transaction that set ``tektoro.track_seals`` (a unit of work does).
-  SQLite needs no schema object: each writing connection creates temporary
-  triggers of its own (``data/seals.py``).
+- Tracking triggers on the sealed tables (``seal_track_<table>_ins|upd|del``) that
+  collect the ids a write touches, for the program's own unit of work only
+  (``data/seals.py``). SQLite: row triggers whose ``WHEN`` calls ``tektoro_touch``, a
+  function only the program's connections have. PostgreSQL: statement triggers with
+  transition tables that insert into the session's temporary ``tektoro_touched``, but
+  only in a transaction that set ``tektoro.track_seals``.
 
 The columns are added in place (no table rebuild), so the guard triggers of 0002
-and the summary triggers of 0005 stay as they are.
+and the summary triggers of 0005 stay as they are. Like theirs, a later batch
+operation that rebuilds a sealed table on SQLite drops its tracking triggers and
+must create them again (``sqlite_tracking_sql``).
 
 Revision ID: 0006_audit_seals
 Revises: 0005_time_day_total
@@ -45,6 +48,7 @@ TABLES = (
     "time_entry",
 )
 PG_FUNCTION = "seal_track_rows"
+SQLITE_FUNCTION = "tektoro_touch"
 SETTING = "tektoro.track_seals"
 TOUCHED = "tektoro_touched"
 
@@ -56,16 +60,18 @@ def upgrade() -> None:
     op.add_column("audit_event", sa.Column("mark", sa.String(length=64), nullable=True))
     op.add_column("audit_head", sa.Column("key_id", sa.String(length=64), nullable=True))
     op.add_column("audit_head", sa.Column("keyed_from", sa.Integer(), nullable=True))
-    if op.get_bind().dialect.name == "postgresql":
-        for sql in pg_tracking_sql():
-            op.execute(sql)
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for sql in pg_tracking_sql() if postgresql else sqlite_tracking_sql():
+        op.execute(sql)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for table in TABLES:
-            for suffix in ("ins", "upd", "del"):
-                op.execute(f"DROP TRIGGER IF EXISTS seal_track_{table}_{suffix} ON {table}")
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for table in TABLES:
+        for suffix in ("ins", "upd", "del"):
+            on = f" ON {table}" if postgresql else ""
+            op.execute(f"DROP TRIGGER IF EXISTS seal_track_{table}_{suffix}{on}")
+    if postgresql:
         op.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
     with op.batch_alter_table("audit_head") as batch_op:
         batch_op.drop_column("keyed_from")
@@ -77,6 +83,23 @@ def downgrade() -> None:
         # SQLite 3.35+ drops a column in place, keeping the table's guard triggers
         op.execute("ALTER TABLE audit_event DROP COLUMN mark")
         op.execute("ALTER TABLE audit_event DROP COLUMN seals")
+
+
+def sqlite_tracking_sql() -> list[str]:
+    """Three row triggers per sealed table; their WHEN calls the program's function."""
+    statements = []
+    for table in TABLES:
+        name = f"seal_track_{table}"
+        touch = f"{SQLITE_FUNCTION}('{table}', "
+        statements += [
+            f"CREATE TRIGGER {name}_ins AFTER INSERT ON {table} "
+            f"WHEN {touch}NEW.id) BEGIN SELECT 1; END",
+            f"CREATE TRIGGER {name}_upd AFTER UPDATE ON {table} "
+            f"WHEN {touch}OLD.id) + {touch}NEW.id) BEGIN SELECT 1; END",
+            f"CREATE TRIGGER {name}_del AFTER DELETE ON {table} "
+            f"WHEN {touch}OLD.id) BEGIN SELECT 1; END",
+        ]
+    return statements
 
 
 def pg_tracking_sql() -> list[str]:

@@ -1,8 +1,9 @@
 """Engines and transactions for SQLite and PostgreSQL.
 
 SQLite gets WAL, enforced foreign keys, ``synchronous=FULL``, a busy
-timeout and the function the seal-tracking triggers call on every connection. The driver's own transaction handling is switched
-off so that we issue ``BEGIN`` ourselves: ``BEGIN IMMEDIATE`` for a write
+timeout and the function the seal-tracking triggers call on every connection.
+The driver's own transaction handling is switched off so that we issue
+``BEGIN`` ourselves: ``BEGIN IMMEDIATE`` for a write
 transaction (the write lock is taken up front, so two writers queue instead of
 failing half-way), a plain deferred ``BEGIN`` for reads.
 

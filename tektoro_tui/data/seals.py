@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ..domain.audit import row_digest
+from ..domain.audit import RowDigester
 from .models import metadata
 
 SEALED_TABLES: tuple[str, ...] = (
@@ -146,12 +146,13 @@ def digests_of(conn: Connection, table: str, ids: Sequence[int]) -> dict[int, st
     names = sealed_columns(table)
     at = names.index("id")
     columns = ", ".join(names)
+    digest = RowDigester(table, names)
     found: dict[int, str | None] = dict.fromkeys(ids)
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), _ID_CHUNK):
         chunk = ",".join(str(int(i)) for i in ordered[start : start + _ID_CHUNK])
         for row in conn.exec_driver_sql(f"SELECT {columns} FROM {table} WHERE id IN ({chunk})"):
-            found[int(row[at])] = row_digest(table, names, row)
+            found[int(row[at])] = digest(row)
     return found
 
 
@@ -179,9 +180,10 @@ def digest_table(conn: Connection, table: str) -> Iterator[tuple[int, str]]:
     """(id, digest) of every row of ``table``."""
     names = sealed_columns(table)
     at = names.index("id")
+    digest = RowDigester(table, names)
     for batch in stream_rows(conn, table):
         for row in batch:
-            yield int(row[at]), row_digest(table, names, row)
+            yield int(row[at]), digest(row)
 
 
 def seal_everything(conn: Connection) -> dict[str, dict[int, str | None]]:

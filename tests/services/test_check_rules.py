@@ -749,9 +749,16 @@ def chain_keyed_with_another_key(db: Database, ids: Ledger) -> str:
 
 
 def event_without_its_mark(db: Database, ids: Ledger) -> str:
+    """A mark made up without the key (removing it would change how the event hashes)."""
     last = scalar(db, "SELECT MAX(id) FROM audit_event")
-    tamper(db, "UPDATE audit_event SET mark = NULL WHERE id = :id", lift=("audit_event",), id=last)
-    return f"event #{last} carries no keyed mark"
+    tamper(
+        db,
+        "UPDATE audit_event SET mark = :m WHERE id = :id",
+        lift=("audit_event",),
+        id=last,
+        m="0" * 64,
+    )
+    return f"event #{last}'s keyed mark does not match its hash"
 
 
 def chain_gone_back(db: Database, ids: Ledger) -> str:

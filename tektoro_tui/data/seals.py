@@ -29,10 +29,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Boolean, Date, Integer
 from sqlalchemy.engine import Connection
 
 from ..domain.audit import RowDigester
 from .models import metadata
+from .types import UTCDateTime
 
 SEALED_TABLES: tuple[str, ...] = (
     "invoice",
@@ -63,6 +65,31 @@ STREAM_BATCH = 5_000
 def sealed_columns(table: str) -> tuple[str, ...]:
     """The columns a row digest of ``table`` covers, by name (the model's, at head)."""
     return tuple(sorted(column.name for column in metadata.tables[table].columns))
+
+
+def _as_text(table: str, name: str, dialect: str) -> str:
+    """The column as the text a digest hashes, the same on both backends (NULL stays NULL):
+    integers in decimal, booleans 1/0, dates ``YYYY-MM-DD``, timestamps in UTC
+    ``YYYY-MM-DD HH:MM:SS.ffffff`` (the form SQLite stores them in)."""
+    if dialect == "sqlite":
+        return f"CAST({name} AS TEXT)"
+    kind = metadata.tables[table].columns[name].type
+    if isinstance(kind, UTCDateTime):
+        return f"to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    if isinstance(kind, Date):
+        return f"to_char({name}, 'YYYY-MM-DD')"
+    if isinstance(kind, Boolean):
+        return f"CASE WHEN {name} THEN '1' WHEN NOT {name} THEN '0' END"
+    if isinstance(kind, Integer):
+        return f"{name}::text"
+    return f"{name}::text"
+
+
+def _projection(table: str, dialect: str) -> str:
+    """``SELECT`` list of the sealed columns as text, in :func:`sealed_columns` order, then
+    the id as a number."""
+    texts = ", ".join(_as_text(table, name, dialect) for name in sealed_columns(table))
+    return f"{texts}, id"
 
 
 class SqliteTracker:
@@ -143,33 +170,31 @@ def take_touched(conn: Connection) -> dict[str, list[int]]:
 
 def digests_of(conn: Connection, table: str, ids: Sequence[int]) -> dict[int, str | None]:
     """The digest of each row ``ids`` of ``table`` as it stands now; None for a gone row."""
-    names = sealed_columns(table)
-    at = names.index("id")
-    columns = ", ".join(names)
-    digest = RowDigester(table, names)
+    digest = RowDigester(table, sealed_columns(table))
+    select = _projection(table, conn.dialect.name)
     found: dict[int, str | None] = dict.fromkeys(ids)
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), _ID_CHUNK):
         chunk = ",".join(str(int(i)) for i in ordered[start : start + _ID_CHUNK])
-        for row in conn.exec_driver_sql(f"SELECT {columns} FROM {table} WHERE id IN ({chunk})"):
-            found[int(row[at])] = digest(row)
+        for row in conn.exec_driver_sql(f"SELECT {select} FROM {table} WHERE id IN ({chunk})"):
+            found[int(row[-1])] = digest(row[:-1])
     return found
 
 
 def stream_rows(conn: Connection, table: str) -> Iterator[Sequence[Any]]:
-    """Every row of ``table`` (its :func:`sealed_columns`, raw from the driver), in batches.
+    """Every row of ``table`` (its sealed columns as text, then the id), in batches.
 
     A server-side cursor on PostgreSQL keeps memory flat on a million rows.
     """
     driver = conn.connection.driver_connection
     assert driver is not None
-    columns = ", ".join(sealed_columns(table))
+    select = _projection(table, conn.dialect.name)
     if conn.dialect.name == "postgresql":
         cursor = driver.cursor(name=f"tektoro_rows_{table}")
     else:
         cursor = driver.cursor()
     try:
-        cursor.execute(f"SELECT {columns} FROM {table}")
+        cursor.execute(f"SELECT {select} FROM {table}")
         while batch := cursor.fetchmany(STREAM_BATCH):
             yield batch
     finally:
@@ -178,12 +203,10 @@ def stream_rows(conn: Connection, table: str) -> Iterator[Sequence[Any]]:
 
 def digest_table(conn: Connection, table: str) -> Iterator[tuple[int, str]]:
     """(id, digest) of every row of ``table``."""
-    names = sealed_columns(table)
-    at = names.index("id")
-    digest = RowDigester(table, names)
+    digest = RowDigester(table, sealed_columns(table))
     for batch in stream_rows(conn, table):
         for row in batch:
-            yield int(row[at]), digest(row)
+            yield int(row[-1]), digest(row[:-1])
 
 
 def seal_everything(conn: Connection) -> dict[str, dict[int, str | None]]:

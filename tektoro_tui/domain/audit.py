@@ -19,7 +19,7 @@ Three more things make the chain vouch for the ledger:
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -142,7 +142,7 @@ SEAL_DELETED = "-"
 """The seal of a row the event deleted."""
 
 DIGEST_LENGTH = 22
-"""Characters of a row digest: 128 bits of SHA-256, URL-safe base64 without padding."""
+"""Characters of a row digest: 128 bits of SHA-256 in base64 without padding."""
 
 _STAMP = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -190,20 +190,18 @@ class RowDigester:
 
     def __call__(self, values: Sequence[Any]) -> str:
         """The digest of one row, its values in the order of the names."""
-        parts = [self.table]
-        add = parts.append
-        for prefix, value in zip(self.prefixes, values, strict=True):
-            if value is None:
-                continue
-            kind = type(value)
-            if kind is str:
-                add(prefix + value)
-            elif kind is int:
-                add(prefix + str(value))
-            else:
-                add(prefix + cell_text(value))
-        raw = hashlib.sha256("\x1e".join(parts).encode("utf-8", "surrogatepass")).digest()
-        return base64.urlsafe_b64encode(raw[:16])[:DIGEST_LENGTH].decode("ascii")
+        text = "\x1e".join(
+            [
+                self.table,
+                *[
+                    prefix + (value if type(value) is str else cell_text(value))
+                    for prefix, value in zip(self.prefixes, values, strict=True)
+                    if value is not None
+                ],
+            ]
+        )
+        raw = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        return binascii.b2a_base64(raw[:16], newline=False)[:DIGEST_LENGTH].decode("ascii")
 
 
 def encode_seals(seals: Mapping[str, Mapping[int, str | None]]) -> str:

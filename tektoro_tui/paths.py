@@ -59,6 +59,16 @@ def session_file() -> Path:
     return config_dir() / "session.json"
 
 
+def audit_key_file() -> Path:
+    """The audit key's default place (``[audit] key_file`` or TEKTORO_AUDIT_KEY_FILE move it)."""
+    return config_dir() / "audit.key"
+
+
+def audit_heads_file() -> Path:
+    """Where ``check`` and every write keep the audit heads they saw (movable like the key)."""
+    return config_dir() / "audit-heads.json"
+
+
 def default_database_file() -> Path:
     """The embedded SQLite database used when nothing else is configured."""
     return data_dir() / "tektoro.db"

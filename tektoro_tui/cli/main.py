@@ -52,7 +52,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema: status and upgrade.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and staff groups.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log's key and seals.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 register_pipeline(app)
 register_contractor_invoices(app)
@@ -190,6 +192,38 @@ def check(db: DbOption = None, as_json: JsonOption = False) -> None:
             typer.echo(line)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("seal")
+def audit_seal(
+    db: DbOption = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask; seal if nothing stands in the way.")
+    ] = False,
+) -> None:
+    """Key the audit log and vouch for every ledger row as it stands (asks first).
+
+    For a database from before keyed audit logs, a lost key, or a backup restored on
+    purpose. Refused while `tektoro check` finds anything sealing would paper over.
+    """
+    from ..services.check.sealing import prepare_seal, seal_ledger
+
+    with services_for(db) as services:
+        plan = prepare_seal(services.db)
+        if plan.blockers:
+            for failure in plan.blockers:
+                typer.echo(f"FAIL {failure.invariant}: {failure.detail}", err=True)
+            fail(
+                f"{len(plan.blockers)} problem(s) that sealing would vouch for: correct them "
+                "(or restore a backup) first. Nothing was written.",
+                "Not sealed",
+            )
+        if not yes:
+            if not sys.stdin.isatty():
+                fail("Pass --yes when there is no terminal to ask.", "Not sealed")
+            typer.confirm(plan.question, abort=True)
+        result = seal_ledger(services.db, services.clock)
+    typer.echo(result.summary())
 
 
 @app.command()

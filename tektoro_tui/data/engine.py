@@ -1,8 +1,9 @@
 """Engines and transactions for SQLite and PostgreSQL.
 
-SQLite gets WAL, enforced foreign keys, ``synchronous=FULL`` and a busy
-timeout on every connection. The driver's own transaction handling is switched
-off so that we issue ``BEGIN`` ourselves: ``BEGIN IMMEDIATE`` for a write
+SQLite gets WAL, enforced foreign keys, ``synchronous=FULL``, a busy
+timeout and the function the seal-tracking triggers call on every connection.
+The driver's own transaction handling is switched off so that we issue
+``BEGIN`` ourselves: ``BEGIN IMMEDIATE`` for a write
 transaction (the write lock is taken up front, so two writers queue instead of
 failing half-way), a plain deferred ``BEGIN`` for reads.
 
@@ -38,6 +39,7 @@ from ..errors import (
     shown,
 )
 from .guards import FROZEN_MARKER as FROZEN_MARKER  # defined with the guards, read here
+from .seals import register_sqlite_function
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "tektoro_write"
@@ -106,8 +108,9 @@ def _configure_sqlite(engine: Engine) -> None:
     """Set the pragmas on every new connection and take over BEGIN."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    def _on_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        register_sqlite_function(dbapi_conn, record.info)
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         if engine.url.database not in (None, "", ":memory:"):

@@ -2,7 +2,10 @@
 
 The trigger migration (``0002_ledger_triggers``) creates them; ``tektoro check``
 verifies that a database still holds every one, enabled, on its table, and
-still refusing changes (its body carries :data:`FROZEN_MARKER`). The migration
+defined exactly as shipped (:data:`GUARD_FINGERPRINTS`: the digest of each
+trigger's definition and, on PostgreSQL, its function's, as the catalog shows
+them), so a guard replaced by one with the same name and marker that never
+fires is caught. The migration
 keeps its own copy of these definitions, because a revision must emit the same
 SQL forever while this table follows the schema at head; a test compares the
 triggers a migrated database holds with this table, so the two cannot drift.
@@ -10,6 +13,8 @@ triggers a migrated database holds with this table, so the two cannot drift.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 
 FROZEN_MARKER = "TEKTORO_FROZEN"
@@ -116,3 +121,76 @@ GUARDS_BY_BACKEND: dict[str, tuple[GuardTrigger, ...]] = {
 def expected_guards(backend: str) -> tuple[GuardTrigger, ...]:
     """The guard triggers a database on ``backend`` ('sqlite' or 'postgresql') must hold."""
     return GUARDS_BY_BACKEND[backend]
+
+
+# ==============================================================================================
+# Definitions as shipped
+# ==============================================================================================
+
+_SPACE = re.compile(r"\s+")
+_SCHEMA = re.compile(r"\b(ON|FUNCTION|PROCEDURE) [A-Za-z_][A-Za-z0-9_]*\.")
+
+
+def definition_fingerprint(trigger_sql: str, function_sql: str = "") -> str:
+    """The digest of a trigger's definition (and its function's) as the catalog shows them.
+
+    Whitespace is collapsed and schema qualifiers dropped, so the same definition reads
+    the same in any schema; ``EXECUTE PROCEDURE`` is PostgreSQL's older spelling.
+    """
+    text = f"{trigger_sql}\n{function_sql}".replace("EXECUTE PROCEDURE", "EXECUTE FUNCTION")
+    text = _SCHEMA.sub(lambda m: f"{m.group(1)} ", _SPACE.sub(" ", text).strip())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+GUARD_FINGERPRINTS: dict[str, dict[str, str]] = {
+    "sqlite": {
+        "tektoro_audit_event_no_delete": "d554ea7bfdef08af",
+        "tektoro_audit_event_no_update": "a0a67784ecbe2988",
+        "tektoro_document_line_no_delete": "be7cf678902b9eef",
+        "tektoro_document_line_no_update": "e51d6077b15e8f70",
+        "tektoro_document_record_no_delete": "c8c0403a42c3e207",
+        "tektoro_document_record_no_update": "d3016b6119a05fc1",
+        "tektoro_invoice_frozen_delete": "64ea6e4268a9a37d",
+        "tektoro_invoice_frozen_update": "c89b27a22495062f",
+        "tektoro_invoice_line_frozen_delete": "d20522c7da45f3e8",
+        "tektoro_invoice_line_frozen_insert": "e6ad9fdaa26ca241",
+        "tektoro_invoice_line_frozen_update": "7a04c01ad686c557",
+        "tektoro_invoice_no_redraft": "99f605d6c25869e6",
+        "tektoro_master_invoice_frozen_delete": "bca3b38214e2e5cc",
+        "tektoro_master_invoice_frozen_update": "12c6ae0374789443",
+        "tektoro_master_invoice_line_no_delete": "e483d76bd83c0aa8",
+        "tektoro_master_invoice_line_no_update": "9b8d63747d71245d",
+        "tektoro_payment_no_delete": "de007cc55b0ec46a",
+        "tektoro_payment_no_update": "d3913c15974b2a6d",
+        "tektoro_time_entry_frozen_delete": "43249ab49d152761",
+        "tektoro_time_entry_frozen_status": "8c00230b83dadcd5",
+        "tektoro_time_entry_frozen_update": "a0a2eccc07878345",
+    },
+    "postgresql": {
+        "tektoro_guard_audit_event": "3edaea3bd3463ddc",
+        "tektoro_guard_audit_event_truncate": "8e38f1c96ea654f9",
+        "tektoro_guard_document_line": "385cdb1eb6b0baa0",
+        "tektoro_guard_document_line_truncate": "e9063b878ad6de8a",
+        "tektoro_guard_document_record": "7436b61527034ba8",
+        "tektoro_guard_document_record_truncate": "49a31c3caff648b7",
+        "tektoro_guard_invoice": "815087ebaf2f5eb3",
+        "tektoro_guard_invoice_line": "b6a6a606425bf7c3",
+        "tektoro_guard_invoice_line_truncate": "3832721531d66791",
+        "tektoro_guard_invoice_truncate": "a9f40c02c66d8f84",
+        "tektoro_guard_master_invoice": "e01ebbdd73f917b6",
+        "tektoro_guard_master_invoice_line": "2ca3895ae96732f2",
+        "tektoro_guard_master_invoice_line_truncate": "5b3cbeca6d034126",
+        "tektoro_guard_master_invoice_truncate": "07c8b948138233e4",
+        "tektoro_guard_payment": "ecd3ec6e0a1fd31a",
+        "tektoro_guard_payment_truncate": "0ef65f82354ce2a0",
+        "tektoro_guard_time_entry": "ad541b69de0d41b9",
+        "tektoro_guard_time_entry_truncate": "04d647c0aec760bb",
+    },
+}
+"""The :func:`definition_fingerprint` of every guard as the migrations create it, per backend
+(a test keeps these equal to a freshly migrated database's)."""
+
+
+def expected_fingerprint(backend: str, name: str) -> str | None:
+    """The shipped definition's fingerprint of guard ``name`` on ``backend``."""
+    return GUARD_FINGERPRINTS.get(backend, {}).get(name)

@@ -720,7 +720,12 @@ class WorkShift(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """One write, who made it and what changed; append-only and hash-chained."""
+    """One write, who made it and what changed; append-only and hash-chained.
+
+    ``seals`` holds the content digests of the ledger rows the write left behind
+    (``domain.audit.encode_seals``; hashed with the event), ``mark`` the keyed HMAC of
+    ``hash`` under the audit key kept outside the database.
+    """
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id", "id"),)
@@ -736,16 +741,24 @@ class AuditEvent(SQLModel, table=True):
     after_json: str = Field(default="")
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    seals: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    mark: str | None = Field(default=None, max_length=64)
 
 
 class AuditHead(SQLModel, table=True):
-    """The end of the audit chain; locking this row serialises appends (one row, id 1)."""
+    """The end of the audit chain; locking this row serialises appends (one row, id 1).
+
+    ``key_id`` is the fingerprint of the audit key the chain is keyed with (None until
+    the database is keyed) and ``keyed_from`` the first event marked under that key.
+    """
 
     __tablename__ = "audit_head"
 
     id: int | None = Field(default=None, primary_key=True)
     last_event_id: int = Field(default=0)
     last_hash: str = Field(max_length=64)
+    key_id: str | None = Field(default=None, max_length=64)
+    keyed_from: int | None = Field(default=None)
 
 
 class TimeDayTotal(SQLModel, table=True):

@@ -5,6 +5,13 @@ which re-reads the acting user (a deactivated user is refused at once), checks
 the permission the action needs against the stored matrix, lets the method
 write, appends the audit events (hash-chained) and change events, and commits
 once. Nothing is half-written: any error rolls the whole action back.
+
+The audit events vouch for the ledger: the database collects the ledger rows the
+action wrote (``data/seals.py``), and the action's last event carries their
+content digests (its seals). Once a database is keyed, every event also carries
+the keyed mark of its hash (``services/audit_key.py``), and a write without the
+right key is refused. After the commit the new head is recorded in the seen-heads
+file, so that ``tektoro check`` notices a chain that later goes back.
 """
 
 from __future__ import annotations
@@ -24,8 +31,9 @@ from sqlalchemy.orm import Session
 from ..data import models as m
 from ..data.changefeed import CHANGE_CHANNEL
 from ..data.engine import Database
+from ..data.seals import seal_everything, seals_of, start_tracking, take_touched
 from ..domain import audit as audit_rules
-from ..domain.audit import format_timestamp
+from ..domain.audit import encode_seals, event_mark, format_timestamp, key_fingerprint
 from ..domain.permissions import Perm, Role
 from ..errors import (
     AuthenticationError,
@@ -175,6 +183,16 @@ def has_permission(session: Session, actor: Actor, perm: Perm) -> bool:
     return found is not None
 
 
+@dataclass(frozen=True)
+class CommittedHead:
+    """The end of the chain a unit of work appended to: recorded as seen after the commit."""
+
+    chain: str  # the hash of the chain's first event
+    event_id: int
+    hash: str
+    keyed_from: int | None
+
+
 class UnitOfWork:
     """One transaction of one user action, with its audit and change events."""
 
@@ -185,6 +203,8 @@ class UnitOfWork:
         self.backend = backend
         self._audit: list[tuple[str, str, str | None, str, str]] = []
         self._changes: list[tuple[str, str | None, str]] = []
+        self._keying: bytes | None = None
+        self.head: CommittedHead | None = None
 
     def audit(
         self,
@@ -207,20 +227,38 @@ class UnitOfWork:
         )
         self._changes.append((entity, ident, action))
 
+    def key_chain(self, key: bytes) -> None:
+        """Key the chain with ``key`` from this action's first event on, sealing every ledger
+        row as it stands (a new organisation, ``tektoro audit seal``)."""
+        self._keying = key
+
     def flush_events(self) -> None:
-        """Append the collected audit events to the chain and the change feed."""
-        if not self._audit:
-            return
+        """Seal the ledger rows this action wrote and append its audit and change events."""
         self.session.flush()
+        conn = self.session.connection()
+        touched = take_touched(conn)
+        if not self._audit and not touched and self._keying is None:
+            return
+        seals = seal_everything(conn) if self._keying is not None else seals_of(conn, touched)
+        if any(seals.values()) and not self._audit:
+            self.audit("ledger.write", "ledger", None)
         head = self.session.execute(
             select(m.AuditHead).where(m.AuditHead.id == 1).with_for_update()
         ).scalar_one()
+        key = self._keying
+        if key is None and head.key_id:
+            from .audit_key import key_for_writing
+
+            key = key_for_writing(head.key_id)
         prev = head.last_hash
         label = self.actor.label if self.actor else "system"
         actor_id = self.actor.user_id if self.actor else None
         stamp = format_timestamp(self.now)
         last_id = head.last_event_id
-        for action, entity, ident, before, after in self._audit:
+        first_new: int | None = None
+        sealed = encode_seals(seals)
+        for position, (action, entity, ident, before, after) in enumerate(self._audit, 1):
+            own_seals = sealed if position == len(self._audit) else ""
             digest = audit_rules.event_hash(
                 prev,
                 occurred_at=stamp,
@@ -230,6 +268,9 @@ class UnitOfWork:
                 entity_id=ident,
                 before_json=before,
                 after_json=after,
+                seals=own_seals,
+                keyed=key is not None,
+                actor_id=actor_id,
             )
             event = m.AuditEvent(
                 occurred_at=self.now,
@@ -242,16 +283,24 @@ class UnitOfWork:
                 after_json=after,
                 prev_hash=prev,
                 hash=digest,
+                seals=own_seals,
+                mark=event_mark(key, digest) if key is not None else None,
             )
             self.session.add(event)
             self.session.flush()
             prev = digest
             last_id = event.id or last_id
-        self.session.execute(
-            update(m.AuditHead)
-            .where(m.AuditHead.id == 1)
-            .values(last_event_id=last_id, last_hash=prev)
-        )
+            first_new = first_new or event.id
+        values: dict[str, Any] = {"last_event_id": last_id, "last_hash": prev}
+        keyed_from = head.keyed_from
+        if self._keying is not None:
+            keyed_from = first_new
+            values.update(key_id=key_fingerprint(self._keying), keyed_from=keyed_from)
+        self.session.execute(update(m.AuditHead).where(m.AuditHead.id == 1).values(**values))
+        first = self.session.execute(
+            select(m.AuditEvent.hash).order_by(m.AuditEvent.id).limit(1)
+        ).scalar_one()
+        self.head = CommittedHead(chain=first, event_id=last_id, hash=prev, keyed_from=keyed_from)
         for entity, ident, action in self._changes:
             self.session.add(
                 m.ChangeEvent(
@@ -287,6 +336,7 @@ class ServiceBase:
         the tables' sequences are not handed out again; ids are not numbers people see.)
         """
         with self.db.write() as session:
+            start_tracking(session.connection())
             if actor is not None:
                 self._authorise(session, actor, perms)
             uow = UnitOfWork(session, actor, self.clock.now(), self.db.backend)
@@ -295,6 +345,17 @@ class ServiceBase:
                 session.rollback()
                 return
             uow.flush_events()
+        if uow.head is not None:
+            from .audit_key import record_head
+
+            head = uow.head
+            record_head(
+                head.chain,
+                head.event_id,
+                head.hash,
+                self.db.display_url,
+                keyed_from=head.keyed_from,
+            )
 
     @contextmanager
     def _read(self, actor: Actor | None, *perms: Perm) -> Iterator[Session]:

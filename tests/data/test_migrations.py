@@ -35,6 +35,7 @@ ALL_REVISIONS = (
     "0005_time_day_total",
     "0006_terms_days_default_terms",
     "0007_input_refusals_codes",
+    "0008_audit_seals",
 )
 
 

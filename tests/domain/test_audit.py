@@ -87,3 +87,71 @@ def test_a_break_is_located_and_counted(
     assert (verdict.last_id, verdict.last_hash) == (10, rows[-1][-1])
     (detail,) = verdict.details()
     assert detail.startswith(f"the chain breaks at event #{broken_at} (")
+
+
+# --- seals, digests and keyed marks ------------------------------------------------------------
+
+
+def test_a_row_digest_is_the_same_from_either_backend() -> None:
+    """SQLite's text and 0/1 and PostgreSQL's date, aware datetime and bool digest alike."""
+    from datetime import date
+
+    from tektoro_tui.domain.audit import row_digest
+
+    names = ("billable", "created_at", "id", "note", "work_date")
+    sqlite_row = (1, "2026-03-10 09:30:00.000000", 7, None, "2026-03-02")
+    pg_row = (True, T0.astimezone(), 7, None, date(2026, 3, 2))
+    assert row_digest("time_entry", names, sqlite_row) == row_digest("time_entry", names, pg_row)
+    changed = (0, *sqlite_row[1:])
+    assert row_digest("time_entry", names, changed) != row_digest("time_entry", names, sqlite_row)
+    # a NULL column is left out, so a column added later keeps old digests; a value is not
+    assert row_digest("time_entry", names[:3] + names[4:], (1, sqlite_row[1], 7, "2026-03-02")) == (
+        row_digest("time_entry", names, sqlite_row)
+    )
+    assert row_digest("time_entry", names, (*sqlite_row[:3], "", sqlite_row[4])) != row_digest(
+        "time_entry", names, sqlite_row
+    )
+    assert row_digest("payment", names, sqlite_row) != row_digest("time_entry", names, sqlite_row)
+
+
+def test_seals_round_trip_and_refuse_garbage() -> None:
+    from tektoro_tui.domain.audit import decode_seals, encode_seals
+
+    text = encode_seals(
+        {"invoice": {12: "a" * 22, 3: None}, "payment": {}, "document_line": {5: "b" * 22}}
+    )
+    assert text == f"document_line=5:{'b' * 22};invoice=3:-,12:{'a' * 22}"
+    assert list(decode_seals(text)) == [
+        ("document_line", 5, "b" * 22),
+        ("invoice", 3, None),
+        ("invoice", 12, "a" * 22),
+    ]
+    assert list(decode_seals("")) == []
+    with pytest.raises(ValueError):
+        list(decode_seals("invoice"))
+    with pytest.raises(ValueError):
+        list(decode_seals("invoice=x:y"))
+
+
+def test_keyed_events_hash_their_actor_and_marks_need_the_key() -> None:
+    from tektoro_tui.domain.audit import event_mark, key_fingerprint
+
+    def digest(**extra: Any) -> str:
+        return event_hash(
+            GENESIS_HASH,
+            occurred_at="t",
+            actor_label="a",
+            action="x",
+            entity="e",
+            entity_id="1",
+            before_json="",
+            after_json="",
+            **extra,
+        )
+
+    assert digest() == digest(actor_id=5)  # an unkeyed event hashes as events always did
+    assert digest(keyed=True, actor_id=5) != digest(keyed=True, actor_id=6) != digest()
+    assert digest(seals="invoice=1:-") != digest()
+    key, other = b"k" * 32, b"o" * 32
+    assert event_mark(key, "h") != event_mark(other, "h")
+    assert len(key_fingerprint(key)) == 32 and key_fingerprint(key) != key_fingerprint(other)

@@ -35,15 +35,17 @@ from tektoro_tui.services.check import (
     INVOICE_TOTALS,
     NO_DOUBLE_BILLING,
     PAYMENTS,
+    SEALED_ROWS,
     TIME_SUMMARY,
     CheckFailure,
     CheckReport,
     run_check,
     verify_chain,
 )
+from tektoro_tui.services.check.sealing import seal_ledger
 
 T0 = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
-AUDIT_EVENTS = 5  # appended by _append_audit_events
+AUDIT_EVENTS = 6  # five appended by _append_audit_events, then the seal
 
 
 # ==============================================================================================
@@ -64,9 +66,12 @@ def _series_id(conn: Connection, code: str) -> int:
     return int(found.scalar_one())
 
 
-def build_ledger(db: Database) -> dict[str, int]:
+def build_ledger(db: Database, *, sealed: bool = True) -> dict[str, int]:
     """Org, users, presets, three processed entries on one document record, two issued
-    invoices (INV 1 and 2) with their lines, payments, a contractor invoice, audit events."""
+    invoices (INV 1 and 2) with their lines, payments, a contractor invoice, audit events.
+
+    The rows go in below the program, so the ledger ends with ``tektoro audit seal``
+    vouching for them (``sealed=False`` leaves it as a database from before seals)."""
     ids: dict[str, int] = {}
     with db.engine.begin() as conn:
         insert_row(conn, "organisation", id=1, name="Northwind Studio", created_at=T0)
@@ -125,7 +130,7 @@ def build_ledger(db: Database) -> dict[str, int]:
                 work_date=date(2026, 3, day),
                 minutes=minutes,
                 status="processed",
-                pay_status="invoiced",
+                pay_status="unpaid",
                 rate_cents=10_000,
                 value_cents=value,
                 document_id=doc,
@@ -190,7 +195,7 @@ def build_ledger(db: Database) -> dict[str, int]:
                 ),
                 {
                     "seq": seq,
-                    "number": f"INV/2026/{seq:04d}",
+                    "number": f"INV/2026/{seq:05d}",
                     "d": issued,
                     "net": net,
                     "vat": vat,
@@ -200,7 +205,12 @@ def build_ledger(db: Database) -> dict[str, int]:
                 },
             )
             invoices.append(invoice)
-        conn.execute(text("UPDATE invoice_series SET last_number = 2 WHERE code = 'INV'"))
+        conn.execute(
+            text(
+                "UPDATE invoice_series SET last_number = 2, last_issue_date = :d WHERE code = 'INV'"
+            ),
+            {"d": date(2026, 3, 6)},
+        )
         # invoice 1 (30,750 gross) partly paid, invoice 2 (6,150 gross) paid in full
         for invoice, amount, status in (
             (invoices[0], 10_000, "partially_paid"),
@@ -226,7 +236,7 @@ def build_ledger(db: Database) -> dict[str, int]:
             "master_invoice",
             series_id=_series_id(conn, "MI"),
             seq=1,
-            number="MI/2026/0001",
+            number="MI/2026/00001",
             contractor_id=staff,
             period_start=date(2026, 3, 1),
             period_end=date(2026, 3, 7),
@@ -272,7 +282,12 @@ def build_ledger(db: Database) -> dict[str, int]:
             text("UPDATE master_invoice SET paid_cents = 4000, status = 'paid' WHERE id = :id"),
             {"id": master},
         )
-        conn.execute(text("UPDATE invoice_series SET last_number = 1 WHERE code = 'MI'"))
+        conn.execute(
+            text(
+                "UPDATE invoice_series SET last_number = 1, last_issue_date = :d WHERE code = 'MI'"
+            ),
+            {"d": date(2026, 3, 8)},
+        )
         ids.update(
             admin=admin,
             staff=staff,
@@ -287,6 +302,8 @@ def build_ledger(db: Database) -> dict[str, int]:
             entry3=entries[2],
         )
     _append_audit_events(db, ids)
+    if sealed:
+        seal_ledger(db, FixedClock(T0 + timedelta(minutes=10)))
     return ids
 
 
@@ -418,7 +435,7 @@ def test_valid_ledger_passes_every_invariant(db: Database, ledger: dict[str, int
     assert report.failures == ()
     lines = report.lines()
     assert lines[:-1] == [f"OK   {name}" for name in INVARIANTS]
-    assert "All 8 ledger invariants hold" in lines[-1]
+    assert "All 9 ledger invariants hold" in lines[-1]
     counts = dict(report.counts)
     assert counts["invoices"] == 2
     assert counts["audit events"] == AUDIT_EVENTS
@@ -504,9 +521,9 @@ def test_changed_invoice_net_breaks_invoice_totals(db: Database, tampered: dict[
     )
     report = run_check(db)
     assert not report.ok
-    assert _failed(report) == {INVOICE_TOTALS, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {INVOICE_TOTALS, SEALED_ROWS, IMMUTABILITY_GUARDS}
     detail = _details(report, INVOICE_TOTALS)
-    assert "INV/2026/0001" in detail and "26,000" in detail and "25,000" in detail
+    assert "INV/2026/00001" in detail and "26,000" in detail and "25,000" in detail
 
 
 def test_vat_arithmetic_is_checked_on_invoice_and_line(
@@ -548,7 +565,7 @@ def test_deleted_invoice_one_leaves_a_gap(db: Database, tampered: dict[str, int]
         id=tampered["inv1"],
     )
     report = run_check(db)
-    assert _failed(report) == {INVOICE_NUMBERING, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {INVOICE_NUMBERING, SEALED_ROWS, IMMUTABILITY_GUARDS}
     detail = _details(report, INVOICE_NUMBERING)
     assert "series INV: gap in the numbering, sequence number 1 is missing before 2" in detail
     assert "last_number is 2 but the series holds 1 numbered invoice(s)" in detail
@@ -558,7 +575,7 @@ def test_duplicated_seq_is_caught(db: Database, tampered: dict[str, int]) -> Non
     drop_unique(db, "invoice", "uq_invoice_series_seq")
     run_sql(db, "UPDATE invoice SET seq = 1 WHERE id = :id", id=tampered["inv2"])
     report = run_check(db)
-    assert _failed(report) == {INVOICE_NUMBERING, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {INVOICE_NUMBERING, SEALED_ROWS, IMMUTABILITY_GUARDS}
     detail = _details(report, INVOICE_NUMBERING)
     assert "series INV: sequence number 1 is used by 2 invoices" in detail
 
@@ -585,10 +602,10 @@ def test_issue_date_earlier_than_the_previous_number(
         id=tampered["inv2"],
     )
     report = run_check(db)
-    assert _failed(report) == {INVOICE_NUMBERING, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {INVOICE_NUMBERING, SEALED_ROWS, IMMUTABILITY_GUARDS}
     detail = _details(report, INVOICE_NUMBERING)
-    assert "INV/2026/0002" in detail and "2026-03-01" in detail
-    assert "earlier than the previous number INV/2026/0001 dated 2026-03-05" in detail
+    assert "INV/2026/00002" in detail and "2026-03-01" in detail
+    assert "earlier than the previous number INV/2026/00001 dated 2026-03-05" in detail
 
 
 def test_second_document_line_for_a_processed_entry(db: Database, tampered: dict[str, int]) -> None:
@@ -610,7 +627,12 @@ def test_second_document_line_for_a_processed_entry(db: Database, tampered: dict
         )
     report = run_check(db)
     assert NO_DOUBLE_BILLING in report.failed
-    assert _failed(report) <= {NO_DOUBLE_BILLING, DOCUMENT_RECORDS, IMMUTABILITY_GUARDS}
+    assert _failed(report) <= {
+        NO_DOUBLE_BILLING,
+        DOCUMENT_RECORDS,
+        SEALED_ROWS,
+        IMMUTABILITY_GUARDS,
+    }
     assert f"time entry #{tampered['entry2']} is billed on 2 document lines" in _details(
         report, NO_DOUBLE_BILLING
     )
@@ -623,14 +645,14 @@ def test_second_document_line_for_a_processed_entry(db: Database, tampered: dict
 def test_document_total_changed(db: Database, tampered: dict[str, int]) -> None:
     run_sql(db, "UPDATE document_record SET billed_cents = 1 WHERE id = :id", id=tampered["doc"])
     report = run_check(db)
-    assert _failed(report) == {DOCUMENT_RECORDS, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {DOCUMENT_RECORDS, SEALED_ROWS, IMMUTABILITY_GUARDS}
     assert "DOC-0001" in _details(report, DOCUMENT_RECORDS)
 
 
 def test_processed_entry_without_document(db: Database, tampered: dict[str, int]) -> None:
     run_sql(db, "UPDATE time_entry SET document_id = NULL WHERE id = :id", id=tampered["entry3"])
     report = run_check(db)
-    assert _failed(report) == {DOCUMENT_RECORDS, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {DOCUMENT_RECORDS, SEALED_ROWS, IMMUTABILITY_GUARDS}
     detail = _details(report, DOCUMENT_RECORDS)
     assert f"time entry #{tampered['entry3']} is processed but belongs to no document" in detail
 
@@ -638,7 +660,7 @@ def test_processed_entry_without_document(db: Database, tampered: dict[str, int]
 def test_paid_cents_different_from_payments(db: Database, tampered: dict[str, int]) -> None:
     run_sql(db, "UPDATE invoice SET paid_cents = 20000 WHERE id = :id", id=tampered["inv1"])
     report = run_check(db)
-    assert _failed(report) == {PAYMENTS, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {PAYMENTS, SEALED_ROWS, IMMUTABILITY_GUARDS}
     detail = _details(report, PAYMENTS)
     assert "paid_cents 20,000 but its 1 payment(s) sum to 10,000" in detail
 
@@ -647,11 +669,11 @@ def test_status_paid_without_the_money(db: Database, tampered: dict[str, int]) -
     run_sql(db, "UPDATE invoice SET status = 'paid' WHERE id = :id", id=tampered["inv1"])
     run_sql(db, "UPDATE master_invoice SET paid_cents = 5000 WHERE id = :id", id=tampered["master"])
     report = run_check(db)
-    assert _failed(report) == {PAYMENTS, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {PAYMENTS, SEALED_ROWS, IMMUTABILITY_GUARDS}
     detail = _details(report, PAYMENTS)
-    assert "INV/2026/0001 (#" in detail
+    assert "INV/2026/00001 (#" in detail
     assert "has status 'paid' but 10,000 of 30,750 is paid" in detail
-    assert "contractor invoice MI/2026/0001" in detail and "overpaid" in detail
+    assert "contractor invoice MI/2026/00001" in detail and "overpaid" in detail
 
 
 def test_edited_audit_event_breaks_the_chain(db: Database, tampered: dict[str, int]) -> None:
@@ -682,7 +704,7 @@ def test_deleted_audit_event_breaks_the_chain(db: Database, tampered: dict[str, 
     detail = _details(report, AUDIT_CHAIN)
     assert f"the chain breaks at event #{ids[3]}" in detail
     assert "was removed or replaced" in detail
-    assert "2 of 4 event(s)" in detail and "1 not linked" in detail
+    assert "3 of 5 event(s)" in detail and "1 not linked" in detail
 
 
 def test_deleted_last_audit_event_is_caught_by_the_head(
@@ -692,7 +714,7 @@ def test_deleted_last_audit_event_is_caught_by_the_head(
         last = conn.execute(text("SELECT MAX(id) FROM audit_event")).scalar_one()
     run_sql(db, "DELETE FROM audit_event WHERE id = :id", id=last)
     report = run_check(db)
-    assert _failed(report) == {AUDIT_CHAIN, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {AUDIT_CHAIN, SEALED_ROWS, IMMUTABILITY_GUARDS}
     detail = _details(report, AUDIT_CHAIN)
     assert f"audit head says the last event is #{last}" in detail
 
@@ -707,11 +729,17 @@ def test_every_broken_invariant_is_reported(db: Database, tampered: dict[str, in
         id=tampered["inv2"],
     )
     report = run_check(db)
-    assert _failed(report) == {INVOICE_NUMBERING, PAYMENTS, AUDIT_CHAIN, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {
+        INVOICE_NUMBERING,
+        PAYMENTS,
+        AUDIT_CHAIN,
+        SEALED_ROWS,
+        IMMUTABILITY_GUARDS,
+    }
     lines = report.lines()
     assert any(line.startswith("OK   invoice totals") for line in lines)
     assert any(line.startswith("FAIL payments: ") for line in lines)
-    assert "4 of 8 ledger invariants broken" in lines[-1]
+    assert "5 of 9 ledger invariants broken" in lines[-1]
 
 
 def test_many_offenders_are_capped_with_a_count(db: Database, tampered: dict[str, int]) -> None:
@@ -735,7 +763,12 @@ def test_many_offenders_are_capped_with_a_count(db: Database, tampered: dict[str
                 billed_cents=0,
             )
     report = run_check(db)
-    assert _failed(report) == {NO_DOUBLE_BILLING, DOCUMENT_RECORDS, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {
+        NO_DOUBLE_BILLING,
+        DOCUMENT_RECORDS,
+        SEALED_ROWS,
+        IMMUTABILITY_GUARDS,
+    }
     doc_details = _details(report, DOCUMENT_RECORDS)
     assert "... and 5 more like the above" in doc_details  # 25 bad lines, 20 shown
 
@@ -746,7 +779,7 @@ def test_a_check_that_cannot_run_is_reported_and_the_others_still_run(
     run_sql(db, "DROP TABLE audit_head")
     run_sql(db, "UPDATE invoice SET paid_cents = 1 WHERE id = :id", id=tampered["inv1"])
     report = run_check(db)
-    assert _failed(report) == {AUDIT_CHAIN, PAYMENTS, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {AUDIT_CHAIN, PAYMENTS, SEALED_ROWS, IMMUTABILITY_GUARDS}
     assert _details(report, AUDIT_CHAIN).startswith("could not be checked: ")
     assert "audit_head" in _details(report, AUDIT_CHAIN)
 
@@ -776,12 +809,12 @@ def test_tampered_time_summary_names_the_key(db: Database, ledger: dict[str, int
     changed, lost, made_up = (f.detail for f in failures)
     key = f"Sam Staff (#{ledger['staff']}), Bridge (#{ledger['project']})"
     assert changed == (
-        f"daily time summary row of 2026-03-03, {key}, processed, pay invoiced, billable "
+        f"daily time summary row of 2026-03-03, {key}, processed, pay unpaid, billable "
         "says 1 entries, 105 min, value 15,000 but the entries give 1 entries, 90 min, "
         "value 15,000"
     )
     assert lost == (
-        f"daily time summary lacks the row of 2026-03-04, {key}, processed, pay invoiced, "
+        f"daily time summary lacks the row of 2026-03-04, {key}, processed, pay unpaid, "
         "billable: the entries give 1 entries, 30 min, value 5,000"
     )
     assert made_up.startswith(f"daily time summary row of 2026-03-05, {key}, draft")
@@ -793,10 +826,10 @@ def test_entry_changed_below_dropped_triggers_breaks_the_summary(
 ) -> None:
     run_sql(db, "UPDATE time_entry SET pay_status = 'paid' WHERE id = :id", id=tampered["entry2"])
     report = run_check(db)
-    assert _failed(report) == {TIME_SUMMARY, IMMUTABILITY_GUARDS}
+    assert _failed(report) == {TIME_SUMMARY, PAYMENTS, SEALED_ROWS, IMMUTABILITY_GUARDS}
     detail = _details(report, TIME_SUMMARY)
     assert "lacks the row of 2026-03-03" in detail and "pay paid" in detail
-    assert "pay invoiced, billable says 1 entries, 90 min" in detail
+    assert "pay unpaid, billable says 1 entries, 90 min" in detail
 
 
 # ==============================================================================================

@@ -26,7 +26,7 @@ from tektoro_tui.errors import (
     ValidationError,
 )
 from tektoro_tui.services.administration.presets import CompanyForm
-from tektoro_tui.services.base import Actor
+from tektoro_tui.services.base import Actor, ServiceBase
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing import issuing as issuing_module
@@ -75,7 +75,9 @@ class Books:
         client = self.other_client_id if other else self.client_id
         project = self.other_project_id if other else self.project_id
         values = [minutes * rate // 60 for _d, minutes, rate, _b in lines]
-        with self.services.db.write() as session:
+        # a real unit of work: the rows it writes are sealed like the program's own
+        with ServiceBase(self.services.db, self.services.clock)._write(None) as uow:
+            session = uow.session
             record = m.DocumentRecord(
                 reference=f"DR-{len(self.records) + 1:04d}",
                 kind=kind,

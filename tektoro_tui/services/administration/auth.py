@@ -179,8 +179,18 @@ class AuthService(ServiceBase):
             )
             session.add(admin)
             session.flush()
-            uow.audit("organisation.create", "organisation", 1, None, {"name": company_name})
+            # a random chain id makes this chain's first event (its name among the audit heads
+            # seen on this machine) unlike any other database's, even one made at the same moment
+            chain = secrets.token_hex(8)
+            uow.audit(
+                "organisation.create",
+                "organisation",
+                1,
+                None,
+                {"name": company_name, "chain": chain},
+            )
             uow.audit("user.create", "user", admin.id, None, {"email": email, "role": admin.role})
+            uow.key_chain(_audit_key())
             return actor_for(session, admin)
 
     # --- login ----------------------------------------------------------------------------
@@ -431,3 +441,12 @@ class AuthService(ServiceBase):
                 "This invitation has expired. Ask for a new one.", title="Invitation"
             )
         return invitation
+
+
+def _audit_key() -> bytes:
+    """The audit key a new organisation's chain is keyed with (created on the first one)."""
+    from ..audit_key import ensure_key
+
+    key = ensure_key().key
+    assert key is not None
+    return key

@@ -4,7 +4,8 @@ Nothing here trusts the services, the ORM or a cached total: every invariant is
 recomputed with plain SQL over the tables (aggregated in the database with
 ``GROUP BY`` and window functions), except the audit chain, whose hashes are
 recomputed in Python while the events stream in id order in batches, and the
-guards, read from each backend's trigger catalog. All the checks read one
+guards, read from each backend's trigger catalog, and the ledger rows, each
+digested and compared with the seal of the audit event that last wrote it. All the checks read one
 consistent snapshot; an invariant that cannot be checked is reported and the
 others still run.
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from ...data.guards import GUARDED_TABLES
 from ...domain.audit import ChainVerdict, verify_chain
-from .audit import AUDIT_BATCH
+from .context import AUDIT_BATCH, CheckContext
 from .core import (
     AUDIT_CHAIN,
     DOCUMENT_RECORDS,
@@ -29,15 +30,17 @@ from .core import (
     MAX_EXAMPLES,
     NO_DOUBLE_BILLING,
     PAYMENTS,
+    SEALED_ROWS,
     TIME_SUMMARY,
     CheckFailure,
     CheckReport,
     ComputedRule,
+    ContextRule,
     QueryRule,
     Rule,
 )
 from .registry import RULES, rules_of
-from .runner import run_check
+from .runner import check_on, run_check
 
 __all__ = [
     "AUDIT_BATCH",
@@ -52,13 +55,17 @@ __all__ = [
     "NO_DOUBLE_BILLING",
     "PAYMENTS",
     "RULES",
+    "SEALED_ROWS",
     "TIME_SUMMARY",
     "ChainVerdict",
+    "CheckContext",
     "CheckFailure",
     "CheckReport",
     "ComputedRule",
+    "ContextRule",
     "QueryRule",
     "Rule",
+    "check_on",
     "rules_of",
     "run_check",
     "verify_chain",

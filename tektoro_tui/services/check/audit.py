@@ -1,62 +1,150 @@
-"""The audit chain: every event hashed onto the one before, the head naming the last.
+"""The audit chain: every event hashed onto the one before, keyed, and never going back.
 
 The chain is recomputed in Python (``domain.audit.verify_chain``) while the
-events stream in id order in batches; the head row is compared with the last
-stored event in SQL. Both the intact and the broken chain end at the last
-stored event's hash (GENESIS_HASH when there is none), so the head rules need
-not wait for the chain to be recomputed.
+events stream in id order in batches (once per run, see ``context``); the head
+row is compared with the last stored event in SQL. Both the intact and the
+broken chain end at the last stored event's hash (GENESIS_HASH when there is
+none), so the head rules need not wait for the chain to be recomputed.
+
+Hashes alone can be recomputed by anyone who can write to the database, so three
+rules look beyond it: the chain must be keyed with the audit key of this machine
+(a file outside the database), every event since the keying must carry the keyed
+mark of its hash, and the chain must still hold the furthest event this machine
+has seen of it (a chain that went back or was rewritten does not).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from ...domain.audit import GENESIS_HASH, ChainVerdict, verify_chain
-from .core import AUDIT_CHAIN, ComputedRule, QueryRule, Rule
+from ...domain.audit import GENESIS_HASH, ChainVerdict
+from .context import AUDIT_BATCH, CheckContext, HeadProblem, event_batches
+from .core import AUDIT_CHAIN, ContextRule, QueryRule, Rule
 
-AUDIT_BATCH = 10_000
-"""Events fetched from the driver at a time while the chain is recomputed."""
-
-_AUDIT_EVENTS_SQL = (
-    "SELECT id, occurred_at, actor_label, action, entity, entity_id, before_json, after_json, "
-    "prev_hash, hash FROM audit_event ORDER BY id"
-)
+__all__ = ["AUDIT_BATCH", "RULES", "event_batches"]
 
 _LAST_EVENT = "(SELECT MAX(id) FROM audit_event)"
 
-
-def event_batches(conn: Connection) -> Iterator[Sequence[Any]]:
-    """The audit events in id order, in batches, straight from the driver.
-
-    The driver's own cursor (a server-side one on PostgreSQL) keeps memory flat
-    on millions of events and skips the per-row work of SQLAlchemy's result
-    objects, which would otherwise cost more than the hashing itself.
-    """
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    if conn.dialect.name == "postgresql":
-        cursor = driver.cursor(name="tektoro_check_audit_events")
-    else:
-        cursor = driver.cursor()
-    try:
-        cursor.execute(_AUDIT_EVENTS_SQL)
-        while batch := cursor.fetchmany(AUDIT_BATCH):
-            yield batch
-    finally:
-        cursor.close()
+SEAL_COMMAND = "tektoro audit seal"
 
 
-def broken_chain(conn: Connection) -> list[ChainVerdict]:
+def broken_chain(conn: Connection, context: CheckContext) -> list[ChainVerdict]:
     """The recomputed chain's verdict when it breaks somewhere; nothing when it holds."""
-    verdict = verify_chain(event_batches(conn))
+    verdict = context.walk(conn).verdict
     return [verdict] if verdict.broken else []
 
 
+@dataclass(frozen=True)
+class KeyProblem:
+    """Why the chain's keyed marks cannot vouch for it."""
+
+    text: str
+
+
+def key_problems(conn: Connection, context: CheckContext) -> Iterator[KeyProblem]:
+    """The chain is keyed, with the key at hand, from an event that exists."""
+    walk = context.walk(conn)
+    head = walk.head
+    if head is None:
+        return  # the head rules say why
+    if not head.key_id:
+        if walk.verdict.events:
+            yield KeyProblem(
+                "the audit log is not keyed: nothing outside the database vouches for it "
+                "(a database from before keyed audit logs, or its key was stripped); after "
+                f"checking everything else, run `{SEAL_COMMAND}` once to key and seal it"
+            )
+        return
+    if context.key_error is not None:
+        yield KeyProblem(f"the keyed marks could not be verified: {context.key_error}")
+        return
+    key = context.key
+    if key is None or key.key is None:
+        where = key.path if key is not None else "the configured place"
+        yield KeyProblem(
+            f"the keyed marks could not be verified: the audit key file {where} is missing "
+            f"(restore it from your backup, or point TEKTORO_AUDIT_KEY_FILE or [audit] "
+            "key_file at it)"
+        )
+        return
+    if key.fingerprint != head.key_id:
+        yield KeyProblem(
+            f"the audit key file {key.path} is not the key this database is keyed with "
+            f"(fingerprint {key.fingerprint}, the database names {head.key_id}); use that "
+            "key, or the key_id in the audit head was changed"
+        )
+        return
+    if head.keyed_from is None or not (0 < head.keyed_from <= max(walk.verdict.last_id, 0)):
+        yield KeyProblem(
+            f"the audit head names no first keyed event (keyed_from is {head.keyed_from}, "
+            f"the last event is #{walk.verdict.last_id})"
+        )
+
+
+@dataclass(frozen=True)
+class MarkProblem:
+    """One event whose keyed mark is missing or wrong."""
+
+    event_id: int
+    missing: bool
+
+
+def mark_problems(conn: Connection, context: CheckContext) -> Iterator[MarkProblem]:
+    """Every event since the keying carries the keyed mark of its own hash."""
+    marks = context.walk(conn).verdict.marks
+    if marks is None:
+        return
+    for ident in marks.unmarked:
+        yield MarkProblem(ident, missing=True)
+    for ident in marks.forged:
+        yield MarkProblem(ident, missing=False)
+
+
+def _describe_mark(problem: MarkProblem) -> str:
+    if problem.missing:
+        return (
+            f"event #{problem.event_id} carries no keyed mark: it was appended or rewritten "
+            "without the audit key"
+        )
+    return (
+        f"event #{problem.event_id}'s keyed mark does not match its hash: it was edited and "
+        "re-hashed (or its mark copied) without the audit key"
+    )
+
+
+def _describe_head_problem(problem: HeadProblem) -> str:
+    seen = problem.seen
+    when = f"seen on {seen.seen_at}" if seen.seen_at else "seen before"
+    if problem.keyed_from is not None:
+        return (
+            f"the audit head's first keyed event moved from #{seen.keyed_from} (as {when}) to "
+            f"#{problem.keyed_from} without a seal: fewer events would have their keyed mark "
+            "checked"
+        )
+    if problem.went_back:
+        removed = seen.event_id - problem.last_id
+        return (
+            f"the chain went back: it ends at event #{problem.last_id} but event "
+            f"#{seen.event_id} was {when} ({removed:,} event(s) at its end were removed); "
+            f"if you restored a backup on purpose, run `{SEAL_COMMAND}`"
+        )
+    return (
+        f"the chain forked: event #{seen.event_id} is not the event {when} (its hash was "
+        f"{seen.hash[:12]}..., now {(problem.found_hash or 'missing')[:12]}...): the chain "
+        "was rewritten from there on"
+    )
+
+
+def seen_head_problems(conn: Connection, context: CheckContext) -> list[HeadProblem]:
+    """The chain still holds the furthest event seen of it on this machine."""
+    return context.head_problems(conn)
+
+
 RULES: tuple[Rule, ...] = (
-    ComputedRule(
+    ContextRule(
         name="audit events form an unbroken hash chain",
         invariant=AUDIT_CHAIN,
         find=broken_chain,
@@ -104,6 +192,24 @@ RULES: tuple[Rule, ...] = (
             HAVING COUNT(*) <> COUNT(CASE WHEN id = 1 THEN 1 END)
         """,
         describe=lambda r: f"the audit head table holds {r.n} rows (exactly one expected)",
+    ),
+    ContextRule(
+        name="the chain is keyed with this machine's audit key",
+        invariant=AUDIT_CHAIN,
+        find=key_problems,
+        describe=lambda p: p.text,
+    ),
+    ContextRule(
+        name="every event since the keying carries its keyed mark",
+        invariant=AUDIT_CHAIN,
+        find=mark_problems,
+        describe=_describe_mark,
+    ),
+    ContextRule(
+        name="the chain holds the furthest event seen of it",
+        invariant=AUDIT_CHAIN,
+        find=seen_head_problems,
+        describe=_describe_head_problem,
     ),
 )
 """The audit-chain rules, in the order they run."""

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:
+    from .context import CheckContext
 
 INVOICE_NUMBERING = "invoice numbering"
 INVOICE_TOTALS = "invoice totals"
@@ -21,6 +25,7 @@ DOCUMENT_RECORDS = "document records"
 NO_DOUBLE_BILLING = "no double billing"
 PAYMENTS = "payments"
 AUDIT_CHAIN = "audit chain"
+SEALED_ROWS = "sealed rows"
 IMMUTABILITY_GUARDS = "immutability guards"
 TIME_SUMMARY = "daily time summary"
 
@@ -31,6 +36,7 @@ INVARIANTS: tuple[str, ...] = (
     NO_DOUBLE_BILLING,
     PAYMENTS,
     AUDIT_CHAIN,
+    SEALED_ROWS,
     IMMUTABILITY_GUARDS,
     TIME_SUMMARY,
 )
@@ -134,8 +140,9 @@ Describe = Callable[[Any], str]
 class Collector:
     """The connection every rule reads through, and the failures found so far."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, context: CheckContext) -> None:
         self.conn = conn
+        self.context = context
         self.failures: list[CheckFailure] = []
 
     def fail(self, rule: Rule, detail: str) -> None:
@@ -190,12 +197,24 @@ class QueryRule:
             collector.fail(self, f"... and {total - MAX_EXAMPLES:,} more like the above")
 
 
+def _report_facts(
+    rule: Rule, collector: Collector, facts: Iterable[Any], describe: Describe
+) -> None:
+    """Describe the first :data:`MAX_EXAMPLES` facts, then how many more there are."""
+    found = iter(facts)
+    for fact in islice(found, MAX_EXAMPLES):
+        collector.fail(rule, describe(fact))
+    more = sum(1 for _ in found)
+    if more:
+        collector.fail(rule, f"... and {more:,} more like the above")
+
+
 @dataclass(frozen=True)
 class ComputedRule:
     """A rule whose offending facts are computed in Python from what ``find`` reads.
 
-    For invariants SQL cannot state portably: the audit chain's hashes, the
-    triggers in each backend's catalog. Every fact found is described.
+    For invariants SQL cannot state portably: the triggers in each backend's
+    catalog, number texts. At most :data:`MAX_EXAMPLES` facts are described.
     """
 
     name: str
@@ -204,6 +223,21 @@ class ComputedRule:
     describe: Describe
 
     def run(self, collector: Collector) -> None:
-        """Describe every fact ``find`` returns."""
-        for fact in self.find(collector.conn):
-            collector.fail(self, self.describe(fact))
+        """Describe the facts ``find`` returns."""
+        _report_facts(self, collector, self.find(collector.conn), self.describe)
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """A computed rule that also needs what lies outside the database: the audit key,
+    the seen heads, and the audit chain as the check walked it once for every rule."""
+
+    name: str
+    invariant: str
+    find: Callable[[Connection, CheckContext], Iterable[Any]]
+    describe: Describe
+
+    def run(self, collector: Collector) -> None:
+        """Describe the facts ``find`` returns."""
+        facts = self.find(collector.conn, collector.context)
+        _report_facts(self, collector, facts, self.describe)

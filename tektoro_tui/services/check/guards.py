@@ -1,9 +1,11 @@
-"""Immutability guards: the triggers that freeze ledger rows are all there and armed.
+"""Immutability guards: the triggers that freeze ledger rows are all there, armed, as shipped.
 
 The triggers a database must hold come from ``data.guards``; the ones it does
 hold from the backend's catalog. A guarded table with no guard at all is
 reported once, not trigger by trigger; a guard that is disabled, or whose
-body no longer raises the frozen marker, no longer refuses anything.
+body no longer raises the frozen marker, no longer refuses anything; and a
+guard whose definition (on PostgreSQL with its function's) is not the shipped
+one may not either, whatever its name and message say.
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ...data.guards import FROZEN_MARKER, GUARDED_TABLES, expected_guards
+from ...data.guards import (
+    FROZEN_MARKER,
+    GUARDED_TABLES,
+    definition_fingerprint,
+    expected_fingerprint,
+    expected_guards,
+)
 from .core import IMMUTABILITY_GUARDS, ComputedRule, Rule
 
 GUARD_PREFIX = "tektoro_"
@@ -21,7 +29,8 @@ GUARD_PREFIX = "tektoro_"
 _SQLITE_CATALOG = "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
 
 _PG_CATALOG = """
-    SELECT t.tgname AS name, c.relname AS tbl, t.tgenabled AS enabled, p.prosrc AS body
+    SELECT t.tgname AS name, c.relname AS tbl, t.tgenabled AS enabled, p.prosrc AS body,
+           pg_get_triggerdef(t.oid) AS ddl, pg_get_functiondef(p.oid) AS function_ddl
       FROM pg_trigger t
       JOIN pg_class c ON c.oid = t.tgrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -32,12 +41,14 @@ _PG_CATALOG = """
 
 @dataclass(frozen=True)
 class FoundTrigger:
-    """A trigger as the catalog holds it; ``body`` is '' when it raises nothing."""
+    """A trigger as the catalog holds it; ``body`` is '' when it raises nothing;
+    ``fingerprint`` is its definition's (``data.guards.definition_fingerprint``)."""
 
     name: str
     table: str
     enabled: bool
     body: str
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,13 +67,27 @@ def found_triggers(conn: Connection) -> list[FoundTrigger]:
     """Every trigger in the database (PostgreSQL: in the current schema), in catalog order."""
     if conn.dialect.name == "sqlite":
         return [
-            FoundTrigger(r.name, r.tbl_name, enabled=True, body=_raising(r.sql))
+            FoundTrigger(
+                r.name,
+                r.tbl_name,
+                enabled=True,
+                body=_raising(r.sql),
+                fingerprint=definition_fingerprint(r.sql or ""),
+            )
             for r in conn.execute(text(_SQLITE_CATALOG))
         ]
     out = []
     for r in conn.execute(text(_PG_CATALOG)):
         enabled = r.enabled.decode() if isinstance(r.enabled, bytes) else str(r.enabled)
-        out.append(FoundTrigger(r.name, r.tbl, enabled=enabled != "D", body=_raising(r.body)))
+        out.append(
+            FoundTrigger(
+                r.name,
+                r.tbl,
+                enabled=enabled != "D",
+                body=_raising(r.body),
+                fingerprint=definition_fingerprint(r.ddl or "", r.function_ddl or ""),
+            )
+        )
     return out
 
 
@@ -93,6 +118,17 @@ def disarmed_guards(conn: Connection) -> list[FoundTrigger]:
     ]
 
 
+def redefined_guards(conn: Connection) -> list[FoundTrigger]:
+    """Guard triggers on their table whose definition is not the shipped one."""
+    backend = conn.dialect.name
+    wanted = {guard.name: guard.table for guard in expected_guards(backend)}
+    return [
+        t
+        for t in found_triggers(conn)
+        if wanted.get(t.name) == t.table and t.fingerprint != expected_fingerprint(backend, t.name)
+    ]
+
+
 def _describe_disarmed(t: FoundTrigger) -> str:
     if not t.enabled:
         return f"trigger {t.name} on table {t.table} is disabled"
@@ -119,6 +155,15 @@ RULES: tuple[Rule, ...] = (
         invariant=IMMUTABILITY_GUARDS,
         find=disarmed_guards,
         describe=_describe_disarmed,
+    ),
+    ComputedRule(
+        name="every guard trigger is defined as shipped",
+        invariant=IMMUTABILITY_GUARDS,
+        find=redefined_guards,
+        describe=lambda t: (
+            f"trigger {t.name} on table {t.table} is not defined as shipped (its definition "
+            f"digest is {t.fingerprint}): it may no longer refuse what it should"
+        ),
     ),
 )
 """The guard rules, in the order they run."""

@@ -3,13 +3,21 @@
 Client invoices are numbered when they leave draft; contractor invoices when
 they are created. A series numbers one kind of invoice, its counter equals
 the numbers handed out, and issue dates never go back as the numbers go up.
+The number people read is re-derived too: the series prefix, the year of the
+issue date and the sequence number (so a changed or swapped number shows), and
+the series remembers the issue date of its last number.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from .core import INVOICE_NUMBERING, QueryRule, Rule
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from .core import INVOICE_NUMBERING, ComputedRule, QueryRule, Rule
 from .labels import contractor_invoice_label, invoice_label, series_label, source_label
 
 # Every numbered invoice: client invoices that left draft, and every contractor invoice.
@@ -49,6 +57,44 @@ def _describe_gap(r: Any) -> str:
     else:
         missing = f"sequence numbers {first_missing}..{r.seq - 1} are missing"
     return f"{series_label(r)}: gap in the numbering, {missing} before {r.seq}"
+
+
+@dataclass(frozen=True)
+class WrongNumber:
+    """A numbered invoice whose number text is not what its series, date and seq give."""
+
+    src: str
+    id: int
+    number: str | None
+    expected: str
+    code: str
+
+
+def wrong_numbers(conn: Connection) -> Iterator[WrongNumber]:
+    """Numbered invoices whose number is not PREFIX/YEAR/SEQ (five digits at least)."""
+    rows = conn.execute(
+        text(
+            f"""
+            SELECT q.src, q.id, q.number, q.seq, q.issue_date, s.prefix, s.code
+              FROM ({_NUMBERED}) q
+              JOIN invoice_series s ON s.id = q.series_id
+             WHERE q.seq IS NOT NULL AND q.issue_date IS NOT NULL
+             ORDER BY q.src, q.id
+            """
+        )
+    )
+    for r in rows:
+        expected = f"{r.prefix}/{str(r.issue_date)[:4]}/{int(r.seq):05d}"
+        if r.number != expected:
+            yield WrongNumber(r.src, int(r.id), r.number, expected, r.code)
+
+
+def _describe_wrong_number(w: WrongNumber) -> str:
+    label = invoice_label(w, source_label(w.src))
+    return (
+        f"{label} should be numbered {w.expected}: that is what series {w.code}, the year of "
+        "its issue date and its sequence number give"
+    )
 
 
 RULES: tuple[Rule, ...] = (
@@ -188,6 +234,29 @@ RULES: tuple[Rule, ...] = (
         describe=lambda r: (
             f"{series_label(r)}: {invoice_label(r, source_label(r.src))} is dated "
             f"{r.issue_date}, earlier than the previous number {r.prev_number} dated {r.prev_date}"
+        ),
+    ),
+    ComputedRule(
+        name="a number is its series prefix, year and sequence number",
+        invariant=INVOICE_NUMBERING,
+        find=wrong_numbers,
+        describe=_describe_wrong_number,
+    ),
+    QueryRule(
+        name="a series remembers the issue date of its last number",
+        invariant=INVOICE_NUMBERING,
+        sql=f"""
+            SELECT s.id AS series_id, s.code, s.last_number, s.last_issue_date,
+                   q.issue_date AS newest
+              FROM invoice_series s
+              JOIN ({_NUMBERED}) q ON q.series_id = s.id AND q.seq = s.last_number
+             WHERE s.last_issue_date IS NULL OR q.issue_date IS NULL
+                OR s.last_issue_date <> q.issue_date
+             ORDER BY s.id
+        """,
+        describe=lambda r: (
+            f"{series_label(r)}: the last issue date is {r.last_issue_date} but number "
+            f"{r.last_number} was issued on {r.newest}"
         ),
     ),
 )

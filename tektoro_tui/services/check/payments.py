@@ -2,7 +2,11 @@
 
 Each payment is a positive amount against one existing invoice; an invoice's
 ``paid_cents`` is the sum of its payments, never more than it is worth, and
-its status agrees with how much is paid.
+its status agrees with how much is paid: an issued, sent or cancelled invoice
+has nothing paid, a cancelled one has the credit note that cancelled it, and
+a credit note cancels the invoice it names. A contractor's ticket is unpaid
+until a contractor invoice claims it, invoiced while that invoice is not paid
+in full, and paid once it is.
 """
 
 from __future__ import annotations
@@ -55,6 +59,36 @@ def _describe_contractor_status(r: Any) -> str:
     return (
         f"{label} has status '{r.status}' but {money(r.paid_cents)} of "
         f"{money(r.total_cents)} is paid"
+    )
+
+
+def _describe_cancelled(r: Any) -> str:
+    if r.notes == 0:
+        return f"{invoice_label(r)} is cancelled but no issued credit note cancels it"
+    return f"{invoice_label(r)} is cancelled by {r.notes} credit notes (one expected)"
+
+
+def _describe_credit_note(r: Any) -> str:
+    label = invoice_label(r, "credit note")
+    if r.credited_invoice_id is None:
+        return f"{label} names no invoice it cancels"
+    if r.original_status is None:
+        return f"{label} cancels a missing invoice #{r.credited_invoice_id}"
+    return (
+        f"{label} cancels invoice {r.original_number or '#' + str(r.credited_invoice_id)}, "
+        f"which is {r.original_status}, not cancelled"
+    )
+
+
+def _describe_ticket(r: Any) -> str:
+    head = f"time entry #{r.id}"
+    if r.master_invoice_id is None:
+        return f"{head} has pay status '{r.pay_status}' but no contractor invoice claims it"
+    if r.mi_status is None:
+        return f"{head} is claimed by a missing contractor invoice #{r.master_invoice_id}"
+    return (
+        f"{head} has pay status '{r.pay_status}' but its contractor invoice {r.mi_number} "
+        f"(#{r.master_invoice_id}) is {r.mi_status}: '{r.expected}' expected"
     )
 
 
@@ -149,6 +183,66 @@ RULES: tuple[Rule, ...] = (
              ORDER BY id
         """,
         describe=_describe_contractor_status,
+    ),
+    QueryRule(
+        name="an unpaid or cancelled invoice has nothing paid",
+        invariant=PAYMENTS,
+        sql="""
+            SELECT id, number, status, gross_cents, paid_cents FROM invoice
+             WHERE status IN ('issued', 'sent', 'cancelled') AND paid_cents <> 0
+             ORDER BY id
+        """,
+        describe=lambda r: (
+            f"{invoice_label(r)} has status '{r.status}' but {money(r.paid_cents)} of "
+            f"{money(r.gross_cents)} is paid"
+        ),
+    ),
+    QueryRule(
+        name="a cancelled invoice has its credit note",
+        invariant=PAYMENTS,
+        sql="""
+            SELECT i.id, i.number, COUNT(cn.id) AS notes
+              FROM invoice i
+              LEFT JOIN invoice cn ON cn.credited_invoice_id = i.id
+                                  AND cn.kind = 'credit_note' AND cn.status <> 'draft'
+             WHERE i.status = 'cancelled'
+             GROUP BY i.id, i.number
+            HAVING COUNT(cn.id) <> 1
+             ORDER BY i.id
+        """,
+        describe=_describe_cancelled,
+    ),
+    QueryRule(
+        name="a credit note cancels the invoice it names",
+        invariant=PAYMENTS,
+        sql="""
+            SELECT cn.id, cn.number, cn.credited_invoice_id,
+                   o.status AS original_status, o.number AS original_number
+              FROM invoice cn
+              LEFT JOIN invoice o ON o.id = cn.credited_invoice_id
+             WHERE cn.kind = 'credit_note' AND cn.status <> 'draft'
+               AND (o.id IS NULL OR o.status <> 'cancelled')
+             ORDER BY cn.id
+        """,
+        describe=_describe_credit_note,
+    ),
+    QueryRule(
+        name="a ticket's pay status follows its contractor invoice",
+        invariant=PAYMENTS,
+        sql="""
+            SELECT t.id, t.pay_status, t.master_invoice_id, mi.status AS mi_status,
+                   mi.number AS mi_number,
+                   CASE WHEN mi.status = 'paid' THEN 'paid' ELSE 'invoiced' END AS expected
+              FROM time_entry t
+              LEFT JOIN master_invoice mi ON mi.id = t.master_invoice_id
+             WHERE (t.master_invoice_id IS NULL AND t.pay_status <> 'unpaid')
+                OR (t.master_invoice_id IS NOT NULL
+                    AND (mi.id IS NULL
+                         OR t.pay_status <> CASE WHEN mi.status = 'paid' THEN 'paid'
+                                                 ELSE 'invoiced' END))
+             ORDER BY t.id
+        """,
+        describe=_describe_ticket,
     ),
 )
 """The payment rules, in the order they run."""

@@ -7,7 +7,17 @@ rules added here.
 
 from __future__ import annotations
 
-from . import audit, billing, documents, guards, numbering, payments, time_summary, totals
+from . import (
+    audit,
+    billing,
+    documents,
+    guards,
+    numbering,
+    payments,
+    seals,
+    time_summary,
+    totals,
+)
 from .core import INVARIANTS, Rule
 
 RULES: tuple[Rule, ...] = (
@@ -17,6 +27,7 @@ RULES: tuple[Rule, ...] = (
     *billing.RULES,
     *payments.RULES,
     *audit.RULES,
+    *seals.RULES,
     *guards.RULES,
     *time_summary.RULES,
 )

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...data.engine import Database
+from .context import CheckContext
 from .core import INVARIANTS, CheckFailure, CheckReport, Collector, Rule
 from .registry import rules_of
 
@@ -31,15 +33,47 @@ COUNTED_TABLES: tuple[tuple[str, str], ...] = (
 """(label, table): how many rows the check looked at, for the summary line."""
 
 
-def run_check(db: Database) -> CheckReport:
-    """Re-derive every ledger invariant of ``db`` from its raw rows; report every broken one."""
-    failures: list[CheckFailure] = []
+def run_check(
+    db: Database, *, key_file: Path | None = None, heads_file: Path | None = None
+) -> CheckReport:
+    """Re-derive every ledger invariant of ``db`` from its raw rows; report every broken one.
+
+    The audit key and the seen heads come from their configured places unless
+    ``key_file`` / ``heads_file`` name others. A chain that holds (and is keyed with
+    the key at hand) is remembered as seen, so a later run notices it going back.
+    """
+    context = CheckContext.load(db.display_url, key_file=key_file, heads_file=heads_file)
     with snapshot(db) as conn:
-        errors = _uncheckable_errors(conn)
-        for invariant in INVARIANTS:
-            failures.extend(check_invariant(conn, rules_of(invariant), errors))
-        counts = count_rows(conn)
+        return check_on(conn, context)
+
+
+def check_on(conn: Connection, context: CheckContext, *, remember: bool = True) -> CheckReport:
+    """Every invariant over what ``conn`` sees (its transaction, uncommitted writes too).
+
+    ``run_check`` passes its read-only snapshot; ``remember`` records a head that
+    holds as seen.
+    """
+    failures: list[CheckFailure] = []
+    errors = _uncheckable_errors(conn)
+    for invariant in INVARIANTS:
+        failures.extend(check_invariant(conn, rules_of(invariant), errors, context))
+    counts = count_rows(conn)
+    if remember:
+        _remember_head(conn, context, errors)
     return CheckReport(checked=INVARIANTS, failures=tuple(failures), counts=tuple(counts))
+
+
+def _remember_head(
+    conn: Connection, context: CheckContext, errors: tuple[type[Exception], ...]
+) -> None:
+    """Record the verified head as seen (nothing when the chain could not be walked)."""
+    savepoint = conn.begin_nested()
+    try:
+        context.record(conn)
+    except errors:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
 
 
 @contextmanager
@@ -72,10 +106,13 @@ def _uncheckable_errors(conn: Connection) -> tuple[type[Exception], ...]:
 
 
 def check_invariant(
-    conn: Connection, rules: tuple[Rule, ...], errors: tuple[type[Exception], ...]
+    conn: Connection,
+    rules: tuple[Rule, ...],
+    errors: tuple[type[Exception], ...],
+    context: CheckContext,
 ) -> list[CheckFailure]:
     """Run one invariant's rules in order in a savepoint; a rule that fails to run ends it."""
-    collector = Collector(conn)
+    collector = Collector(conn, context)
     savepoint = conn.begin_nested()
     for rule in rules:
         try:

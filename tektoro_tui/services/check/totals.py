@@ -1,7 +1,8 @@
 """Invoice totals: an issued invoice adds up, line by line and as a whole.
 
 Gross is net plus VAT on every issued invoice and on each of its lines, the
-invoice's totals are the sums of its lines, and a contractor invoice's total
+invoice's totals are the sums of its lines, a credit note's totals are the
+negated totals of the invoice it cancels, and a contractor invoice's total
 and minutes are the sums of its lines.
 """
 
@@ -94,6 +95,26 @@ RULES: tuple[Rule, ...] = (
             f"{contractor_invoice_label(r)}: total {money(r.total_cents)} for "
             f"{r.total_minutes} min but its {r.n} line(s) sum to {money(r.line_amount)} "
             f"for {r.line_minutes} min"
+        ),
+    ),
+    QueryRule(
+        name="a credit note mirrors the totals of the invoice it cancels",
+        invariant=INVOICE_TOTALS,
+        sql="""
+            SELECT cn.id, cn.number, cn.net_cents, cn.vat_cents, cn.gross_cents,
+                   o.number AS original_number, o.net_cents AS o_net, o.vat_cents AS o_vat,
+                   o.gross_cents AS o_gross
+              FROM invoice cn
+              JOIN invoice o ON o.id = cn.credited_invoice_id
+             WHERE cn.kind = 'credit_note' AND cn.status <> 'draft'
+               AND (cn.net_cents <> -o.net_cents OR cn.vat_cents <> -o.vat_cents
+                    OR cn.gross_cents <> -o.gross_cents)
+             ORDER BY cn.id
+        """,
+        describe=lambda r: (
+            f"{invoice_label(r, 'credit note')}: net/VAT/gross {money(r.net_cents)}/"
+            f"{money(r.vat_cents)}/{money(r.gross_cents)} but invoice {r.original_number} "
+            f"is {money(r.o_net)}/{money(r.o_vat)}/{money(r.o_gross)}: the negation expected"
         ),
     ),
 )

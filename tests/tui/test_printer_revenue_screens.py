@@ -44,6 +44,7 @@ from tektoro_tui.paths import exports_dir
 from tektoro_tui.screens.printer import PrinterScreen
 from tektoro_tui.screens.revenue import RevenueScreen
 from tektoro_tui.services.administration.presets import CompanyForm
+from tektoro_tui.services.audit_key import ENV_KEY_FILE, key_file
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import InvoiceView, PaymentForm
@@ -137,6 +138,8 @@ def pay(books: Books, number: str, amount: str, when: date) -> InvoiceView:
 @pytest.fixture
 def books(firm: Firm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Books:
     """The three invoices of the module docstring, with their payments."""
+    # the firm's audit key stays where the firm was made; exports go below this test's home
+    monkeypatch.setenv(ENV_KEY_FILE, str(key_file()))
     monkeypatch.setenv("TEKTORO_HOME", str(tmp_path / "home"))
     services, admin = firm.services, firm.admin
 

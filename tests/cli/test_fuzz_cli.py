@@ -24,6 +24,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
+from tektoro_tui.services.audit_key import ENV_KEY_FILE, key_file
 from tektoro_tui.services.base import FixedClock
 from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
 from tests.finance_world import NOW, build_world
@@ -121,20 +122,27 @@ COMMANDS = _commands()
 
 
 @pytest.fixture(scope="session")
-def firm_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
-    """A SQLite file holding the finance world (built once per test process)."""
+def firm_template(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> tuple[Path, Path]:
+    """A SQLite file holding the finance world (built once per test process), and the audit
+    key it was sealed with (every later test keeps using that key)."""
     path = tmp_path_factory.mktemp("fuzz") / "firm.db"
     shutil.copyfile(sqlite_template, path)
     with connected(f"sqlite:///{path}", FixedClock(NOW)) as services:
         build_world(services, make_firm(services))
-    return path
+    return path, key_file()
 
 
 @pytest.fixture
-def firm_url(firm_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def firm_url(
+    firm_template: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     """A copy of the firm, its owner logged in, the test's folder the working directory."""
+    template, key = firm_template
+    monkeypatch.setenv(ENV_KEY_FILE, str(key))
     path = tmp_path / "firm.db"
-    shutil.copyfile(firm_template, path)
+    shutil.copyfile(template, path)
     url = f"sqlite:///{path}"
     monkeypatch.chdir(tmp_path)
     login = ["login", "--email", OWNER_EMAIL, "--password-stdin", "--db", url]

@@ -33,6 +33,7 @@ from tektoro_tui.screens.terms import TermsScreen
 from tektoro_tui.screens.time_card import TimeCardScreen
 from tektoro_tui.screens.users import UsersScreen
 from tektoro_tui.services.administration.presets import CompanyForm
+from tektoro_tui.services.audit_key import ENV_KEY_FILE, key_file
 from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.dialogs.help import HelpScreen
@@ -381,6 +382,8 @@ async def test_a_time_card_saved_again_while_saving_is_saved_once(
 @pytest.fixture
 def invoiced(stocked_firm: Firm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Firm:
     """The stocked firm with one issued, unpaid invoice in the Invoice Printer."""
+    # the firm's audit key stays where the firm was made; exports go below this test's home
+    monkeypatch.setenv(ENV_KEY_FILE, str(key_file()))
     monkeypatch.setenv("TEKTORO_HOME", str(tmp_path / "home"))
     services, admin = stocked_firm.services, stocked_firm.admin
     job = add_job(services, admin, CompanyForm("Lakeside School"), "Lakeside gym", "Survey")

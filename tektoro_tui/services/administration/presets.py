@@ -9,7 +9,7 @@ least one active entry (:meth:`PresetService.missing_presets`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select
@@ -625,62 +625,45 @@ def _plain_amount(session: Session, cents: int | None) -> str:
     return "" if cents is None else str(Money(cents, org_currency(session)).amount)
 
 
+def _copied(form_class: type[F], row: Any, **shown: object) -> F:
+    """A form holding ``row``'s saved values: each field read from the column of its name,
+    unless ``shown`` gives it as the form shows it (amounts, dates, percentages as text)."""
+    values = {
+        field.name: shown[field.name] if field.name in shown else getattr(row, field.name)
+        for field in fields(form_class)  # type: ignore[arg-type]
+    }
+    return form_class(**values)
+
+
 def _company_form(_session: Session, row: m.Company) -> CompanyForm:
-    return CompanyForm(
-        name=row.name,
-        kind=row.kind,
-        tax_id=row.tax_id,
-        billing_address=row.billing_address,
-        email=row.email,
-        phone=row.phone,
-        is_active=row.is_active,
-    )
+    return _copied(CompanyForm, row)
 
 
 def _contact_form(_session: Session, row: m.Contact) -> ContactForm:
-    return ContactForm(
-        company_id=row.company_id,
-        name=row.name,
-        email=row.email,
-        phone=row.phone,
-        position=row.position,
-        is_active=row.is_active,
-    )
+    return _copied(ContactForm, row)
 
 
 def _project_form(session: Session, row: m.Project) -> ProjectForm:
-    return ProjectForm(
-        name=row.name,
-        client_id=row.client_id,
-        code=row.code,
-        valuation=row.valuation,
+    return _copied(
+        ProjectForm,
+        row,
         contract_amount=_plain_amount(session, row.contract_amount_cents),
         progress_pct=str(row.progress_pct),
-        status=row.status,
-        project_manager_id=row.project_manager_id,
-        estimator_id=row.estimator_id,
         start_date=row.start_date.isoformat() if row.start_date else "",
         end_date=row.end_date.isoformat() if row.end_date else "",
-        is_active=row.is_active,
     )
 
 
 def _task_form(_session: Session, row: m.Task) -> TaskForm:
-    return TaskForm(project_id=row.project_id, name=row.name, is_active=row.is_active)
+    return _copied(TaskForm, row)
 
 
 def _activity_form(_session: Session, row: m.Activity) -> ActivityForm:
-    return ActivityForm(
-        name=row.name, billable_default=row.billable_default, is_active=row.is_active
-    )
+    return _copied(ActivityForm, row)
 
 
 def _rate_form(session: Session, row: m.RateCode) -> RateCodeForm:
-    return RateCodeForm(
-        name=row.name,
-        hourly_rate=_plain_amount(session, row.hourly_rate_cents),
-        is_active=row.is_active,
-    )
+    return _copied(RateCodeForm, row, hourly_rate=_plain_amount(session, row.hourly_rate_cents))
 
 
 def _company_view(row: m.Company) -> CompanyView:

@@ -383,37 +383,12 @@ def _check_mark(marks: MarkCheck, ident: int, digest: Any, mark: Any) -> None:
 
 def _walk_intact(events: Iterator[_Stamped], verdict: ChainVerdict) -> _Stamped | None:
     """Follow the chain from GENESIS_HASH while it holds; return the first broken event."""
-    compute = event_hash
     prev = GENESIS_HASH  # the recomputed hash of the previous event
     count = last_id = 0
     broken: _Stamped | None = None
     for event in events:
-        (
-            ident,
-            stamp,
-            label,
-            action,
-            entity,
-            entity_id,
-            before,
-            after,
-            prev_hash,
-            digest,
-            seals,
-        ) = event[:11]
-        own = compute(
-            prev,
-            occurred_at=stamp,
-            actor_label=label,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before_json=before,
-            after_json=after,
-            seals=seals,
-            keyed=event[11],
-            actor_id=event[12],
-        )
+        ident, prev_hash, digest = event[0], event[8], event[9]
+        own = _recomputed(event, prev)
         if own != digest or prev_hash != prev:
             verdict.first_broken_id = ident
             verdict.first_reason = _break_reason(linked=prev_hash == prev)
@@ -428,6 +403,24 @@ def _walk_intact(events: Iterator[_Stamped], verdict: ChainVerdict) -> _Stamped 
     return broken
 
 
+def _recomputed(event: _Stamped, prev: str) -> str:
+    """The hash ``event``'s stored content gives when it follows a hash of ``prev``."""
+    _ident, stamp, label, action, entity, entity_id, before, after = event[:8]
+    return event_hash(
+        prev,
+        occurred_at=stamp,
+        actor_label=label,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before_json=before,
+        after_json=after,
+        seals=event[10],
+        keyed=event[11],
+        actor_id=event[12],
+    )
+
+
 def _break_reason(*, linked: bool) -> str:
     """Why the first broken event breaks the chain."""
     if not linked:
@@ -440,37 +433,12 @@ def _break_reason(*, linked: bool) -> str:
 
 def _walk_broken(events: Iterable[_Stamped], verdict: ChainVerdict) -> None:
     """Check each event from the first break on by itself; count the tampered and unlinked."""
-    compute = event_hash
     prev_stored = verdict.last_hash  # the stored hash of the previous event
     affected = tampered = link_breaks = 0
     last_id = verdict.last_id
     for event in events:
-        (
-            ident,
-            stamp,
-            label,
-            action,
-            entity,
-            entity_id,
-            before,
-            after,
-            prev_hash,
-            digest,
-            seals,
-        ) = event[:11]
-        own = compute(
-            prev_hash,
-            occurred_at=stamp,
-            actor_label=label,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before_json=before,
-            after_json=after,
-            seals=seals,
-            keyed=event[11],
-            actor_id=event[12],
-        )
+        ident, prev_hash, digest = event[0], event[8], event[9]
+        own = _recomputed(event, prev_hash)
         tampered += own != digest
         link_breaks += prev_hash != prev_stored
         affected += 1

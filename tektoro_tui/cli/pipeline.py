@@ -556,13 +556,13 @@ def create_invoice(
             actor, doc_id, form, issue_date=issue_date, dry_run=dry_run
         )
     if missing:  # said once the issue went through (a refusal stays one line)
-        named = " and ".join(
-            [", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing
-        )
+        from ..domain.wording import missing_details
+
+        them = "it" if len(missing) == 1 else "them"
+        gap = missing_details("the firm's", missing)
         typer.echo(
-            f"Warning: the firm's {named} {'is' if len(missing) == 1 else 'are'} missing: "
-            f"the invoice prints without {'it' if len(missing) == 1 else 'them'} (add "
-            f"{'it' if len(missing) == 1 else 'them'} on the Settings screen).",
+            f"Warning: {gap}: the invoice prints without {them} (add {them} on the Settings "
+            "screen).",
             err=True,
         )
     if dry_run and as_json:

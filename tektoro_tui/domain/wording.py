@@ -13,3 +13,15 @@ def sentence(text: str) -> str:
     """
     stripped = text.rstrip()
     return stripped if stripped.endswith(_ENDINGS) else stripped + "."
+
+
+def listed(items: tuple[str, ...] | list[str]) -> str:
+    """Items as a sentence lists them: "address", "address and tax ID", "a, b and c"."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def missing_details(owner: str, missing: tuple[str, ...]) -> str:
+    """ "your firm's address and tax ID are missing" (the verb agrees with the count)."""
+    return f"{owner} {listed(missing)} {'is' if len(missing) == 1 else 'are'} missing"

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from rich.text import Text
 
 from ..domain.money import Money, percent_text
+from ..domain.wording import missing_details
 from ..errors import Problem
 from ..services.invoicing.views import ExpenseForm, InvoiceView
 from ..services.pipeline.views import DocumentSummary
@@ -176,13 +177,8 @@ def seller_warning(missing: tuple[str, ...]) -> str:
     """The warning shown before issuing while the firm's own details are incomplete."""
     if not missing:
         return ""
+    gap = missing_details("your firm's", missing)
     return (
-        f"\n\nWarning: your firm's {' and '.join(_listed(missing))} "
-        f"{'is' if len(missing) == 1 else 'are'} missing, so the invoice will not show "
-        "them. Add them in Settings first unless you mean to issue it so."
+        f"\n\nWarning: {gap}, so the invoice will not "
+        "show them. Add them in Settings first unless you mean to issue it so."
     )
-
-
-def _listed(items: tuple[str, ...]) -> list[str]:
-    """'a, b' and 'c' for a sentence."""
-    return [", ".join(items[:-1]), items[-1]] if len(items) > 1 else list(items)

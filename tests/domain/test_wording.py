@@ -27,3 +27,15 @@ def test_never_two_full_stops_at_the_end(name: str) -> None:
     said = sentence(f"Saved {name}")
     assert said.endswith((".", "!", "?", "…"))
     assert not said.endswith("..") or name.rstrip().endswith("..")
+
+
+def test_a_list_reads_as_a_sentence() -> None:
+    from tektoro_tui.domain.wording import listed, missing_details
+
+    assert [listed(()), listed(("a",)), listed(("a", "b")), listed(("a", "b", "c"))] == [
+        "",
+        "a",
+        "a and b",
+        "a, b and c",
+    ]
+    assert missing_details("the firm's", ("tax ID",)) == "the firm's tax ID is missing"

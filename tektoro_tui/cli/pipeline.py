@@ -99,7 +99,9 @@ def print_batch(result: BatchResult, as_json: bool) -> None:
     if result.dry_run:
         typer.echo("DRY RUN: nothing was written.")
     totals = result.totals
-    entries = f"{totals.entries} entr{'y' if totals.entries == 1 else 'ies'}"
+    from ..domain.wording import counted
+
+    entries = counted(totals.entries, "entry", "entries")
     typer.echo(
         f"{verb}: {entries}, {hours(totals.minutes)} h, {totals.value.format()} "
         f"{totals.value.currency}"

@@ -25,3 +25,8 @@ def listed(items: tuple[str, ...] | list[str]) -> str:
 def missing_details(owner: str, missing: tuple[str, ...]) -> str:
     """ "your firm's address and tax ID are missing" (the verb agrees with the count)."""
     return f"{owner} {listed(missing)} {'is' if len(missing) == 1 else 'are'} missing"
+
+
+def counted(count: int, thing: str, things: str | None = None) -> str:
+    """ "1 invoice", "2 invoices"; "1 entry", "3 entries" when ``things`` is given."""
+    return f"{count} {thing}" if count == 1 else f"{count} {things or thing + 's'}"

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.containers import Vertical
 
 from ..domain.money import Money
+from ..domain.wording import counted
 from .formatting import hours
 from .stable_table import StableTable
 
@@ -43,9 +44,8 @@ def signed_hours(minutes: int) -> str:
     return f"+{hours(minutes)}" if minutes > 0 else hours(minutes)
 
 
-def plural(count: int, thing: str, things: str | None = None) -> str:
-    """'1 invoice', '2 invoices' ('1 entry', '2 entries' when ``things`` is given)."""
-    return f"{count} {thing}" if count == 1 else f"{count} {things or thing + 's'}"
+plural = counted
+"""'1 invoice', '2 invoices' (the one counting of :mod:`..domain.wording`)."""
 
 
 class FigureTable(StableTable):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from rich.text import Text
 
 from ..domain.money import percent_text
+from ..domain.wording import counted
 from ..services.pipeline.views import RealisationRow, TimeEntryView, WipGroup
 from .formatting import day, hours
 
@@ -31,7 +32,7 @@ KIND_LABELS = {"bill": "Bill", "write_down": "Write down", "hold": "Hold"}
 
 def entries_text(count: int) -> str:
     """'1 entry', '3 entries'."""
-    return f"{count} entr{'y' if count == 1 else 'ies'}"
+    return counted(count, "entry", "entries")
 
 
 def number(text: str) -> Text:

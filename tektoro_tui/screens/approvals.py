@@ -188,6 +188,7 @@ class ApprovalsScreen(AreaScreen):
 
     def _show_totals(self) -> None:
         self.query_one(EntryTotals).show("Listed", self._totals, len(self.entries.marked))
+        self.refresh_bindings()  # the approve and reject keys follow whether entries are listed
 
     def _show_detail(self) -> None:
         self.query_one(EntryDetail).show(self.entries.current_view)

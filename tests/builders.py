@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tektoro_tui.data import models as m
 from tektoro_tui.services.administration.presets import (
@@ -242,13 +242,34 @@ def add_time_cards(services: Services, actor: Actor, cards: Iterable[TimeCardFor
     return [services.time.add_entry(actor, card).id for card in cards]
 
 
+APPROVER = "Vera Approver"
+"""The manager who approves an administrator's own entries (nobody approves their own)."""
+
+
 def approve_all(
     services: Services, ids: Sequence[int], accepted_by: Actor, approved_by: Actor | None = None
 ) -> None:
     """Accept the entries ``ids`` as ``accepted_by`` and approve them as ``approved_by`` (the
-    same person unless given)."""
+    same person unless given). Entries of the approver's own are approved by the firm's
+    :func:`second_approver`, as nobody approves their own work."""
     services.time.accept(accepted_by, ids)
-    services.time.approve(approved_by or accepted_by, ids)
+    approver = approved_by or accepted_by
+    result = services.time.approve(approver, ids)
+    own = [skip.entry_id for skip in result.skipped if "their own" in skip.reason]
+    if own:
+        result = services.time.approve(second_approver(services, approver), own)
+    assert not result.skipped, result.skipped
+
+
+def second_approver(services: Services, admin: Actor) -> Actor:
+    """The firm's manager who approves ``admin``'s own entries (taken on at the first need)."""
+    with services.db.read() as session:
+        found = session.execute(
+            select(m.UserAccount.id).where(m.UserAccount.name == APPROVER)
+        ).scalar_one_or_none()
+    if found is not None:
+        return services.auth.actor(found)
+    return add_person(services, admin, APPROVER, "manager", sign_in=False)
 
 
 def bill(

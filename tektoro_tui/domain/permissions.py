@@ -88,7 +88,7 @@ PERM_LABELS = {
     Perm.PRESETS_VIEW: "See code presets",
     Perm.STAFF_INVITE: "Invite people into own staff group",
     Perm.TIME_ENTER: "Enter time cards",
-    Perm.TIME_APPROVE_ANY: "Approve any time entry",
+    Perm.TIME_APPROVE_ANY: "Approve anyone's time entries (never one's own)",
     Perm.WIP_MANAGE: "Allocate and process WIP",
     Perm.DOCUMENTER_USE: "Assemble invoices in the Documenter",
     Perm.INVOICE_VIEW_ALL: "See all invoices",

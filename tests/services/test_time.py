@@ -623,7 +623,7 @@ def test_only_the_supervisor_approves(
     assert own.entry_ids == () and all("supervisor" in s.reason for s in own.skipped)
     assert time_svc.approve(firm.carl, bobs).skipped[0].reason == "not found"
     ann_own = time_svc.approve(firm.ann, [anns])
-    assert ann_own.entry_ids == () and "only your supervisor" in ann_own.skipped[0].reason
+    assert ann_own.entry_ids == () and "their own entries" in ann_own.skipped[0].reason
 
     result = time_svc.approve(firm.ann, [*bobs, draft.id])
     assert result.entry_ids == tuple(bobs) and result.totals.minutes == 180
@@ -639,7 +639,34 @@ def test_only_the_supervisor_approves(
     assert json.loads(event_.after_json)["ids"] == bobs
 
     services.permissions.set_grant(firm.admin, Role.STAFF, Perm.TIME_APPROVE_ANY, True)
-    assert time_svc.approve(firm.ann, [anns]).entry_ids == (anns,)
+    still_own = time_svc.approve(firm.ann, [anns])  # approving anyone's is not one's own
+    assert still_own.entry_ids == () and "their own entries" in still_own.skipped[0].reason
+    assert time_svc.approve(firm.carl, [anns]).entry_ids == (anns,)
+
+
+def test_nobody_approves_their_own_work_whatever_the_role(
+    services: Services, firm: Firm, time_svc: TimeService
+) -> None:
+    """The administrator holds every permission, yet his own entries never reach his
+    Approvals, his firm-wide batch or his dashboard count; his supervisor-less card waits for
+    someone else who may approve any entry."""
+    (own,) = _accepted(time_svc, firm.admin, firm, "2:00")
+    (carls,) = _accepted(time_svc, firm.carl, firm, "1:00")
+    assert [c.name for c in time_svc.approvals(firm.admin, include_all=True)] == ["Carl"]
+    page = time_svc.approval_entries(firm.admin, include_all=True)
+    assert [v.id for v in page.items] == [carls] and page.totals.entries == 1
+    with pytest.raises(PermissionDenied):
+        time_svc.approval_entries(firm.admin, firm.admin.user_id, include_all=True)
+    with pytest.raises(PermissionDenied):
+        time_svc.approve(firm.admin, contributor_id=firm.admin.user_id, include_all=True)
+    refused = time_svc.reject(firm.admin, [own], reason="mine")
+    assert refused.entry_ids == () and "their own entries" in refused.skipped[0].reason
+    assert time_svc.approve(firm.admin, include_all=True).entry_ids == (carls,)
+    assert time_svc.get_entry(firm.admin, own).status == "accepted"
+    assert services.dashboards.manager(firm.admin).firm_pending_approvals == 0
+
+    services.permissions.set_grant(firm.admin, Role.STAFF, Perm.TIME_APPROVE_ANY, True)
+    assert time_svc.approve(firm.carl, [own]).entry_ids == (own,)
 
 
 def test_approve_a_whole_contributor_or_everything(firm: Firm, time_svc: TimeService) -> None:

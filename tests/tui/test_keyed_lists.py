@@ -31,6 +31,7 @@ from tektoro_tui.widgets.dialogs.batch import BatchDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.printer_detail import INVOICE_COLUMNS
 from tektoro_tui.widgets.stable_table import StableTable
+from tests.builders import approve_all
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, NOW, Firm
 from .tuitools import go, log_in, settle, type_into, until
@@ -335,8 +336,7 @@ def printed(stocked_firm: Firm) -> Printed:
     for number in range(INVOICES):
         issued = first + timedelta(days=number)
         entry = services.time.add_entry(admin, replace(card, work_date=issued.isoformat()))
-        services.time.accept(admin, [entry.id])
-        services.time.approve(admin, [entry.id])
+        approve_all(services, [entry.id], admin)
         services.wip.allocate(admin, [entry.id], AllocationForm(kind="bill"))
         (record,) = services.wip.process(admin, per_project=True).documents
         draft = services.invoices.open_record(admin, record.id or 0)

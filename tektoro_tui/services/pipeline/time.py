@@ -72,6 +72,7 @@ ID_CHUNK = 5000
 BRANCH_CHUNK = 200
 """Per-owner index branches per UNION ALL (SQLite allows at most 500 compound terms)."""
 NOT_FOUND = "not found"
+OWN_WORK = "Nobody approves or rejects their own entries: your supervisor does."
 KEEPS_OWNER = "an entry keeps its owner; delete it and enter a new card for the other person"
 
 TE = m.metadata.tables["time_entry"]
@@ -358,8 +359,8 @@ class TimeService(ServiceBase):
     ) -> BatchResult:
         """Approve accepted entries: chosen ``ids``, a whole contributor, or everything listed.
 
-        Only the owner's supervisor or a holder of ``time.approve_any`` may approve (so nobody
-        approves their own work without that permission). The write is ONE conditional
+        Only the owner's supervisor or a holder of ``time.approve_any`` may approve, and nobody
+        approves their own work, whatever their role or permissions. The write is ONE conditional
         ``UPDATE ... WHERE id IN (...) AND status = 'accepted' RETURNING`` per chunk: when two
         people approve overlapping sets at once, each entry is approved exactly once and the
         loser's copies are skipped as "already approved by someone else". One audit event per
@@ -419,13 +420,10 @@ class TimeService(ServiceBase):
         approve_any = has_permission(session, actor, Perm.TIME_APPROVE_ANY)
 
         def may(row: Row[Any]) -> str | None:
+            if row.owner_id == actor.user_id:
+                return f"nobody can {verb} their own entries: your supervisor does"
             if row.owner_id in staff or approve_any:
                 return None
-            if row.owner_id == actor.user_id:
-                return (
-                    f"only your supervisor (or someone allowed to approve any entry) can {verb} "
-                    "your own entries"
-                )
             return NOT_FOUND
 
         action = TimeAction.APPROVE if verb == "approve" else TimeAction.REJECT
@@ -528,20 +526,27 @@ def waiting_for_approval(session: Session, actor: Actor) -> int:
     return int(total)
 
 
-def firm_waiting_for_approval(session: Session) -> int:
-    """Accepted entries of the whole firm (Approvals' "all" view, for approve-any holders)."""
+def firm_waiting_for_approval(session: Session, actor: Actor) -> int:
+    """Accepted entries of the whole firm but ``actor``'s own (Approvals' "all" view, for
+    approve-any holders)."""
     total = session.execute(
         select(func.coalesce(func.sum(m.TimeDayTotal.entries), 0)).where(
-            m.TimeDayTotal.status == TimeEntryStatus.ACCEPTED.value
+            m.TimeDayTotal.status == TimeEntryStatus.ACCEPTED.value,
+            m.TimeDayTotal.owner_id != actor.user_id,
         )
     ).scalar_one()
     return int(total)
 
 
 def _direct_staff_ids(session: Session, actor: Actor) -> list[int]:
-    """The ids of ``actor``'s direct staff (one level down only)."""
+    """The ids of ``actor``'s direct staff (one level down only; never the actor, even when a
+    row edited below the application names them their own supervisor)."""
     return list(
-        session.execute(select(USERS.c.id).where(USERS.c.supervisor_id == actor.user_id))
+        session.execute(
+            select(USERS.c.id).where(
+                USERS.c.supervisor_id == actor.user_id, USERS.c.id != actor.user_id
+            )
+        )
         .scalars()
         .all()
     )
@@ -801,11 +806,16 @@ def _filter_conditions(flt: ReportFilter) -> list[ColumnElement[bool]]:
 def _approval_scope(
     session: Session, actor: Actor, contributor_id: int | None, include_all: bool
 ) -> _Scope:
-    """Accepted entries of ``actor``'s direct staff, or of everybody with ``include_all``."""
+    """Accepted entries of ``actor``'s direct staff, or of everybody with ``include_all``.
+
+    Never the actor's own: nobody approves their own work, whatever their role.
+    """
     accepted = (TimeEntryStatus.ACCEPTED.value,)
+    if contributor_id == actor.user_id:
+        raise PermissionDenied(OWN_WORK)
     if include_all:
         owners = None if contributor_id is None else (contributor_id,)
-        return _Scope(owners, accepted)
+        return _Scope(owners, accepted, (TE.c.owner_id != actor.user_id,))
     staff = _direct_staff_ids(session, actor)
     if contributor_id is not None:
         if contributor_id not in staff:

@@ -181,7 +181,7 @@ class DashboardService(ServiceBase):
                 team_billable_minutes=sum(row[2] for row in members.values()),
                 pending_approvals=waiting_for_approval(session, actor),
                 firm_pending_approvals=(
-                    firm_waiting_for_approval(session)
+                    firm_waiting_for_approval(session, actor)
                     if has_permission(session, actor, Perm.TIME_APPROVE_ANY)
                     else None
                 ),

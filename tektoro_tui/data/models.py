@@ -137,10 +137,22 @@ class UserAccount(SQLModel, table=True):
     overtime_over_day_bp: int | None = Field(default=None)
     overtime_outside_window_bp: int | None = Field(default=None)
     is_active: bool = Field(default=True)
-    failed_logins: int = Field(default=0)
-    locked_until: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    failed_logins: int = Field(default=0)  # unused since 0009: see LoginThrottle
+    locked_until: datetime | None = _ts(nullable=True)  # type: ignore[assignment]  # unused
     last_login_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
     created_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Wrong passwords in a row per e-mail address typed, known to the firm or not, and when
+    the next attempt may be made (so the login's answer never tells which accounts exist)."""
+
+    __tablename__ = "login_throttle"
+
+    email_key: str = Field(primary_key=True, max_length=254)
+    failed_logins: int = Field(default=0)
+    locked_until: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    updated_at: datetime = _ts()  # type: ignore[assignment]
 
 
 class Invitation(SQLModel, table=True):

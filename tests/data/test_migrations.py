@@ -36,6 +36,7 @@ ALL_REVISIONS = (
     "0006_terms_days_default_terms",
     "0007_input_refusals_codes",
     "0008_audit_seals",
+    "0009_login_throttle",
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -13,11 +15,12 @@ from tektoro_tui.errors import (
     PermissionDenied,
     ValidationError,
 )
+from tektoro_tui.services.administration.auth import WRONG_LOGIN
 from tektoro_tui.services.administration.users import UserForm
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.hub import Services
 
-from .conftest import ADMIN_PASSWORD
+from .conftest import ADMIN_PASSWORD, NOW
 
 
 def test_init_creates_organisation_admin_and_default_matrix(
@@ -100,19 +103,90 @@ def test_repeated_failures_lock_the_account_for_growing_time(
     for _ in range(2):
         with pytest.raises(AuthenticationError, match="wrong"):
             services.auth.login("owner@example.com", "nope-nope")
-    with pytest.raises(AuthenticationError, match="wait 1 seconds"):
+    with pytest.raises(AuthenticationError, match="Wait 1 seconds"):
         services.auth.login("owner@example.com", "nope-nope")
     # Even the right password is refused while locked.
     with pytest.raises(AuthenticationError, match="Try again in"):
         services.auth.login("owner@example.com", ADMIN_PASSWORD)
     clock.advance(seconds=2)
-    with pytest.raises(AuthenticationError, match="wait 2 seconds"):
-        services.auth.login("owner@example.com", "nope-nope")
+    with pytest.raises(AuthenticationError, match="Wait 2 seconds"):
+        services.auth.login("Owner@Example.com ", "nope-nope")  # the same address
     clock.advance(seconds=3)
     assert services.auth.login("owner@example.com", ADMIN_PASSWORD).user_id == admin.user_id
     with services.db.read() as session:
-        user = session.get(m.UserAccount, admin.user_id)
-        assert user is not None and user.failed_logins == 0 and user.locked_until is None
+        assert session.get(m.LoginThrottle, "owner@example.com") is None  # the count starts over
+
+
+def _answers(services: Services, clock: FixedClock, email: str, password: str) -> list[str]:
+    """What the login says to five wrong passwords in a row and then one more guess."""
+    said = []
+    for typed in ["wrong-pass-1"] * 4 + ["wrong-pass-2", password]:
+        with pytest.raises(AuthenticationError) as refused:
+            services.auth.login(email, typed)
+        said.append(refused.value.message)
+    clock.advance(seconds=60)  # the next address starts at the same point
+    return said
+
+
+def test_the_answers_never_tell_whether_an_account_exists(
+    services: Services, admin: Actor, clock: FixedClock
+) -> None:
+    """An unknown address is counted and locked exactly like a real one: the same answers in
+    the same order, the lock-out included."""
+    real = _answers(services, clock, "owner@example.com", "still-not-it")
+    ghost = _answers(services, clock, "ghost@example.com", "still-not-it")
+    assert real == ghost
+    assert "Too many wrong passwords" in real[2] and "Try again in" in real[3]
+    with services.db.read() as session:
+        counts = {
+            row.email_key: row.failed_logins for row in session.scalars(select(m.LoginThrottle))
+        }
+    assert counts == {"owner@example.com": 3, "ghost@example.com": 3}
+
+
+def test_a_deactivated_account_says_so_only_to_whom_knows_its_password(
+    services: Services, admin: Actor
+) -> None:
+    user = services.users.create_user(
+        admin, UserForm(name="Dee Parted", email="dee@example.com", password="dee-pass-123")
+    )
+    services.users.set_active(admin, user.id, False)
+    with pytest.raises(AuthenticationError) as guessed:
+        services.auth.login("dee@example.com", "a-guess-123")
+    assert guessed.value.message == WRONG_LOGIN
+    with pytest.raises(AuthenticationError, match="deactivated"):
+        services.auth.login("dee@example.com", "dee-pass-123")
+
+
+def _attempt(url: str, start: threading.Barrier, answers: list[str]) -> None:
+    services = Services.connect(url, FixedClock(NOW), migrate=False)
+    try:
+        start.wait(30)
+        services.auth.login("owner@example.com", "a-wrong-one")
+    except AuthenticationError as refused:
+        answers.append(refused.message)
+    finally:
+        services.close()
+
+
+def test_simultaneous_wrong_passwords_are_counted_one_by_one(
+    services: Services, admin: Actor, db_url: str
+) -> None:
+    """Eight wrong passwords at the same moment, each on its own connection: the lock-out is
+    checked before the password under a lock, so three are tried and five refused unchecked,
+    and the count is exactly the number tried (no lost update)."""
+    start, answers = threading.Barrier(8), []
+    threads = [threading.Thread(target=_attempt, args=(db_url, start, answers)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    tried = [said for said in answers if said.startswith(WRONG_LOGIN)]
+    refused = [said for said in answers if said.startswith("Too many") and "Try again" in said]
+    assert (len(tried), len(refused)) == (3, 5), answers
+    with services.db.read() as session:
+        throttle = session.get(m.LoginThrottle, "owner@example.com")
+        assert throttle is not None and throttle.failed_logins == 3
 
 
 def test_unknown_email_gets_the_same_message_as_a_wrong_password(

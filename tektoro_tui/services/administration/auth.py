@@ -2,8 +2,9 @@
 
 * ``init_organisation`` creates the firm and its first administrator (once).
 * ``login`` checks an argon2 password hash; after three wrong passwords in a
-  row the account is locked for a time that doubles with each further failure
-  (up to five minutes), so guessing slows down.
+  row for an e-mail address (an account's or not) the address is locked for a time
+  that doubles with each further failure (up to five minutes), so guessing slows
+  down and the answers never tell which accounts exist.
 * Invitations are single-use, expiring tokens kept only as SHA-256 hashes; the
   invitee registers with one and becomes the inviter's staff.
 * CLI sessions are tokens (stored hashed) that let later commands act as a user.
@@ -32,6 +33,8 @@ FREE_FAILURES = 3
 MAX_LOCK_SECONDS = 300
 MIN_PASSWORD_LENGTH = 8
 WRONG_LOGIN = "The e-mail or the password is wrong."
+TOO_MANY = "Too many wrong passwords for this e-mail."
+MAX_EMAIL_KEY = 254
 
 
 def hash_token(token: str) -> str:
@@ -196,39 +199,56 @@ class AuthService(ServiceBase):
     # --- login ----------------------------------------------------------------------------
 
     def login(self, email: str, password: str) -> Actor:
-        """Check the password and return the user's :class:`Actor`, or refuse."""
+        """Check the password and return the user's :class:`Actor`, or refuse.
+
+        Wrong passwords are counted per e-mail address typed, whether an account has it or not
+        (``login_throttle``), and the lock-out is checked before the password, under a lock
+        on the address's row: simultaneous attempts are taken one at a time, none loses a
+        count, and once an address is locked no password is tried for it. Every answer is the
+        same for a known and an unknown address (an unknown one is checked against a dummy
+        hash, so it takes as long); only someone who knows a deactivated account's password
+        is told it is deactivated.
+        """
         key = (email or "").strip().lower()
         if not key or not password:
             raise AuthenticationError("Enter your e-mail and your password.")
+        key = key[:MAX_EMAIL_KEY]
         failure: str | None = None
         with self._write(None) as uow:
-            user = uow.session.execute(
-                select(m.UserAccount).where(m.UserAccount.email_key == key)
-            ).scalar_one_or_none()
-            if user is None or not user.password_hash or not user.is_active:
-                if user is not None and not user.is_active:
+            session = uow.session
+            throttle = _locked_throttle(session, key, uow.now, uow.backend)
+            if throttle.locked_until is not None and throttle.locked_until > uow.now:
+                wait = int((throttle.locked_until - uow.now).total_seconds()) + 1
+                failure = f"{TOO_MANY} Try again in {wait} seconds."
+            else:
+                user = session.execute(
+                    select(m.UserAccount).where(m.UserAccount.email_key == key)
+                ).scalar_one_or_none()
+                stored = user.password_hash if user is not None else None
+                right = verify_password(stored or _dummy_hash(), password) and bool(stored)
+                if user is None or not right:
+                    throttle.failed_logins += 1
+                    throttle.updated_at = uow.now
+                    pause = lock_seconds(throttle.failed_logins)
+                    throttle.locked_until = uow.now + timedelta(seconds=pause) if pause else None
+                    if user is not None:
+                        uow.audit(
+                            "user.login_failed",
+                            "user",
+                            user.id,
+                            None,
+                            {"failed": throttle.failed_logins},
+                        )
+                    failure = WRONG_LOGIN
+                    if pause:
+                        failure += f" {TOO_MANY} Wait {pause} seconds before the next try."
+                elif not user.is_active:
                     failure = "This account is deactivated. Ask an administrator."
                 else:
-                    failure = WRONG_LOGIN
-            elif user.locked_until is not None and user.locked_until > uow.now:
-                wait = int((user.locked_until - uow.now).total_seconds()) + 1
-                failure = f"Too many wrong passwords. Try again in {wait} seconds."
-            elif not verify_password(user.password_hash, password):
-                user.failed_logins += 1
-                pause = lock_seconds(user.failed_logins)
-                user.locked_until = uow.now + timedelta(seconds=pause) if pause else None
-                uow.audit(
-                    "user.login_failed", "user", user.id, None, {"failed": user.failed_logins}
-                )
-                failure = WRONG_LOGIN
-                if pause:
-                    failure += f" Too many attempts: wait {pause} seconds before the next one."
-            else:
-                user.failed_logins = 0
-                user.locked_until = None
-                user.last_login_at = uow.now
-                uow.audit("user.login", "user", user.id)
-                return actor_for(uow.session, user)
+                    session.delete(throttle)
+                    user.last_login_at = uow.now
+                    uow.audit("user.login", "user", user.id)
+                    return actor_for(session, user)
         raise AuthenticationError(failure)
 
     def actor(self, user_id: int) -> Actor:
@@ -450,3 +470,36 @@ def _audit_key() -> bytes:
     key = ensure_key().key
     assert key is not None
     return key
+
+
+_DUMMY: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A hash no password matches, made once, to check unknown addresses against."""
+    if not _DUMMY:
+        _DUMMY.append(hash_password(secrets.token_urlsafe(24)))
+    return _DUMMY[0]
+
+
+def _locked_throttle(session: Session, key: str, now: datetime, backend: str) -> m.LoginThrottle:
+    """The throttle row of ``key``, created if missing and locked until the transaction ends.
+
+    On SQLite the write transaction (``BEGIN IMMEDIATE``) already holds the database's write
+    lock; on PostgreSQL the row is created if missing without a race (``ON CONFLICT DO
+    NOTHING``) and then read ``FOR UPDATE``, so a second attempt waits for the first's count.
+    """
+    values = {"email_key": key, "failed_logins": 0, "locked_until": None, "updated_at": now}
+    if backend == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(m.LoginThrottle).values(**values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(m.LoginThrottle).values(**values).on_conflict_do_nothing())
+    return session.execute(
+        select(m.LoginThrottle)
+        .where(m.LoginThrottle.email_key == key)  # type: ignore[arg-type]
+        .with_for_update()
+    ).scalar_one()

@@ -4,7 +4,9 @@
 PostgreSQL server on 127.0.0.1:5432; otherwise they run on a SQLite file in a
 temporary folder. Either way a test's database is a copy of a template migrated
 once per test process (``CREATE DATABASE ... TEMPLATE`` on PostgreSQL, a file
-copy on SQLite), so no test pays for the migrations. Tests that are about
+copy on SQLite), so no test pays for the migrations; on PostgreSQL a used copy is
+emptied back to the template's rows for the next test rather than dropped
+(``tests/pg_pool.py``), as a drop costs the server a checkpoint. Tests that are about
 PostgreSQL itself use the ``pg_url`` fixture directly; tests of the schema set-up
 ask for an ``empty_*`` database. When the server cannot be reached they are
 skipped locally, but fail in CI (``TEKTORO_REQUIRE_PG=1``) so a missing server
@@ -16,11 +18,14 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.pg_pool import FAST_COMMITS, PgPool
 
 PG_ADMIN_DSN = os.environ.get("TEKTORO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -107,9 +112,12 @@ def _migrated(url: str) -> None:
 def pg_template() -> Iterator[str]:
     """The name of a migrated PostgreSQL database that tests copy (one per test process)."""
     url = create_pg_database()
+    name = url.rsplit("/", 1)[1]
+    with _pg_admin_connect() as conn:
+        conn.execute(f'ALTER DATABASE "{name}" {FAST_COMMITS}')
     _migrated(url)
     try:
-        yield url.rsplit("/", 1)[1]
+        yield name
     finally:
         drop_pg_database(url)  # after its copies' drops (one thread, in order)
 
@@ -138,14 +146,31 @@ def empty_pg_url() -> Iterator[str]:
         drop_pg_database(url)
 
 
+def _pg_connect(name: str | None):  # type: ignore[no-untyped-def]
+    import psycopg
+
+    return psycopg.connect(_pg_url(name) if name else PG_ADMIN_DSN, autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def pg_pool(pg_template: str) -> Iterator[PgPool]:
+    """This process's migrated databases, emptied after each test instead of dropped."""
+    pool = PgPool(pg_template, create_pg_database, drop_pg_database, _pg_connect)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
 @pytest.fixture
-def pg_url(pg_template: str) -> Iterator[str]:
-    """A fresh PostgreSQL database with this program's schema (dropped afterwards)."""
-    url = create_pg_database(pg_template)
+def pg_url(pg_pool: PgPool) -> Iterator[str]:
+    """A PostgreSQL database holding exactly a fresh copy of the migrated template: a new
+    copy, or one an earlier test used, emptied back (:mod:`tests.pg_pool`)."""
+    url = pg_pool.take()
     try:
         yield url
     finally:
-        drop_pg_database(url)
+        pg_pool.give_back(url)
 
 
 @pytest.fixture
@@ -168,11 +193,15 @@ def test_backend() -> str:
 test_backend.__test__ = False  # type: ignore[attr-defined]
 
 
+def backend_fixture() -> str:
+    """The fixture of a fresh migrated database on this run's backend."""
+    return "pg_url" if test_backend() == "postgresql" else "sqlite_url"
+
+
 @pytest.fixture
 def db_url(request: pytest.FixtureRequest) -> str:
     """A fresh database with this program's schema, on the backend of this run."""
-    name = "pg_url" if test_backend() == "postgresql" else "sqlite_url"
-    return str(request.getfixturevalue(name))
+    return str(request.getfixturevalue(backend_fixture()))
 
 
 @pytest.fixture
@@ -211,3 +240,84 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """Wait for the databases still being dropped in the background."""
     for future in _PENDING_DROPS:
         future.exception()
+
+
+# --- databases built once per module ---------------------------------------------------------
+
+
+class BuiltTemplate:
+    """A database built once (a demo firm, say) that each test gets a fresh copy of.
+
+    On SQLite the built file is copied; on PostgreSQL the built database is the template of a
+    pool of its own (:class:`tests.pg_pool.PgPool`), so its copies are emptied back to what was
+    built rather than dropped. The audit key it was built with stays in the template's own
+    home; :meth:`copy` points the test at it.
+    """
+
+    def __init__(self, url: str, key_file: Path, pool: PgPool | None) -> None:
+        self.url, self.key_file, self._pool = url, key_file, pool
+        self._taken: list[str] = []
+
+    def copy(self, target: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+        """A fresh copy (SQLite: at ``target``) whose audit key the test's home knows."""
+        from tektoro_tui.services.audit_key import ENV_KEY_FILE
+
+        monkeypatch.setenv(ENV_KEY_FILE, str(self.key_file))
+        if self._pool is None:
+            shutil.copyfile(self.url.removeprefix("sqlite:///"), target)
+            return f"sqlite:///{target}"
+        url = self._pool.take()
+        self._taken.append(url)
+        return url
+
+    def give_back(self) -> None:
+        """Hand the copies taken by the test that ends back to the pool."""
+        while self._pool is not None and self._taken:
+            self._pool.give_back(self._taken.pop())
+
+    def close(self) -> None:
+        """Drop the copies (the built database itself belongs to its maker)."""
+        if self._pool is not None:
+            self._pool.close()
+
+
+@contextmanager
+def built_template(
+    request: pytest.FixtureRequest, build: Callable[[str], None]
+) -> Iterator[BuiltTemplate]:
+    """Build a database once with ``build(url)`` on this run's backend; yield its template."""
+    from tektoro_tui.services.audit_key import ENV_KEY_FILE
+
+    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    home = factory.mktemp("template-home")
+    saved = {name: os.environ.get(name) for name in ("TEKTORO_HOME", ENV_KEY_FILE)}
+    os.environ["TEKTORO_HOME"] = str(home)
+    os.environ.pop(ENV_KEY_FILE, None)
+    pg: PgPool | None = None
+    built: str | None = None
+    try:
+        if test_backend() == "postgresql":
+            pg = request.getfixturevalue("pg_pool")
+            built = pg.take()
+        else:
+            template = request.getfixturevalue("sqlite_template")
+            built = copy_sqlite_template(template, factory.mktemp("built") / "tektoro.db")
+        build(built)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    key_file = home / "config" / "audit.key"
+    assert key_file.exists(), "the build made no audit key in its home"
+    copies = None
+    if pg is not None:
+        copies = PgPool(built.rsplit("/", 1)[1], create_pg_database, drop_pg_database, _pg_connect)
+    template_ = BuiltTemplate(built, key_file, copies)
+    try:
+        yield template_
+    finally:
+        template_.close()
+        if pg is not None:
+            pg.give_back(built)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from tektoro_tui.services.demo import (
 )
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import MarkPaidForm
+from tests import conftest
+from tests.builders import connected
+from tests.conftest import BuiltTemplate, built_template
 
 from .conftest import NOW
 
@@ -31,10 +35,38 @@ TODAY: date = NOW.date()
 ENTRIES = 3000
 
 
+@pytest.fixture(scope="module")
+def demo_template(request: pytest.FixtureRequest) -> Iterator[tuple[BuiltTemplate, DemoResult]]:
+    """A demo firm of ~3000 entries on this run's backend, built once for the module."""
+    results: list[DemoResult] = []
+
+    def build(url: str) -> None:
+        with connected(url, FixedClock(NOW)) as services:
+            results.append(build_demo(services, entries=ENTRIES, seed=11, today=TODAY))
+
+    with built_template(request, build) as template:
+        yield template, results[0]
+
+
 @pytest.fixture
-def demo(services: Services) -> DemoResult:
-    """A demo firm of ~3000 entries on this run's backend."""
-    return build_demo(services, entries=ENTRIES, seed=11, today=TODAY)
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh copy of the demo firm for the tests that use it, else a fresh database."""
+    if "demo" not in request.fixturenames:
+        yield str(request.getfixturevalue(conftest.backend_fixture()))
+        return
+    template, _result = request.getfixturevalue("demo_template")
+    try:
+        yield template.copy(tmp_path / "demo.db", monkeypatch)
+    finally:
+        template.give_back()
+
+
+@pytest.fixture
+def demo(demo_template: tuple[BuiltTemplate, DemoResult], services: Services) -> DemoResult:
+    """The demo firm's summary; ``services`` stand on a fresh copy of it."""
+    return demo_template[1]
 
 
 def _counts(services: Services) -> dict[str, int]:

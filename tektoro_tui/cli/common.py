@@ -9,12 +9,20 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..domain.values import is_whole_number, parse_id, parse_whole_number
-from ..errors import AuthenticationError, Problem, TektoroError, ValidationError
+from ..errors import (
+    AuthenticationError,
+    ConfigError,
+    Problem,
+    TektoroError,
+    ValidationError,
+    shown,
+)
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -87,6 +95,23 @@ def typed_id(field: str, text: str) -> int | None:
         raise ValidationError([Problem(field, str(exc))]) from None
 
 
+OUTER_DB: ContextVar[str | None] = ContextVar("outer_db", default=None)
+"""The ``--db`` given before the command's name (``tektoro --db URL whoami``), set by the
+command line's callback for each invocation."""
+
+
+def chosen_db(db: str | None) -> str | None:
+    """The ``--db`` of a command, or the one given before the command's name; the same
+    database may be named in both places, two different ones are refused."""
+    outer = OUTER_DB.get()
+    if db is not None and outer is not None and db != outer:
+        raise ConfigError(
+            f"--db names two databases ('{shown(outer)}' before the command, '{shown(db)}' "
+            "after it): give it once."
+        )
+    return db if db is not None else outer
+
+
 @contextmanager
 def services_for(
     db: str | None, *, migrate: bool = True, create: bool = False
@@ -102,7 +127,7 @@ def services_for(
 
     services: Services | None = None
     try:
-        choice = resolve_database(db)
+        choice = resolve_database(chosen_db(db))
         services = Services.connect(choice.url, migrate=migrate, create=create)
         resume_collection()  # paused by the entry point while the program loaded
         yield services

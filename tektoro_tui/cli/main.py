@@ -17,6 +17,7 @@ from ..domain.values import MAX_WHOLE_NUMBER
 from ..errors import TektoroError
 from .client_invoices import register as register_client_invoices
 from .common import (
+    OUTER_DB,
     DbOption,
     JsonOption,
     current_actor,
@@ -65,6 +66,7 @@ register_dashboards(app)
 @app.callback(invoke_without_command=True)
 def main(ctx: typer.Context, db: DbOption = None) -> None:
     """Open the TekToro TUI (or run one of the commands below)."""
+    OUTER_DB.set(db)  # a --db before the command's name is the command's database
     if ctx.invoked_subcommand is not None:
         return
     from ..config import resolve_database

@@ -312,3 +312,50 @@ def test_only_a_bare_call_skips_the_command_line(argv: list[str], expected: tupl
     from tektoro_tui.cli.entry import bare_tui_database
 
     assert bare_tui_database(argv) == expected
+
+
+# --- --db before or after the command ---------------------------------------------------------
+
+DB_COMMANDS = (
+    ["whoami"],
+    ["check"],
+    ["db", "status"],
+    ["users", "list"],
+    ["logout"],
+    ["invoices", "list"],
+    ["time", "list"],
+)
+
+
+@pytest.mark.parametrize("command", DB_COMMANDS, ids=[" ".join(c) for c in DB_COMMANDS])
+def test_the_db_given_before_the_command_is_the_one_used(
+    runner: CliRunner,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+) -> None:
+    """``tektoro --db X CMD`` acts on X, never on the database of the environment."""
+    _init(runner, db_url)
+    monkeypatch.setenv("TEKTORO_DATABASE_URL", db_url)
+    absent = tmp_path / "typo.db"
+    result = runner.invoke(app, ["--db", str(absent), *command])
+    assert result.exit_code == 1, result.output
+    assert "No such database" in result.stderr and "typo.db" in result.stderr, result.stderr
+    assert not absent.exists(), "a command that is not init creates no database"
+
+
+def test_the_db_before_the_command_logs_in_and_answers(
+    runner: CliRunner, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _init(runner, db_url)
+    monkeypatch.setenv("TEKTORO_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    login = ["--db", db_url, "login", "--email", "owner@example.com", "--password-stdin"]
+    assert runner.invoke(app, login, input=PASSWORD + "\n").exit_code == 0
+    who = runner.invoke(app, ["--db", db_url, "whoami", "--json"])
+    assert who.exit_code == 0, who.output
+    assert json.loads(who.stdout)["email"] == "owner@example.com"
+    twice = runner.invoke(app, ["--db", db_url, "whoami", "--db", str(tmp_path / "x.db")])
+    assert twice.exit_code == 1 and "--db names two databases" in twice.stderr
+    same = runner.invoke(app, ["--db", db_url, "whoami", "--db", db_url])
+    assert same.exit_code == 0, same.output

@@ -125,3 +125,7 @@ class LedgerError(TektoroError):
     """The database itself refused to change a frozen ledger record."""
 
     title = "Ledger record is frozen"
+
+
+class StaleEdit(ConflictError):
+    """The record was saved by someone else after the form was opened; nothing was written."""

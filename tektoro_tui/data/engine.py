@@ -180,7 +180,8 @@ def translate_db_error(exc: DBAPIError) -> Exception:
         lowered = text.lower()
         if "locked" in lowered or "could not serialize" in lowered or "deadlock" in lowered:
             return ConflictError(
-                "The database is busy with another user's change. Nothing was saved; try again."
+                "The database is busy with another user's change. Nothing was saved; try again.",
+                title="Database busy",  # nothing of the record changed: the file was locked
             )
         return DatabaseError(f"The database could not be reached or refused the change: {text}")
     return DatabaseError(f"The database refused the change: {text}")

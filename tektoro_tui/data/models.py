@@ -50,6 +50,9 @@ class Organisation(SQLModel, table=True):
     __tablename__ = "organisation"
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
     name: str = Field(max_length=200)
     billing_address: str = Field(default="", max_length=1000)
     tax_id: str = Field(default="", max_length=50)
@@ -94,6 +97,9 @@ class Company(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
     kind: str = Field(default="client", max_length=20)
     name: str = Field(max_length=200)
     name_key: str = _key()
@@ -111,6 +117,9 @@ class Contact(SQLModel, table=True):
     __tablename__ = "contact"
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
     company_id: int = Field(foreign_key="company.id", index=True)
     name: str = Field(max_length=200)
     email: str = Field(default="", max_length=254)
@@ -126,6 +135,9 @@ class UserAccount(SQLModel, table=True):
     __table_args__ = (Index("ix_user_account_role_name", "role", "name", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
     email: str | None = Field(default=None, max_length=254)
     email_key: str | None = Field(default=None, max_length=254, unique=True)
     name: str = Field(max_length=200)
@@ -213,6 +225,9 @@ class Project(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
     code: str = Field(default="", max_length=30)
     code_key: str | None = Field(default=None, max_length=60)
     name: str = Field(max_length=200)
@@ -238,6 +253,9 @@ class Task(SQLModel, table=True):
     __table_args__ = (Index("uq_task_project_name_key", "project_id", "name_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
     project_id: int = Field(foreign_key="project.id", index=True)
     name: str = Field(max_length=200)
     name_key: str = _key()
@@ -251,6 +269,9 @@ class Activity(SQLModel, table=True):
     __table_args__ = (Index("uq_activity_name_key", "name_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
     name: str = Field(max_length=200)
     name_key: str = _key()
     billable_default: bool = Field(default=True)
@@ -264,6 +285,9 @@ class RateCode(SQLModel, table=True):
     __table_args__ = (Index("uq_rate_code_name_key", "name_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
     name: str = Field(max_length=200)
     name_key: str = _key()
     hourly_rate_cents: int = Field(default=0)
@@ -397,6 +421,9 @@ class PaymentTermsTemplate(SQLModel, table=True):
     __tablename__ = "payment_terms_template"
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
     name: str = Field(max_length=200)
     kind: str = Field(default="standard", max_length=30)
     body: str = Field(max_length=4000)
@@ -583,6 +610,9 @@ class ContractorDocument(SQLModel, table=True):
     __tablename__ = "contractor_document"
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
     user_id: int = Field(foreign_key="user_account.id", index=True)
     doc_type: str = Field(max_length=40)
     file_path: str = Field(default="", max_length=500)

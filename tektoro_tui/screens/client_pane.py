@@ -93,9 +93,9 @@ class ClientsPane(PresetPane):
         """A client company form."""
         return CompanyForm(kind="client", **values)
 
-    def save(self, form: CompanyForm, ident: int | None) -> CompanyView:
+    def save(self, form: CompanyForm, ident: int | None, version: int | None) -> CompanyView:
         """Save the client."""
-        return self.services.presets.save_company(self.actor, form, ident)
+        return self.services.presets.save_company(self.actor, form, ident, version=version)
 
     # --- contacts -------------------------------------------------------------------------------
 
@@ -219,7 +219,10 @@ class ClientsPane(PresetPane):
             )
 
         def save(form: ContactForm) -> ContactView:
-            ident = contact.id if contact else None
-            return self.services.presets.save_contact(self.actor, form, ident)
+            if contact is None:
+                return self.services.presets.save_contact(self.actor, form)
+            return self.services.presets.save_contact(
+                self.actor, form, contact.id, version=contact.version
+            )
 
         edit_in_form(self, make_form, draft, save, lambda _: self.load_contacts())

@@ -142,7 +142,7 @@ class ComplianceScreen(AreaScreen):
         def save(form: ContractorDocumentForm) -> ContractorDocumentView:
             if view is None:
                 return self.services.compliance.add(self.actor, form)
-            return self.services.compliance.edit(self.actor, view.id, form)
+            return self.services.compliance.edit(self.actor, view.id, form, version=view.version)
 
         edit_in_form(self, make_form, document_draft(view), save, self._saved)
 

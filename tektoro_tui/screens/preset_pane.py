@@ -184,7 +184,9 @@ class PresetPane(Vertical):
             return FormModal(title, specs, draft, self.build, problems)
 
         def save(form: Any) -> Any:
-            return self.save(form, record.id if record else None)
+            if record is None:
+                return self.save(form, None, None)
+            return self.save(form, record.id, record.version)  # refused if saved meanwhile
 
         edit_in_form(self, make_form, self.draft(record), save, self.saved)
 
@@ -232,6 +234,7 @@ class PresetPane(Vertical):
         """The service's form dataclass from the typed values."""
         raise NotImplementedError
 
-    def save(self, form: Any, ident: int | None) -> Any:
-        """Create (``ident`` None) or update through the service (runs in a worker)."""
+    def save(self, form: Any, ident: int | None, version: int | None) -> Any:
+        """Create (``ident`` None) or update through the service (runs in a worker); an update
+        is refused if the record is no longer at ``version``, the one the form was opened on."""
         raise NotImplementedError

@@ -132,9 +132,9 @@ class ProjectsPane(PresetPane):
         """A project form."""
         return ProjectForm(**values)
 
-    def save(self, form: ProjectForm, ident: int | None) -> ProjectView:
+    def save(self, form: ProjectForm, ident: int | None, version: int | None) -> ProjectView:
         """Save the project."""
-        return self.services.presets.save_project(self.actor, form, ident)
+        return self.services.presets.save_project(self.actor, form, ident, version=version)
 
 
 class TasksPane(PresetPane):
@@ -207,9 +207,9 @@ class TasksPane(PresetPane):
         """A task form."""
         return TaskForm(**values)
 
-    def save(self, form: TaskForm, ident: int | None) -> TaskView:
+    def save(self, form: TaskForm, ident: int | None, version: int | None) -> TaskView:
         """Save the task."""
-        return self.services.presets.save_task(self.actor, form, ident)
+        return self.services.presets.save_task(self.actor, form, ident, version=version)
 
 
 class ActivitiesPane(PresetPane):
@@ -248,9 +248,9 @@ class ActivitiesPane(PresetPane):
         """An activity form."""
         return ActivityForm(**values)
 
-    def save(self, form: ActivityForm, ident: int | None) -> ActivityView:
+    def save(self, form: ActivityForm, ident: int | None, version: int | None) -> ActivityView:
         """Save the activity."""
-        return self.services.presets.save_activity(self.actor, form, ident)
+        return self.services.presets.save_activity(self.actor, form, ident, version=version)
 
 
 class RateCodesPane(PresetPane):
@@ -287,6 +287,6 @@ class RateCodesPane(PresetPane):
         """A rate code form."""
         return RateCodeForm(**values)
 
-    def save(self, form: RateCodeForm, ident: int | None) -> RateCodeView:
+    def save(self, form: RateCodeForm, ident: int | None, version: int | None) -> RateCodeView:
         """Save the rate code."""
-        return self.services.presets.save_rate_code(self.actor, form, ident)
+        return self.services.presets.save_rate_code(self.actor, form, ident, version=version)

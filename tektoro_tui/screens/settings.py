@@ -173,6 +173,7 @@ class SettingsScreen(UnsavedChanges, AreaScreen):
         self, loaded: tuple[OrganisationView, SettingsForm, TermsChoices | None]
     ) -> None:
         view, form, terms = loaded
+        self._version: int | None = view.version  # saving is refused if saved since
         self.call_later(self._mount_form, self._form_widgets(view, form, terms))
 
     async def _mount_form(self, widgets: list[Widget]) -> None:
@@ -230,14 +231,16 @@ class SettingsScreen(UnsavedChanges, AreaScreen):
         form = SettingsForm(**sent)
         show_problems(self, ())
         self.query_one("#settings-problems", Static).update("")
+        version = getattr(self, "_version", None)
         call_service(
             self,
-            lambda: self.services.settings.update(self.actor, form),
+            lambda: self.services.settings.update(self.actor, form, version=version),
             lambda view: self._saved(view, sent),
             problems=self._problems,
         )
 
     def _saved(self, view: OrganisationView, sent: dict[str, Any]) -> None:
+        self._version = view.version
         self.mark_saved(sent)
         self.notify("Settings saved.", timeout=3)
         self.post_message(OrganisationNamed(view.name))

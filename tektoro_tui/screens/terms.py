@@ -167,7 +167,7 @@ class TermsScreen(AreaScreen):
         def save(form: TermsForm) -> TermsView:
             if terms is None:
                 return self.services.terms.add(self.actor, form)
-            return self.services.terms.edit(self.actor, terms.id, form)
+            return self.services.terms.edit(self.actor, terms.id, form, version=terms.version)
 
         edit_in_form(self, make_form, terms_draft(terms), save, self._saved)
 

@@ -245,7 +245,7 @@ class TimeReportScreen(AreaScreen):
             return TimeEntryForm(title, offered, draft, problems)
 
         def save(form: TimeCardForm) -> TimeEntryView:
-            return self.services.time.update_entry(self.actor, view.id, form)
+            return self.services.time.update_entry(self.actor, view.id, form, version=view.version)
 
         edit_in_form(self, make_form, card_for(view), save, self._edited)
 

@@ -228,7 +228,7 @@ class UsersScreen(AreaScreen):
         def save(form: UserForm) -> UserView:
             if user is None:
                 return self.services.users.create_user(self.actor, form)
-            return self.services.users.update_user(self.actor, user.id, form)
+            return self.services.users.update_user(self.actor, user.id, form, version=user.version)
 
         draft = draft_for(user) if user else replace(NEW_USER, supervisor_id=self.actor.user_id)
         edit_in_form(self, make_form, draft, save, self._saved)

@@ -37,6 +37,7 @@ ALL_REVISIONS = (
     "0007_input_refusals_codes",
     "0008_audit_seals",
     "0009_login_throttle",
+    "0010_edit_versions",
 )
 
 

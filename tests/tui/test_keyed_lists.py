@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.presets import PresetsScreen
@@ -34,7 +34,7 @@ from tektoro_tui.widgets.stable_table import StableTable
 from tests.builders import approve_all
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, NOW, Firm
-from .tuitools import go, log_in, settle, type_into, until
+from .tuitools import go, log_in, settle, text_of, type_into, until
 
 SIZE = (100, 30)
 RATES = 80
@@ -187,6 +187,35 @@ async def test_a_rate_code_changed_in_another_session_is_updated_in_place(
         assert first_column(table)[30] == "Rate 30a", "the new row in its place by name"
         assert table.row_count == RATES + 1
         assert table.scroll_y == scroll, "the view has not jumped"
+
+
+async def test_a_rate_code_saved_over_another_sessions_change_is_refused_in_the_form(
+    stocked_firm: Firm, rates: dict[str, int], other: Services
+) -> None:
+    """The form opened on Rate 60 at 50.00; another session sets 65.00; renaming it in the
+    form is then refused inside the form (what was typed stays), and the database keeps the
+    other session's rate under the old name."""
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_rate_codes(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, FormModal)
+        ident = rates["Rate 60"]
+        other.presets.save_rate_code(
+            other_admin(other), RateCodeForm(hourly_rate="65.00"), ident, version=1
+        )
+        type_into(app, "#input-name", "Rate 60 night")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        assert isinstance(app.screen, FormModal), "the form stays up"
+        told = text_of(app, "#form-problems")
+        assert told.startswith("Changed by someone else: Rate code Rate 60 was changed by Ann")
+        assert "hourly rate: 50.00 → 65.00" in told and "Nothing was saved" in told
+        assert app.screen.query_one("#input-name", Input).value == "Rate 60 night"
+    saved = {r.id: r for r in other.presets.list_rate_codes(other_admin(other), limit=500).items}
+    assert (saved[ident].name, str(saved[ident].hourly_rate.amount)) == ("Rate 60", "65.00")
 
 
 # --- Time Report ------------------------------------------------------------------------------

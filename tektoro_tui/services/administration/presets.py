@@ -20,8 +20,9 @@ from ...domain.money import Money
 from ...domain.permissions import Perm
 from ...domain.validation import UNCHANGED, Form, keep_unchanged
 from ...domain.values import name_key
-from ...errors import NotFound, TektoroError, shown
+from ...errors import TektoroError, shown
 from ..base import Actor, ServiceBase, UnitOfWork, org_currency, row_dict
+from ..versions import check_version, locked
 from .views import (
     ActivityView,
     CompanyView,
@@ -195,11 +196,18 @@ class PresetService(ServiceBase):
     # --- companies and contacts -----------------------------------------------------------
 
     def save_company(
-        self, actor: Actor, form: CompanyForm, ident: int | None = None
+        self,
+        actor: Actor,
+        form: CompanyForm,
+        ident: int | None = None,
+        *,
+        version: int | None = None,
     ) -> CompanyView:
         """Create (``ident`` None) or update a company (only the fields ``form`` gives)."""
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
-            form = _complete(uow.session, m.Company, ident, form, NEW_COMPANY, _company_form)
+            form = _complete(
+                uow.session, m.Company, ident, form, NEW_COMPANY, _company_form, version
+            )
             check = Form()
             values = {
                 "name": check.text("name", form.name, max_length=200),
@@ -227,11 +235,18 @@ class PresetService(ServiceBase):
             return _company_view(row)
 
     def save_contact(
-        self, actor: Actor, form: ContactForm, ident: int | None = None
+        self,
+        actor: Actor,
+        form: ContactForm,
+        ident: int | None = None,
+        *,
+        version: int | None = None,
     ) -> ContactView:
         """Create or update a contact of a company (only the fields ``form`` gives)."""
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
-            form = _complete(uow.session, m.Contact, ident, form, NEW_CONTACT, _contact_form)
+            form = _complete(
+                uow.session, m.Contact, ident, form, NEW_CONTACT, _contact_form, version
+            )
             check = Form()
             values = {
                 "company_id": check.required("company_id", form.company_id),
@@ -264,14 +279,19 @@ class PresetService(ServiceBase):
     # --- projects and tasks ---------------------------------------------------------------
 
     def save_project(
-        self, actor: Actor, form: ProjectForm, ident: int | None = None
+        self,
+        actor: Actor,
+        form: ProjectForm,
+        ident: int | None = None,
+        *,
+        version: int | None = None,
     ) -> ProjectView:
         """Create or update a project (only the fields ``form`` gives); a fixed-price project
         needs its contract amount."""
         check = Form()
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
             session = uow.session
-            form = _complete(session, m.Project, ident, form, NEW_PROJECT, _project_form)
+            form = _complete(session, m.Project, ident, form, NEW_PROJECT, _project_form, version)
             currency = org_currency(session)
             valuation = check.choice("valuation", form.valuation, VALUATIONS)
             amount = (
@@ -330,10 +350,12 @@ class PresetService(ServiceBase):
             page = self._page_in(session, m.Project, lambda r: r, [], **opts)
             return Page(tuple(self._project_view(session, r) for r in page.items), page.next_after)
 
-    def save_task(self, actor: Actor, form: TaskForm, ident: int | None = None) -> TaskView:
+    def save_task(
+        self, actor: Actor, form: TaskForm, ident: int | None = None, *, version: int | None = None
+    ) -> TaskView:
         """Create or update a task of a project (only the fields ``form`` gives)."""
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
-            form = _complete(uow.session, m.Task, ident, form, NEW_TASK, _task_form)
+            form = _complete(uow.session, m.Task, ident, form, NEW_TASK, _task_form, version)
             check = Form()
             values = {
                 "project_id": check.required("project_id", form.project_id),
@@ -367,11 +389,18 @@ class PresetService(ServiceBase):
     # --- activities and rate codes --------------------------------------------------------
 
     def save_activity(
-        self, actor: Actor, form: ActivityForm, ident: int | None = None
+        self,
+        actor: Actor,
+        form: ActivityForm,
+        ident: int | None = None,
+        *,
+        version: int | None = None,
     ) -> ActivityView:
         """Create or update an activity (only the fields ``form`` gives)."""
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
-            form = _complete(uow.session, m.Activity, ident, form, NEW_ACTIVITY, _activity_form)
+            form = _complete(
+                uow.session, m.Activity, ident, form, NEW_ACTIVITY, _activity_form, version
+            )
             check = Form()
             values = {
                 "name": check.text("name", form.name, max_length=200),
@@ -395,12 +424,19 @@ class PresetService(ServiceBase):
         return self._page(actor, m.Activity, _activity_view, [], **opts)
 
     def save_rate_code(
-        self, actor: Actor, form: RateCodeForm, ident: int | None = None
+        self,
+        actor: Actor,
+        form: RateCodeForm,
+        ident: int | None = None,
+        *,
+        version: int | None = None,
     ) -> RateCodeView:
         """Create or update a rate code (a named hourly rate; only the fields ``form`` gives)."""
         check = Form()
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
-            form = _complete(uow.session, m.RateCode, ident, form, NEW_RATE_CODE, _rate_form)
+            form = _complete(
+                uow.session, m.RateCode, ident, form, NEW_RATE_CODE, _rate_form, version
+            )
             currency = org_currency(uow.session)
             rate = check.money("hourly_rate", form.hourly_rate, currency, min_cents=0)
             values = {
@@ -433,7 +469,9 @@ class PresetService(ServiceBase):
         if model is None:
             raise TektoroError(f"Unknown preset kind '{kind}'.")
         with self._write(actor, Perm.PRESETS_MANAGE) as uow:
-            row = self._get(uow.session, model, ident, kind.replace("_", " ").capitalize())
+            what = kind.replace("_", " ").capitalize()
+            row = locked(uow.session, model, ident, what)
+            check_version(uow.session, row, None, kind, f"{what} {row.name}")
             row.is_active = active
             uow.audit(f"{kind}.{'activate' if active else 'deactivate'}", kind, ident)
 
@@ -531,6 +569,7 @@ class PresetService(ServiceBase):
             start_date=row.start_date,
             end_date=row.end_date,
             is_active=row.is_active,
+            version=row.version,
         )
 
     @staticmethod
@@ -542,6 +581,7 @@ class PresetService(ServiceBase):
             project_name=project.name if project else "",
             name=row.name,
             is_active=row.is_active,
+            version=row.version,
         )
 
 
@@ -561,6 +601,8 @@ MODELS: dict[str, type[Any]] = {
     "activity": m.Activity,
     "rate_code": m.RateCode,
 }
+ENTITIES: dict[type[Any], str] = {model: kind for kind, model in MODELS.items()}
+"""Each preset model's audit entity."""
 
 
 def _refuse_taken(
@@ -608,15 +650,23 @@ F = TypeVar("F")
 
 
 def _complete(
-    session: Session, model: type[Any], ident: int | None, form: F, new: F, form_of: Any
+    session: Session,
+    model: type[Any],
+    ident: int | None,
+    form: F,
+    new: F,
+    form_of: Any,
+    version: int | None,
 ) -> F:
-    """``form`` with the fields it leaves out taken from record ``ident`` (read in the write
-    that saves it), or from ``new`` for a new record."""
+    """``form`` with the fields it leaves out taken from record ``ident`` (locked and read in
+    the write that saves it, and refused if it is no longer at ``version``), or from ``new``
+    for a new record."""
     if ident is None:
         return keep_unchanged(form, new)
-    row = session.get(model, ident)
-    if row is None:
-        raise NotFound(f"{model.__name__} #{ident} does not exist.")
+    entity = ENTITIES[model]
+    what = entity.replace("_", " ").capitalize()
+    row = locked(session, model, ident, what)
+    check_version(session, row, version, entity, f"{what} {row.name}")
     return keep_unchanged(form, form_of(session, row))
 
 
@@ -676,6 +726,7 @@ def _company_view(row: m.Company) -> CompanyView:
         email=row.email,
         phone=row.phone,
         is_active=row.is_active,
+        version=row.version,
     )
 
 
@@ -688,6 +739,7 @@ def _contact_view(row: m.Contact) -> ContactView:
         phone=row.phone,
         position=row.position,
         is_active=row.is_active,
+        version=row.version,
     )
 
 
@@ -697,6 +749,7 @@ def _activity_view(row: m.Activity) -> ActivityView:
         name=row.name,
         billable_default=row.billable_default,
         is_active=row.is_active,
+        version=row.version,
     )
 
 
@@ -706,4 +759,5 @@ def _rate_view(row: m.RateCode, currency: str) -> RateCodeView:
         name=row.name,
         hourly_rate=Money(row.hourly_rate_cents, currency),
         is_active=row.is_active,
+        version=row.version,
     )

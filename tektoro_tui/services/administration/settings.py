@@ -15,6 +15,7 @@ from ...domain.validation import UNCHANGED, Form, is_given, keep_unchanged
 from ...domain.vat import VatMode
 from ...errors import Problem, ValidationError
 from ..base import Actor, ServiceBase, organisation, row_dict
+from ..versions import check_version, locked
 from .views import OrganisationView
 
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -79,11 +80,16 @@ class SettingsService(ServiceBase):
         """The settings as the form shows them, for editing."""
         return settings_form_of(view)
 
-    def update(self, actor: Actor, form: SettingsForm) -> OrganisationView:
+    def update(
+        self, actor: Actor, form: SettingsForm, *, version: int | None = None
+    ) -> OrganisationView:
         """Change the settings ``form`` gives (the others stay as saved), every field checked
-        at once, in one transaction."""
+        at once, in one transaction; refused if they were saved by someone else since the form
+        was opened on ``version``."""
         with self._write(actor, Perm.SETTINGS_MANAGE) as uow:
-            org = organisation(uow.session)
+            organisation(uow.session)  # NotFound before set-up
+            org = locked(uow.session, m.Organisation, 1, "Organisation")
+            check_version(uow.session, org, version, "organisation", "The organisation's settings")
             values = validate_settings(keep_unchanged(form, settings_form_of(org)))
             _check_default_terms(uow.session, form, values)
             before = row_dict(org)

@@ -19,6 +19,7 @@ from ...domain.permissions import Perm, Role, parse_role
 from ...domain.validation import UNCHANGED, Form, keep_unchanged
 from ...errors import NotFound, PermissionDenied, Problem, ValidationError
 from ..base import Actor, ServiceBase, has_permission, org_currency, row_dict
+from ..versions import check_version, locked
 from .auth import check_password_rules, hash_password
 from .views import Page, UserView
 
@@ -142,12 +143,16 @@ class UserService(ServiceBase):
             uow.audit("user.create", "user", user.id, None, row_dict(user))
             return self._view(session, user)
 
-    def update_user(self, actor: Actor, user_id: int, form: UserForm) -> UserView:
+    def update_user(
+        self, actor: Actor, user_id: int, form: UserForm, *, version: int | None = None
+    ) -> UserView:
         """Edit a user (administrators): only the fields ``form`` gives change. An empty
-        password keeps the current one."""
+        password keeps the current one. Refused if someone saved the user after the form was
+        opened on ``version``."""
         with self._write(actor, Perm.USERS_MANAGE) as uow:
             session = uow.session
-            user = self._get(session, m.UserAccount, user_id, "User")
+            user = locked(session, m.UserAccount, user_id, "User")
+            check_version(session, user, version, "user", f"User {user.name}")
             before = row_dict(user)
             whole = keep_unchanged(form, _form_of(user, org_currency(session)))
             values = self._validate(session, whole, existing=user)
@@ -166,9 +171,10 @@ class UserService(ServiceBase):
     def set_active(self, actor: Actor, user_id: int, active: bool) -> UserView:
         """Deactivate (or reactivate) a user; their history stays."""
         with self._write(actor, Perm.USERS_MANAGE) as uow:
-            user = self._get(uow.session, m.UserAccount, user_id, "User")
+            user = locked(uow.session, m.UserAccount, user_id, "User")
             if user.id == actor.user_id and not active:
                 raise PermissionDenied("You cannot deactivate yourself.")
+            check_version(uow.session, user, None, "user", f"User {user.name}")
             user.is_active = active
             uow.audit("user.activate" if active else "user.deactivate", "user", user.id)
             return self._view(uow.session, user)
@@ -274,6 +280,7 @@ def _user_view(
         company_name=company or "",
         pay_rate=Money(user.pay_rate_cents, currency),
         is_active=user.is_active,
+        version=user.version,
         can_login=bool(user.password_hash),
         last_login_at=user.last_login_at,
     )

@@ -36,6 +36,7 @@ class UserView:
     is_active: bool
     can_login: bool
     last_login_at: datetime | None
+    version: int = 1  # what a form opened on this view saves against
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class CompanyView:
     email: str
     phone: str
     is_active: bool
+    version: int = 1  # what a form opened on this view saves against
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class ContactView:
     phone: str
     position: str
     is_active: bool
+    version: int = 1  # what a form opened on this view saves against
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class ProjectView:
     start_date: date | None
     end_date: date | None
     is_active: bool
+    version: int = 1  # what a form opened on this view saves against
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ class TaskView:
     project_name: str
     name: str
     is_active: bool
+    version: int = 1  # what a form opened on this view saves against
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,7 @@ class ActivityView:
     name: str
     billable_default: bool
     is_active: bool
+    version: int = 1  # what a form opened on this view saves against
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,7 @@ class RateCodeView:
     name: str
     hourly_rate: Money
     is_active: bool
+    version: int = 1  # what a form opened on this view saves against
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,7 @@ class OrganisationView:
     period_lock_date: date | None
     work_date_window_days: int
     default_payment_terms_id: int | None = None  # the terms a new draft invoice starts with
+    version: int = 1  # what the settings form saves against
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from ...domain.validation import Form
 from ...domain.values import is_whole_number
 from ...errors import NotFound, PermissionDenied, shown
 from ..base import Actor, ServiceBase, has_permission, org_today, row_dict
+from ..versions import check_version
 from .views import (
     DOCUMENT_TYPES,
     EXPIRY_WARNING_DAYS,
@@ -97,11 +98,20 @@ class ComplianceService(ServiceBase):
             return self._view_of(uow.session, row, uow.now)
 
     def edit(
-        self, actor: Actor, document_id: int, form: ContractorDocumentForm
+        self,
+        actor: Actor,
+        document_id: int,
+        form: ContractorDocumentForm,
+        *,
+        version: int | None = None,
     ) -> ContractorDocumentView:
-        """Change a document's type, file path or expiry date (or whose it is)."""
+        """Change a document's type, file path or expiry date (or whose it is); refused if
+        someone saved it after the form was opened on ``version``."""
         with self._write(actor, Perm.CONTRACTOR_INVOICES) as uow:
             row = _lock(uow.session, document_id)
+            check_version(
+                uow.session, row, version, "contractor_document", f"Document #{document_id}"
+            )
             values = _check_form(uow.session, form)
             before = row_dict(row)
             for key, value in values.items():
@@ -270,7 +280,10 @@ def _contractor(session: Session, check: Form, value: str) -> int | None:
 def _lock(session: Session, document_id: int) -> m.ContractorDocument:
     """The document row, locked for this transaction, or NotFound."""
     row = session.execute(
-        select(m.ContractorDocument).where(m.ContractorDocument.id == document_id).with_for_update()
+        select(m.ContractorDocument)
+        .where(m.ContractorDocument.id == document_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if row is None:
         raise NotFound(f"Compliance document #{document_id} does not exist.")
@@ -292,6 +305,7 @@ def _view(row: m.ContractorDocument, name: str, as_of: date) -> ContractorDocume
         file_path=row.file_path,
         expires_on=row.expires_on,
         state=document_state(row.expires_on, as_of),
+        version=row.version,
     )
 
 

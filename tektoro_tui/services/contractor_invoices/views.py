@@ -175,6 +175,7 @@ class ContractorDocumentView:
     file_path: str
     expires_on: date | None
     state: str  # valid, expiring (within EXPIRY_WARNING_DAYS), expired
+    version: int = 1  # what a form opened on this view saves against
 
 
 @dataclass(frozen=True)

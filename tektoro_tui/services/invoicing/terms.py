@@ -20,6 +20,7 @@ from ...domain.states import InvoiceStatus
 from ...domain.validation import Form, keep_unchanged
 from ...errors import NotFound, PermissionDenied
 from ..base import Actor, ServiceBase, has_permission, row_dict
+from ..versions import check_version
 from .common import MAX_DUE_DAYS
 from .views import TERMS_KINDS, TermsForm, TermsView
 
@@ -65,15 +66,25 @@ class PaymentTermsService(ServiceBase):
             )
             return _load_view(session, template.id)
 
-    def edit(self, actor: Actor, terms_id: int, form: TermsForm) -> TermsView:
+    def edit(
+        self, actor: Actor, terms_id: int, form: TermsForm, *, version: int | None = None
+    ) -> TermsView:
         """Change the fields ``form`` gives (the others stay); issued invoices keep the text
-        they were issued with.
+        they were issued with. Refused if someone saved the template after the form was
+        opened on ``version``.
 
         Drafts that chose it print the new text once they are issued; their due days stay.
         """
         with self._write(actor, Perm.PAYMENT_TERMS_MANAGE) as uow:
             session = uow.session
             template = _lock_live(session, terms_id)
+            check_version(
+                session,
+                template,
+                version,
+                "payment_terms_template",
+                f"Payment terms “{template.name}”",
+            )
             values = _checked(session, keep_unchanged(form, _form_of(template)), terms_id)
             before = row_dict(template)
             for key, value in values.items():
@@ -230,4 +241,5 @@ def _view(template: m.PaymentTermsTemplate, used_on: int) -> TermsView:
         created_at=template.created_at,
         updated_at=template.updated_at,
         days=template.days,
+        version=template.version,
     )

@@ -340,6 +340,7 @@ class TermsView:
     created_at: datetime
     updated_at: datetime | None
     days: int | None = None  # due days the terms set; None: they set none
+    version: int = 1  # what a form opened on this view saves against
 
     @property
     def kind_label(self) -> str:

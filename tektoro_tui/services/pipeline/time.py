@@ -36,6 +36,7 @@ from ...errors import (
     NotFound,
     PermissionDenied,
     Problem,
+    StaleEdit,
     ValidationError,
     shown,
 )
@@ -52,6 +53,7 @@ from ..base import (
     organisation,
     row_dict,
 )
+from ..versions import stale_message
 from .entries import entry_view, entry_view_query
 from .views import (
     BatchResult,
@@ -185,8 +187,11 @@ class TimeService(ServiceBase):
             _visible_entry(session, actor, entry_id)
             return _entry_view(session, entry_id)
 
-    def update_entry(self, actor: Actor, entry_id: int, form: TimeCardForm) -> TimeEntryView:
+    def update_entry(
+        self, actor: Actor, entry_id: int, form: TimeCardForm, *, version: int | None = None
+    ) -> TimeEntryView:
         """Change a draft or rejected entry's codes, date, time or text; the value is recomputed.
+        Refused if someone saved the entry after the form was opened on ``version``.
 
         Allowed to the owner, whoever entered it and the owner's supervisor (all of whom see
         it). A rejected entry stays rejected, with its reason, until it is accepted again.
@@ -199,6 +204,10 @@ class TimeService(ServiceBase):
         with self._write(actor, Perm.TIME_ENTER) as uow:
             session = uow.session
             entry = _visible_entry(session, actor, entry_id, lock=True)
+            if version is not None and entry.version != version:
+                raise StaleEdit(
+                    stale_message(session, "time_entry", entry_id, f"Entry #{entry_id}")
+                )
             time_entry_transition(TimeEntryStatus(entry.status), TimeAction.EDIT)
             if form.owner_id not in (None, entry.owner_id):
                 raise ValidationError([Problem("owner_id", KEEPS_OWNER)])

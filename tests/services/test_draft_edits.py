@@ -365,9 +365,9 @@ def test_a_project_field_given_changes_only_that_field(services: Services, admin
         ),
     )
     renamed = presets.save_project(admin, ProjectForm(name="Hall B"), project.id)
-    assert renamed == dataclasses.replace(project, name="Hall B")
+    assert renamed == dataclasses.replace(project, name="Hall B", version=project.version + 1)
     done = presets.save_project(admin, ProjectForm(status="completed"), project.id)
-    assert done == dataclasses.replace(renamed, status="completed")
+    assert done == dataclasses.replace(renamed, status="completed", version=renamed.version + 1)
     moved = presets.save_company(admin, CompanyForm(phone="+48 58 000"), client.id)
     assert (moved.name, moved.tax_id, moved.email, moved.kind, moved.phone) == (
         "Acme",
@@ -384,11 +384,11 @@ def test_a_rate_task_or_activity_field_given_changes_only_that_field(
     presets = services.presets
     rate = presets.save_rate_code(admin, RateCodeForm(name="Senior", hourly_rate="97.50"))
     assert presets.save_rate_code(admin, RateCodeForm(name="Lead"), rate.id) == (
-        dataclasses.replace(rate, name="Lead")
+        dataclasses.replace(rate, name="Lead", version=rate.version + 1)
     )
     design = presets.save_activity(admin, ActivityForm(name="Design", billable_default=False))
     assert presets.save_activity(admin, ActivityForm(name="Drawing"), design.id) == (
-        dataclasses.replace(design, name="Drawing")
+        dataclasses.replace(design, name="Drawing", version=design.version + 1)
     )
     job = add_job(services, admin, "Acme", "Roof", "Survey")
     task = presets.save_task(admin, TaskForm(is_active=False), job.task_id)

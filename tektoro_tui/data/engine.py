@@ -231,29 +231,44 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session for one user action: committed once at the end, rolled back on error."""
+        """A session for one user action: committed once at the end, rolled back on error.
+
+        Every database error, in any phase (the work, the commit, the rollback, closing the
+        session), comes out as a titled product error; a rollback that fails because the
+        connection is gone is not an error of its own (the server has rolled back already).
+        """
         bind = self.engine.execution_options(**{WRITE_OPTION: True})
-        with Session(bind, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except DBAPIError as exc:
-                session.rollback()
-                raise translate_db_error(exc) from exc
-            except BaseException:
-                session.rollback()
-                raise
+        try:
+            with Session(bind, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    _roll_back(session)
+                    raise
+        except DBAPIError as exc:
+            raise translate_db_error(exc) from exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; never commits. Closing it ends the transaction but keeps
-        loaded rows readable (a rollback would expire them)."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
+        loaded rows readable (a rollback would expire them). A database error while reading
+        or while closing comes out as a titled product error."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
                 yield session
-            except DBAPIError as exc:
-                raise translate_db_error(exc) from exc
+        except DBAPIError as exc:
+            raise translate_db_error(exc) from exc
 
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _roll_back(session: Session) -> None:
+    """Roll ``session`` back; a connection already lost has nothing left to roll back."""
+    try:
+        session.rollback()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise

@@ -49,7 +49,7 @@ class NotificationsScreen(AreaScreen):
         "one read, K (shift+k) marks them all read, after asking."
     )
     BINDINGS = [
-        Binding(keymap.MARK_READ, "mark_read", "Mark read"),
+        Binding(keymap.MARK_READ, "mark_read", "Read/unread"),
         Binding(keymap.MARK_ALL_READ, "mark_all_read", "Mark all read"),
         Binding(keymap.RELOAD, "reload", "Reload", show=False),
     ]
@@ -97,9 +97,9 @@ class NotificationsScreen(AreaScreen):
         return None if key is None else self._notes.get(key)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Mark read only an unread one; mark all only while some are unread."""
+        """Read/unread on a highlighted one; mark all only while some are unread."""
         if action == "mark_read":
-            return (self.current is not None and not self.current.read) or None
+            return self.current is not None or None
         if action == "mark_all_read":
             return any(not note.read for note in self._notes.values()) or None
         return True
@@ -137,15 +137,13 @@ class NotificationsScreen(AreaScreen):
         self.refresh_bindings()
 
     def action_mark_read(self) -> None:
-        """Mark the highlighted notification read."""
+        """Mark the highlighted notification read, or unread again (the same key undoes it)."""
         note = self.current
-        if note is not None:
-            ids = (note.id,)
-            call_service(
-                self,
-                lambda: self.services.contractor_invoices.mark_read(self.actor, ids),
-                lambda _count: self.load_notes(),
-            )
+        if note is None:
+            return
+        ids, service = (note.id,), self.services.contractor_invoices
+        change = service.mark_unread if note.read else service.mark_read
+        call_service(self, lambda: change(self.actor, ids), lambda _count: self.load_notes())
 
     def action_mark_all_read(self) -> None:
         """Mark every unread notification read, after asking."""

@@ -175,7 +175,7 @@ SCREEN_KEYS: tuple[KeyMeaning, ...] = (
     _meaning(ADJUSTMENT, "Add an adjustment to the draft invoice", "adjustment"),
     _meaning(LINE_DETAILS, "Show or hide line descriptions on the printout", "toggle_descriptions"),
     _meaning(COPY, "Copy the path of the file written to the clipboard", "copy_path"),
-    _meaning(MARK_READ, "Mark the highlighted notification read", "mark_read"),
+    _meaning(MARK_READ, "Mark the highlighted notification read, or unread again", "mark_read"),
     _meaning(MARK_ALL_READ, "Mark every notification read (asks first)", "mark_all_read"),
     _meaning(SEARCH, "Search", "search"),
     _meaning(PASSWORD, "Set the SMTP password", "smtp_password"),

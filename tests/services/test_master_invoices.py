@@ -681,3 +681,9 @@ def test_notifications_are_private(world: World) -> None:
     (read,) = services.contractor_invoices.notifications(world.carl)
     assert read.read and read.created_at.astimezone(UTC) == datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
     assert services.contractor_invoices.mark_read(world.carl) == 0
+    assert services.contractor_invoices.mark_unread(world.dora, (note.id,)) == 0  # not hers
+    assert services.contractor_invoices.mark_unread(world.carl, (note.id,)) == 1  # undone
+    assert [
+        n.id for n in services.contractor_invoices.notifications(world.carl, unread_only=True)
+    ] == [note.id]
+    assert services.contractor_invoices.mark_unread(world.carl, (note.id,)) == 0

@@ -232,6 +232,9 @@ async def test_admin_generates_approves_and_pays_and_carl_sees_it_paid(world: Wo
         assert column(table, 0) == [""]
         assert world.services.contractor_invoices.notifications(world.carl)[0].read
         assert "mark_all_read" not in offered(app)
+        await keys(pilot, "k")  # the same key undoes it
+        assert column(table, 0) == ["●"]
+        assert not world.services.contractor_invoices.notifications(world.carl)[0].read
 
 
 async def test_carl_exports_his_payments_masked(world: World) -> None:

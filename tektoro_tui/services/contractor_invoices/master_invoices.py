@@ -522,6 +522,28 @@ class ContractorInvoiceService(ServiceBase):
                 uow.audit("notification.read", "notification", None, None, {"ids": marked})
             return len(marked)
 
+    def mark_unread(self, actor: Actor, ids: tuple[int, ...]) -> int:
+        """Mark own read notifications ``ids`` unread again (undoes :meth:`mark_read`);
+        returns how many changed."""
+        if not ids:
+            return 0
+        with self._write(actor) as uow:
+            note = m.Notification
+            statement = (
+                update(note)
+                .where(
+                    note.user_id == actor.user_id,
+                    note.read_at.is_not(None),  # type: ignore[union-attr]
+                    note.id.in_(sorted(set(ids))),  # type: ignore[union-attr]
+                )
+                .values(read_at=None)
+                .returning(note.id)
+            )
+            marked = sorted(int(ident) for ident in uow.session.execute(statement).scalars())
+            if marked:
+                uow.audit("notification.unread", "notification", None, None, {"ids": marked})
+            return len(marked)
+
 
 # ==============================================================================================
 # Generating

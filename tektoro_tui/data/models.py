@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, Index, MetaData, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from ..domain.values import name_key
-from .types import UTCDateTime
+from .types import Cents, UTCDateTime
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -145,7 +145,7 @@ class UserAccount(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=300)
     supervisor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
-    pay_rate_cents: int = Field(default=0)
+    pay_rate_cents: int = Field(default=0, sa_type=Cents)
     overtime_over_day_bp: int | None = Field(default=None)
     overtime_outside_window_bp: int | None = Field(default=None)
     is_active: bool = Field(default=True)
@@ -234,7 +234,7 @@ class Project(SQLModel, table=True):
     name_key: str = _key()
     client_id: int = Field(foreign_key="company.id", index=True)
     valuation: str = Field(default="tm", max_length=10)
-    contract_amount_cents: int | None = Field(default=None)
+    contract_amount_cents: int | None = Field(default=None, sa_type=Cents)
     billing_method: str | None = Field(default=None, max_length=20)
     progress_pct: int = Field(default=0)
     status: str = Field(default="active", max_length=20)
@@ -290,7 +290,7 @@ class RateCode(SQLModel, table=True):
     )  # raised by every save
     name: str = Field(max_length=200)
     name_key: str = _key()
-    hourly_rate_cents: int = Field(default=0)
+    hourly_rate_cents: int = Field(default=0, sa_type=Cents)
     is_active: bool = Field(default=True)
 
 
@@ -337,15 +337,15 @@ class TimeEntry(SQLModel, table=True):
     billable: bool = Field(default=True)
     status: str = Field(default="draft", max_length=20)
     pay_status: str = Field(default="unpaid", max_length=20)
-    rate_cents: int = Field(default=0)
-    value_cents: int = Field(default=0)
+    rate_cents: int = Field(default=0, sa_type=Cents)
+    value_cents: int = Field(default=0, sa_type=Cents)
     rejection_reason: str = Field(default="", max_length=1000)
     accepted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     accepted_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
     approved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     approved_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
     allocation: str | None = Field(default=None, max_length=20)
-    write_down_cents: int = Field(default=0)
+    write_down_cents: int = Field(default=0, sa_type=Cents)
     write_down_reason: str = Field(default="", max_length=100)
     write_down_note: str = Field(default="", max_length=1000)
     hold_until: date | None = Field(default=None)
@@ -368,9 +368,9 @@ class DocumentRecord(SQLModel, table=True):
     client_id: int = Field(foreign_key="company.id", index=True)
     project_id: int | None = Field(default=None, foreign_key="project.id")
     total_minutes: int = Field(default=0)
-    value_cents: int = Field(default=0)
-    billed_cents: int = Field(default=0)
-    write_down_cents: int = Field(default=0)
+    value_cents: int = Field(default=0, sa_type=Cents)
+    billed_cents: int = Field(default=0, sa_type=Cents)
+    write_down_cents: int = Field(default=0, sa_type=Cents)
     created_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = _ts()  # type: ignore[assignment]
 
@@ -390,10 +390,10 @@ class DocumentLine(SQLModel, table=True):
     activity_name: str = Field(max_length=200)
     description: str = Field(default="", max_length=2000)
     minutes: int
-    rate_cents: int
-    value_cents: int
-    billed_cents: int
-    write_down_cents: int = Field(default=0)
+    rate_cents: int = Field(sa_type=Cents)
+    value_cents: int = Field(sa_type=Cents)
+    billed_cents: int = Field(sa_type=Cents)
+    write_down_cents: int = Field(default=0, sa_type=Cents)
     write_down_reason: str = Field(default="", max_length=100)
 
 
@@ -468,10 +468,10 @@ class Invoice(SQLModel, table=True):
     sale_date: date | None = Field(default=None)
     due_date: date | None = Field(default=None)
     service_name: str = Field(default="", max_length=500)
-    net_cents: int = Field(default=0)
-    vat_cents: int = Field(default=0)
-    gross_cents: int = Field(default=0)
-    paid_cents: int = Field(default=0)
+    net_cents: int = Field(default=0, sa_type=Cents)
+    vat_cents: int = Field(default=0, sa_type=Cents)
+    gross_cents: int = Field(default=0, sa_type=Cents)
+    paid_cents: int = Field(default=0, sa_type=Cents)
     markup_bp: int = Field(default=0)
     markup_on_whole: bool = Field(default=False)
     commentary: str = Field(default="", max_length=4000)
@@ -513,11 +513,11 @@ class InvoiceLine(SQLModel, table=True):
     description: str = Field(default="", max_length=2000)
     detail: str = Field(default="", max_length=2000)
     minutes: int | None = Field(default=None)
-    unit_price_cents: int | None = Field(default=None)
-    net_cents: int
+    unit_price_cents: int | None = Field(default=None, sa_type=Cents)
+    net_cents: int = Field(sa_type=Cents)
     vat_bp: int
-    vat_cents: int
-    gross_cents: int
+    vat_cents: int = Field(sa_type=Cents)
+    gross_cents: int = Field(sa_type=Cents)
     expense_date: date | None = Field(default=None)
     reason: str = Field(default="", max_length=500)
     document_line_id: int | None = Field(default=None, foreign_key="document_line.id")
@@ -543,8 +543,8 @@ class MasterInvoice(SQLModel, table=True):
     issue_date: date
     status: str = Field(default="draft", max_length=20)
     total_minutes: int = Field(default=0)
-    total_cents: int = Field(default=0)
-    paid_cents: int = Field(default=0)
+    total_cents: int = Field(default=0, sa_type=Cents)
+    paid_cents: int = Field(default=0, sa_type=Cents)
     created_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = _ts()  # type: ignore[assignment]
     approved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
@@ -563,8 +563,8 @@ class MasterInvoiceLine(SQLModel, table=True):
     work_date: date
     description: str = Field(default="", max_length=2000)
     minutes: int
-    pay_rate_cents: int
-    amount_cents: int
+    pay_rate_cents: int = Field(sa_type=Cents)
+    amount_cents: int = Field(sa_type=Cents)
 
 
 class Payment(SQLModel, table=True):
@@ -581,7 +581,7 @@ class Payment(SQLModel, table=True):
     master_invoice_id: int | None = Field(default=None, foreign_key="master_invoice.id", index=True)
     method: str = Field(max_length=20)
     paid_on: date
-    amount_cents: int
+    amount_cents: int = Field(sa_type=Cents)
     account_holder: str = Field(default="", max_length=200)
     account_number: str = Field(default="", max_length=64)
     reference: str = Field(default="", max_length=200)
@@ -641,7 +641,7 @@ class ProjectCost(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
     cost_date: date
     cost_type: str = Field(max_length=20)
-    amount_cents: int
+    amount_cents: int = Field(sa_type=Cents)
     created_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = _ts()  # type: ignore[assignment]
 
@@ -657,8 +657,8 @@ class SubcontractAgreement(SQLModel, table=True):
     subcontractor_id: int = Field(foreign_key="company.id", index=True)
     scope: str = Field(max_length=4000)
     time_and_material: bool = Field(default=False)
-    fixed_amount_cents: int | None = Field(default=None)
-    hourly_rate_cents: int | None = Field(default=None)
+    fixed_amount_cents: int | None = Field(default=None, sa_type=Cents)
+    hourly_rate_cents: int | None = Field(default=None, sa_type=Cents)
     nonstandard_rates: str = Field(default="", max_length=2000)
     overtime_over_day_bp: int = Field(default=5000)
     overtime_outside_window_bp: int = Field(default=10000)
@@ -707,7 +707,7 @@ class SubcontractSettlement(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="subcontract_agreement.id", index=True)
     settled_on: date
-    paid_cents: int
+    paid_cents: int = Field(sa_type=Cents)
     description: str = Field(default="", max_length=1000)
     fully_paid: bool = Field(default=False)
     work_completed: bool = Field(default=False)
@@ -724,7 +724,7 @@ class PayrollPeriod(SQLModel, table=True):
     employee_id: int = Field(foreign_key="user_account.id", index=True)
     period_start: date
     period_end: date
-    total_cents: int = Field(default=0)
+    total_cents: int = Field(default=0, sa_type=Cents)
     transferred_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
     transferred_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
@@ -747,7 +747,7 @@ class WorkShift(SQLModel, table=True):
     standard_minutes: int = Field(default=0)
     over_day_minutes: int = Field(default=0)
     outside_window_minutes: int = Field(default=0)
-    pay_cents: int | None = Field(default=None)
+    pay_cents: int | None = Field(default=None, sa_type=Cents)
     custom_overtime: bool = Field(default=False)
     overtime_over_day_bp: int | None = Field(default=None)
     overtime_outside_window_bp: int | None = Field(default=None)
@@ -836,7 +836,7 @@ class TimeDayTotal(SQLModel, table=True):
     billable: bool
     entries: int = Field(default=0)
     minutes: int = Field(default=0)
-    value_cents: int = Field(default=0)
+    value_cents: int = Field(default=0, sa_type=Cents)
 
 
 class ChangeEvent(SQLModel, table=True):

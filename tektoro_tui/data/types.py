@@ -1,13 +1,13 @@
-"""Column types shared by the tables: UTC datetimes that survive SQLite."""
+"""Column types shared by the tables: UTC datetimes that survive SQLite, money in cents."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -37,3 +37,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class Cents(TypeDecorator[int]):
+    """Money in integer minor units: every ``_cents`` column.
+
+    64-bit on PostgreSQL (``bigint``; a 32-bit ``integer`` overflows at 21,474,836.47, which an
+    invoice total or a contract reaches) and SQLite's INTEGER (64-bit already). A value read back
+    is always an ``int``, the sum of a column included: PostgreSQL's ``sum(bigint)`` is
+    ``numeric``, which the driver would hand over as a ``Decimal``.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(Integer() if dialect.name == "sqlite" else BigInteger())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else int(value)

@@ -38,6 +38,7 @@ ALL_REVISIONS = (
     "0008_audit_seals",
     "0009_login_throttle",
     "0010_edit_versions",
+    "0011_money_bigint",
 )
 
 

@@ -323,7 +323,6 @@ def built_template(
             pg.give_back(built)
 
 
-
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Keep the garbage collector out of the way of the tests.
 

@@ -142,3 +142,21 @@ def test_every_command_with_a_dry_run_is_tested() -> None:
     """A new command with --dry-run must join CASES above."""
     tested = {case.split(" (")[0] for case in CASES}
     assert _dry_run_commands(typer.main.get_command(app)) == tested
+
+
+def test_a_refused_create_invoice_writes_nothing(db_url: str) -> None:
+    """A manager may prepare drafts in the Documenter but not issue: `documenter
+    create-invoice` is refused, and neither a draft nor an audit event is left behind."""
+    firm = prepare(db_url)
+    with connected(db_url) as services:
+        owner = services.auth.login(OWNER_EMAIL, OWNER_PASSWORD)
+        add_person(services, owner, "Max Manager", "manager", email="max@example.com")
+    runner = CliRunner()
+    login(runner, db_url, "max@example.com", PASSWORD)
+    before = db_snapshot(db_url)
+    result = runner.invoke(
+        app, ["documenter", "create-invoice", firm.reference, "--commentary", "X", "--db", db_url]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Not allowed:"), result.stderr
+    assert db_snapshot(db_url) == before

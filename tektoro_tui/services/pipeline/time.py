@@ -36,7 +36,6 @@ from ...errors import (
     NotFound,
     PermissionDenied,
     Problem,
-    StaleEdit,
     ValidationError,
     shown,
 )
@@ -53,7 +52,7 @@ from ..base import (
     organisation,
     row_dict,
 )
-from ..versions import stale_message
+from ..versions import check_version
 from .entries import entry_view, entry_view_query
 from .views import (
     BatchResult,
@@ -204,10 +203,8 @@ class TimeService(ServiceBase):
         with self._write(actor, Perm.TIME_ENTER) as uow:
             session = uow.session
             entry = _visible_entry(session, actor, entry_id, lock=True)
-            if version is not None and entry.version != version:
-                raise StaleEdit(
-                    stale_message(session, "time_entry", entry_id, f"Entry #{entry_id}")
-                )
+            before = row_dict(entry)
+            check_version(session, entry, version, "time_entry", f"Entry #{entry_id}")
             time_entry_transition(TimeEntryStatus(entry.status), TimeAction.EDIT)
             if form.owner_id not in (None, entry.owner_id):
                 raise ValidationError([Problem("owner_id", KEEPS_OWNER)])
@@ -216,10 +213,8 @@ class TimeService(ServiceBase):
             card = _validate_card(
                 session, form, owner, uow.now, exclude_id=entry.id, kept_date=entry.work_date
             )
-            before = row_dict(entry)
             for key, value in card.values().items():
                 setattr(entry, key, value)
-            entry.version += 1
             entry.updated_at = uow.now
             session.flush()
             uow.audit("time_entry.update", "time_entry", entry.id, before, row_dict(entry))

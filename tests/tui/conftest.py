@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual import _wait as textual_wait
 
 from tektoro_tui.services.administration.presets import CompanyForm, ProjectForm
 from tektoro_tui.services.base import Actor, FixedClock
@@ -29,6 +30,13 @@ STAFF_EMAIL = "sam@acme.test"
 STAFF_PASSWORD = "staff-pass-1"
 ADMIN = (ADMIN_EMAIL, ADMIN_PASSWORD)
 STAFF = (STAFF_EMAIL, STAFF_PASSWORD)
+
+# Pilot waits for "idle" by sleeping 20 ms at a time until a sleep passes with the process
+# (all its threads) almost without CPU use; each key press waits twice and each pause once, so
+# a test spent about half its time asleep. Quiet is detected as surely in 5 ms windows, with
+# the same ratio of CPU to sleep; ``settle`` checks workers, layout and frames on top of it.
+textual_wait.SLEEP_GRANULARITY = 0.005
+textual_wait.SLEEP_IDLE = textual_wait.SLEEP_GRANULARITY / 20.0
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -18,7 +18,7 @@ from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tests.finance_world import PASSWORD, World
 
-from .dashboard_world import CARL, OLGA_LOGIN, on_sqlite_only, world
+from .dashboard_world import CARL, OLGA_LOGIN, on_sqlite_only, world, world_template
 from .tuitools import (
     go,
     invalid_fields,
@@ -32,7 +32,7 @@ from .tuitools import (
     text_of,
 )
 
-__all__ = ["world"]
+__all__ = ["world", "world_template"]
 
 SIZE = (100, 32)
 ALL_THREE = "Contract, Tax form, Insurance certificate"

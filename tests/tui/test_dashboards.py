@@ -30,7 +30,17 @@ from tektoro_tui.widgets.dashboard_manager import ManagerPanel
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tests.finance_world import PASSWORD, World
 
-from .dashboard_world import ADAM, BORIS, CARL, CLEO, MONA, OLGA, on_sqlite_only, world
+from .dashboard_world import (
+    ADAM,
+    BORIS,
+    CARL,
+    CLEO,
+    MONA,
+    OLGA,
+    on_sqlite_only,
+    world,
+    world_template,
+)
 from .tuitools import (
     errors,
     go,
@@ -45,7 +55,7 @@ from .tuitools import (
     type_into,
 )
 
-__all__ = ["world"]
+__all__ = ["world", "world_template"]
 
 SIZE = (100, 32)
 

@@ -32,7 +32,7 @@ from tektoro_tui.widgets.bar_chart import (
 )
 from tests.finance_world import PASSWORD, World
 
-from .dashboard_world import CARL, MONA, OLGA_LOGIN, on_sqlite_only, world
+from .dashboard_world import CARL, MONA, OLGA_LOGIN, on_sqlite_only, world, world_template
 from .tuitools import (
     errors,
     go,
@@ -45,7 +45,7 @@ from .tuitools import (
     table_rows,
 )
 
-__all__ = ["world"]
+__all__ = ["world", "world_template"]
 
 SIZE = (100, 32)
 

@@ -107,7 +107,12 @@ async def until(
         if done():
             return
         await pilot.pause(0.05)
-    raise AssertionError(f"{what} did not happen within {deadline} s")
+    shown = "\n".join(_frame(pilot.app))
+    workers = ", ".join(f"{w.name} {w.state.name}" for w in pilot.app.workers) or "none"
+    raise AssertionError(
+        f"{what} did not happen within {deadline} s; the screen showed:\n{shown}\n"
+        f"workers: {workers}; notifications: {notifications(pilot.app)}"  # type: ignore[arg-type]
+    )
 
 
 LIVE_GROUPS = frozenset({"changes"})

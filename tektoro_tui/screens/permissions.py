@@ -33,6 +33,9 @@ class PermissionsScreen(AreaScreen):
         #permissions-hint {
             padding: 0 1;
         }
+        #grid {
+            height: 1fr;
+        }
     }
     """
 

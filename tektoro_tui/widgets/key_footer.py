@@ -1,30 +1,125 @@
-"""The footer of every screen and dialog: Textual's compact footer, drawn without its cost.
+"""The footer of every screen and dialog: Textual's compact footer, fitted to the terminal.
 
-Textual's ``Footer(compact=True)`` hands ``compact`` to each key it shows, and each key then
-adds its ``-compact`` class after it is mounted: one restyle of the key per key, every time
-the footer is rebuilt (on every change of focus). On a screen with fifteen keys that is tens
-of milliseconds of the UI thread per focus change, and was a tenth of the time of the screen
-tests. This footer gives each key the class before it is mounted, so the key's own watcher
-finds nothing to change; what it shows is the same, cell for cell.
+Two things differ from Textual's ``Footer(compact=True)``:
+
+- **It fits.** Textual lays the keys out in one row and cuts what does not fit in the middle of
+  a word ("m Mas", "^l Log o" at 80 columns). This footer shows whole keys only: when they do
+  not all fit, the keys that work everywhere go first (Log out, Back: they always work and F1
+  lists them), then the screen's own keys from the last; Help always stays and then says how
+  many keys it is hiding ("f1 Help +3"), so nothing is out of reach. The footer is laid out
+  again when the terminal is resized.
+- **It is cheap.** Textual hands ``compact`` to each key, and each key then adds its
+  ``-compact`` class after it is mounted: one restyle per key, every time the footer is rebuilt
+  (on every change of focus), tens of milliseconds on a screen with fifteen keys. Here each key
+  gets the class before it is mounted.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from . import keymap
+
+HELP_KEY = keymap.HELP.split(",")[0]
+"""The key that is never hidden: it shows every key of the screen."""
+
+FIRST_HIDDEN = (keymap.LOG_OUT, keymap.BACK)
+"""Keys that work everywhere (and are listed by Help), hidden before any of the screen's own:
+Log out first."""
+
+PALETTE_CLASS = "-command-palette"
+
+
+@dataclass(frozen=True)
+class FooterSlot:
+    """One key as the footer would show it: its width in columns and when it gives way."""
+
+    width: int
+    rank: int
+    """-1: never hidden (Help, the palette key); otherwise higher ranks are hidden first, and
+    among equal ranks the later key."""
+
+
+def key_width(widget: FooterKey) -> int:
+    """The columns a compact footer key takes: the key, a space and its description, then a
+    one-column margin (the palette key, docked right, has a one-column border instead)."""
+    width = cell_len(widget.key_display)
+    if widget.description:
+        width += 1 + cell_len(widget.description)
+    return width + 1
+
+
+def hidden_keys(slots: list[FooterSlot], width: int) -> list[int]:
+    """The indexes of the keys to leave out so that the rest, with Help's " +N", fit ``width``.
+
+    Nothing is left out when everything fits; otherwise keys go in rank order until what is
+    left, plus the few columns Help needs to say how many are hidden, fits.
+    """
+    total = sum(slot.width for slot in slots)
+    if total <= width:
+        return []
+    order = sorted(
+        (i for i, slot in enumerate(slots) if slot.rank >= 0),
+        key=lambda i: (-slots[i].rank, -i),
+    )
+    hidden: list[int] = []
+    for index in order:
+        hidden.append(index)
+        total -= slots[index].width
+        if total + cell_len(f" +{len(hidden)}") <= width:
+            break
+    return hidden
+
+
+def slot_of(widget: FooterKey) -> FooterSlot:
+    """How wide ``widget`` is and when it gives way."""
+    if widget.key == HELP_KEY or widget.has_class(PALETTE_CLASS):
+        rank = -1
+    elif widget.key in FIRST_HIDDEN:
+        rank = len(FIRST_HIDDEN) - FIRST_HIDDEN.index(widget.key)
+    else:
+        rank = 0
+    return FooterSlot(key_width(widget), rank)
+
 
 class KeyFooter(Footer):
-    """A compact footer whose keys need no restyling once mounted."""
+    """A compact footer that shows whole keys only, and says how many it has left out."""
 
     def __init__(self) -> None:
         """A footer in the compact style, for a screen or a dialog."""
         super().__init__(compact=True)
+        self._laid_out_for = 0
 
     def compose(self) -> ComposeResult:
-        """Textual's keys, each already marked compact."""
-        for widget in super().compose():
+        """Textual's keys, each already marked compact, as many as fit the footer's width."""
+        widgets = list(super().compose())
+        keys = [widget for widget in widgets if isinstance(widget, FooterKey)]
+        width = self._width()
+        self._laid_out_for = width
+        hidden = hidden_keys([slot_of(key) for key in keys], width)
+        if hidden:
+            for key in keys:
+                if key.key == HELP_KEY:
+                    key.description = f"{key.description} +{len(hidden)}"
+        left_out = {id(keys[index]) for index in hidden}
+        for widget in widgets:
+            if id(widget) in left_out:
+                continue
             if isinstance(widget, FooterKey):
                 widget.add_class("-compact", update=False)
             yield widget
+
+    def _width(self) -> int:
+        """The columns the footer has: the screen's width (it is docked along its bottom)."""
+        return self.size.width or self.screen.size.width or self.app.size.width
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Lay the keys out again when the footer's width has changed."""
+        if event.size.width != self._laid_out_for and self._bindings_ready:
+            self.call_after_refresh(self.recompose)

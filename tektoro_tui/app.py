@@ -240,6 +240,7 @@ class TektoroApp(App[None]):
         self._update_status()
         home = AREAS_BY_KEY["home"].screen_class()
         self._show_only(home(self.services, message.actor))
+        self.load_organisation_name(message.actor)
         self.start_live_updates()
 
     def sign_out(self) -> None:
@@ -274,6 +275,22 @@ class TektoroApp(App[None]):
             self.post_message(ActionFailed(exc))
             return
         self.call_from_thread(self._actor_refreshed, actor)
+
+    @work(thread=True, exit_on_error=False, group="organisation", exclusive=True)
+    def load_organisation_name(self, actor: Actor) -> None:
+        """Name the organisation in the title bars, whichever screen the user goes to first."""
+        try:
+            name = self.services.home.organisation_name(actor)
+        except Exception as exc:  # noqa: BLE001 - shown as an error, never a crash
+            self.post_message(ActionFailed(exc))
+            return
+        with suppress(RuntimeError):  # the app is closing
+            self.call_from_thread(self._organisation_loaded, actor.user_id, name)
+
+    def _organisation_loaded(self, user_id: int, name: str) -> None:
+        if self.actor is not None and self.actor.user_id == user_id and not self.organisation:
+            self.organisation = name
+            self._update_status()
 
     def _actor_refreshed(self, actor: Actor) -> None:
         if self.actor is not None and self.actor.user_id == actor.user_id:

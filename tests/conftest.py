@@ -211,8 +211,9 @@ def empty_db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(name))
 
 
-BACKEND_FIXTURES = frozenset({"db_url", "empty_db_url"})
-"""Tests that use one of these run on the backend chosen for the run; all others are the same
+BACKEND_FIXTURES = frozenset({"db_url", "empty_db_url", "world_template", "demo_template"})
+"""Tests that use one of these (a database of the run's backend, or one built once per module
+by :func:`built_template`) run on the backend chosen for the run; all others are the same
 on every backend (pure rules, exports, screens on SQLite, tests that name their backend)."""
 
 

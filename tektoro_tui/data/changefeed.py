@@ -25,7 +25,7 @@ from urllib.parse import quote
 from sqlalchemy.engine import URL
 
 from ..errors import DatabaseError
-from .engine import Database
+from .engine import APPLICATION_NAME, Database
 
 if TYPE_CHECKING:
     import psycopg
@@ -180,7 +180,8 @@ def libpq_conninfo(url: URL) -> str:
     for key, value in url.query.items():
         params[key] = value if isinstance(value, str) else value[-1]
     params.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
-    params.setdefault("application_name", "tektoro live updates")
+    if params.get("application_name") in (None, APPLICATION_NAME):
+        params["application_name"] = f"{APPLICATION_NAME} live updates"
     return make_conninfo("", **params)
 
 

@@ -137,7 +137,7 @@ def schema_status(db: Database) -> SchemaStatus:
     except CommandError as exc:
         raise ConfigError(f"The database schema of {db.display_url} is unreadable: {exc}") from exc
     except DBAPIError as exc:
-        raise translate_db_error(exc) from exc
+        raise translate_db_error(exc, db.display_url) from exc
 
 
 @contextmanager
@@ -185,6 +185,9 @@ def _run(db: Database, action: str, target: str) -> SchemaStatus:
             f"Cannot {action} the database schema of {db.display_url} to '{target}': {exc}"
         ) from exc
     except DBAPIError as exc:
+        translated = translate_db_error(exc, db.display_url)
+        if isinstance(translated, ConfigError):  # a set-up problem with its own fix
+            raise translated from exc
         reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
         raise DatabaseError(
             f"The schema {action} of {db.display_url} to '{target}' failed and nothing was "
@@ -248,7 +251,7 @@ def _recorded_revisions(db: Database) -> list[str] | None:
     try:
         conn = db.engine.connect()
     except DBAPIError as exc:
-        raise translate_db_error(exc) from exc
+        raise translate_db_error(exc, db.display_url) from exc
     with conn:
         try:
             rows = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()

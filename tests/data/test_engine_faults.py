@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -62,3 +63,25 @@ def test_a_backend_ended_before_the_commit_writes_nothing_and_is_a_titled_error(
     assert caught.value.title == "Database problem"
     with db.write() as session:
         assert session.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def test_a_sqlite_file_this_user_may_not_write_names_the_file_and_points_to_postgresql(
+    tmp_path: Path,
+) -> None:
+    """The error SQLite gives for a file (or -wal/-shm) owned by another OS user."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from tektoro_tui.data.engine import translate_db_error
+
+    path = tmp_path / "shared.db"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    readonly = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.OperationalError) as raw:
+        readonly.execute("INSERT INTO t VALUES (1)")
+    readonly.close()
+    error = translate_db_error(OperationalError("INSERT", {}, raw.value), f"sqlite:///{path}")
+    assert isinstance(error, TektoroError)
+    assert error.title == "Database not writable"
+    assert str(path) in error.message and "PostgreSQL" in error.message

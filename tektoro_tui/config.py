@@ -4,7 +4,10 @@ The database URL is taken, in this order, from the ``--db`` option, the
 ``TEKTORO_DATABASE_URL`` environment variable, ``[database] url`` in the
 config file, and finally the default SQLite file in the data directory.
 
-Config file (``config.toml`` in the platformdirs config directory)::
+Config files: the user's ``config.toml`` (in the platformdirs config directory), and below
+it a system-wide one (``/etc/tektoro/config.toml`` on Linux, see
+:func:`tektoro_tui.paths.system_config_file`) that an administrator writes once for every
+user of a shared server. A setting in the user's file wins over the same one in the system's::
 
     [database]
     url = "postgresql://tektoro@dbserver/tektoro"   # password: keyring, env or ~/.pgpass
@@ -34,7 +37,7 @@ class DatabaseChoice:
 
 
 def load_config_file(path: Path | None = None) -> dict[str, Any]:
-    """Read the TOML config file; a missing file is an empty config."""
+    """Read one TOML config file (by default the user's); a missing file is an empty config."""
     path = path or paths.config_file()
     if not path.exists():
         return {}
@@ -58,17 +61,24 @@ def resolve_database(cli_value: str | None = None) -> DatabaseChoice:
     env_value = os.environ.get(ENV_DATABASE_URL)
     if env_value is not None and env_value != "":
         return DatabaseChoice(_expand(_not_blank(env_value, ENV_DATABASE_URL)), ENV_DATABASE_URL)
-    section = load_config_file().get("database", {})
-    if not isinstance(section, dict):
-        raise ConfigError("The config file's [database] section must be a table.")
-    url = section.get("url")
-    if url:
-        if not isinstance(url, str):
-            raise ConfigError("The config file's [database] url must be a string.")
-        return DatabaseChoice(_expand(url), f"config file {paths.config_file()}")
+    for path in paths.config_files():
+        url = config_setting(path, "database", "url")
+        if url:
+            return DatabaseChoice(_expand(url), f"config file {path}")
     db_file = paths.default_database_file()
     paths.ensure_dir(db_file.parent)  # a first start: SQLite creates the file, not its folder
     return DatabaseChoice(f"sqlite:///{db_file}", "default SQLite file")
+
+
+def config_setting(path: Path, section: str, name: str) -> str | None:
+    """``[section] name`` of the config file at ``path``, or None where it is not set."""
+    table = load_config_file(path).get(section, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"The config file {path}: [{section}] must be a table.")
+    value = table.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"The config file {path}: [{section}] {name} must be a string.")
+    return value
 
 
 def _not_blank(value: str, source: str) -> str:

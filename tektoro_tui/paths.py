@@ -54,6 +54,39 @@ def config_file() -> Path:
     return config_dir() / "config.toml"
 
 
+SYSTEM_CONFIG_ENV = "TEKTORO_SYSTEM_CONFIG"
+"""Moves the system-wide config file (for installs that keep it elsewhere)."""
+
+
+def system_config_file() -> Path:
+    """The system-wide ``config.toml``, read below the user's: ``/etc/tektoro/config.toml``
+    on Linux and other Unix systems, the platform's site config folder elsewhere. With
+    ``TEKTORO_HOME`` set it is ``system/config.toml`` below that home (tests never read /etc).
+    """
+    moved = os.environ.get(SYSTEM_CONFIG_ENV)
+    if moved:
+        return Path(moved).expanduser()
+    home = _home_override()
+    if home is not None:
+        return home / "system" / "config.toml"
+    if os.name == "posix" and not _is_macos():
+        return Path("/etc") / APP_NAME / "config.toml"
+    from platformdirs import site_config_path
+
+    return site_config_path(APP_NAME, appauthor=False) / "config.toml"
+
+
+def _is_macos() -> bool:
+    import sys
+
+    return sys.platform == "darwin"
+
+
+def config_files() -> tuple[Path, ...]:
+    """The config files in the order they count: the user's, then the system-wide one."""
+    return (config_file(), system_config_file())
+
+
 def session_file() -> Path:
     """Fallback store for the CLI session token when no keyring backend exists."""
     return config_dir() / "session.json"

@@ -49,25 +49,33 @@ _config_cache: dict[Path, tuple[int, dict[str, Any]]] = {}
 
 
 def _audit_setting(name: str) -> str | None:
-    """``[audit] name`` from the config file (read again only when the file changes)."""
+    """``[audit] name`` from the user's config file, else the system-wide one (each read
+    again only when it changes)."""
+    for path in paths.config_files():
+        section = _audit_section(path)
+        value = section.get(name)
+        if value is not None:
+            if not isinstance(value, str):
+                raise ConfigError(f"The config file {path}: [audit] {name} must be a string.")
+            return value
+    return None
+
+
+def _audit_section(path: Path) -> dict[str, Any]:
     from ..config import load_config_file
 
-    path = paths.config_file()
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
-        return None
+        return {}
     cached = _config_cache.get(path)
     if cached is None or cached[0] != stamp:
         section = load_config_file(path).get("audit", {})
         if not isinstance(section, dict):
-            raise ConfigError("The config file's [audit] section must be a table.")
+            raise ConfigError(f"The config file {path}: [audit] must be a table.")
         cached = (stamp, section)
         _config_cache[path] = cached
-    value = cached[1].get(name)
-    if value is not None and not isinstance(value, str):
-        raise ConfigError(f"The config file's [audit] {name} must be a string.")
-    return value
+    return cached[1]
 
 
 def key_file() -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -240,6 +241,43 @@ def test_database_url_precedence(tmp_path, monkeypatch: pytest.MonkeyPatch) -> N
     assert resolve_database().url == "sqlite:///from-env.db"
     assert resolve_database("postgresql://u@h/db").url == "postgresql://u@h/db"
     assert resolve_database(str(tmp_path / "x.db")).url == f"sqlite:///{tmp_path / 'x.db'}"
+
+
+def test_the_system_wide_config_is_read_below_the_users(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An administrator writes the server's database once for everybody; a user's own file
+    still wins, and a bad system file is named in the refusal."""
+    from tektoro_tui import paths
+    from tektoro_tui.config import resolve_database
+    from tektoro_tui.errors import ConfigError
+    from tektoro_tui.services import audit_key
+
+    system = paths.system_config_file()
+    assert system.is_relative_to(Path(os.environ["TEKTORO_HOME"]))  # tests never read /etc
+    system.parent.mkdir(parents=True)
+    system.write_text(
+        '[database]\nurl = "postgresql://tektoro@dbserver/tektoro"\n'
+        '[audit]\nkey_file = "/srv/tektoro/audit.key"\n'
+    )
+    chosen = resolve_database()
+    assert (chosen.url, chosen.source) == (
+        "postgresql://tektoro@dbserver/tektoro",
+        f"config file {system}",
+    )
+    monkeypatch.delenv("TEKTORO_AUDIT_KEY_FILE", raising=False)
+    assert audit_key.key_file() == Path("/srv/tektoro/audit.key")
+    mine = paths.config_file()
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text('[database]\nurl = "sqlite:///mine.db"\n')
+    assert resolve_database().url == "sqlite:///mine.db"
+    assert audit_key.key_file() == Path("/srv/tektoro/audit.key")  # not set in mine
+    mine.unlink()
+    system.write_text("[database]\nurl = 5\n")
+    with pytest.raises(ConfigError, match=str(system)):
+        resolve_database()
+    monkeypatch.setenv(paths.SYSTEM_CONFIG_ENV, str(tmp_path / "elsewhere.toml"))
+    assert paths.system_config_file() == tmp_path / "elsewhere.toml"
 
 
 def test_help_stays_light() -> None:

@@ -219,7 +219,9 @@ class DocumenterScreen(UnsavedChanges, AreaScreen):
         show_problems(self.pane, ())
         call_service(
             self,
-            lambda: self.services.invoices.update_draft(self.actor, view.id, form),
+            lambda: self.services.invoices.update_draft(
+                self.actor, view.id, form, version=view.version
+            ),
             then or self._saved,
             problems=lambda problems: show_problems(self.pane, problems),
         )
@@ -243,7 +245,9 @@ class DocumenterScreen(UnsavedChanges, AreaScreen):
         def save(draft: AdjustmentDraft) -> InvoiceView:
             line_id = None if draft.whole_invoice or target is None else target.id
             form = AdjustmentForm(draft.amount, draft.reason, line_id, draft.vat_rate)
-            return self.services.invoices.add_adjustment(self.actor, view.id, form)
+            return self.services.invoices.add_adjustment(
+                self.actor, view.id, form, version=view.version
+            )
 
         draft = AdjustmentDraft(whole_invoice=target is None)
         edit_in_form(self, adjustment_modal(intro), draft, save, self._take)
@@ -255,7 +259,9 @@ class DocumenterScreen(UnsavedChanges, AreaScreen):
             return
 
         def save(form: ExpenseForm) -> InvoiceView:
-            return self.services.invoices.add_expense(self.actor, view.id, form)
+            return self.services.invoices.add_expense(
+                self.actor, view.id, form, version=view.version
+            )
 
         def ask(today: date) -> None:
             draft = ExpenseForm(expense_date=today.isoformat(), description="", amount="")
@@ -270,7 +276,9 @@ class DocumenterScreen(UnsavedChanges, AreaScreen):
             return
 
         def remove() -> InvoiceView:
-            return self.services.invoices.remove_line(self.actor, view.id, line.id)
+            return self.services.invoices.remove_line(
+                self.actor, view.id, line.id, version=view.version
+            )
 
         if line.kind not in REMOVABLE_KINDS:  # the service says why not
             call_service(self, remove, self._take)

@@ -85,6 +85,7 @@ def describe_changes(before_json: str, after_json: str) -> str:
         return ""
     if not isinstance(before, dict) or not isinstance(after, dict):
         return ""
+    before, after = _flat(before), _flat(after)
     changed = [key for key in after if key not in UNSHOWN and before.get(key) != after.get(key)]
     parts = [
         f"{_field(key)}: {_value(key, before.get(key))} → {_value(key, after.get(key))}"
@@ -93,6 +94,20 @@ def describe_changes(before_json: str, after_json: str) -> str:
     if len(changed) > MAX_SHOWN_CHANGES:
         parts.append(f"and {len(changed) - MAX_SHOWN_CHANGES} more")
     return "; ".join(parts)
+
+
+def _flat(image: dict[str, Any]) -> dict[str, Any]:
+    """An audit image with a record nested in it (an invoice with its lines) as one level:
+    the record's own fields, and each list by how many it holds."""
+    flat: dict[str, Any] = {}
+    for key, value in image.items():
+        if isinstance(value, dict):
+            flat.update(value)
+        elif isinstance(value, list):
+            flat[key] = len(value)
+        else:
+            flat[key] = value
+    return flat
 
 
 def _who(session: Session, event: m.AuditEvent) -> str:

@@ -329,3 +329,54 @@ def test_a_busy_sqlite_file_says_busy_not_changed(
         assert refused.value.title == "Database busy"
         assert "Nothing was saved; try again" in refused.value.message
         assert services.presets.list_activities(admin).items == ()
+
+
+# --- drafts in the Documenter ------------------------------------------------------------------
+
+
+def _draft(services: Services, admin: Actor) -> Any:
+    """A draft invoice opened in the Documenter on a two-line record."""
+    from tests.services.test_invoices import make_books, two_line_record
+
+    books = make_books(services, admin)
+    return services.invoices.open_record(admin, two_line_record(books))
+
+
+def test_a_draft_saved_in_another_session_is_not_overwritten(
+    services: Services, admin: Actor, bea: Any
+) -> None:
+    """Olga has the draft open; Bea sets a 10 % markup in her session; Olga's save of the
+    commentary (her form sends every field, the markup at 0 as she saw it) is refused."""
+    from tektoro_tui.services.invoicing.views import DraftForm
+
+    other, bea_actor = bea
+    opened = _draft(services, admin)
+    assert opened.version
+    other.invoices.update_draft(bea_actor, opened.id, DraftForm(markup_percent="10"))
+    mine = DraftForm(commentary="Phase one", markup_percent="0")
+    with pytest.raises(StaleEdit, match=r"Bea Boss at 2026-03-10 .*markup: 0 % → 10 %"):
+        services.invoices.update_draft(admin, opened.id, mine, version=opened.version)
+    again = services.invoices.get(admin, opened.id)
+    assert (again.markup_bp, again.commentary) == (1000, "")
+    saved = services.invoices.update_draft(admin, opened.id, mine, version=again.version)
+    assert (saved.markup_bp, saved.commentary) == (0, "Phase one")
+    assert saved.version != again.version
+
+
+def test_lines_added_or_removed_elsewhere_refuse_a_stale_draft_edit(
+    services: Services, admin: Actor, bea: Any
+) -> None:
+    from tektoro_tui.services.invoicing.views import AdjustmentForm, ExpenseForm
+
+    other, bea_actor = bea
+    opened = _draft(services, admin)
+    expense = ExpenseForm(expense_date="2026-03-09", description="Parking", amount="12.00")
+    with_expense = other.invoices.add_expense(bea_actor, opened.id, expense)
+    discount = AdjustmentForm(amount="-5.00", reason="Goodwill")
+    with pytest.raises(StaleEdit):
+        services.invoices.add_adjustment(admin, opened.id, discount, version=opened.version)
+    (parking,) = [line for line in with_expense.lines if line.kind == "expense"]
+    other.invoices.remove_line(bea_actor, opened.id, parking.id, version=with_expense.version)
+    with pytest.raises(StaleEdit):  # the expense is gone again, but the draft is not as it was
+        services.invoices.remove_line(admin, opened.id, parking.id, version=with_expense.version)
+    assert services.invoices.add_adjustment(admin, opened.id, discount)  # a command: no version

@@ -29,6 +29,7 @@ from tests.builders import add_job, add_time_cards, add_work_codes, approve_all,
 
 from .conftest import ADMIN, NOW, Firm
 from .tuitools import (
+    errors,
     go,
     invalid_fields,
     keys,
@@ -584,3 +585,23 @@ async def test_an_expense_is_removed_after_asking_and_a_time_line_is_not(records
         assert [row[1] for row in table_rows(app, "#draft-lines")] == ["Time", "Time", "Time"]
         assert gross_shown(app) == "Net 520.00   VAT 119.60   Gross 639.60 EUR"
     assert [line.kind for line in services.invoices.get(admin, draft.id).lines] == ["time"] * 3
+
+
+async def test_a_draft_changed_in_another_session_is_not_saved_over(records: Records) -> None:
+    """Someone sets a markup on the draft while it is open here; saving the commentary typed
+    here is refused with who changed what, and what was typed stays in the form."""
+    invoices, admin = records.work.services.invoices, records.work.admin
+    app = TektoroApp(services=records.work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_record(pilot)
+        draft_id = screen.pane.view.id  # type: ignore[union-attr]
+        invoices.update_draft(admin, draft_id, DraftForm(markup_percent="10"))  # elsewhere
+        screen.query_one("#input-commentary", Input).focus()
+        await type_text(pilot, "Phase one")
+        await keys(pilot, "ctrl+s")
+        ((title, message),) = errors(app)
+        assert title == "Changed by someone else"
+        assert "markup: 0 % → 10 %" in message and "Nothing was saved" in message
+        assert screen.query_one("#input-commentary", Input).value == "Phase one"
+        saved = invoices.get(admin, draft_id)
+        assert (saved.markup_bp, saved.commentary) == (1000, "")

@@ -25,6 +25,7 @@ from ...domain.vat import VatMode
 from ...errors import (
     IllegalTransition,
     NotFound,
+    StaleEdit,
 )
 from ..base import Actor, ServiceBase, UnitOfWork, org_today, organisation
 from .views import (
@@ -36,6 +37,7 @@ from .views import (
 
 if TYPE_CHECKING:
     pass
+from ..versions import stale_message
 from .common import (
     MAX_DUE_DAYS,
     MAX_MARKUP_BP,
@@ -51,7 +53,7 @@ from .common import (
     require_documenter,
 )
 from .numbering import series_row
-from .read_models import audit_image, invoice_view
+from .read_models import audit_image, draft_version, invoice_view
 
 
 class DocumenterActions(ServiceBase):
@@ -90,16 +92,27 @@ class DocumenterActions(ServiceBase):
             ).all()
             return tuple((int(ident), str(name)) for ident, name in rows)
 
-    def update_draft(self, actor: Actor, invoice_id: int, form: DraftForm) -> InvoiceView:
+    def update_draft(
+        self, actor: Actor, invoice_id: int, form: DraftForm, *, version: str | None = None
+    ) -> InvoiceView:
         """Commentary, attached text, markup, payment terms, due days and the time VAT rate.
 
-        Only the fields ``form`` gives change; every other one keeps the draft's value.
+        Only the fields ``form`` gives change; every other one keeps the draft's value. With
+        ``version`` (the draft's as the form was opened on it) a draft changed meanwhile is
+        refused (:class:`~tektoro_tui.errors.StaleEdit`), as every edit below.
         """
         return self._edit_draft(
-            actor, invoice_id, "invoice.update_draft", draft_form_change(form), "markup_percent"
+            actor,
+            invoice_id,
+            "invoice.update_draft",
+            draft_form_change(form),
+            "markup_percent",
+            version,
         )
 
-    def add_adjustment(self, actor: Actor, invoice_id: int, form: AdjustmentForm) -> InvoiceView:
+    def add_adjustment(
+        self, actor: Actor, invoice_id: int, form: AdjustmentForm, *, version: str | None = None
+    ) -> InvoiceView:
         """A ± amount with a reason, on one time line (placed right after it) or the invoice."""
 
         def change(
@@ -136,9 +149,13 @@ class DocumenterActions(ServiceBase):
                 )
             )
 
-        return self._edit_draft(actor, invoice_id, "invoice.add_adjustment", change, "amount")
+        return self._edit_draft(
+            actor, invoice_id, "invoice.add_adjustment", change, "amount", version
+        )
 
-    def add_expense(self, actor: Actor, invoice_id: int, form: ExpenseForm) -> InvoiceView:
+    def add_expense(
+        self, actor: Actor, invoice_id: int, form: ExpenseForm, *, version: str | None = None
+    ) -> InvoiceView:
         """An out-of-pocket expense passed on to the client (after the existing lines)."""
 
         def change(
@@ -170,9 +187,11 @@ class DocumenterActions(ServiceBase):
                 )
             )
 
-        return self._edit_draft(actor, invoice_id, "invoice.add_expense", change, "amount")
+        return self._edit_draft(actor, invoice_id, "invoice.add_expense", change, "amount", version)
 
-    def remove_line(self, actor: Actor, invoice_id: int, line_id: int) -> InvoiceView:
+    def remove_line(
+        self, actor: Actor, invoice_id: int, line_id: int, *, version: str | None = None
+    ) -> InvoiceView:
         """Remove an adjustment or an expense; time and markup lines stay."""
 
         def change(
@@ -198,19 +217,51 @@ class DocumenterActions(ServiceBase):
             uow.session.delete(row)
             rows.remove(row)
 
-        return self._edit_draft(actor, invoice_id, "invoice.remove_line", change, "line_id")
+        return self._edit_draft(
+            actor, invoice_id, "invoice.remove_line", change, "line_id", version
+        )
 
     def _edit_draft(
-        self, actor: Actor, invoice_id: int, action: str, change: DraftChange, field: str
+        self,
+        actor: Actor,
+        invoice_id: int,
+        action: str,
+        change: DraftChange,
+        field: str,
+        version: str | None,
     ) -> InvoiceView:
-        """Lock a draft, apply ``change``, re-price it, refuse a negative total, audit."""
+        """Lock a draft, check its version, apply ``change``, re-price it, refuse a negative
+        total, audit."""
         with self._write(actor) as uow:
             require_documenter(uow.session, actor)
             invoice = lock_invoice(
                 uow.session, m.Invoice.id == invoice_id, f"Invoice #{invoice_id}"
             )
+            check_draft_version(uow.session, invoice, version)
             edit_locked_draft(uow, invoice, action, change, field)
             return invoice_view(uow.session, invoice)
+
+
+def check_draft_version(session: Session, invoice: m.Invoice, expected: str | None) -> None:
+    """Refuse a save made on another version of the (locked) draft than it has now.
+
+    Raises:
+        StaleEdit: someone changed the draft after the form was opened on it.
+    """
+    if expected is None or invoice.status != InvoiceStatus.DRAFT:
+        return
+    if draft_version(session, invoice) != expected:
+        reference = _reference(session, invoice)
+        raise StaleEdit(stale_message(session, "invoice", invoice.id, f"The draft of {reference}"))
+
+
+def _reference(session: Session, invoice: m.Invoice) -> str:
+    if invoice.document_id is None:
+        return f"invoice #{invoice.id}"
+    reference = session.execute(
+        select(m.DocumentRecord.reference).where(m.DocumentRecord.id == invoice.document_id)
+    ).scalar_one_or_none()
+    return str(reference or f"invoice #{invoice.id}")
 
 
 DraftChange = Callable[[UnitOfWork, m.Invoice, m.Organisation, list[m.InvoiceLine]], None]

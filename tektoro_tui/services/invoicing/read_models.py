@@ -190,7 +190,51 @@ def invoice_view(
         due_days=days,
         line_count=line_count,
         seller_missing=seller_gaps(organisation(session)) if draft and lines else (),
+        version=draft_version(session, invoice) if draft and lines else "",
     )
+
+
+def draft_version(session: Session, invoice: m.Invoice) -> str:
+    """A fingerprint of what a draft holds: its editable fields and totals, and a summary of
+    its lines (how many, the newest, and sums of what each holds), so that any save to the
+    draft or its lines gives another. Read with one aggregate query, whatever the line count.
+
+    A draft keeps no version column (the invoice table is sealed); this is what the Documenter
+    saves against instead.
+    """
+    import hashlib
+    import json
+
+    line = m.InvoiceLine
+    summary = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.max(line.id), 0),
+            func.coalesce(func.sum(line.net_cents), 0),
+            func.coalesce(func.sum(line.gross_cents * line.position), 0),
+            func.coalesce(func.sum(line.vat_bp * line.position), 0),
+            func.coalesce(func.sum(func.length(line.description) * line.position), 0),
+            func.coalesce(func.sum(func.length(line.reason)), 0),
+        ).where(line.invoice_id == invoice.id)
+    ).one()
+    fields = [
+        invoice.markup_bp,
+        invoice.markup_on_whole,
+        invoice.commentary,
+        invoice.attached_text,
+        invoice.payment_terms_id,
+        invoice.payment_terms_text,
+        invoice.footer,
+        invoice.vat_mode,
+        invoice.issue_date and invoice.issue_date.isoformat(),
+        invoice.due_date and invoice.due_date.isoformat(),
+        invoice.net_cents,
+        invoice.vat_cents,
+        invoice.gross_cents,
+        [int(value) for value in summary],
+    ]
+    digest = hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()
+    return digest[:16]
 
 
 SELLER_DETAILS = (

@@ -86,6 +86,9 @@ class InvoiceView:
     line limit); None when ``lines`` is every line."""
     seller_missing: tuple[str, ...] = ()
     """A draft's seller details the firm has not given yet (issuing prints only what it has)."""
+    version: str = ""
+    """A draft's version: a fingerprint of everything it holds (see ``draft_version``); a save
+    made on another version is refused. Empty for an issued invoice (never edited)."""
 
     @property
     def total_lines(self) -> int:

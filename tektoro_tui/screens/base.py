@@ -7,6 +7,7 @@ and must appear quickly; service types are imported for type checking only.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
@@ -15,6 +16,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.screen import Screen
+from textual.timer import Timer
 
 from ..errors import Problem
 from ..widgets import keymap
@@ -163,15 +165,38 @@ class AreaScreen(TektoroScreen):
     """Read everything again each time the screen is shown, its first showing included (Home:
     its figures follow what was done on the other screens)."""
 
+    LIVE_RELOAD_INTERVAL: ClassVar[float] = 0.5
+    """The shortest time between two reloads caused by other sessions' changes. The first
+    change is shown at once; changes arriving faster than this are gathered into one reload
+    at the end of the interval, so a busy office costs an open screen at most two reloads a
+    second, whatever the number of changes, and no change waits longer than this."""
+
     _stale: bool = False
+    _last_live_reload: float = 0.0
+    _live_reload_timer: Timer | None = None
 
     def refresh_data(self) -> None:
         """Reload what the screen shows; screens with ``REFRESH_ON`` override this."""
 
     def on_data_changed(self, message: DataChanged) -> None:
-        """Reload now when this screen is showing, else when it is shown again."""
+        """Reload when this screen is showing (at most once an interval), else when it is
+        shown again."""
         if not (message.entities & self.REFRESH_ON):
             return
+        if not self.is_current:
+            self._stale = True
+            return
+        if self._live_reload_timer is not None:
+            return  # a reload is already coming, and will read this change too
+        wait = self._last_live_reload + self.LIVE_RELOAD_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self._live_reload()
+        else:
+            self._live_reload_timer = self.set_timer(wait, self._live_reload)
+
+    def _live_reload(self) -> None:
+        self._live_reload_timer = None
+        self._last_live_reload = time.monotonic()
         if self.is_current:
             self.refresh_data()
         else:

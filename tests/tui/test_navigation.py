@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import Footer, OptionList, TabbedContent
@@ -16,7 +18,7 @@ from tektoro_tui.widgets.dialogs.go_to import GoToDialog
 from tektoro_tui.widgets.dialogs.help import HelpScreen
 
 from .conftest import ADMIN, Firm
-from .tuitools import errors, go, keys, log_in, open_area, settle, type_text
+from .tuitools import errors, go, keys, log_in, open_area, settle, type_text, until
 
 AREA_SCREENS = {
     "u": UsersScreen,
@@ -213,3 +215,39 @@ async def test_a_resize_lays_out_the_screen_on_top_and_the_one_beneath(
         assert isinstance(app.screen, HomeScreen)
         footer = app.screen.query_one(Footer).region
         assert (footer.width, footer.y) == (120, 39), "home was beneath during the resize"
+
+
+async def test_a_burst_of_changes_from_elsewhere_reloads_a_screen_twice_not_once_each(
+    stocked_firm: Firm,
+) -> None:
+    """Twenty changes in a moment: the first is shown at once, the rest gathered into one
+    reload at the end of the interval; nothing is left unshown."""
+    from tektoro_tui.screens.messages import DataChanged
+    from tektoro_tui.screens.time_report import TimeReportScreen
+
+    app = TektoroApp(services=stocked_firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, *ADMIN)
+        await keys(pilot, *go("t"))
+        screen = app.screen
+        assert isinstance(screen, TimeReportScreen)
+        reloads: list[float] = []
+        original = screen.refresh_data
+
+        def counted() -> None:
+            reloads.append(time.monotonic())
+            original()
+
+        screen.refresh_data = counted  # type: ignore[method-assign]
+        started = time.monotonic()
+        for _ in range(20):
+            screen.post_message(DataChanged(frozenset({"time_entry"})))
+            await pilot.pause(0.01)
+        await until(pilot, lambda: len(reloads) == 2, "the gathered reload", deadline=3)
+        await pilot.pause(screen.LIVE_RELOAD_INTERVAL * 2)
+        assert len(reloads) == 2
+        assert reloads[0] - started < 0.2
+        assert reloads[1] - reloads[0] >= screen.LIVE_RELOAD_INTERVAL * 0.9
+        screen.post_message(DataChanged(frozenset({"invoice_line"})))  # not shown here
+        await pilot.pause(screen.LIVE_RELOAD_INTERVAL * 2)
+        assert len(reloads) == 2

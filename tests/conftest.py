@@ -324,6 +324,24 @@ def built_template(
             pg.give_back(built)
 
 
+@contextmanager
+def copied_or_fresh(
+    request: pytest.FixtureRequest, wanted: str, template_fixture: str, target: Path
+) -> Iterator[str]:
+    """The URL a module's ``db_url`` gives: a fresh copy of the database its
+    ``template_fixture`` built (a ``(BuiltTemplate, ...)`` pair) for the tests that ask for
+    the fixture ``wanted``; a fresh empty database of the run's backend for the others."""
+    if wanted not in request.fixturenames:
+        yield str(request.getfixturevalue(backend_fixture()))
+        return
+    template = request.getfixturevalue(template_fixture)[0]
+    monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
+    try:
+        yield template.copy(target, monkeypatch)
+    finally:
+        template.give_back()
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Keep the garbage collector out of the way of the tests.
 

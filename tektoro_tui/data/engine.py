@@ -353,37 +353,26 @@ class Database:
         connection is gone is not an error of its own (the server has rolled back already).
         """
         bind = self.engine.execution_options(**{WRITE_OPTION: True})
-        with self._one_session():
+        with self._one_session(), Session(bind, expire_on_commit=False) as session:
             try:
-                with Session(bind, expire_on_commit=False) as session:
-                    try:
-                        yield session
-                        session.commit()
-                    except BaseException:
-                        _roll_back(session)
-                        raise
-            except DBAPIError as exc:
-                raise translate_db_error(exc, self.display_url) from exc
-            except PoolTimeout as exc:
-                raise _busy_connection() from exc
+                yield session
+                session.commit()
+            except BaseException:
+                _roll_back(session)
+                raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; never commits. Closing it ends the transaction but keeps
         loaded rows readable (a rollback would expire them). A database error while reading
         or while closing comes out as a titled product error."""
-        with self._one_session():
-            try:
-                with Session(self.engine, expire_on_commit=False) as session:
-                    yield session
-            except DBAPIError as exc:
-                raise translate_db_error(exc, self.display_url) from exc
-            except PoolTimeout as exc:
-                raise _busy_connection() from exc
+        with self._one_session(), Session(self.engine, expire_on_commit=False) as session:
+            yield session
 
     @contextmanager
     def _one_session(self) -> Iterator[None]:
-        """Refuse a session inside another of this database on the same thread."""
+        """Refuse a session inside another of this database on the same thread; turn every
+        database error of the session (closing it included) into a titled product error."""
         if getattr(self._held, "open", False):
             raise NestedSession(
                 "A database session was opened inside another on the same thread; with one "
@@ -392,6 +381,10 @@ class Database:
         self._held.open = True
         try:
             yield
+        except DBAPIError as exc:
+            raise translate_db_error(exc, self.display_url) from exc
+        except PoolTimeout as exc:
+            raise _busy_connection() from exc
         finally:
             self._held.open = False
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -30,23 +29,14 @@ def connections(url: str, name: str = APPLICATION_NAME) -> int:
     return int(row[0])
 
 
-@pytest.fixture
-def db(pg_url: str) -> Iterator[Database]:
-    database = Database.open(pg_url)
-    try:
-        yield database
-    finally:
-        database.dispose()
-
-
-def test_eight_threads_share_one_connection_and_all_finish(db: Database, pg_url: str) -> None:
+def test_eight_threads_share_one_connection_and_all_finish(pg_db: Database, pg_url: str) -> None:
     start = threading.Barrier(8)
     done: list[int] = []
     seen: list[int] = []
 
     def work() -> None:
         start.wait()
-        with db.read() as session:
+        with pg_db.read() as session:
             session.execute(text("SELECT pg_sleep(0.05)"))
             done.append(1)
 
@@ -86,12 +76,12 @@ def test_the_connection_is_closed_when_idle_and_opened_again_on_use(
         database.dispose()
 
 
-def test_a_session_inside_another_is_refused_at_once(db: Database) -> None:
-    with db.read() as session:
+def test_a_session_inside_another_is_refused_at_once(pg_db: Database) -> None:
+    with pg_db.read() as session:
         session.execute(text("SELECT 1"))
-        with pytest.raises(NestedSession), db.write():
+        with pytest.raises(NestedSession), pg_db.write():
             pass
-    with db.write() as session:  # the outer one is over: the next one opens
+    with pg_db.write() as session:  # the outer one is over: the next one opens
         session.execute(text("SELECT 1"))
 
 

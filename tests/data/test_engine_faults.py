@@ -5,7 +5,6 @@ error, never a raw driver exception; the next session reconnects and works."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -17,15 +16,6 @@ from tektoro_tui.errors import TektoroError
 from tests.conftest import PG_ADMIN_DSN
 
 
-@pytest.fixture
-def db(pg_url: str) -> Iterator[Database]:
-    database = Database.open(pg_url)
-    try:
-        yield database
-    finally:
-        database.dispose()
-
-
 def _terminate(pid: int) -> None:
     """End backend ``pid`` from outside, as an administrator or a server restart would."""
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
@@ -35,12 +25,12 @@ def _terminate(pid: int) -> None:
 
 @pytest.mark.parametrize("again", [True, False], ids=["read again", "just close"])
 def test_a_backend_ended_during_a_read_is_a_titled_error_and_the_next_read_works(
-    db: Database, again: bool
+    pg_db: Database, again: bool
 ) -> None:
     """Ended before the screen's next query, or before the session is closed (whose rollback
     then meets a dead connection)."""
     try:
-        with db.read() as session:
+        with pg_db.read() as session:
             pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
             _terminate(pid)
             if again:
@@ -49,19 +39,19 @@ def test_a_backend_ended_during_a_read_is_a_titled_error_and_the_next_read_works
         assert caught.title == "Database problem"
     else:
         assert not again, "a query on a dead connection must fail"
-    with db.read() as session:  # the pool reconnects
+    with pg_db.read() as session:  # the pool reconnects
         assert session.execute(text("SELECT 1")).scalar_one() == 1
 
 
 def test_a_backend_ended_before_the_commit_writes_nothing_and_is_a_titled_error(
-    db: Database,
+    pg_db: Database,
 ) -> None:
-    with pytest.raises(TektoroError) as caught, db.write() as session:
+    with pytest.raises(TektoroError) as caught, pg_db.write() as session:
         session.execute(text("UPDATE organisation SET name = 'x' WHERE id = 1"))
         pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
         _terminate(pid)
     assert caught.value.title == "Database problem"
-    with db.write() as session:
+    with pg_db.write() as session:
         assert session.execute(text("SELECT 1")).scalar_one() == 1
 
 

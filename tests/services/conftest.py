@@ -16,9 +16,8 @@ import pytest
 
 from tektoro_tui.services.base import Actor, FixedClock
 from tektoro_tui.services.hub import Services
-from tests import conftest
 from tests.builders import connected, make_firm
-from tests.conftest import BuiltTemplate, built_template
+from tests.conftest import BuiltTemplate, built_template, copied_or_fresh
 from tests.finance_world import World, build_world
 
 ADMIN_PASSWORD = "admin-pass-123"
@@ -46,18 +45,10 @@ def world_template(request: pytest.FixtureRequest) -> Iterator[tuple[BuiltTempla
 
 
 @pytest.fixture
-def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh copy of the finance world for the tests that use it, else a fresh database."""
-    if "world" not in request.fixturenames:
-        yield str(request.getfixturevalue(conftest.backend_fixture()))
-        return
-    template, _world = request.getfixturevalue("world_template")
-    try:
-        yield template.copy(tmp_path / "world.db", monkeypatch)
-    finally:
-        template.give_back()
+    with copied_or_fresh(request, "world", "world_template", tmp_path / "world.db") as url:
+        yield url
 
 
 @pytest.fixture

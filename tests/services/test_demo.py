@@ -25,9 +25,8 @@ from tektoro_tui.services.demo import (
 )
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import MarkPaidForm
-from tests import conftest
 from tests.builders import connected
-from tests.conftest import BuiltTemplate, built_template
+from tests.conftest import BuiltTemplate, built_template, copied_or_fresh
 
 from .conftest import NOW
 
@@ -49,18 +48,10 @@ def demo_template(request: pytest.FixtureRequest) -> Iterator[tuple[BuiltTemplat
 
 
 @pytest.fixture
-def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh copy of the demo firm for the tests that use it, else a fresh database."""
-    if "demo" not in request.fixturenames:
-        yield str(request.getfixturevalue(conftest.backend_fixture()))
-        return
-    template, _result = request.getfixturevalue("demo_template")
-    try:
-        yield template.copy(tmp_path / "demo.db", monkeypatch)
-    finally:
-        template.give_back()
+    with copied_or_fresh(request, "demo", "demo_template", tmp_path / "demo.db") as url:
+        yield url
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ from .screens.messages import (
     SignedIn,
 )
 from .widgets import keymap
+from .widgets.calls import call_service
 from .widgets.unsaved import leave_then
 
 if TYPE_CHECKING:
@@ -276,16 +277,15 @@ class TektoroApp(App[None]):
             return
         self.call_from_thread(self._actor_refreshed, actor)
 
-    @work(thread=True, exit_on_error=False, group="organisation", exclusive=True)
     def load_organisation_name(self, actor: Actor) -> None:
         """Name the organisation in the title bars, whichever screen the user goes to first."""
-        try:
-            name = self.services.home.organisation_name(actor)
-        except Exception as exc:  # noqa: BLE001 - shown as an error, never a crash
-            self.post_message(ActionFailed(exc))
-            return
-        with suppress(RuntimeError):  # the app is closing
-            self.call_from_thread(self._organisation_loaded, actor.user_id, name)
+        call_service(
+            self,
+            lambda: self.services.home.organisation_name(actor),
+            partial(self._organisation_loaded, actor.user_id),
+            group="organisation",
+            exclusive=True,
+        )
 
     def _organisation_loaded(self, user_id: int, name: str) -> None:
         if self.actor is not None and self.actor.user_id == user_id and not self.organisation:

@@ -13,7 +13,7 @@ one session for one user action.
 
 Connections to PostgreSQL are budgeted: one :class:`Database` holds at most one
 (:data:`PG_POOL_SIZE`), so a TUI needs two with the one that listens for
-changes, and a firm of 60 fits the server's default of 100. Work that arrives
+changes (the README's sizing: ``max_connections`` of 150 for 60 people). Work that arrives
 while the connection is busy waits its turn; the connection is closed once it
 has been idle for :data:`PG_IDLE_SECONDS`. A session is never opened inside
 another on the same thread (that would wait for itself): :class:`NestedSession`

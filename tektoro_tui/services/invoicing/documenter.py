@@ -53,7 +53,7 @@ from .common import (
     require_documenter,
 )
 from .numbering import series_row
-from .read_models import audit_image, draft_version, invoice_view
+from .read_models import audit_image, draft_version, invoice_names, invoice_view
 
 
 class DocumenterActions(ServiceBase):
@@ -251,17 +251,9 @@ def check_draft_version(session: Session, invoice: m.Invoice, expected: str | No
     if expected is None or invoice.status != InvoiceStatus.DRAFT:
         return
     if draft_version(session, invoice) != expected:
-        reference = _reference(session, invoice)
-        raise StaleEdit(stale_message(session, "invoice", invoice.id, f"The draft of {reference}"))
-
-
-def _reference(session: Session, invoice: m.Invoice) -> str:
-    if invoice.document_id is None:
-        return f"invoice #{invoice.id}"
-    reference = session.execute(
-        select(m.DocumentRecord.reference).where(m.DocumentRecord.id == invoice.document_id)
-    ).scalar_one_or_none()
-    return str(reference or f"invoice #{invoice.id}")
+        _client, reference = invoice_names(session, invoice)
+        label = f"The draft of {reference or f'invoice #{invoice.id}'}"
+        raise StaleEdit(stale_message(session, "invoice", invoice.id, label))
 
 
 DraftChange = Callable[[UnitOfWork, m.Invoice, m.Organisation, list[m.InvoiceLine]], None]

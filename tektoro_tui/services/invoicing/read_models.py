@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +115,7 @@ def _breakdown(lines: Sequence[InvoiceLineView], currency: str) -> tuple[VatBrea
     return tuple(out)
 
 
-def _names(session: Session, invoice: m.Invoice) -> tuple[str, str]:
+def invoice_names(session: Session, invoice: m.Invoice) -> tuple[str, str]:
     """The invoice's client name and document record reference ("" when there is none)."""
     client = session.get(m.Company, invoice.client_id)
     record = session.get(m.DocumentRecord, invoice.document_id) if invoice.document_id else None
@@ -141,7 +143,9 @@ def invoice_view(
             ``line_count`` are then summed by the database over every line.
     """
     currency = invoice.currency
-    client_name, document_reference = names if names is not None else _names(session, invoice)
+    client_name, document_reference = (
+        names if names is not None else invoice_names(session, invoice)
+    )
     rows = line_rows(session, invoice.id, line_limit) if lines else ()
     lines_shown = tuple(_line_view(row, currency) for row in rows)
     line_count: int | None = None
@@ -202,9 +206,6 @@ def draft_version(session: Session, invoice: m.Invoice) -> str:
     A draft keeps no version column (the invoice table is sealed); this is what the Documenter
     saves against instead.
     """
-    import hashlib
-    import json
-
     line = m.InvoiceLine
     summary = session.execute(
         select(

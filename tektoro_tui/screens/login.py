@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from ..widgets import keymap
+from ..widgets.entry_button import EntryButton
 from ..widgets.fields import FieldSpec, form_fields, read_values, show_problems
 from .base import Connection, TektoroScreen, call_service
 from .messages import LoginShown, SignedIn
@@ -60,8 +61,8 @@ class LoginScreen(TektoroScreen):
             yield from form_fields(FIELDS, LoginDraft())
             yield Static("", id="login-message", classes="entry-message", markup=False)
             with Horizontal(classes="entry-buttons"):
-                yield Button("Log in", variant="primary", id="log-in")
-                yield Button("Register with an invitation code", id="register")
+                yield EntryButton("Log in", variant="primary", id="log-in")
+                yield EntryButton("Register with an invitation code", id="register")
             yield Static("Opening the database…", id="database", classes="entry-database")
 
     def on_mount(self) -> None:

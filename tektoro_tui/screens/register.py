@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from ..errors import Problem
 from ..widgets import keymap
+from ..widgets.entry_button import EntryButton
 from ..widgets.fields import FieldSpec, form_fields, read_values, show_problems
 from ..widgets.formatting import moment
 from ..widgets.unsaved import UnsavedChanges, leave_then
@@ -81,8 +82,8 @@ class RegisterScreen(UnsavedChanges, TektoroScreen):
             yield from others
             yield Static("", id="register-message", classes="entry-message", markup=False)
             with Horizontal(classes="entry-buttons"):
-                yield Button("Create account", variant="primary", id="create")
-                yield Button("Back", id="back")
+                yield EntryButton("Create account", variant="primary", id="create")
+                yield EntryButton("Back", id="back")
 
     def on_mount(self) -> None:
         """Start in the code field."""

@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from ..errors import ConflictError, Problem, ValidationError
 from ..widgets import keymap
+from ..widgets.entry_button import EntryButton
 from ..widgets.fields import FieldSpec, FormField, form_fields, read_values, show_problems
 from ..widgets.unsaved import UnsavedChanges
 from .base import Connection, TektoroScreen, call_service
@@ -79,7 +80,7 @@ class SetupScreen(UnsavedChanges, TektoroScreen):
             yield from form_fields(SELLER_FIELDS, SetupDraft(), compact=True)
             yield Static("", id="setup-message", classes="entry-message", markup=False)
             with Horizontal(classes="entry-buttons"):
-                yield Button("Create organisation", variant="primary", id="create")
+                yield EntryButton("Create organisation", variant="primary", id="create")
 
     def on_mount(self) -> None:
         """Start in the company name."""

@@ -13,7 +13,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tektoro_tui.app import TektoroApp
+from tektoro_tui.screens.login import LoginScreen
+from tektoro_tui.widgets.entry_button import EntryButton
+
 from .conftest import Firm
+from .tuitools import settle
 
 ROOT = Path(__file__).resolve().parents[2]
 """The source tree under test: the fresh process starts here so that it imports this tree."""
@@ -115,3 +120,18 @@ def test_opening_the_database_loads_what_signing_in_needs_only(firm: Firm) -> No
     assert "tektoro_tui.services.administration.auth" in modules  # the database really was opened
     assert _under(modules, NOT_FOR_SIGNING_IN) == []
     assert loaded["collecting"], "garbage collection is back on once the database is open"
+
+
+async def test_the_login_screen_parses_no_styles_it_does_not_show(firm: Firm) -> None:
+    """Textual's Button styles (7 kB of looks the entry screens never show) wait for the first
+    form that uses a Textual button; the login's buttons carry only the looks they show."""
+    app = TektoroApp(services=firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        sources = " ".join(str(key) for key in app.stylesheet.source)
+        assert "textual/widgets/_button.py" not in sources
+        assert "entry_button.py" in sources
+        buttons = list(app.screen.query(EntryButton))
+        assert [button.id for button in buttons] == ["log-in", "register"]
+        assert buttons[0].styles.margin.right == 1, "the app's entry styles still reach them"

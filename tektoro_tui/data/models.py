@@ -850,6 +850,9 @@ class ChangeEvent(SQLModel, table=True):
     entity_id: str | None = Field(default=None, max_length=60)
     action: str = Field(max_length=60)
     actor_id: int | None = Field(default=None)
+    owner_id: int | None = Field(default=None)
+    """The user whose record changed (a time entry's owner, a notification's recipient); None
+    for records of nobody in particular, which concern every open screen."""
 
 
 ALL_TABLES = tuple(metadata.sorted_tables)

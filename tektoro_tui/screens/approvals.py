@@ -33,7 +33,7 @@ from ..widgets.dialogs.form import FormModal
 from ..widgets.paged_table import PagedTable
 from ..widgets.time_contributors import EVERYONE, ContributorTable
 from ..widgets.time_entry_table import EntryDetail, EntryTable, EntryTotals
-from .base import AreaScreen, call_service, edit_in_form
+from .base import AreaScreen, call_service, edit_in_form, owner_set
 
 if TYPE_CHECKING:
     from textual.widgets import DataTable
@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
 ENTRY_COLUMNS = ("date", "person", "project", "task", "hours", "value", "description")
 
-Summary = tuple[tuple[ContributorSummary, ...], Totals]
+Summary = tuple[tuple[ContributorSummary, ...], EntryPage]
+"""The contributors, and the first entry of everybody listed (for the totals and the owners)."""
 Refreshed = tuple[Summary, EntryPage]
 
 
@@ -147,13 +148,14 @@ class ApprovalsScreen(AreaScreen):
             time = self.services.time
             rows = time.approvals(self.actor, include_all=include_all)
             page = time.approval_entries(self.actor, None, include_all=include_all, limit=1)
-            return rows, page.totals
+            return rows, page
 
         call_service(self, fetch, self._show_summary, group="summary", exclusive=True)
 
     def _show_summary(self, summary: Summary) -> None:
         rows, everyone = summary
-        self._keep = self.contributors.show(rows, everyone, self._keep)
+        self.shown_owners = owner_set(everyone.owners)
+        self._keep = self.contributors.show(rows, everyone.totals, self._keep)
         self.load_entries()
 
     @property
@@ -229,13 +231,14 @@ class ApprovalsScreen(AreaScreen):
             page = time.approval_entries(
                 self.actor, contributor, include_all=include_all, limit=limit
             )
-            return (rows, everyone.totals), page
+            return (rows, everyone), page
 
         def refreshed(loaded: Refreshed) -> None:
             (rows, everyone), page = loaded
             if include_all != self._include_all:
                 return  # the user switched scope meanwhile; that load shows the news
-            self._keep = self.contributors.show(rows, everyone, self._keep)
+            self.shown_owners = owner_set(everyone.owners)
+            self._keep = self.contributors.show(rows, everyone.totals, self._keep)
             if self._keep != keep:
                 self.load_entries()  # another contributor is highlighted now
                 return
@@ -249,6 +252,7 @@ class ApprovalsScreen(AreaScreen):
     def action_firm_wide(self) -> None:
         """Switch between your direct staff and the whole firm."""
         self._include_all = not self._include_all
+        self.shown_owners = None  # until the new scope's load says whose entries
         self._keep = EVERYONE
         self.load_summary()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import ComposeResult
@@ -36,11 +36,17 @@ __all__ = [
     "TektoroScreen",
     "call_service",
     "edit_in_form",
+    "owner_set",
     "push_dialog",
 ]
 
 R = TypeVar("R")
 D = TypeVar("D")
+
+
+def owner_set(owners: Iterable[int] | None) -> frozenset[int] | None:
+    """``AreaScreen.shown_owners`` for a load that covered ``owners`` (None: anybody's)."""
+    return None if owners is None else frozenset(owners)
 
 
 def edit_in_form(
@@ -171,6 +177,11 @@ class AreaScreen(TektoroScreen):
     at the end of the interval, so a busy office costs an open screen at most two reloads a
     second, whatever the number of changes, and no change waits longer than this."""
 
+    shown_owners: frozenset[int] | None = None
+    """The people whose records (time entries, notifications) the screen shows, as its last
+    load found them; None means anybody's. A change to the records of somebody else is not
+    read again. Set by the screens whose data belong to a few people."""
+
     _stale: bool = False
     _last_live_reload: float = 0.0
     _live_reload_timer: Timer | None = None
@@ -178,12 +189,36 @@ class AreaScreen(TektoroScreen):
     def refresh_data(self) -> None:
         """Reload what the screen shows; screens with ``REFRESH_ON`` override this."""
 
+    @property
+    def showing(self) -> bool:
+        """Whether the user sees this screen: it is on top, or only dialogs that let it show
+        through lie above it. (Textual's ``is_current`` also counts a screen hidden under an
+        opaque one, so a Home covered by another area would keep reloading unseen.)"""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        above = stack[stack.index(self) + 1 :]
+        return all(screen.styles.background.a < 1 for screen in above)
+
+    def take_changes(self, message: DataChanged) -> None:
+        """Other sessions committed ``message``'s changes (called by the app for each screen on
+        the stack). A screen that shows none of it ignores it; a showing one is told (and
+        reloads); a hidden one reloads when it is shown again. Nothing is sent to a hidden
+        screen: a message handled by a screen under another made Textual repaint the whole
+        screen on top (measured: 6 % of a core for 600 changes a minute)."""
+        if not self.concerned_by(message):
+            return
+        if self.showing:
+            self.post_message(message)
+        else:
+            self._stale = True
+
     def on_data_changed(self, message: DataChanged) -> None:
         """Reload when this screen is showing (at most once an interval), else when it is
         shown again."""
-        if not (message.entities & self.REFRESH_ON):
+        if not self.concerned_by(message):
             return
-        if not self.is_current:
+        if not self.showing:
             self._stale = True
             return
         if self._live_reload_timer is not None:
@@ -194,10 +229,19 @@ class AreaScreen(TektoroScreen):
         else:
             self._live_reload_timer = self.set_timer(wait, self._live_reload)
 
+    def concerned_by(self, message: DataChanged) -> bool:
+        """Whether a change in ``message`` can alter what this screen shows: a table in
+        ``REFRESH_ON``, and a record of nobody in particular or of one of ``shown_owners``."""
+        owners = self.shown_owners
+        return any(
+            entity in self.REFRESH_ON and (owners is None or owner is None or owner in owners)
+            for entity, owner in message.touched
+        )
+
     def _live_reload(self) -> None:
         self._live_reload_timer = None
         self._last_live_reload = time.monotonic()
-        if self.is_current:
+        if self.showing:
             self.refresh_data()
         else:
             self._stale = True

@@ -133,6 +133,8 @@ class HomeScreen(AreaScreen):
         """A home screen for the actor's role."""
         super().__init__(*args, **kwargs)
         self.kind = dashboard_kind(self.actor.role)
+        if self.kind == "contractor":  # their own hours, tickets and notifications only
+            self.shown_owners = frozenset({self.actor.user_id})
         self.contractor_period = "month"
         self.manager_period = MANAGER_PERIODS[0]
         self.manager_dates: PeriodDraft | None = None

@@ -57,6 +57,15 @@ class PermissionsChanged(Message):
 class DataChanged(Message):
     """Another session (or this one) committed changes to these tables (the real-time feed)."""
 
-    def __init__(self, entities: frozenset[str]) -> None:
+    def __init__(
+        self,
+        entities: frozenset[str],
+        touched: frozenset[tuple[str, int | None]] | None = None,
+    ) -> None:
+        """Changes to ``entities``; ``touched`` says whose records changed in each (a user id,
+        or None for records of nobody in particular); left out, every change concerns all."""
         super().__init__()
         self.entities = entities
+        self.touched = (
+            touched if touched is not None else frozenset((entity, None) for entity in entities)
+        )

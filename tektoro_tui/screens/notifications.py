@@ -72,6 +72,7 @@ class NotificationsScreen(AreaScreen):
         """The notifications of ``actor``."""
         super().__init__(services, actor)
         self._notes: dict[str, NotificationView] = {}
+        self.shown_owners = frozenset({actor.user_id})  # one's own notifications only
 
     def compose_body(self) -> ComposeResult:
         """The list and the highlighted message in full."""

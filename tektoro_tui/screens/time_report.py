@@ -39,7 +39,7 @@ from ..widgets.time_export import (
 )
 from ..widgets.time_fields import CardChoices, Options, TimeEntryForm, card_for
 from ..widgets.time_filter_bar import TimeFilterBar, period_text
-from .base import AreaScreen, call_service, edit_in_form, push_dialog
+from .base import AreaScreen, call_service, edit_in_form, owner_set, push_dialog
 from .preset_pane import ALL, every_page
 from .time_card import load_card_choices
 
@@ -147,6 +147,7 @@ class TimeReportScreen(AreaScreen):
 
     def _show_rest(self, page: EntryPage) -> None:
         """The totals of ``page`` and the details of the highlighted entry."""
+        self.shown_owners = owner_set(page.owners)
         self._totals = page.totals
         self._show_totals()
         self._show_detail()
@@ -160,6 +161,7 @@ class TimeReportScreen(AreaScreen):
     def on_time_filter_bar_changed(self, event: TimeFilterBar.Changed) -> None:
         """Show what the new filter matches, from the top."""
         self._filter = event.filter
+        self.shown_owners = None  # until the new filter's first page says whose entries
         self.table.start_over()
         self.load()
 

@@ -16,7 +16,7 @@ file, so that ``tektoro check`` notices a chain that later goes back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -202,7 +202,7 @@ class UnitOfWork:
         self.now = now
         self.backend = backend
         self._audit: list[tuple[str, str, str | None, str, str]] = []
-        self._changes: list[tuple[str, str | None, str]] = []
+        self._changes: list[tuple[str, str | None, str, int | None]] = []
         self._keying: bytes | None = None
         self.head: CommittedHead | None = None
 
@@ -213,8 +213,16 @@ class UnitOfWork:
         entity_id: object,
         before: Mapping[str, Any] | None = None,
         after: Mapping[str, Any] | None = None,
+        *,
+        owners: Iterable[int | None] | None = None,
     ) -> None:
-        """Record a write for the audit log and the real-time feed (appended at commit)."""
+        """Record a write for the audit log and the real-time feed (appended at commit).
+
+        ``owners`` are the people whose records the write changed (a time entry's owner, a
+        notification's recipient): the feed gets one change event per person, so open screens
+        can skip changes to records they do not show. Leave it out for records of nobody in
+        particular (the change then concerns every screen watching the table).
+        """
         ident = None if entity_id is None else str(entity_id)
         self._audit.append(
             (
@@ -225,7 +233,12 @@ class UnitOfWork:
                 audit_rules.canonical_json(after),
             )
         )
-        self._changes.append((entity, ident, action))
+        given = set(owners) if owners is not None else {None}
+        people: list[int | None] = [*sorted(o for o in given if o is not None)]
+        if None in given or not people:
+            people.append(None)  # concerns every screen that watches the table
+        for owner in people:
+            self._changes.append((entity, ident, action, owner))
 
     def key_chain(self, key: bytes) -> None:
         """Key the chain with ``key`` from this action's first event on, sealing every ledger
@@ -301,7 +314,7 @@ class UnitOfWork:
             select(m.AuditEvent.hash).order_by(m.AuditEvent.id).limit(1)
         ).scalar_one()
         self.head = CommittedHead(chain=first, event_id=last_id, hash=prev, keyed_from=keyed_from)
-        for entity, ident, action in self._changes:
+        for entity, ident, action, owner in self._changes:
             self.session.add(
                 m.ChangeEvent(
                     occurred_at=self.now,
@@ -309,6 +322,7 @@ class UnitOfWork:
                     entity_id=ident,
                     action=action,
                     actor_id=actor_id,
+                    owner_id=owner,
                 )
             )
         if self.backend == "postgresql":

@@ -32,6 +32,8 @@ class ChangeView:
     entity_id: str | None
     action: str
     occurred_at: datetime
+    owner_id: int | None = None
+    """The user whose record changed; None for records of nobody in particular."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,12 @@ class ChangeBatch:
         """The tables touched."""
         return frozenset(change.entity for change in self.changes)
 
+    @property
+    def touched(self) -> frozenset[tuple[str, int | None]]:
+        """Each table touched with the people whose records changed in it (None: records of
+        nobody in particular)."""
+        return frozenset((change.entity, change.owner_id) for change in self.changes)
+
 
 BATCH_LIMIT = 500
 """The most change events one wake-up returns; the rest come with the next call at once."""
@@ -55,7 +63,8 @@ CE = m.ChangeEvent
 class ChangeSubscription:
     """One session's place in the feed; use from one thread (the app's watcher worker).
 
-    The subscription has no acting user, so it reveals only which tables changed, the order
+    The subscription has no acting user, so it reveals only which tables changed, whose
+    records they were (a user id, so that a screen can skip what it does not show), the order
     and the time: a change's record id and action are left out of the views it returns.
     """
 
@@ -96,7 +105,7 @@ class ChangeSubscription:
     def _read_after(self, last_id: int) -> tuple[ChangeView, ...]:
         """The change events after ``last_id``, oldest first (primary-key range scan)."""
         query = (
-            select(CE.id, CE.entity, CE.occurred_at)
+            select(CE.id, CE.entity, CE.occurred_at, CE.owner_id)
             .where(CE.id > last_id)  # type: ignore[operator]
             .order_by(CE.id)
             .limit(BATCH_LIMIT)
@@ -105,7 +114,12 @@ class ChangeSubscription:
             rows = session.execute(query).all()
         return tuple(
             ChangeView(
-                id=row.id, entity=row.entity, entity_id=None, action="", occurred_at=row.occurred_at
+                id=row.id,
+                entity=row.entity,
+                entity_id=None,
+                action="",
+                occurred_at=row.occurred_at,
+                owner_id=row.owner_id,
             )
             for row in rows
         )

@@ -39,6 +39,7 @@ ALL_REVISIONS = (
     "0009_login_throttle",
     "0010_edit_versions",
     "0011_money_bigint",
+    "0012_change_owner",
 )
 
 

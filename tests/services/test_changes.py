@@ -18,7 +18,7 @@ from sqlalchemy import text
 from tektoro_tui.data import models as m
 from tektoro_tui.services.administration.presets import ActivityForm, RateCodeForm
 from tektoro_tui.services.base import CHANGE_CHANNEL, Actor, FixedClock
-from tektoro_tui.services.changes import BATCH_LIMIT, ChangeSubscription
+from tektoro_tui.services.changes import BATCH_LIMIT, ChangeSubscription, ChangeView
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm
 from tests.builders import connected
@@ -99,6 +99,49 @@ def test_a_batch_says_which_tables_changed_and_nothing_else(
     assert entities == {"activity", "rate_code"}
     assert [c.id for c in changes] == sorted(c.id for c in changes)
     assert all(c.entity_id is None and c.action == "" for c in changes)
+    assert all(c.owner_id is None for c in changes)  # presets belong to nobody in particular
+
+
+def every_change(subscription: ChangeSubscription, count: int, seconds: float) -> list[ChangeView]:
+    """The next ``count`` changes, waiting at most ``seconds`` in all."""
+    found: list[ChangeView] = []
+    deadline = time.monotonic() + seconds
+    while len(found) < count and time.monotonic() < deadline:
+        batch = subscription.next_batch(0.5)
+        if batch is not None:
+            found.extend(batch.changes)
+    assert len(found) >= count, f"{len(found)} of {count} changes arrived within {seconds} s"
+    return found
+
+
+def test_changes_to_time_entries_name_whose_entries_they_were(
+    services: Services, world: World, clock: FixedClock, db_url: str
+) -> None:
+    """A card saved for Carl names Carl; one batch over Carl's and Dora's cards names both,
+    once each; a change to a record of nobody in particular names nobody."""
+    subscription = services.changes.subscribe()
+    other = Services.connect(db_url, clock=clock)
+    try:
+        olga = other.auth.login(OWNER, ADMIN_PASSWORD)  # Carl's and Dora's supervisor
+        assert {c.owner_id for c in every_change(subscription, 1, 5)} == {None}  # the login
+        carls = other.time.add_entry(olga, world.roof.card("1:00", "2026-03-20", owner=world.carl))
+        (saved,) = every_change(subscription, 1, 5)
+        assert (saved.entity, saved.owner_id) == ("time_entry", world.carl.user_id)
+        doras = other.time.add_entry(olga, world.roof.card("2:00", "2026-03-20", owner=world.dora))
+        assert [c.owner_id for c in every_change(subscription, 1, 5)] == [world.dora.user_id]
+        result = other.time.accept(olga, (carls.id, doras.id))
+        assert sorted(result.entry_ids) == sorted((carls.id, doras.id))
+        accepted = every_change(subscription, 2, 5)
+        assert sorted((c.entity, c.owner_id) for c in accepted) == sorted(
+            [("time_entry", world.carl.user_id), ("time_entry", world.dora.user_id)]
+        )
+        other.presets.save_activity(olga, ActivityForm(name="Survey work"))
+        assert [(c.entity, c.owner_id) for c in every_change(subscription, 1, 5)] == [
+            ("activity", None)
+        ]
+    finally:
+        other.close()
+        subscription.close()
 
 
 def test_a_payment_names_the_payment_and_its_invoice(

@@ -68,9 +68,9 @@ def feed_reports(app: TektoroApp) -> list[frozenset[str]]:
     seen: list[frozenset[str]] = []
     deliver = app._data_changed
 
-    def spy(entities: frozenset[str]) -> None:
+    def spy(entities: frozenset[str], touched: frozenset[tuple[str, int | None]]) -> None:
         seen.append(entities)
-        deliver(entities)
+        deliver(entities, touched)
 
     app._data_changed = spy  # type: ignore[method-assign]
     return seen

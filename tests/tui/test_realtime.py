@@ -123,6 +123,61 @@ async def test_an_accepted_entry_shows_in_the_owners_time_report(shared: Shared)
         services_b.close()
 
 
+def seen_everything(app: TektoroApp, services: Services) -> bool:
+    """Whether ``app``'s live updates have read every change committed so far."""
+    live = app._live
+    if live is None or not live[1]:
+        return False
+    newest = services.changes.subscribe()
+    try:
+        return live[1][0].last_id >= newest.last_id
+    finally:
+        newest.close()
+
+
+async def test_a_time_report_reads_again_only_for_the_entries_it_shows(
+    shared: Shared, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Carl's Time Report shows Carl's cards: a card saved for Dora costs it nothing; one saved
+    for Carl by his supervisor shows at once."""
+    world = shared.world
+    app_a, services_a = instance(shared.url)
+    _app_b, services_b = instance(shared.url)
+    reads: list[object] = []
+    report = services_a.time.report
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args)
+        return report(*args, **kwargs)
+
+    monkeypatch.setattr(services_a.time, "report", counted)
+    try:
+        async with app_a.run_test(size=SIZE) as pilot:
+            await log_in(pilot, CARL, PASSWORD)
+            await open_area(pilot, "t", TimeReportScreen)
+            screen = app_a.screen
+            assert screen.shown_owners == {world.carl.user_id}
+            read_before = len(reads)
+            olga = services_b.auth.login(*OWNER)
+            services_b.time.add_entry(olga, world.roof.card("2:00", "2026-03-21", owner=world.dora))
+            await until(pilot, lambda: seen_everything(app_a, services_b), "Dora's card seen")
+            await settle(pilot)
+            await pilot.pause(0.6)  # longer than a gathered reload waits
+            assert len(reads) == read_before, "Dora's card made Carl's report read again"
+            own = services_b.time.add_entry(
+                olga, world.roof.card("1:00", "2026-03-21", owner=world.carl)
+            )
+            await until(
+                pilot,
+                lambda: cell(pilot, "#entries", str(own.id), 1, screen) != "",
+                "Carl's new card showing in his Time Report",
+            )
+            assert len(reads) == read_before + 1
+    finally:
+        services_a.close()
+        services_b.close()
+
+
 async def test_a_screen_under_a_dialog_updates_behind_it(shared: Shared) -> None:
     """The help dialog covers the printer; the printer still shows the news underneath."""
     number = shared.world.bolt_invoice.number
@@ -194,12 +249,16 @@ async def test_the_client_portal_follows_a_partial_then_a_final_payment(shared: 
             )
             assert cell(pilot, "#ci-list", number, due) == "438.00"
             assert cell(pilot, "#ci-list", number, status) == "overdue 4d", "438.00 still late"
+            # the dashboard hidden under the list is not read again until it is shown
+            assert figure(pilot, "#balance", "Paid so far", home) == "0.00"
+            await pilot.press("escape")
             await until(
                 pilot,
                 lambda: figure(pilot, "#balance", "Paid so far", home) == "300.00",
-                "the partial payment on the client's dashboard behind the list",
+                "the partial payment on the client's dashboard, shown again",
             )
             assert figure(pilot, "#balance", "Invoices paid in full", home) == "0"
+            await open_area(pilot, "l", ClientInvoicesScreen)
 
             services_b.client_invoices.mark_paid(owner, number, MarkPaidForm(reference="final"))
             await until(
@@ -208,11 +267,11 @@ async def test_the_client_portal_follows_a_partial_then_a_final_payment(shared: 
                 "the final payment showing in the client portal",
             )
             assert cell(pilot, "#ci-list", number, due) == "0.00"
-            # the dashboard under the list follows too (its own reload), without being shown
+            await pilot.press("escape")
             await until(
                 pilot,
                 lambda: figure(pilot, "#balance", "Outstanding", home) == "0.00",
-                "the paid invoice on the client's dashboard behind the list",
+                "the paid invoice on the client's dashboard, shown again",
             )
             assert figure(pilot, "#balance", "Paid so far", home) == "738.00"
             assert figure(pilot, "#balance", "Invoices paid in full", home) == "1"

@@ -519,7 +519,14 @@ class ContractorInvoiceService(ServiceBase):
                 statement = statement.where(note.id.in_(sorted(set(ids))))  # type: ignore[union-attr]
             marked = sorted(int(ident) for ident in uow.session.execute(statement).scalars())
             if marked:
-                uow.audit("notification.read", "notification", None, None, {"ids": marked})
+                uow.audit(
+                    "notification.read",
+                    "notification",
+                    None,
+                    None,
+                    {"ids": marked},
+                    owners=[actor.user_id],
+                )
             return len(marked)
 
     def mark_unread(self, actor: Actor, ids: tuple[int, ...]) -> int:
@@ -541,7 +548,14 @@ class ContractorInvoiceService(ServiceBase):
             )
             marked = sorted(int(ident) for ident in uow.session.execute(statement).scalars())
             if marked:
-                uow.audit("notification.unread", "notification", None, None, {"ids": marked})
+                uow.audit(
+                    "notification.unread",
+                    "notification",
+                    None,
+                    None,
+                    {"ids": marked},
+                    owners=[actor.user_id],
+                )
             return len(marked)
 
 
@@ -802,7 +816,9 @@ def _settle(
     )
     session.add(note)
     session.flush()
-    uow.audit("notification.create", "notification", note.id, None, row_dict(note))
+    uow.audit(
+        "notification.create", "notification", note.id, None, row_dict(note), owners=[note.user_id]
+    )
     return _PaidNotice(
         invoice_id=invoice.id,
         number=invoice.number,

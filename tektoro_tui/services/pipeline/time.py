@@ -177,7 +177,14 @@ class TimeService(ServiceBase):
             )
             session.add(entry)
             session.flush()
-            uow.audit("time_entry.create", "time_entry", entry.id, None, row_dict(entry))
+            uow.audit(
+                "time_entry.create",
+                "time_entry",
+                entry.id,
+                None,
+                row_dict(entry),
+                owners=[entry.owner_id],
+            )
             return _entry_view(session, entry.id or 0)
 
     def get_entry(self, actor: Actor, entry_id: int) -> TimeEntryView:
@@ -217,7 +224,14 @@ class TimeService(ServiceBase):
                 setattr(entry, key, value)
             entry.updated_at = uow.now
             session.flush()
-            uow.audit("time_entry.update", "time_entry", entry.id, before, row_dict(entry))
+            uow.audit(
+                "time_entry.update",
+                "time_entry",
+                entry.id,
+                before,
+                row_dict(entry),
+                owners=[entry.owner_id],
+            )
             return _entry_view(session, entry_id)
 
     def delete_entries(
@@ -466,6 +480,7 @@ class TimeService(ServiceBase):
                 applied[0] if len(applied) == 1 else None,
                 {"status_by_id": {str(i): status_before[str(i)] for i in applied}},
                 {"ids": applied, **values},
+                owners=_owners_of(eligible, applied),
             )
         return _batch(action.value, False, changed, [*skipped, *lost], session)
 
@@ -493,6 +508,7 @@ class TimeService(ServiceBase):
                 gone[0] if len(gone) == 1 else None,
                 {"ids": gone, "entries": [snapshot[i] for i in gone]},
                 None,
+                owners=_owners_of(eligible, gone),
             )
         return _batch("delete", False, deleted, [*skipped, *lost], session)
 
@@ -554,6 +570,12 @@ def _direct_staff_ids(session: Session, actor: Actor) -> list[int]:
         .scalars()
         .all()
     )
+
+
+def _owners_of(rows: Sequence[Row[Any]], ids: Sequence[int]) -> set[int | None]:
+    """Whose entries among ``rows`` have the ``ids`` (for the change feed)."""
+    wanted = set(ids)
+    return {row.owner_id for row in rows if row.id in wanted}
 
 
 def _visible_owner_ids(session: Session, actor: Actor) -> list[int]:
@@ -834,14 +856,14 @@ def _entry_page(
     """A keyset page of ``scope`` (work date desc, id desc) plus the totals of all of it."""
     currency = org_currency(session)
     if scope.empty:
-        return EntryPage((), None, Totals(0, 0, Money.zero(currency)))
+        return EntryPage((), None, Totals(0, 0, Money.zero(currency)), scope.owners)
     limit = max(1, limit)
     keys = _page_keys(session, scope, _cursor(after), limit + 1)
     views = _views_by_id(session, [key[1] for key in keys[:limit]], currency)
     more = len(keys) > limit
     last = keys[limit - 1] if more else None
     next_after = (last[0], last[1]) if last is not None else None
-    return EntryPage(tuple(views), next_after, _totals(session, scope, currency))
+    return EntryPage(tuple(views), next_after, _totals(session, scope, currency), scope.owners)
 
 
 def _cursor(after: tuple[object, ...] | None) -> tuple[date, int] | None:

@@ -97,6 +97,9 @@ class EntryPage:
     items: tuple[TimeEntryView, ...]
     next_after: tuple[object, ...] | None
     totals: Totals
+    owners: tuple[int, ...] | None = None
+    """Whose entries the filter covers (None: anybody's), for a screen to tell which changes
+    can alter it."""
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,18 @@ def edit_in_form(
             then(result)
 
     form.save_through(save, checked)
+    form.reload_through(lambda: reload_screen(node))
     push_dialog(node, form)
+
+
+def reload_screen(node: DOMNode) -> None:
+    """Read again what the screen of ``node`` shows (its Reload key, else its live reload)."""
+    screen = getattr(node, "screen", None)
+    if screen is None or not still_shown(node):
+        return
+    reload = getattr(screen, "action_reload", None) or getattr(screen, "refresh_data", None)
+    if reload is not None:
+        reload()
 
 
 class Connection:

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import Button, DataTable, Input
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.presets import PresetsScreen
@@ -31,10 +31,11 @@ from tektoro_tui.widgets.dialogs.batch import BatchDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.printer_detail import INVOICE_COLUMNS
 from tektoro_tui.widgets.stable_table import StableTable
+from tektoro_tui.widgets.unsaved import LeaveDialog
 from tests.builders import approve_all
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, NOW, Firm
-from .tuitools import go, log_in, settle, text_of, type_into, until
+from .tuitools import go, keys, log_in, settle, text_of, type_into, until
 
 SIZE = (100, 30)
 RATES = 80
@@ -205,6 +206,7 @@ async def test_a_rate_code_saved_over_another_sessions_change_is_refused_in_the_
         other.presets.save_rate_code(
             other_admin(other), RateCodeForm(hourly_rate="65.00"), ident, version=1
         )
+        assert not app.screen.query_one("#reload", Button).display
         type_into(app, "#input-name", "Rate 60 night")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -214,8 +216,32 @@ async def test_a_rate_code_saved_over_another_sessions_change_is_refused_in_the_
         assert told.startswith("Changed by someone else: Rate code Rate 60 was changed by Ann")
         assert "hourly rate: 50.00 → 65.00" in told and "Nothing was saved" in told
         assert app.screen.query_one("#input-name", Input).value == "Rate 60 night"
+        assert app.screen.query_one("#reload", Button).display, "Reload is offered"
+        rates_now = other.presets.list_rate_codes(other_admin(other), limit=500).items
+        saved = {r.id: r for r in rates_now}
+        assert (saved[ident].name, str(saved[ident].hourly_rate.amount)) == ("Rate 60", "65.00")
+
+        await keys(pilot, "f5")  # Reload: what was typed would be lost, so it asks first
+        assert isinstance(app.screen, LeaveDialog)
+        await keys(pilot, "y")
+        assert isinstance(app.screen, PresetsScreen), "the form closed, unsaved"
+        await until(pilot, lambda: "65.00" in table_row(app, ident), "Rate 60 at 65.00")
+        await keys(pilot, "e")  # edit again, from the record as it is now
+        assert isinstance(app.screen, FormModal)
+        assert app.screen.query_one("#input-hourly_rate", Input).value == "65.00"
+        type_into(app, "#input-name", "Rate 60 night")
+        await keys(pilot, "ctrl+s")
+        assert isinstance(app.screen, PresetsScreen), "saved over the record as it is now"
     saved = {r.id: r for r in other.presets.list_rate_codes(other_admin(other), limit=500).items}
-    assert (saved[ident].name, str(saved[ident].hourly_rate.amount)) == ("Rate 60", "65.00")
+    assert (saved[ident].name, str(saved[ident].hourly_rate.amount)) == ("Rate 60 night", "65.00")
+
+
+def table_row(app: TektoroApp, ident: int) -> str:
+    """The rate codes list's row of ``ident`` as text ("" while it is absent)."""
+    table = app.screen.query_one("#rate_codes-pane-table", StableTable)
+    if str(ident) not in table.rows:
+        return ""
+    return " ".join(str(cell) for cell in table.get_row(str(ident)))
 
 
 # --- Time Report ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from ...errors import Problem, TektoroError, ValidationError
+from ...errors import Problem, StaleEdit, TektoroError, ValidationError
 from .. import keymap
 from ..calls import call_service
 from ..fields import FieldSpec, FormField, form_fields, read_values, show_problems
@@ -72,11 +72,18 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
     FormModal #buttons Button {
         margin-left: 1;
     }
+    FormModal #buttons #reload {
+        display: none;
+    }
+    FormModal.-stale #buttons #reload {
+        display: block;
+    }
     """
 
     BINDINGS = [
         Binding(keymap.SAVE, "save", "Save"),
         Binding(keymap.BACK, "cancel", "Cancel"),
+        Binding(keymap.RELOAD, "reload_record", "Reload"),
     ]
 
     def __init__(
@@ -112,6 +119,9 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
         self._field_names = dict(field_names or {})
         self._check: Callable[[T], Any] | None = None
         self._checked: Callable[[Any], object] | None = None
+        self._reload: Callable[[], object] | None = None
+        self.stale = False
+        """Whether Save was refused because someone else changed the record meanwhile."""
         self.checking = False
         """Whether Save is being checked by the service (the dialog waits for it)."""
         self._sent: dict[str, Any] = {}
@@ -126,6 +136,12 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
         self._check = check
         self._checked = checked
 
+    def reload_through(self, reload: Callable[[], object]) -> None:
+        """Offer Reload when a save is refused because someone else changed the record:
+        it closes the form, unsaved, and ``reload`` reads the record again where it is listed.
+        """
+        self._reload = reload
+
     def compose(self) -> ComposeResult:
         """The title, the fields, unplaced problems and the buttons."""
         with Vertical(id="dialog"):
@@ -137,6 +153,7 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
             yield Static("", id="form-problems", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Save", variant="primary", id="save")
+                yield Button("Reload", id="reload")
                 yield Button("Cancel", id="cancel")
         yield KeyFooter()
 
@@ -189,6 +206,19 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
     def _failed(self, error: BaseException) -> None:
         """Whatever went wrong, the dialog and what is typed in it stay."""
         self.checking = False
+        if isinstance(error, StaleEdit) and self._reload is not None:
+            self.stale = True
+            self.add_class("-stale")
+            self.refresh_bindings()
+            self._show_rest((Problem("", f"{error.title}: {error.message}"),))
+            self.notify(
+                "Reload (F5) shows the record as it is now; your edits here are not saved.",
+                title=error.title,
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+            return
         if isinstance(error, TektoroError) and not isinstance(error, ValidationError):
             self._show_rest((Problem("", f"{error.title}: {error.message}"),))
 
@@ -204,11 +234,31 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
             return
         leave_then(self.app, [self], lambda: self.dismiss(None))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Reload only once a save was refused over someone else's change."""
+        if action == "reload_record":
+            return self.stale
+        return True
+
+    def action_reload_record(self) -> None:
+        """Close the form unsaved and read the record again where it is listed."""
+        if not self.stale or self.checking or self._reload is None:
+            return
+        reload = self._reload
+
+        def close_and_reload() -> None:
+            self.dismiss(None)
+            self.app.call_later(reload)
+
+        leave_then(self.app, [self], close_and_reload)  # asks before typed edits are dropped
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Save or cancel."""
+        """Save, reload or cancel."""
         event.stop()
         if event.button.id == "save":
             self.action_save()
+        elif event.button.id == "reload":
+            self.action_reload_record()
         else:
             self.action_cancel()
 

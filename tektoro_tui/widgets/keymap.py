@@ -203,6 +203,7 @@ DIALOG_KEYS: tuple[KeyMeaning, ...] = (
     _meaning(CSV, "CSV (the export question)", "choose('csv')"),
     _meaning(XLSX, "XLSX (the export question)", "choose('xlsx')"),
     _meaning(COPY, "Copy the code to the clipboard", "copy"),
+    _meaning(RELOAD, "Reload a record someone else changed (the form closes)", "reload_record"),
     _meaning(CONFIRM, "Close the notice", "close"),
     _meaning(OTHER_BUTTON, "The other button", "app.focus_next"),
     _meaning("f1,q,question_mark", "Close the help", "close"),

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
 from textual.widgets._footer import FooterKey
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.areas import AREAS
 from tektoro_tui.widgets.key_footer import FooterSlot, KeyFooter, hidden_keys
+from tektoro_tui.widgets.stable_table import StableTable
+from tests.finance_world import PASSWORD, World
 
 from .conftest import ADMIN, Firm
+from .dashboard_world import OLGA, world, world_template
 from .tuitools import errors, go, keys, log_in, settle
+
+__all__ = ["world", "world_template"]
 
 
 def test_nothing_is_hidden_when_every_key_fits() -> None:
@@ -84,3 +90,38 @@ async def test_the_footer_is_fitted_again_when_the_terminal_narrows(stocked_firm
         await pilot.resize_terminal(140, 30)
         await settle(pilot)
         assert {key.key for key in app.screen.query(FooterKey)} == wide
+
+
+def _cut_columns(table: StableTable) -> list[str]:
+    """The columns the table's right edge cuts through, as it stands scrolled to the left."""
+    visible = table.scrollable_content_region.width - table._row_label_column_width
+    cut, start = [], 0
+    for column in table.ordered_columns:
+        end = start + column.get_render_width(table) - table.cell_padding
+        if start < visible < end:
+            cut.append(column.label.plain)
+        start += column.get_render_width(table)
+    return cut
+
+
+@pytest.mark.parametrize("area", ["i", "l", "v", "w", "u", "t", "f"])
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_the_right_edge_never_cuts_a_column(
+    world: World, area: str, size: tuple[int, int]
+) -> None:
+    """ "4,829" for 4,829.91: a figure cut at the edge reads as another figure. The columns
+    shown are shown whole (names give way first); the rest start at the edge, and come
+    whole into view by scrolling right."""
+    app = TektoroApp(services=world.services)
+    async with app.run_test(size=size) as pilot:
+        await log_in(pilot, OLGA, PASSWORD)
+        await keys(pilot, *go(area))
+        tables = [t for t in app.screen.query(StableTable) if t.row_count and t.display]
+        assert tables, f"{type(app.screen).__name__} lists something"
+        for table in tables:
+            assert _cut_columns(table) == [], f"{type(app.screen).__name__} #{table.id}"
+        await pilot.resize_terminal(size[0] + 7, size[1])
+        await settle(pilot)
+        for table in tables:
+            assert _cut_columns(table) == [], f"{type(app.screen).__name__} #{table.id}, wider"
+        assert not errors(app)

@@ -24,13 +24,11 @@ from ..exports.model import CellValue, Column, Table
 from ..services.invoicing.views import AgingRow, InvoiceView
 from .formatting import day, hours
 from .keyed_table import KeyedTable
-from .printer_detail import NAME_WIDTH, amount_cell, clipped, notice_label, status_label
+from .printer_detail import amount_cell, clipped, notice_label, status_label
 from .stable_table import StableTable
 
 NUMERIC_KINDS = ("money", "hours", "int")
 TOTALS_KEY = "totals"
-TEXT_WIDTH = NAME_WIDTH
-"""Text columns wider than this are cut, so the amounts fit at 80 columns."""
 OPEN_INVOICE_COLUMNS = ("Number", "Client", "Due date", "Gross", "Due", "Status", "Notice")
 
 
@@ -107,11 +105,8 @@ class ReportTable(StableTable):
         ]
         self.header_height = max((len(heading.split()) for heading in headings), default=1)
         for index, heading in enumerate(headings):
-            widest = max((len(row[index]) for row in rows), default=0)
-            width = (
-                TEXT_WIDTH if report.columns[index].kind == "text" and widest > TEXT_WIDTH else None
-            )
-            self.add_column(heading, key=str(index), width=width)
+            # text columns take their whole width; the table narrows them to fit (StableTable)
+            self.add_column(heading, key=str(index))
         for index, cells in enumerate(rows):
             last = report.totals is not None and index == len(rows) - 1
             self.add_row(*cells, key=TOTALS_KEY if last else str(index))

@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
-NARROWEST_TEXT = 8
+NARROWEST_TEXT = 10
 """The fewest columns a narrowed text column keeps (or its heading's width, if wider)."""
 
 SAMPLE_ROWS = 50
@@ -33,9 +33,10 @@ class StableTable(DataTable[Any]):
     When the columns are wider than the table, the right-most ones were cut wherever the edge
     fell: "4,829" for 4,829.91 at 80 columns. Now the columns shown are shown whole: text
     columns other than the first (names, descriptions: cells with words, none aligned right)
-    are narrowed, the widest first, down to :data:`NARROWEST_TEXT`, so that amounts, dates and
-    numbers keep their whole width; the columns that still do not fit start at the right edge
-    and are reached by scrolling right. Narrowed columns widen again when there is room.
+    are narrowed, the widest levelled down first, to :data:`NARROWEST_TEXT` at least, so that
+    amounts, dates and numbers keep their whole width; the columns that still do not fit
+    start at the right edge and are reached by scrolling right. Narrowed columns widen again
+    when there is room.
     """
 
     _adjusted: frozenset[Any] = frozenset()
@@ -55,7 +56,7 @@ class StableTable(DataTable[Any]):
         """Fit the columns to the visible width (see the class); whether any width changed.
 
         As many leading columns as can be shown whole are shown whole: text columns among
-        them give up width (the widest first, down to :data:`NARROWEST_TEXT`) when that lets
+        them give up width (the widest first, to :data:`NARROWEST_TEXT` at least) when that lets
         one more column in, and take the room that is left over otherwise, so the next column
         starts exactly at the right edge instead of being cut by it.
         """
@@ -79,16 +80,12 @@ class StableTable(DataTable[Any]):
             else width
             for column, width, is_text in zip(columns, widths, text, strict=True)
         ]
-        edge = self.cell_padding  # the last column's right padding may fall off the edge
         shown = len(columns)
-        while shown > 1 and sum(floors[:shown]) - (edge if shown == len(columns) else 0) > (
-            available
-        ):
+        while shown > 1 and sum(floors[:shown]) > available:
             shown -= 1
+        spare = available - sum(widths[:shown])
         if shown == len(columns):
-            spare = min(0, available + edge - sum(widths))
-        else:
-            spare = available - sum(widths[:shown])
+            spare = min(0, spare)  # everything fits: nothing to adjust
         self._adjusted = frozenset(self._share(columns[:shown], text[:shown], spare))
         after = [column.get_render_width(self) for column in columns]
         return after != before
@@ -105,7 +102,8 @@ class StableTable(DataTable[Any]):
 
     def _share(self, columns: list[Any], text: list[bool], spare: int) -> set[Any]:
         """Narrow (``spare`` < 0) or widen the text columns of ``columns`` by ``spare`` in all;
-        the keys of the columns changed."""
+        the keys of the columns changed. Narrowing levels the widest down first, so two long
+        names end up about as wide as each other; room left over goes to the widest."""
         changed: set[Any] = set()
         words = [column for column, is_text in zip(columns, text, strict=True) if is_text]
         if spare == 0:
@@ -118,17 +116,20 @@ class StableTable(DataTable[Any]):
                 changed.add(column.key)
             return changed
         excess = -spare
-        for column in sorted(words, key=lambda c: -c.content_width):
-            floor = max(NARROWEST_TEXT, cell_len(column.label.plain))
-            cut = min(excess, column.content_width - floor)
-            if cut <= 0:
-                continue
-            column.auto_width = False
-            column.width = column.content_width - cut
-            changed.add(column.key)
-            excess -= cut
-            if excess <= 0:
+        width = {column.key: column.content_width for column in words}
+        floor = {column.key: max(NARROWEST_TEXT, cell_len(column.label.plain)) for column in words}
+        while excess > 0:  # level the widest down, one column of text at a time
+            above = [column for column in words if width[column.key] > floor[column.key]]
+            if not above:
                 break
+            widest = max(above, key=lambda c: width[c.key])
+            width[widest.key] -= 1
+            excess -= 1
+        for column in words:
+            if width[column.key] < column.content_width:
+                column.auto_width = False
+                column.width = width[column.key]
+                changed.add(column.key)
         return changed
 
     def _is_text(self, column: Any) -> bool:

@@ -354,7 +354,7 @@ class TektoroApp(App[None]):
                     continue
                 if batch is not None and not worker.is_cancelled:
                     with suppress(RuntimeError):  # the app is closing
-                        self.call_from_thread(self._data_changed, batch.entities, batch.touched)
+                        self.call_from_thread(self._data_changed, batch.touched)
                     self._pause(worker, LIVE_GATHER_SECONDS)
         finally:
             subscription.close()
@@ -385,13 +385,11 @@ class TektoroApp(App[None]):
             markup=False,
         )
 
-    def _data_changed(
-        self, entities: frozenset[str], touched: frozenset[tuple[str, int | None]]
-    ) -> None:
+    def _data_changed(self, touched: frozenset[tuple[str, int | None]]) -> None:
         """Tell every area screen on the stack which tables, and whose records, changed."""
         if self.actor is None:
             return
-        changed = DataChanged(entities, touched)
+        changed = DataChanged.of(touched)
         for screen in self.screen_stack:
             if isinstance(screen, AreaScreen):
                 screen.take_changes(changed)

@@ -33,7 +33,7 @@ from ..widgets.dialogs.form import FormModal
 from ..widgets.paged_table import PagedTable
 from ..widgets.time_contributors import EVERYONE, ContributorTable
 from ..widgets.time_entry_table import EntryDetail, EntryTable, EntryTotals
-from .base import AreaScreen, call_service, edit_in_form, owner_set
+from .base import AreaScreen, call_service, edit_in_form
 
 if TYPE_CHECKING:
     from textual.widgets import DataTable
@@ -154,7 +154,7 @@ class ApprovalsScreen(AreaScreen):
 
     def _show_summary(self, summary: Summary) -> None:
         rows, everyone = summary
-        self.shown_owners = owner_set(everyone.owners)
+        self.shown_owners = everyone.owners
         self._keep = self.contributors.show(rows, everyone.totals, self._keep)
         self.load_entries()
 
@@ -237,7 +237,7 @@ class ApprovalsScreen(AreaScreen):
             (rows, everyone), page = loaded
             if include_all != self._include_all:
                 return  # the user switched scope meanwhile; that load shows the news
-            self.shown_owners = owner_set(everyone.owners)
+            self.shown_owners = everyone.owners
             self._keep = self.contributors.show(rows, everyone.totals, self._keep)
             if self._keep != keep:
                 self.load_entries()  # another contributor is highlighted now

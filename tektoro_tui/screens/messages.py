@@ -57,15 +57,23 @@ class PermissionsChanged(Message):
 class DataChanged(Message):
     """Another session (or this one) committed changes to these tables (the real-time feed)."""
 
-    def __init__(
-        self,
-        entities: frozenset[str],
-        touched: frozenset[tuple[str, int | None]] | None = None,
-    ) -> None:
-        """Changes to ``entities``; ``touched`` says whose records changed in each (a user id,
-        or None for records of nobody in particular); left out, every change concerns all."""
+    def __init__(self, entities: frozenset[str]) -> None:
+        """Changes to ``entities``, each of them concerning every screen that shows it."""
         super().__init__()
-        self.entities = entities
-        self.touched = (
-            touched if touched is not None else frozenset((entity, None) for entity in entities)
+        self.touched: frozenset[tuple[str, int | None]] = frozenset(
+            (entity, None) for entity in entities
         )
+        """Each table changed with whose records changed in it (a user id, or None for
+        records of nobody in particular)."""
+
+    @classmethod
+    def of(cls, touched: frozenset[tuple[str, int | None]]) -> DataChanged:
+        """The changes of one read of the feed (:attr:`ChangeBatch.touched`)."""
+        message = cls(frozenset())
+        message.touched = touched
+        return message
+
+    @property
+    def entities(self) -> frozenset[str]:
+        """The tables changed."""
+        return frozenset(entity for entity, _ in self.touched)

@@ -39,7 +39,7 @@ from ..widgets.time_export import (
 )
 from ..widgets.time_fields import CardChoices, Options, TimeEntryForm, card_for
 from ..widgets.time_filter_bar import TimeFilterBar, period_text
-from .base import AreaScreen, call_service, edit_in_form, owner_set, push_dialog
+from .base import AreaScreen, call_service, edit_in_form, push_dialog
 from .preset_pane import ALL, every_page
 from .time_card import load_card_choices
 
@@ -147,7 +147,7 @@ class TimeReportScreen(AreaScreen):
 
     def _show_rest(self, page: EntryPage) -> None:
         """The totals of ``page`` and the details of the highlighted entry."""
-        self.shown_owners = owner_set(page.owners)
+        self.shown_owners = page.owners
         self._totals = page.totals
         self._show_totals()
         self._show_detail()

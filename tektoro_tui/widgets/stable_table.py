@@ -69,6 +69,9 @@ class StableTable(DataTable[Any]):
             if column.key in self._adjusted:
                 column.auto_width = True
         widths = [column.get_render_width(self) for column in columns]
+        if sum(widths) <= available:  # the common case: nothing to fit, no cells to look at
+            self._adjusted = frozenset()
+            return widths != before
         # the first column names the row (a name, a number, a date): it keeps its width
         text = [
             index > 0 and column.auto_width and self._is_text(column)
@@ -84,8 +87,6 @@ class StableTable(DataTable[Any]):
         while shown > 1 and sum(floors[:shown]) > available:
             shown -= 1
         spare = available - sum(widths[:shown])
-        if shown == len(columns):
-            spare = min(0, spare)  # everything fits: nothing to adjust
         self._adjusted = frozenset(self._share(columns[:shown], text[:shown], spare))
         after = [column.get_render_width(self) for column in columns]
         return after != before

@@ -69,9 +69,9 @@ def feed_reports(app: TektoroApp) -> list[frozenset[str]]:
     seen: list[frozenset[str]] = []
     deliver = app._data_changed
 
-    def spy(entities: frozenset[str], touched: frozenset[tuple[str, int | None]]) -> None:
-        seen.append(entities)
-        deliver(entities, touched)
+    def spy(touched: frozenset[tuple[str, int | None]]) -> None:
+        seen.append(frozenset(entity for entity, _ in touched))
+        deliver(touched)
 
     app._data_changed = spy  # type: ignore[method-assign]
     return seen

@@ -134,6 +134,11 @@ class _Scope:
         """True when no entry can match (no visible owner)."""
         return self.owners is not None and not self.owners
 
+    @property
+    def owner_set(self) -> frozenset[int] | None:
+        """Whose entries the scope covers (None: anybody's), as a page reports it."""
+        return None if self.owners is None else frozenset(self.owners)
+
     def where(self) -> list[ColumnElement[bool]]:
         """Every condition of the scope, for totals, exports and batch candidates."""
         where = list(self.conditions)
@@ -856,14 +861,14 @@ def _entry_page(
     """A keyset page of ``scope`` (work date desc, id desc) plus the totals of all of it."""
     currency = org_currency(session)
     if scope.empty:
-        return EntryPage((), None, Totals(0, 0, Money.zero(currency)), scope.owners)
+        return EntryPage((), None, Totals(0, 0, Money.zero(currency)), scope.owner_set)
     limit = max(1, limit)
     keys = _page_keys(session, scope, _cursor(after), limit + 1)
     views = _views_by_id(session, [key[1] for key in keys[:limit]], currency)
     more = len(keys) > limit
     last = keys[limit - 1] if more else None
     next_after = (last[0], last[1]) if last is not None else None
-    return EntryPage(tuple(views), next_after, _totals(session, scope, currency), scope.owners)
+    return EntryPage(tuple(views), next_after, _totals(session, scope, currency), scope.owner_set)
 
 
 def _cursor(after: tuple[object, ...] | None) -> tuple[date, int] | None:

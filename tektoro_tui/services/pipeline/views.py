@@ -97,7 +97,7 @@ class EntryPage:
     items: tuple[TimeEntryView, ...]
     next_after: tuple[object, ...] | None
     totals: Totals
-    owners: tuple[int, ...] | None = None
+    owners: frozenset[int] | None = None
     """Whose entries the filter covers (None: anybody's), for a screen to tell which changes
     can alter it."""
 

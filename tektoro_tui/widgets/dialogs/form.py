@@ -120,8 +120,6 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
         self._check: Callable[[T], Any] | None = None
         self._checked: Callable[[Any], object] | None = None
         self._reload: Callable[[], object] | None = None
-        self.stale = False
-        """Whether Save was refused because someone else changed the record meanwhile."""
         self.checking = False
         """Whether Save is being checked by the service (the dialog waits for it)."""
         self._sent: dict[str, Any] = {}
@@ -206,11 +204,12 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
     def _failed(self, error: BaseException) -> None:
         """Whatever went wrong, the dialog and what is typed in it stay."""
         self.checking = False
+        if not isinstance(error, TektoroError) or isinstance(error, ValidationError):
+            return
+        self._show_rest((Problem("", f"{error.title}: {error.message}"),))
         if isinstance(error, StaleEdit) and self._reload is not None:
-            self.stale = True
-            self.add_class("-stale")
+            self.add_class("-stale")  # shows the Reload button
             self.refresh_bindings()
-            self._show_rest((Problem("", f"{error.title}: {error.message}"),))
             self.notify(
                 "Reload (F5) shows the record as it is now; your edits here are not saved.",
                 title=error.title,
@@ -218,9 +217,6 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
                 timeout=8,
                 markup=False,
             )
-            return
-        if isinstance(error, TektoroError) and not isinstance(error, ValidationError):
-            self._show_rest((Problem("", f"{error.title}: {error.message}"),))
 
     def _show_rest(self, problems: Sequence[Problem]) -> None:
         box = self.query_one("#form-problems", Static)
@@ -233,6 +229,11 @@ class FormModal(UnsavedChanges, ModalScreen[T | None]):
             self.notify("Still checking what was saved…", timeout=2)
             return
         leave_then(self.app, [self], lambda: self.dismiss(None))
+
+    @property
+    def stale(self) -> bool:
+        """Whether Save was refused because someone else changed the record meanwhile."""
+        return self.has_class("-stale")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Reload only once a save was refused over someone else's change."""

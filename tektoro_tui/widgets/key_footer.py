@@ -11,7 +11,11 @@ Two things differ from Textual's ``Footer(compact=True)``:
 - **It is cheap.** Textual hands ``compact`` to each key, and each key then adds its
   ``-compact`` class after it is mounted: one restyle per key, every time the footer is rebuilt
   (on every change of focus), tens of milliseconds on a screen with fifteen keys. Here each key
-  gets the class before it is mounted.
+  gets the class before it is mounted. And Textual rebuilds the footer whenever the screen's
+  bindings may have changed (every move of the focus, every form field entered), even when the
+  keys it would show are the same: opening a list and a form rebuilt it some forty times. Here
+  it is rebuilt only when what it shows (the keys, their descriptions, whether they work, the
+  width) has changed, at most once per refresh.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -95,9 +100,12 @@ class KeyFooter(Footer):
         """A footer in the compact style, for a screen or a dialog."""
         super().__init__(compact=True)
         self._laid_out_for = 0
+        self._composed: tuple[object, ...] | None = None
+        self._rebuild_pending = False
 
     def compose(self) -> ComposeResult:
         """Textual's keys, each already marked compact, as many as fit the footer's width."""
+        self._composed = self._shows()
         widgets = list(super().compose())
         keys = [widget for widget in widgets if isinstance(widget, FooterKey)]
         width = self._width()
@@ -118,6 +126,35 @@ class KeyFooter(Footer):
     def _width(self) -> int:
         """The columns the footer has: the screen's width (it is docked along its bottom)."""
         return self.size.width or self.screen.size.width or self.app.size.width
+
+    def _shows(self) -> tuple[object, ...]:
+        """What the footer shows, for telling whether a rebuild would change anything: the
+        width and each shown key (and the palette's) with its description, whether it works
+        and its tooltip."""
+        if not self._bindings_ready:
+            return ()
+        palette = self.app.COMMAND_PALETTE_BINDING
+        keys = tuple(
+            (key, binding.description, enabled, tooltip)
+            for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show or key == palette
+        )
+        return (self._width(), keys)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """The screen's bindings may have changed: rebuild after the refresh, if that changes
+        what is shown (Textual rebuilds every time)."""
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._rebuild_pending:
+            self._rebuild_pending = True
+            self.call_after_refresh(self._rebuild_if_changed)
+
+    async def _rebuild_if_changed(self) -> None:
+        self._rebuild_pending = False
+        if self.is_attached and self._shows() != self._composed:
+            await self.recompose()
 
     def on_resize(self, event: events.Resize) -> None:
         """Lay the keys out again when the footer's width has changed."""

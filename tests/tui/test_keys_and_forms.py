@@ -22,6 +22,7 @@ import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, TabbedContent
+from textual.widgets._footer import FooterKey
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.compliance import ComplianceScreen
@@ -37,6 +38,7 @@ from tektoro_tui.services.audit_key import ENV_KEY_FILE, key_file
 from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.dialogs.help import HelpScreen
+from tektoro_tui.widgets.key_footer import KeyFooter
 from tektoro_tui.widgets.unsaved import LeaveDialog
 from tests.builders import (
     add_job,
@@ -426,6 +428,44 @@ async def test_record_payment_is_named_so_on_the_key_and_the_form(invoiced: Firm
         await keys(pilot, "p")
         assert isinstance(app.screen, FormModal)
         assert app.screen._title == "Record payment: INV/2024/00001"
+
+
+# --- the footer follows the keys, and is rebuilt only when they change --------------------------
+
+
+def footer_keys(app: TektoroApp) -> set[str]:
+    """The descriptions of the keys the footer of the screen on top shows."""
+    return {key.description for key in app.screen.query_one(KeyFooter).query(FooterKey)}
+
+
+async def test_the_footer_is_rebuilt_when_its_keys_change_and_only_then(
+    invoiced: Firm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual rebuilds a footer on every move of the focus; ours only when a key it shows
+    comes, goes, or starts or stops working."""
+    built: list[str] = []
+    compose = KeyFooter.compose
+
+    def counted(footer: KeyFooter) -> Any:
+        built.append(type(footer.screen).__name__)
+        return compose(footer)
+
+    monkeypatch.setattr(KeyFooter, "compose", counted)
+    app = TektoroApp(services=invoiced.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_area(pilot, "i", PrinterScreen, login=ADMIN)
+        shown = footer_keys(app)
+        assert {"Record payment", "PDF"} <= shown  # came with the invoice, after the list
+        assert "Copy path" not in shown  # nothing rendered yet
+        await keys(pilot, "o")  # PDF
+        assert "Copy path" in footer_keys(app)
+        await keys(pilot, *go("c"))
+        assert isinstance(app.screen, TimeCardScreen)
+        await settle(pilot)
+        before = len(built)
+        await keys(pilot, "tab", "tab", "tab", "shift+tab", "tab", "tab")
+        assert app.screen.focused is not None
+        assert len(built) == before, "moving between fields rebuilt the footer"
 
 
 # --- the command palette ------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, get_current_worker
 
-from .errors import AuthenticationError, TektoroError, ValidationError
+from .errors import AuthenticationError, DatabaseUnreachable, TektoroError, ValidationError
 from .loading import resume_collection
 from .screens.areas import AREAS, AREAS_BY_KEY, Area
 from .screens.base import AreaScreen, Connection, TektoroScreen
@@ -34,6 +34,7 @@ from .screens.login import LoginScreen
 from .screens.messages import (
     ActionFailed,
     AreaWanted,
+    DatabaseLost,
     DataChanged,
     LoginShown,
     OrganisationNamed,
@@ -65,6 +66,13 @@ LIVE_WAIT_SECONDS = 1.0
 
 LIVE_RETRY_SECONDS = 2.0
 """The pause after a failed read of the change feed before the live-update worker tries again."""
+
+RECONNECT_FIRST_SECONDS = 1.0
+"""After the database was found unreachable, the first wait before trying it again; each
+failed try doubles the wait, up to :data:`RECONNECT_LONGEST_SECONDS`."""
+
+RECONNECT_LONGEST_SECONDS = 10.0
+"""The longest wait between two tries of an unreachable database."""
 
 LIVE_GATHER_SECONDS = 0.2
 """The shortest time between two reads of the change feed. The first commit after a quiet
@@ -175,6 +183,7 @@ class TektoroApp(App[None]):
         self._opening = False
         self._live: tuple[Worker[None], list[ChangeSubscription]] | None = None
         self._live_off_told = False
+        self._reconnecting: Worker[None] | None = None
 
     # --- start-up ---------------------------------------------------------------------------
 
@@ -263,6 +272,8 @@ class TektoroApp(App[None]):
         """Forget the user and return to the login screen, leaving none of their messages."""
         self.clear_notifications()
         self.stop_live_updates()
+        self.workers.cancel_group(self, "reconnect")
+        self._reconnecting = None
         self.actor = None
         self.organisation = ""
         self._update_status()
@@ -384,6 +395,53 @@ class TektoroApp(App[None]):
             timeout=10,
             markup=False,
         )
+
+    # --- a lost database connection -------------------------------------------------------
+
+    def on_database_lost(self, _message: DatabaseLost) -> None:
+        """A call found the database unreachable: wait for it to come back."""
+        self.wait_for_database()
+
+    def wait_for_database(self) -> None:
+        """Try the database again and again (waiting longer each time) until it answers, then
+        have every open screen read again what it shows: a reload that failed meanwhile left
+        a screen with what it showed before, and no change may come to fix it."""
+        if self.actor is None:
+            return
+        if self._reconnecting is not None and self._reconnecting.is_running:
+            return
+        self._reconnecting = self._await_database()
+
+    @work(thread=True, exit_on_error=False, group="reconnect", exclusive=True)
+    def _await_database(self) -> None:
+        worker = get_current_worker()
+        wait = RECONNECT_FIRST_SECONDS
+        while not worker.is_cancelled:
+            self._pause(worker, wait)
+            if worker.is_cancelled:
+                return
+            try:
+                self.services.ping()
+            except Exception:  # noqa: BLE001 - still unreachable: try again later
+                wait = min(2 * wait, RECONNECT_LONGEST_SECONDS)
+                continue
+            with suppress(RuntimeError):  # the app is closing
+                self.call_from_thread(self._database_back)
+            return
+
+    def _database_back(self) -> None:
+        """The database answers again: say so, and read every open screen again."""
+        self._reconnecting = None
+        if self.actor is None:
+            return
+        self.notify(
+            "The database answers again; the screens show what it holds now.",
+            title="Connected again",
+            timeout=6,
+        )
+        for screen in self.screen_stack:
+            if isinstance(screen, AreaScreen):
+                screen.catch_up()
 
     def _data_changed(self, touched: frozenset[tuple[str, int | None]]) -> None:
         """Tell every area screen on the stack which tables, and whose records, changed."""
@@ -532,8 +590,10 @@ class TektoroApp(App[None]):
     # --- errors ---------------------------------------------------------------------------
 
     def on_action_failed(self, message: ActionFailed) -> None:
-        """Show a failed service call."""
+        """Show a failed service call (and wait for a database found unreachable)."""
         self.show_error(message.error)
+        if isinstance(message.error, DatabaseUnreachable):
+            self.wait_for_database()
 
     def show_error(self, error: BaseException) -> None:
         """Show ``error`` as a titled error notification (every problem of a form).

@@ -121,6 +121,11 @@ class DatabaseError(TektoroError):
     title = "Database problem"
 
 
+class DatabaseUnreachable(DatabaseError):
+    """The connection to the database was lost or could not be made (the server is down or
+    full, the network is cut): nothing was changed, and the same call can work again later."""
+
+
 class LedgerError(TektoroError):
     """The database itself refused to change a frozen ledger record."""
 

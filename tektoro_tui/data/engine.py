@@ -43,6 +43,7 @@ from ..errors import (
     ConfigError,
     ConflictError,
     DatabaseError,
+    DatabaseUnreachable,
     LedgerError,
     Problem,
     ValidationError,
@@ -272,7 +273,7 @@ def translate_db_error(exc: DBAPIError, database: str = "") -> Exception:
     if isinstance(exc, OperationalError):
         lowered = text.lower()
         if any(sign in lowered for sign in _SERVER_FULL):
-            return DatabaseError(
+            return DatabaseUnreachable(
                 "The database server has no connection left (its max_connections is reached). "
                 "Nothing was changed. Try again in a moment; if it keeps happening, ask whoever "
                 "runs the server to raise max_connections (each TekToro user needs 2).",
@@ -283,7 +284,9 @@ def translate_db_error(exc: DBAPIError, database: str = "") -> Exception:
                 "The database is busy with another user's change. Nothing was saved; try again.",
                 title="Database busy",  # nothing of the record changed: the file was locked
             )
-        return DatabaseError(f"The database could not be reached or refused the change: {text}")
+        return DatabaseUnreachable(
+            f"The database could not be reached or refused the change: {text}"
+        )
     return DatabaseError(f"The database refused the change: {text}")
 
 
@@ -387,6 +390,15 @@ class Database:
             raise _busy_connection() from exc
         finally:
             self._held.open = False
+
+    def ping(self) -> None:
+        """Reach the database with the smallest query.
+
+        Raises:
+            DatabaseUnreachable: it cannot be reached (yet).
+        """
+        with self.read() as session:
+            session.connection().exec_driver_sql("SELECT 1")
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -232,6 +232,14 @@ class AreaScreen(TektoroScreen):
         else:
             self._live_reload_timer = self.set_timer(wait, self._live_reload)
 
+    def catch_up(self) -> None:
+        """Read again what the screen shows (the database was unreachable for a while, so a
+        reload may have failed): at once when it is showing, else when it is shown again."""
+        if self.showing:
+            self.refresh_data()
+        else:
+            self._stale = True
+
     def concerned_by(self, message: DataChanged) -> bool:
         """Whether a change in ``message`` can alter what this screen shows: a table in
         ``REFRESH_ON``, and a record of nobody in particular or of one of ``shown_owners``."""

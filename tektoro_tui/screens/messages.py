@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..widgets.calls import ActionFailed
+from ..widgets.calls import ActionFailed, DatabaseLost
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -15,6 +15,7 @@ __all__ = [
     "ActionFailed",
     "AreaWanted",
     "DataChanged",
+    "DatabaseLost",
     "LoginShown",
     "OrganisationNamed",
     "PermissionsChanged",

@@ -67,6 +67,14 @@ class Services:
         """Wire the services around an open database."""
         return cls(db, clock)
 
+    def ping(self) -> None:
+        """Reach the database (after it was lost).
+
+        Raises:
+            DatabaseUnreachable: it cannot be reached yet.
+        """
+        self.db.ping()
+
     @cached_property
     def auth(self) -> AuthService:
         """Signing up and in, invitations, CLI sessions."""

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.screen import Screen, ScreenResultCallbackType
 from textual.worker import Worker, get_current_worker
 
-from ..errors import Problem, ValidationError
+from ..errors import DatabaseUnreachable, Problem, ValidationError
 
 R = TypeVar("R")
 
@@ -27,6 +27,11 @@ class ActionFailed(Message):
     def __init__(self, error: BaseException) -> None:
         super().__init__()
         self.error = error
+
+
+class DatabaseLost(Message):
+    """A service call found the database unreachable (whether or not the failure is shown):
+    the app waits for it to come back, then has the screens read again what they show."""
 
 
 def call_service(
@@ -54,7 +59,8 @@ def call_service(
 
     Every failure, expected or not, is posted to the app as :class:`ActionFailed` and shown
     there as an error notification (unless ``report`` is False); nothing here lets an
-    exception end the app.
+    exception end the app. A database found unreachable is also posted as
+    :class:`DatabaseLost`, reported or not.
     """
     app = node.app
 
@@ -74,6 +80,8 @@ def call_service(
         except Exception as exc:  # noqa: BLE001 - shown as an error, never a crash
             if report:
                 app.post_message(ActionFailed(exc))
+            if isinstance(exc, DatabaseUnreachable):
+                app.post_message(DatabaseLost())
             if problems is not None and isinstance(exc, ValidationError):
                 deliver(problems, exc.problems)
             if failed is not None:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from tektoro_tui.data.engine import Database
-from tektoro_tui.errors import TektoroError
+from tektoro_tui.errors import DatabaseUnreachable, TektoroError
 from tests.conftest import PG_ADMIN_DSN
 
 
@@ -37,9 +37,11 @@ def test_a_backend_ended_during_a_read_is_a_titled_error_and_the_next_read_works
                 session.execute(text("SELECT 1"))
     except TektoroError as caught:
         assert caught.title == "Database problem"
+        assert isinstance(caught, DatabaseUnreachable)  # the app waits for it to come back
     else:
         assert not again, "a query on a dead connection must fail"
-    with pg_db.read() as session:  # the pool reconnects
+    pg_db.ping()  # the pool reconnects
+    with pg_db.read() as session:
         assert session.execute(text("SELECT 1")).scalar_one() == 1
 
 

@@ -344,3 +344,88 @@ async def test_an_in_memory_database_turns_live_updates_off_without_crashing() -
             assert app.is_running
     finally:
         services.close()
+
+
+@pytest.fixture
+def app_role(pg_url: str) -> Iterator[tuple[str, str]]:
+    """A login role of its own for one app instance, so its connections can be cut off without
+    cutting the test's: (the role, ``pg_url`` connecting as it)."""
+    import uuid
+
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_DSN
+
+    role = f"tektoro_app_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN SUPERUSER')
+    scheme, rest = pg_url.split("://", 1)
+    try:
+        yield role, f"{scheme}://{role}@{rest.split('@', 1)[1]}"
+    finally:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                (role,),
+            )
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def _cut_off(role: str, cut: bool) -> None:
+    """Refuse (and end) every connection of ``role``, as a server restart or a cut network
+    would, or let it log in again."""
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_DSN
+
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'ALTER ROLE "{role}" {"NOLOGIN" if cut else "LOGIN"}')
+        if cut:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                (role,),
+            )
+
+
+async def test_a_screen_whose_reload_failed_reads_again_when_the_database_is_back(
+    pg_url: str, app_role: tuple[str, str]
+) -> None:
+    """The database goes away; Carl's reload fails (an error, the old rows stay). When it comes
+    back, the app notices by itself, says so, and the report shows what changed meanwhile.
+
+    Instance A's live updates are stopped first: the change event was then read by nobody, as
+    when the feed read it just before the reload that failed (the feed reads its missed events
+    by itself after an outage; a failed reload had nobody to repeat it)."""
+    role, url = app_role
+    with connected(pg_url, FixedClock(NOW)) as services:
+        world = build_world(services, make_firm(services))
+    (draft,) = world.carl_march["draft"]
+    status = 1 + REPORT_COLUMNS.index("status")  # after the mark
+    app, services_a = instance(url)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, CARL, PASSWORD)
+            await open_area(pilot, "t", TimeReportScreen)
+            assert cell(pilot, "#entries", str(draft), status) == "draft"
+            app.stop_live_updates()
+            _cut_off(role, True)
+            with connected(pg_url, FixedClock(NOW)) as services_b:
+                services_b.time.accept(services_b.auth.login(*OWNER), (draft,))
+            await pilot.press("f5")
+            await until(
+                pilot,
+                lambda: any(n[0] == "Database problem" for n in notifications(app)),
+                "the failed reload told",
+            )
+            assert cell(pilot, "#entries", str(draft), status) == "draft"
+            _cut_off(role, False)
+            await until(
+                pilot,
+                lambda: cell(pilot, "#entries", str(draft), status) == "accepted",
+                "the report read again once the database was back",
+            )
+            assert any(n[0] == "Connected again" for n in notifications(app))
+            assert isinstance(app.screen, TimeReportScreen)
+    finally:
+        services_a.close()
+        _cut_off(role, False)

@@ -115,8 +115,9 @@ async def until(
     )
 
 
-LIVE_GROUPS = frozenset({"changes"})
-"""Worker groups that run for the whole session (the real-time feed watcher): never awaited."""
+LIVE_GROUPS = frozenset({"changes", "reconnect"})
+"""Worker groups that run for the whole session (the real-time feed watcher) or until the
+database comes back (the reconnect watch): never awaited."""
 
 
 def _finite_workers(app: TektoroApp) -> list[Worker[object]]:

@@ -61,7 +61,9 @@ class DocumenterScreen(UnsavedChanges, AreaScreen):
         "days, commentary and attached text are typed in place and the totals follow as you "
         "type; Ctrl+S saves them. Create invoice (F9) saves, asks, then issues the draft with "
         "the next number: an issued invoice never changes and goes to the Invoice Printer. "
-        "Escape goes back to the lists (asking first about unsaved changes)."
+        "Escape goes back to the lists (asking first about unsaved changes). The lists follow "
+        "other sessions' changes; F5 reads them again, or the open draft as it is saved now "
+        "(after someone else's save was refused)."
     )
     BINDINGS = [
         Binding(keymap.BACK, "back", "Back"),
@@ -89,7 +91,7 @@ class DocumenterScreen(UnsavedChanges, AreaScreen):
         """Load the lists."""
         super().on_mount()
         self.query_one(InvoiceLists).focus_records()
-        self.action_reload()
+        self._reload_lists()
 
     @property
     def pane(self) -> InvoiceDraftPane:
@@ -111,7 +113,34 @@ class DocumenterScreen(UnsavedChanges, AreaScreen):
 
     # --- the lists ------------------------------------------------------------------------------
 
+    REFRESH_ON = frozenset({"document_record", "invoice"})
+
+    def refresh_data(self) -> None:
+        """Someone made or changed records or drafts: read the lists again, in place. An open
+        draft is left as typed: a save over someone else's change to it is refused, and F5
+        reads it again."""
+        if not self.drafting:
+            self._reload_lists()
+
     def action_reload(self) -> None:
+        """F5: read the lists again, or the open draft as saved (asking first when typed
+        changes would be dropped)."""
+        view = self.pane.view
+        if not self.drafting or view is None:
+            self._reload_lists()
+            return
+        ident = view.id
+        leave_then(
+            self.app,
+            [self],
+            lambda: self._open(lambda: self.services.invoices.get(self.actor, ident)),
+            question=(
+                "The draft invoice has changes that are not saved. Read it again as it is "
+                "saved now, without them?"
+            ),
+        )
+
+    def _reload_lists(self) -> None:
         """Read the records and drafts again (each on its own: either may be refused)."""
         lists, actor = self.query_one(InvoiceLists), self.actor
 
@@ -169,7 +198,7 @@ class DocumenterScreen(UnsavedChanges, AreaScreen):
         self.query_one(ContentSwitcher).current = "doc-lists"
         self.refresh_bindings()
         self.query_one(InvoiceLists).focus_records()
-        self.action_reload()
+        self._reload_lists()
 
     # --- live totals ----------------------------------------------------------------------------
 

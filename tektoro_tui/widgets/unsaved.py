@@ -79,16 +79,23 @@ def unsaved(screens: Iterable[Screen[Any]]) -> list[UnsavedChanges]:
     ]
 
 
-def leave_then(app: App[Any], screens: Iterable[Screen[Any]], then: Callable[[], object]) -> None:
-    """Run ``then`` (which leaves ``screens``) at once, or after asking when any of them holds
-    unsaved changes. While the question is showing, a second request to leave is ignored."""
+def leave_then(
+    app: App[Any],
+    screens: Iterable[Screen[Any]],
+    then: Callable[[], object],
+    *,
+    question: str | None = None,
+) -> None:
+    """Run ``then`` (which leaves ``screens``, or drops what they hold) at once, or after
+    asking when any of them holds unsaved changes (``question``, or each screen's own). While
+    the question is showing, a second request to leave is ignored."""
     if isinstance(app.screen, LeaveDialog):
         return
     found = unsaved(screens)
     if not found:
         then()
         return
-    question = found[-1].unsaved_question()
+    question = question or found[-1].unsaved_question()
     if len(found) > 1:
         question = "Several forms have changes that are not saved. Leave without saving them?"
 

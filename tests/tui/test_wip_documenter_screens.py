@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.data import models as m
@@ -25,6 +25,7 @@ from tektoro_tui.services.pipeline.views import AllocationForm
 from tektoro_tui.widgets.dialogs.confirm import NoticeDialog, YesNoDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.dialogs.wip_process import ProcessDialog
+from tektoro_tui.widgets.unsaved import LeaveDialog
 from tests.builders import add_job, add_time_cards, add_work_codes, approve_all, bill, codes_of
 
 from .conftest import ADMIN, NOW, Firm
@@ -40,6 +41,7 @@ from .tuitools import (
     table_rows,
     text_of,
     type_text,
+    until,
 )
 
 SIZE = (80, 24)
@@ -605,3 +607,42 @@ async def test_a_draft_changed_in_another_session_is_not_saved_over(records: Rec
         assert screen.query_one("#input-commentary", Input).value == "Phase one"
         saved = invoices.get(admin, draft_id)
         assert (saved.markup_bp, saved.commentary) == (1000, "")
+        # F5 reads the draft again as saved, asking first: what was typed here would be gone
+        await keys(pilot, "f5")
+        assert isinstance(app.screen, LeaveDialog)
+        await keys(pilot, "escape")  # Stay
+        assert screen.query_one("#input-commentary", Input).value == "Phase one"
+        await keys(pilot, "f5")
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert screen.drafting
+        assert screen.query_one("#input-markup_percent", Input).value == "10"
+        assert screen.query_one("#input-commentary", Input).value == ""
+        screen.query_one("#input-commentary", Input).focus()
+        await type_text(pilot, "Phase one")
+        await keys(pilot, "ctrl+s")
+        assert len(errors(app)) == 1  # the refusal above, nothing since
+        saved = invoices.get(admin, draft_id)
+        assert (saved.markup_bp, saved.commentary) == (1000, "Phase one")
+
+
+def drafts_listed(app: TektoroApp) -> list[str]:
+    """The keys (draft ids) of the Documenter's drafts list."""
+    table = app.screen.query_one("#drafts", DataTable)
+    return [str(key.value) for key in table.rows]
+
+
+async def test_the_documenter_lists_follow_other_sessions(records: Records) -> None:
+    """A draft opened from a record in another session shows in the drafts list here, and
+    the record shows its draft, without a key press."""
+    services, admin = records.work.services, records.work.admin
+    app = TektoroApp(services=services)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_area(pilot, "d", DocumenterScreen, login=ADMIN)
+        assert drafts_listed(app) == []
+        draft = services.invoices.open_record(admin, records.record_id)  # elsewhere
+        await until(
+            pilot,
+            lambda: drafts_listed(app) == [str(draft.id)],
+            "the new draft listed",
+        )

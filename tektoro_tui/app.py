@@ -322,6 +322,10 @@ class TektoroApp(App[None]):
         if self.actor is not None and self.actor.user_id == actor.user_id:
             self.actor = actor
             self._update_status()
+            for screen in self.screen_stack:  # their keys follow the rights they act with
+                if isinstance(screen, AreaScreen):
+                    screen.actor = actor
+                    screen.refresh_bindings()
             self.refresh_bindings()
 
     # --- live updates ---------------------------------------------------------------------
@@ -448,6 +452,8 @@ class TektoroApp(App[None]):
         if self.actor is None:
             return
         changed = DataChanged.of(touched)
+        if "role_permission" in changed.entities:  # the keys and areas offered follow
+            self.refresh_actor(self.actor.user_id)
         for screen in self.screen_stack:
             if isinstance(screen, AreaScreen):
                 screen.take_changes(changed)

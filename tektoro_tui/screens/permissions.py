@@ -54,6 +54,12 @@ class PermissionsScreen(AreaScreen):
         self.query_one(PermissionGrid).focus()
         self.load_matrix()
 
+    REFRESH_ON = frozenset({"role_permission"})
+
+    def refresh_data(self) -> None:
+        """Another administrator changed the matrix: show it as stored (the cursor stays)."""
+        self.load_matrix()
+
     def load_matrix(self) -> None:
         """Read the stored matrix in a worker."""
         call_service(self, lambda: self.services.permissions.matrix(self.actor), self.show_matrix)

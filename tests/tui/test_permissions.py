@@ -11,7 +11,7 @@ from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.permission_grid import PermissionGrid
 
 from .conftest import ADMIN, Firm
-from .tuitools import errors, go, go_to_offers, keys, open_area
+from .tuitools import errors, go, go_to_offers, keys, open_area, until
 
 
 async def open_grid(pilot) -> PermissionGrid:  # type: ignore[no-untyped-def]
@@ -79,3 +79,31 @@ async def test_taking_away_own_permission_updates_the_menus(firm: Firm) -> None:
         await keys(pilot, *go("s"), "escape")
         assert not isinstance(app.screen, PermissionsScreen)
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_a_change_made_in_another_session_shows_in_the_grid_and_the_menus(
+    firm: Firm,
+) -> None:
+    """Another administrator takes away Settings from administrators and gives staff the
+    users list: the grid shows both without a key press, and Go to stops offering Settings."""
+    app = TektoroApp(services=firm.services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        grid = await open_grid(pilot)
+        put_cursor(grid, Role.STAFF, Perm.USERS_VIEW)
+        assert grid.get_cell_at(grid.cursor_coordinate).plain != "✔"
+        other = firm.services.auth.login(*ADMIN)  # the same rights, another session's actor
+        firm.services.permissions.set_grant(other, Role.STAFF, Perm.USERS_VIEW, True)
+        firm.services.permissions.set_grant(other, Role.ADMINISTRATOR, Perm.SETTINGS_MANAGE, False)
+        await until(
+            pilot,
+            lambda: grid.get_cell_at(grid.cursor_coordinate).plain == "✔",
+            "the grant shown in the grid",
+        )
+        await until(
+            pilot,
+            lambda: app.actor is not None and not app.actor.may(Perm.SETTINGS_MANAGE),
+            "the signed-in administrator's rights read again",
+        )
+        assert app.screen.actor is app.actor  # the open screen acts with the new rights too
+        await keys(pilot, "escape")
+        assert "settings" not in await go_to_offers(pilot)

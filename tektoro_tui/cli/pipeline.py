@@ -27,6 +27,7 @@ from .common import (
     JsonOption,
     current_actor,
     id_value,
+    progress_line,
     services_for,
     typed_id,
     whole_number,
@@ -771,7 +772,11 @@ def export_time(
     status: StatusOpt = None,
     db: DbOption = None,
 ) -> None:
-    """Export the Time Report (what `time list` shows) to CSV or XLSX."""
+    """Export the Time Report (what `time list` shows) to CSV or XLSX.
+
+    The entries are written as they are read, so memory stays flat for any number of them; on
+    a terminal, the progress is shown on standard error.
+    """
     with services_for(db) as services:
         actor = current_actor(services)
         flt = report_filter(
@@ -783,8 +788,8 @@ def export_time(
             project=project,
             status=status,
         )
-        table = services.time.report_table(actor, flt)
-        written = _write_table(table, fmt, out)
+        with progress_line("entries") as progress:
+            written = services.time.export_report(actor, flt, fmt, out, progress)
     typer.echo(str(written))
 
 

@@ -10,7 +10,10 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 MAX_LENGTH = 120
 FALLBACK = "export"
@@ -59,14 +62,23 @@ def _shorten(name: str) -> str:
 
 def write_atomic(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file, so a reader never sees half a file."""
+    with atomic_file(path) as file:
+        file.write(data)
+    return Path(path)
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A binary file to write that becomes ``path`` only when the block ends without an error
+    (a temporary file beside it until then, removed on error): a reader never sees half a
+    file, and a failed export leaves what was there before."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(data)
+            yield file
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return path

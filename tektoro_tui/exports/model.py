@@ -7,6 +7,7 @@ export exactly the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -108,3 +109,18 @@ class Table:
     rows: tuple[tuple[CellValue, ...], ...]
     totals: tuple[CellValue, ...] | None = None
     subtitle: str = ""
+
+
+@dataclass(frozen=True)
+class StreamedTable:
+    """A report too large to hold: its rows are read from the database while the file is
+    written, one at a time, so memory stays flat however many there are. The totals row is
+    asked for once every row has gone by (it sums what was written)."""
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: Iterable[tuple[CellValue, ...]]
+    totals: Callable[[], tuple[CellValue, ...] | None]
+    subtitle: str = ""
+    expected: int = 0
+    """How many rows are coming (for progress); 0 when unknown."""

@@ -17,15 +17,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from itertools import chain, islice
+from typing import Any, BinaryIO, TextIO
 
 from ..domain.money import Money, minor_digits
 from ..domain.rounding import divide_to_int
 from .filenames import safe_filename
-from .model import CellValue, Column, Table
+from .model import CellValue, Column, StreamedTable, Table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMATS = {0: "#,##0", 2: "#,##0.00", 3: "#,##0.000"}
@@ -33,6 +34,16 @@ HOURS_FORMAT = "0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 MIN_WIDTH = 8
 MAX_WIDTH = 60
+FIT_SAMPLE = 1000
+"""Rows of a streamed table looked at to fit the XLSX columns."""
+TOTAL_ROOM = 3
+"""Extra characters a streamed table's money and hours columns get for their total."""
+PROGRESS_EVERY = 5000
+"""Rows between two progress reports while a table is written."""
+
+CellRow = tuple[CellValue, ...]
+Progress = Callable[[int, int], object]
+"""Told (rows written, rows expected) while a table is written."""
 # Characters XML 1.0 (and so XLSX) cannot hold; tab, LF and CR are allowed.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -41,6 +52,8 @@ __all__ = [
     "safe_filename",
     "table_to_csv_bytes",
     "table_to_xlsx_bytes",
+    "write_csv",
+    "write_xlsx",
 ]
 
 
@@ -108,16 +121,48 @@ def _table_rows(table: Table) -> Iterator[tuple[CellValue, ...]]:
         yield table.totals
 
 
+def _totals_of(table: Table | StreamedTable) -> tuple[CellValue, ...] | None:
+    """The totals row (a streamed table's once its rows have gone by)."""
+    return table.totals() if isinstance(table, StreamedTable) else table.totals
+
+
+def _counted(table: Table | StreamedTable, progress: Progress | None) -> Iterator[CellRow]:
+    """The data rows, each checked for its width, telling ``progress`` every
+    :data:`PROGRESS_EVERY` rows and at the end."""
+    expected = table.expected if isinstance(table, StreamedTable) else len(table.rows)
+    done = 0
+    for row in table.rows:
+        _check_width(table, row)
+        yield row
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, max(expected, done))
+    if progress is not None:
+        progress(done, done)
+
+
+def write_csv(table: Table | StreamedTable, file: TextIO, progress: Progress | None = None) -> None:
+    """Write the table as CSV text to ``file``: a header row, the data rows as they come, the
+    totals row last (the caller opens ``file`` with the encoding: UTF-8 with BOM)."""
+    writer = csv.writer(file, lineterminator="\r\n")
+    writer.writerow([_guard_heading(column.heading) for column in table.columns])
+    columns = table.columns
+    for row in _counted(table, progress):
+        writer.writerow(
+            [_csv_text(column, value) for column, value in zip(columns, row, strict=True)]
+        )
+    totals = _totals_of(table)
+    if totals is not None:
+        _check_width(table, totals)
+        writer.writerow(
+            [_csv_text(column, value) for column, value in zip(columns, totals, strict=True)]
+        )
+
+
 def table_to_csv_bytes(table: Table) -> bytes:
     """The table as CSV: UTF-8 with BOM, a header row, data rows, the totals row last."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_guard_heading(column.heading) for column in table.columns])
-    for row in _table_rows(table):
-        _check_width(table, row)
-        writer.writerow(
-            [_csv_text(column, value) for column, value in zip(table.columns, row, strict=True)]
-        )
+    write_csv(table, buffer)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -126,7 +171,7 @@ def _guard_heading(heading: str) -> str:
     return f"'{heading}" if needs_guard(heading) else heading
 
 
-def _check_width(table: Table, row: tuple[CellValue, ...]) -> None:
+def _check_width(table: Table | StreamedTable, row: tuple[CellValue, ...]) -> None:
     """Refuse a row whose number of cells differs from the number of columns."""
     if len(row) != len(table.columns):
         raise ValueError(
@@ -160,6 +205,57 @@ def table_to_xlsx_bytes(table: Table) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def write_xlsx(table: StreamedTable, file: BinaryIO, progress: Progress | None = None) -> None:
+    """Write a streamed table as an XLSX workbook to ``file``, row by row (openpyxl's
+    write-only mode: memory stays flat). The same workbook as :func:`table_to_xlsx_bytes`,
+    except that the columns are fitted to the first :data:`FIT_SAMPLE` rows and the totals
+    (a write-only sheet takes its column widths before its first row)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(table.title))
+    rows = _counted(table, progress)
+    sample = list(islice(rows, FIT_SAMPLE))
+    for index, column in enumerate(table.columns):
+        widths = [len(column.heading), *(_display_width(column, row[index]) for row in sample)]
+        if column.kind in ("money", "hours"):  # a total is wider than the amounts it sums
+            widths.append(max(widths) + TOTAL_ROOM)
+        width = min(MAX_WIDTH, max(MIN_WIDTH, max(widths) + 2))
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    sheet.freeze_panes = "A4"
+
+    def cell(column: Column | None, value: CellValue, font: Any = None, fill: Any = None) -> Any:
+        written = WriteOnlyCell(sheet)
+        if column is None:
+            _text_cell(written, str(value))
+        else:
+            _set_cell(written, column, value)
+        if font is not None:
+            written.font = font
+        if fill is not None:
+            written.fill = fill
+        return written
+
+    sheet.append([cell(None, table.title, Font(bold=True, size=14))])
+    sheet.append([cell(None, table.subtitle, Font(italic=True))] if table.subtitle else [])
+    shade = PatternFill("solid", fgColor="E8E8E8")
+    sheet.append([cell(None, c.heading, Font(bold=True), shade) for c in table.columns])
+    columns = table.columns
+    for row in chain(sample, rows):
+        sheet.append([cell(column, value) for column, value in zip(columns, row, strict=True)])
+    totals = _totals_of(table)
+    if totals is not None:
+        _check_width(table, totals)
+        bold = Font(bold=True)
+        sheet.append(
+            [cell(column, value, bold) for column, value in zip(columns, totals, strict=True)]
+        )
+    workbook.save(file)
 
 
 def _sheet_title(title: str) -> str:

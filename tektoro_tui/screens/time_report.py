@@ -8,13 +8,14 @@ entries. What is shown can be exported to CSV/XLSX or mailed to yourself as XLSX
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, ProgressBar
 
 from ..domain.states import TimeAction, TimeEntryStatus, time_entry_transition
 from ..errors import IllegalTransition, Problem
@@ -316,14 +317,26 @@ class TimeReportScreen(AreaScreen):
         what = totals_text(self._totals) if self._totals else "the entries shown"
 
         def chosen(fmt: str | None) -> None:
-            if fmt:
-                call_service(
-                    self, lambda: export_report(self.services, self.actor, flt, fmt), self._exported
-                )
+            if not fmt:
+                return
+            bar = ProgressBar(id="export-progress", show_eta=False)
+            self.mount(bar, after=self.query_one(EntryTotals))
+
+            def progress(done: int, expected: int) -> None:
+                with suppress(RuntimeError):  # the app is closing
+                    self.app.call_from_thread(bar.update, total=expected, progress=done)
+
+            call_service(
+                self,
+                lambda: export_report(self.services, self.actor, flt, fmt, progress),
+                lambda path: self._exported(bar, path),
+                failed=lambda _error: bar.remove(),
+            )
 
         push_dialog(self, ExportDialog(f"{what}, {period_text(flt)}"), chosen)
 
-    def _exported(self, path: Path) -> None:
+    def _exported(self, bar: ProgressBar, path: Path) -> None:
+        bar.remove()
         self.notify(str(path), title="Exported", timeout=10, markup=False)
 
     def action_mail(self) -> None:

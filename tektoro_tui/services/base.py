@@ -46,7 +46,8 @@ from ..errors import (
 )
 
 if TYPE_CHECKING:
-    from ..exports.model import Table
+    from ..exports.model import StreamedTable, Table
+    from ..exports.tables import Progress
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -449,6 +450,38 @@ def write_table(table: Table, fmt: str, out: Path) -> Path:
     return write_file(
         out, table_to_csv_bytes(table) if kind == "csv" else table_to_xlsx_bytes(table)
     )
+
+
+def write_streamed_table(
+    table: StreamedTable, fmt: str, out: Path, progress: Progress | None = None
+) -> Path:
+    """Write ``table`` as CSV or XLSX to ``out`` while its rows are read, atomically; returns
+    the path. Memory stays flat whatever the number of rows; ``progress`` is told (rows
+    written, rows expected) as it goes.
+
+    Raises:
+        ValidationError: ``fmt`` is neither csv nor xlsx (before anything is read).
+        TektoroError: the file cannot be written (nothing is left half-written).
+    """
+    import io
+
+    from ..exports.filenames import atomic_file
+    from ..exports.tables import write_csv, write_xlsx
+
+    kind = export_format(fmt)
+    _refuse_unwritable(Path(out))
+    try:
+        with atomic_file(out) as file:
+            if kind == "csv":
+                text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+                write_csv(table, text, progress)
+                text.flush()
+                text.detach()
+            else:
+                write_xlsx(table, file, progress)
+    except OSError as exc:
+        raise _not_written(Path(out), f"{exc.strerror or exc}") from exc
+    return Path(out)
 
 
 def write_file(target: Path, data: bytes) -> Path:

@@ -1,19 +1,20 @@
 """Exporting the Time Report: the file written and the mail's words.
 
-The table itself comes from the service (``TimeService.report_table``) and is written by the
-shared writer :func:`tektoro_tui.services.base.write_table`, exactly as the CLI's ``export time``
-does; the format is asked by :class:`~.dialogs.export_choice.ExportDialog`.
+The file is written by the service as it reads the entries (``TimeService.export_report``),
+exactly as the CLI's ``export time`` does; the format is asked by
+:class:`~.dialogs.export_choice.ExportDialog`. "Mail to me" attaches the same table
+(``TimeService.report_table``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import TektoroError
-from ..exports.model import Table
 from ..exports.tables import table_to_xlsx_bytes
 from ..paths import ensure_dir, exports_dir
 from ..services.pipeline.views import ReportFilter, Totals
@@ -30,13 +31,6 @@ if TYPE_CHECKING:
 def report_path(folder: Path, fmt: str, now: datetime) -> Path:
     """Where an export made at ``now`` goes: ``time-report-2024-05-06-090000.xlsx``."""
     return folder / f"time-report-{now:%Y-%m-%d-%H%M%S}.{fmt}"
-
-
-def write_report(table: Table, fmt: str, path: Path) -> Path:
-    """Write ``table`` to ``path`` as CSV or XLSX and return the path."""
-    from ..services.base import write_table
-
-    return write_table(table, fmt, path)
 
 
 def mail_text(flt: ReportFilter, totals: Totals) -> tuple[str, str]:
@@ -58,11 +52,18 @@ def mail_text(flt: ReportFilter, totals: Totals) -> tuple[str, str]:
 # --- the work, run in a thread worker -----------------------------------------------------------
 
 
-def export_report(services: Services, actor: Actor, flt: ReportFilter, fmt: str) -> Path:
-    """Write the Time Report for ``flt`` into the exports folder; the file's path."""
-    table = services.time.report_table(actor, flt)
+def export_report(
+    services: Services,
+    actor: Actor,
+    flt: ReportFilter,
+    fmt: str,
+    progress: Callable[[int, int], object] | None = None,
+) -> Path:
+    """Write the Time Report for ``flt`` into the exports folder as it is read (memory stays
+    flat), telling ``progress`` (entries written, entries expected); the file's path."""
     folder = ensure_dir(exports_dir())
-    return write_report(table, fmt, report_path(folder, fmt, services.clock.now()))
+    path = report_path(folder, fmt, services.clock.now())
+    return services.time.export_report(actor, flt, fmt, path, progress)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,14 @@ level up only.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import event, func, select, text
 
@@ -563,6 +566,51 @@ def test_report_table_holds_numbers_as_ints_and_money(firm: Firm, time_svc: Time
     assert table.totals is not None
     assert table.totals[6] == 97 and table.totals[8] == Money(14250 + 1108, "EUR")
     assert "2 entries" in table.subtitle
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_streamed_export_is_the_report_table_written_as_it_is_read(
+    firm: Firm, time_svc: TimeService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """``export_report`` reads the entries while it writes them (flat memory for millions):
+    the file holds what ``report_table`` holds, the totals row sums what was written, and
+    progress is told as the rows go by."""
+    from tektoro_tui.exports import tables
+
+    for day in range(1, 8):
+        time_svc.add_entry(firm.ann, firm.card(f"{day}:15", work_date=f"2026-03-0{day}"))
+    time_svc.add_entry(firm.bob, firm.card("0:07", work_date="2026-03-02", description="=1+1"))
+    time_svc.add_entry(firm.carl, firm.card("5:00"))  # not Ann's to see
+    flt = ReportFilter(date_from=date(2026, 3, 1))
+    table = time_svc.report_table(firm.ann, flt)
+    monkeypatch.setattr(tables, "PROGRESS_EVERY", 3)
+    told: list[tuple[int, int]] = []
+    out = tmp_path / f"report.{fmt}"
+    written = time_svc.export_report(firm.ann, flt, fmt, out, lambda *seen: told.append(seen))
+    assert written == out
+    assert told == [(3, 8), (6, 8), (8, 8)]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report")]  # no temporary
+    if fmt == "csv":
+        assert out.read_bytes() == tables.table_to_csv_bytes(table)
+        return
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet.title == "Time report" and sheet["A2"].value == table.subtitle
+    assert sheet.freeze_panes == "A4"
+    same = openpyxl.load_workbook(io.BytesIO(tables.table_to_xlsx_bytes(table))).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=3)]
+    assert values == [[cell.value for cell in row] for row in same.iter_rows(min_row=3)]
+    assert values[-1][0] == "Total" and sheet.cell(len(values) + 2, 1).font.bold
+    (guarded,) = [row[10] for row in sheet.iter_rows(min_row=4) if row[1].value == "Bob"]
+    assert guarded.value == "=1+1" and guarded.data_type == "s"  # text, never a formula
+
+
+def test_a_streamed_export_in_an_unknown_format_reads_and_writes_nothing(
+    firm: Firm, time_svc: TimeService, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    with pytest.raises(ValidationError):
+        time_svc.export_report(firm.ann, None, "pdf", folder / "report.pdf")
+    assert not folder.exists()
 
 
 # ---------------------------------------------------------------------------------------------

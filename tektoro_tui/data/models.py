@@ -28,6 +28,13 @@ SQLModel.metadata.naming_convention = {
 metadata: MetaData = SQLModel.metadata
 
 
+class _Table(SQLModel):
+    """The base of every table: pydantic builds a model's validation schema when it is first
+    needed, not when the module is imported (a one-shot command never validates a row)."""
+
+    model_config = {"defer_build": True}  # type: ignore[assignment]
+
+
 def _ts(nullable: bool = False) -> object:
     """A UTC timestamp column."""
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
@@ -44,7 +51,7 @@ def _key() -> Any:
 # --------------------------------------------------------------------------------------------
 
 
-class Organisation(SQLModel, table=True):
+class Organisation(_Table, table=True):
     """The firm itself and every setting an administrator controls (one row, id 1)."""
 
     __tablename__ = "organisation"
@@ -86,7 +93,7 @@ class Organisation(SQLModel, table=True):
     updated_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
-class Company(SQLModel, table=True):
+class Company(_Table, table=True):
     """A client, a subcontractor or a supplier; people there are :class:`Contact` rows."""
 
     __tablename__ = "company"
@@ -111,7 +118,7 @@ class Company(SQLModel, table=True):
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class Contact(SQLModel, table=True):
+class Contact(_Table, table=True):
     """A person at a company: the client's contact, a subcontractor's foreman."""
 
     __tablename__ = "contact"
@@ -128,7 +135,7 @@ class Contact(SQLModel, table=True):
     is_active: bool = Field(default=True)
 
 
-class UserAccount(SQLModel, table=True):
+class UserAccount(_Table, table=True):
     """Anyone the firm knows by name: login users, clients' users, crew without a login."""
 
     __tablename__ = "user_account"
@@ -155,7 +162,7 @@ class UserAccount(SQLModel, table=True):
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class LoginThrottle(SQLModel, table=True):
+class LoginThrottle(_Table, table=True):
     """Wrong passwords in a row per e-mail address typed, known to the firm or not, and when
     the next attempt may be made (so the login's answer never tells which accounts exist)."""
 
@@ -167,7 +174,7 @@ class LoginThrottle(SQLModel, table=True):
     updated_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class Invitation(SQLModel, table=True):
+class Invitation(_Table, table=True):
     """A single-use, expiring invitation into the inviter's staff group."""
 
     __tablename__ = "invitation"
@@ -184,7 +191,7 @@ class Invitation(SQLModel, table=True):
     revoked_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
-class LoginSession(SQLModel, table=True):
+class LoginSession(_Table, table=True):
     """A session token (stored hashed) that lets later CLI commands act as a user."""
 
     __tablename__ = "login_session"
@@ -198,7 +205,7 @@ class LoginSession(SQLModel, table=True):
     revoked_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
-class RolePermission(SQLModel, table=True):
+class RolePermission(_Table, table=True):
     """One granted permission of one role; the matrix administrators edit."""
 
     __tablename__ = "role_permission"
@@ -212,7 +219,7 @@ class RolePermission(SQLModel, table=True):
 # --------------------------------------------------------------------------------------------
 
 
-class Project(SQLModel, table=True):
+class Project(_Table, table=True):
     """Work done for a client, valued at a fixed contract amount or time and material."""
 
     __tablename__ = "project"
@@ -246,7 +253,7 @@ class Project(SQLModel, table=True):
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class Task(SQLModel, table=True):
+class Task(_Table, table=True):
     """A piece of a project that time is booked against."""
 
     __tablename__ = "task"
@@ -262,7 +269,7 @@ class Task(SQLModel, table=True):
     is_active: bool = Field(default=True)
 
 
-class Activity(SQLModel, table=True):
+class Activity(_Table, table=True):
     """The kind of work done (design, site visit, meeting ...)."""
 
     __tablename__ = "activity"
@@ -278,7 +285,7 @@ class Activity(SQLModel, table=True):
     is_active: bool = Field(default=True)
 
 
-class RateCode(SQLModel, table=True):
+class RateCode(_Table, table=True):
     """A named hourly billing rate."""
 
     __tablename__ = "rate_code"
@@ -299,7 +306,7 @@ class RateCode(SQLModel, table=True):
 # --------------------------------------------------------------------------------------------
 
 
-class TimeEntry(SQLModel, table=True):
+class TimeEntry(_Table, table=True):
     """A time card: who worked how long on what, and where it stands in the pipeline."""
 
     __tablename__ = "time_entry"
@@ -356,7 +363,7 @@ class TimeEntry(SQLModel, table=True):
     version: int = Field(default=1)
 
 
-class DocumentRecord(SQLModel, table=True):
+class DocumentRecord(_Table, table=True):
     """The frozen result of processing WIP: an invoice record or a statement of write-downs."""
 
     __tablename__ = "document_record"
@@ -375,7 +382,7 @@ class DocumentRecord(SQLModel, table=True):
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class DocumentLine(SQLModel, table=True):
+class DocumentLine(_Table, table=True):
     """A frozen copy of one processed time entry on a document record."""
 
     __tablename__ = "document_line"
@@ -402,7 +409,7 @@ class DocumentLine(SQLModel, table=True):
 # --------------------------------------------------------------------------------------------
 
 
-class InvoiceSeries(SQLModel, table=True):
+class InvoiceSeries(_Table, table=True):
     """A gapless numbering series; the counter row is updated in the issuing transaction."""
 
     __tablename__ = "invoice_series"
@@ -415,7 +422,7 @@ class InvoiceSeries(SQLModel, table=True):
     last_issue_date: date | None = Field(default=None)
 
 
-class PaymentTermsTemplate(SQLModel, table=True):
+class PaymentTermsTemplate(_Table, table=True):
     """Reusable payment-terms text; copied into an invoice when it is issued."""
 
     __tablename__ = "payment_terms_template"
@@ -433,7 +440,7 @@ class PaymentTermsTemplate(SQLModel, table=True):
     updated_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
-class Invoice(SQLModel, table=True):
+class Invoice(_Table, table=True):
     """A client invoice (receivable). Frozen from the moment it is issued."""
 
     __tablename__ = "invoice"
@@ -497,7 +504,7 @@ class Invoice(SQLModel, table=True):
     cancelled_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
-class InvoiceLine(SQLModel, table=True):
+class InvoiceLine(_Table, table=True):
     """One line of a client invoice; frozen with its invoice."""
 
     __tablename__ = "invoice_line"
@@ -523,7 +530,7 @@ class InvoiceLine(SQLModel, table=True):
     document_line_id: int | None = Field(default=None, foreign_key="document_line.id")
 
 
-class MasterInvoice(SQLModel, table=True):
+class MasterInvoice(_Table, table=True):
     """What the firm owes a contractor for a period of approved tickets (a payable)."""
 
     __tablename__ = "master_invoice"
@@ -552,7 +559,7 @@ class MasterInvoice(SQLModel, table=True):
     paid_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
-class MasterInvoiceLine(SQLModel, table=True):
+class MasterInvoiceLine(_Table, table=True):
     """A frozen copy of one ticket on a contractor master invoice."""
 
     __tablename__ = "master_invoice_line"
@@ -567,7 +574,7 @@ class MasterInvoiceLine(SQLModel, table=True):
     amount_cents: int = Field(sa_type=Cents)
 
 
-class Payment(SQLModel, table=True):
+class Payment(_Table, table=True):
     """Money received on a client invoice or paid on a contractor invoice. Append-only."""
 
     __tablename__ = "payment"
@@ -590,7 +597,7 @@ class Payment(SQLModel, table=True):
     recorded_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class Notification(SQLModel, table=True):
+class Notification(_Table, table=True):
     """An in-app message for one user (e.g. 'your invoice MI/2026/0003 was paid')."""
 
     __tablename__ = "notification"
@@ -604,7 +611,7 @@ class Notification(SQLModel, table=True):
     read_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
 
-class ContractorDocument(SQLModel, table=True):
+class ContractorDocument(_Table, table=True):
     """A compliance document of a contractor: contract, tax form, insurance certificate."""
 
     __tablename__ = "contractor_document"
@@ -625,7 +632,7 @@ class ContractorDocument(SQLModel, table=True):
 # --------------------------------------------------------------------------------------------
 
 
-class ProjectCost(SQLModel, table=True):
+class ProjectCost(_Table, table=True):
     """A cost incurred on a project besides staff time: material, salary, equipment, other."""
 
     __tablename__ = "project_cost"
@@ -646,7 +653,7 @@ class ProjectCost(SQLModel, table=True):
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class SubcontractAgreement(SQLModel, table=True):
+class SubcontractAgreement(_Table, table=True):
     """A written agreement with a subcontractor for a scope of a project."""
 
     __tablename__ = "subcontract_agreement"
@@ -668,7 +675,7 @@ class SubcontractAgreement(SQLModel, table=True):
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class WorkSchedule(SQLModel, table=True):
+class WorkSchedule(_Table, table=True):
     """One planned working day of a subcontract, with its foreman and crew size."""
 
     __tablename__ = "work_schedule"
@@ -686,7 +693,7 @@ class WorkSchedule(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
 
 
-class DailyReport(SQLModel, table=True):
+class DailyReport(_Table, table=True):
     """A foreman's daily report: how many people worked how long."""
 
     __tablename__ = "daily_report"
@@ -699,7 +706,7 @@ class DailyReport(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
 
 
-class SubcontractSettlement(SQLModel, table=True):
+class SubcontractSettlement(_Table, table=True):
     """A payment settled against a subcontract agreement."""
 
     __tablename__ = "subcontract_settlement"
@@ -715,7 +722,7 @@ class SubcontractSettlement(SQLModel, table=True):
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class PayrollPeriod(SQLModel, table=True):
+class PayrollPeriod(_Table, table=True):
     """A settled pay period of one employee; once transferred its shifts are locked."""
 
     __tablename__ = "payroll_period"
@@ -729,7 +736,7 @@ class PayrollPeriod(SQLModel, table=True):
     transferred_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
 
-class WorkShift(SQLModel, table=True):
+class WorkShift(_Table, table=True):
     """One working day of an employee on a project, planned and actual, with computed pay."""
 
     __tablename__ = "work_shift"
@@ -761,7 +768,7 @@ class WorkShift(SQLModel, table=True):
 # --------------------------------------------------------------------------------------------
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(_Table, table=True):
     """One write, who made it and what changed; append-only and hash-chained.
 
     ``seals`` holds the content digests of the ledger rows the write left behind
@@ -787,7 +794,7 @@ class AuditEvent(SQLModel, table=True):
     mark: str | None = Field(default=None, max_length=64)
 
 
-class AuditHead(SQLModel, table=True):
+class AuditHead(_Table, table=True):
     """The end of the audit chain; locking this row serialises appends (one row, id 1).
 
     ``key_id`` is the fingerprint of the audit key the chain is keyed with (None until
@@ -803,7 +810,7 @@ class AuditHead(SQLModel, table=True):
     keyed_from: int | None = Field(default=None)
 
 
-class TimeDayTotal(SQLModel, table=True):
+class TimeDayTotal(_Table, table=True):
     """Time entries summed per day, owner, project, status, pay status and billable flag.
 
     Kept by database triggers on ``time_entry`` (migration 0005) in the same transaction as
@@ -839,7 +846,7 @@ class TimeDayTotal(SQLModel, table=True):
     value_cents: int = Field(default=0, sa_type=Cents)
 
 
-class ChangeEvent(SQLModel, table=True):
+class ChangeEvent(_Table, table=True):
     """A row of the real-time feed: which entity changed, for open screens to refresh."""
 
     __tablename__ = "change_event"

@@ -141,16 +141,57 @@ def _counted(table: Table | StreamedTable, progress: Progress | None) -> Iterato
         progress(done, done)
 
 
+def _csv_field(column: Column) -> Callable[[CellValue], str]:
+    """The CSV text of one value of ``column``, with a short path for the values of its kind
+    (an export of millions spends most of its time here); the same text as
+    :func:`_csv_text`."""
+    if column.kind == "money":
+
+        def field(value: CellValue) -> str:
+            if type(value) is Money:
+                return _minor_units_text(value.cents, minor_digits(value.currency))
+            return _csv_text(column, value)
+
+    elif column.kind == "hours":
+
+        def field(value: CellValue) -> str:
+            if type(value) is int and value >= 0:  # minutes: hundredths of hours, half up
+                hundredths, left = divmod(value * 100, 60)
+                return _minor_units_text(hundredths + (2 * left >= 60), 2)
+            return _csv_text(column, value)
+
+    elif column.kind == "date":
+
+        def field(value: CellValue) -> str:
+            return value.isoformat() if type(value) is date else _csv_text(column, value)
+
+    else:
+
+        def field(value: CellValue) -> str:
+            if type(value) is str:
+                return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+            return _csv_text(column, value)
+
+    return field
+
+
+def _minor_units_text(units: int, digits: int) -> str:
+    """``units`` hundredths (or 10^-digits) as a plain decimal: 123456, 2 -> "1234.56"."""
+    if digits == 0:
+        return str(units)
+    whole, part = divmod(abs(units), 10**digits)
+    return f"{'-' if units < 0 else ''}{whole}.{part:0{digits}d}"
+
+
 def write_csv(table: Table | StreamedTable, file: TextIO, progress: Progress | None = None) -> None:
     """Write the table as CSV text to ``file``: a header row, the data rows as they come, the
     totals row last (the caller opens ``file`` with the encoding: UTF-8 with BOM)."""
     writer = csv.writer(file, lineterminator="\r\n")
     writer.writerow([_guard_heading(column.heading) for column in table.columns])
     columns = table.columns
+    fields = [_csv_field(column) for column in columns]
     for row in _counted(table, progress):
-        writer.writerow(
-            [_csv_text(column, value) for column, value in zip(columns, row, strict=True)]
-        )
+        writer.writerow([field(value) for field, value in zip(fields, row, strict=True)])
     totals = _totals_of(table)
     if totals is not None:
         _check_width(table, totals)

@@ -9,6 +9,7 @@ import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -171,3 +172,35 @@ def test_importing_the_writers_does_not_load_fpdf_or_openpyxl() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("kind", "values"),
+    [
+        (
+            "money",
+            [
+                Money(123456, "EUR"),
+                Money(-5, "EUR"),
+                Money(0, "EUR"),
+                Money(-1050, "JPY"),
+                Money(1234567, "KWD"),
+                Money(-1, "BHD"),
+                Decimal("12.5"),
+                2500,
+                None,
+            ],
+        ),
+        ("hours", [0, 1, 20, 90, 59, -45, -1, 10**9 + 7, Decimal("1.5"), None]),
+        ("text", ["plain", "", "=SUM(A1)", "+1", "-2", "@x", "\tx", "Łódź", 7, None]),
+        ("date", [date(2026, 2, 28), None]),
+    ],
+)
+def test_the_short_csv_path_writes_what_the_general_one_does(kind: str, values: list[Any]) -> None:
+    """An export of millions formats each cell through its column's short path; every value
+    comes out as the general conversion writes it."""
+    from tektoro_tui.exports.tables import _csv_field, _csv_text
+
+    column = Column("x", kind)
+    field = _csv_field(column)
+    assert [field(value) for value in values] == [_csv_text(column, value) for value in values]

@@ -56,7 +56,7 @@ from ..base import (
     write_streamed_table,
 )
 from ..versions import check_version
-from .entries import entry_view, entry_view_query
+from .entries import entry_view, entry_view_query, report_rows_query
 
 if TYPE_CHECKING:
     from ...exports.tables import Progress
@@ -376,16 +376,17 @@ class TimeService(ServiceBase):
                 if scope.empty:
                     return
                 query = (
-                    entry_view_query()
+                    report_rows_query()
                     .where(*scope.where())
                     .order_by(desc(TE.c.work_date), desc(TE.c.id))
                     .execution_options(yield_per=STREAM_BATCH)
                 )
+                # report_rows_query's columns: the first seven as printed (minutes last), then
+                # rate and value in cents, status, description
                 for row in session.execute(query):
-                    view = entry_view(row, currency)
-                    sums[0] += view.minutes
-                    sums[1] += view.value.cents
-                    yield _report_row(view)
+                    sums[0] += row[6]
+                    sums[1] += row[8]
+                    yield (*row[:7], Money(row[7], currency), Money(row[8], currency), *row[9:])
 
             table = StreamedTable(
                 "Time report",

@@ -10,7 +10,8 @@ whose Time Report holds the most entries (their own and their direct staff's) lo
 (in a temporary TEKTORO_HOME) and exports all of it. The floor is the smallest program that
 writes the same rows: the same joined query through the bare driver (sqlite3 or psycopg),
 each row straight into ``csv.writer``. Both run as whole processes under ``/usr/bin/time``, taken in
-turn, A B A B; printed are the medians of wall time and of peak memory (maximum resident set).
+turn, A B A B; printed are the medians of wall time and of peak memory (maximum resident set),
+and the median of the pairs' time ratios.
 Goals: within 2x the floor's time, and at most 150 MB whatever the size.
 """
 
@@ -151,7 +152,8 @@ def main() -> None:
         assert rows_in(ours_csv) == count + 2, "the export and the floor wrote different rows"
         ours_s, ours_mb = (statistics.median(x) for x in zip(*ours, strict=True))
         floor_s, floor_mb = (statistics.median(x) for x in zip(*floor, strict=True))
-        ratio = ours_s / floor_s
+        # pair by pair, so a drift of the machine's speed between runs cancels out
+        ratio = statistics.median(o[0] / f[0] for o, f in zip(ours, floor, strict=True))
         print(f"{count:,} entries in the Time Report of {email}, {args.runs} runs each, medians")
         print(f"  floor (driver -> csv):        {floor_s:6.2f} s  {floor_mb:6.0f} MB")
         print(

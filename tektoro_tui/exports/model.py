@@ -98,6 +98,9 @@ class Column:
 
     heading: str
     kind: str = "text"
+    currency: str = ""
+    """For a money column: the currency of amounts given as ints of minor units (a streamed
+    table's rows are plain values); without it an int is hundredths."""
 
 
 @dataclass(frozen=True)

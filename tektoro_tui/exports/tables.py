@@ -29,6 +29,7 @@ from .filenames import safe_filename
 from .model import CellValue, Column, StreamedTable, Table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 MONEY_FORMATS = {0: "#,##0", 2: "#,##0.00", 3: "#,##0.000"}
 HOURS_FORMAT = "0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -65,13 +66,19 @@ def hours_decimal(minutes: int) -> Decimal:
     return Decimal(divide_to_int(minutes * 100, 60)).scaleb(-2)
 
 
-def _money_decimal(value: Money | Decimal | int) -> Decimal:
-    """An amount in major units: Money as is, Decimal as major units, int as minor units."""
+def _money_decimal(value: Money | Decimal | int, currency: str = "") -> Decimal:
+    """An amount in major units: Money as is, Decimal as major units, int as minor units (of
+    ``currency``; hundredths without one)."""
     if isinstance(value, Money):
         return value.amount
     if isinstance(value, Decimal):
         return value
-    return Decimal(value).scaleb(-2)
+    return Decimal(value).scaleb(-_digits(currency))
+
+
+def _digits(currency: str) -> int:
+    """Digits after the point of ``currency``'s amounts (2 when none is named)."""
+    return minor_digits(currency) if currency else 2
 
 
 def _hours_value(value: int | Decimal) -> Decimal:
@@ -89,7 +96,7 @@ def _typed(column: Column, value: CellValue) -> CellValue:
     if value is None or isinstance(value, str):
         return value
     if column.kind == "money" and isinstance(value, Money | Decimal | int):
-        return _money_decimal(value)
+        return _money_decimal(value, column.currency)
     if column.kind == "hours" and isinstance(value, int | Decimal):
         return _hours_value(value)
     if isinstance(value, Money):
@@ -146,8 +153,11 @@ def _csv_field(column: Column) -> Callable[[CellValue], str]:
     (an export of millions spends most of its time here); the same text as
     :func:`_csv_text`."""
     if column.kind == "money":
+        digits = _digits(column.currency)
 
         def field(value: CellValue) -> str:
+            if type(value) is int:
+                return _minor_units_text(value, digits)
             if type(value) is Money:
                 return _minor_units_text(value.cents, minor_digits(value.currency))
             return _csv_text(column, value)
@@ -177,6 +187,8 @@ def _csv_field(column: Column) -> Callable[[CellValue], str]:
 
 def _minor_units_text(units: int, digits: int) -> str:
     """``units`` hundredths (or 10^-digits) as a plain decimal: 123456, 2 -> "1234.56"."""
+    if digits == 2 and units >= 0:  # nearly every amount: the short way
+        return f"{units // 100}.{units % 100:02d}"
     if digits == 0:
         return str(units)
     whole, part = divmod(abs(units), 10**digits)
@@ -191,7 +203,13 @@ def write_csv(table: Table | StreamedTable, file: TextIO, progress: Progress | N
     columns = table.columns
     fields = [_csv_field(column) for column in columns]
     for row in _counted(table, progress):
-        writer.writerow([field(value) for field, value in zip(fields, row, strict=True)])
+        # text that cannot be read as a formula goes as it is (most cells of an export)
+        writer.writerow(
+            [
+                value if type(value) is str and value[:1] not in _FORMULA_FIRST else field(value)
+                for field, value in zip(fields, row, strict=True)
+            ]
+        )
     totals = _totals_of(table)
     if totals is not None:
         _check_width(table, totals)
@@ -355,16 +373,19 @@ def _set_cell(cell: Any, column: Column, value: CellValue) -> None:
     if isinstance(typed, date):
         cell.number_format = DATE_FORMAT
     elif column.kind == "money" or isinstance(value, Money):
-        cell.number_format = _money_format(value)
+        cell.number_format = _money_format(column, value)
     elif column.kind == "hours":
         cell.number_format = HOURS_FORMAT
     elif isinstance(typed, Decimal):
         cell.number_format = "0.00"
 
 
-def _money_format(value: CellValue) -> str:
+def _money_format(column: Column, value: CellValue) -> str:
     """The number format for an amount: as many decimals as its currency has."""
-    digits = minor_digits(value.currency) if isinstance(value, Money) else 2
+    if isinstance(value, Money):
+        digits = minor_digits(value.currency)
+    else:
+        digits = _digits(column.currency) if isinstance(value, int) else 2
     return MONEY_FORMATS.get(digits, "#,##0.00")
 
 

@@ -204,3 +204,19 @@ def test_the_short_csv_path_writes_what_the_general_one_does(kind: str, values: 
     column = Column("x", kind)
     field = _csv_field(column)
     assert [field(value) for value in values] == [_csv_text(column, value) for value in values]
+
+
+@pytest.mark.parametrize(
+    ("currency", "text", "shown"),
+    [("EUR", "-12.05", "#,##0.00"), ("JPY", "-1205", "#,##0"), ("KWD", "-1.205", "#,##0.000")],
+)
+def test_int_amounts_are_minor_units_of_the_columns_currency(
+    currency: str, text: str, shown: str
+) -> None:
+    """A streamed table's amounts are plain ints of the currency's minor units."""
+    from tektoro_tui.exports.tables import _csv_field, _csv_text, _money_format, _typed
+
+    column = Column("Value", "money", currency=currency)
+    assert _csv_field(column)(-1205) == _csv_text(column, -1205) == text
+    assert _typed(column, -1205) == Decimal(text)
+    assert _money_format(column, -1205) == shown

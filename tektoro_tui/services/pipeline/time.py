@@ -16,7 +16,7 @@ change an entry twice. Each batch writes one audit event listing its ids.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -381,16 +381,19 @@ class TimeService(ServiceBase):
                     .order_by(desc(TE.c.work_date), desc(TE.c.id))
                     .execution_options(yield_per=STREAM_BATCH)
                 )
-                # report_rows_query's columns: the first seven as printed (minutes last), then
-                # rate and value in cents, status, description
+                # report_rows_query's columns are the table's: minutes at 6, cents at 7 and 8
                 for row in session.execute(query):
                     sums[0] += row[6]
                     sums[1] += row[8]
-                    yield (*row[:7], Money(row[7], currency), Money(row[8], currency), *row[9:])
+                    yield row
 
+            columns = tuple(
+                replace(column, currency=currency) if column.kind == "money" else column
+                for column in REPORT_COLUMNS
+            )  # the rows carry amounts as cents of the firm's currency
             table = StreamedTable(
                 "Time report",
-                REPORT_COLUMNS,
+                columns,
                 rows(),
                 lambda: _report_totals(sums[0], Money(sums[1], currency)),
                 _subtitle(flt, expected),

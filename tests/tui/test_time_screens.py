@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import io
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
@@ -19,7 +20,7 @@ from typing import Any
 import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Checkbox, Input, ProgressBar, Select
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.approvals import ApprovalsScreen
@@ -43,10 +44,12 @@ from .tuitools import (
     keys,
     notifications,
     open_area,
+    settle,
     snapshot_steps,
     table_rows,
     text_of,
     type_text,
+    until,
 )
 
 SIZE = (80, 24)
@@ -365,6 +368,37 @@ async def test_what_is_shown_is_exported_to_xlsx_with_numbers(shop: Shop) -> Non
     assert [row[1] for row in body] == ["Sam Staff", "Ann Admin", "Sam Staff", "Sam Staff"]
     assert all(isinstance(row[hours_col], int | float) for row in body)
     assert [float(row[value_col]) for row in body] == [60.0, 260.0, 160.0, 120.0]
+
+
+async def test_an_export_shows_its_progress_while_it_writes(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service tells how far it got; the screen shows a bar under the totals until the
+    file is written. (The gate only holds the real export after its first report.)"""
+    report_data(shop)
+    gate = threading.Event()
+    export = shop.services.time.export_report
+
+    def held(*args: Any) -> Any:
+        *_, progress = args
+        progress(1, 4)
+        assert gate.wait(10), "the gate was never opened"
+        return export(*args)
+
+    monkeypatch.setattr(shop.services.time, "export_report", held)
+    app = TektoroApp(services=shop.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_area(pilot, "t", login=ADMIN)
+        await keys(pilot, "x")
+        await pilot.press("c")  # CSV
+        await until(pilot, lambda: bool(app.screen.query("#export-progress")), "the bar shown")
+        bar = app.screen.query_one("#export-progress", ProgressBar)
+        await until(pilot, lambda: (bar.progress, bar.total) == (1, 4), "the first report shown")
+        gate.set()
+        await settle(pilot)
+        assert not app.screen.query("#export-progress")
+        (done,) = [m for t, m, _ in notifications(app) if t == "Exported"]
+    assert Path(done).suffix == ".csv" and "Sam Staff" in Path(done).read_text("utf-8-sig")
 
 
 @dataclass

@@ -327,6 +327,10 @@ class TimeEntry(_Table, table=True):
             *("owner_id", "work_date", "id", "status", "minutes", "value_cents"),
         ),
         Index("ix_time_entry_project_status", "project_id", "status"),
+        Index(
+            "ix_time_entry_status_allocation",
+            *("status", "project_id", "allocation", "minutes", "value_cents", "write_down_cents"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

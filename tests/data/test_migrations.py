@@ -40,6 +40,7 @@ ALL_REVISIONS = (
     "0010_edit_versions",
     "0011_money_bigint",
     "0012_change_owner",
+    "0013_wip_group_index",
 )
 
 

@@ -312,6 +312,46 @@ def time_list(
     print_entries(page, as_json)
 
 
+@time_app.command("summary")
+def time_summary(
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    person: PersonOpt = None,
+    project: ProjectOpt = None,
+    status: StatusOpt = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The Time Report summed per project: entries, hours and value, with the total."""
+    with services_for(db) as services:
+        actor = current_actor(services)
+        flt = report_filter(
+            services,
+            actor,
+            date_from=date_from,
+            date_to=date_to,
+            person=person,
+            project=project,
+            status=status,
+        )
+        rows = services.time.project_hours(actor, flt)
+    if as_json:
+        emit({"projects": rows})
+        return
+    for r in rows:
+        typer.echo(
+            f"{r.client_name[:24]:<24} {r.project_name[:28]:<28} {r.entries:>8} "
+            f"{hours(r.minutes):>10}  {r.value.format():>14}"
+        )
+    minutes = sum(r.minutes for r in rows)
+    count = sum(r.entries for r in rows)
+    total = ""
+    if rows:
+        value = Money(sum(r.value.cents for r in rows), rows[0].value.currency)
+        total = f", {value.format()} {value.currency}"
+    typer.echo(f"Total: {len(rows)} projects, {count} entries, {hours(minutes)} h{total}")
+
+
 @time_app.command("accept")
 def time_accept(
     ids: Ids = None,

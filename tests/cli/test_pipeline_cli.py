@@ -64,6 +64,11 @@ def pipeline(url: str, tmp_path: Path) -> None:
 
     listed = json.loads(run(runner, url, "time", "list", "--json"))
     assert listed["totals"]["minutes"] == 240 and listed["totals"]["value"]["amount"] == "400.00"
+    (roof,) = json.loads(run(runner, url, "time", "summary", "--json"))["projects"]
+    assert (roof["client_name"], roof["project_name"], roof["entries"]) == ("Acme GmbH", "Roof", 2)
+    assert roof["minutes"] == 240 and roof["value"]["amount"] == "400.00"
+    summary = run(runner, url, "time", "summary").splitlines()
+    assert summary[-1] == "Total: 1 projects, 2 entries, 4:00 h, 400.00 EUR", summary
     dry = json.loads(run(runner, url, "time", "accept", "--all", "--dry-run", "--json"))
     assert dry["dry_run"] is True and dry["totals"]["entries"] == 2
     assert {

@@ -568,6 +568,29 @@ def test_report_table_holds_numbers_as_ints_and_money(firm: Firm, time_svc: Time
     assert "2 entries" in table.subtitle
 
 
+def test_project_hours_sum_what_the_report_shows_per_project(
+    firm: Firm, time_svc: TimeService
+) -> None:
+    time_svc.add_entry(firm.ann, firm.card("1:30", work_date="2026-03-01"))
+    time_svc.add_entry(firm.bob, firm.card("0:07", work_date="2026-03-02"))
+    other = {"project_id": firm.other_project_id, "task_id": firm.other_task_id}
+    time_svc.add_entry(firm.bob, firm.card("2:00", work_date="2026-03-03", **other))
+    time_svc.add_entry(firm.carl, firm.card("5:00"))  # not Ann's to see
+    rows = time_svc.project_hours(firm.ann)
+    report = time_svc.report(firm.ann)
+    assert sum(r.entries for r in rows) == report.totals.entries == 3
+    assert sum(r.minutes for r in rows) == report.totals.minutes == 217
+    assert sum(r.value.cents for r in rows) == report.totals.value.cents
+    by_project = {r.project_id: (r.entries, r.minutes) for r in rows}
+    assert by_project == {firm.project_id: (2, 97), firm.other_project_id: (1, 120)}
+    assert [(r.client_name, r.project_name) for r in rows] == sorted(
+        (r.client_name, r.project_name) for r in rows
+    )
+    narrowed = time_svc.project_hours(firm.ann, ReportFilter(date_to=date(2026, 3, 2)))
+    assert [(r.project_id, r.entries, r.minutes) for r in narrowed] == [(firm.project_id, 2, 97)]
+    assert time_svc.project_hours(firm.carl, ReportFilter(owner_id=firm.ann.user_id)) == ()
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_streamed_export_is_the_report_table_written_as_it_is_read(
     firm: Firm, time_svc: TimeService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str

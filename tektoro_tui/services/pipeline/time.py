@@ -64,6 +64,7 @@ from .views import (
     BatchResult,
     ContributorSummary,
     EntryPage,
+    ProjectHours,
     ReportFilter,
     Skipped,
     TimeCardForm,
@@ -346,6 +347,43 @@ class TimeService(ServiceBase):
             currency = org_currency(session)
             views = [] if scope.empty else _views_where(session, scope.where(), currency)
             return _report_table(views, flt, currency)
+
+    def project_hours(
+        self, actor: Actor, flt: ReportFilter | None = None
+    ) -> tuple[ProjectHours, ...]:
+        """The Time Report for ``flt`` summed per project (one GROUP BY), by client and
+        project name: the entries, hours and value of each."""
+        flt = flt or ReportFilter()
+        with self._read(actor) as session:
+            scope = _report_scope(session, actor, flt)
+            if scope.empty:
+                return ()
+            currency = org_currency(session)
+            sums = session.execute(
+                select(
+                    TE.c.project_id,
+                    func.count(),
+                    func.sum(TE.c.minutes),
+                    func.sum(TE.c.value_cents),
+                )
+                .where(*scope.where())
+                .group_by(TE.c.project_id)
+            ).all()
+            names = {
+                row.id: (row.client_name or "", row.name)
+                for row in session.execute(
+                    select(PROJECTS.c.id, PROJECTS.c.name, COMPANIES.c.name.label("client_name"))
+                    .select_from(PROJECTS)
+                    .outerjoin(COMPANIES, COMPANIES.c.id == PROJECTS.c.client_id)
+                    .where(PROJECTS.c.id.in_([row[0] for row in sums]))
+                )
+            }
+        rows = []
+        for project, count, minutes, cents in sums:
+            client, name = names.get(project, ("", f"#{project}"))
+            value = Money(int(cents), currency)
+            rows.append(ProjectHours(project, client, name, int(count), int(minutes), value))
+        return tuple(sorted(rows, key=lambda r: (r.client_name, r.project_name, r.project_id)))
 
     def export_report(
         self,

@@ -91,6 +91,18 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class ProjectHours:
+    """The entries of one project in a Time Report: how many, how long, how much."""
+
+    project_id: int
+    client_name: str
+    project_name: str
+    entries: int
+    minutes: int
+    value: Money
+
+
+@dataclass(frozen=True)
 class EntryPage:
     """One keyset page of entries plus the totals of everything the filter matches."""
 

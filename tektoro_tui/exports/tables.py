@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain, islice
@@ -243,34 +243,18 @@ def _check_width(table: Table | StreamedTable, row: tuple[CellValue, ...]) -> No
 
 def table_to_xlsx_bytes(table: Table) -> bytes:
     """The table as an XLSX workbook with one sheet (see the module docstring)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _sheet_title(table.title)
-    header_row = _write_titles(sheet, table)
-    _write_header(sheet, table.columns, header_row)
-    row_number = header_row
-    for row in table.rows:
-        _check_width(table, row)
-        row_number += 1
-        _write_row(sheet, table.columns, row, row_number, bold=False)
-    if table.totals is not None:
-        _check_width(table, table.totals)
-        row_number += 1
-        _write_row(sheet, table.columns, table.totals, row_number, bold=True)
-    _fit_columns(sheet, table)
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(table, buffer)
     return buffer.getvalue()
 
 
-def write_xlsx(table: StreamedTable, file: BinaryIO, progress: Progress | None = None) -> None:
-    """Write a streamed table as an XLSX workbook to ``file``, row by row (openpyxl's
-    write-only mode: memory stays flat). The same workbook as :func:`table_to_xlsx_bytes`,
-    except that the columns are fitted to the first :data:`FIT_SAMPLE` rows and the totals
-    (a write-only sheet takes its column widths before its first row)."""
+def write_xlsx(
+    table: Table | StreamedTable, file: BinaryIO, progress: Progress | None = None
+) -> None:
+    """Write the table as an XLSX workbook to ``file``, row by row (openpyxl's write-only mode:
+    memory stays flat). A write-only sheet takes its column widths before its first row, so a
+    streamed table's columns are fitted to its first :data:`FIT_SAMPLE` rows, with room for
+    the totals that are not known yet."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
@@ -280,11 +264,7 @@ def write_xlsx(table: StreamedTable, file: BinaryIO, progress: Progress | None =
     sheet = workbook.create_sheet(_sheet_title(table.title))
     rows = _counted(table, progress)
     sample = list(islice(rows, FIT_SAMPLE))
-    for index, column in enumerate(table.columns):
-        widths = [len(column.heading), *(_display_width(column, row[index]) for row in sample)]
-        if column.kind in ("money", "hours"):  # a total is wider than the amounts it sums
-            widths.append(max(widths) + TOTAL_ROOM)
-        width = min(MAX_WIDTH, max(MIN_WIDTH, max(widths) + 2))
+    for index, width in enumerate(_fitted_widths(table, sample)):
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.freeze_panes = "A4"
 
@@ -317,44 +297,25 @@ def write_xlsx(table: StreamedTable, file: BinaryIO, progress: Progress | None =
     workbook.save(file)
 
 
+def _fitted_widths(table: Table | StreamedTable, sample: list[CellRow]) -> list[int]:
+    """Each column's width: its longest value (within 8..60 characters). A table in memory
+    is measured whole, totals included; a streamed one by ``sample``, its money and hours
+    columns with room for the total."""
+    known = isinstance(table, Table)
+    rows = list(_table_rows(table)) if isinstance(table, Table) else sample
+    widths = []
+    for index, column in enumerate(table.columns):
+        longest = max([len(column.heading), *(_display_width(column, r[index]) for r in rows)])
+        if not known and column.kind in ("money", "hours"):
+            longest += TOTAL_ROOM
+        widths.append(min(MAX_WIDTH, max(MIN_WIDTH, longest + 2)))
+    return widths
+
+
 def _sheet_title(title: str) -> str:
     """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
     cleaned = re.sub(r"[\[\]:*?/\\\s]+", " ", _ILLEGAL_XML.sub("", title)).strip(" '")
     return cleaned[:31].strip() or "Report"
-
-
-def _write_titles(sheet: Any, table: Table) -> int:
-    """Title in row 1, subtitle in row 2; returns the header row number (3)."""
-    from openpyxl.styles import Font
-
-    _text_cell(sheet.cell(row=1, column=1), table.title).font = Font(bold=True, size=14)
-    if table.subtitle:
-        _text_cell(sheet.cell(row=2, column=1), table.subtitle).font = Font(italic=True)
-    return 3
-
-
-def _write_header(sheet: Any, columns: Iterable[Column], row: int) -> None:
-    """The bold, shaded header row."""
-    from openpyxl.styles import Font, PatternFill
-
-    fill = PatternFill("solid", fgColor="E8E8E8")
-    for index, column in enumerate(columns, start=1):
-        cell = _text_cell(sheet.cell(row=row, column=index), column.heading)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-
-
-def _write_row(
-    sheet: Any, columns: tuple[Column, ...], values: tuple[CellValue, ...], row: int, *, bold: bool
-) -> None:
-    """One data or totals row with typed, formatted cells."""
-    from openpyxl.styles import Font
-
-    for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
-        cell = sheet.cell(row=row, column=index)
-        _set_cell(cell, column, value)
-        if bold:
-            cell.font = Font(bold=True)
 
 
 def _set_cell(cell: Any, column: Column, value: CellValue) -> None:
@@ -409,17 +370,6 @@ def _display_width(column: Column, value: CellValue) -> int:
     if isinstance(typed, date):
         return 16 if isinstance(typed, datetime) else 10
     return max((len(part) for part in str(typed).splitlines()), default=0)
-
-
-def _fit_columns(sheet: Any, table: Table) -> None:
-    """Set each column's width to its longest value (within 8..60 characters)."""
-    from openpyxl.utils import get_column_letter
-
-    for index, column in enumerate(table.columns):
-        widths = [len(column.heading)]
-        widths.extend(_display_width(column, row[index]) for row in _table_rows(table))
-        width = min(MAX_WIDTH, max(MIN_WIDTH, max(widths) + 2))
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
 
 
 # --- files ----------------------------------------------------------------------------------

@@ -434,33 +434,18 @@ def export_format(fmt: str) -> str:
     return kind
 
 
-def write_table(table: Table, fmt: str, out: Path) -> Path:
-    """Write ``table`` as CSV or XLSX to ``out`` atomically; returns the path.
+def write_table(
+    table: Table | StreamedTable, fmt: str, out: Path, progress: Progress | None = None
+) -> Path:
+    """Write ``table`` as CSV or XLSX to ``out`` atomically, row by row; returns the path.
 
     The one table writer of the product: the CLI's exports, the screens' exports and the
-    services' own all come here, so they refuse the same things with the same words.
+    services' own all come here, so they refuse the same things with the same words. A
+    :class:`~..exports.model.StreamedTable` is read while it is written (memory stays flat);
+    ``progress`` is told (rows written, rows expected) as it goes.
 
     Raises:
-        ValidationError: ``fmt`` is neither csv nor xlsx.
-        TektoroError: the file cannot be written (nothing is left half-written).
-    """
-    from ..exports.tables import table_to_csv_bytes, table_to_xlsx_bytes
-
-    kind = export_format(fmt)
-    return write_file(
-        out, table_to_csv_bytes(table) if kind == "csv" else table_to_xlsx_bytes(table)
-    )
-
-
-def write_streamed_table(
-    table: StreamedTable, fmt: str, out: Path, progress: Progress | None = None
-) -> Path:
-    """Write ``table`` as CSV or XLSX to ``out`` while its rows are read, atomically; returns
-    the path. Memory stays flat whatever the number of rows; ``progress`` is told (rows
-    written, rows expected) as it goes.
-
-    Raises:
-        ValidationError: ``fmt`` is neither csv nor xlsx (before anything is read).
+        ValidationError: ``fmt`` is neither csv nor xlsx (before any row is read).
         TektoroError: the file cannot be written (nothing is left half-written).
     """
     import io

@@ -47,13 +47,12 @@ from ..base import (
     ServiceBase,
     UnitOfWork,
     chunks,
-    export_format,
     has_permission,
     org_currency,
     org_today,
     organisation,
     row_dict,
-    write_streamed_table,
+    write_table,
 )
 from ..versions import check_version
 from .entries import entry_view, entry_view_query, report_rows_query
@@ -402,7 +401,6 @@ class TimeService(ServiceBase):
             ValidationError: ``fmt`` is neither csv nor xlsx (before anything is read).
             TektoroError: the file cannot be written (nothing is left half-written).
         """
-        export_format(fmt)
         flt = flt or ReportFilter()
         with self._read(actor) as session:
             scope = _report_scope(session, actor, flt)
@@ -437,7 +435,7 @@ class TimeService(ServiceBase):
                 _subtitle(flt, expected),
                 expected,
             )
-            return write_streamed_table(table, fmt, out, progress)
+            return write_table(table, fmt, out, progress)
 
     # --- Approvals --------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain, islice
@@ -280,21 +281,34 @@ def write_xlsx(
             written.fill = fill
         return written
 
-    sheet.append([cell(None, table.title, Font(bold=True, size=14))])
-    sheet.append([cell(None, table.subtitle, Font(italic=True))] if table.subtitle else [])
-    shade = PatternFill("solid", fgColor="E8E8E8")
-    sheet.append([cell(None, c.heading, Font(bold=True), shade) for c in table.columns])
-    columns = table.columns
-    for row in chain(sample, rows):
-        sheet.append([cell(column, value) for column, value in zip(columns, row, strict=True)])
-    totals = _totals_of(table)
-    if totals is not None:
-        _check_width(table, totals)
-        bold = Font(bold=True)
-        sheet.append(
-            [cell(column, value, bold) for column, value in zip(columns, totals, strict=True)]
-        )
+    try:
+        sheet.append([cell(None, table.title, Font(bold=True, size=14))])
+        sheet.append([cell(None, table.subtitle, Font(italic=True))] if table.subtitle else [])
+        shade = PatternFill("solid", fgColor="E8E8E8")
+        sheet.append([cell(None, c.heading, Font(bold=True), shade) for c in table.columns])
+        columns = table.columns
+        for row in chain(sample, rows):
+            sheet.append([cell(col, value) for col, value in zip(columns, row, strict=True)])
+        totals = _totals_of(table)
+        if totals is not None:
+            _check_width(table, totals)
+            bold = Font(bold=True)
+            sheet.append(
+                [cell(col, value, bold) for col, value in zip(columns, totals, strict=True)]
+            )
+    except BaseException:
+        _discard(sheet)
+        raise
     workbook.save(file)
+
+
+def _discard(sheet: Any) -> None:
+    """Close a write-only sheet left half-written (its rows failed to come: a lost
+    connection) and remove the temporary file openpyxl keeps its rows in, which it would
+    otherwise leave behind until the program ends."""
+    with suppress(Exception):
+        sheet.close()
+        sheet._writer.cleanup()
 
 
 def _fitted_widths(table: Table | StreamedTable, sample: list[CellRow]) -> list[int]:

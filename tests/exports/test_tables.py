@@ -6,6 +6,7 @@ import csv
 import io
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -220,3 +221,26 @@ def test_int_amounts_are_minor_units_of_the_columns_currency(
     assert _csv_field(column)(-1205) == _csv_text(column, -1205) == text
     assert _typed(column, -1205) == Decimal(text)
     assert _money_format(column, -1205) == shown
+
+
+def test_an_xlsx_whose_rows_fail_half_way_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A streamed export whose database goes away after some rows: the error comes out, and
+    the temporary file openpyxl wrote the rows to is gone (not left until the program ends)."""
+    import tempfile
+
+    from tektoro_tui.exports.model import StreamedTable
+    from tektoro_tui.exports.tables import write_xlsx
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def rows() -> Iterator[tuple[str]]:
+        for number in range(3000):
+            yield (str(number),)
+        raise ConnectionError("the database went away")
+
+    table = StreamedTable("Broken", (Column("A"),), rows(), lambda: None)
+    with pytest.raises(ConnectionError):
+        write_xlsx(table, io.BytesIO())
+    assert list(tmp_path.iterdir()) == []

@@ -74,6 +74,9 @@ failed try doubles the wait, up to :data:`RECONNECT_LONGEST_SECONDS`."""
 RECONNECT_LONGEST_SECONDS = 10.0
 """The longest wait between two tries of an unreachable database."""
 
+RECONNECT_GROUP = "reconnect"
+"""The worker group of the wait for a database found unreachable (one at a time)."""
+
 LIVE_GATHER_SECONDS = 0.2
 """The shortest time between two reads of the change feed. The first commit after a quiet
 spell is read at once; commits arriving faster are read together a moment later, so a busy
@@ -183,7 +186,6 @@ class TektoroApp(App[None]):
         self._opening = False
         self._live: tuple[Worker[None], list[ChangeSubscription]] | None = None
         self._live_off_told = False
-        self._reconnecting: Worker[None] | None = None
 
     # --- start-up ---------------------------------------------------------------------------
 
@@ -272,8 +274,7 @@ class TektoroApp(App[None]):
         """Forget the user and return to the login screen, leaving none of their messages."""
         self.clear_notifications()
         self.stop_live_updates()
-        self.workers.cancel_group(self, "reconnect")
-        self._reconnecting = None
+        self.workers.cancel_group(self, RECONNECT_GROUP)
         self.actor = None
         self.organisation = ""
         self._update_status()
@@ -410,13 +411,11 @@ class TektoroApp(App[None]):
         """Try the database again and again (waiting longer each time) until it answers, then
         have every open screen read again what it shows: a reload that failed meanwhile left
         a screen with what it showed before, and no change may come to fix it."""
-        if self.actor is None:
-            return
-        if self._reconnecting is not None and self._reconnecting.is_running:
-            return
-        self._reconnecting = self._await_database()
+        waiting = any(w.group == RECONNECT_GROUP and not w.is_finished for w in self.workers)
+        if self.actor is not None and not waiting:
+            self._await_database()
 
-    @work(thread=True, exit_on_error=False, group="reconnect", exclusive=True)
+    @work(thread=True, exit_on_error=False, group=RECONNECT_GROUP)
     def _await_database(self) -> None:
         worker = get_current_worker()
         wait = RECONNECT_FIRST_SECONDS
@@ -435,7 +434,6 @@ class TektoroApp(App[None]):
 
     def _database_back(self) -> None:
         """The database answers again: say so, and read every open screen again."""
-        self._reconnecting = None
         if self.actor is None:
             return
         self.notify(

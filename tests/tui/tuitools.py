@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, TextArea
 from textual.worker import Worker
 
-from tektoro_tui.app import TektoroApp
+from tektoro_tui.app import RECONNECT_GROUP, TektoroApp
 from tektoro_tui.screens.login import LoginScreen
 from tektoro_tui.widgets.fields import FormField
 
@@ -115,7 +115,7 @@ async def until(
     )
 
 
-LIVE_GROUPS = frozenset({"changes", "reconnect"})
+LIVE_GROUPS = frozenset({"changes", RECONNECT_GROUP})
 """Worker groups that run for the whole session (the real-time feed watcher) or until the
 database comes back (the reconnect watch): never awaited."""
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -219,6 +221,35 @@ def report_filter(
     )
 
 
+@contextmanager
+def reporting(
+    db: str | None,
+    *,
+    date_from: str | None,
+    date_to: str | None,
+    person: str | None,
+    project: str | None,
+    status: list[str] | None = None,
+) -> Iterator[tuple[Services, Actor, ReportFilter]]:
+    """The services of ``db``, the logged-in user and the Time Report filter the options
+    give, for the commands that read or act on what the Time Report shows."""
+    with services_for(db) as services:
+        actor = current_actor(services)
+        yield (
+            services,
+            actor,
+            report_filter(
+                services,
+                actor,
+                date_from=date_from,
+                date_to=date_to,
+                person=person,
+                project=project,
+                status=status,
+            ),
+        )
+
+
 # --- time ----------------------------------------------------------------------------------
 
 
@@ -297,17 +328,9 @@ def time_list(
     as_json: JsonOption = False,
 ) -> None:
     """The Time Report: your entries and your direct staff's, newest first, with totals."""
-    with services_for(db) as services:
-        actor = current_actor(services)
-        flt = report_filter(
-            services,
-            actor,
-            date_from=date_from,
-            date_to=date_to,
-            person=person,
-            project=project,
-            status=status,
-        )
+    with reporting(
+        db, date_from=date_from, date_to=date_to, person=person, project=project, status=status
+    ) as (services, actor, flt):
         page = services.time.report(actor, flt, limit=limit)
     print_entries(page, as_json)
 
@@ -323,17 +346,9 @@ def time_summary(
     as_json: JsonOption = False,
 ) -> None:
     """The Time Report summed per project: entries, hours and value, with the total."""
-    with services_for(db) as services:
-        actor = current_actor(services)
-        flt = report_filter(
-            services,
-            actor,
-            date_from=date_from,
-            date_to=date_to,
-            person=person,
-            project=project,
-            status=status,
-        )
+    with reporting(
+        db, date_from=date_from, date_to=date_to, person=person, project=project, status=status
+    ) as (services, actor, flt):
         rows = services.time.project_hours(actor, flt)
     if as_json:
         emit({"projects": rows})
@@ -369,17 +384,9 @@ def time_accept(
     """Accept entries (they move on to Approvals): ids, or --all with a filter."""
     if not ids and not all_shown:
         raise typer.BadParameter("give entry ids, or --all to accept everything shown")
-    with services_for(db) as services:
-        actor = current_actor(services)
-        flt = report_filter(
-            services,
-            actor,
-            date_from=date_from,
-            date_to=date_to,
-            person=person,
-            project=project,
-            status=None,
-        )
+    with reporting(
+        db, date_from=date_from, date_to=date_to, person=person, project=project, status=None
+    ) as (services, actor, flt):
         result = services.time.accept(actor, ids or None, flt=flt, dry_run=dry_run)
     print_batch(result, as_json)
 
@@ -817,19 +824,13 @@ def export_time(
     The entries are written as they are read, so memory stays flat for any number of them; on
     a terminal, the progress is shown on standard error.
     """
-    with services_for(db) as services:
-        actor = current_actor(services)
-        flt = report_filter(
-            services,
-            actor,
-            date_from=date_from,
-            date_to=date_to,
-            person=person,
-            project=project,
-            status=status,
-        )
-        with progress_line("entries") as progress:
-            written = services.time.export_report(actor, flt, fmt, out, progress)
+    with (
+        reporting(
+            db, date_from=date_from, date_to=date_to, person=person, project=project, status=status
+        ) as (services, actor, flt),
+        progress_line("entries") as progress,
+    ):
+        written = services.time.export_report(actor, flt, fmt, out, progress)
     typer.echo(str(written))
 
 

@@ -114,6 +114,23 @@ def busiest(url: str) -> tuple[str, list[int]]:
     return emails[lead], shown[lead]
 
 
+TEKTORO = str(Path(sys.executable).with_name("tektoro"))
+"""The ``tektoro`` command of the environment this benchmark runs in."""
+
+
+def log_in(url: str, email: str, env: dict[str, str]) -> None:
+    """Log ``email`` in (the demo's password) under ``env``'s TEKTORO_HOME, for the commands
+    timed after it."""
+    subprocess.run(
+        [TEKTORO, "login", "--db", url, "--email", email, "--password-stdin"],
+        input=DEMO_PASSWORD,
+        text=True,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def rows_in(path: Path) -> int:
     """Records in a CSV file, header and totals included."""
     import csv
@@ -130,19 +147,11 @@ def main() -> None:
     parser.add_argument("--xlsx", action="store_true", help="also time one XLSX export")
     args = parser.parse_args()
     email, owners = busiest(args.db)
-    tektoro = str(Path(sys.executable).with_name("tektoro"))
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "TEKTORO_HOME": str(Path(folder) / "home")}
-        subprocess.run(
-            [tektoro, "login", "--db", args.db, "--email", email, "--password-stdin"],
-            input=DEMO_PASSWORD,
-            text=True,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        log_in(args.db, email, env)
         ours_csv, floor_csv = Path(folder) / "ours.csv", Path(folder) / "floor.csv"
-        export = [tektoro, "export", "time", "--db", args.db, "--format", "csv"]
+        export = [TEKTORO, "export", "time", "--db", args.db, "--format", "csv"]
         ours, floor = [], []
         for _ in range(args.runs):
             ours.append(timed([*export, "--out", str(ours_csv)], env))
@@ -163,7 +172,7 @@ def main() -> None:
             f"{'ok' if ours_mb <= MEMORY_GOAL_MB else 'OVER'}"
         )
         if args.xlsx:
-            xlsx = [tektoro, "export", "time", "--db", args.db, "--format", "xlsx"]
+            xlsx = [TEKTORO, "export", "time", "--db", args.db, "--format", "xlsx"]
             seconds, peak = timed([*xlsx, "--out", str(Path(folder) / "ours.xlsx")], env)
             print(f"  tektoro export time xlsx:     {seconds:6.2f} s  {peak:6.0f} MB")
 

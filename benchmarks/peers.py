@@ -28,7 +28,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from datetime import datetime, timedelta
@@ -38,8 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from export import busiest, timed  # noqa: E402
-from run import DEMO_PASSWORD  # noqa: E402
+from export import TEKTORO, busiest, log_in, timed  # noqa: E402
 
 GOAL = 20.0
 
@@ -134,19 +132,11 @@ def main() -> None:
     cut = min(row[0] for row in newest)  # the oldest day may be cut short: leave it out
     rows = [row for row in newest if row[0] > cut]
     first = cut + timedelta(days=1)  # type: ignore[operator]
-    tektoro = str(Path(sys.executable).with_name("tektoro"))
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
         env = {**os.environ, "TEKTORO_HOME": str(home / "home"), "WATSON_DIR": str(home / "w")}
-        subprocess.run(
-            [tektoro, "login", "--db", args.db, "--email", email, "--password-stdin"],
-            input=DEMO_PASSWORD,
-            text=True,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        summary = [tektoro, "time", "summary", "--db", args.db, "--from", str(first)]
+        log_in(args.db, email, env)
+        summary = [TEKTORO, "time", "summary", "--db", args.db, "--from", str(first)]
         print(f"{len(rows):,} entries of the Time Report of {email} (from {first}), medians")
         if shutil.which("watson"):
             write_watson(home / "w", rows)
@@ -158,7 +148,7 @@ def main() -> None:
             write_journal(journal, rows, "EUR")
             balance = ["hledger", "-f", str(journal), "balance"]
             compare("value per project", summary, balance, env, args.runs)
-            revenue = [tektoro, "revenue", "report", "--db", args.db]
+            revenue = [TEKTORO, "revenue", "report", "--db", args.db]
             compare("revenue report (for reference)", revenue, balance, env, args.runs)
         else:
             print("  hledger: not installed (apt-get install hledger); skipped")

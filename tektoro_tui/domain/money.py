@@ -16,6 +16,7 @@ from typing import TypeGuard
 
 from tektoro_tui.domain.rounding import (
     RoundingMode,
+    divide_to_int,
     exact_decimal,
     multiply_to_int,
     to_minor_units,
@@ -28,6 +29,8 @@ MINOR_DIGITS: dict[str, int] = {"JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3}
 """Currencies whose minor unit is not a hundredth; every other currency has two digits."""
 
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+_CHECKED_CODES: set[str] = set()
+"""Currency codes already found well-formed (a plain ``str`` of three capitals)."""
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _PARSE_HINT = "write an amount like 1234.56, 1 234,56 or 1,234.56"
 MAX_AMOUNT_TEXT = 40
@@ -65,12 +68,14 @@ class Money:
 
     def __post_init__(self) -> None:
         """Refuse anything but an int amount and a three-letter upper-case currency code."""
-        if not _is_int(self.cents):
+        if type(self.cents) is not int and not _is_int(self.cents):
             raise TypeError(f"Money.cents must be an int, got {type(self.cents).__name__}")
-        if not isinstance(self.currency, str) or not _CURRENCY_CODE.fullmatch(self.currency):
-            raise ValueError(
-                f"currency must be a three-letter code like EUR, got {self.currency!r}"
-            )
+        currency = self.currency
+        if type(currency) is str and currency in _CHECKED_CODES:
+            return  # an invoice builds tens of thousands of amounts in one currency
+        if not isinstance(currency, str) or not _CURRENCY_CODE.fullmatch(currency):
+            raise ValueError(f"currency must be a three-letter code like EUR, got {currency!r}")
+        _CHECKED_CODES.add(currency)
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -195,7 +200,7 @@ class Money:
         """``bp`` basis points of this amount (2300 is 23 %), rounded once."""
         if not _is_int(bp):
             raise TypeError(f"basis points must be an int, got {type(bp).__name__}")
-        return self.multiply(Decimal(bp).scaleb(-4), mode)
+        return Money(divide_to_int(self.cents * bp, 10_000, mode), self.currency)
 
     def allocate(self, weights: Sequence[int]) -> list[Money]:
         """Split into parts proportional to ``weights`` that always sum exactly to the whole.
@@ -248,10 +253,14 @@ def sum_money(items: Iterable[Money], currency: str = DEFAULT_CURRENCY) -> Money
 
     Raises CurrencyMismatch if any item is in another currency.
     """
-    total = Money.zero(currency)
+    cents = 0
     for item in items:
-        total = total + item
-    return total
+        if not isinstance(item, Money):
+            raise TypeError(f"sum_money adds Money, got {type(item).__name__}")
+        if item.currency != currency:
+            raise CurrencyMismatch(f"Cannot combine {currency} and {item.currency} amounts")
+        cents += item.cents
+    return Money(cents, currency)
 
 
 def _check_weights(weights: Sequence[int]) -> None:

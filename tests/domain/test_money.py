@@ -406,11 +406,38 @@ def test_percent(cents_: int, bp: int, expected: int) -> None:
     assert Money(cents_).percent(bp) == Money(expected)
 
 
+@given(
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.integers(min_value=0, max_value=10_000),
+    st.sampled_from([HALF_UP, HALF_EVEN]),
+)
+def test_percent_in_integers_equals_the_exact_decimal_product(
+    cents_: int, bp: int, mode: RoundingMode
+) -> None:
+    """A percentage is worked out in integers (an invoice takes tens of thousands of them);
+    it is the exact product rounded once, as :meth:`Money.multiply` gives it."""
+    assert Money(cents_).percent(bp, mode) == Money(cents_).multiply(Decimal(bp) / 10_000, mode)
+
+
 def test_sum_money() -> None:
     assert sum_money([Money(1), Money(2), Money(-4)], "EUR") == Money(-1)
     assert sum_money([], "USD") == Money(0, "USD")
     with pytest.raises(CurrencyMismatch):
         sum_money([Money(1, "USD")], "EUR")
+    with pytest.raises(CurrencyMismatch):
+        sum_money([Money(1), Money(2, "USD")], "EUR")
+    with pytest.raises(TypeError):
+        sum_money([Money(1), 2], "EUR")  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="three-letter"):
+        sum_money([], "euro")
+
+
+@pytest.mark.parametrize("currency", ["eur", "EURO", "E1R", 978, None])
+def test_a_malformed_currency_is_refused_every_time(currency: object) -> None:
+    """Well-formed codes are remembered once checked; a malformed one never is."""
+    for _ in range(2):
+        with pytest.raises(ValueError, match="three-letter"):
+            Money(1, currency)  # type: ignore[arg-type]
 
 
 # -- allocation ------------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from tektoro_tui.services.administration.presets import CompanyForm
 from tektoro_tui.services.base import Actor, ServiceBase
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
-from tektoro_tui.services.invoicing import issuing as issuing_module
 from tektoro_tui.services.invoicing.service import InvoiceService
 from tektoro_tui.services.invoicing.views import (
     AdjustmentForm,
@@ -373,12 +372,8 @@ def test_who_may_edit_and_issue(books: Books) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-def test_the_date_of_sale_is_found_across_id_chunks(
-    books: Books, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Records of tens of thousands of lines are read in chunks of ids (SQLite's parameter
-    limit); with one id a chunk, the latest work date is still the one of the whole record."""
-    monkeypatch.setattr(issuing_module, "ID_CHUNK", 1)
+def test_the_date_of_sale_is_the_last_day_of_work_billed(books: Books) -> None:
+    """Read by the database over every line of the invoice (one query, whatever the count)."""
     inv = books.invoices
     draft = inv.open_record(books.admin, two_line_record(books))
     issued = inv.issue(books.admin, draft.id)

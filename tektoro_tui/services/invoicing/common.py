@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from ...data import models as m
@@ -114,18 +115,46 @@ def invoice_by_number(session: Session, number: str) -> m.Invoice:
     return invoice
 
 
-def line_rows(
-    session: Session, invoice_id: int | None, limit: int | None = None
-) -> list[m.InvoiceLine]:
-    """An invoice's lines in printed order (the first ``limit`` of them when given)."""
+def line_rows(session: Session, invoice_id: int | None) -> list[m.InvoiceLine]:
+    """An invoice's lines in printed order, as ORM objects: for the edits that change them.
+
+    Whatever only reads lines (views, audit images, pricing) reads :func:`line_records`,
+    which costs a fraction per line: an invoice may hold ten thousand of them.
+    """
     query = (
         select(m.InvoiceLine)
         .where(m.InvoiceLine.invoice_id == invoice_id)
         .order_by(m.InvoiceLine.position, m.InvoiceLine.id)
     )
+    return list(session.execute(query).scalars())
+
+
+LINE_TABLE = m.InvoiceLine.__table__  # type: ignore[attr-defined]
+"""The invoice_line table, for reading and re-pricing lines without building ORM objects."""
+
+
+LineRecord = Row[Any]
+"""One stored invoice line read without the ORM (see :func:`line_records`)."""
+
+
+def line_records(
+    session: Session, invoice_id: int | None, limit: int | None = None
+) -> list[LineRecord]:
+    """An invoice's lines in printed order as plain rows (the first ``limit`` when given).
+
+    A row reads like the ORM line (``row.net_cents``) and ``row._asdict()`` is the line's
+    column values, as :func:`~tektoro_tui.services.base.row_dict` gives them for the audit.
+    Pending ORM changes are flushed first, so the rows are what the transaction holds.
+    """
+    session.flush()
+    query = (
+        select(*LINE_TABLE.c)
+        .where(LINE_TABLE.c.invoice_id == invoice_id)
+        .order_by(LINE_TABLE.c.position, LINE_TABLE.c.id)
+    )
     if limit is not None:
         query = query.limit(limit)
-    return list(session.execute(query).scalars())
+    return list(session.execute(query).all())
 
 
 def live_invoice(session: Session, document_id: int | None) -> m.Invoice | None:

@@ -8,15 +8,16 @@ both to the real issue date and keeps the number of days.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from ...data import models as m
-from ...domain.invoice import DraftLine, compose_invoice
+from ...domain.invoice import ComposedInvoice, DraftLine, compose_invoice
 from ...domain.money import Money, percent_text
 from ...domain.rounding import RoundingMode
 from ...domain.states import InvoiceAction, InvoiceStatus, invoice_transition
@@ -39,14 +40,17 @@ if TYPE_CHECKING:
     pass
 from ..versions import stale_message
 from .common import (
+    LINE_TABLE,
     MAX_DUE_DAYS,
     MAX_MARKUP_BP,
     REMOVABLE_KINDS,
     SERIES_INVOICE,
     STANDARD,
     WRITE_DOWN_DETAIL,
+    LineRecord,
     invalid_field,
     is_write_down,
+    line_records,
     line_rows,
     live_invoice,
     lock_invoice,
@@ -285,8 +289,8 @@ def draft_of_record(uow: UnitOfWork, document_id: int, actor: Actor) -> m.Invoic
             f"record {record.reference} was issued as invoice {live.number}; "
             "find it in the Invoice Printer",
         )
-    invoice = _new_draft(session, uow, record, actor)
-    uow.audit("invoice.draft", "invoice", invoice.id, None, audit_image(session, invoice))
+    invoice, lines = _new_draft(session, uow, record, actor)
+    uow.audit("invoice.draft", "invoice", invoice.id, None, audit_image(session, invoice, lines))
     return invoice
 
 
@@ -301,8 +305,7 @@ def edit_locked_draft(
     before = audit_image(session, invoice)
     rows = [row for row in line_rows(session, invoice.id) if row.kind != "markup"]
     change(uow, invoice, org, rows)
-    session.flush()
-    recompute_draft(session, invoice, org)
+    lines = recompute_draft(session, invoice, org)
     if invoice.net_cents < 0:
         net = Money(invoice.net_cents, invoice.currency)
         raise invalid_field(
@@ -310,7 +313,7 @@ def edit_locked_draft(
             f"would make the invoice total negative ({net}); an invoice must not be "
             "for less than zero",
         )
-    uow.audit(action, "invoice", invoice.id, before, audit_image(session, invoice))
+    uow.audit(action, "invoice", invoice.id, before, audit_image(session, invoice, lines))
 
 
 def draft_form_change(form: DraftForm) -> DraftChange:
@@ -347,8 +350,11 @@ def _refuse_write_down(record: m.DocumentRecord) -> None:
 
 def _new_draft(
     session: Session, uow: UnitOfWork, record: m.DocumentRecord, actor: Actor
-) -> m.Invoice:
-    """A draft with one time line per record line, priced."""
+) -> tuple[m.Invoice, list[LineRecord]]:
+    """A draft with one time line per record line, priced; with its lines.
+
+    The lines are priced before they are stored and go in as one multi-row insert: a record
+    may hold ten thousand."""
     org = organisation(session)
     series = series_row(session, SERIES_INVOICE)
     invoice = m.Invoice(
@@ -371,24 +377,48 @@ def _new_draft(
     session.add(invoice)
     session.flush()
     record_lines = session.execute(
-        select(m.DocumentLine)
+        select(
+            m.DocumentLine.id,
+            m.DocumentLine.work_date,
+            m.DocumentLine.person_name,
+            m.DocumentLine.task_name,
+            m.DocumentLine.activity_name,
+            m.DocumentLine.description,
+            m.DocumentLine.minutes,
+            m.DocumentLine.rate_cents,
+            m.DocumentLine.value_cents,
+            m.DocumentLine.write_down_cents,
+            m.DocumentLine.write_down_reason,
+        )
         .where(m.DocumentLine.document_id == record.id)
         .order_by(m.DocumentLine.work_date, m.DocumentLine.id)
-    ).scalars()
-    position = 0
-    for line in record_lines:
-        for row in _time_lines(invoice, line, org.default_vat_bp):
-            position += 1
-            row.position = position
-            session.add(row)
+    ).all()
+    values = [row for line in record_lines for row in _time_lines(line, org.default_vat_bp)]
+    composed = _compose(invoice, values)
+    for extra in composed.lines[len(values) :]:
+        values.append(
+            _line_values(
+                kind="markup",
+                description=extra.description,
+                detail=extra.detail,
+                net_cents=extra.net.cents,
+                vat_bp=extra.vat_bp,
+            )
+        )
+    for position, (row, totals) in enumerate(zip(values, composed.totals.lines, strict=True), 1):
+        row["invoice_id"], row["position"] = invoice.id, position
+        row["net_cents"], row["vat_cents"] = totals.net.cents, totals.vat.cents
+        row["gross_cents"] = totals.gross.cents
+    if values:
+        session.execute(insert(LINE_TABLE), values)
     session.flush()
-    recompute_draft(session, invoice, org)
-    return invoice
+    return invoice, line_records(session, invoice.id)
 
 
-def _time_lines(invoice: m.Invoice, line: m.DocumentLine, vat_bp: int) -> list[m.InvoiceLine]:
+def _time_lines(line: Row[Any], vat_bp: int) -> list[dict[str, Any]]:
     """The invoice lines billing one document line: its time at full value (hours × rate),
     then, when part of it was written down in WIP, the write-down as its own negative line.
+    Column values without invoice and position; pricing fills in VAT and gross.
 
     So quantity × rate is the amount of every time line on the printed invoice, and the
     write-down is a figure of its own. The write-down line keeps the document line's id: it
@@ -398,9 +428,7 @@ def _time_lines(invoice: m.Invoice, line: m.DocumentLine, vat_bp: int) -> list[m
         f"{line.work_date.isoformat()} {line.person_name} — {line.task_name}/{line.activity_name}"
     )
     rows = [
-        m.InvoiceLine(
-            invoice_id=invoice.id,
-            position=0,
+        _line_values(
             kind="time",
             description=description,
             detail=line.description,
@@ -408,29 +436,42 @@ def _time_lines(invoice: m.Invoice, line: m.DocumentLine, vat_bp: int) -> list[m
             unit_price_cents=line.rate_cents,
             net_cents=line.value_cents,
             vat_bp=vat_bp,
-            vat_cents=0,
-            gross_cents=line.value_cents,
             document_line_id=line.id,
         )
     ]
     if line.write_down_cents:
         reason = line.write_down_reason or "written down"
         rows.append(
-            m.InvoiceLine(
-                invoice_id=invoice.id,
-                position=0,
+            _line_values(
                 kind="adjustment",
                 description=f"Write-down: {reason}",
                 detail=f"{WRITE_DOWN_DETAIL}{description}",
                 net_cents=-line.write_down_cents,
                 vat_bp=vat_bp,
-                vat_cents=0,
-                gross_cents=-line.write_down_cents,
                 reason=reason,
                 document_line_id=line.id,
             )
         )
     return rows
+
+
+def _line_values(**given: Any) -> dict[str, Any]:
+    """Every column of a new invoice line (one multi-row insert needs the same keys in each):
+    ``given`` over empty defaults, gross = net until re-priced."""
+    values: dict[str, Any] = {
+        "kind": "service",
+        "description": "",
+        "detail": "",
+        "minutes": None,
+        "unit_price_cents": None,
+        "vat_cents": 0,
+        "expense_date": None,
+        "reason": "",
+        "document_line_id": None,
+    }
+    values.update(given)
+    values["gross_cents"] = values["net_cents"] + values["vat_cents"]
+    return values
 
 
 def _set_provisional_dates(invoice: m.Invoice, today: date, days: int) -> None:
@@ -557,72 +598,134 @@ def _time_vat_bp(rows: Sequence[m.InvoiceLine], org: m.Organisation) -> int:
     return next((row.vat_bp for row in rows if row.kind == "time"), org.default_vat_bp)
 
 
-def _draft_line(row: m.InvoiceLine, currency: str) -> DraftLine:
-    """A stored line as the domain composes it."""
+def _draft_line(row: Mapping[Any, Any], currency: str) -> DraftLine:
+    """A stored line (its column values) as the domain composes it."""
+    unit_price = row["unit_price_cents"]
     return DraftLine(
-        kind=row.kind,
-        description=row.description,
-        net=Money(row.net_cents, currency),
-        vat_bp=row.vat_bp,
-        detail=row.detail,
-        minutes=row.minutes,
-        unit_price=None if row.unit_price_cents is None else Money(row.unit_price_cents, currency),
-        expense_date=row.expense_date,
-        reason=row.reason,
-        line_ref=row.id,
+        kind=row["kind"],
+        description=row["description"],
+        net=Money(row["net_cents"], currency),
+        vat_bp=row["vat_bp"],
+        detail=row["detail"],
+        minutes=row["minutes"],
+        unit_price=None if unit_price is None else Money(unit_price, currency),
+        expense_date=row["expense_date"],
+        reason=row["reason"],
+        line_ref=row.get("id"),
     )
 
 
-def _new_markup_row(invoice: m.Invoice) -> m.InvoiceLine:
-    """An empty markup line; :func:`recompute_draft` fills in its text and amounts."""
-    return m.InvoiceLine(
-        invoice_id=invoice.id,
-        position=0,
-        kind="markup",
-        net_cents=0,
-        vat_bp=0,
-        vat_cents=0,
-        gross_cents=0,
-    )
-
-
-def recompute_draft(
-    session: Session, invoice: m.Invoice, org: m.Organisation
-) -> list[m.InvoiceLine]:
-    """Re-price a draft: regenerate the markup lines, store every line's and the invoice's
-    net, VAT and gross, number the lines 1..n. Returns the lines in order."""
-    rows = line_rows(session, invoice.id)
-    markups = [row for row in rows if row.kind == "markup"]
-    kept = [row for row in rows if row.kind != "markup"]
+def _compose(invoice: m.Invoice, lines: Sequence[Mapping[Any, Any]]) -> ComposedInvoice:
+    """Price a draft's lines (column values, markup lines left out) by the invoice's rules,
+    and store the invoice's net, VAT and gross (not flushed)."""
     composed = compose_invoice(
-        [_draft_line(row, invoice.currency) for row in kept],
+        [_draft_line(row, invoice.currency) for row in lines],
         markup_bp=invoice.markup_bp,
         markup_on_whole=invoice.markup_on_whole,
         vat_mode=VatMode(invoice.vat_mode),
         currency=invoice.currency,
         rounding=RoundingMode(invoice.rounding_mode),
     )
-    final = list(kept)
+    invoice.net_cents = composed.totals.net.cents
+    invoice.vat_cents = composed.totals.vat.cents
+    invoice.gross_cents = composed.totals.gross.cents
+    return composed
+
+
+def recompute_draft(
+    session: Session,
+    invoice: m.Invoice,
+    org: m.Organisation,
+    rows: Sequence[LineRecord] | None = None,
+) -> list[LineRecord]:
+    """Re-price a draft: regenerate the markup lines, store every line's and the invoice's
+    net, VAT and gross, number the lines 1..n. Returns the lines in order.
+
+    ``rows`` are the draft's :func:`line_records` when the caller has just read them. Lines
+    are read and written as plain rows, not ORM objects (a draft may hold ten thousand), and
+    only the lines whose figures change are written, all in one statement. Line objects an
+    edit loaded are detached afterwards, so that nothing reads their old figures.
+    """
+    current = line_records(session, invoice.id) if rows is None else list(rows)
+    markups = [row for row in current if row.kind == "markup"]
+    kept = [row for row in current if row.kind != "markup"]
+    composed = _compose(invoice, [row._mapping for row in kept])
+    final: list[tuple[int, str, str, int]] = [
+        (row.id, row.description, row.detail, row.vat_bp) for row in kept
+    ]
     for extra in composed.lines[len(kept) :]:
-        markup = markups.pop(0) if markups else _new_markup_row(invoice)
-        markup.description, markup.detail, markup.vat_bp = (
-            extra.description,
-            extra.detail,
-            extra.vat_bp,
-        )
-        session.add(markup)
-        final.append(markup)
-    for stale in markups:
-        session.delete(stale)
-    for position, (row, totals) in enumerate(zip(final, composed.totals.lines, strict=True), 1):
-        row.position = position
-        row.net_cents, row.vat_cents, row.gross_cents = (
+        ident = markups.pop(0).id if markups else _insert_markup_row(session, invoice)
+        final.append((ident, extra.description, extra.detail, extra.vat_bp))
+    by_id = {row.id: row for row in current}
+    changes = []
+    for position, ((ident, description, detail, vat_bp), totals) in enumerate(
+        zip(final, composed.totals.lines, strict=True), 1
+    ):
+        figures = (
+            position,
+            description,
+            detail,
+            vat_bp,
             totals.net.cents,
             totals.vat.cents,
             totals.gross.cents,
         )
-    invoice.net_cents = composed.totals.net.cents
-    invoice.vat_cents = composed.totals.vat.cents
-    invoice.gross_cents = composed.totals.gross.cents
+        old = by_id.get(ident)
+        if old is None or figures != _figures(old):
+            changes.append(dict(zip(_FIGURE_KEYS, (ident, *figures), strict=True)))
+    stale = [row.id for row in markups]
+    _write_lines(session, changes, stale)
     session.flush()
-    return final
+    if not changes and not stale:
+        return current
+    return line_records(session, invoice.id)
+
+
+_FIGURE_KEYS = (
+    "line_id",
+    "position",
+    "description",
+    "detail",
+    "vat_bp",
+    "net_cents",
+    "vat_cents",
+    "gross_cents",
+)
+"""What re-pricing writes on a line (``line_id`` picks the line)."""
+
+
+def _figures(row: LineRecord) -> tuple[Any, ...]:
+    """A stored line's values of :data:`_FIGURE_KEYS`, after ``line_id``."""
+    return (
+        row.position,
+        row.description,
+        row.detail,
+        row.vat_bp,
+        row.net_cents,
+        row.vat_cents,
+        row.gross_cents,
+    )
+
+
+def _insert_markup_row(session: Session, invoice: m.Invoice) -> int:
+    """A new, empty markup line of ``invoice``; re-pricing fills in its text and amounts."""
+    values = _line_values(kind="markup", net_cents=0, vat_bp=0)
+    values["invoice_id"], values["position"] = invoice.id, 0
+    return int(
+        session.execute(insert(LINE_TABLE).values(values).returning(LINE_TABLE.c.id)).scalar_one()
+    )
+
+
+def _write_lines(session: Session, changes: list[dict[str, Any]], stale: list[int]) -> None:
+    """Store re-priced figures (one executemany) and delete markup lines no longer needed;
+    then detach every ORM line object of the session, as their figures are old now."""
+    table = LINE_TABLE
+    if changes:
+        values: dict[str, Any] = {key: bindparam(key) for key in _FIGURE_KEYS[1:]}
+        session.execute(
+            update(table).where(table.c.id == bindparam("line_id")).values(values), changes
+        )
+    if stale:
+        session.execute(delete(table).where(table.c.id.in_(stale)))
+    for obj in [obj for obj in session.identity_map.values() if isinstance(obj, m.InvoiceLine)]:
+        session.expunge(obj)

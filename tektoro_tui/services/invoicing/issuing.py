@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ...data import models as m
@@ -25,7 +25,7 @@ from ...errors import (
     IllegalTransition,
     NotFound,
 )
-from ..base import Actor, ServiceBase, UnitOfWork, chunks, org_today, organisation, row_dict
+from ..base import Actor, ServiceBase, UnitOfWork, org_today, organisation, row_dict
 from .views import (
     DraftForm,
     InvoiceView,
@@ -35,10 +35,12 @@ if TYPE_CHECKING:
     pass
 from .common import (
     CREDIT_NOTE,
+    LINE_TABLE,
     SERIES_CREDIT_NOTE,
     SERIES_INVOICE,
+    LineRecord,
     invalid_field,
-    line_rows,
+    line_records,
     lock_invoice,
     require_documenter,
 )
@@ -51,9 +53,6 @@ from .documenter import (
 )
 from .numbering import series_row, take_number
 from .read_models import audit_image, invoice_view, seller_gaps
-
-ID_CHUNK = 10_000
-"""Ids per IN (...) list: SQLite takes at most 32,766 parameters in one statement."""
 
 
 class IssuingActions(ServiceBase):
@@ -78,8 +77,8 @@ class IssuingActions(ServiceBase):
             invoice = lock_invoice(
                 uow.session, m.Invoice.id == invoice_id, f"Invoice #{invoice_id}"
             )
-            issue_locked_draft(uow, invoice, issue_date)
-            return invoice_view(uow.session, invoice)
+            lines = issue_locked_draft(uow, invoice, issue_date)
+            return invoice_view(uow.session, invoice, records=lines)
 
     def issue_record(
         self,
@@ -107,8 +106,8 @@ class IssuingActions(ServiceBase):
                 edit_locked_draft(
                     uow, invoice, "invoice.update_draft", draft_form_change(form), "markup_percent"
                 )
-            issue_locked_draft(uow, invoice, issue_date)
-            return invoice_view(uow.session, invoice)
+            lines = issue_locked_draft(uow, invoice, issue_date)
+            return invoice_view(uow.session, invoice, records=lines)
 
     def credit_note(
         self, actor: Actor, number: str, *, reason: str, issue_date: date | None = None
@@ -124,8 +123,11 @@ class IssuingActions(ServiceBase):
             return invoice_view(uow.session, note)
 
 
-def issue_locked_draft(uow: UnitOfWork, invoice: m.Invoice, issue_date: date | str | None) -> None:
-    """Number and freeze a draft the caller locked, dated ``issue_date`` (default today).
+def issue_locked_draft(
+    uow: UnitOfWork, invoice: m.Invoice, issue_date: date | str | None
+) -> list[LineRecord]:
+    """Number and freeze a draft the caller locked, dated ``issue_date`` (default today);
+    returns its lines.
 
     Raises:
         IllegalTransition: the invoice is not a draft, has no lines or is for zero or less.
@@ -139,8 +141,9 @@ def issue_locked_draft(uow: UnitOfWork, invoice: m.Invoice, issue_date: date | s
     invoice_transition(InvoiceStatus(invoice.status), InvoiceAction.ISSUE)
     today = org_today(session, uow.now)
     when = _check_issue_date(_issue_date(issue_date) or today, today, org)
-    before = audit_image(session, invoice)
-    rows = recompute_draft(session, invoice, org)
+    lines = line_records(session, invoice.id)
+    before = audit_image(session, invoice, lines)
+    rows = recompute_draft(session, invoice, org, lines)
     _refuse_empty(invoice, rows)
     terms = _terms_text(session, invoice.payment_terms_id)
     days = due_days(invoice, org)
@@ -151,11 +154,12 @@ def issue_locked_draft(uow: UnitOfWork, invoice: m.Invoice, issue_date: date | s
     _stamp_issue(invoice, org, seq, number, when, actor, uow)
     _copy_buyer(invoice, client)
     invoice.due_date = when + timedelta(days=days)
-    invoice.sale_date = _sale_date(session, rows)
+    invoice.sale_date = _sale_date(session, invoice.id)
     invoice.payment_terms_text = terms
     invoice.status = invoice_transition(InvoiceStatus.DRAFT, InvoiceAction.ISSUE).value
     session.flush()  # one UPDATE: number, dates, snapshots and status together
-    uow.audit("invoice.issue", "invoice", invoice.id, before, audit_image(session, invoice))
+    uow.audit("invoice.issue", "invoice", invoice.id, before, audit_image(session, invoice, rows))
+    return rows
 
 
 def _issue_date(value: date | str | None) -> date | None:
@@ -278,17 +282,14 @@ def _copy_buyer(invoice: m.Invoice, client: m.Company) -> None:
     invoice.buyer_tax_id = client.tax_id
 
 
-def _sale_date(session: Session, rows: Sequence[m.InvoiceLine]) -> date | None:
+def _sale_date(session: Session, invoice_id: int | None) -> date | None:
     """The last day of work billed (the date of sale), or None without time lines."""
-    ids = [row.document_line_id for row in rows if row.document_line_id is not None]
-    latest: date | None = None
-    for chunk in chunks(ids, ID_CHUNK):  # SQLite allows 32,766 parameters a statement
-        found = session.execute(
-            select(func.max(m.DocumentLine.work_date)).where(m.DocumentLine.id.in_(chunk))  # type: ignore[union-attr]
-        ).scalar_one()
-        if found is not None and (latest is None or found > latest):
-            latest = found
-    return latest
+    line = m.InvoiceLine
+    return session.execute(
+        select(func.max(m.DocumentLine.work_date))
+        .join(line, line.document_line_id == m.DocumentLine.id)
+        .where(line.invoice_id == invoice_id)
+    ).scalar_one()
 
 
 def _check_creditable(original: m.Invoice) -> None:
@@ -345,9 +346,9 @@ def _credit_note_for(
     )
     session.add(note)
     session.flush()
-    for row in line_rows(session, original.id):
-        session.add(_negated_line(note, row))
-    session.flush()  # lines go in while the note is still a draft (the trigger allows only that)
+    lines = [_negated_line(note, row) for row in line_records(session, original.id)]
+    if lines:  # they go in while the note is a draft (the trigger allows only that)
+        session.execute(insert(LINE_TABLE), lines)
     seq, number = take_number(session, SERIES_CREDIT_NOTE, when)
     _stamp_issue(note, org, seq, number, when, actor, uow)
     note.status = invoice_transition(InvoiceStatus.DRAFT, InvoiceAction.ISSUE).value
@@ -355,21 +356,11 @@ def _credit_note_for(
     return note
 
 
-def _negated_line(note: m.Invoice, row: m.InvoiceLine) -> m.InvoiceLine:
-    """A credit-note line mirroring ``row`` to the cent."""
-    return m.InvoiceLine(
-        invoice_id=note.id,
-        position=row.position,
-        kind=row.kind,
-        description=row.description,
-        detail=row.detail,
-        minutes=row.minutes,
-        unit_price_cents=row.unit_price_cents,
-        net_cents=-row.net_cents,
-        vat_bp=row.vat_bp,
-        vat_cents=-row.vat_cents,
-        gross_cents=-row.gross_cents,
-        expense_date=row.expense_date,
-        reason=row.reason,
-        document_line_id=row.document_line_id,
-    )
+def _negated_line(note: m.Invoice, row: LineRecord) -> dict[str, Any]:
+    """A credit-note line mirroring ``row`` to the cent (its column values)."""
+    values = row._asdict()
+    del values["id"]
+    values["invoice_id"] = note.id
+    for key in ("net_cents", "vat_cents", "gross_cents"):
+        values[key] = -values[key]
+    return values

@@ -31,7 +31,7 @@ from .views import (
 
 if TYPE_CHECKING:
     pass
-from .common import CREDIT_NOTE, TITLES, line_rows
+from .common import CREDIT_NOTE, TITLES, LineRecord, line_records
 
 
 def _stored_breakdown(
@@ -64,12 +64,19 @@ def _stored_breakdown(
     )
 
 
-def audit_image(session: Session, invoice: m.Invoice) -> dict[str, Any]:
-    """The full image of an invoice for the audit log: its row and every line."""
+def audit_image(
+    session: Session, invoice: m.Invoice, lines: Sequence[Any] | None = None
+) -> dict[str, Any]:
+    """The full image of an invoice for the audit log: its row and every line.
+
+    ``lines`` are the invoice's :func:`line_records` when the caller has just read them.
+    """
     session.flush()
+    records = line_records(session, invoice.id) if lines is None else lines
+    keys = records[0]._fields if records else ()
     return {
         "invoice": row_dict(invoice),
-        "lines": [row_dict(row) for row in line_rows(session, invoice.id)],
+        "lines": [dict(zip(keys, row, strict=True)) for row in records],
     }
 
 
@@ -80,7 +87,7 @@ def _amount_due(invoice: m.Invoice) -> int:
     return max(invoice.gross_cents - invoice.paid_cents, 0)
 
 
-def _line_view(row: m.InvoiceLine, currency: str) -> InvoiceLineView:
+def _line_view(row: LineRecord, currency: str) -> InvoiceLineView:
     """One stored line as shown."""
     return InvoiceLineView(
         id=row.id or 0,
@@ -129,6 +136,7 @@ def invoice_view(
     lines: bool = True,
     names: tuple[str, str] | None = None,
     line_limit: int | None = None,
+    records: Sequence[LineRecord] | None = None,
 ) -> InvoiceView:
     """The frozen read model of an invoice (a draft shows due days, not provisional dates).
 
@@ -141,12 +149,18 @@ def invoice_view(
             (a list joins them in its one query); looked up otherwise.
         line_limit: Read only the first that many lines; the VAT breakdown and
             ``line_count`` are then summed by the database over every line.
+        records: Every line (:func:`line_records`) when the caller has just read them.
     """
     currency = invoice.currency
     client_name, document_reference = (
         names if names is not None else invoice_names(session, invoice)
     )
-    rows = line_rows(session, invoice.id, line_limit) if lines else ()
+    if not lines:
+        rows: Sequence[LineRecord] = ()
+    elif records is not None and line_limit is None:
+        rows = records
+    else:
+        rows = line_records(session, invoice.id, line_limit)
     lines_shown = tuple(_line_view(row, currency) for row in rows)
     line_count: int | None = None
     if lines and line_limit is not None:
@@ -251,7 +265,7 @@ def seller_gaps(org: m.Organisation) -> tuple[str, ...]:
     return tuple(label for field, label in SELLER_DETAILS if not str(getattr(org, field)).strip())
 
 
-def _quantity(row: m.InvoiceLine) -> str:
+def _quantity(row: LineRecord) -> str:
     """The printed quantity: hours as h:mm for time, 1 for an expense, nothing otherwise."""
     if row.kind == "time" and row.minutes is not None:
         return f"{row.minutes // 60}:{row.minutes % 60:02d} h"
@@ -260,7 +274,7 @@ def _quantity(row: m.InvoiceLine) -> str:
     return ""
 
 
-def _printed_line(row: m.InvoiceLine, currency: str) -> DocumentLine:
+def _printed_line(row: LineRecord, currency: str) -> DocumentLine:
     """One line as printed (an expense shows its date before its description)."""
     description = row.description
     if row.kind == "expense" and row.expense_date is not None:
@@ -302,7 +316,7 @@ def invoice_document(session: Session, invoice: m.Invoice) -> InvoiceDocument:
         raise IllegalTransition("client invoice", "a draft", "print", "issue it first")
     org = organisation(session)
     currency = invoice.currency
-    rows = line_rows(session, invoice.id)
+    rows = line_records(session, invoice.id)
     rates = _breakdown(tuple(_line_view(row, currency) for row in rows), currency)
     credited = (
         session.get(m.Invoice, invoice.credited_invoice_id) if invoice.credited_invoice_id else None

@@ -48,6 +48,7 @@ from .common import (
     STANDARD,
     WRITE_DOWN_DETAIL,
     LineRecord,
+    insert_lines,
     invalid_field,
     is_write_down,
     line_records,
@@ -409,8 +410,7 @@ def _new_draft(
         row["invoice_id"], row["position"] = invoice.id, position
         row["net_cents"], row["vat_cents"] = totals.net.cents, totals.vat.cents
         row["gross_cents"] = totals.gross.cents
-    if values:
-        session.execute(insert(LINE_TABLE), values)
+    insert_lines(session, values)
     session.flush()
     return invoice, line_records(session, invoice.id)
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...data import models as m
@@ -35,10 +35,10 @@ if TYPE_CHECKING:
     pass
 from .common import (
     CREDIT_NOTE,
-    LINE_TABLE,
     SERIES_CREDIT_NOTE,
     SERIES_INVOICE,
     LineRecord,
+    insert_lines,
     invalid_field,
     line_records,
     lock_invoice,
@@ -347,8 +347,7 @@ def _credit_note_for(
     session.add(note)
     session.flush()
     lines = [_negated_line(note, row) for row in line_records(session, original.id)]
-    if lines:  # they go in while the note is a draft (the trigger allows only that)
-        session.execute(insert(LINE_TABLE), lines)
+    insert_lines(session, lines)  # while the note is a draft (the trigger allows only that)
     seq, number = take_number(session, SERIES_CREDIT_NOTE, when)
     _stamp_issue(note, org, seq, number, when, actor, uow)
     note.status = invoice_transition(InvoiceStatus.DRAFT, InvoiceAction.ISSUE).value

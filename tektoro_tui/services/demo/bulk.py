@@ -12,12 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 from ...data.engine import Database
-
-ROWS_PER_INSERT = 25_000
 
 
 def max_id(session: Session, model: type[Any]) -> int:
@@ -44,11 +42,39 @@ class BulkInserter:
         if self.backend == "postgresql":
             self._copy(table, columns, rows)
             return
+        self._executemany(table, columns, rows)
+
+    def _executemany(
+        self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """Hand ``rows`` to the sqlite3 driver in one ``executemany`` (SQLite).
+
+        Each value goes through its column type's bind processor first (dates, times and
+        flags stored as SQLAlchemy stores them), only for the columns that have one: what
+        SQLAlchemy's own executemany does, without building a parameter dict per row.
+        """
         connection = self.session.connection()
-        statement = insert(table)
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            chunk = rows[start : start + ROWS_PER_INSERT]
-            connection.execute(statement, [dict(zip(columns, row, strict=True)) for row in chunk])
+        dialect = connection.dialect
+        processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+        converting = [(i, p) for i, p in enumerate(processors) if p is not None]
+        if converting:
+            converted = []
+            for row in rows:
+                values = list(row)
+                for index, process in converting:
+                    values[index] = process(values[index])
+                converted.append(values)
+        else:
+            converted = [list(row) for row in rows]
+        marks = ", ".join("?" for _ in columns)
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor()
+        try:
+            cursor.executemany(sql, converted)
+        finally:
+            cursor.close()
 
     def _copy(self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
         """Stream ``rows`` through one ``COPY ... FROM STDIN`` (PostgreSQL)."""

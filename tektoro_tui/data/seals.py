@@ -174,10 +174,17 @@ def digests_of(conn: Connection, table: str, ids: Sequence[int]) -> dict[int, st
     select = _projection(table, conn.dialect.name)
     found: dict[int, str | None] = dict.fromkeys(ids)
     ordered = sorted(set(ids))
-    for start in range(0, len(ordered), _ID_CHUNK):
-        chunk = ",".join(str(int(i)) for i in ordered[start : start + _ID_CHUNK])
-        for row in conn.exec_driver_sql(f"SELECT {select} FROM {table} WHERE id IN ({chunk})"):
-            found[int(row[-1])] = digest(row[:-1])
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()  # the driver's own rows: a bulk write seals a million of them
+    try:
+        for start in range(0, len(ordered), _ID_CHUNK):
+            chunk = ",".join(str(int(i)) for i in ordered[start : start + _ID_CHUNK])
+            cursor.execute(f"SELECT {select} FROM {table} WHERE id IN ({chunk})")
+            for row in cursor.fetchall():
+                found[int(row[-1])] = digest(row[:-1])
+    finally:
+        cursor.close()
     return found
 
 

@@ -14,6 +14,8 @@ project service when it issues and by ``tektoro check`` when it re-derives them:
 * The final invoice states the whole contract value and deducts every advance invoice, one
   line per advance and VAT rate carrying that advance's own net and VAT, so that its gross is
   exactly what the advances left unpaid.
+* A project's balance: the contract with changes, invoiced (net), paid, outstanding, costs by
+  kind, the result (invoiced less costs) and its margin.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tektoro_tui.domain.money import Money, percent_text, sum_money
-from tektoro_tui.domain.rounding import RoundingMode
+from tektoro_tui.domain.rounding import RoundingMode, divide_to_int
 from tektoro_tui.domain.vat import check_rate, vat_for
 from tektoro_tui.errors import IllegalTransition
 
@@ -288,3 +290,76 @@ def final_invoice_lines(
             "nothing is left for a final invoice"
         )
     return tuple(lines)
+
+
+# --- the project's financial balance -------------------------------------------------------
+
+COST_KINDS = ("labour", "materials", "equipment", "salary", "other", "subcontracts")
+"""The cost columns of a balance, in the order shown. Labour is staff time (and, once crew pay
+exists, settled work shifts); subcontracts are zero until subcontracts exist."""
+
+
+@dataclass(frozen=True)
+class ProjectBalance:
+    """A project's money at a glance (DESIGN §9, "Project costs and balance").
+
+    ``invoiced`` is the net of every live invoice, ours and external (a cancelled one and its
+    credit note cancel out); ``result`` is invoiced less costs, as revenue is net;
+    ``margin_bp`` the result as basis points of what was invoiced (None before any invoice).
+    """
+
+    contract_with_changes: Money | None
+    invoiced: Money
+    paid: Money
+    outstanding: Money
+    costs: tuple[tuple[str, Money], ...]
+    total_costs: Money
+    result: Money
+    margin_bp: int | None
+    left_to_invoice: Money | None
+
+
+def project_balance(
+    *,
+    contract: Money | None,
+    approved_changes: Money,
+    invoices: Sequence[SettledInvoice],
+    gross_invoiced: Money,
+    paid: Money,
+    costs: dict[str, Money],
+) -> ProjectBalance:
+    """The balance of one project from its figures.
+
+    Args:
+        contract: the fixed contract amount (None for time and material).
+        approved_changes: the sum of its approved change orders (± amounts).
+        invoices: its live and cancelled settlement invoices, ours and external.
+        gross_invoiced: the gross of its live invoices (what the client owes in all).
+        paid: what the client paid on them.
+        costs: amounts by kind of :data:`COST_KINDS`; a kind left out is zero.
+
+    Raises:
+        ValueError: a cost kind that is not one of :data:`COST_KINDS`.
+    """
+    currency = approved_changes.currency
+    unknown = sorted(set(costs) - set(COST_KINDS))
+    if unknown:
+        raise ValueError(f"unknown cost kind {unknown[0]!r}")
+    by_kind = tuple((kind, costs.get(kind, Money.zero(currency))) for kind in COST_KINDS)
+    total_costs = sum_money((amount for _kind, amount in by_kind), currency)
+    invoiced = invoiced_net(invoices, currency)
+    result = invoiced - total_costs
+    whole = None if contract is None else contract + approved_changes
+    return ProjectBalance(
+        contract_with_changes=whole,
+        invoiced=invoiced,
+        paid=paid,
+        outstanding=max(gross_invoiced - paid, Money.zero(currency)),
+        costs=by_kind,
+        total_costs=total_costs,
+        result=result,
+        margin_bp=(
+            None if invoiced.cents == 0 else divide_to_int(result.cents * 10_000, invoiced.cents)
+        ),
+        left_to_invoice=None if whole is None else max(whole - invoiced, Money.zero(currency)),
+    )

@@ -18,6 +18,7 @@ from tektoro_tui.domain.settlement import (
     final_invoice_lines,
     fixed_suggestion,
     invoiced_net,
+    project_balance,
     project_method,
     single_line,
     time_and_material_suggestion,
@@ -258,4 +259,77 @@ def test_a_net_of_zero_or_less_is_refused(net: str) -> None:
     with pytest.raises(ValueError, match="more than zero"):
         check_net(
             PARTIAL, eur(net), valuation=FIXED, contract_with_changes=eur("10.00"), invoices=[]
+        )
+
+
+def test_a_project_balance_adds_up() -> None:
+    """Contract 100,000.00 + changes 12,500.00 - 2,000.00 = 110,500.00. Invoiced: partials
+    of 30,000.00 and 20,000.00 (a third of 5,000.00 was cancelled by its credit note) =
+    50,000.00 net, 61,500.00 gross at 23 %; paid 40,000.00, so 21,500.00 is outstanding.
+    Costs: labour 18,000.00 + materials 9,000.00 + equipment 1,500.00 + other 500.00 =
+    29,000.00; result 50,000.00 - 29,000.00 = 21,000.00, a margin of 42.00 %; 60,500.00 is
+    left to invoice."""
+    invoices = [
+        issued("INV/2026/00070", PARTIAL, "30000.00"),
+        issued("INV/2026/00071", PARTIAL, "5000.00", cancelled=True),
+        issued("INV/2026/00072", PARTIAL, "20000.00"),
+    ]
+    balance = project_balance(
+        contract=eur("100000.00"),
+        approved_changes=eur("12500.00") + eur("-2000.00"),
+        invoices=invoices,
+        gross_invoiced=eur("61500.00"),
+        paid=eur("40000.00"),
+        costs={
+            "labour": eur("18000.00"),
+            "materials": eur("9000.00"),
+            "equipment": eur("1500.00"),
+            "other": eur("500.00"),
+        },
+    )
+    assert balance.contract_with_changes == eur("110500.00")
+    assert (balance.invoiced, balance.paid, balance.outstanding) == (
+        eur("50000.00"),
+        eur("40000.00"),
+        eur("21500.00"),
+    )
+    assert dict(balance.costs) == {
+        "labour": eur("18000.00"),
+        "materials": eur("9000.00"),
+        "equipment": eur("1500.00"),
+        "salary": eur("0.00"),
+        "other": eur("500.00"),
+        "subcontracts": eur("0.00"),
+    }
+    assert (balance.total_costs, balance.result, balance.margin_bp) == (
+        eur("29000.00"),
+        eur("21000.00"),
+        4200,
+    )
+    assert balance.left_to_invoice == eur("60500.00")
+
+
+def test_a_time_and_material_balance_before_any_invoice_has_no_margin_and_may_be_a_loss() -> None:
+    balance = project_balance(
+        contract=None,
+        approved_changes=eur("0.00"),
+        invoices=[],
+        gross_invoiced=eur("0.00"),
+        paid=eur("0.00"),
+        costs={"materials": eur("1234.56")},
+    )
+    assert (balance.contract_with_changes, balance.left_to_invoice, balance.margin_bp) == (
+        None,
+        None,
+        None,
+    )
+    assert balance.result == eur("-1234.56")
+    with pytest.raises(ValueError, match="unknown cost kind 'fuel'"):
+        project_balance(
+            contract=None,
+            approved_changes=eur("0.00"),
+            invoices=[],
+            gross_invoiced=eur("0.00"),
+            paid=eur("0.00"),
+            costs={"fuel": eur("1.00")},
         )

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import Table as DbTable
+from sqlalchemy import insert, select, text, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from ..data import models as m
@@ -424,6 +425,42 @@ class ServiceBase:
         if row is None:
             raise NotFound(f"{what} #{ident} does not exist.")
         return row
+
+
+def insert_rows(session: Session, table: DbTable, values: Sequence[Mapping[str, Any]]) -> None:
+    """Store many new rows of ``table`` (every column but the id, the same keys in each) in
+    the transaction of ``session``, in as few statements as each database allows.
+
+    PostgreSQL fires the seal-tracking trigger once per statement, so an ``executemany`` of
+    ten thousand rows fired it ten thousand times: there the rows go in by one COPY (its
+    triggers fire as for an INSERT), each value through its column type's bind processor
+    first. SQLite takes multi-row INSERTs of a thousand rows, which SQLAlchemy sends when the
+    new ids are asked for. (benchmarks/invoicing.py: opening an 8,971-line draft 1.29 s ->
+    0.94 s on PostgreSQL, 0.97 s -> 0.79 s on SQLite.)
+    """
+    if not values:
+        return
+    dialect = session.get_bind().dialect
+    if dialect.name == "sqlite":
+        session.execute(insert(table).returning(table.c.id), list(values)).all()
+        return
+    names = list(values[0])
+    processors = [
+        (index, process)
+        for index, name in enumerate(names)
+        if (process := table.c[name].type._cached_bind_processor(dialect)) is not None
+    ]
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
+    ):
+        for row in values:
+            cells = [row[name] for name in names]
+            for index, process in processors:
+                cells[index] = process(cells[index])
+            copy.write_row(cells)
 
 
 def export_format(fmt: str) -> str:

@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, func, insert, or_, select, update
+from sqlalchemy import CursorResult, case, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from ...data import models as m
@@ -41,6 +41,7 @@ from ..base import (
     chunks,
     export_format,
     has_permission,
+    insert_rows,
     local_time,
     org_today,
     organisation,
@@ -236,7 +237,7 @@ class ContractorInvoiceService(ServiceBase):
             assert invoice.id is not None
             _claim_tickets(uow, invoice.id, [line.time_entry_id for line in plan.lines])
             lines = [_line_row(invoice.id, line) for line in plan.lines]
-            session.execute(insert(MIL), lines)
+            insert_rows(session, MIL, lines)  # a master invoice may hold thousands
             uow.audit(
                 "master_invoice.generate",
                 "master_invoice",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from ...errors import (
     ValidationError,
     shown,
 )
-from ..base import Actor, has_permission
+from ..base import Actor, has_permission, insert_rows
 
 if TYPE_CHECKING:
     pass
@@ -138,28 +138,10 @@ LineRecord = Row[Any]
 
 
 def insert_lines(session: Session, values: Sequence[dict[str, Any]]) -> None:
-    """Store new invoice lines (every column but the id, the same keys in each).
-
-    An invoice may hold ten thousand lines; each database takes them fastest its own way
-    (measured with benchmarks/invoicing.py on 8,971 lines): PostgreSQL by COPY, one
-    statement whatever the count, its triggers firing as for an INSERT; SQLite as multi-row
-    INSERTs of a thousand lines, which SQLAlchemy sends when the new ids are asked for
-    (0.8 s to open the draft, against 1.0 s line by line).
-    """
-    if not values:
-        return
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(insert(LINE_TABLE).returning(LINE_TABLE.c.id), list(values)).all()
-        return
-    names = list(values[0])
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
-    with (
-        driver.cursor() as cursor,
-        cursor.copy(f"COPY invoice_line ({', '.join(names)}) FROM STDIN") as copy,
-    ):
-        for row in values:
-            copy.write_row([row[name] for name in names])
+    """Store new invoice lines (every column but the id, the same keys in each) in as few
+    statements as the database allows (:func:`~tektoro_tui.services.base.insert_rows`): an
+    invoice may hold ten thousand lines."""
+    insert_rows(session, LINE_TABLE, values)
 
 
 def line_records(

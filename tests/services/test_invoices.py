@@ -317,6 +317,29 @@ def test_editing_a_draft_reprices_every_line(books: Books) -> None:
     assert_books_check(books)
 
 
+def test_adjustments_of_one_line_follow_it_in_the_order_they_were_made(books: Books) -> None:
+    """A second adjustment of the first time line goes after the first one and before the
+    next time line; removing the first closes the gap (positions stay 1..n)."""
+    inv = books.invoices
+    draft = inv.open_record(books.admin, two_line_record(books))
+    first = draft.lines[0]
+    inv.add_adjustment(books.admin, draft.id, AdjustmentForm("-1.00", "One", first.id))
+    view = inv.add_adjustment(books.admin, draft.id, AdjustmentForm("-2.00", "Two", first.id))
+    shown = [(line.kind, line.reason) for line in view.lines]
+    assert shown[:4] == [("time", ""), ("adjustment", "One"), ("adjustment", "Two"), ("time", "")]
+    assert [line.position for line in view.lines] == list(range(1, len(view.lines) + 1))
+    one = view.lines[1]
+    view = inv.remove_line(books.admin, draft.id, one.id)
+    assert [(line.kind, line.reason) for line in view.lines][:3] == [
+        ("time", ""),
+        ("adjustment", "Two"),
+        ("time", ""),
+    ]
+    assert [line.position for line in view.lines] == list(range(1, len(view.lines) + 1))
+    assert totals(view)[0] == totals(draft)[0] - 200
+    assert_books_check(books)
+
+
 def test_draft_edits_are_refused_with_reasons(books: Books) -> None:
     inv = books.invoices
     draft = inv.open_record(books.admin, two_line_record(books))

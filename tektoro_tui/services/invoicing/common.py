@@ -52,7 +52,7 @@ TITLES = {
 AGING_BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "over_90")
 
 
-def is_write_down(row: m.InvoiceLine) -> bool:
+def is_write_down(row: m.InvoiceLine | LineRecord) -> bool:
     """A line carrying a write-down decided in WIP (an adjustment of a document line)."""
     return row.kind == "adjustment" and row.document_line_id is not None
 

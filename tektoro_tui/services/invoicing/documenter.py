@@ -28,7 +28,7 @@ from ...errors import (
     NotFound,
     StaleEdit,
 )
-from ..base import Actor, ServiceBase, UnitOfWork, org_today, organisation
+from ..base import Actor, ServiceBase, UnitOfWork, chunks, org_today, organisation
 from .views import (
     AdjustmentForm,
     DraftForm,
@@ -52,7 +52,6 @@ from .common import (
     invalid_field,
     is_write_down,
     line_records,
-    line_rows,
     live_invoice,
     lock_invoice,
     require_documenter,
@@ -121,7 +120,7 @@ class DocumenterActions(ServiceBase):
         """A ± amount with a reason, on one time line (placed right after it) or the invoice."""
 
         def change(
-            uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[m.InvoiceLine]
+            uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[LineRecord]
         ) -> None:
             check = Form()
             amount = check.money("amount", form.amount, invoice.currency, allow_zero=False)
@@ -138,20 +137,17 @@ class DocumenterActions(ServiceBase):
                 )
             check.raise_if_any()
             assert amount is not None and reason is not None
-            position = _position_after(rows, target)
-            uow.session.add(
-                m.InvoiceLine(
-                    invoice_id=invoice.id,
-                    position=position,
-                    kind="adjustment",
-                    description=f"Adjustment: {reason}",
-                    detail=f"Applies to: {target.description}" if target is not None else "",
-                    net_cents=amount.cents,
-                    vat_bp=vat_bp,
-                    vat_cents=0,
-                    gross_cents=amount.cents,
-                    reason=reason,
-                )
+            position = _make_room_after(uow.session, invoice, rows, target)
+            _add_line(
+                uow.session,
+                invoice,
+                position,
+                kind="adjustment",
+                description=f"Adjustment: {reason}",
+                detail=f"Applies to: {target.description}" if target is not None else "",
+                net_cents=amount.cents,
+                vat_bp=vat_bp,
+                reason=reason,
             )
 
         return self._edit_draft(
@@ -164,7 +160,7 @@ class DocumenterActions(ServiceBase):
         """An out-of-pocket expense passed on to the client (after the existing lines)."""
 
         def change(
-            uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[m.InvoiceLine]
+            uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[LineRecord]
         ) -> None:
             check = Form()
             when = check.date("expense_date", form.expense_date)
@@ -177,19 +173,16 @@ class DocumenterActions(ServiceBase):
             vat_bp = _optional_rate(check, "vat_rate", form.vat_rate, org.default_vat_bp)
             check.raise_if_any()
             assert amount is not None and description is not None
-            uow.session.add(
-                m.InvoiceLine(
-                    invoice_id=invoice.id,
-                    position=_position_after(rows, None),
-                    kind="expense",
-                    description=description,
-                    net_cents=amount.cents,
-                    unit_price_cents=amount.cents,
-                    vat_bp=vat_bp,
-                    vat_cents=0,
-                    gross_cents=amount.cents,
-                    expense_date=when,
-                )
+            _add_line(
+                uow.session,
+                invoice,
+                _make_room_after(uow.session, invoice, rows, None),
+                kind="expense",
+                description=description,
+                net_cents=amount.cents,
+                unit_price_cents=amount.cents,
+                vat_bp=vat_bp,
+                expense_date=when,
             )
 
         return self._edit_draft(actor, invoice_id, "invoice.add_expense", change, "amount", version)
@@ -200,7 +193,7 @@ class DocumenterActions(ServiceBase):
         """Remove an adjustment or an expense; time and markup lines stay."""
 
         def change(
-            uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[m.InvoiceLine]
+            uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[LineRecord]
         ) -> None:
             row = next((r for r in rows if r.id == line_id), None)
             if row is None:
@@ -219,7 +212,7 @@ class DocumenterActions(ServiceBase):
                 }
                 reason = reasons.get(row.kind, "only adjustments and expenses can be removed")
                 raise IllegalTransition("line", f"a {row.kind} line", "remove", reason)
-            uow.session.delete(row)
+            uow.session.execute(delete(LINE_TABLE).where(LINE_TABLE.c.id == row.id))
             rows.remove(row)
 
         return self._edit_draft(
@@ -261,8 +254,13 @@ def check_draft_version(session: Session, invoice: m.Invoice, expected: str | No
         raise StaleEdit(stale_message(session, "invoice", invoice.id, label))
 
 
-DraftChange = Callable[[UnitOfWork, m.Invoice, m.Organisation, list[m.InvoiceLine]], None]
-"""One edit of a locked draft: its unit of work, the invoice, the firm, its non-markup lines."""
+ID_CHUNK = 10_000
+"""Ids per IN (...) list: SQLite takes at most 32,766 parameters in one statement."""
+
+DraftChange = Callable[[UnitOfWork, m.Invoice, m.Organisation, list[LineRecord]], None]
+"""One edit of a locked draft: its unit of work, the invoice, the firm, its non-markup lines
+(plain rows, as read before the edit). It writes lines with Core statements; re-pricing
+reads them back."""
 
 
 def draft_of_record(uow: UnitOfWork, document_id: int, actor: Actor) -> m.Invoice:
@@ -303,8 +301,9 @@ def edit_locked_draft(
     session = uow.session
     org = organisation(session)
     invoice_transition(InvoiceStatus(invoice.status), InvoiceAction.EDIT)
-    before = audit_image(session, invoice)
-    rows = [row for row in line_rows(session, invoice.id) if row.kind != "markup"]
+    lines = line_records(session, invoice.id)
+    before = audit_image(session, invoice, lines)
+    rows = [row for row in lines if row.kind != "markup"]
     change(uow, invoice, org, rows)
     lines = recompute_draft(session, invoice, org)
     if invoice.net_cents < 0:
@@ -321,7 +320,7 @@ def draft_form_change(form: DraftForm) -> DraftChange:
     """The edit that applies the fields ``form`` gives to a draft; the others stay as they are."""
 
     def change(
-        uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[m.InvoiceLine]
+        uow: UnitOfWork, invoice: m.Invoice, org: m.Organisation, rows: list[LineRecord]
     ) -> None:
         current = _current_form(invoice, rows, org)
         values = _check_draft_form(uow.session, form, current, org)
@@ -330,9 +329,15 @@ def draft_form_change(form: DraftForm) -> DraftChange:
         for key, value in values.items():
             setattr(invoice, key, value)
         _set_provisional_dates(invoice, org_today(uow.session, uow.now), days)
-        for row in rows:
-            if row.kind == "time" or is_write_down(row):
-                row.vat_bp = vat_bp
+        ids = [
+            row.id
+            for row in rows
+            if (row.kind == "time" or is_write_down(row)) and row.vat_bp != vat_bp
+        ]
+        for chunk in chunks(ids, ID_CHUNK):
+            uow.session.execute(
+                update(LINE_TABLE).where(LINE_TABLE.c.id.in_(chunk)).values(vat_bp=vat_bp)
+            )
 
     return change
 
@@ -495,9 +500,7 @@ def live_terms(session: Session, terms_id: int | None) -> m.PaymentTermsTemplate
     return None if template is None or template.is_deleted else template
 
 
-def _current_form(
-    invoice: m.Invoice, rows: Sequence[m.InvoiceLine], org: m.Organisation
-) -> DraftForm:
+def _current_form(invoice: m.Invoice, rows: Sequence[LineRecord], org: m.Organisation) -> DraftForm:
     """The draft as it stands, as a form with every field given."""
     return DraftForm(
         commentary=invoice.commentary,
@@ -552,8 +555,8 @@ def _optional_rate(check: Form, field: str, text: str, default_bp: int) -> int:
 
 
 def _adjusted_line(
-    check: Form, rows: Sequence[m.InvoiceLine], line_id: int | None
-) -> m.InvoiceLine | None:
+    check: Form, rows: Sequence[LineRecord], line_id: int | None
+) -> LineRecord | None:
     """The time line an adjustment applies to (None for the whole invoice)."""
     if line_id is None:
         return None
@@ -566,34 +569,47 @@ def _adjusted_line(
     return target
 
 
-def _applies_to(row: m.InvoiceLine, target: m.InvoiceLine) -> bool:
+def _applies_to(row: m.InvoiceLine, target: LineRecord) -> bool:
     """Whether ``row`` is an adjustment (or write-down) of the time line ``target``."""
     markers = (f"Applies to: {target.description}", f"{WRITE_DOWN_DETAIL}{target.description}")
     return row.kind == "adjustment" and row.detail in markers
 
 
-def _net_after_adjustments(rows: Sequence[m.InvoiceLine], target: m.InvoiceLine) -> int:
+def _net_after_adjustments(rows: Sequence[LineRecord], target: LineRecord) -> int:
     """A time line's net less the adjustments and write-down that apply to it."""
     return target.net_cents + sum(row.net_cents for row in rows if _applies_to(row, target))
 
 
-def _position_after(rows: Sequence[m.InvoiceLine], target: m.InvoiceLine | None) -> int:
+def _make_room_after(
+    session: Session, invoice: m.Invoice, rows: Sequence[LineRecord], target: LineRecord | None
+) -> int:
     """Where a new line goes: after ``target`` and its adjustments, else after every line.
 
-    Later lines move down one place to make room.
+    Later lines move down one place to make room (one UPDATE); re-pricing numbers them all
+    again afterwards.
     """
     if target is None:
         return max((row.position for row in rows), default=0) + 1
     index = rows.index(target)
     while index + 1 < len(rows) and _applies_to(rows[index + 1], target):
         index += 1
-    position = rows[index].position + 1
-    for row in rows[index + 1 :]:
-        row.position += 1
+    position = int(rows[index].position) + 1
+    session.execute(
+        update(LINE_TABLE)
+        .where(LINE_TABLE.c.invoice_id == invoice.id, LINE_TABLE.c.position >= position)
+        .values(position=LINE_TABLE.c.position + 1)
+    )
     return position
 
 
-def _time_vat_bp(rows: Sequence[m.InvoiceLine], org: m.Organisation) -> int:
+def _add_line(session: Session, invoice: m.Invoice, position: int, **given: Any) -> None:
+    """Store one new line of ``invoice`` at ``position`` (re-pricing works out its VAT)."""
+    values = _line_values(**given)
+    values["invoice_id"], values["position"] = invoice.id, position
+    insert_lines(session, [values])
+
+
+def _time_vat_bp(rows: Sequence[LineRecord], org: m.Organisation) -> int:
     """The VAT rate of the draft's time lines (the markup line uses it too)."""
     return next((row.vat_bp for row in rows if row.kind == "time"), org.default_vat_bp)
 

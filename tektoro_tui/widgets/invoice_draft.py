@@ -12,7 +12,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, Select, Static, Switch, TextArea
+from textual.widgets import Input, Select, Static, Switch, TextArea
 
 from ..domain.invoice import ComposedInvoice
 from ..domain.money import percent_text
@@ -20,7 +20,7 @@ from ..errors import Problem
 from ..services.invoicing.views import DraftForm, InvoiceLineView, InvoiceView
 from .fields import FieldSpec, FormField, read_values
 from .invoice_forms import LINE_COLUMNS, MARKUP_KEY, line_rows
-from .stable_table import StableTable
+from .keyed_table import KeyedTable
 
 MARKUP = FieldSpec("markup_percent", "Markup %")
 WHOLE = FieldSpec("markup_on_whole", "on whole", kind="switch")
@@ -103,7 +103,7 @@ class InvoiceDraftPane(Vertical):
     def compose(self) -> ComposeResult:
         """Heading, lines, the editable fields and the totals."""
         yield Static("", id="draft-heading", markup=False)
-        yield StableTable(id="draft-lines", cursor_type="row", zebra_stripes=True)
+        yield KeyedTable(id="draft-lines", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="draft-numbers"):
             for spec in (MARKUP, WHOLE, VAT, DUE):
                 yield FormField(spec, "", compact=True)
@@ -118,9 +118,9 @@ class InvoiceDraftPane(Vertical):
         self.lines_table.add_columns(*LINE_COLUMNS)
 
     @property
-    def lines_table(self) -> DataTable[Any]:
+    def lines_table(self) -> KeyedTable:
         """The draft's lines."""
-        return self.query_one("#draft-lines", DataTable)
+        return self.query_one("#draft-lines", KeyedTable)
 
     def open(
         self, view: InvoiceView, terms: Iterable[tuple[int, str]], default_vat_bp: int
@@ -209,14 +209,13 @@ class InvoiceDraftPane(Vertical):
         self.query_one("#draft-totals", Static).update(totals_text(composed, view.currency))
 
     def _show_lines(self, rows: list[tuple[str, tuple[Any, ...]]]) -> None:
+        # In place: a figure typed into Markup % or VAT % changes a few cells of a draft
+        # that may hold ten thousand lines. Columns fit the lines shown again (narrower too)
+        # when lines come or go; measuring every line of every column on each keystroke
+        # took a second on such a draft.
         table = self.lines_table
-        current = self._current_key()
-        table.clear(columns=True)  # columns fit the lines shown now, not the widest ever
-        table.add_columns(*LINE_COLUMNS)
-        for key, cells in rows:
-            table.add_row(*cells, key=key)
-        if current is not None and current in table.rows:
-            table.move_cursor(row=table.get_row_index(current), animate=False)
+        changed = [key for key, _cells in rows] != table.keys()
+        table.show_rows(rows, fit_columns=changed)
 
     def _current_key(self) -> str | None:
         table = self.lines_table

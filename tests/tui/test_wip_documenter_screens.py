@@ -430,6 +430,36 @@ async def test_totals_follow_what_is_typed_before_the_draft_is_saved(records: Re
         assert gross_shown(app) == "Net 740.00   VAT 170.20   Gross 910.20 EUR"
 
 
+async def test_typed_figures_update_the_lines_in_place(records: Records) -> None:
+    """A figure typed into Markup % changes the draft's lines where they are (a draft may
+    hold ten thousand): the cursor stays on its line while the markup line comes and goes,
+    and the lines and columns are as they were once it has gone again."""
+    app = TektoroApp(services=records.work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_record(pilot)
+        await add_expense(pilot, "Skip hire", "200")
+        table = screen.query_one("#draft-lines", DataTable)
+
+        def widths() -> list[int]:
+            return [column.content_width for column in table.ordered_columns]
+
+        before, fitted = table_rows(app, "#draft-lines"), widths()
+        table.move_cursor(row=1)
+        await settle(pilot)
+        kept = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        screen.query_one("#input-markup_percent", Input).focus()
+        await keys(pilot, "ctrl+a", "ctrl+k")
+        await type_text(pilot, "12.5")
+        shown = table_rows(app, "#draft-lines")
+        assert shown[:-1] == before and shown[-1][1:3] == ["Markup", "Markup 12.5% on expenses"]
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == kept
+        await keys(pilot, "ctrl+a", "ctrl+k")
+        await settle(pilot)
+        assert table_rows(app, "#draft-lines") == before
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == kept
+        assert widths() == fitted
+
+
 async def test_a_saved_draft_with_an_adjustment_is_issued_after_confirmation(
     records: Records,
 ) -> None:

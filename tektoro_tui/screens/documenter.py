@@ -80,6 +80,10 @@ class DocumenterScreen(UnsavedChanges, AreaScreen):
         """The Documenter acting as ``actor``."""
         super().__init__(services, actor)
         self._org: OrganisationView | None = None
+        self._composed_from: tuple[object, ...] | None = None
+        """What the lines shown were last composed from (the draft and the typed figures):
+        filling the form when a draft opens posts a change per field, and a draft may hold
+        ten thousand lines to price and show again."""
 
     def compose_body(self) -> ComposeResult:
         """The lists of records and drafts, or one draft."""
@@ -216,6 +220,10 @@ class DocumenterScreen(UnsavedChanges, AreaScreen):
         if view is None or org is None or not self.drafting:
             return
         typed = self.pane.form()
+        source = (view, org, typed.markup_percent, typed.vat_rate, typed.markup_on_whole)
+        if source == self._composed_from:
+            return
+        self._composed_from = source
         check = Form()
         markup = check.percent_bp(
             "markup_percent", typed.markup_percent or "0", max_bp=MAX_MARKUP_BP

@@ -16,6 +16,8 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.data import models as m
+from tektoro_tui.domain.invoice import compose_invoice
+from tektoro_tui.screens import documenter as documenter_screen
 from tektoro_tui.screens.documenter import DocumenterScreen
 from tektoro_tui.screens.wip import WipScreen
 from tektoro_tui.services.base import Actor
@@ -428,6 +430,32 @@ async def test_totals_follow_what_is_typed_before_the_draft_is_saved(records: Re
             91020,
         )
         assert gross_shown(app) == "Net 740.00   VAT 170.20   Gross 910.20 EUR"
+
+
+async def test_a_draft_is_priced_on_screen_once_when_opened_and_once_a_keystroke(
+    records: Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filling the form of a draft just opened posts a change for each field; the lines are
+    composed once for it all (a draft may hold ten thousand), then once for each figure
+    typed, and not again for a change that leaves the figures as they were."""
+    composed: list[int] = []
+
+    def counting(*args: object, **kwargs: object) -> object:
+        composed.append(1)
+        return compose_invoice(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(documenter_screen, "compose_invoice", counting)
+    app = TektoroApp(services=records.work.services)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_record(pilot)
+        assert len(composed) == 1
+        markup = screen.query_one("#input-markup_percent", Input)
+        markup.focus()
+        await type_text(pilot, "5")
+        assert len(composed) == 2
+        markup.value = markup.value  # a change event with the same figures
+        await settle(pilot)
+        assert len(composed) == 2
 
 
 async def test_typed_figures_update_the_lines_in_place(records: Records) -> None:

@@ -31,7 +31,12 @@ from ..widgets.dialogs.export_choice import choose_format
 from ..widgets.dialogs.form import FormModal
 from ..widgets.filter_fields import chosen
 from ..widgets.keyed_table import KeyedTable
-from ..widgets.master_invoice_detail import MASTER_COLUMNS, MasterDetail, master_cells
+from ..widgets.master_invoice_detail import (
+    DETAIL_TICKETS,
+    MASTER_COLUMNS,
+    MasterDetail,
+    master_cells,
+)
 from ..widgets.master_invoice_forms import (
     payment_draft,
     payment_modal,
@@ -195,7 +200,9 @@ class ContractorInvoicesScreen(AreaScreen):
         number = invoice.number
         call_service(
             self,
-            lambda: self.services.contractor_invoices.get(self.actor, number),
+            lambda: self.services.contractor_invoices.get(
+                self.actor, number, line_limit=DETAIL_TICKETS
+            ),
             self._show_detail,
             group="mi-detail",
             exclusive=True,
@@ -261,7 +268,7 @@ class ContractorInvoicesScreen(AreaScreen):
         number = invoice.number
 
         def fetch() -> tuple[MasterInvoiceView, date]:
-            fresh = self.services.contractor_invoices.get(self.actor, number)
+            fresh = self.services.contractor_invoices.get(self.actor, number, line_limit=0)
             return fresh, self.services.settings.today()
 
         call_service(self, fetch, self._open_payment_form)

@@ -56,15 +56,24 @@ def master_cells(invoice: MasterInvoiceView) -> tuple[object, ...]:
     )
 
 
-def lines_table(lines: Sequence[MasterInvoiceLineView]) -> Table:
-    """The tickets of a master invoice (or its preview) at the contractor's pay rate."""
+DETAIL_TICKETS = 200
+"""Tickets drawn in the detail and the preview: drawing thousands took seconds a cursor move;
+the totals are always of them all."""
+
+
+def lines_table(
+    lines: Sequence[MasterInvoiceLineView], total: int | None = None, number: str = ""
+) -> Table:
+    """The tickets of a master invoice (or its preview) at the contractor's pay rate: at most
+    :data:`DETAIL_TICKETS`, then how many more there are (``total`` counts them all when
+    ``lines`` holds only the first) and where to see them."""
     table = Table(box=None, pad_edge=False, expand=True, show_edge=False, header_style="bold")
     table.add_column("Date", no_wrap=True)
     table.add_column("Work", ratio=1)
     table.add_column("Hours", justify="right", no_wrap=True)
     table.add_column("Rate", justify="right", no_wrap=True)
     table.add_column("Amount", justify="right", no_wrap=True)
-    for line in lines:
+    for line in lines[:DETAIL_TICKETS]:
         work = Text(f"{line.project_name} / {line.task_name}")
         if line.description:
             work.append(f"\n{line.description}", style="dim")
@@ -74,6 +83,20 @@ def lines_table(lines: Sequence[MasterInvoiceLineView]) -> Table:
             hours(line.minutes),
             line.pay_rate.format(),
             line.amount.format(),
+        )
+    hidden = (len(lines) if total is None else total) - min(len(lines), DETAIL_TICKETS)
+    if hidden > 0:
+        where = (
+            f": `tektoro contractor-invoice show {number}` lists them all"
+            if number
+            else ", counted in the total"
+        )
+        table.add_row(
+            "",
+            Text(f"… and {hidden:,} more tickets{where}", style="dim"),
+            "",
+            "",
+            "",
         )
     return table
 
@@ -165,5 +188,8 @@ class MasterDetail(VerticalScroll):
         """Show ``invoice`` as read by the service's ``get`` (with lines and payments)."""
         self.invoice = invoice
         parts: list[RenderableType] = [_heading(invoice), _totals(invoice)]
-        parts += [payments_text(invoice.payments), lines_table(invoice.lines)]
+        parts += [
+            payments_text(invoice.payments),
+            lines_table(invoice.lines, invoice.entries, invoice.number),
+        ]
         self.query_one("#mi-detail-body", Static).update(Group(*parts))

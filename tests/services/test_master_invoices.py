@@ -210,6 +210,11 @@ def test_generate_freezes_lines_and_claims_the_tickets(world: World) -> None:
     )
     again = services.contractor_invoices.get(admin, view.number)
     assert again.total.cents == 36_000 and {x.pay_rate.cents for x in again.lines} == {4_000}
+    # a screen asks for a screenful: the first lines in order, every ticket still counted
+    first = services.contractor_invoices.get(admin, view.number, line_limit=2)
+    assert first.lines == again.lines[:2] and first.entries == again.entries == len(again.lines)
+    assert first.total == again.total and first.payments == again.payments
+    assert services.contractor_invoices.get(admin, view.number, line_limit=0).lines == ()
     # generating the same period again finds nothing and says why
     before = ledger(services)
     with pytest.raises(ValidationError) as refused:

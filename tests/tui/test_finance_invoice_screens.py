@@ -20,6 +20,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from rich.console import Console, RenderableType
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from tektoro_tui.app import TektoroApp
@@ -30,13 +31,18 @@ from tektoro_tui.screens.contractor_invoices import ContractorInvoicesScreen
 from tektoro_tui.screens.notifications import NotificationsScreen
 from tektoro_tui.screens.terms import TermsScreen
 from tektoro_tui.services.base import Actor, FixedClock
-from tektoro_tui.services.contractor_invoices.views import ContractorOption, MasterInvoiceForm
+from tektoro_tui.services.contractor_invoices.views import (
+    ContractorOption,
+    MasterInvoiceForm,
+    MasterInvoiceLineView,
+)
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import PaymentForm, TermsForm
 from tektoro_tui.widgets.dialogs.confirm import YesNoDialog
 from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.dialogs.master_preview import MasterPreviewDialog
 from tektoro_tui.widgets.fields import FormField
+from tektoro_tui.widgets.master_invoice_detail import DETAIL_TICKETS, lines_table
 from tektoro_tui.widgets.master_invoice_forms import generator_draft
 from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
 from tests.finance_world import NOW, PASSWORD, World, build_world
@@ -467,3 +473,30 @@ def test_the_generator_offers_the_month_of_the_oldest_unbilled_ticket(
     )
     draft = generator_draft((option,), date(2026, 3, 10))
     assert (draft.period_start, draft.period_end) == expected
+
+
+def _tickets(count: int) -> tuple[MasterInvoiceLineView, ...]:
+    return tuple(
+        MasterInvoiceLineView(
+            index, date(2026, 3, 2), "Atlas", f"Task {index}", "", 60, Money(4_000), Money(4_000)
+        )
+        for index in range(1, count + 1)
+    )
+
+
+def _drawn(table: RenderableType) -> str:
+    console = Console(width=120, record=True)
+    console.print(table)
+    return console.export_text()
+
+
+def test_the_tickets_drawn_stop_at_a_screenful_and_say_how_many_more() -> None:
+    """Thousands of tickets took seconds a cursor move to draw; the detail draws the first
+    DETAIL_TICKETS, says how many more there are and where to see them all."""
+    text = _drawn(lines_table(_tickets(DETAIL_TICKETS + 5)))
+    assert f"Task {DETAIL_TICKETS} " in text and f"Task {DETAIL_TICKETS + 1} " not in text
+    assert "… and 5 more tickets, counted in the total" in text
+    first = _tickets(DETAIL_TICKETS)  # what the service read of an invoice of 3,271
+    text = _drawn(lines_table(first, 3_271, "MI/2026/00001"))
+    assert "… and 3,071 more tickets: `tektoro contractor-invoice show MI/2026/00001`" in text
+    assert "more tickets" not in _drawn(lines_table(_tickets(3), 3, "MI/2026/00002"))

@@ -376,14 +376,20 @@ class ContractorInvoiceService(ServiceBase):
                 query = query.where(m.MasterInvoice.status == wanted)
             return tuple(_list_view(row, currency) for row in session.execute(query).all())
 
-    def get(self, actor: Actor, number: str) -> MasterInvoiceView:
+    def get(self, actor: Actor, number: str, *, line_limit: int | None = None) -> MasterInvoiceView:
         """One master invoice with its lines and payments (account numbers masked but for
-        administrators)."""
+        administrators); with ``line_limit``, only its first that many lines (``entries``
+        still counts them all): a screen shows a screenful, a master invoice may hold
+        thousands of tickets."""
         with self._read(actor) as session:
             invoice = self._visible(session, actor, number)
             unmasked = actor_role(session, actor) is Role.ADMINISTRATOR
             return _detailed_view(
-                session, invoice, organisation(session).currency, unmasked=unmasked
+                session,
+                invoice,
+                organisation(session).currency,
+                unmasked=unmasked,
+                line_limit=line_limit,
             )
 
     def payments(
@@ -918,28 +924,39 @@ def _view(
 
 
 def _detailed_view(
-    session: Session, invoice: m.MasterInvoice, currency: str, *, unmasked: bool
+    session: Session,
+    invoice: m.MasterInvoice,
+    currency: str,
+    *,
+    unmasked: bool,
+    line_limit: int | None = None,
 ) -> MasterInvoiceView:
-    """A master invoice with its lines and its payments."""
+    """A master invoice with its lines (the first ``line_limit`` when given) and payments."""
     session.flush()
-    lines = _lines(session, invoice.id, currency)
+    lines = _lines(session, invoice.id, currency, line_limit)
+    entries = len(lines)
+    if line_limit is not None and entries >= line_limit:
+        entries = session.execute(
+            select(func.count()).where(MIL.c.master_invoice_id == invoice.id)
+        ).scalar_one()
     return _view(
         invoice,
         currency,
         _user_name(session, invoice.contractor_id),
         _user_name(session, invoice.created_by_id),
         _user_name(session, invoice.approved_by_id),
-        len(lines),
+        entries,
         lines,
         _payments(session, invoice.id, currency, unmasked),
     )
 
 
 def _lines(
-    session: Session, invoice_id: int | None, currency: str
+    session: Session, invoice_id: int | None, currency: str, limit: int | None = None
 ) -> tuple[MasterInvoiceLineView, ...]:
-    """The frozen lines of a master invoice with the current names of project and task."""
-    rows = session.execute(
+    """The frozen lines of a master invoice with the current names of project and task (the
+    first ``limit`` of them when given)."""
+    query = (
         select(
             MIL.c.time_entry_id,
             MIL.c.work_date,
@@ -955,7 +972,10 @@ def _lines(
         .join(m.Task, m.Task.id == TE.c.task_id)
         .where(MIL.c.master_invoice_id == invoice_id)
         .order_by(MIL.c.work_date, MIL.c.id)
-    ).all()
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = session.execute(query).all()
     return tuple(
         MasterInvoiceLineView(
             time_entry_id=entry_id,

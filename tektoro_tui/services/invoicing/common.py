@@ -115,20 +115,6 @@ def invoice_by_number(session: Session, number: str) -> m.Invoice:
     return invoice
 
 
-def line_rows(session: Session, invoice_id: int | None) -> list[m.InvoiceLine]:
-    """An invoice's lines in printed order, as ORM objects: for the edits that change them.
-
-    Whatever only reads lines (views, audit images, pricing) reads :func:`line_records`,
-    which costs a fraction per line: an invoice may hold ten thousand of them.
-    """
-    query = (
-        select(m.InvoiceLine)
-        .where(m.InvoiceLine.invoice_id == invoice_id)
-        .order_by(m.InvoiceLine.position, m.InvoiceLine.id)
-    )
-    return list(session.execute(query).scalars())
-
-
 LINE_TABLE = m.InvoiceLine.__table__  # type: ignore[attr-defined]
 """The invoice_line table, for reading and re-pricing lines without building ORM objects."""
 

@@ -569,7 +569,7 @@ def _adjusted_line(
     return target
 
 
-def _applies_to(row: m.InvoiceLine, target: LineRecord) -> bool:
+def _applies_to(row: LineRecord, target: LineRecord) -> bool:
     """Whether ``row`` is an adjustment (or write-down) of the time line ``target``."""
     markers = (f"Applies to: {target.description}", f"{WRITE_DOWN_DETAIL}{target.description}")
     return row.kind == "adjustment" and row.detail in markers

@@ -16,7 +16,7 @@ file, so that ``tektoro check`` notices a chain that later goes back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Table as DbTable
 from sqlalchemy import insert, select, text, update
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from ..data import models as m
@@ -427,6 +428,28 @@ class ServiceBase:
         return row
 
 
+def bound_values(
+    table: DbTable, names: Sequence[str], dialect: Dialect
+) -> Callable[[Sequence[Any]], list[Any]]:
+    """A converter of one row's values (in the order of ``names``) into what the driver is
+    handed: each through its column type's bind processor (dates, times, flags as SQLAlchemy
+    stores them), only for the columns that have one. For the bulk writers that bypass
+    SQLAlchemy's own executemany, which would build a parameter dict per row."""
+    processors = [
+        (index, process)
+        for index, name in enumerate(names)
+        if (process := table.c[name].type._cached_bind_processor(dialect)) is not None
+    ]
+
+    def convert(row: Sequence[Any]) -> list[Any]:
+        cells = list(row)
+        for index, process in processors:
+            cells[index] = process(cells[index])
+        return cells
+
+    return convert
+
+
 def insert_rows(session: Session, table: DbTable, values: Sequence[Mapping[str, Any]]) -> None:
     """Store many new rows of ``table`` (every column but the id, the same keys in each) in
     the transaction of ``session``, in as few statements as each database allows.
@@ -445,11 +468,7 @@ def insert_rows(session: Session, table: DbTable, values: Sequence[Mapping[str, 
         session.execute(insert(table).returning(table.c.id), list(values)).all()
         return
     names = list(values[0])
-    processors = [
-        (index, process)
-        for index, name in enumerate(names)
-        if (process := table.c[name].type._cached_bind_processor(dialect)) is not None
-    ]
+    convert = bound_values(table, names, dialect)
     driver = session.connection().connection.driver_connection
     assert driver is not None
     with (
@@ -457,10 +476,7 @@ def insert_rows(session: Session, table: DbTable, values: Sequence[Mapping[str, 
         cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
     ):
         for row in values:
-            cells = [row[name] for name in names]
-            for index, process in processors:
-                cells[index] = process(cells[index])
-            copy.write_row(cells)
+            copy.write_row(convert([row[name] for name in names]))
 
 
 def export_format(fmt: str) -> str:

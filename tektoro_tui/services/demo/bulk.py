@@ -16,6 +16,7 @@ from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 from ...data.engine import Database
+from ..base import bound_values
 
 
 def max_id(session: Session, model: type[Any]) -> int:
@@ -47,25 +48,11 @@ class BulkInserter:
     def _executemany(
         self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
     ) -> None:
-        """Hand ``rows`` to the sqlite3 driver in one ``executemany`` (SQLite).
-
-        Each value goes through its column type's bind processor first (dates, times and
-        flags stored as SQLAlchemy stores them), only for the columns that have one: what
-        SQLAlchemy's own executemany does, without building a parameter dict per row.
-        """
+        """Hand ``rows`` to the sqlite3 driver in one ``executemany`` (SQLite), each value
+        converted as SQLAlchemy would (:func:`~tektoro_tui.services.base.bound_values`)."""
         connection = self.session.connection()
-        dialect = connection.dialect
-        processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
-        converting = [(i, p) for i, p in enumerate(processors) if p is not None]
-        if converting:
-            converted = []
-            for row in rows:
-                values = list(row)
-                for index, process in converting:
-                    values[index] = process(values[index])
-                converted.append(values)
-        else:
-            converted = [list(row) for row in rows]
+        convert = bound_values(table, columns, connection.dialect)
+        converted = [convert(row) for row in rows]
         marks = ", ".join("?" for _ in columns)
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
         driver = connection.connection.driver_connection

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from ...errors import (
     ValidationError,
     shown,
 )
-from ..base import Actor, has_permission, insert_rows
+from ..base import Actor, has_permission
 
 if TYPE_CHECKING:
     pass
@@ -121,13 +121,6 @@ LINE_TABLE = m.InvoiceLine.__table__  # type: ignore[attr-defined]
 
 LineRecord = Row[Any]
 """One stored invoice line read without the ORM (see :func:`line_records`)."""
-
-
-def insert_lines(session: Session, values: Sequence[dict[str, Any]]) -> None:
-    """Store new invoice lines (every column but the id, the same keys in each) in as few
-    statements as the database allows (:func:`~tektoro_tui.services.base.insert_rows`): an
-    invoice may hold ten thousand lines."""
-    insert_rows(session, LINE_TABLE, values)
 
 
 def line_records(

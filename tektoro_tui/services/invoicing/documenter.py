@@ -28,7 +28,15 @@ from ...errors import (
     NotFound,
     StaleEdit,
 )
-from ..base import Actor, ServiceBase, UnitOfWork, chunks, org_today, organisation
+from ..base import (
+    Actor,
+    ServiceBase,
+    UnitOfWork,
+    chunks,
+    insert_rows,
+    org_today,
+    organisation,
+)
 from .views import (
     AdjustmentForm,
     DraftForm,
@@ -48,7 +56,6 @@ from .common import (
     STANDARD,
     WRITE_DOWN_DETAIL,
     LineRecord,
-    insert_lines,
     invalid_field,
     is_write_down,
     line_records,
@@ -415,7 +422,7 @@ def _new_draft(
         row["invoice_id"], row["position"] = invoice.id, position
         row["net_cents"], row["vat_cents"] = totals.net.cents, totals.vat.cents
         row["gross_cents"] = totals.gross.cents
-    insert_lines(session, values)
+    insert_rows(session, LINE_TABLE, values)  # a record may hold ten thousand lines
     session.flush()
     return invoice, line_records(session, invoice.id)
 
@@ -606,7 +613,7 @@ def _add_line(session: Session, invoice: m.Invoice, position: int, **given: Any)
     """Store one new line of ``invoice`` at ``position`` (re-pricing works out its VAT)."""
     values = _line_values(**given)
     values["invoice_id"], values["position"] = invoice.id, position
-    insert_lines(session, [values])
+    insert_rows(session, LINE_TABLE, [values])
 
 
 def _time_vat_bp(rows: Sequence[LineRecord], org: m.Organisation) -> int:
@@ -659,8 +666,7 @@ def recompute_draft(
 
     ``rows`` are the draft's :func:`line_records` when the caller has just read them. Lines
     are read and written as plain rows, not ORM objects (a draft may hold ten thousand), and
-    only the lines whose figures change are written, all in one statement. Line objects an
-    edit loaded are detached afterwards, so that nothing reads their old figures.
+    only the lines whose figures change are written, all in one statement.
     """
     current = line_records(session, invoice.id) if rows is None else list(rows)
     markups = [row for row in current if row.kind == "markup"]
@@ -733,8 +739,7 @@ def _insert_markup_row(session: Session, invoice: m.Invoice) -> int:
 
 
 def _write_lines(session: Session, changes: list[dict[str, Any]], stale: list[int]) -> None:
-    """Store re-priced figures (one executemany) and delete markup lines no longer needed;
-    then detach every ORM line object of the session, as their figures are old now."""
+    """Store re-priced figures (one executemany) and delete markup lines no longer needed."""
     table = LINE_TABLE
     if changes:
         values: dict[str, Any] = {key: bindparam(key) for key in _FIGURE_KEYS[1:]}
@@ -743,5 +748,3 @@ def _write_lines(session: Session, changes: list[dict[str, Any]], stale: list[in
         )
     if stale:
         session.execute(delete(table).where(table.c.id.in_(stale)))
-    for obj in [obj for obj in session.identity_map.values() if isinstance(obj, m.InvoiceLine)]:
-        session.expunge(obj)

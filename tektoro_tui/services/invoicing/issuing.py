@@ -25,7 +25,15 @@ from ...errors import (
     IllegalTransition,
     NotFound,
 )
-from ..base import Actor, ServiceBase, UnitOfWork, org_today, organisation, row_dict
+from ..base import (
+    Actor,
+    ServiceBase,
+    UnitOfWork,
+    insert_rows,
+    org_today,
+    organisation,
+    row_dict,
+)
 from .views import (
     DraftForm,
     InvoiceView,
@@ -35,10 +43,10 @@ if TYPE_CHECKING:
     pass
 from .common import (
     CREDIT_NOTE,
+    LINE_TABLE,
     SERIES_CREDIT_NOTE,
     SERIES_INVOICE,
     LineRecord,
-    insert_lines,
     invalid_field,
     line_records,
     lock_invoice,
@@ -347,7 +355,7 @@ def _credit_note_for(
     session.add(note)
     session.flush()
     lines = [_negated_line(note, row) for row in line_records(session, original.id)]
-    insert_lines(session, lines)  # while the note is a draft (the trigger allows only that)
+    insert_rows(session, LINE_TABLE, lines)  # while the note is a draft (the trigger's rule)
     seq, number = take_number(session, SERIES_CREDIT_NOTE, when)
     _stamp_issue(note, org, seq, number, when, actor, uow)
     note.status = invoice_transition(InvoiceStatus.DRAFT, InvoiceAction.ISSUE).value

@@ -65,7 +65,7 @@ def _stored_breakdown(
 
 
 def audit_image(
-    session: Session, invoice: m.Invoice, lines: Sequence[Any] | None = None
+    session: Session, invoice: m.Invoice, lines: Sequence[LineRecord] | None = None
 ) -> dict[str, Any]:
     """The full image of an invoice for the audit log: its row and every line.
 

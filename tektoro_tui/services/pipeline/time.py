@@ -398,7 +398,7 @@ class TimeService(ServiceBase):
         row sums what was written. ``progress`` is told (entries written, entries expected).
 
         Raises:
-            ValidationError: ``fmt`` is neither csv nor xlsx (before anything is read).
+            ValidationError: ``fmt`` is neither csv nor xlsx (before any entry is read).
             TektoroError: the file cannot be written (nothing is left half-written).
         """
         flt = flt or ReportFilter()

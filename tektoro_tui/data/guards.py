@@ -1,6 +1,7 @@
 """The frozen-record guards: which triggers protect the ledger, on each backend.
 
-The trigger migration (``0002_ledger_triggers``) creates them; ``tektoro check``
+The trigger migration (``0002_ledger_triggers``) creates them (``0014_project_settlements``
+recreates the invoice's with its new frozen columns and guards the attachments); ``tektoro check``
 verifies that a database still holds every one, enabled, on its table, and
 defined exactly as shipped (:data:`GUARD_FINGERPRINTS`: the digest of each
 trigger's definition and, on PostgreSQL, its function's, as the catalog shows
@@ -30,6 +31,7 @@ GUARDED_TABLES: tuple[str, ...] = (
     "time_entry",
     "master_invoice",
     "master_invoice_line",
+    "invoice_attachment",
 )
 """Tables whose rows frozen-record triggers guard, in the order ``check`` reports them."""
 
@@ -70,6 +72,8 @@ SQLITE_GUARDS: tuple[GuardTrigger, ...] = (
     GuardTrigger("tektoro_payment_no_delete", "payment", "BEFORE DELETE"),
     GuardTrigger("tektoro_audit_event_no_update", "audit_event", "BEFORE UPDATE"),
     GuardTrigger("tektoro_audit_event_no_delete", "audit_event", "BEFORE DELETE"),
+    GuardTrigger("tektoro_invoice_attachment_no_update", "invoice_attachment", "BEFORE UPDATE"),
+    GuardTrigger("tektoro_invoice_attachment_no_delete", "invoice_attachment", "BEFORE DELETE"),
 )
 """SQLite: one trigger per forbidden change, each raising ``TEKTORO_FROZEN: ...``."""
 
@@ -108,6 +112,10 @@ POSTGRESQL_GUARDS: tuple[GuardTrigger, ...] = (
     GuardTrigger("tektoro_guard_payment_truncate", "payment", _TRUNCATE, _REFUSE),
     GuardTrigger("tektoro_guard_audit_event", "audit_event", _ROW_EVENTS, _REFUSE),
     GuardTrigger("tektoro_guard_audit_event_truncate", "audit_event", _TRUNCATE, _REFUSE),
+    GuardTrigger("tektoro_guard_invoice_attachment", "invoice_attachment", _ROW_EVENTS, _REFUSE),
+    GuardTrigger(
+        "tektoro_guard_invoice_attachment_truncate", "invoice_attachment", _TRUNCATE, _REFUSE
+    ),
 )
 """PostgreSQL: one row trigger per table (a guard function or ``tektoro_refuse``) and one
 refusing TRUNCATE, which skips row triggers."""
@@ -151,7 +159,9 @@ GUARD_FINGERPRINTS: dict[str, dict[str, str]] = {
         "tektoro_document_record_no_delete": "c8c0403a42c3e207",
         "tektoro_document_record_no_update": "d3016b6119a05fc1",
         "tektoro_invoice_frozen_delete": "64ea6e4268a9a37d",
-        "tektoro_invoice_frozen_update": "c89b27a22495062f",
+        "tektoro_invoice_attachment_no_delete": "7e251b5ff4f0af18",
+        "tektoro_invoice_attachment_no_update": "80efbe282a71a08b",
+        "tektoro_invoice_frozen_update": "2048f2053706f2d8",
         "tektoro_invoice_line_frozen_delete": "d20522c7da45f3e8",
         "tektoro_invoice_line_frozen_insert": "e6ad9fdaa26ca241",
         "tektoro_invoice_line_frozen_update": "7a04c01ad686c557",
@@ -173,7 +183,9 @@ GUARD_FINGERPRINTS: dict[str, dict[str, str]] = {
         "tektoro_guard_document_line_truncate": "e9063b878ad6de8a",
         "tektoro_guard_document_record": "7436b61527034ba8",
         "tektoro_guard_document_record_truncate": "49a31c3caff648b7",
-        "tektoro_guard_invoice": "815087ebaf2f5eb3",
+        "tektoro_guard_invoice": "ba673a986ceabac4",
+        "tektoro_guard_invoice_attachment": "96c5b6e0a49b2432",
+        "tektoro_guard_invoice_attachment_truncate": "11328c9b471f8719",
         "tektoro_guard_invoice_line": "b6a6a606425bf7c3",
         "tektoro_guard_invoice_line_truncate": "3832721531d66791",
         "tektoro_guard_invoice_truncate": "a9f40c02c66d8f84",

@@ -12,7 +12,7 @@ out frozen read models, never live ORM objects.
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Index, MetaData, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, Index, LargeBinary, MetaData, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from ..domain.values import name_key
@@ -460,6 +460,7 @@ class Invoice(_Table, table=True):
         CheckConstraint("gross_cents = net_cents + vat_cents", name="gross"),
         Index("ix_invoice_status_date", "status", "issue_date", "id"),
         Index("ix_invoice_client_status", "client_id", "status"),
+        Index("uq_invoice_project_external", "project_id", "external_number", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -498,6 +499,11 @@ class Invoice(_Table, table=True):
     buyer_tax_id: str = Field(default="", max_length=50)
     progress_pct_update: int | None = Field(default=None)
     overdue_notice_days: int | None = Field(default=None)
+    # settlement invoices (migration 0014; NULL on every other invoice, so no digest changes)
+    project_change_id: int | None = Field(default=None)  # a change of its own project
+    external_number: str | None = Field(default=None, max_length=60)  # issued elsewhere
+    attachment_sha256: str | None = Field(default=None, max_length=64)
+    settlement_basis: str | None = Field(default=None, max_length=4000)  # the suggestion, frozen
     created_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = _ts()  # type: ignore[assignment]
     issued_by_id: int | None = Field(default=None, foreign_key="user_account.id")
@@ -506,6 +512,19 @@ class Invoice(_Table, table=True):
     paid_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
     booked_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
     cancelled_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+
+
+class InvoiceAttachment(_Table, table=True):
+    """The PDF of an invoice issued in another program, kept with the invoice recorded for it
+    (its SHA-256 is frozen on the invoice row, so a swapped file shows in ``check``)."""
+
+    __tablename__ = "invoice_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", unique=True)
+    file_name: str = Field(max_length=255)
+    content: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = _ts()  # type: ignore[assignment]
 
 
 class InvoiceLine(_Table, table=True):
@@ -636,6 +655,31 @@ class ContractorDocument(_Table, table=True):
 # --------------------------------------------------------------------------------------------
 
 
+class ProjectChange(_Table, table=True):
+    """A change in the project (change order): numbered per project, ± amount; once approved
+    it adds to the contract amount and is no longer edited."""
+
+    __tablename__ = "project_change"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number", name="uq_project_change_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
+    project_id: int = Field(foreign_key="project.id")
+    number: int
+    description: str = Field(max_length=2000)
+    change_date: date
+    amount_cents: int = Field(sa_type=Cents)
+    approved: bool = Field(default=False)
+    approved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    approved_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = _ts()  # type: ignore[assignment]
+
+
 class ProjectCost(_Table, table=True):
     """A cost incurred on a project besides staff time: material, salary, equipment, other."""
 
@@ -646,6 +690,9 @@ class ProjectCost(_Table, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
     project_id: int = Field(foreign_key="project.id")
     name: str = Field(max_length=200)
     supplier_invoice_number: str = Field(default="", max_length=100)

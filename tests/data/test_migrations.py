@@ -41,6 +41,7 @@ ALL_REVISIONS = (
     "0011_money_bigint",
     "0012_change_owner",
     "0013_wip_group_index",
+    "0014_project_settlements",
 )
 
 

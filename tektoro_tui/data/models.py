@@ -660,9 +660,7 @@ class ProjectChange(_Table, table=True):
     it adds to the contract amount and is no longer edited."""
 
     __tablename__ = "project_change"
-    __table_args__ = (
-        UniqueConstraint("project_id", "number", name="uq_project_change_number"),
-    )
+    __table_args__ = (UniqueConstraint("project_id", "number", name="uq_project_change_number"),)
 
     id: int | None = Field(default=None, primary_key=True)
     version: int = Field(

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from .mail import MailService
     from .pipeline.time import TimeService
     from .pipeline.wip import WipService
+    from .projects.costs import CostService
+    from .projects.service import ProjectService
     from .reporting.dashboards import DashboardService
     from .reporting.home import HomeService
     from .reporting.metrics import MetricsService
@@ -186,6 +188,20 @@ class Services:
         from .reporting.metrics import MetricsService
 
         return MetricsService(self.db, self.clock)
+
+    @cached_property
+    def projects(self) -> ProjectService:
+        """Projects as contracts: change orders, settlement invoices, the balance."""
+        from .projects.service import ProjectService
+
+        return ProjectService(self.db, self.clock)
+
+    @cached_property
+    def costs(self) -> CostService:
+        """The project cost register."""
+        from .projects.costs import CostService
+
+        return CostService(self.db, self.clock)
 
     @cached_property
     def changes(self) -> ChangeFeed:

@@ -13,6 +13,7 @@ A rule added to the registry without a tamper case here fails
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -809,6 +810,148 @@ def guard_that_never_fires(db: Database, ids: Ledger) -> str:
     return "trigger tektoro_guard_payment on table payment is not defined as shipped"
 
 
+# --- project settlements ---------------------------------------------------------------------
+
+
+def tower(db: Database, ids: Ledger, contract: int = 10_000) -> int:
+    """A second project of the client: fixed, contract ``contract`` cents, no time."""
+    with db.engine.begin() as conn:
+        return insert_row(
+            conn,
+            "project",
+            name="Tower",
+            name_key="tower",
+            client_id=ids["client"],
+            valuation="fixed",
+            contract_amount_cents=contract,
+            created_at=T0,
+        )
+
+
+def recorded(
+    db: Database,
+    ids: Ledger,
+    project: int,
+    kind: str,
+    number: str,
+    lines: tuple[tuple[int, int, int], ...],
+    day: int = 7,
+    **extra: Any,
+) -> int:
+    """An invoice recorded from another program (no number of ours): lines of (net, rate, VAT)."""
+    with db.engine.begin() as conn:
+        series = conn.execute(text("SELECT id FROM invoice_series WHERE code = 'INV'")).scalar_one()
+        invoice = insert_row(
+            conn,
+            "invoice",
+            series_id=series,
+            kind=kind,
+            client_id=ids["client"],
+            project_id=project,
+            external_number=number,
+            created_by_id=ids["admin"],
+            created_at=T0,
+            **extra,
+        )
+        for position, (net, rate, vat) in enumerate(lines, 1):
+            insert_row(
+                conn,
+                "invoice_line",
+                invoice_id=invoice,
+                position=position,
+                kind="service",
+                net_cents=net,
+                vat_bp=rate,
+                vat_cents=vat,
+                gross_cents=net + vat,
+            )
+        net = sum(line[0] for line in lines)
+        vat = sum(line[2] for line in lines)
+        conn.execute(
+            text(
+                "UPDATE invoice SET status = 'issued', issue_date = :d, net_cents = :net, "
+                "vat_cents = :vat, gross_cents = :gross WHERE id = :id"
+            ),
+            {"d": date(2026, 3, day), "net": net, "vat": vat, "gross": net + vat, "id": invoice},
+        )
+    return invoice
+
+
+def recorded_with_our_number(db: Database, ids: Ledger) -> str:
+    invoice = recorded(db, ids, tower(db, ids), "partial", "EXT-1", ((1000, 2300, 230),))
+    tamper(
+        db,
+        "UPDATE invoice SET number = 'INV/2026/00009' WHERE id = :id",
+        lift=("invoice",),
+        id=invoice,
+    )
+    return f"invoice #{invoice} recorded from another program as 'EXT-1' holds our number"
+
+
+def billed_both_ways(db: Database, ids: Ledger) -> str:
+    recorded(db, ids, ids["project"], "partial", "EXT-1", ((1000, 2300, 230),))
+    return f"project #{ids['project']} Bridge is billed both by settlement invoices"
+
+
+def contract_overinvoiced(db: Database, ids: Ledger) -> str:
+    project = tower(db, ids)
+    recorded(db, ids, project, "partial", "EXT-1", ((12_000, 2300, 2760),))
+    return f"project #{project} Tower: invoiced net 12,000 is more than its contract 10,000"
+
+
+def methods_mixed(db: Database, ids: Ledger) -> str:
+    project = tower(db, ids)
+    recorded(db, ids, project, "partial", "EXT-1", ((1000, 2300, 230),))
+    recorded(db, ids, project, "advance", "EXT-2", ((1000, 2300, 230),), day=8)
+    return f"project #{project} Tower mixes partial/total with advance/final invoices"
+
+
+def invoiced_after_the_total(db: Database, ids: Ledger) -> str:
+    project = tower(db, ids)
+    recorded(db, ids, project, "total", "EXT-1", ((5000, 2300, 1150),))
+    recorded(db, ids, project, "partial", "EXT-2", ((1000, 2300, 230),), day=8)
+    return f"project #{project} Tower: invoice EXT-2 follows EXT-1"
+
+
+def final_deducting_too_little(db: Database, ids: Ledger) -> str:
+    project = tower(db, ids)
+    recorded(db, ids, project, "advance", "EXT-1", ((3000, 2300, 690),))
+    recorded(db, ids, project, "final", "EXT-2", ((10_000, 2300, 2300), (-3000, 2300, -600)), day=8)
+    return "final invoice EXT-2 deducts 3,000 net / 600 VAT at rate 2300 bp"
+
+
+def change_of_no_project(db: Database, ids: Ledger) -> str:
+    tamper(
+        db,
+        "UPDATE invoice SET project_change_id = 999 WHERE id = :id",
+        lift=("invoice",),
+        id=ids["inv1"],
+    )
+    return "invoice INV/2026/00001 names change #999, which does not exist"
+
+
+def attachment_swapped(db: Database, ids: Ledger) -> str:
+    invoice = recorded(
+        db,
+        ids,
+        tower(db, ids),
+        "partial",
+        "EXT-1",
+        ((1000, 2300, 230),),
+        attachment_sha256=hashlib.sha256(b"%PDF-recorded").hexdigest(),
+    )
+    with db.engine.begin() as conn:
+        insert_row(
+            conn,
+            "invoice_attachment",
+            invoice_id=invoice,
+            file_name="ext-1.pdf",
+            content=b"%PDF-swapped",
+            created_at=T0,
+        )
+    return "recorded invoice EXT-1: its kept PDF is not the one recorded"
+
+
 COUNTER = "a series counter matches its invoices"
 NUMBER_TEXT = "a number is its series prefix, year and sequence number"
 SERIES_DATE = "a series remembers the issue date of its last number"
@@ -823,6 +966,7 @@ TAMPERS: dict[str, Tamper] = {
     "contractor invoices are numbered and dated": Tamper(
         unnumbered_contractor_invoice, frozenset({NUMBER_TEXT})
     ),
+    "recorded invoices take none of our numbers": Tamper(recorded_with_our_number),
     "draft invoices carry no number": Tamper(numbered_draft),
     "numbers belong to an existing series": Tamper(invoice_in_a_missing_series),
     "a series numbers one kind of invoice": Tamper(
@@ -905,6 +1049,16 @@ TAMPERS: dict[str, Tamper] = {
     "every guard trigger is defined as shipped": Tamper(guard_that_never_fires),
     # daily time summary
     "daily totals are the time entries summed": Tamper(summary_minutes_off),
+    # project settlements
+    "a project is billed one way only": Tamper(billed_both_ways),
+    "a fixed contract is not invoiced beyond its amount with changes": Tamper(
+        contract_overinvoiced
+    ),
+    "a project keeps to one settlement method": Tamper(methods_mixed),
+    "nothing is invoiced after a total or final invoice": Tamper(invoiced_after_the_total),
+    "a final invoice deducts exactly the advances before it": Tamper(final_deducting_too_little),
+    "an invoice names a change of its own project": Tamper(change_of_no_project),
+    "a recorded invoice keeps the PDF it was recorded with": Tamper(attachment_swapped),
 }
 
 

@@ -28,6 +28,7 @@ AUDIT_CHAIN = "audit chain"
 SEALED_ROWS = "sealed rows"
 IMMUTABILITY_GUARDS = "immutability guards"
 TIME_SUMMARY = "daily time summary"
+PROJECT_SETTLEMENTS = "project settlements"
 
 INVARIANTS: tuple[str, ...] = (
     INVOICE_NUMBERING,
@@ -39,6 +40,7 @@ INVARIANTS: tuple[str, ...] = (
     SEALED_ROWS,
     IMMUTABILITY_GUARDS,
     TIME_SUMMARY,
+    PROJECT_SETTLEMENTS,
 )
 """The invariants in the order they are checked and reported."""
 

@@ -20,10 +20,11 @@ from sqlalchemy.engine import Connection
 from .core import INVOICE_NUMBERING, ComputedRule, QueryRule, Rule
 from .labels import contractor_invoice_label, invoice_label, series_label, source_label
 
-# Every numbered invoice: client invoices that left draft, and every contractor invoice.
+# Every numbered invoice: client invoices that left draft (but those issued in another program
+# and recorded here, which keep their own numbers), and every contractor invoice.
 _NUMBERED = """
     SELECT 'invoice' AS src, id, series_id, seq, number, issue_date
-      FROM invoice WHERE status <> 'draft'
+      FROM invoice WHERE status <> 'draft' AND external_number IS NULL
     UNION ALL
     SELECT 'master_invoice' AS src, id, series_id, seq, number, issue_date
       FROM master_invoice
@@ -103,7 +104,7 @@ RULES: tuple[Rule, ...] = (
         invariant=INVOICE_NUMBERING,
         sql="""
             SELECT id, number, status, seq, issue_date FROM invoice
-             WHERE status <> 'draft'
+             WHERE status <> 'draft' AND external_number IS NULL
                AND (seq IS NULL OR number IS NULL OR number = '' OR issue_date IS NULL)
              ORDER BY id
         """,
@@ -119,6 +120,21 @@ RULES: tuple[Rule, ...] = (
         """,
         describe=lambda r: (
             f"{contractor_invoice_label(r)} lacks its sequence number, number or date"
+        ),
+    ),
+    QueryRule(
+        name="recorded invoices take none of our numbers",
+        invariant=INVOICE_NUMBERING,
+        sql="""
+            SELECT id, external_number, seq, number, issue_date FROM invoice
+             WHERE external_number IS NOT NULL
+               AND (seq IS NOT NULL OR number IS NOT NULL OR issue_date IS NULL
+                    OR external_number = '')
+             ORDER BY id
+        """,
+        describe=lambda r: (
+            f"invoice #{r.id} recorded from another program as {r.external_number!r} "
+            f"holds our number {r.number} / seq {r.seq} or lacks its date"
         ),
     ),
     QueryRule(

@@ -14,6 +14,7 @@ from . import (
     guards,
     numbering,
     payments,
+    projects,
     seals,
     time_summary,
     totals,
@@ -30,6 +31,7 @@ RULES: tuple[Rule, ...] = (
     *seals.RULES,
     *guards.RULES,
     *time_summary.RULES,
+    *projects.RULES,
 )
 """All the rules, in the order they run (the families in the order of INVARIANTS)."""
 

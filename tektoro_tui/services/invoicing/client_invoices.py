@@ -108,8 +108,11 @@ class ClientInvoiceService(ServiceBase):
                 number,
             )
 
-    def mark_sent(self, actor: Actor, number: str, *, email: bool = True) -> SendResult:
-        """Mark an issued invoice sent; e-mail its PDF to the client when possible.
+    def mark_sent(
+        self, actor: Actor, number: str, *, email: bool = True, address: str | None = None
+    ) -> SendResult:
+        """Mark an issued invoice sent; e-mail its PDF to the client when possible (to
+        ``address`` when given, else the client's own address).
 
         The status changes in one transaction; the e-mail goes out after the commit, so a slow
         or broken mail server never undoes the change. ``mail_status`` says what happened.
@@ -137,10 +140,25 @@ class ClientInvoiceService(ServiceBase):
                 invoice.id,
             )
             client = session.get(m.Company, invoice.client_id)
-            address = client.email.strip() if client is not None else ""
+            if address is None:
+                address = client.email.strip() if client is not None else ""
         if not email:
             return SendResult(row, "not e-mailed")
         return SendResult(row, self._email_invoice(actor, row, address))
+
+    def send_copy(self, actor: Actor, number: str, address: str) -> str:
+        """E-mail the PDF of an invoice to ``address`` without changing it (a paid one
+        included); what happened, in words."""
+        with self._read(actor, Perm.INVOICE_ISSUE) as session:
+            viewer = _viewer(session, actor)
+            row = _one(
+                session,
+                viewer.scope,
+                org_today(session, self.clock.now()),
+                m.Invoice.number,
+                number,
+            )
+        return self._email_invoice(actor, row, address)
 
     def mark_paid(self, actor: Actor, number: str, form: MarkPaidForm) -> ClientInvoiceRow:
         """Record a payment of everything still due (``invoice.record_payment``).

@@ -170,6 +170,53 @@ def issue_locked_draft(
     return rows
 
 
+def issue_prepared(
+    uow: UnitOfWork,
+    invoice: m.Invoice,
+    lines: Sequence[LineRecord],
+    when: date,
+    *,
+    due_date: date | None = None,
+    footer: str | None = None,
+    audit_action: str = "invoice.issue",
+) -> None:
+    """Number and freeze a draft whose lines are final as stored (a settlement invoice: its
+    deduction lines carry an earlier invoice's own VAT, never worked out anew), dated ``when``.
+
+    The same gapless series, the same seller and buyer snapshots and the same audit as
+    :func:`issue_locked_draft`; ``footer`` replaces the organisation's default.
+
+    Raises:
+        IllegalTransition: not a draft, no lines, or for zero or less.
+        ValidationError: ``when`` in the future, in the locked period or before the series'
+            last invoice; a due date before ``when``.
+    """
+    session = uow.session
+    actor = uow.actor
+    assert actor is not None
+    org = organisation(session)
+    invoice_transition(InvoiceStatus(invoice.status), InvoiceAction.ISSUE)
+    today = org_today(session, uow.now)
+    _check_issue_date(when, today, org)
+    if due_date is not None and due_date < when:
+        raise invalid_field("due_date", f"must not be before the issue date ({when})")
+    _refuse_empty(invoice, lines)
+    before = audit_image(session, invoice, lines)
+    seq, number = take_number(session, SERIES_INVOICE, when)
+    client = session.get(m.Company, invoice.client_id)
+    if client is None:
+        raise NotFound(f"Client #{invoice.client_id} does not exist.")
+    _stamp_issue(invoice, org, seq, number, when, actor, uow)
+    if footer is not None:
+        invoice.footer = footer
+    _copy_buyer(invoice, client)
+    invoice.due_date = due_date or when + timedelta(days=org.payment_deadline_days)
+    invoice.sale_date = when
+    invoice.status = invoice_transition(InvoiceStatus.DRAFT, InvoiceAction.ISSUE).value
+    session.flush()
+    uow.audit(audit_action, "invoice", invoice.id, before, audit_image(session, invoice, lines))
+
+
 def _issue_date(value: date | str | None) -> date | None:
     """The issue date as given (a date, or text like 2026-03-31); None for today."""
     if isinstance(value, str) and not value.strip():
@@ -235,7 +282,7 @@ def _check_issue_date(when: date, today: date, org: m.Organisation) -> date:
     return when
 
 
-def _refuse_empty(invoice: m.Invoice, rows: Sequence[m.InvoiceLine]) -> None:
+def _refuse_empty(invoice: m.Invoice, rows: Sequence[m.InvoiceLine | LineRecord]) -> None:
     """An invoice needs lines and a total above zero."""
     if not rows:
         raise IllegalTransition("client invoice", "empty", "issue", "it has no lines")

@@ -203,6 +203,7 @@ class WipGroup:
     to_bill: Totals
     written_down: Money
     on_hold: Totals
+    settled_by_invoices: bool = False  # billed by settlement invoices: never billed here
 
 
 @dataclass(frozen=True)

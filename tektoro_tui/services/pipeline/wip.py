@@ -42,6 +42,7 @@ from ...errors import (
     ValidationError,
 )
 from ..base import Actor, ServiceBase, UnitOfWork, chunks, has_permission, org_currency, org_today
+from ..projects.figures import settlement_billed
 from .entries import entry_view, entry_view_query
 from .views import (
     ALLOCATIONS,
@@ -173,7 +174,10 @@ class WipService(ServiceBase):
             sums = _group_sums(session, client_id)
             names = _project_names(session, list(sums))
             currency = org_currency(session)
-            groups = [_wip_group(pid, sums[pid], names[pid], currency) for pid in sums]
+            settled = settlement_billed(session, list(sums))
+            groups = [
+                _wip_group(pid, sums[pid], names[pid], currency, pid in settled) for pid in sums
+            ]
             return tuple(
                 sorted(groups, key=lambda g: (g.client_name, g.project_name, g.project_id))
             )
@@ -393,6 +397,7 @@ class WipService(ServiceBase):
         currency = org_currency(session)
         allocation = _clean_allocation(form, currency, org_today(session, self.clock.now()))
         rows = _load_entries(session, ids, lock=lock)
+        settled = _settled_names(session, {row.project_id for row in rows.values()})
         plan = _AllocationPlan(allocation=allocation)
         for ident in ids:
             row = rows.get(ident)
@@ -401,6 +406,9 @@ class WipService(ServiceBase):
                 plan.skipped.append(outcome)
                 continue
             assert row is not None
+            if row.project_id in settled:
+                plan.skipped.append(Skipped(ident, _settled_reason(settled[row.project_id])))
+                continue
             target = _allocation_target(row, allocation, currency)
             if isinstance(target, Skipped):
                 plan.skipped.append(target)
@@ -428,6 +436,14 @@ class WipService(ServiceBase):
         if writing and session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(of=TE)
         rows = session.execute(query).all()
+        settled = _settled_names(session, {row.project_id for row in rows})
+        if settled:
+            rows = [row for row in rows if row.project_id not in settled]
+            if not rows:
+                names = ", ".join(sorted(settled.values()))
+                raise IllegalTransition(
+                    "time entries", "allocated", "process", _settled_reason(names)
+                )
         documents = _group_into_documents(rows, per_project)
         if writing:
             _number_documents(session, documents)
@@ -533,9 +549,12 @@ def _triple_totals(triple: list[int], currency: str) -> Totals:
     return _totals(count, minutes, cents, currency)
 
 
-def _wip_group(project_id: int, sums: _GroupSums, names: _Row, currency: str) -> WipGroup:
+def _wip_group(
+    project_id: int, sums: _GroupSums, names: _Row, currency: str, settled: bool = False
+) -> WipGroup:
     """One client-and-project line of the WIP report."""
     return WipGroup(
+        settled_by_invoices=settled,
         client_id=names.client_id,
         client_name=names.client_name,
         project_id=project_id,
@@ -709,6 +728,7 @@ def _load_entries(session: Session, ids: Sequence[int], *, lock: bool) -> dict[i
         TE.c.write_down_cents,
         TE.c.write_down_reason,
         TE.c.hold_until,
+        TE.c.project_id,
     )
     for chunk in chunks(sorted(ids), ID_CHUNK):
         query = select(*columns).where(TE.c.id.in_(chunk)).order_by(TE.c.id)
@@ -716,6 +736,27 @@ def _load_entries(session: Session, ids: Sequence[int], *, lock: bool) -> dict[i
             query = query.with_for_update()
         found.update((r.id, r) for r in session.execute(query).all())
     return found
+
+
+def _settled_names(session: Session, project_ids: set[int]) -> dict[int, str]:
+    """The projects among ``project_ids`` that settlement invoices bill, with their names."""
+    settled = settlement_billed(session, sorted(project_ids))
+    if not settled:
+        return {}
+    return {
+        int(ident): str(name)
+        for ident, name in session.execute(
+            select(PR.c.id, PR.c.name).where(PR.c.id.in_(sorted(settled)))
+        ).all()
+    }
+
+
+def _settled_reason(project: str) -> str:
+    """Why time of a settlement-billed project stays out of WIP billing."""
+    return (
+        f"{project}: settled by project invoices; its time is never billed through WIP "
+        "(a project is billed one way or the other)"
+    )
 
 
 def _entry_outcome(row: _Row | None, ident: int, action: TimeAction) -> Skipped | None:

@@ -1,0 +1,1 @@
+"""Projects as contracts: change orders, settlement invoices, costs and the balance."""

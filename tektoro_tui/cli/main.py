@@ -30,6 +30,7 @@ from .common import (
 from .contractor_invoices import register as register_contractor_invoices
 from .dashboards import register as register_dashboards
 from .pipeline import register as register_pipeline
+from .projects import register as register_projects
 
 HELP = "\n\n".join(
     (
@@ -61,6 +62,7 @@ register_pipeline(app)
 register_contractor_invoices(app)
 register_client_invoices(app)
 register_dashboards(app)
+register_projects(app)
 
 
 @app.callback(invoke_without_command=True)

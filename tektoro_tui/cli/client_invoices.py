@@ -43,6 +43,11 @@ ClientOpt = Annotated[str | None, typer.Option("--client", help="Client id or na
 FromOpt = Annotated[str | None, typer.Option("--from", help="First issue date, YYYY-MM-DD.")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last issue date, YYYY-MM-DD.")]
 SearchOpt = Annotated[str, typer.Option("--search", help="Part of the number or client name.")]
+ProjectOpt = Annotated[str, typer.Option("--project", help="Project id, code or name.")]
+TypeOpt = Annotated[
+    str,
+    typer.Option("--type", help="standard, partial, total, advance, final or credit_note."),
+]
 NameOpt = Annotated[str | None, typer.Option("--name", help="Template name.")]
 KindOpt = Annotated[str | None, typer.Option("--kind", help="standard, instructions or late_fee.")]
 BodyOpt = Annotated[str | None, typer.Option("--body", help="The text printed on invoices.")]
@@ -96,16 +101,21 @@ def _filter(
     date_from: str | None,
     date_to: str | None,
     search: str,
+    project: str = "",
+    kind: str = "",
 ) -> ClientInvoiceFilter:
     """The Client invoices filter from command options."""
     from ..services.invoicing.views import ClientInvoiceFilter
 
+    project_id = services.projects.detail(actor, project).row.id if project.strip() else None
     return ClientInvoiceFilter(
         status=status,
         client_id=_client_id(services, actor, client),
         date_from=parse_date("from", date_from),
         date_to=parse_date("to", date_to),
         search=search,
+        project_id=project_id,
+        kind=kind,
     )
 
 
@@ -119,11 +129,15 @@ def _print_row(row: ClientInvoiceRow) -> None:
     """One invoice as a line."""
     late = f" ({row.days_overdue} days)" if row.days_overdue else ""
     credited = f" by {row.credited_by}" if row.credited_by else ""
+    marks = " (external)" if row.external else ""
+    if row.change_number is not None:
+        marks += f" change {row.change_number}"
+    kind = "" if row.kind == "standard" else f" {row.kind.replace('_', ' ')}"
     typer.echo(
         f"{row.number:<16} {row.client_name[:22]:<22} {_day(row.issue_date):<10} "
         f"due {_day(row.due_date):<10} gross {row.gross.format():>12} "
         f"due {row.due.format():>12} {row.gross.currency}  "
-        f"{row.display_status.replace('_', ' ')}{late}{credited}"
+        f"{row.display_status.replace('_', ' ')}{late}{credited}{kind}{marks}"
     )
 
 
@@ -232,6 +246,8 @@ def invoices_list(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     search: SearchOpt = "",
+    project: ProjectOpt = "",
+    kind: TypeOpt = "",
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -246,6 +262,8 @@ def invoices_list(
             date_from=date_from,
             date_to=date_to,
             search=search,
+            project=project,
+            kind=kind,
         )
         listing = services.client_invoices.list(actor, flt)
     if as_json:
@@ -346,6 +364,8 @@ def export_invoices(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     search: SearchOpt = "",
+    project: ProjectOpt = "",
+    kind: TypeOpt = "",
     db: DbOption = None,
 ) -> None:
     """Export the Client invoices list to CSV or XLSX (needs 'Export the invoice list')."""
@@ -361,6 +381,8 @@ def export_invoices(
             date_from=date_from,
             date_to=date_to,
             search=search,
+            project=project,
+            kind=kind,
         )
         path = services.client_invoices.export(actor, fmt, out, flt)
     typer.echo(str(path))

@@ -90,7 +90,7 @@ PERM_LABELS = {
     Perm.TIME_ENTER: "Enter time cards",
     Perm.TIME_APPROVE_ANY: "Approve anyone's time entries (never one's own)",
     Perm.WIP_MANAGE: "Allocate and process WIP",
-    Perm.DOCUMENTER_USE: "Assemble invoices in the Documenter",
+    Perm.DOCUMENTER_USE: "See the Documenter's draft invoices",
     Perm.INVOICE_VIEW_ALL: "See all invoices",
     Perm.INVOICE_VIEW_OWN_PROJECTS: "See invoices of own projects",
     Perm.INVOICE_VIEW_OWN_CLIENT: "See own company's invoices (client portal)",

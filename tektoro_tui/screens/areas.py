@@ -155,6 +155,17 @@ AREAS: tuple[Area, ...] = (
         words="invoices sent paid mark paid status cancel credit note export",
     ),
     Area(
+        "projects",
+        "Projects",
+        "Projects",
+        "j",
+        "Projects as contracts: settlement invoices, costs, changes, financial balance",
+        "projects",
+        "ProjectsScreen",
+        (Perm.INVOICE_VIEW_ALL, Perm.INVOICE_VIEW_OWN_PROJECTS, Perm.PROJECT_COSTS),
+        words="contracts projects settlement invoices costs change orders balance budget",
+    ),
+    Area(
         "metrics",
         "Financial metrics",
         "Metrics",

@@ -70,6 +70,7 @@ NOTICE_60 = "6"
 NOTICE_90 = "9"
 REGISTER = "ctrl+r"
 CONFIRM = "enter"
+RECORD_EXTERNAL = "t"
 TABS = ("1", "2", "3", "4", "5")
 
 # --- inside a dialog ---------------------------------------------------------------------------
@@ -148,6 +149,11 @@ SCREEN_KEYS: tuple[KeyMeaning, ...] = (
         "cancel_invoice",
     ),
     _meaning(OPEN_PDF, "Write the highlighted invoice as PDF", "render('pdf')", "open_pdf"),
+    _meaning(
+        RECORD_EXTERNAL,
+        "Record an invoice issued in another program (its own number)",
+        "record_external",
+    ),
     _meaning(OPEN_HTML, "Write the highlighted invoice as HTML", "render('html')"),
     _meaning(EXPORT, "Export what is shown to CSV or XLSX", "export"),
     _meaning(MAIL, "Mail what is shown to me", "mail"),

@@ -96,6 +96,14 @@ def test_a_bookkeeper_settles_a_fixed_contract(db_url: str, tmp_path: Path) -> N
     )
     assert suggestion["suggestion"]["net"]["amount"] == "72500.00"
 
+    listed = json.loads(
+        run(runner, db_url, "invoices", "list", "--project", "WH", "--type", "partial", "--json")
+    )
+    marks = {row["number"]: (row["change_number"], row["external"]) for row in listed["rows"]}
+    assert marks == {issued["number"]: (1, False), "FV/9": (None, True)}
+    assert "change 1" in run(runner, db_url, "invoices", "list", "--project", "Warehouse")
+    assert "kind" in refused(runner, db_url, "invoices", "list", "--type", "bonus")
+
     shown = run(runner, db_url, "project", "show", "WH")
     assert "FV/9" in shown and "(external)" in shown and "change 1" in shown
     assert "progress 30 %" in shown

@@ -445,11 +445,12 @@ def test_export_needs_the_permission_and_writes_numeric_money(world: World, tmp_
         "Paid",
         "Due",
         "Days overdue",
+        "Change",
     ]  # one VAT rate (23 %) in the list: no columns per rate
     bolt_row, acme_row, totals = cells[header + 1 : header + 4]
     assert bolt_row[:4] == [bolt(world), "Invoice", "Bolt GmbH", "Hall"]
-    assert bolt_row[6:] == ["paid", 600, 138, 738, 738, 0, 0]
-    assert acme_row[6:] == ["overdue", 600, 138, 738, 0, 738, 4]
+    assert bolt_row[6:] == ["paid", 600, 138, 738, 738, 0, 0, None]
+    assert acme_row[6:] == ["overdue", 600, 138, 738, 0, 738, 4, None]
     assert totals[7:12] == [1200, 276, 1476, 738, 738]
     money_cell = sheet.cell(row=header + 2, column=10)
     assert money_cell.data_type == "n" and isinstance(money_cell.value, int | float)
@@ -484,11 +485,11 @@ def test_export_splits_net_and_vat_per_rate_when_invoices_have_several(
     cells = [[c.value for c in row] for row in openpyxl.load_workbook(path).active.iter_rows()]
     header = next(i for i, row in enumerate(cells) if row[0] == "Number")
     assert cells[header][7:9] == ["Net", "VAT"]
-    assert cells[header][13:] == ["Net at 8%", "VAT at 8%", "Net at 23%", "VAT at 23%"]
+    assert cells[header][14:] == ["Net at 8%", "VAT at 8%", "Net at 23%", "VAT at 23%"]
     row, totals = cells[header + 1 : header + 3]
     assert row[7:10] == [250, 50, 300]
-    assert row[13:] == [50, 4, 200, 46]
-    assert totals[13:] == [50, 4, 200, 46]
+    assert row[13:] == [None, 50, 4, 200, 46]  # no project change, then the rates
+    assert totals[13:] == [None, 50, 4, 200, 46]
     csv_path = services.client_invoices.export(admin, "csv", tmp_path / "list.csv")
     lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
     assert any(line.endswith("50.00,4.00,200.00,46.00") for line in lines)

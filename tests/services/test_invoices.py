@@ -380,7 +380,16 @@ def test_who_may_edit_and_issue(books: Books) -> None:
         books.invoices.open_record(staff, draft.document_id or 0)
     with pytest.raises(PermissionDenied):
         books.invoices.get(staff, draft.id)
-    edited = books.invoices.add_expense(manager, draft.id, ExpenseForm("2026-03-04", "Taxi", "10"))
+    # the manager sees the drafts but neither adds nor edits invoices (seed 003)
+    assert books.invoices.get(manager, draft.id).id == draft.id
+    with pytest.raises(PermissionDenied) as refused:
+        books.invoices.add_expense(manager, draft.id, ExpenseForm("2026-03-04", "Taxi", "10"))
+    assert "not add or edit invoices" in refused.value.message
+    with pytest.raises(PermissionDenied):
+        books.invoices.open_record(manager, draft.document_id or 0)
+    edited = books.invoices.add_expense(
+        accountant, draft.id, ExpenseForm("2026-03-04", "Taxi", "10")
+    )
     assert edited.gross == eur(35_670 + 1_230)
     with pytest.raises(PermissionDenied):
         books.invoices.issue(manager, draft.id)

@@ -66,6 +66,8 @@ from .views import (
     SendResult,
 )
 
+INVOICE_KINDS = tuple(TITLES)
+"""The types the list filters by: standard, credit_note and the settlement kinds."""
 VIEW_PERMISSIONS = (
     Perm.INVOICE_VIEW_ALL,
     Perm.INVOICE_VIEW_OWN_PROJECTS,
@@ -423,12 +425,15 @@ def _base_query(scope: ColumnElement[bool]) -> Select[Any]:
         m.Invoice.sent_at,
         m.Invoice.paid_at,
         m.Invoice.document_id,
-        note.number.label("credited_by"),  # type: ignore[union-attr]
+        m.Invoice.external_number,
+        m.ProjectChange.number.label("change_number"),  # type: ignore[attr-defined]
+        func.coalesce(note.number, note.external_number).label("credited_by"),
     ]
     return (
         select(*columns)
         .join(m.Company, m.Company.id == m.Invoice.client_id)
         .outerjoin(m.Project, m.Project.id == m.Invoice.project_id)
+        .outerjoin(m.ProjectChange, m.ProjectChange.id == m.Invoice.project_change_id)
         .outerjoin(note, and_(note.credited_invoice_id == m.Invoice.id, note.kind == CREDIT_NOTE))
         .where(m.Invoice.status != InvoiceStatus.DRAFT.value, scope)
         .order_by(m.Invoice.issue_date.desc(), m.Invoice.id.desc())  # type: ignore[union-attr]
@@ -473,6 +478,13 @@ def _filtered(query: Select[Any], flt: ClientInvoiceFilter, today: date) -> Sele
         query = query.where(m.Invoice.kind != CREDIT_NOTE)
     if flt.client_id is not None:
         query = query.where(m.Invoice.client_id == flt.client_id)
+    if flt.project_id is not None:
+        query = query.where(m.Invoice.project_id == flt.project_id)
+    kind = flt.kind.strip().lower()
+    if kind:
+        if kind not in INVOICE_KINDS:
+            raise ValidationError([Problem("kind", f"must be one of: {', '.join(INVOICE_KINDS)}")])
+        query = query.where(m.Invoice.kind == kind)
     if flt.date_from is not None:
         query = query.where(m.Invoice.issue_date >= flt.date_from)  # type: ignore[operator]
     if flt.date_to is not None:
@@ -482,6 +494,7 @@ def _filtered(query: Select[Any], flt: ClientInvoiceFilter, today: date) -> Sele
         query = query.where(
             or_(
                 func.lower(m.Invoice.number).contains(term, autoescape=True),
+                func.lower(m.Invoice.external_number).contains(term, autoescape=True),
                 func.lower(m.Company.name).contains(term, autoescape=True),
             )
         )
@@ -535,7 +548,7 @@ def _row(r: Any, today: date, projects: dict[int, str]) -> ClientInvoiceRow:
     )
     return ClientInvoiceRow(
         id=r.id,
-        number=r.number or "",
+        number=r.number or r.external_number or "",
         kind=r.kind,
         client_id=r.client_id,
         client_name=r.client_name,
@@ -553,6 +566,8 @@ def _row(r: Any, today: date, projects: dict[int, str]) -> ClientInvoiceRow:
         sent_at=r.sent_at,
         paid_at=r.paid_at,
         credited_by=r.credited_by or "",
+        change_number=r.change_number,
+        external=r.external_number is not None,
     )
 
 
@@ -607,6 +622,7 @@ _COLUMNS = (
     Column("Paid", "money"),
     Column("Due", "money"),
     Column("Days overdue", "int"),
+    Column("Change", "int"),
 )
 
 _ByRate = dict[int, dict[int, tuple[int, int]]]
@@ -674,6 +690,7 @@ def _table(
             listing.total_paid,
             listing.total_due,
             None,
+            None,
             *sums,
         )
     return Table(
@@ -703,7 +720,7 @@ def _table_row(row: ClientInvoiceRow) -> tuple[Any, ...]:
     """One invoice's cells in column order."""
     return (
         row.number,
-        TITLES.get(row.kind, row.kind),
+        TITLES.get(row.kind, row.kind) + (" (external)" if row.external else ""),
         row.client_name,
         row.project_name,
         row.issue_date,
@@ -715,6 +732,7 @@ def _table_row(row: ClientInvoiceRow) -> tuple[Any, ...]:
         row.paid,
         row.due,
         row.days_overdue,
+        row.change_number,
     )
 
 
@@ -725,6 +743,10 @@ def _filter_text(flt: ClientInvoiceFilter, today: date) -> str:
         parts.append(f"status {flt.status.replace('_', ' ')}")
     if flt.client_id is not None:
         parts.append(f"client #{flt.client_id}")
+    if flt.project_id is not None:
+        parts.append(f"project #{flt.project_id}")
+    if flt.kind:
+        parts.append(f"type {flt.kind}")
     if flt.date_from or flt.date_to:
         start = flt.date_from.isoformat() if flt.date_from else "…"
         end = flt.date_to.isoformat() if flt.date_to else "…"

@@ -74,6 +74,19 @@ def require_documenter(session: Session, actor: Actor) -> None:
     )
 
 
+def require_invoice_editor(session: Session, actor: Actor) -> None:
+    """Refuse anyone who may not add or edit invoices (``invoice.issue``): a manager sees the
+    Documenter's drafts but neither adds nor edits them (the seed: "the Manager can view all
+    invoices, but cannot add or edit them")."""
+    require_documenter(session, actor)
+    if has_permission(session, actor, Perm.INVOICE_ISSUE):
+        return
+    raise PermissionDenied(
+        "Your role may see the Documenter's drafts but not add or edit invoices; the "
+        "accountant does. An administrator can change this under Permissions."
+    )
+
+
 def require_visible(session: Session, actor: Actor, invoice: m.Invoice) -> None:
     """Any invoice with ``invoice.view_all``; drafts also for Documenter users."""
     if has_permission(session, actor, Perm.INVOICE_VIEW_ALL):

@@ -62,6 +62,7 @@ from .common import (
     live_invoice,
     lock_invoice,
     require_documenter,
+    require_invoice_editor,
 )
 from .numbering import series_row
 from .read_models import audit_image, draft_version, invoice_names, invoice_view
@@ -77,7 +78,7 @@ class DocumenterActions(ServiceBase):
             IllegalTransition: for a statement of write-downs, or a record already invoiced.
         """
         with self._write(actor) as uow:
-            require_documenter(uow.session, actor)
+            require_invoice_editor(uow.session, actor)
             invoice = draft_of_record(uow, document_id, actor)
             return invoice_view(uow.session, invoice)
 
@@ -238,7 +239,7 @@ class DocumenterActions(ServiceBase):
         """Lock a draft, check its version, apply ``change``, re-price it, refuse a negative
         total, audit."""
         with self._write(actor) as uow:
-            require_documenter(uow.session, actor)
+            require_invoice_editor(uow.session, actor)
             invoice = lock_invoice(
                 uow.session, m.Invoice.id == invoice_id, f"Invoice #{invoice_id}"
             )

@@ -246,6 +246,8 @@ class ClientInvoiceFilter:
     date_to: date | None = None
     search: str = ""  # part of the number or the client's name
     include_credit_notes: bool = True
+    project_id: int | None = None
+    kind: str = ""  # one of INVOICE_KINDS
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,8 @@ class ClientInvoiceRow:
     sent_at: datetime | None
     paid_at: datetime | None
     credited_by: str = ""  # number of the credit note that cancelled it
+    change_number: int | None = None  # the project change it settles
+    external: bool = False  # issued in another program and recorded here (its own number)
 
 
 @dataclass(frozen=True)

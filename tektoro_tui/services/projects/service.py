@@ -128,6 +128,13 @@ class ProjectService(ServiceBase):
             project = f.find_project(session, scope, key)
             return _detail(session, project)
 
+    def addresses(self, actor: Actor, key: str | int) -> tuple[str, ...]:
+        """Where a settlement invoice of the project may be e-mailed: the client's contacts'
+        addresses and the company's, the default first."""
+        with self._read(actor) as session:
+            project = f.find_project(session, f.project_scope(session, actor), key)
+            return client_addresses(session, project.client_id)
+
     def balance(self, actor: Actor, key: str | int) -> BalanceView:
         """A project's financial balance with invoiced and costs per month."""
         with self._read(actor) as session:

@@ -1,0 +1,607 @@
+"""Projects as contracts: the project list and one project's tabs (DESIGN.md §9).
+
+The list shows every project the user may see with its valuation, contract with changes,
+invoiced, paid, costs, result, progress and status, filtered by what is typed in the bar on
+top. Enter opens a project: its invoices (n issues a settlement invoice with the suggestion
+explained, t records one issued in another program, o writes the highlighted one's PDF, c
+cancels it with a credit note), its costs (n adds, e edits, Delete deletes after asking), its
+change orders (n adds, e edits or approves) and its balance with a bar per month.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+
+from ..domain.permissions import Perm
+from ..errors import Problem
+from ..services.projects.views import (
+    BalanceView,
+    ChangeForm,
+    ChangeView,
+    CostFilter,
+    CostForm,
+    CostList,
+    CostView,
+    ExternalForm,
+    IssuedSettlement,
+    ProjectDetail,
+    ProjectFilter,
+    ProjectList,
+    ProjectRow,
+    SettlementForm,
+    SuggestionView,
+)
+from ..widgets import keymap
+from ..widgets.dialogs.confirm import YesNoDialog
+from ..widgets.dialogs.export_choice import choose_format
+from ..widgets.dialogs.form import FormModal
+from ..widgets.keyed_table import KeyedTable
+from ..widgets.project_parts import (
+    CHANGE_COLUMNS,
+    COST_COLUMNS,
+    INVOICE_COLUMNS,
+    PROJECT_COLUMNS,
+    balance_text,
+    change_cells,
+    change_modal,
+    cost_cells,
+    cost_draft,
+    cost_modal,
+    external_modal,
+    invoice_cells,
+    project_cells,
+    project_heading,
+    settlement_modal,
+    settlement_specs,
+)
+from ..widgets.revenue_export import export_report
+from ..widgets.stable_table import highlighted_key
+from .base import AreaScreen, call_service, edit_in_form, push_dialog
+
+if TYPE_CHECKING:
+    from ..services.base import Actor
+    from ..services.hub import Services
+
+TABS = (
+    ("invoices", "Invoices"),
+    ("costs", "Costs"),
+    ("changes", "Changes"),
+    ("balance", "Balance"),
+)
+
+
+class ProjectsScreen(AreaScreen):
+    """The filter, the list of projects with their figures, and the totals line."""
+
+    TITLE_TEXT = "Projects"
+    HELP = (
+        "Every project you may see with its contract (with approved changes), what was "
+        "invoiced and paid, its costs and result. Type in the filter (f puts the cursor there) "
+        "to narrow the list by name, code or client. Enter opens the highlighted project: its "
+        "invoices, costs, changes and balance. x exports the list to CSV or XLSX."
+    )
+    BINDINGS = [
+        Binding(keymap.FILTER, "focus_filter", "Filter"),
+        Binding(keymap.EXPORT, "export", "Export"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
+    ]
+    REFRESH_ON = frozenset({"invoice", "payment", "project", "project_cost", "project_change"})
+    DEFAULT_CSS = """
+    ProjectsScreen {
+        #pr-filter { height: 1; border: none; padding: 0 1; }
+        #pr-list { height: 1fr; }
+        #pr-totals { height: 1; padding: 0 1; text-style: bold; }
+        #pr-status { height: auto; max-height: 3; padding: 0 1; background: $boost; }
+    }
+    """
+
+    def __init__(self, services: Services, actor: Actor) -> None:
+        """The list, empty until read."""
+        super().__init__(services, actor)
+        self._rows: dict[str, ProjectRow] = {}
+        self._search = ""
+
+    def compose_body(self) -> ComposeResult:
+        """The filter, the list, the totals and the outcome line."""
+        yield Input(
+            placeholder="Filter: part of a name, code or client", id="pr-filter", compact=True
+        )
+        yield KeyedTable(id="pr-list", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="pr-totals", markup=False)
+        yield Static("", id="pr-status", markup=False)
+
+    def on_mount(self) -> None:
+        """Set up the list and read it."""
+        super().on_mount()
+        self.query_one("#pr-status", Static).display = False
+        self.table.add_columns(*PROJECT_COLUMNS)
+        self.table.focus()
+        self.load()
+
+    @property
+    def table(self) -> KeyedTable:
+        """The list of projects."""
+        return self.query_one("#pr-list", KeyedTable)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Export only with the permission."""
+        if action == "export":
+            return self.actor.may(Perm.INVOICE_EXPORT)
+        return True
+
+    def refresh_data(self) -> None:
+        """Another session changed invoices, payments, costs or projects: read again."""
+        self.load()
+
+    def action_reload(self) -> None:
+        """Read the list again."""
+        self.load()
+
+    def action_focus_filter(self) -> None:
+        """Put the cursor in the filter."""
+        self.query_one("#pr-filter", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """The filter changed: read the list for it."""
+        if event.input.id == "pr-filter":
+            self._search = event.value
+            self.load()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter goes to the list."""
+        if event.input.id == "pr-filter":
+            self.table.focus()
+
+    def load(self) -> None:
+        """Read the list under the filter, in place."""
+        search = self._search
+        call_service(
+            self,
+            lambda: self.services.projects.list(
+                self.actor, ProjectFilter(search=search), limit=None
+            ),
+            self._show,
+            group="pr-list",
+            exclusive=True,
+        )
+
+    def _show(self, listed: ProjectList) -> None:
+        self._rows = {str(row.id): row for row in listed.rows}
+        self.table.show_rows((str(row.id), project_cells(row)) for row in listed.rows)
+        invoiced = sum(row.invoiced.cents for row in listed.rows)
+        costs = sum(row.costs.cents for row in listed.rows)
+        currency = listed.rows[0].invoiced.currency if listed.rows else ""
+        self.query_one("#pr-totals", Static).update(
+            f"{listed.total} projects · invoiced {invoiced / 100:,.2f} · costs "
+            f"{costs / 100:,.2f} · result {(invoiced - costs) / 100:,.2f} {currency}"
+        )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter: open the highlighted project."""
+        key = highlighted_key(self, "#pr-list")
+        if key is not None:
+            self.app.push_screen(ProjectScreen(self.services, self.actor, int(key)))
+
+    def action_export(self, fmt: str = "") -> None:
+        """Export the list to CSV or XLSX."""
+        if not fmt:
+            choose_format(self, "The projects listed", self.action_export)
+            return
+        search = self._search
+
+        def write() -> Path:
+            report = self.services.projects.table(self.actor, ProjectFilter(search=search))
+            return export_report(report, fmt)
+
+        call_service(self, write, self._written)
+
+    def _written(self, path: Path) -> None:
+        status = self.query_one("#pr-status", Static)
+        status.update(f"Written to {path}")
+        status.display = True
+
+
+class ProjectScreen(AreaScreen):
+    """One project: heading, then its invoices, costs, changes and balance in tabs."""
+
+    TITLE_TEXT = "Project"
+    HELP = (
+        "One project. Tab 1 lists its invoices: n issues a settlement invoice (the net is "
+        "suggested and the form shows how), t records an invoice issued in another program, "
+        "o writes the highlighted invoice's PDF, c cancels it with a credit note. Tab 2 lists "
+        "its costs: n adds one, e edits the highlighted one, Delete deletes it after asking. "
+        "Tab 3 lists its change orders: n adds one, e edits or approves it. Tab 4 is its "
+        "financial balance with invoiced against costs per month. Escape goes back."
+    )
+    BINDINGS = [
+        Binding(keymap.NEW, "new", "New"),
+        Binding(keymap.EDIT, "edit", "Edit"),
+        Binding(keymap.DELETE, "delete", "Delete"),
+        Binding(keymap.RECORD_EXTERNAL, "record_external", "External invoice"),
+        Binding(keymap.OPEN_PDF, "open_pdf", "PDF"),
+        Binding(keymap.CREDIT_NOTE, "credit_note", "Credit note"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
+        *[
+            Binding(keymap.TABS[number - 1], f"show_tab('{key}')", f"{title} tab", show=False)
+            for number, (key, title) in enumerate(TABS, start=1)
+        ],
+    ]
+    REFRESH_ON = frozenset({"invoice", "payment", "project", "project_cost", "project_change"})
+    DEFAULT_CSS = """
+    ProjectScreen {
+        #pj-heading { height: auto; max-height: 3; padding: 0 1; text-style: bold; }
+        TabbedContent, TabbedContent > ContentSwitcher { height: 1fr; }
+        TabPane { padding: 0; height: 1fr; }
+        #pj-balance { padding: 0 1; }
+        #pj-status { height: auto; max-height: 3; padding: 0 1; background: $boost; }
+    }
+    """
+
+    def __init__(self, services: Services, actor: Actor, project_id: int) -> None:
+        """Project ``project_id``, empty until read."""
+        super().__init__(services, actor)
+        self.project_id = project_id
+        self.detail: ProjectDetail | None = None
+        self._costs: dict[str, CostView] = {}
+        self._changes: dict[str, ChangeView] = {}
+
+    def compose_body(self) -> ComposeResult:
+        """The heading, the four tabs and the outcome line."""
+        yield Static("", id="pj-heading", markup=False)
+        with TabbedContent(initial="invoices"):
+            with TabPane("Invoices", id="invoices"):
+                yield KeyedTable(id="pj-invoices", cursor_type="row", zebra_stripes=True)
+            with TabPane("Costs", id="costs"):
+                yield KeyedTable(id="pj-costs", cursor_type="row", zebra_stripes=True)
+            with TabPane("Changes", id="changes"):
+                yield KeyedTable(id="pj-changes", cursor_type="row", zebra_stripes=True)
+            with TabPane("Balance", id="balance"):
+                yield Static("", id="pj-balance", markup=False)
+        yield Static("", id="pj-status", markup=False)
+
+    def on_mount(self) -> None:
+        """Set up the tables and read the project."""
+        super().on_mount()
+        self.query_one("#pj-status", Static).display = False
+        self.query_one("#pj-invoices", KeyedTable).add_columns(*INVOICE_COLUMNS)
+        self.query_one("#pj-costs", KeyedTable).add_columns(*COST_COLUMNS)
+        self.query_one("#pj-changes", KeyedTable).add_columns(*CHANGE_COLUMNS)
+        self.query_one("#pj-invoices", KeyedTable).focus()
+        self.load()
+
+    # --- what is offered where ----------------------------------------------------------------
+
+    @property
+    def tab(self) -> str:
+        """The open tab."""
+        tabs = self.query(TabbedContent)
+        return (tabs.first().active if tabs else "") or "invoices"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Each key only on its tab and for the roles that may use it."""
+        tab = self.tab
+        issue = self.actor.may(Perm.INVOICE_ISSUE)
+        costs = self.actor.may(Perm.PROJECT_COSTS)
+        offered = {
+            "new": (tab == "invoices" and issue) or (tab in ("costs", "changes") and costs),
+            "edit": tab in ("costs", "changes") and costs,
+            "delete": tab == "costs" and costs,
+            "record_external": tab == "invoices" and issue,
+            "open_pdf": tab == "invoices" and self.actor.may(Perm.INVOICE_VIEW_ALL),
+            "credit_note": tab == "invoices" and issue,
+        }
+        return offered.get(action, True)
+
+    def action_show_tab(self, key: str) -> None:
+        """Switch to the tab ``key``."""
+        self.query_one(TabbedContent).active = key
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Put the cursor in the tab's table and offer its keys."""
+        tables = {"invoices": "#pj-invoices", "costs": "#pj-costs", "changes": "#pj-changes"}
+        if self.tab in tables:
+            self.query_one(tables[self.tab], KeyedTable).focus()
+        self.refresh_bindings()
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def refresh_data(self) -> None:
+        """Another session changed something of the project: read it again."""
+        self.load()
+
+    def action_reload(self) -> None:
+        """Read the project again."""
+        self.load()
+
+    def load(self) -> None:
+        """Read the project, its costs and its balance."""
+        ident = self.project_id
+
+        def read() -> tuple[ProjectDetail, CostList, BalanceView]:
+            detail = self.services.projects.detail(self.actor, ident)
+            costs = (
+                self.services.costs.list(self.actor, CostFilter(project_id=ident))
+                if self.actor.may(Perm.PROJECT_COSTS)
+                else CostList((), detail.balance.total_costs)
+            )
+            return detail, costs, self.services.projects.balance(self.actor, ident)
+
+        call_service(self, read, self._show, group="pj", exclusive=True)
+
+    def _show(self, found: tuple[ProjectDetail, CostList, BalanceView]) -> None:
+        detail, costs, balance = found
+        self.detail = detail
+        self.query_one("#pj-heading", Static).update(
+            project_heading(detail.row, detail.next_kinds, detail.project_manager)
+        )
+        self.query_one("#pj-invoices", KeyedTable).show_rows(
+            (str(row.id), invoice_cells(row)) for row in detail.invoices
+        )
+        self._costs = {str(cost.id): cost for cost in costs.rows}
+        self.query_one("#pj-costs", KeyedTable).show_rows(
+            (str(cost.id), cost_cells(cost)) for cost in costs.rows
+        )
+        self._changes = {str(change.number): change for change in detail.changes}
+        self.query_one("#pj-changes", KeyedTable).show_rows(
+            (str(change.number), change_cells(change)) for change in detail.changes
+        )
+        self.query_one("#pj-balance", Static).update(balance_text(balance.balance, balance.months))
+        self.refresh_bindings()
+
+    def _tell(self, text: str, title: str) -> None:
+        status = self.query_one("#pj-status", Static)
+        status.update(text)
+        status.display = True
+        self.notify(text, title=title, timeout=8, markup=False)
+
+    # --- new, edit, delete by tab ---------------------------------------------------------------
+
+    def action_new(self) -> None:
+        """n: a settlement invoice, a cost or a change order, by the open tab."""
+        {"invoices": self._new_invoice, "costs": self._new_cost, "changes": self._new_change}.get(
+            self.tab, lambda: None
+        )()
+
+    def action_edit(self) -> None:
+        """e: edit the highlighted cost or change order."""
+        if self.tab == "costs":
+            self._edit_cost()
+        elif self.tab == "changes":
+            self._edit_change()
+
+    def action_delete(self) -> None:
+        """Delete: the highlighted cost, after asking."""
+        cost = self._current_cost()
+        if cost is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(
+                    self,
+                    lambda: self.services.costs.delete(self.actor, cost.id, version=cost.version),
+                    lambda gone: self._saved(f"Cost {gone.name} ({gone.amount}) deleted."),
+                )
+
+        push_dialog(
+            self,
+            YesNoDialog("Delete cost", f"Delete {cost.name} ({cost.amount})?", "Delete"),
+            answered,
+        )
+
+    # --- settlement invoices ----------------------------------------------------------------
+
+    def _new_invoice(self) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        if not detail.next_kinds:
+            self._tell(
+                "This project takes no settlement invoice now (billed through the time "
+                "pipeline, or settled by a total or final invoice).",
+                "No invoice",
+            )
+            return
+        kind = detail.next_kinds[0]
+        ident = self.project_id
+
+        def read() -> tuple[SuggestionView, tuple[str, ...]]:
+            suggestion = self.services.projects.suggest(self.actor, ident, kind)
+            return suggestion, self.services.projects.addresses(self.actor, ident)
+
+        call_service(self, read, self._open_invoice_form)
+
+    def _open_invoice_form(self, found: tuple[SuggestionView, tuple[str, ...]]) -> None:
+        suggestion, addresses = found
+        detail = self.detail
+        assert detail is not None
+        specs = settlement_specs(detail.next_kinds, detail.row.valuation == "tm", addresses)
+        draft = SettlementForm(
+            kind=suggestion.kind,
+            net=str(suggestion.suggestion.net.amount),
+            vat_rate=str(suggestion.vat_bp / 100).removesuffix(".0"),
+            footer=suggestion.footer,
+        )
+        ident, name = self.project_id, detail.row.name
+
+        def make_form(
+            form: SettlementForm, problems: tuple[Problem, ...]
+        ) -> FormModal[SettlementForm]:
+            return settlement_modal(name, suggestion, specs, form, problems)
+
+        def save(form: SettlementForm) -> IssuedSettlement:
+            return self.services.projects.issue(self.actor, ident, form)
+
+        edit_in_form(self, make_form, draft, save, self._issued)
+
+    def _issued(self, result: IssuedSettlement) -> None:
+        sent = f" E-mail: {result.sent}." if result.sent else ""
+        self._saved(f"Invoice {result.number} issued: gross {result.gross}.{sent}")
+
+    def action_record_external(self) -> None:
+        """t: record an invoice issued in another program."""
+        detail = self.detail
+        if detail is None:
+            return
+        ident, name = self.project_id, detail.row.name
+
+        def make_form(form: ExternalForm, problems: tuple[Problem, ...]) -> FormModal[ExternalForm]:
+            return external_modal(name, form, problems)
+
+        def save(form: ExternalForm) -> IssuedSettlement:
+            return self.services.projects.record_external(self.actor, ident, form)
+
+        edit_in_form(
+            self,
+            make_form,
+            ExternalForm(),
+            save,
+            lambda done: self._saved(f"Recorded {done.number} (external): gross {done.gross}."),
+        )
+
+    def _current_invoice(self) -> str | None:
+        key = highlighted_key(self, "#pj-invoices")
+        if key is None or self.detail is None:
+            return None
+        found = next((row for row in self.detail.invoices if str(row.id) == key), None)
+        if found is None or found.external:
+            return None
+        return found.number
+
+    def action_open_pdf(self) -> None:
+        """o: write the highlighted invoice's PDF into the exports folder."""
+        number = self._current_invoice()
+        if number is None:
+            self._tell("Choose one of our invoices (a recorded one has no PDF of ours).", "PDF")
+            return
+        call_service(
+            self,
+            lambda: self.services.invoices.render(self.actor, number, fmt="pdf"),
+            lambda path: self._tell(f"Written to {path}", "Invoice written"),
+        )
+
+    def action_credit_note(self) -> None:
+        """c: cancel the highlighted invoice with a credit note, after asking why."""
+        number = self._current_invoice()
+        if number is None:
+            return
+        from ..widgets.client_invoice_parts import CancelDraft
+        from ..widgets.dialogs.form import FormModal as Form
+        from ..widgets.fields import FieldSpec
+
+        def make_form(draft: CancelDraft, problems: tuple[Problem, ...]) -> Form[CancelDraft]:
+            return Form(
+                f"Cancel {number}",
+                (FieldSpec("reason", "Reason for the credit note"),),
+                draft,
+                lambda values: CancelDraft(**values),
+                problems,
+                intro="A credit note cancels the whole unpaid invoice and reopens the project.",
+            )
+
+        def save(draft: CancelDraft) -> object:
+            return self.services.client_invoices.cancel(self.actor, number, draft.reason)
+
+        edit_in_form(
+            self, make_form, CancelDraft(), save, lambda _n: self._saved(f"{number} cancelled.")
+        )
+
+    # --- costs ----------------------------------------------------------------------------------
+
+    def _current_cost(self) -> CostView | None:
+        key = highlighted_key(self, "#pj-costs")
+        return None if key is None else self._costs.get(key)
+
+    def _new_cost(self) -> None:
+        key = str(self.project_id)
+
+        def make_form(form: CostForm, problems: tuple[Problem, ...]) -> FormModal[CostForm]:
+            return cost_modal("New cost", key, form, problems)
+
+        def save(form: CostForm) -> CostView:
+            return self.services.costs.add(self.actor, form)
+
+        edit_in_form(
+            self,
+            make_form,
+            CostForm(project=key, cost_type="material"),
+            save,
+            lambda cost: self._saved(f"Cost {cost.name} ({cost.amount}) recorded."),
+        )
+
+    def _edit_cost(self) -> None:
+        cost = self._current_cost()
+        if cost is None:
+            return
+        key = str(self.project_id)
+
+        def make_form(form: CostForm, problems: tuple[Problem, ...]) -> FormModal[CostForm]:
+            return cost_modal(f"Edit cost #{cost.id}", key, form, problems)
+
+        def save(form: CostForm) -> CostView:
+            return self.services.costs.edit(self.actor, cost.id, form, version=cost.version)
+
+        edit_in_form(
+            self,
+            make_form,
+            cost_draft(cost),
+            save,
+            lambda saved: self._saved(f"Cost {saved.name} saved ({saved.amount})."),
+        )
+
+    # --- change orders ----------------------------------------------------------------------
+
+    def _new_change(self) -> None:
+        ident = self.project_id
+
+        def make_form(form: ChangeForm, problems: tuple[Problem, ...]) -> FormModal[ChangeForm]:
+            return change_modal("New change", form, problems)
+
+        def save(form: ChangeForm) -> ChangeView:
+            return self.services.projects.add_change(self.actor, ident, form)
+
+        edit_in_form(
+            self,
+            make_form,
+            ChangeForm(),
+            save,
+            lambda change: self._saved(f"Change {change.number} added ({change.amount})."),
+        )
+
+    def _edit_change(self) -> None:
+        key = highlighted_key(self, "#pj-changes")
+        change = None if key is None else self._changes.get(key)
+        if change is None:
+            return
+        ident = self.project_id
+
+        def make_form(form: ChangeForm, problems: tuple[Problem, ...]) -> FormModal[ChangeForm]:
+            return change_modal(f"Change {change.number}", form, problems)
+
+        def save(form: ChangeForm) -> ChangeView:
+            return self.services.projects.edit_change(
+                self.actor, ident, change.number, form, version=change.version
+            )
+
+        draft = ChangeForm(
+            change.description,
+            change.change_date.isoformat(),
+            str(change.amount.amount),
+            change.approved,
+        )
+        edit_in_form(
+            self,
+            make_form,
+            draft,
+            save,
+            lambda saved: self._saved(f"Change {saved.number} saved."),
+        )
+
+    def _saved(self, text: str) -> None:
+        self._tell(text, "Saved")
+        self.load()

@@ -261,7 +261,8 @@ def change_edit(
     with services_for(db) as services:
         actor = current_actor(services)
         current = {c.number: c for c in services.projects.changes(actor, name)}
-        found = current.get(int(number)) if number.strip().isdigit() else None
+        wanted = number.strip()
+        found = current.get(int(wanted)) if wanted.isascii() and wanted.isdigit() else None
         form = ChangeForm(
             description if description is not None else (found.description if found else ""),
             when if when is not None else (found.change_date.isoformat() if found else ""),

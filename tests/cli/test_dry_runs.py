@@ -16,6 +16,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
+from tektoro_tui.services.administration.presets import ProjectForm
 from tektoro_tui.services.invoicing.views import DraftForm, TermsForm
 from tektoro_tui.services.pipeline.views import AllocationForm
 from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, add_codes, add_person, connected
@@ -58,6 +59,10 @@ def prepare(url: str) -> Firm:
         services.invoices.update_draft(
             owner, draft.id, DraftForm(markup_percent="10", payment_terms_id=terms.id)
         )
+        services.presets.save_project(
+            owner,
+            ProjectForm("Tower", codes.client_id, valuation="fixed", contract_amount="5000"),
+        )
         approved = time.add_entry(ann, codes.card("2:00", today.isoformat())).id
         time.accept(ann, [approved])
         time.approve(owner, [approved])
@@ -94,6 +99,26 @@ CASES = {
         "documenter create-invoice {reference} --commentary X --issue-date 2026-02-30 --dry-run",
         "issue_date",
         1,
+    ),
+    "project invoice issue": (
+        OWNER_EMAIL,
+        "project invoice issue Tower --type partial --net 100 --paid-in-full --progress 10 "
+        "--dry-run",
+        "Would issue partial invoice INV/",
+        0,
+    ),
+    "project invoice issue (refused)": (
+        OWNER_EMAIL,
+        "project invoice issue Tower --type partial --net 5000.01 --dry-run",
+        "net",
+        1,
+    ),
+    "project invoice record-external": (
+        OWNER_EMAIL,
+        "project invoice record-external Tower --number EXT-1 --date {today} --net 100 "
+        "--vat 23 --dry-run",
+        "Would record partial EXT-1",
+        0,
     ),
     "contractor-invoice generate": (
         OWNER_EMAIL,

@@ -34,7 +34,7 @@ SKIPPED = {
     ("init",): "refused on a firm that exists; covered by test_cli.py",
 }
 NOT_FUZZED = {"db", "help"}
-PATHS = {"out", "body_file", "file"}
+PATHS = {"out", "body_file", "file", "pdf"}
 """Options naming a file: fuzzed as a name inside the test's folder, never anywhere else."""
 
 NASTY = (

@@ -30,6 +30,7 @@ from ...domain.permissions import Perm, Role
 from ...domain.rounding import divide_to_int
 from ...domain.settlement import RateAmount, SettledInvoice, SettlementKind
 from ...domain.states import InvoiceStatus, TimeEntryStatus
+from ...domain.values import parse_id
 from ...errors import NotFound, PermissionDenied, shown
 from ..base import Actor, chunks
 
@@ -108,8 +109,9 @@ def find_project(
     """
     text = str(key).strip()
     condition: ColumnElement[bool]
-    if text.isdigit():
-        condition = m.Project.id == int(text)  # type: ignore[assignment]
+    ident = _as_id(text)
+    if ident is not None:
+        condition = m.Project.id == ident  # type: ignore[assignment]
     else:
         lowered = text.lower()
         condition = or_(  # type: ignore[assignment]
@@ -127,6 +129,16 @@ def find_project(
             f"More than one project is called {shown(text)}; name it by its code or number."
         )
     return found[0]
+
+
+def _as_id(text: str) -> int | None:
+    """``text`` as a project id when it is one (digits within the id range), else None."""
+    if not text.isascii() or not text.isdigit():
+        return None
+    try:
+        return parse_id(text)
+    except ValueError:
+        return None
 
 
 # --- invoices -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -1145,15 +1146,23 @@ def _attachment(check: Form, path: str) -> tuple[str, bytes] | None:
     text = (path or "").strip()
     if not text:
         return None
-    source = Path(text).expanduser()
     try:
-        size = source.stat().st_size
-        if size > MAX_ATTACHMENT_BYTES:
+        source = Path(text).expanduser()
+        found = source.stat()
+        if not stat.S_ISREG(found.st_mode):
+            check.add("attachment", "must be a file")
+            return None
+        if found.st_size > MAX_ATTACHMENT_BYTES:
             check.add("attachment", "must be at most 20 MB")
             return None
-        content = source.read_bytes()
-    except OSError as error:
-        check.add("attachment", f"cannot be read: {error.strerror or error}")
+        with source.open("rb") as opened:
+            content = opened.read(MAX_ATTACHMENT_BYTES + 1)
+    except (OSError, ValueError, RuntimeError) as error:
+        reason = getattr(error, "strerror", None) or "no such readable file"
+        check.add("attachment", f"cannot be read: {reason}")
+        return None
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        check.add("attachment", "must be at most 20 MB")
         return None
     if not content.startswith(b"%PDF-"):
         check.add("attachment", "must be a PDF file")

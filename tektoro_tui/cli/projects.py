@@ -374,6 +374,9 @@ def invoice_record_external(
         str, typer.Option("--credits", help="Record a credit note cancelling this recorded one.")
     ] = "",
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Its PDF, kept with it.")] = None,
+    paid: Annotated[str, typer.Option("--paid", help="Amount already paid on it.")] = "",
+    paid_in_full: Annotated[bool, typer.Option("--paid-in-full", help="Paid in full.")] = False,
+    paid_on: Annotated[str, typer.Option("--paid-on", help="Date paid (default its date).")] = "",
     dry_run: DryRun = False,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -395,6 +398,9 @@ def invoice_record_external(
         change_number=change,
         credits=credits,
         attachment=str(pdf) if pdf else "",
+        paid_amount=paid,
+        paid_in_full=paid_in_full,
+        paid_on=paid_on,
     )
     with services_for(db) as services:
         actor = current_actor(services)

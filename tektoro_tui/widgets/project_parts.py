@@ -289,6 +289,8 @@ EXTERNAL_SPECS = (
     FieldSpec("service", "What it invoiced"),
     FieldSpec("change_number", "Settles change no."),
     FieldSpec("attachment", "Its PDF (path)", placeholder="optional"),
+    FieldSpec("paid_amount", "Paid amount", placeholder="blank: nothing paid yet"),
+    FieldSpec("paid_in_full", "Paid in full", kind="switch"),
 )
 
 
@@ -300,7 +302,7 @@ def external_modal(
         f"Record an external invoice: {project}",
         EXTERNAL_SPECS,
         draft,
-        lambda values: ExternalForm(**values),
+        lambda values: ExternalForm(**{**values, "paid_in_full": bool(values.get("paid_in_full"))}),
         problems,
         intro=(
             "An invoice issued in another program keeps its own number, counts in the balance "

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from tektoro_tui.data import models as m
+from tektoro_tui.domain.money import Money
 from tektoro_tui.domain.permissions import Role
 from tektoro_tui.domain.states import TimeEntryStatus
 from tektoro_tui.errors import ConflictError, NotFound, ValidationError
@@ -23,6 +24,7 @@ from tektoro_tui.services.demo import (
     DemoResult,
     build_demo,
 )
+from tektoro_tui.services.demo.construction import CREW_MEMBER, TIME_CARDS
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import MarkPaidForm
 from tests.builders import connected
@@ -84,7 +86,8 @@ def test_every_pipeline_status_is_present(services: Services, demo: DemoResult) 
         ).one()
     assert stored == {s: n for s, n in demo.status_counts.items() if n}
     assert set(stored) == {s.value for s in TimeEntryStatus}
-    assert sum(stored.values()) == ENTRIES == demo.entries
+    # the history's entries, and the approved time of the construction side's T&M project
+    assert sum(stored.values()) == ENTRIES + TIME_CARDS == demo.entries
     assert demo.pay_status_counts["paid"] > 0
     # The oldest work is mostly processed, the newest still on the time card or report.
     assert stored["processed"] > ENTRIES / 2
@@ -133,14 +136,18 @@ PIPELINE_RULES: dict[str, str] = {
     "documents come after the approvals": "SELECT COUNT(*) FROM document_line l "
     "JOIN document_record d ON d.id = l.document_id JOIN time_entry t ON t.id = l.time_entry_id "
     "WHERE d.created_at < t.approved_at",
-    "client invoices are standard invoices of invoice records": "SELECT COUNT(*) "
+    "invoices of the time pipeline are standard invoices of invoice records": "SELECT COUNT(*) "
     "FROM invoice i LEFT JOIN document_record d ON d.id = i.document_id "
-    "WHERE i.kind <> 'standard' OR d.kind IS NULL OR d.kind <> 'invoice' "
-    "OR d.client_id <> i.client_id OR i.status = 'draft'",
+    "WHERE i.project_id IS NULL AND (i.kind <> 'standard' OR d.kind IS NULL "
+    "OR d.kind <> 'invoice' OR d.client_id <> i.client_id OR i.status = 'draft')",
+    "settlement invoices settle a project without a record": "SELECT COUNT(*) FROM invoice i "
+    "WHERE i.kind IN ('partial','total','advance','final') "
+    "AND (i.project_id IS NULL OR i.document_id IS NOT NULL)",
     "client invoices bill their record's lines": "SELECT COUNT(*) FROM invoice i "
-    "WHERE (SELECT COUNT(*) FROM invoice_line l WHERE l.invoice_id = i.id) "
+    "WHERE i.kind = 'standard' AND (SELECT COUNT(*) FROM invoice_line l WHERE l.invoice_id = i.id) "
     "<> (SELECT COUNT(*) FROM document_line dl WHERE dl.document_id = i.document_id) "
-    "OR i.net_cents <> (SELECT billed_cents FROM document_record d WHERE d.id = i.document_id)",
+    "OR i.kind = 'standard' "
+    "AND i.net_cents <> (SELECT billed_cents FROM document_record d WHERE d.id = i.document_id)",
     "client payments are dated from the issue date to today": "SELECT COUNT(*) FROM payment p "
     "JOIN invoice i ON i.id = p.invoice_id "
     "WHERE p.paid_on < i.issue_date OR p.paid_on > '2026-03-10'",
@@ -221,7 +228,8 @@ def test_two_staff_tiers_and_every_login_works(services: Services, demo: DemoRes
             text("SELECT COUNT(*) FROM user_account WHERE role = 'client' AND company_id IS NULL")
         ).scalar_one()
     assert second_tier == ["Katarzyna Wiśniewska", "Paweł Nowicki"]
-    assert first_tier == 5 and unpaid_staff == 0 and loose_clients == 0
+    # five staff under the two managers, and the depot's technician of the construction side
+    assert first_tier == 6 and unpaid_staff == 0 and loose_clients == 0
     roles = {login.role for login in demo.logins}
     assert {role.label for role in Role if role.value in _DEMO_ROLES} == roles
     for login in demo.logins:
@@ -239,9 +247,10 @@ def test_issue_four_records(services: Services, demo: DemoResult) -> None:
         def rows(sql: str) -> list[tuple[object, ...]]:
             return [tuple(r) for r in session.execute(text(sql)).all()]
 
-        clients = rows(
+        clients = rows(  # the clients of the time pipeline (the construction side's have none)
             "SELECT c.name, COUNT(u.id) FROM company c LEFT JOIN user_account u "
-            "ON u.company_id = c.id AND u.role = 'client' GROUP BY c.name ORDER BY c.name"
+            "ON u.company_id = c.id AND u.role = 'client' "
+            "WHERE c.id IN (SELECT client_id FROM document_record) GROUP BY c.name ORDER BY c.name"
         )
         states = rows("SELECT status, COUNT(*) FROM master_invoice GROUP BY status ORDER BY 1")
         numbers = rows("SELECT seq, number FROM master_invoice ORDER BY seq")
@@ -270,7 +279,7 @@ def test_issue_four_records(services: Services, demo: DemoResult) -> None:
     assert terms == [("instructions",), ("late_fee",), ("standard",)]
     assert expired == [("Paweł Nowicki", "contract"), ("Émilie Dubois", "insurance")]
     missing = {name for name, n in kinds if n < 3}
-    assert missing == {"Katarzyna Wiśniewska", "Tomasz Górski"}
+    assert missing == {"Katarzyna Wiśniewska", "Tomasz Górski", CREW_MEMBER}
     assert demo.finance == {
         "payment_terms": 3,
         "compliance_documents": 19,
@@ -281,21 +290,38 @@ def test_issue_four_records(services: Services, demo: DemoResult) -> None:
         "client_invoices_partially_paid": 3,
         "client_invoices_sent": 2,
         "client_payments": 6,
+        # the construction side: four projects settled by invoices, one more site per 500
+        # entries with one cost per 20 entries, besides the sixteen costs of the four
+        "construction_projects": 4 + ENTRIES // 500,
+        "settlement_invoices": 8,
+        "external_invoices": 1,
+        "project_changes": 2,
+        "project_costs": 16 + ENTRIES // 20,
+        "settled_time_cards": TIME_CARDS,
     }
     assert demo.pay_status_counts["paid"] > 0 and demo.pay_status_counts["invoiced"] > 0
     assert "Contractor master invoices: 9 with 7 payments" in demo.summary()
 
 
-def _client_invoices(services: Services) -> list[tuple[Any, ...]]:
-    """Every client invoice as a tuple of its columns that matter here, by number."""
+def _client_invoices(
+    services: Services, *, pipeline: bool = True, external: bool = False
+) -> list[tuple[Any, ...]]:
+    """Every client invoice of the time pipeline (with ``pipeline`` False, every invoice of
+    ours, the construction side's settlement invoices too) as a tuple of its columns that
+    matter here, by number."""
     columns = (
         m.Invoice.seq, m.Invoice.number, m.Invoice.client_id, m.Invoice.document_id,
         m.Invoice.status, m.Invoice.issue_date, m.Invoice.due_date, m.Invoice.net_cents,
         m.Invoice.vat_cents, m.Invoice.gross_cents, m.Invoice.paid_cents,
         m.Invoice.payment_terms_text, m.Invoice.issued_by_id, m.Invoice.sent_at,
     )  # fmt: skip
+    query = select(*columns).order_by(m.Invoice.id)
+    if not external:
+        query = query.where(m.Invoice.external_number.is_(None))  # type: ignore[union-attr]
+    if pipeline:
+        query = query.where(m.Invoice.kind == "standard")
     with services.db.read() as session:
-        return [tuple(r) for r in session.execute(select(*columns).order_by(m.Invoice.id)).all()]
+        return [tuple(r) for r in session.execute(query).all()]
 
 
 def test_client_invoices_are_issued_and_paid_through_the_services(
@@ -350,12 +376,16 @@ def test_client_invoices_are_issued_and_paid_through_the_services(
                 .group_by(m.AuditEvent.action)
             ).all()
         )
-    # A gapless series in issue-date order, none dated after today.
-    assert [row[0] for row in invoices] == list(range(1, 10))
-    assert [row[1] for row in invoices] == [f"INV/{row[5].year}/{row[0]:05d}" for row in invoices]
-    dates = [row[5] for row in invoices]
+    # One gapless series in issue-date order, none dated after today: the construction side's
+    # settlement invoices first, then the invoices of the time pipeline.
+    numbered = _client_invoices(services, pipeline=False)
+    settled = demo.finance["settlement_invoices"]
+    assert [row[0] for row in numbered] == list(range(1, settled + 10))
+    assert [row[0] for row in invoices] == list(range(settled + 1, settled + 10))
+    assert [row[1] for row in numbered] == [f"INV/{row[5].year}/{row[0]:05d}" for row in numbered]
+    dates = [row[5] for row in numbered]
     assert dates == sorted(dates) and dates[-1] <= TODAY
-    assert tuple(series) == (9, dates[-1])
+    assert tuple(series) == (settled + 9, dates[-1])
     # Per client, from its three newest invoice records, oldest first: paid, partly, unpaid.
     by_client: dict[int, list[tuple[Any, ...]]] = {}
     for row in invoices:
@@ -374,13 +404,18 @@ def test_client_invoices_are_issued_and_paid_through_the_services(
         assert row[12] == clerk and gross == net + vat > 0
         assert lines[ident] == (net, vat, gross)  # the totals are their lines'
         assert payments.get(ident, (0, 0))[0] == row[10]  # the payments add up
-    assert sum(count for _total, count in payments.values()) == 6
-    # every draft starts with the firm's default terms (the standard ones): none is edited
+    pipeline = {ids[row[1]] for row in invoices}
+    assert sum(count for ident, (_t, count) in payments.items() if ident in pipeline) == 6
+    # every draft starts with the firm's default terms (the standard ones): none is edited;
+    # the construction side issues its settlement invoices and records one from elsewhere
+    settled = demo.finance["settlement_invoices"]
     assert actions == {
         "invoice.draft": 9,
-        "invoice.issue": 9,
-        "invoice.payment": 6,
+        "invoice.issue": 9 + settled,
+        "invoice.payment": 6
+        + sum(count for i, (_t, count) in payments.items() if i not in pipeline),
         "invoice.send": 2,
+        "invoice.record_external": demo.finance["external_invoices"],
     }
     assert (
         "Client invoices: 9 issued (3 paid, 3 partially paid, 3 unpaid; 2 marked sent) "
@@ -394,7 +429,8 @@ def test_client_users_see_only_their_own_invoices(services: Services, demo: Demo
     login = {entry.email: entry for entry in demo.logins}
     admin = services.auth.login(demo.logins[0].email, DEMO_PASSWORD)
     everything = services.client_invoices.list(admin)
-    assert len(everything.rows) == 9
+    construction = demo.finance["settlement_invoices"] + demo.finance["external_invoices"]
+    assert len(everything.rows) == 9 + construction
     assert everything.total_gross == everything.total_paid + everything.total_due  # type: ignore[operator]
     clients = [e for e in login.values() if e.role == Role.CLIENT.label]
     assert len(clients) == 4
@@ -409,6 +445,7 @@ def test_client_users_see_only_their_own_invoices(services: Services, demo: Demo
         assert portal.paid_total.cents > 0 and portal.outstanding.cents > 0
         assert len(portal.open_invoices) == 2 and len(portal.paid_invoices) == 1
     dashboard = services.dashboards.administrator(admin)
+    invoices = _client_invoices(services, pipeline=False, external=True)  # the whole ledger
     received = sum(row[10] for row in invoices)
     assert dashboard.paid.cents == received > 0
     assert dashboard.invoiced.cents == sum(row[9] for row in invoices)
@@ -538,3 +575,41 @@ def test_cli_demo_prints_the_logins(tmp_path: Path) -> None:
     assert DEMO_PASSWORD in result.output and "processed" in result.output
     again = CliRunner().invoke(app, ["demo", "--db", str(db_file), "--entries", "250"])
     assert again.exit_code == 1
+
+
+def test_the_construction_side_has_every_kind_of_settlement(
+    services: Services, demo: DemoResult
+) -> None:
+    """Riverside: 850,000.00 + change 42,500.00 = 892,500.00; partials 170,000.00 + 255,000.00
+    + 42,500.00 (the change's) = 467,500.00. Nursery: advances 96,000.00 and 64,000.00 and a
+    final whose gross with theirs is the contract's 320,000.00 at 19 % = 380,800.00. Town hall:
+    one recorded from another program. Depot: time and material, labour and costs."""
+    accountant = services.auth.login("helga.schroeder@northwind.example", DEMO_PASSWORD)
+    projects = services.projects
+    riverside = projects.detail(accountant, "RV-01")
+    assert riverside.row.contract_with_changes == Money.parse("892500", "EUR")
+    assert riverside.row.invoiced == Money.parse("467500", "EUR")
+    assert [row.change_number for row in riverside.invoices] == [None, None, 1]
+    assert [change.approved for change in riverside.changes] == [True, False]
+    nursery = projects.detail(accountant, "NS-01")
+    assert [row.kind for row in nursery.invoices] == ["advance", "advance", "final"]
+    assert sum(row.gross.cents for row in nursery.invoices) == 38_080_000
+    assert nursery.next_kinds == () and nursery.row.progress_pct == 100
+    town_hall = projects.detail(accountant, "TH-01")
+    assert [(row.number, row.external) for row in town_hall.invoices] == [
+        ("FV/2025/118", True),
+        (town_hall.invoices[1].number, False),
+    ]
+    depot = projects.detail(accountant, "DM-01")
+    assert depot.row.valuation == "tm" and depot.row.billing == "settlement"
+    assert dict(depot.balance.costs)["labour"].cents > 0
+    assert depot.invoices[0].net.cents > 0
+    groups = {group.project_id: group for group in services.wip.groups(demo_admin(services, demo))}
+    assert groups[depot.row.id].settled_by_invoices  # its approved time waits in no WIP
+    listing = projects.list(accountant, limit=None)
+    assert listing.total == demo.finance["construction_projects"] + 6
+
+
+def demo_admin(services: Services, demo: DemoResult) -> Actor:
+    """The demo's administrator, signed in."""
+    return services.auth.login(demo.logins[0].email, DEMO_PASSWORD)

@@ -26,6 +26,7 @@ from tektoro_tui.services.administration.presets import ProjectForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.check import run_check
 from tektoro_tui.services.hub import Services
+from tektoro_tui.services.invoicing.views import MarkPaidForm
 from tektoro_tui.services.pipeline.views import AllocationForm
 from tektoro_tui.services.projects.views import (
     ChangeForm,
@@ -352,13 +353,31 @@ def test_an_external_invoice_counts_never_takes_our_number_and_is_frozen(
     with pytest.raises(LedgerError), services.db.write() as session:
         session.execute(text("DELETE FROM invoice_attachment"))
 
+    with pytest.raises(IllegalTransition) as ours:
+        services.client_invoices.cancel(firm.accountant, "FV/2026/17", "wrong")
+    assert "record the credit note that program issued" in ours.value.message
+    paid = services.client_invoices.mark_paid(firm.accountant, "FV/2026/17", MarkPaidForm())
+    assert (paid.number, paid.status, paid.external) == ("FV/2026/17", "paid", True)
+    with pytest.raises(IllegalTransition):  # paid: a credit note no longer cancels it
+        services.projects.record_external(
+            firm.accountant,
+            pid,
+            ExternalForm(number="KOR/2026/1", issue_date="2026-03-01", credits="FV/2026/17"),
+        )
+    other = services.projects.record_external(
+        firm.accountant,
+        pid,
+        ExternalForm(number="FV/2026/19", issue_date="2026-02-04", net="1000", vat="230"),
+    )
+    assert other.paid == eur("0")
     note = services.projects.record_external(
         firm.accountant,
         pid,
-        ExternalForm(number="KOR/2026/2", issue_date="2026-03-01", credits="FV/2026/17"),
+        ExternalForm(number="KOR/2026/2", issue_date="2026-03-01", credits="FV/2026/19"),
     )
-    assert note.gross == eur("-24600")
-    assert services.projects.suggest(firm.accountant, pid, "partial").suggestion.net == eur("70000")
+    assert note.gross == eur("-1230")
+    # 80,000.00 - 20,000.00 recorded and paid - 10,000.00 ours (FV/2026/19 is cancelled)
+    assert services.projects.suggest(firm.accountant, pid, "partial").suggestion.net == eur("50000")
     report = run_check(services.db)
     assert report.ok, report.failures
 
@@ -449,3 +468,19 @@ def test_paid_in_full_and_progress_are_recorded_with_the_invoice(firm: Firm) -> 
     assert detail.invoices[0].status == "paid" and detail.invoices[0].paid == eur("1230")
     assert detail.balance.paid == eur("1230") and detail.balance.outstanding == eur("0")
     _ = date  # the clock's date is the default issue date
+
+
+def test_a_client_period_invoice_counts_in_each_project_it_bills(world) -> None:  # type: ignore[no-untyped-def]
+    """The finance world's invoice of Acme's period (no project of its own) bills 3 × 200.00 of
+    Roof's time: Roof shows 600.00 invoiced (738.00 gross, nothing paid) and is billed through
+    the time pipeline, so no settlement invoice is offered or accepted."""
+    projects = world.services.projects
+    detail = projects.detail(world.accountant, "Roof")
+    assert detail.row.billing == "time" and detail.next_kinds == ()
+    assert detail.row.invoiced == eur("600") and detail.balance.outstanding == eur("738")
+    with pytest.raises(IllegalTransition):
+        projects.issue(world.accountant, "Roof", SettlementForm(kind="partial", net="1"))
+    months = projects.balance(world.accountant, "Roof").months
+    assert [(month.month, month.invoiced) for month in months if month.invoiced.cents] == [
+        ("2026-02", eur("600"))
+    ]

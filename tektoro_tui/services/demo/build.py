@@ -13,6 +13,7 @@ from ..hub import Services
 from .bulk import refresh_statistics
 from .cast import ACTIVITIES, ADMIN, CLIENTS, DEMO_PASSWORD, ORGANISATION, PROJECTS, RATE_CODES
 from .clients import ClientBilling
+from .construction import ConstructionBooks
 from .contractors import ContractorBooks
 from .history import BulkHistory, HistoryStats
 from .people import set_up_firm
@@ -30,7 +31,8 @@ def build_demo(
     """Build the demo firm in an empty database and return its logins and counts.
 
     The people and presets first, then the year of time cards in bulk, then what the firm
-    did with money (contractor master invoices, client invoices) through the services.
+    did with money (contractor master invoices, the construction projects settled by
+    invoices, client invoices) through the services.
 
     Args:
         services: the services of the (empty) database to fill.
@@ -57,7 +59,16 @@ def build_demo(
     books = ContractorBooks(services, firm, stats.payable, office_day, say)
     finance = books.run()
     stats.pay.update(books.pay_moves)
-    finance |= ClientBilling(services, firm, stats.invoice_records, office_day, say).run()
+    billing = ClientBilling(services, firm, stats.invoice_records, office_day, say)
+    # settlement invoices share the client invoices' series, which is chronological: they
+    # are dated up to the first client invoice the billing will issue
+    last_day = billing.first_issue_day() or office_day
+    construction = ConstructionBooks(services, firm, last_day, entries, say).run()
+    cards = construction["settled_time_cards"]
+    stats.statuses[TimeEntryStatus.APPROVED.value] = stats.statuses.get("approved", 0) + cards
+    stats.pay[PayStatus.UNPAID.value] = stats.pay.get(PayStatus.UNPAID.value, 0) + cards
+    finance |= construction
+    finance |= billing.run()
     return _result(logins, stats, finance, time.perf_counter() - started)
 
 

@@ -127,6 +127,11 @@ class ClientBilling:
             "client_payments": payments,
         }
 
+    def first_issue_day(self) -> date | None:
+        """The issue date of the first invoice :meth:`run` will issue (None when none)."""
+        planned = self._plan()
+        return min(item.issue_date for item in planned) if planned else None
+
     def _plan(self) -> list[_PlannedInvoice]:
         """Each client's newest invoice records that fit its line budget, with issue dates
         and what will be paid of each."""

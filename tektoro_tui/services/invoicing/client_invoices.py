@@ -586,6 +586,13 @@ def _check_sendable(invoice: m.Invoice) -> None:
             "a credit note is settled against the invoice it cancels; print it from the "
             "Invoice Printer to give it to the client",
         )
+    if invoice.external_number is not None:
+        raise IllegalTransition(
+            "recorded invoice",
+            "issued in another program",
+            "mark sent",
+            "the program that issued it sent it; record its payments here",
+        )
     current = InvoiceStatus(invoice.status)
     if current is InvoiceStatus.ISSUED:
         return

@@ -353,6 +353,14 @@ def _check_creditable(original: m.Invoice) -> None:
         raise IllegalTransition(
             "credit note", "a credit note", "credit", "a credit note cannot itself be credited"
         )
+    if original.external_number is not None:
+        raise IllegalTransition(
+            "recorded invoice",
+            "issued in another program",
+            "cancel",
+            f"invoice {original.external_number} was issued in another program: record the "
+            "credit note that program issued for it against its project instead",
+        )
     if original.paid_cents > 0:
         paid = Money(original.paid_cents, original.currency)
         raise IllegalTransition(

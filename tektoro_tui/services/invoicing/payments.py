@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...data import models as m
@@ -30,6 +30,9 @@ from ...domain.states import (
 from ...domain.validation import Form
 from ...errors import (
     IllegalTransition,
+    NotFound,
+    Problem,
+    ValidationError,
 )
 from ..base import Actor, ServiceBase, UnitOfWork, org_today, organisation, row_dict
 from .common import CREDIT_NOTE, PAYABLE_STATUSES, lock_invoice
@@ -245,7 +248,34 @@ def lock_by_number(session: Session, number: str, *conditions: Any) -> m.Invoice
     that exists but does not match is NotFound too, so its existence is not revealed.
     """
     wanted = number.strip()
-    return lock_invoice(session, and_(m.Invoice.number == wanted, *conditions), f"Invoice {wanted}")
+    own = session.execute(
+        select(m.Invoice.id).where(m.Invoice.number == wanted, *conditions)
+    ).scalar_one_or_none()
+    if own is None:
+        # an invoice recorded from another program, by its own number, if only one has it
+        recorded = (
+            session.execute(
+                select(m.Invoice.id)
+                .where(m.Invoice.external_number == wanted, *conditions)
+                .limit(2)
+            )
+            .scalars()
+            .all()
+        )
+        if len(recorded) > 1:
+            raise ValidationError(
+                [
+                    Problem(
+                        "number",
+                        f"{wanted} is the number of invoices recorded on several projects; "
+                        "pay it from its project",
+                    )
+                ]
+            )
+        own = recorded[0] if recorded else None
+    if own is None:
+        raise NotFound(f"Invoice {wanted} does not exist.")
+    return lock_invoice(session, m.Invoice.id == own, f"Invoice {wanted}")
 
 
 def mask_account(number: str) -> str:

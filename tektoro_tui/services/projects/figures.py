@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, extract, func, or_, select, true
 from sqlalchemy.orm import Session
@@ -201,10 +202,16 @@ def _live_invoice() -> ColumnElement[bool]:
 
 
 def invoice_sums(session: Session, project_ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:
-    """(net, gross, paid) cents of each project's live invoices."""
-    found: dict[int, tuple[int, int, int]] = {}
+    """(net, gross, paid) cents of each project's live invoices.
+
+    An invoice of a client's whole period (no project of its own, billing time of several
+    projects) counts in each project by the net of its lines that bill that project's time;
+    its gross and what was paid on it are shared out in the same proportion.
+    """
+    found: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     inv = m.Invoice
-    for chunk in chunks(sorted(set(project_ids)), _CHUNK):
+    wanted = sorted(set(project_ids))
+    for chunk in chunks(wanted, _CHUNK):
         for pid, net, gross, paid in session.execute(
             select(
                 inv.project_id,
@@ -215,8 +222,45 @@ def invoice_sums(session: Session, project_ids: Sequence[int]) -> dict[int, tupl
             .where(inv.project_id.in_(chunk), _live_invoice())  # type: ignore[union-attr]
             .group_by(inv.project_id)
         ).all():
-            found[int(pid)] = (int(net), int(gross), int(paid))
-    return found
+            found[int(pid)] = [int(net), int(gross), int(paid)]
+        for pid, line_net, net, gross, paid in session.execute(_shared_lines(chunk)).all():
+            share = found[int(pid)]
+            share[0] += int(line_net)
+            if int(net):
+                share[1] += divide_to_int(int(gross) * int(line_net), int(net))
+                share[2] += divide_to_int(int(paid) * int(line_net), int(net))
+    return {pid: (sums[0], sums[1], sums[2]) for pid, sums in found.items()}
+
+
+def _shared_lines(project_ids: Sequence[int]) -> Any:
+    """Per live invoice without a project of its own and per project of ``project_ids``: the
+    net of its lines billing that project's time, and the invoice's net, gross and paid."""
+    line, entry, doc_line = m.InvoiceLine, m.TimeEntry, m.DocumentLine
+    return (
+        select(
+            entry.project_id,
+            func.sum(line.net_cents),
+            m.Invoice.net_cents,
+            m.Invoice.gross_cents,
+            m.Invoice.paid_cents,
+        )
+        .select_from(line)
+        .join(m.Invoice, m.Invoice.id == line.invoice_id)
+        .join(doc_line, doc_line.id == line.document_line_id)
+        .join(entry, entry.id == doc_line.time_entry_id)
+        .where(
+            m.Invoice.project_id.is_(None),  # type: ignore[union-attr]
+            _live_invoice(),
+            entry.project_id.in_(project_ids),  # type: ignore[attr-defined]
+        )
+        .group_by(
+            m.Invoice.id,
+            entry.project_id,
+            m.Invoice.net_cents,
+            m.Invoice.gross_cents,
+            m.Invoice.paid_cents,
+        )
+    )
 
 
 def billing_routes(session: Session, project_ids: Sequence[int]) -> dict[int, str]:
@@ -395,6 +439,17 @@ def monthly(session: Session, project_id: int, currency: str) -> list[tuple[str,
     for y, mo, net in session.execute(
         select(year, month, func.sum(inv.net_cents))
         .where(inv.project_id == project_id, _live_invoice())
+        .group_by(year, month)
+    ).all():
+        invoiced[f"{int(y):04d}-{int(mo):02d}"] += int(net)
+    line, entry, doc_line = m.InvoiceLine, m.TimeEntry, m.DocumentLine
+    for y, mo, net in session.execute(
+        select(year, month, func.sum(line.net_cents))
+        .select_from(line)
+        .join(inv, inv.id == line.invoice_id)
+        .join(doc_line, doc_line.id == line.document_line_id)
+        .join(entry, entry.id == doc_line.time_entry_id)
+        .where(inv.project_id.is_(None), _live_invoice(), entry.project_id == project_id)  # type: ignore[union-attr]
         .group_by(year, month)
     ).all():
         invoiced[f"{int(y):04d}-{int(mo):02d}"] += int(net)

@@ -20,7 +20,7 @@ import json
 import stat
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -1090,6 +1090,8 @@ def _record_external(uow: UnitOfWork, project: m.Project, form: ExternalForm) ->
     vat = check.money("vat", form.vat, currency, min_cents=0)
     gross = check.money("gross", form.gross, currency, required=False)
     rate = check.percent_bp("vat_rate", form.vat_rate, required=False)
+    paid = check.money("paid_amount", form.paid_amount, currency, required=False, min_cents=0)
+    paid_on = check.date("paid_on", form.paid_on, required=False)
     settled = f.settled_invoices(session, _pid(project), currency)
     kind = _external_kind(check, form.kind, project, settled)
     change = _change_of(check, session, project, form.change_number)
@@ -1116,8 +1118,10 @@ def _record_external(uow: UnitOfWork, project: m.Project, form: ExternalForm) ->
     invoice = _draft(uow, project, kind, line.description, (line,), currency, None, change)
     invoice.external_number = number
     records = _insert_lines(session, invoice, (line,))
-    _freeze_recorded(uow, invoice, records, when, due or when, attachment)
-    return _issued(invoice, (line,), Money.zero(currency), None)
+    due_on = due or when + timedelta(days=org.payment_deadline_days)
+    _freeze_recorded(uow, invoice, records, when, due_on, attachment)
+    paid_total = _pay_at_once(uow, invoice, form.paid_in_full, paid, paid_on or when)
+    return _issued(invoice, (line,), paid_total, None)
 
 
 def _external_taken(session: Session, project: m.Project, number: str) -> bool:

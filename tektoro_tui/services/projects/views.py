@@ -197,6 +197,9 @@ class ExternalForm:
     change_number: str = ""
     credits: str = ""  # the external number of the recorded invoice this credit note cancels
     attachment: str = ""  # path of the PDF to keep with it
+    paid_amount: str = ""  # records a payment at once
+    paid_in_full: bool = False
+    paid_on: str = ""  # blank: its issue date
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,17 @@ AREAS: tuple[Area, ...] = (
         words="contracts projects settlement invoices costs change orders balance budget",
     ),
     Area(
+        "costs",
+        "Project costs",
+        "Costs",
+        "k",
+        "The cost register: material, salary, equipment and other costs of projects",
+        "projects",
+        "CostsScreen",
+        (Perm.PROJECT_COSTS,),
+        words="costs expenses material salary equipment purchases supplier invoices register",
+    ),
+    Area(
         "metrics",
         "Financial metrics",
         "Metrics",

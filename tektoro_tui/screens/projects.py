@@ -10,6 +10,7 @@ change orders (n adds, e edits or approves) and its balance with a bar per month
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -605,3 +606,228 @@ class ProjectScreen(AreaScreen):
     def _saved(self, text: str) -> None:
         self._tell(text, "Saved")
         self.load()
+
+
+class CostsScreen(AreaScreen):
+    """The cost register of every project the user may see: add, edit, delete, export."""
+
+    TITLE_TEXT = "Project costs"
+    HELP = (
+        "The costs of every project you may see, newest first: material, salary, equipment "
+        "and other. n records a cost (choose its project in the form), e edits the "
+        "highlighted one, Delete deletes it after asking, f puts the cursor in the filter "
+        "(part of a name, supplier invoice or project), x exports the list to CSV or XLSX. "
+        "Costs count in each project's balance and in time-and-material suggestions."
+    )
+    BINDINGS = [
+        Binding(keymap.NEW, "new", "New"),
+        Binding(keymap.EDIT, "edit", "Edit"),
+        Binding(keymap.DELETE, "delete", "Delete"),
+        Binding(keymap.FILTER, "focus_filter", "Filter"),
+        Binding(keymap.EXPORT, "export", "Export"),
+        Binding(keymap.RELOAD, "reload", "Reload", show=False),
+    ]
+    REFRESH_ON = frozenset({"project_cost", "project"})
+    DEFAULT_CSS = """
+    CostsScreen {
+        #co-filter { height: 1; border: none; padding: 0 1; }
+        #co-list { height: 1fr; }
+        #co-totals { height: 1; padding: 0 1; text-style: bold; }
+        #co-status { height: auto; max-height: 3; padding: 0 1; background: $boost; }
+    }
+    """
+
+    def __init__(self, services: Services, actor: Actor) -> None:
+        """The register, empty until read."""
+        super().__init__(services, actor)
+        self._rows: dict[str, CostView] = {}
+        self._search = ""
+        self._projects: tuple[tuple[str, str], ...] = ()
+
+    def compose_body(self) -> ComposeResult:
+        """The filter, the list, the totals and the outcome line."""
+        yield Input(
+            placeholder="Filter: part of a name, supplier invoice or project",
+            id="co-filter",
+            compact=True,
+        )
+        yield KeyedTable(id="co-list", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="co-totals", markup=False)
+        yield Static("", id="co-status", markup=False)
+
+    def on_mount(self) -> None:
+        """Set up the list and read it."""
+        super().on_mount()
+        self.query_one("#co-status", Static).display = False
+        self.table.add_columns("Project", *COST_COLUMNS)
+        self.table.focus()
+        self.load()
+
+    @property
+    def table(self) -> KeyedTable:
+        """The list of costs."""
+        return self.query_one("#co-list", KeyedTable)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Export only with the permission; edit and delete only on a cost."""
+        if action == "export":
+            return self.actor.may(Perm.INVOICE_EXPORT)
+        if action in ("edit", "delete"):
+            return self._current() is not None or None
+        return True
+
+    def refresh_data(self) -> None:
+        """Another session changed costs: read again."""
+        self.load()
+
+    def action_reload(self) -> None:
+        """Read the register again."""
+        self.load()
+
+    def action_focus_filter(self) -> None:
+        """Put the cursor in the filter."""
+        self.query_one("#co-filter", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """The filter changed: read the list for it."""
+        if event.input.id == "co-filter":
+            self._search = event.value
+            self.load()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter goes to the list."""
+        if event.input.id == "co-filter":
+            self.table.focus()
+
+    def load(self) -> None:
+        """Read the register under the filter, in place."""
+        search = self._search
+        call_service(
+            self,
+            lambda: self.services.costs.list(self.actor, CostFilter(search=search)),
+            self._show,
+            group="co-list",
+            exclusive=True,
+        )
+
+    def _show(self, listed: CostList) -> None:
+        from ..widgets.printer_detail import clipped
+
+        self._rows = {str(cost.id): cost for cost in listed.rows}
+        self.table.show_rows(
+            (str(cost.id), (clipped(cost.project_name, 18), *cost_cells(cost)))
+            for cost in listed.rows
+        )
+        by_type = " · ".join(f"{kind} {amount.format()}" for kind, amount in listed.by_type)
+        self.query_one("#co-totals", Static).update(
+            f"{len(listed.rows)} costs · {listed.total} · {by_type}"
+        )
+        self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        """Offer edit and delete on a cost."""
+        self.refresh_bindings()
+
+    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
+        """Enter edits the highlighted cost."""
+        self.action_edit()
+
+    def _current(self) -> CostView | None:
+        key = highlighted_key(self, "#co-list")
+        return None if key is None else self._rows.get(key)
+
+    def _tell(self, text: str) -> None:
+        status = self.query_one("#co-status", Static)
+        status.update(text)
+        status.display = True
+        self.notify(text, title="Costs", timeout=8, markup=False)
+
+    def _with_projects(self, then: Callable[[tuple[tuple[str, str], ...]], None]) -> None:
+        if self._projects:
+            then(self._projects)
+            return
+
+        def read() -> tuple[tuple[str, str], ...]:
+            listed = self.services.projects.list(self.actor, limit=None)
+            return tuple((row.name, str(row.id)) for row in listed.rows)
+
+        def got(projects: tuple[tuple[str, str], ...]) -> None:
+            self._projects = projects
+            then(projects)
+
+        call_service(self, read, got)
+
+    def action_new(self) -> None:
+        """n: record a cost, its project chosen in the form."""
+
+        def open_form(projects: tuple[tuple[str, str], ...]) -> None:
+            def make_form(form: CostForm, problems: tuple[Problem, ...]) -> FormModal[CostForm]:
+                return cost_modal("New cost", "", form, problems, projects)
+
+            def save(form: CostForm) -> CostView:
+                return self.services.costs.add(self.actor, form)
+
+            first = projects[0][1] if projects else ""
+            edit_in_form(
+                self,
+                make_form,
+                CostForm(project=first, cost_type="material"),
+                save,
+                self._saved,
+            )
+
+        self._with_projects(open_form)
+
+    def action_edit(self) -> None:
+        """e: edit the highlighted cost."""
+        cost = self._current()
+        if cost is None:
+            return
+
+        def open_form(projects: tuple[tuple[str, str], ...]) -> None:
+            def make_form(form: CostForm, problems: tuple[Problem, ...]) -> FormModal[CostForm]:
+                return cost_modal(f"Edit cost #{cost.id}", "", form, problems, projects)
+
+            def save(form: CostForm) -> CostView:
+                return self.services.costs.edit(self.actor, cost.id, form, version=cost.version)
+
+            edit_in_form(self, make_form, cost_draft(cost), save, self._saved)
+
+        self._with_projects(open_form)
+
+    def action_delete(self) -> None:
+        """Delete: the highlighted cost, after asking."""
+        cost = self._current()
+        if cost is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(
+                    self,
+                    lambda: self.services.costs.delete(self.actor, cost.id, version=cost.version),
+                    lambda gone: self._done(f"Cost {gone.name} ({gone.amount}) deleted."),
+                )
+
+        question = f"Delete {cost.name} ({cost.amount}) of {cost.project_name}?"
+        push_dialog(self, YesNoDialog("Delete cost", question, "Delete"), answered)
+
+    def _saved(self, cost: CostView) -> None:
+        self._done(f"Cost {cost.name} ({cost.amount}) of {cost.project_name} saved.")
+
+    def _done(self, text: str) -> None:
+        self._tell(text)
+        self.load()
+
+    def action_export(self, fmt: str = "") -> None:
+        """Export the register as filtered to CSV or XLSX."""
+        if not fmt:
+            choose_format(self, "The costs listed", self.action_export)
+            return
+        search = self._search
+
+        def write() -> Path:
+            report = self.services.costs.table(self.actor, CostFilter(search=search))
+            return export_report(report, fmt)
+
+        call_service(self, write, lambda path: self._tell(f"Written to {path}"))

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from tektoro_tui.app import TektoroApp
-from tektoro_tui.screens.projects import ProjectScreen, ProjectsScreen
+from tektoro_tui.screens.projects import CostsScreen, ProjectScreen, ProjectsScreen
 from tektoro_tui.services.administration.presets import CompanyForm, ProjectForm
 from tektoro_tui.widgets.dialogs.form import FormModal
 
@@ -104,3 +104,20 @@ def test_project_balance_snapshot(contract_firm: Firm, snap_compare) -> None:  #
     app = TektoroApp(services=contract_firm.services)
     steps = snapshot_steps("ctrl+g", "j", "enter", "4", login=ADMIN)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+async def test_the_cost_register_by_keyboard(contract_firm: Firm) -> None:
+    """Record a cost of 250.00 on Warehouse from the register, then delete it after asking."""
+    app = TektoroApp(services=contract_firm.services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_area(pilot, "k", CostsScreen, login=ADMIN)
+        await keys(pilot, "n", "tab")  # the project (Warehouse, first by name) → the name
+        await type_text(pilot, "Bricks", "tab", "tab", "tab", "tab", "tab")
+        await type_text(pilot, "250", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "Cost Bricks (250.00 EUR) of Warehouse saved." in text_of(app, "#co-status")
+        assert text_of(app, "#co-totals").startswith("1 costs · 250.00 EUR")
+        await keys(pilot, "delete", "y")
+        assert "deleted" in text_of(app, "#co-status")
+        assert text_of(app, "#co-totals").startswith("0 costs")

@@ -11,6 +11,8 @@ What counts where (DESIGN.md §9):
 * *Labour* in the balance is what the staff's time costs the firm: the minutes of approved
   (and later) entries on the project at each person's pay rate. In a time-and-material
   suggestion it is what the time is billed at: the value of the approved billable entries.
+  Both are read from the daily time summary (``time_day_total``, kept by triggers and
+  re-derived by ``check``), so a project's year of entries is a few hundred summary rows.
 * *Costs* by type from the cost register; subcontracts are zero until subcontracts exist.
 """
 
@@ -271,10 +273,10 @@ def billing_routes(session: Session, project_ids: Sequence[int]) -> dict[int, st
     inv = m.Invoice
     for chunk in chunks(sorted(set(project_ids)), _CHUNK):
         for (pid,) in session.execute(
-            select(m.TimeEntry.project_id)
+            select(m.TimeDayTotal.project_id)
             .where(
-                m.TimeEntry.status == TimeEntryStatus.PROCESSED.value,
-                m.TimeEntry.project_id.in_(chunk),  # type: ignore[attr-defined]
+                m.TimeDayTotal.status == TimeEntryStatus.PROCESSED.value,
+                m.TimeDayTotal.project_id.in_(chunk),  # type: ignore[attr-defined]
             )
             .distinct()
         ).all():
@@ -359,16 +361,16 @@ def cost_sums(
 def labour_costs(session: Session, project_ids: Sequence[int]) -> dict[int, int]:
     """What the approved (and later) time on each project costs at the people's pay rates."""
     found: dict[int, int] = {}
-    entry = m.TimeEntry
+    day = m.TimeDayTotal
     for chunk in chunks(sorted(set(project_ids)), _CHUNK):
         for pid, cost in session.execute(
-            select(entry.project_id, func.sum(entry.minutes * m.UserAccount.pay_rate_cents))
-            .join(m.UserAccount, m.UserAccount.id == entry.owner_id)
+            select(day.project_id, func.sum(day.minutes * m.UserAccount.pay_rate_cents))
+            .join(m.UserAccount, m.UserAccount.id == day.owner_id)
             .where(
-                entry.project_id.in_(chunk),  # type: ignore[attr-defined]
-                entry.status.in_(LABOUR_STATUSES),  # type: ignore[attr-defined]
+                day.project_id.in_(chunk),  # type: ignore[attr-defined]
+                day.status.in_(LABOUR_STATUSES),  # type: ignore[attr-defined]
             )
-            .group_by(entry.project_id)
+            .group_by(day.project_id)
         ).all():
             found[int(pid)] = divide_to_int(int(cost or 0), 60)
     return found
@@ -393,20 +395,21 @@ def billed_labour(
     session: Session, project_id: int, date_from: date | None, date_to: date
 ) -> tuple[int, int, int]:
     """(value cents, minutes, entries) of the approved billable time on a project in the
-    period: what a time-and-material invoice bills for labour."""
-    entry = m.TimeEntry
+    period: what a time-and-material invoice bills for labour (read from the daily summary:
+    a year of a project's entries is a few hundred rows there)."""
+    day = m.TimeDayTotal
     query = select(
-        func.coalesce(func.sum(entry.value_cents), 0),
-        func.coalesce(func.sum(entry.minutes), 0),
-        func.count(),
+        func.coalesce(func.sum(day.value_cents), 0),
+        func.coalesce(func.sum(day.minutes), 0),
+        func.coalesce(func.sum(day.entries), 0),
     ).where(
-        entry.project_id == project_id,
-        entry.status == TimeEntryStatus.APPROVED.value,
-        entry.billable.is_(True),  # type: ignore[attr-defined]
-        entry.work_date <= date_to,
+        day.project_id == project_id,
+        day.status == TimeEntryStatus.APPROVED.value,
+        day.billable.is_(True),  # type: ignore[attr-defined]
+        day.work_date <= date_to,
     )
     if date_from is not None:
-        query = query.where(entry.work_date >= date_from)
+        query = query.where(day.work_date >= date_from)
     value, minutes, count = session.execute(query).one()
     return int(value), int(minutes), int(count)
 
@@ -416,16 +419,18 @@ def unapproved_time(
 ) -> tuple[int, int]:
     """(entries, minutes) of time on the project in the period not approved yet: left out of a
     time-and-material suggestion and named, it counts in a later settlement."""
-    entry = m.TimeEntry
-    query = select(func.count(), func.coalesce(func.sum(entry.minutes), 0)).where(
-        entry.project_id == project_id,
-        entry.status.in_(  # type: ignore[attr-defined]
-            [TimeEntryStatus.DRAFT.value, "submitted", TimeEntryStatus.ACCEPTED.value]
+    day = m.TimeDayTotal
+    query = select(
+        func.coalesce(func.sum(day.entries), 0), func.coalesce(func.sum(day.minutes), 0)
+    ).where(
+        day.project_id == project_id,
+        day.status.in_(  # type: ignore[attr-defined]
+            [TimeEntryStatus.DRAFT.value, TimeEntryStatus.ACCEPTED.value]
         ),
-        entry.work_date <= date_to,
+        day.work_date <= date_to,
     )
     if date_from is not None:
-        query = query.where(entry.work_date >= date_from)
+        query = query.where(day.work_date >= date_from)
     count, minutes = session.execute(query).one()
     return int(count), int(minutes)
 
@@ -461,14 +466,14 @@ def monthly(session: Session, project_id: int, currency: str) -> list[tuple[str,
         .group_by(year, month)
     ).all():
         costs[f"{int(y):04d}-{int(mo):02d}"] += int(amount)
-    entry = m.TimeEntry
-    year, month = extract("year", entry.work_date), extract("month", entry.work_date)
+    day = m.TimeDayTotal
+    year, month = extract("year", day.work_date), extract("month", day.work_date)
     for y, mo, raw in session.execute(
-        select(year, month, func.sum(entry.minutes * m.UserAccount.pay_rate_cents))
-        .join(m.UserAccount, m.UserAccount.id == entry.owner_id)
+        select(year, month, func.sum(day.minutes * m.UserAccount.pay_rate_cents))
+        .join(m.UserAccount, m.UserAccount.id == day.owner_id)
         .where(
-            entry.project_id == project_id,
-            entry.status.in_(LABOUR_STATUSES),  # type: ignore[attr-defined]
+            day.project_id == project_id,
+            day.status.in_(LABOUR_STATUSES),  # type: ignore[attr-defined]
         )
         .group_by(year, month)
     ).all():

@@ -66,8 +66,10 @@ class ClientInvoicesScreen(AreaScreen):
     TITLE_TEXT = "Client invoices"
     HELP = (
         "Every client invoice and credit note with its status; overdue ones are red. The bar "
-        "on top filters by status, client, issue date and number or name (f puts the cursor "
-        "there). s marks the invoice sent and e-mails it when possible (after asking), p "
+        "on top filters by status, type (partial, advance, ...), client, issue date and a "
+        "search in number, client and project (f puts the cursor there); the list marks the "
+        "project change an invoice settles and invoices recorded from another program. s "
+        "marks the invoice sent and e-mails it when possible (after asking), p "
         "records a payment (marks it paid), c cancels it with a credit note, o writes its "
         "PDF into the exports folder, x exports the list to CSV or XLSX. Clients see their "
         "own company's invoices and press p to tell the firm an invoice has been paid."

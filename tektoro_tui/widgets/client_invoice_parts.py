@@ -32,7 +32,28 @@ from .filter_fields import chosen, date_range
 from .formatting import day, moment, money
 from .printer_detail import METHOD_LABELS, amount_cell, clipped
 
-CLIENT_INVOICE_COLUMNS = ("Number", "Client", "Status", "Gross", "Paid", "Due", "Issued", "Due on")
+CLIENT_INVOICE_COLUMNS = (
+    "Number",
+    "Client",
+    "Status",
+    "Gross",
+    "Paid",
+    "Due",
+    "Issued",
+    "Due on",
+    "Type",
+    "Project",
+    "Chg",
+)
+KIND_WORDS = {
+    "standard": "invoice",
+    "credit_note": "credit note",
+    "partial": "partial",
+    "total": "total",
+    "advance": "advance",
+    "final": "final",
+}
+TYPE_OPTIONS = tuple((words, kind) for kind, words in KIND_WORDS.items())
 STATUS_STYLES = {
     "overdue": "bold red",
     "paid": "green",
@@ -69,6 +90,9 @@ def client_invoice_cells(row: ClientInvoiceRow) -> tuple[object, ...]:
         amount_cell(row.due.format()),
         day(row.issue_date),
         day(row.due_date),
+        KIND_WORDS.get(row.kind, row.kind) + (" (ext)" if row.external else ""),
+        clipped(row.project_name, 18),
+        "" if row.change_number is None else str(row.change_number),
     )
 
 
@@ -121,6 +145,10 @@ class ClientInvoiceFilters(Horizontal):
         width: 18;
         margin-right: 1;
     }
+    ClientInvoiceFilters > #cif-type {
+        width: 16;
+        margin-right: 1;
+    }
     ClientInvoiceFilters > #cif-client {
         width: 1fr;
         margin-right: 1;
@@ -146,11 +174,12 @@ class ClientInvoiceFilters(Horizontal):
     def compose(self) -> ComposeResult:
         """Status, client, from, to, search."""
         yield Select(STATUS_OPTIONS, prompt="(any status)", id="cif-status", compact=True)
+        yield Select(TYPE_OPTIONS, prompt="(any type)", id="cif-type", compact=True)
         if self.with_client:
             yield Select[int]((), prompt="(all clients)", id="cif-client", compact=True)
         yield Input(placeholder="issued from", id="cif-from", compact=True)
         yield Input(placeholder="issued to", id="cif-to", compact=True)
-        yield Input(placeholder="search number or client", id="cif-search", compact=True)
+        yield Input(placeholder="search number, client, project", id="cif-search", compact=True)
 
     def set_clients(self, clients: tuple[tuple[str, int], ...]) -> None:
         """Offer these clients (choosing none means all of them)."""
@@ -165,6 +194,7 @@ class ClientInvoiceFilters(Horizontal):
             return None
         return ClientInvoiceFilter(
             status=chosen(self, "#cif-status") or "",
+            kind=chosen(self, "#cif-type") or "",
             client_id=chosen(self, "#cif-client") if self.with_client else None,
             date_from=dates[0],
             date_to=dates[1],

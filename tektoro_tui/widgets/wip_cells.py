@@ -59,9 +59,16 @@ def group_figures(group: WipGroup) -> tuple[str, ...]:
 
 def group_cells(group: WipGroup, name_width: int) -> tuple[str | Text, ...]:
     """One client-and-project line of WIP, the names cut to ``name_width``."""
+    if group.settled_by_invoices:  # its time is labour of settlement invoices, not WIP
+        project: str | Text = Text(
+            shorten(f"{group.project_name} · settled by project invoices", name_width),
+            style="dim italic",
+        )
+    else:
+        project = shorten(group.project_name, name_width)
     return (
         shorten(group.client_name, name_width),
-        shorten(group.project_name, name_width),
+        project,
         *(number(figure) for figure in group_figures(group)),
     )
 

@@ -5,11 +5,16 @@ Every figure is worked out by hand in the test's docstring. The clock stands at 
 
 from __future__ import annotations
 
+import email
+import io
+import json
 from dataclasses import dataclass
 from datetime import date
+from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select, text
 
 from tektoro_tui.data import models as m
@@ -484,3 +489,80 @@ def test_a_client_period_invoice_counts_in_each_project_it_bills(world) -> None:
     assert [(month.month, month.invoiced) for month in months if month.invoiced.cents] == [
         ("2026-02", eur("600"))
     ]
+
+
+def test_a_settlement_invoice_is_mailed_to_the_chosen_contact(
+    firm: Firm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issued with send_to a contact of the client: marked sent and its PDF e-mailed there
+    (a real SMTP server); a paid one is e-mailed as a copy and stays paid."""
+    from aiosmtpd.controller import Controller
+
+    from tektoro_tui.services.administration.presets import ContactForm
+    from tests.services.test_mail import Mailbox, configure_smtp, free_port
+
+    monkeypatch.delenv("TEKTORO_SMTP_PASSWORD", raising=False)
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        services = firm.services
+        configure_smtp(services, firm.admin, port)
+        services.presets.save_contact(
+            firm.admin, ContactForm(firm.client_id, "Site Boss", "boss@acme.example")
+        )
+        pid = fixed_project(firm, "Mall", "10000")
+        assert services.projects.addresses(firm.accountant, pid) == (
+            "boss@acme.example",
+            "office@acme.example",
+        )
+        sent = issue(firm, pid, kind="partial", net="1000", send_to="boss@acme.example")
+        assert sent.sent == "sent to boss@acme.example"  # type: ignore[attr-defined]
+        assert services.projects.detail(firm.accountant, pid).invoices[0].status == "sent"
+        paid = issue(
+            firm, pid, kind="partial", net="500", paid_in_full=True, send_to="office@acme.example"
+        )
+        assert paid.sent == "sent to office@acme.example"  # type: ignore[attr-defined]
+        assert services.projects.detail(firm.accountant, pid).invoices[1].status == "paid"
+        recipients = [rcpt for _sender, rcpt, _content in box.received]
+        assert recipients == [["boss@acme.example"], ["office@acme.example"]]
+        message = email.message_from_bytes(box.received[0][2], policy=default_policy)
+        (attachment,) = list(message.iter_attachments())  # type: ignore[attr-defined]
+        text_of_pdf = "".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(attachment.get_content())).pages
+        )
+        assert sent.number in text_of_pdf and "1,230.00" in text_of_pdf  # type: ignore[attr-defined]
+        with pytest.raises(ValidationError) as bad:
+            issue(firm, pid, kind="partial", net="1", send_to="not-an-address")
+        assert bad.value.problems[0].field == "send_to"
+    finally:
+        controller.stop()
+
+
+def test_a_cost_edited_after_a_tm_invoice_leaves_its_frozen_figures(firm: Firm) -> None:
+    """T&M: material 1,000.00 → the partial suggests and takes 1,000.00, its explanation
+    frozen with it; the cost is then edited to 1,500.00: the next suggestion is 500.00 and the
+    issued invoice still says 1,000.00 of material."""
+    services = firm.services
+    pid = services.presets.save_project(
+        firm.admin, ProjectForm("Boiler", firm.client_id, valuation="tm")
+    ).id
+    cost = services.costs.add(
+        firm.accountant, CostForm(str(pid), "Pipes", "", "", "2026-03-01", "material", "1000")
+    )
+    issued = issue(firm, pid, kind="partial")
+    assert issued.net == eur("1000")  # type: ignore[attr-defined]
+    services.costs.edit(
+        firm.accountant,
+        cost.id,
+        CostForm(str(pid), "Pipes", "", "", "2026-03-01", "material", "1500"),
+        version=cost.version,
+    )
+    assert services.projects.suggest(firm.accountant, pid, "partial").suggestion.net == eur("500")
+    with services.db.read() as session:
+        basis = session.execute(
+            select(m.Invoice.settlement_basis).where(m.Invoice.id == issued.invoice_id)  # type: ignore[attr-defined]
+        ).scalar_one()
+    lines = {line["label"]: line["cents"] for line in json.loads(basis)["lines"]}
+    assert lines["Current material costs"] == 100_000
+    assert lines["Outstanding balance without invoice"] == 100_000

@@ -496,6 +496,7 @@ def _filtered(query: Select[Any], flt: ClientInvoiceFilter, today: date) -> Sele
                 func.lower(m.Invoice.number).contains(term, autoescape=True),
                 func.lower(m.Invoice.external_number).contains(term, autoescape=True),
                 func.lower(m.Company.name).contains(term, autoescape=True),
+                func.lower(m.Project.name).contains(term, autoescape=True),
             )
         )
     return query

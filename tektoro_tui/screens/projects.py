@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -69,14 +69,65 @@ if TYPE_CHECKING:
     from ..services.hub import Services
 
 TABS = (
-    ("invoices", "Invoices"),
+    ("settlements", "Invoices"),
     ("costs", "Costs"),
     ("changes", "Changes"),
     ("balance", "Balance"),
 )
 
 
-class ProjectsScreen(AreaScreen):
+class _SearchedList(AreaScreen):
+    """A list under a one-line filter typed above it, with an outcome line below: what the
+    project list and the cost register share. Subclasses name their widgets and read."""
+
+    PREFIX: ClassVar[str] = ""
+
+    def __init__(self, services: Services, actor: Actor) -> None:
+        """The list, empty until read."""
+        super().__init__(services, actor)
+        self._search = ""
+
+    @property
+    def table(self) -> KeyedTable:
+        """The list."""
+        return self.query_one(f"#{self.PREFIX}-list", KeyedTable)
+
+    def load(self) -> None:
+        """Read the list under the filter (each screen its own)."""
+        raise NotImplementedError
+
+    def refresh_data(self) -> None:
+        """Another session changed what the list shows: read it again."""
+        self.load()
+
+    def action_reload(self) -> None:
+        """Read the list again."""
+        self.load()
+
+    def action_focus_filter(self) -> None:
+        """Put the cursor in the filter."""
+        self.query_one(f"#{self.PREFIX}-filter", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """The filter changed: read the list for it."""
+        if event.input.id == f"{self.PREFIX}-filter":
+            self._search = event.value
+            self.load()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter goes to the list."""
+        if event.input.id == f"{self.PREFIX}-filter":
+            self.table.focus()
+
+    def _tell(self, text: str, title: str = "") -> None:
+        status = self.query_one(f"#{self.PREFIX}-status", Static)
+        status.update(text)
+        status.display = True
+        if title:
+            self.notify(text, title=title, timeout=8, markup=False)
+
+
+class ProjectsScreen(_SearchedList):
     """The filter, the list of projects with their figures, and the totals line."""
 
     TITLE_TEXT = "Projects"
@@ -101,11 +152,12 @@ class ProjectsScreen(AreaScreen):
     }
     """
 
+    PREFIX = "pr"
+
     def __init__(self, services: Services, actor: Actor) -> None:
         """The list, empty until read."""
         super().__init__(services, actor)
         self._rows: dict[str, ProjectRow] = {}
-        self._search = ""
 
     def compose_body(self) -> ComposeResult:
         """The filter, the list, the totals and the outcome line."""
@@ -124,39 +176,11 @@ class ProjectsScreen(AreaScreen):
         self.table.focus()
         self.load()
 
-    @property
-    def table(self) -> KeyedTable:
-        """The list of projects."""
-        return self.query_one("#pr-list", KeyedTable)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Export only with the permission."""
         if action == "export":
             return self.actor.may(Perm.INVOICE_EXPORT)
         return True
-
-    def refresh_data(self) -> None:
-        """Another session changed invoices, payments, costs or projects: read again."""
-        self.load()
-
-    def action_reload(self) -> None:
-        """Read the list again."""
-        self.load()
-
-    def action_focus_filter(self) -> None:
-        """Put the cursor in the filter."""
-        self.query_one("#pr-filter", Input).focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        """The filter changed: read the list for it."""
-        if event.input.id == "pr-filter":
-            self._search = event.value
-            self.load()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in the filter goes to the list."""
-        if event.input.id == "pr-filter":
-            self.table.focus()
 
     def load(self) -> None:
         """Read the list under the filter, in place."""
@@ -202,9 +226,7 @@ class ProjectsScreen(AreaScreen):
         call_service(self, write, self._written)
 
     def _written(self, path: Path) -> None:
-        status = self.query_one("#pr-status", Static)
-        status.update(f"Written to {path}")
-        status.display = True
+        self._tell(f"Written to {path}")
 
 
 class ProjectScreen(AreaScreen):
@@ -254,8 +276,8 @@ class ProjectScreen(AreaScreen):
     def compose_body(self) -> ComposeResult:
         """The heading, the four tabs and the outcome line."""
         yield Static("", id="pj-heading", markup=False)
-        with TabbedContent(initial="invoices"):
-            with TabPane("Invoices", id="invoices"):
+        with TabbedContent(initial="settlements"):
+            with TabPane("Invoices", id="settlements"):
                 yield KeyedTable(id="pj-invoices", cursor_type="row", zebra_stripes=True)
             with TabPane("Costs", id="costs"):
                 yield KeyedTable(id="pj-costs", cursor_type="row", zebra_stripes=True)
@@ -281,7 +303,7 @@ class ProjectScreen(AreaScreen):
     def tab(self) -> str:
         """The open tab."""
         tabs = self.query(TabbedContent)
-        return (tabs.first().active if tabs else "") or "invoices"
+        return (tabs.first().active if tabs else "") or "settlements"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Each key only on its tab and for the roles that may use it."""
@@ -289,12 +311,12 @@ class ProjectScreen(AreaScreen):
         issue = self.actor.may(Perm.INVOICE_ISSUE)
         costs = self.actor.may(Perm.PROJECT_COSTS)
         offered = {
-            "new": (tab == "invoices" and issue) or (tab in ("costs", "changes") and costs),
+            "new": (tab == "settlements" and issue) or (tab in ("costs", "changes") and costs),
             "edit": tab in ("costs", "changes") and costs,
             "delete": tab == "costs" and costs,
-            "record_external": tab == "invoices" and issue,
-            "open_pdf": tab == "invoices" and self.actor.may(Perm.INVOICE_VIEW_ALL),
-            "credit_note": tab == "invoices" and issue,
+            "record_external": tab == "settlements" and issue,
+            "open_pdf": tab == "settlements" and self.actor.may(Perm.INVOICE_VIEW_ALL),
+            "credit_note": tab == "settlements" and issue,
         }
         return offered.get(action, True)
 
@@ -304,7 +326,7 @@ class ProjectScreen(AreaScreen):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """Put the cursor in the tab's table and offer its keys."""
-        tables = {"invoices": "#pj-invoices", "costs": "#pj-costs", "changes": "#pj-changes"}
+        tables = {"settlements": "#pj-invoices", "costs": "#pj-costs", "changes": "#pj-changes"}
         if self.tab in tables:
             self.query_one(tables[self.tab], KeyedTable).focus()
         self.refresh_bindings()
@@ -364,9 +386,11 @@ class ProjectScreen(AreaScreen):
 
     def action_new(self) -> None:
         """n: a settlement invoice, a cost or a change order, by the open tab."""
-        {"invoices": self._new_invoice, "costs": self._new_cost, "changes": self._new_change}.get(
-            self.tab, lambda: None
-        )()
+        {
+            "settlements": self._new_invoice,
+            "costs": self._new_cost,
+            "changes": self._new_change,
+        }.get(self.tab, lambda: None)()
 
     def action_edit(self) -> None:
         """e: edit the highlighted cost or change order."""
@@ -608,7 +632,7 @@ class ProjectScreen(AreaScreen):
         self.load()
 
 
-class CostsScreen(AreaScreen):
+class CostsScreen(_SearchedList):
     """The cost register of every project the user may see: add, edit, delete, export."""
 
     TITLE_TEXT = "Project costs"
@@ -637,11 +661,12 @@ class CostsScreen(AreaScreen):
     }
     """
 
+    PREFIX = "co"
+
     def __init__(self, services: Services, actor: Actor) -> None:
         """The register, empty until read."""
         super().__init__(services, actor)
         self._rows: dict[str, CostView] = {}
-        self._search = ""
         self._projects: tuple[tuple[str, str], ...] = ()
 
     def compose_body(self) -> ComposeResult:
@@ -663,11 +688,6 @@ class CostsScreen(AreaScreen):
         self.table.focus()
         self.load()
 
-    @property
-    def table(self) -> KeyedTable:
-        """The list of costs."""
-        return self.query_one("#co-list", KeyedTable)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Export only with the permission; edit and delete only on a cost."""
         if action == "export":
@@ -675,29 +695,6 @@ class CostsScreen(AreaScreen):
         if action in ("edit", "delete"):
             return self._current() is not None or None
         return True
-
-    def refresh_data(self) -> None:
-        """Another session changed costs: read again."""
-        self.load()
-
-    def action_reload(self) -> None:
-        """Read the register again."""
-        self.load()
-
-    def action_focus_filter(self) -> None:
-        """Put the cursor in the filter."""
-        self.query_one("#co-filter", Input).focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        """The filter changed: read the list for it."""
-        if event.input.id == "co-filter":
-            self._search = event.value
-            self.load()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in the filter goes to the list."""
-        if event.input.id == "co-filter":
-            self.table.focus()
 
     def load(self) -> None:
         """Read the register under the filter, in place."""
@@ -735,12 +732,6 @@ class CostsScreen(AreaScreen):
     def _current(self) -> CostView | None:
         key = highlighted_key(self, "#co-list")
         return None if key is None else self._rows.get(key)
-
-    def _tell(self, text: str) -> None:
-        status = self.query_one("#co-status", Static)
-        status.update(text)
-        status.display = True
-        self.notify(text, title="Costs", timeout=8, markup=False)
 
     def _with_projects(self, then: Callable[[tuple[tuple[str, str], ...]], None]) -> None:
         if self._projects:
@@ -816,7 +807,7 @@ class CostsScreen(AreaScreen):
         self._done(f"Cost {cost.name} ({cost.amount}) of {cost.project_name} saved.")
 
     def _done(self, text: str) -> None:
-        self._tell(text)
+        self._tell(text, "Costs")
         self.load()
 
     def action_export(self, fmt: str = "") -> None:
@@ -830,4 +821,4 @@ class CostsScreen(AreaScreen):
             report = self.services.costs.table(self.actor, CostFilter(search=search))
             return export_report(report, fmt)
 
-        call_service(self, write, lambda path: self._tell(f"Written to {path}"))
+        call_service(self, write, lambda path: self._tell(f"Written to {path}", "Costs"))

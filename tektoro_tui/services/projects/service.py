@@ -845,16 +845,7 @@ def _issue(uow: UnitOfWork, project: m.Project, form: SettlementForm) -> IssuedS
     name = service or project.name
     lines = _lines(kind, name, net, rate, suggested, settled, project, currency)
     own_net = sum_money((line.net for line in lines), currency)
-    try:
-        check_net(
-            kind,
-            own_net,
-            valuation=project.valuation,
-            contract_with_changes=_with_changes(session, project, currency),
-            invoices=settled,
-        )
-    except ValueError as error:
-        raise ValidationError([_problem("net", str(error))]) from None
+    _check_net(session, project, kind, own_net, settled)
     invoice = _draft(uow, project, kind, name, lines, currency, progress, change)
     invoice.settlement_basis = _basis(suggested)
     records = _insert_lines(session, invoice, lines)
@@ -871,6 +862,26 @@ def _issue(uow: UnitOfWork, project: m.Project, form: SettlementForm) -> IssuedS
 
 def _problem(field: str, message: str) -> Problem:
     return Problem(field, message)
+
+
+def _check_net(
+    session: Session,
+    project: m.Project,
+    kind: SettlementKind,
+    net: Money,
+    settled: Sequence[SettledInvoice],
+) -> None:
+    """Refuse, naming the net field, a net the project cannot take (the contract's cap)."""
+    try:
+        check_net(
+            kind,
+            net,
+            valuation=project.valuation,
+            contract_with_changes=_with_changes(session, project, net.currency),
+            invoices=settled,
+        )
+    except ValueError as error:
+        raise ValidationError([_problem("net", str(error))]) from None
 
 
 def _with_changes(session: Session, project: m.Project, currency: str) -> Money | None:
@@ -1103,16 +1114,7 @@ def _record_external(uow: UnitOfWork, project: m.Project, form: ExternalForm) ->
         raise ValidationError([_problem("due_date", f"must not be before the issue date ({when})")])
     _refuse_time_billed(session, project)
     check_next_kind(project.valuation, settled, kind)
-    try:
-        check_net(
-            kind,
-            net,
-            valuation=project.valuation,
-            contract_with_changes=_with_changes(session, project, currency),
-            invoices=settled,
-        )
-    except ValueError as error:
-        raise ValidationError([_problem("net", str(error))]) from None
+    _check_net(session, project, kind, net, settled)
     rate_bp = rate if rate is not None else divide_to_int(vat.cents * 10_000, net.cents)
     line = SettlementLine(service or project.name, net, rate_bp, vat)
     invoice = _draft(uow, project, kind, line.description, (line,), currency, None, change)

@@ -348,7 +348,7 @@ async def test_a_client_sees_only_their_company_and_marks_an_invoice_paid(world:
         assert not screen.query("#cif-client"), "no client choice in the portal"
         assert table_rows(screen.table) == [
             [ACME, "Acme Sp. z o.o.", "overdue 4d", "738.00", "0.00", "738.00",
-             "2026-02-20", "2026-03-06"],
+             "2026-02-20", "2026-03-06", "invoice", "Roof", ""],
         ]  # fmt: skip
         assert offered(app) & {"send", "cancel_invoice", "open_pdf", "export"} == set()
         assert "pay" in offered(app)

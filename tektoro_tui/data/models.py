@@ -527,6 +527,24 @@ class InvoiceAttachment(_Table, table=True):
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
+class InvoiceProjectShare(_Table, table=True):
+    """What an issued invoice without a project of its own (a client's whole period) bills of
+    each project's time: the net of its lines per project, written when it is issued (its lines
+    are frozen then, so are these). Project figures read these few rows instead of joining
+    every line to its time entry; ``tektoro check`` re-derives them from the lines."""
+
+    __tablename__ = "invoice_project_share"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "project_id", name="uq_invoice_project_share"),
+        Index("ix_invoice_project_share_project", "project_id", "invoice_id", "net_cents"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id")
+    project_id: int = Field(foreign_key="project.id")
+    net_cents: int = Field(sa_type=Cents)
+
+
 class InvoiceLine(_Table, table=True):
     """One line of a client invoice; frozen with its invoice."""
 

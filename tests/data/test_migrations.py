@@ -42,6 +42,7 @@ ALL_REVISIONS = (
     "0012_change_owner",
     "0013_wip_group_index",
     "0014_project_settlements",
+    "0015_invoice_project_shares",
 )
 
 

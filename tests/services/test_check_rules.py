@@ -930,6 +930,21 @@ def change_of_no_project(db: Database, ids: Ledger) -> str:
     return "invoice INV/2026/00001 names change #999, which does not exist"
 
 
+def share_without_its_lines(db: Database, ids: Ledger) -> str:
+    with db.engine.begin() as conn:
+        insert_row(
+            conn,
+            "invoice_project_share",
+            invoice_id=ids["inv1"],
+            project_id=ids["project"],
+            net_cents=700,
+        )
+    return (
+        f"invoice #{ids['inv1']}: the share kept for project #{ids['project']} is 700 but its "
+        "lines bill NULL"
+    )
+
+
 def attachment_swapped(db: Database, ids: Ledger) -> str:
     invoice = recorded(
         db,
@@ -1058,6 +1073,7 @@ TAMPERS: dict[str, Tamper] = {
     "nothing is invoiced after a total or final invoice": Tamper(invoiced_after_the_total),
     "a final invoice deducts exactly the advances before it": Tamper(final_deducting_too_little),
     "an invoice names a change of its own project": Tamper(change_of_no_project),
+    "a period invoice's project shares are its lines'": Tamper(share_without_its_lines),
     "a recorded invoice keeps the PDF it was recorded with": Tamper(attachment_swapped),
 }
 

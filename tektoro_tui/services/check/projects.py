@@ -5,7 +5,8 @@ contract is never invoiced beyond its amount with approved changes; the live set
 invoices of a project keep to one method, and a time-and-material project takes no advance or
 final invoice; nothing is invoiced after a live total or final invoice; a final invoice
 deducts exactly what the advances before it asked for, rate by rate; an invoice names only a
-change of its own project; the PDF kept with a recorded invoice is the one recorded.
+change of its own project; what an invoice of a client's period is kept as billing of each
+project is what its lines bill; the PDF kept with a recorded invoice is the one recorded.
 
 "Live" is issued and not cancelled (a cancelled invoice and its credit note count for nothing).
 """
@@ -238,6 +239,38 @@ RULES: tuple[Rule, ...] = (
                 if r.owner is None
                 else f"a change of project #{r.owner}, not its own"
             )
+        ),
+    ),
+    QueryRule(
+        name="a period invoice's project shares are its lines'",
+        invariant=PROJECT_SETTLEMENTS,
+        sql="""
+            WITH derived AS (
+                SELECT l.invoice_id, t.project_id, SUM(l.net_cents) AS net
+                  FROM invoice_line l
+                  JOIN invoice i ON i.id = l.invoice_id
+                  JOIN document_line d ON d.id = l.document_line_id
+                  JOIN time_entry t ON t.id = d.time_entry_id
+                 WHERE i.project_id IS NULL AND i.status <> 'draft'
+                 GROUP BY l.invoice_id, t.project_id
+            )
+            SELECT x.invoice_id, x.project_id, x.derived, x.kept FROM (
+                SELECT d.invoice_id, d.project_id, d.net AS derived, s.net_cents AS kept
+                  FROM derived d
+                  LEFT JOIN invoice_project_share s
+                    ON s.invoice_id = d.invoice_id AND s.project_id = d.project_id
+                UNION ALL
+                SELECT s.invoice_id, s.project_id, NULL AS derived, s.net_cents AS kept
+                  FROM invoice_project_share s
+                 WHERE NOT EXISTS (SELECT 1 FROM derived d WHERE d.invoice_id = s.invoice_id
+                                      AND d.project_id = s.project_id)
+            ) x
+             WHERE x.kept IS NULL OR x.derived IS NULL OR x.kept <> x.derived
+             ORDER BY x.invoice_id, x.project_id
+        """,
+        describe=lambda r: (
+            f"invoice #{r.invoice_id}: the share kept for project #{r.project_id} is "
+            f"{money(r.kept)} but its lines bill {money(r.derived)} of that project's time"
         ),
     ),
     ComputedRule(

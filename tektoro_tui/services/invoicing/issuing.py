@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ...data import models as m
@@ -166,8 +166,26 @@ def issue_locked_draft(
     invoice.payment_terms_text = terms
     invoice.status = invoice_transition(InvoiceStatus.DRAFT, InvoiceAction.ISSUE).value
     session.flush()  # one UPDATE: number, dates, snapshots and status together
+    if invoice.project_id is None:
+        record_project_shares(session, invoice.id)
     uow.audit("invoice.issue", "invoice", invoice.id, before, audit_image(session, invoice, rows))
     return rows
+
+
+def record_project_shares(session: Session, invoice_id: int | None) -> None:
+    """Keep what an issued invoice of a client's period bills of each project's time (the net
+    of its lines per project), for the project figures: one grouped INSERT ... SELECT."""
+    line, doc_line, entry = m.InvoiceLine, m.DocumentLine, m.TimeEntry
+    shares = (
+        select(line.invoice_id, entry.project_id, func.sum(line.net_cents))
+        .join(doc_line, doc_line.id == line.document_line_id)
+        .join(entry, entry.id == doc_line.time_entry_id)
+        .where(line.invoice_id == invoice_id)
+        .group_by(line.invoice_id, entry.project_id)
+    )
+    session.execute(
+        insert(m.InvoiceProjectShare).from_select(["invoice_id", "project_id", "net_cents"], shares)
+    )
 
 
 def issue_prepared(

@@ -207,8 +207,9 @@ def invoice_sums(session: Session, project_ids: Sequence[int]) -> dict[int, tupl
     """(net, gross, paid) cents of each project's live invoices.
 
     An invoice of a client's whole period (no project of its own, billing time of several
-    projects) counts in each project by the net of its lines that bill that project's time;
-    its gross and what was paid on it are shared out in the same proportion.
+    projects) counts in each project by the net of its lines that bill that project's time
+    (``invoice_project_share``, kept when it was issued); its gross and what was paid on it are
+    shared out in the same proportion.
     """
     found: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     inv = m.Invoice
@@ -225,7 +226,7 @@ def invoice_sums(session: Session, project_ids: Sequence[int]) -> dict[int, tupl
             .group_by(inv.project_id)
         ).all():
             found[int(pid)] = [int(net), int(gross), int(paid)]
-        for pid, line_net, net, gross, paid in session.execute(_shared_lines(chunk)).all():
+        for pid, line_net, net, gross, paid in session.execute(_shares(chunk)).all():
             share = found[int(pid)]
             share[0] += int(line_net)
             if int(net):
@@ -234,34 +235,21 @@ def invoice_sums(session: Session, project_ids: Sequence[int]) -> dict[int, tupl
     return {pid: (sums[0], sums[1], sums[2]) for pid, sums in found.items()}
 
 
-def _shared_lines(project_ids: Sequence[int]) -> Any:
-    """Per live invoice without a project of its own and per project of ``project_ids``: the
-    net of its lines billing that project's time, and the invoice's net, gross and paid."""
-    line, entry, doc_line = m.InvoiceLine, m.TimeEntry, m.DocumentLine
+def _shares(project_ids: Sequence[int]) -> Any:
+    """Per live invoice of a client's period and per project of ``project_ids``: the net of its
+    lines billing that project's time (kept when it was issued), and the invoice's net, gross
+    and paid."""
+    share = m.InvoiceProjectShare
     return (
         select(
-            entry.project_id,
-            func.sum(line.net_cents),
+            share.project_id,
+            share.net_cents,
             m.Invoice.net_cents,
             m.Invoice.gross_cents,
             m.Invoice.paid_cents,
         )
-        .select_from(line)
-        .join(m.Invoice, m.Invoice.id == line.invoice_id)
-        .join(doc_line, doc_line.id == line.document_line_id)
-        .join(entry, entry.id == doc_line.time_entry_id)
-        .where(
-            m.Invoice.project_id.is_(None),  # type: ignore[union-attr]
-            _live_invoice(),
-            entry.project_id.in_(project_ids),  # type: ignore[attr-defined]
-        )
-        .group_by(
-            m.Invoice.id,
-            entry.project_id,
-            m.Invoice.net_cents,
-            m.Invoice.gross_cents,
-            m.Invoice.paid_cents,
-        )
+        .join(m.Invoice, m.Invoice.id == share.invoice_id)
+        .where(share.project_id.in_(project_ids), _live_invoice())  # type: ignore[attr-defined]
     )
 
 
@@ -447,14 +435,12 @@ def monthly(session: Session, project_id: int, currency: str) -> list[tuple[str,
         .group_by(year, month)
     ).all():
         invoiced[f"{int(y):04d}-{int(mo):02d}"] += int(net)
-    line, entry, doc_line = m.InvoiceLine, m.TimeEntry, m.DocumentLine
+    share = m.InvoiceProjectShare
     for y, mo, net in session.execute(
-        select(year, month, func.sum(line.net_cents))
-        .select_from(line)
-        .join(inv, inv.id == line.invoice_id)
-        .join(doc_line, doc_line.id == line.document_line_id)
-        .join(entry, entry.id == doc_line.time_entry_id)
-        .where(inv.project_id.is_(None), _live_invoice(), entry.project_id == project_id)  # type: ignore[union-attr]
+        select(year, month, func.sum(share.net_cents))
+        .select_from(share)
+        .join(inv, inv.id == share.invoice_id)
+        .where(share.project_id == project_id, _live_invoice())
         .group_by(year, month)
     ).all():
         invoiced[f"{int(y):04d}-{int(mo):02d}"] += int(net)

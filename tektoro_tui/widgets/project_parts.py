@@ -148,7 +148,10 @@ def _line(label: str, value: Money | None, *, minus: bool = False) -> str:
 
 def suggestion_text(view: SuggestionView) -> str:
     """The explanation of a suggested net, line by line, as the form's intro shows it."""
-    lines = [f"Suggested net of a {view.kind} invoice, and how:"]
+    article = "an" if view.kind[:1] in "aeiou" else "a"
+    lines = [f"Suggested net of {article} {view.kind} invoice, and how:"]
+    if view.kind == "final":
+        lines[0] = "A final invoice states the whole contract and deducts every advance:"
     lines += [_line(line.label, line.amount, minus=line.deducted) for line in view.suggestion.lines]
     lines += list(view.notes)
     return "\n".join(lines)

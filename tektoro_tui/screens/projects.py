@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
 
 from ..domain.permissions import Perm
 from ..errors import Problem
@@ -41,6 +42,7 @@ from ..widgets import keymap
 from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.dialogs.export_choice import choose_format
 from ..widgets.dialogs.form import FormModal
+from ..widgets.filter_fields import chosen
 from ..widgets.keyed_table import KeyedTable
 from ..widgets.project_parts import (
     CHANGE_COLUMNS,
@@ -67,6 +69,11 @@ from .base import AreaScreen, call_service, edit_in_form, push_dialog
 if TYPE_CHECKING:
     from ..services.base import Actor
     from ..services.hub import Services
+
+SCREEN_PAGE = 200
+"""Projects the list reads at a time (the filter narrows the rest)."""
+VALUATION_OPTIONS = (("fixed contract", "fixed"), ("time and material", "tm"))
+STATUS_OPTIONS = (("active", "active"), ("on hold", "on_hold"), ("completed", "completed"))
 
 TABS = (
     ("settlements", "Invoices"),
@@ -145,7 +152,10 @@ class ProjectsScreen(_SearchedList):
     REFRESH_ON = frozenset({"invoice", "payment", "project", "project_cost", "project_change"})
     DEFAULT_CSS = """
     ProjectsScreen {
-        #pr-filter { height: 1; border: none; padding: 0 1; }
+        #pr-filters { height: 1; margin: 0 1; }
+        #pr-filter { width: 1fr; border: none; margin-right: 1; }
+        #pr-valuation { width: 22; margin-right: 1; }
+        #pr-state { width: 18; }
         #pr-list { height: 1fr; }
         #pr-totals { height: 1; padding: 0 1; text-style: bold; }
         #pr-status { height: auto; max-height: 3; padding: 0 1; background: $boost; }
@@ -160,10 +170,17 @@ class ProjectsScreen(_SearchedList):
         self._rows: dict[str, ProjectRow] = {}
 
     def compose_body(self) -> ComposeResult:
-        """The filter, the list, the totals and the outcome line."""
-        yield Input(
-            placeholder="Filter: part of a name, code or client", id="pr-filter", compact=True
-        )
+        """The filters, the list, the totals and the outcome line."""
+        with Horizontal(id="pr-filters"):
+            yield Input(
+                placeholder="Filter: part of a name, code or client",
+                id="pr-filter",
+                compact=True,
+            )
+            yield Select(
+                VALUATION_OPTIONS, prompt="(any valuation)", id="pr-valuation", compact=True
+            )
+            yield Select(STATUS_OPTIONS, prompt="(any status)", id="pr-state", compact=True)
         yield KeyedTable(id="pr-list", cursor_type="row", zebra_stripes=True)
         yield Static("", id="pr-totals", markup=False)
         yield Static("", id="pr-status", markup=False)
@@ -182,14 +199,26 @@ class ProjectsScreen(_SearchedList):
             return self.actor.may(Perm.INVOICE_EXPORT)
         return True
 
+    @property
+    def project_filter(self) -> ProjectFilter:
+        """The filter as typed and chosen."""
+        return ProjectFilter(
+            search=self._search,
+            valuation=chosen(self, "#pr-valuation") or "",
+            status=chosen(self, "#pr-state") or "",
+        )
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """A valuation or status was chosen: read the list for it."""
+        event.stop()
+        self.load()
+
     def load(self) -> None:
-        """Read the list under the filter, in place."""
-        search = self._search
+        """Read the first :data:`SCREEN_PAGE` projects under the filter, in place."""
+        flt = self.project_filter
         call_service(
             self,
-            lambda: self.services.projects.list(
-                self.actor, ProjectFilter(search=search), limit=None
-            ),
+            lambda: self.services.projects.list(self.actor, flt, limit=SCREEN_PAGE),
             self._show,
             group="pr-list",
             exclusive=True,
@@ -201,8 +230,13 @@ class ProjectsScreen(_SearchedList):
         invoiced = sum(row.invoiced.cents for row in listed.rows)
         costs = sum(row.costs.cents for row in listed.rows)
         currency = listed.rows[0].invoiced.currency if listed.rows else ""
+        shown = (
+            f"{listed.total} projects"
+            if len(listed.rows) == listed.total
+            else f"the first {len(listed.rows)} of {listed.total:,} projects (filter to narrow)"
+        )
         self.query_one("#pr-totals", Static).update(
-            f"{listed.total} projects · invoiced {invoiced / 100:,.2f} · costs "
+            f"{shown} · invoiced {invoiced / 100:,.2f} · costs "
             f"{costs / 100:,.2f} · result {(invoiced - costs) / 100:,.2f} {currency}"
         )
 
@@ -217,10 +251,10 @@ class ProjectsScreen(_SearchedList):
         if not fmt:
             choose_format(self, "The projects listed", self.action_export)
             return
-        search = self._search
+        flt = self.project_filter
 
         def write() -> Path:
-            report = self.services.projects.table(self.actor, ProjectFilter(search=search))
+            report = self.services.projects.table(self.actor, flt)
             return export_report(report, fmt)
 
         call_service(self, write, self._written)
@@ -446,9 +480,12 @@ class ProjectScreen(AreaScreen):
         detail = self.detail
         assert detail is not None
         specs = settlement_specs(detail.next_kinds, detail.row.valuation == "tm", addresses)
+
+        tm = detail.row.valuation == "tm"
         draft = SettlementForm(
             kind=suggestion.kind,
-            net=str(suggestion.suggestion.net.amount),
+            # time and material: blank takes the suggestion of the period typed in the form
+            net="" if tm else str(suggestion.suggestion.net.amount),
             vat_rate=str(suggestion.vat_bp / 100).removesuffix(".0"),
             footer=suggestion.footer,
         )

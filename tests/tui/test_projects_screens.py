@@ -121,3 +121,22 @@ async def test_the_cost_register_by_keyboard(contract_firm: Firm) -> None:
         await keys(pilot, "delete", "y")
         assert "deleted" in text_of(app, "#co-status")
         assert text_of(app, "#co-totals").startswith("0 costs")
+
+
+async def test_the_project_list_filters_by_valuation_and_text(contract_firm: Firm) -> None:
+    from textual.widgets import Input, Select
+
+    from .tuitools import table_rows
+
+    app = TektoroApp(services=contract_firm.services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_area(pilot, "j", ProjectsScreen, login=ADMIN)
+        screen.query_one("#pr-valuation", Select).value = "tm"
+        await settle(pilot)
+        assert [row[0] for row in table_rows(screen.table)] == ["Yard repairs"]
+        screen.query_one("#pr-valuation", Select).clear()
+        await keys(pilot, "f")
+        assert app.focused is screen.query_one("#pr-filter", Input)
+        await type_text(pilot, "ware", "enter")
+        assert [row[0] for row in table_rows(screen.table)] == ["Warehouse"]
+        assert text_of(app, "#pr-totals").startswith("1 projects")

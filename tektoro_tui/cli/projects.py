@@ -415,6 +415,20 @@ def invoice_record_external(
         )
 
 
+@invoice_app.command("attachment")
+def invoice_attachment(
+    name: Name,
+    number: Annotated[str, typer.Argument(help="The recorded invoice's own number.")],
+    out: Annotated[Path | None, typer.Option(help="File or folder to write it to.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write the PDF kept with an invoice recorded from another program."""
+    with services_for(db) as services:
+        actor = current_actor(services)
+        path = services.projects.save_attachment(actor, name, number, out=out)
+    typer.echo(str(path))
+
+
 # --- costs ---------------------------------------------------------------------------------
 
 

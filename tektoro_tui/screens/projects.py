@@ -35,6 +35,7 @@ from ..services.projects.views import (
     ProjectFilter,
     ProjectList,
     ProjectRow,
+    SettledRow,
     SettlementForm,
     SuggestionView,
 )
@@ -526,32 +527,41 @@ class ProjectScreen(AreaScreen):
             lambda done: self._saved(f"Recorded {done.number} (external): gross {done.gross}."),
         )
 
-    def _current_invoice(self) -> str | None:
+    def _current_invoice(self) -> SettledRow | None:
         key = highlighted_key(self, "#pj-invoices")
         if key is None or self.detail is None:
             return None
-        found = next((row for row in self.detail.invoices if str(row.id) == key), None)
-        if found is None or found.external:
-            return None
-        return found.number
+        return next((row for row in self.detail.invoices if str(row.id) == key), None)
 
     def action_open_pdf(self) -> None:
-        """o: write the highlighted invoice's PDF into the exports folder."""
-        number = self._current_invoice()
-        if number is None:
-            self._tell("Choose one of our invoices (a recorded one has no PDF of ours).", "PDF")
+        """o: write the highlighted invoice's PDF (a recorded one's kept PDF) into the exports
+        folder."""
+        row = self._current_invoice()
+        if row is None:
             return
-        call_service(
-            self,
-            lambda: self.services.invoices.render(self.actor, number, fmt="pdf"),
-            lambda path: self._tell(f"Written to {path}", "Invoice written"),
-        )
+        number, ident, external = row.number, self.project_id, row.external
+
+        def write() -> Path:
+            if external:
+                return self.services.projects.save_attachment(self.actor, ident, number)
+            return self.services.invoices.render(self.actor, number, fmt="pdf")
+
+        call_service(self, write, lambda path: self._tell(f"Written to {path}", "Invoice written"))
 
     def action_credit_note(self) -> None:
-        """c: cancel the highlighted invoice with a credit note, after asking why."""
-        number = self._current_invoice()
-        if number is None:
+        """c: cancel the highlighted invoice with a credit note, after asking why (a recorded
+        one is cancelled by recording the credit note of the program that issued it)."""
+        row = self._current_invoice()
+        if row is None:
             return
+        if row.external:
+            self._tell(
+                f"{row.number} was issued in another program: record the credit note it "
+                "issued (t, with the number it cancels).",
+                "Credit note",
+            )
+            return
+        number = row.number
         from ..widgets.client_invoice_parts import CancelDraft
         from ..widgets.dialogs.form import FormModal as Form
         from ..widgets.fields import FieldSpec

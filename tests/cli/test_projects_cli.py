@@ -91,6 +91,12 @@ def test_a_bookkeeper_settles_a_fixed_contract(db_url: str, tmp_path: Path) -> N
         runner, db_url, "project", "invoice", "record-external", "WH", "--number", "FV/9",
         "--date", "2026-01-05", "--net", "10000", "--vat", "2300", "--pdf", str(pdf),
     )  # fmt: skip
+    kept = tmp_path / "kept.pdf"
+    run(runner, db_url, "project", "invoice", "attachment", "WH", "FV/9", "--out", str(kept))
+    assert kept.read_bytes() == pdf.read_bytes()
+    assert "No PDF is kept" in refused(
+        runner, db_url, "project", "invoice", "attachment", "Repairs", "FV/9"
+    )
     suggestion = json.loads(
         run(runner, db_url, "project", "invoice", "suggest", "WH", "--type", "total", "--json")
     )

@@ -53,7 +53,9 @@ from ...domain.states import InvoiceStatus
 from ...domain.validation import Form
 from ...domain.vat import check_rate
 from ...errors import IllegalTransition, NotFound, Problem, StaleEdit, ValidationError, shown
+from ...exports.filenames import safe_filename
 from ...exports.model import Column, Table
+from ...paths import ensure_dir, exports_dir
 from ..base import (
     Actor,
     ServiceBase,
@@ -64,6 +66,7 @@ from ..base import (
     org_today,
     organisation,
     row_dict,
+    write_file,
     write_table,
 )
 from ..invoicing.common import LINE_TABLE, SERIES_CREDIT_NOTE, SERIES_INVOICE, line_records
@@ -135,6 +138,40 @@ class ProjectService(ServiceBase):
         with self._read(actor) as session:
             project = f.find_project(session, f.project_scope(session, actor), key)
             return client_addresses(session, project.client_id)
+
+    def save_attachment(
+        self, actor: Actor, key: str | int, number: str, *, out: Path | None = None
+    ) -> Path:
+        """Write the PDF kept with invoice ``number`` recorded on the project (its own number)
+        to ``out`` (a file or a folder) or the exports folder; the path written.
+
+        Raises:
+            NotFound: no such recorded invoice on a project the actor may see, or none kept.
+            ConfigError: the file cannot be written there.
+        """
+        with self._read(actor) as session:
+            project = f.find_project(session, f.project_scope(session, actor), key)
+            found = session.execute(
+                select(m.InvoiceAttachment.file_name, m.InvoiceAttachment.content)
+                .join(m.Invoice, m.Invoice.id == m.InvoiceAttachment.invoice_id)
+                .where(
+                    m.Invoice.project_id == project.id,
+                    m.Invoice.external_number == number.strip(),
+                )
+            ).first()
+        if found is None:
+            raise NotFound(
+                f"No PDF is kept with an invoice {shown(number.strip())} recorded on "
+                f"{project.name}."
+            )
+        name = safe_filename(Path(str(found.file_name)).stem) + ".pdf"
+        target = ensure_dir(exports_dir()) / name if out is None else out
+        try:
+            if target.is_dir():
+                target = target / name
+        except OSError:
+            pass
+        return write_file(target, bytes(found.content))
 
     def balance(self, actor: Actor, key: str | int) -> BalanceView:
         """A project's financial balance with invoiced and costs per month."""

@@ -566,3 +566,14 @@ def test_a_cost_edited_after_a_tm_invoice_leaves_its_frozen_figures(firm: Firm) 
     lines = {line["label"]: line["cents"] for line in json.loads(basis)["lines"]}
     assert lines["Current material costs"] == 100_000
     assert lines["Outstanding balance without invoice"] == 100_000
+
+
+def test_a_period_invoice_cancelled_by_a_credit_note_counts_for_nothing(world) -> None:  # type: ignore[no-untyped-def]
+    """Acme's period invoice (600.00 of Roof's time) cancelled: Roof has nothing invoiced and
+    the ledger still holds (the credit note keeps no project share)."""
+    number = world.acme_invoice.number
+    world.services.invoices.credit_note(world.accountant, number, reason="wrong period")
+    detail = world.services.projects.detail(world.accountant, "Roof")
+    assert detail.row.invoiced == eur("0") and detail.balance.outstanding == eur("0")
+    report = run_check(world.services.db)
+    assert report.ok, report.lines()

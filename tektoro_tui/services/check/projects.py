@@ -252,6 +252,7 @@ RULES: tuple[Rule, ...] = (
                   JOIN document_line d ON d.id = l.document_line_id
                   JOIN time_entry t ON t.id = d.time_entry_id
                  WHERE i.project_id IS NULL AND i.status <> 'draft'
+                   AND i.kind <> 'credit_note'
                  GROUP BY l.invoice_id, t.project_id
             )
             SELECT x.invoice_id, x.project_id, x.derived, x.kept FROM (

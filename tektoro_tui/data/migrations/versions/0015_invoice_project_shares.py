@@ -5,7 +5,8 @@ projects. A project's figures (invoiced, paid, the bars per month) need its shar
 the invoice's lines that bill the project's time. Joining every line to its time entry each
 time took 40-60 ms per read on the 1,000,000-entry demo; ``invoice_project_share`` keeps those
 sums, one row per invoice and project, written when the invoice is issued (its lines are frozen
-from then on). This revision fills it for the invoices issued so far. ``tektoro check``
+from then on; a credit note counts for nothing in a project's figures and has none). This
+revision fills it for the invoices issued so far. ``tektoro check``
 re-derives it from the lines.
 
 Revision ID: 0015_invoice_project_shares
@@ -31,7 +32,7 @@ SELECT l.invoice_id, t.project_id, SUM(l.net_cents)
   JOIN invoice i ON i.id = l.invoice_id
   JOIN document_line d ON d.id = l.document_line_id
   JOIN time_entry t ON t.id = d.time_entry_id
- WHERE i.project_id IS NULL AND i.status <> 'draft'
+ WHERE i.project_id IS NULL AND i.status <> 'draft' AND i.kind <> 'credit_note'
  GROUP BY l.invoice_id, t.project_id
 """
 

@@ -577,3 +577,43 @@ def test_a_period_invoice_cancelled_by_a_credit_note_counts_for_nothing(world) -
     assert detail.row.invoiced == eur("0") and detail.balance.outstanding == eur("0")
     report = run_check(world.services.db)
     assert report.ok, report.lines()
+
+
+def test_a_contract_never_shrinks_below_what_its_invoices_took(firm: Firm) -> None:
+    """Contract 10,000.00 with a partial of 8,000.00: an approved change of -3,000.00 (7,000.00)
+    and a contract edited down to 7,999.99 are refused naming the field; -2,000.00 fits. A
+    project settled by advances stays a fixed contract."""
+    services = firm.services
+    pid = fixed_project(firm, "Kiln", "10000")
+    issue(firm, pid, kind="partial", net="8000")
+    with pytest.raises(ValidationError) as change:
+        services.projects.add_change(
+            firm.manager, pid, ChangeForm("Less tiling", "2026-03-01", "-3000", approved=True)
+        )
+    assert change.value.problems[0].field == "amount"
+    assert "7,000.00, below the 8,000.00" in change.value.problems[0].message
+    proposed = services.projects.add_change(
+        firm.manager, pid, ChangeForm("Less tiling", "2026-03-01", "-3000")
+    )
+    with pytest.raises(ValidationError):
+        services.projects.edit_change(
+            firm.manager,
+            pid,
+            proposed.number,
+            ChangeForm("Less tiling", "2026-03-01", "-3000", approved=True),
+            version=proposed.version,
+        )
+    services.projects.add_change(
+        firm.manager, pid, ChangeForm("Less paint", "2026-03-01", "-2000", approved=True)
+    )
+    with pytest.raises(ValidationError) as lowered:
+        services.presets.save_project(
+            firm.admin, ProjectForm(contract_amount="9999.99"), pid
+        )  # 9,999.99 - 2,000.00 < 8,000.00
+    assert [p.field for p in lowered.value.problems] == ["contract_amount"]
+    advanced = fixed_project(firm, "Oven", "5000")
+    issue(firm, advanced, kind="advance", net="1000")
+    with pytest.raises(ValidationError) as switched:
+        services.presets.save_project(firm.admin, ProjectForm(valuation="tm"), advanced)
+    assert [p.field for p in switched.value.problems] == ["valuation"]
+    assert run_check(services.db).ok

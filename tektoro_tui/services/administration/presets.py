@@ -340,6 +340,13 @@ class PresetService(ServiceBase):
                 [],
                 "another project has",
             )
+            if ident is not None:
+                from ..projects.figures import contract_problems
+
+                for field, message in contract_problems(
+                    session, ident, valuation, values["contract_amount_cents"]
+                ):
+                    check.add(field, message)
             check.raise_if_any()
             row = self._save(uow, m.Project, ident, values, "project", with_created=True)
             return self._project_view(session, row)

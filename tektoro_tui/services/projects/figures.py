@@ -469,3 +469,55 @@ def monthly(session: Session, project_id: int, currency: str) -> list[tuple[str,
         (key, Money(invoiced.get(key, 0), currency), Money(costs.get(key, 0), currency))
         for key in months
     ]
+
+
+def contract_problems(
+    session: Session,
+    project_id: int,
+    valuation: str | None,
+    contract_cents: int | None,
+    *,
+    change_cents: int = 0,
+) -> list[tuple[str, str]]:
+    """What would make a project's settlement invoices break its rules if its valuation or
+    contract became these (or an approved change of ``change_cents`` were added): (field,
+    message) pairs, none when the project may change so.
+
+    A project that advance or final invoices settle stays a fixed contract; a fixed contract
+    with its approved changes never drops below the net its live settlement invoices took.
+    """
+    found: list[tuple[str, str]] = []
+    inv = m.Invoice
+    rows = session.execute(
+        select(inv.kind, func.sum(inv.net_cents))
+        .where(
+            inv.project_id == project_id,
+            inv.kind.in_(SETTLEMENT_KINDS),  # type: ignore[attr-defined]
+            _live_invoice(),
+        )
+        .group_by(inv.kind)
+    ).all()
+    if not rows:
+        return found
+    kinds = {str(kind) for kind, _net in rows}
+    invoiced = sum(int(net) for _kind, net in rows)
+    if valuation != "fixed" and kinds & {"advance", "final"}:
+        found.append(
+            (
+                "valuation",
+                "advance or final invoices settle this project: it stays a fixed contract",
+            )
+        )
+    if valuation == "fixed" and contract_cents is not None:
+        changes = approved_changes(session, [project_id]).get(project_id, 0)
+        whole = contract_cents + changes + change_cents
+        if whole < invoiced:
+            found.append(
+                (
+                    "amount" if change_cents else "contract_amount",
+                    f"would bring the contract with its approved changes to "
+                    f"{whole / 100:,.2f}, below the {invoiced / 100:,.2f} its invoices already "
+                    "took (issue a credit note first)",
+                )
+            )
+    return found

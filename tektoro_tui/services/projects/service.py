@@ -239,6 +239,7 @@ class ProjectService(ServiceBase):
             session = uow.session
             project = f.find_project(session, f.project_scope(session, actor), key, lock=True)
             values = _clean_change(form, org_currency(session), org_today(session, uow.now))
+            _refuse_shrinking(session, project, values)
             number = (
                 session.execute(
                     select(func.coalesce(func.max(m.ProjectChange.number), 0)).where(
@@ -295,6 +296,7 @@ class ProjectService(ServiceBase):
                     "an approved change is part of the contract; add another change to correct it",
                 )
             values = _clean_change(form, org_currency(session), org_today(session, uow.now))
+            _refuse_shrinking(session, project, values)
             before = row_dict(row)
             for name, value in values.items():
                 setattr(row, name, value)
@@ -674,6 +676,21 @@ def _clean_change(form: ChangeForm, currency: str, today: date) -> dict[str, Any
         "amount_cents": amount.cents,
         "approved": bool(form.approved),
     }
+
+
+def _refuse_shrinking(session: Session, project: m.Project, values: dict[str, Any]) -> None:
+    """An approved change may not take a fixed contract below what its invoices took."""
+    if not values["approved"]:
+        return
+    problems = f.contract_problems(
+        session,
+        _pid(project),
+        project.valuation,
+        project.contract_amount_cents,
+        change_cents=values["amount_cents"],
+    )
+    if problems:
+        raise ValidationError([Problem(field, message) for field, message in problems])
 
 
 def _lock_change(session: Session, project: m.Project, number: int | str) -> m.ProjectChange:

@@ -140,3 +140,19 @@ async def test_the_project_list_filters_by_valuation_and_text(contract_firm: Fir
         await type_text(pilot, "ware", "enter")
         assert [row[0] for row in table_rows(screen.table)] == ["Warehouse"]
         assert text_of(app, "#pr-totals").startswith("1 projects")
+
+
+def test_invoice_list_snapshot(contract_firm: Firm, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """The firm's invoice list with settlement invoices: type, project and the change one
+    settles in their own columns (wide enough to show them)."""
+    from tektoro_tui.services.projects.views import ChangeForm, SettlementForm
+
+    services, admin = contract_firm.services, contract_firm.admin
+    services.projects.add_change(admin, "WH", ChangeForm("Extra dock", "", "5000", approved=True))
+    services.projects.issue(admin, "WH", SettlementForm(kind="partial", net="30000"))
+    services.projects.issue(
+        admin, "WH", SettlementForm(kind="partial", net="5000", change_number="1")
+    )
+    app = TektoroApp(services=services)
+    steps = snapshot_steps("ctrl+g", "l", login=ADMIN)
+    assert snap_compare(app, terminal_size=(130, 24), run_before=steps)

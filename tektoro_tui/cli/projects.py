@@ -14,13 +14,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..domain.money import percent_text
 from .common import DbOption, JsonOption, current_actor, id_value, services_for
 from .pipeline import DryRun, emit, export_app, parse_date
 
 if TYPE_CHECKING:
     from ..domain.money import Money
     from ..domain.settlement import ProjectBalance, Suggestion
-    from ..services.projects.views import CostView, IssuedSettlement, ProjectRow
+    from ..services.base import Actor
+    from ..services.hub import Services
+    from ..services.projects.views import CostFilter, CostView, IssuedSettlement, ProjectRow
 
 project_app = typer.Typer(
     help="Projects as contracts: list, balance, change orders, settlement invoices.",
@@ -68,7 +71,7 @@ def _print_balance(balance: ProjectBalance) -> None:
     for kind, amount in balance.costs:
         typer.echo(f"  Costs: {kind:<15} {_m(amount):>20}")
     typer.echo(f"  Costs in all           {_m(balance.total_costs):>20}")
-    margin = "" if balance.margin_bp is None else f"  (margin {balance.margin_bp / 100:.2f} %)"
+    margin = "" if balance.margin_bp is None else f"  (margin {percent_text(balance.margin_bp)} %)"
     typer.echo(f"  Result                 {_m(balance.result):>20}{margin}")
     if balance.left_to_invoice is not None:
         typer.echo(f"  Left to invoice        {_m(balance.left_to_invoice):>20}")
@@ -85,7 +88,7 @@ def _print_issued(result: IssuedSettlement) -> None:
     typer.echo(f"{verb} {result.kind} invoice {result.number}:")
     for description, net, rate, vat in result.lines:
         typer.echo(
-            f"  {description[:48]:<48} net {_m(net):>18}  VAT {rate / 100:g} % {_m(vat):>16}"
+            f"  {description[:48]:<48} net {_m(net):>18}  VAT {percent_text(rate)} % {_m(vat):>16}"
         )
     typer.echo(f"  Net {_m(result.net)}, VAT {_m(result.vat)}, gross {_m(result.gross)}")
     if result.paid.cents:
@@ -303,7 +306,9 @@ def invoice_suggest(
     period = f" for {view.period_from or '…'} to {view.period_to}" if view.period_from else ""
     typer.echo(f"Suggested {view.kind} invoice of {view.project_name}{period}:")
     _print_suggestion(view.suggestion)
-    typer.echo(f"Suggested net: {_m(view.suggestion.net)} (VAT {view.vat_bp / 100:g} % by default)")
+    typer.echo(
+        f"Suggested net: {_m(view.suggestion.net)} (VAT {percent_text(view.vat_bp)} % by default)"
+    )
     for note in view.notes:
         typer.echo(f"  {note}")
 
@@ -497,7 +502,16 @@ def cost_list(
     typer.echo(f"{len(listing.rows)} costs: {_m(listing.total)}")
 
 
-def _cost_filter(services, actor, project, cost_type, date_from, date_to, search):  # type: ignore[no-untyped-def]
+def _cost_filter(
+    services: Services,
+    actor: Actor,
+    project: str,
+    cost_type: str,
+    date_from: str | None,
+    date_to: str | None,
+    search: str,
+) -> CostFilter:
+    """The cost register's filter from command options (a project by id, code or name)."""
     from ..services.projects.views import CostFilter
 
     project_id = services.projects.detail(actor, project).row.id if project.strip() else None

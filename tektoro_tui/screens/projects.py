@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
 
+from ..domain.money import percent_text, sum_money
 from ..domain.permissions import Perm
 from ..errors import Problem
 from ..services.projects.views import (
@@ -45,6 +46,7 @@ from ..widgets.dialogs.export_choice import choose_format
 from ..widgets.dialogs.form import FormModal
 from ..widgets.filter_fields import chosen
 from ..widgets.keyed_table import KeyedTable
+from ..widgets.printer_detail import clipped
 from ..widgets.project_parts import (
     CHANGE_COLUMNS,
     COST_COLUMNS,
@@ -228,17 +230,20 @@ class ProjectsScreen(_SearchedList):
     def _show(self, listed: ProjectList) -> None:
         self._rows = {str(row.id): row for row in listed.rows}
         self.table.show_rows((str(row.id), project_cells(row)) for row in listed.rows)
-        invoiced = sum(row.invoiced.cents for row in listed.rows)
-        costs = sum(row.costs.cents for row in listed.rows)
-        currency = listed.rows[0].invoiced.currency if listed.rows else ""
         shown = (
             f"{listed.total} projects"
             if len(listed.rows) == listed.total
             else f"the first {len(listed.rows)} of {listed.total:,} projects (filter to narrow)"
         )
+        if not listed.rows:
+            self.query_one("#pr-totals", Static).update(shown)
+            return
+        currency = listed.rows[0].invoiced.currency
+        invoiced = sum_money((row.invoiced for row in listed.rows), currency)
+        costs = sum_money((row.costs for row in listed.rows), currency)
         self.query_one("#pr-totals", Static).update(
-            f"{shown} · invoiced {invoiced / 100:,.2f} · costs "
-            f"{costs / 100:,.2f} · result {(invoiced - costs) / 100:,.2f} {currency}"
+            f"{shown} · invoiced {invoiced.format()} · costs {costs.format()} · result "
+            f"{(invoiced - costs).format()} {currency}"
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -487,7 +492,7 @@ class ProjectScreen(AreaScreen):
             kind=suggestion.kind,
             # time and material: blank takes the suggestion of the period typed in the form
             net="" if tm else str(suggestion.suggestion.net.amount),
-            vat_rate=str(suggestion.vat_bp / 100).removesuffix(".0"),
+            vat_rate=percent_text(suggestion.vat_bp),
             footer=suggestion.footer,
         )
         ident, name = self.project_id, detail.row.name
@@ -755,8 +760,6 @@ class CostsScreen(_SearchedList):
         )
 
     def _show(self, listed: CostList) -> None:
-        from ..widgets.printer_detail import clipped
-
         self._rows = {str(cost.id): cost for cost in listed.rows}
         self.table.show_rows(
             (str(cost.id), (clipped(cost.project_name, 18), *cost_cells(cost)))

@@ -35,7 +35,7 @@ from ...domain.settlement import RateAmount, SettledInvoice, SettlementKind
 from ...domain.states import InvoiceStatus, TimeEntryStatus
 from ...domain.values import parse_id
 from ...errors import NotFound, PermissionDenied, shown
-from ..base import Actor, chunks
+from ..base import Actor, chunks, org_currency
 
 SETTLEMENT_KINDS = tuple(kind.value for kind in SettlementKind)
 CREDIT_NOTE = "credit_note"
@@ -154,10 +154,13 @@ def invoice_label(number: str | None, external: str | None) -> str:
     return number or "draft"
 
 
-def settled_invoices(session: Session, project_id: int, currency: str) -> list[SettledInvoice]:
-    """The settlement invoices of a project, oldest first, with their net and VAT per rate."""
+def settled_invoices(
+    session: Session, project_id: int, currency: str, *, since: date | None = None
+) -> list[SettledInvoice]:
+    """The settlement invoices of a project, oldest first, with their net and VAT per rate
+    (only those issued on or after ``since`` when given)."""
     inv = m.Invoice
-    rows = session.execute(
+    query = (
         select(inv.id, inv.number, inv.external_number, inv.kind, inv.net_cents, inv.status)
         .where(
             inv.project_id == project_id,
@@ -165,7 +168,10 @@ def settled_invoices(session: Session, project_id: int, currency: str) -> list[S
             inv.status != DRAFT,
         )
         .order_by(inv.issue_date, inv.id)  # type: ignore[arg-type]
-    ).all()
+    )
+    if since is not None:
+        query = query.where(inv.issue_date >= since)  # type: ignore[operator]
+    rows = session.execute(query).all()
     rates: dict[int, list[RateAmount]] = defaultdict(list)
     ids = [int(r.id) for r in rows]
     for chunk in chunks(ids, _CHUNK):
@@ -512,11 +518,13 @@ def contract_problems(
         changes = approved_changes(session, [project_id]).get(project_id, 0)
         whole = contract_cents + changes + change_cents
         if whole < invoiced:
+            currency = org_currency(session)
             found.append(
                 (
                     "amount" if change_cents else "contract_amount",
                     f"would bring the contract with its approved changes to "
-                    f"{whole / 100:,.2f}, below the {invoiced / 100:,.2f} its invoices already "
+                    f"{Money(whole, currency).format()}, below the "
+                    f"{Money(invoiced, currency).format()} its invoices already "
                     "took (issue a credit note first)",
                 )
             )

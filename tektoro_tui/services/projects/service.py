@@ -515,9 +515,19 @@ def _contract(project: m.Project, currency: str) -> Money | None:
     return Money(project.contract_amount_cents, currency)
 
 
-def _balance_of(session: Session, project: m.Project, currency: str) -> Any:
+def _balance_of(
+    session: Session,
+    project: m.Project,
+    currency: str,
+    settled: Sequence[SettledInvoice] | None = None,
+    changes: Money | None = None,
+) -> Any:
+    """The project's balance (``settled`` and ``changes`` when the caller has read them)."""
     pid = _pid(project)
-    settled = f.settled_invoices(session, pid, currency)
+    if settled is None:
+        settled = f.settled_invoices(session, pid, currency)
+    if changes is None:
+        changes = Money(f.approved_changes(session, [pid]).get(pid, 0), currency)
     sums = f.invoice_sums(session, [pid]).get(pid, (0, 0, 0))
     others = Money(sums[0], currency) - _live_net(settled, currency)
     invoices = list(settled)
@@ -526,7 +536,7 @@ def _balance_of(session: Session, project: m.Project, currency: str) -> Any:
         invoices.append(SettledInvoice("time pipeline", SettlementKind.PARTIAL, others))
     return project_balance(
         contract=_contract(project, currency),
-        approved_changes=Money(f.approved_changes(session, [pid]).get(pid, 0), currency),
+        approved_changes=changes,
         invoices=invoices,
         gross_invoiced=Money(sums[1], currency),
         paid=Money(sums[2], currency),
@@ -545,6 +555,7 @@ def _detail(session: Session, project: m.Project) -> ProjectDetail:
     found = session.execute(_list_query(m.Project.id == pid)).one()
     row = _rows(session, [found], currency)[0]
     settled = f.settled_invoices(session, pid, currency)
+    changes = Money(f.approved_changes(session, [pid]).get(pid, 0), currency)
     method = project_method(settled)
     manager = ""
     if project.project_manager_id is not None:
@@ -557,16 +568,16 @@ def _detail(session: Session, project: m.Project) -> ProjectDetail:
     return ProjectDetail(
         row=row,
         contract=_contract(project, currency),
-        approved_changes=Money(f.approved_changes(session, [pid]).get(pid, 0), currency),
+        approved_changes=changes,
         method=method.value if method else None,
         next_kinds=_next_kinds(project, settled, row.billing),
         invoices=_settled_rows(session, pid, currency),
         changes=_changes(session, project),
-        balance=_balance_of(session, project, currency),
+        balance=_balance_of(session, project, currency, settled, changes),
         start_date=project.start_date,
         end_date=project.end_date,
         project_manager=manager,
-        client_contact_email=_client_email(session, project.client_id),
+        client_contact_email=next(iter(client_addresses(session, project.client_id)), ""),
     )
 
 
@@ -583,22 +594,6 @@ def _next_kinds(
             continue
         allowed.append(kind.value)
     return tuple(allowed)
-
-
-def _client_email(session: Session, client_id: int) -> str:
-    """The client's contact address (its main contact's, else the company's)."""
-    contact = session.execute(
-        select(m.Contact.email)
-        .where(m.Contact.company_id == client_id, m.Contact.email != "")
-        .order_by(m.Contact.id)
-        .limit(1)
-    ).scalar_one_or_none()
-    if contact:
-        return str(contact)
-    company = session.execute(
-        select(m.Company.email).where(m.Company.id == client_id)
-    ).scalar_one_or_none()
-    return str(company or "")
 
 
 def client_addresses(session: Session, client_id: int) -> tuple[str, ...]:
@@ -815,7 +810,9 @@ def _explained(
         return fixed_suggestion(contract, changes, settled), ()
     labour, minutes, entries = f.billed_labour(session, pid, start, end)
     costs = f.cost_sums(session, [pid], date_from=start, date_to=end).get(pid, {})
-    in_period = settled if start is None else _issued_since(session, pid, settled, start)
+    in_period = (
+        settled if start is None else f.settled_invoices(session, pid, currency, since=start)
+    )
     suggestion = time_and_material_suggestion(
         labour=Money(labour, currency),
         materials=Money(costs.get("material", 0), currency),
@@ -831,25 +828,6 @@ def _explained(
             "they count in a later settlement once approved"
         )
     return suggestion, tuple(notes)
-
-
-def _issued_since(
-    session: Session, project_id: int, settled: Sequence[SettledInvoice], start: date
-) -> list[SettledInvoice]:
-    """The settled invoices issued on or after ``start`` (same order as ``settled``)."""
-    dates = [
-        issue
-        for (issue,) in session.execute(
-            select(m.Invoice.issue_date)
-            .where(
-                m.Invoice.project_id == project_id,
-                m.Invoice.kind.in_(f.SETTLEMENT_KINDS),  # type: ignore[attr-defined]
-                m.Invoice.status != f.DRAFT,
-            )
-            .order_by(m.Invoice.issue_date, m.Invoice.id)  # type: ignore[arg-type]
-        ).all()
-    ]
-    return [inv for inv, issued in zip(settled, dates, strict=True) if issued >= start]
 
 
 def _hours(minutes: int) -> str:
@@ -914,10 +892,6 @@ def _issue(uow: UnitOfWork, project: m.Project, form: SettlementForm) -> IssuedS
     return _issued(invoice, lines, paid_total, progress)
 
 
-def _problem(field: str, message: str) -> Problem:
-    return Problem(field, message)
-
-
 def _check_net(
     session: Session,
     project: m.Project,
@@ -935,7 +909,7 @@ def _check_net(
             invoices=settled,
         )
     except ValueError as error:
-        raise ValidationError([_problem("net", str(error))]) from None
+        raise ValidationError([Problem("net", str(error))]) from None
 
 
 def _with_changes(session: Session, project: m.Project, currency: str) -> Money | None:
@@ -989,12 +963,12 @@ def _lines(
         try:
             return final_invoice_lines(service, whole, rate, settled)
         except ValueError as error:
-            raise ValidationError([_problem("net", str(error))]) from None
+            raise ValidationError([Problem("net", str(error))]) from None
     amount = suggested.suggestion.net if net is None else net
     if amount.cents <= 0:
         raise ValidationError(
             [
-                _problem(
+                Problem(
                     "net",
                     f"nothing is left to invoice on project {project.name} "
                     f"(suggested {amount.format()} {currency})",
@@ -1165,7 +1139,7 @@ def _record_external(uow: UnitOfWork, project: m.Project, form: ExternalForm) ->
     check.raise_if_any()
     assert net is not None and vat is not None and kind is not None and when is not None
     if due is not None and due < when:
-        raise ValidationError([_problem("due_date", f"must not be before the issue date ({when})")])
+        raise ValidationError([Problem("due_date", f"must not be before the issue date ({when})")])
     _refuse_time_billed(session, project)
     check_next_kind(project.valuation, settled, kind)
     _check_net(session, project, kind, net, settled)
@@ -1288,11 +1262,11 @@ def _record_external_credit(
     ).scalar_one_or_none()
     if original is None or original.kind == f.CREDIT_NOTE:
         raise ValidationError(
-            [_problem("credits", f"no invoice {credits.strip()} is recorded on {project.name}")]
+            [Problem("credits", f"no invoice {credits.strip()} is recorded on {project.name}")]
         )
     if original.status == InvoiceStatus.CANCELLED.value:
         raise ValidationError(
-            [_problem("credits", f"invoice {credits.strip()} is already cancelled")]
+            [Problem("credits", f"invoice {credits.strip()} is already cancelled")]
         )
     if original.paid_cents > 0:
         raise IllegalTransition(
@@ -1303,7 +1277,7 @@ def _record_external_credit(
             "invoice on which nothing has been paid",
         )
     if original.issue_date is not None and when < original.issue_date:
-        raise ValidationError([_problem("issue_date", f"must not be before {original.issue_date}")])
+        raise ValidationError([Problem("issue_date", f"must not be before {original.issue_date}")])
     assert uow.actor is not None
     note = m.Invoice(
         series_id=series_row(session, SERIES_CREDIT_NOTE).id,

@@ -1,7 +1,8 @@
 """The frozen-record guards: which triggers protect the ledger, on each backend.
 
 The trigger migration (``0002_ledger_triggers``) creates them (``0014_project_settlements``
-recreates the invoice's with its new frozen columns and guards the attachments); ``tektoro check``
+recreates the invoice's with its new frozen columns and guards the attachments,
+``0016_subcontracts`` guards the settlement stages and files of subcontracts); ``tektoro check``
 verifies that a database still holds every one, enabled, on its table, and
 defined exactly as shipped (:data:`GUARD_FINGERPRINTS`: the digest of each
 trigger's definition and, on PostgreSQL, its function's, as the catalog shows
@@ -32,6 +33,8 @@ GUARDED_TABLES: tuple[str, ...] = (
     "master_invoice",
     "master_invoice_line",
     "invoice_attachment",
+    "subcontract_settlement",
+    "subcontract_attachment",
 )
 """Tables whose rows frozen-record triggers guard, in the order ``check`` reports them."""
 
@@ -74,6 +77,18 @@ SQLITE_GUARDS: tuple[GuardTrigger, ...] = (
     GuardTrigger("tektoro_audit_event_no_delete", "audit_event", "BEFORE DELETE"),
     GuardTrigger("tektoro_invoice_attachment_no_update", "invoice_attachment", "BEFORE UPDATE"),
     GuardTrigger("tektoro_invoice_attachment_no_delete", "invoice_attachment", "BEFORE DELETE"),
+    GuardTrigger(
+        "tektoro_subcontract_settlement_no_update", "subcontract_settlement", "BEFORE UPDATE"
+    ),
+    GuardTrigger(
+        "tektoro_subcontract_settlement_no_delete", "subcontract_settlement", "BEFORE DELETE"
+    ),
+    GuardTrigger(
+        "tektoro_subcontract_attachment_no_update", "subcontract_attachment", "BEFORE UPDATE"
+    ),
+    GuardTrigger(
+        "tektoro_subcontract_attachment_no_delete", "subcontract_attachment", "BEFORE DELETE"
+    ),
 )
 """SQLite: one trigger per forbidden change, each raising ``TEKTORO_FROZEN: ...``."""
 
@@ -115,6 +130,24 @@ POSTGRESQL_GUARDS: tuple[GuardTrigger, ...] = (
     GuardTrigger("tektoro_guard_invoice_attachment", "invoice_attachment", _ROW_EVENTS, _REFUSE),
     GuardTrigger(
         "tektoro_guard_invoice_attachment_truncate", "invoice_attachment", _TRUNCATE, _REFUSE
+    ),
+    GuardTrigger(
+        "tektoro_guard_subcontract_settlement", "subcontract_settlement", _ROW_EVENTS, _REFUSE
+    ),
+    GuardTrigger(
+        "tektoro_guard_subcontract_settlement_truncate",
+        "subcontract_settlement",
+        _TRUNCATE,
+        _REFUSE,
+    ),
+    GuardTrigger(
+        "tektoro_guard_subcontract_attachment", "subcontract_attachment", _ROW_EVENTS, _REFUSE
+    ),
+    GuardTrigger(
+        "tektoro_guard_subcontract_attachment_truncate",
+        "subcontract_attachment",
+        _TRUNCATE,
+        _REFUSE,
     ),
 )
 """PostgreSQL: one row trigger per table (a guard function or ``tektoro_refuse``) and one
@@ -172,6 +205,10 @@ GUARD_FINGERPRINTS: dict[str, dict[str, str]] = {
         "tektoro_master_invoice_line_no_update": "9b8d63747d71245d",
         "tektoro_payment_no_delete": "de007cc55b0ec46a",
         "tektoro_payment_no_update": "d3913c15974b2a6d",
+        "tektoro_subcontract_attachment_no_delete": "1abcf7274cc6020a",
+        "tektoro_subcontract_attachment_no_update": "7a4d6f6339ae488a",
+        "tektoro_subcontract_settlement_no_delete": "e7a70c91be79a823",
+        "tektoro_subcontract_settlement_no_update": "a7af560e040ed02b",
         "tektoro_time_entry_frozen_delete": "43249ab49d152761",
         "tektoro_time_entry_frozen_status": "8c00230b83dadcd5",
         "tektoro_time_entry_frozen_update": "a0a2eccc07878345",
@@ -195,6 +232,10 @@ GUARD_FINGERPRINTS: dict[str, dict[str, str]] = {
         "tektoro_guard_master_invoice_truncate": "07c8b948138233e4",
         "tektoro_guard_payment": "ecd3ec6e0a1fd31a",
         "tektoro_guard_payment_truncate": "0ef65f82354ce2a0",
+        "tektoro_guard_subcontract_attachment": "bbaeafb7a7f9400b",
+        "tektoro_guard_subcontract_attachment_truncate": "5a7369bbad537e71",
+        "tektoro_guard_subcontract_settlement": "68e30ce4e17bf3b7",
+        "tektoro_guard_subcontract_settlement_truncate": "c8c545c874bc5d5e",
         "tektoro_guard_time_entry": "ad541b69de0d41b9",
         "tektoro_guard_time_entry_truncate": "04d647c0aec760bb",
     },

@@ -89,6 +89,9 @@ class Organisation(_Table, table=True):
         default=None, foreign_key="payment_terms_template.id"
     )
     work_date_window_days: int = Field(default=366)
+    working_weekdays: str = Field(
+        default="12345", max_length=7, sa_column_kwargs={"server_default": "12345"}
+    )  # ISO weekday numbers, Monday = 1
     created_at: datetime = _ts()  # type: ignore[assignment]
     updated_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
@@ -152,6 +155,7 @@ class UserAccount(_Table, table=True):
     password_hash: str | None = Field(default=None, max_length=300)
     supervisor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
+    contact_id: int | None = Field(default=None)  # a foreman's contact (no key: added in place)
     pay_rate_cents: int = Field(default=0, sa_type=Cents)
     overtime_over_day_bp: int | None = Field(default=None)
     overtime_outside_window_bp: int | None = Field(default=None)
@@ -184,6 +188,7 @@ class Invitation(_Table, table=True):
     email: str = Field(max_length=254)
     role: str = Field(max_length=30)
     inviter_id: int = Field(foreign_key="user_account.id", index=True)
+    contact_id: int | None = Field(default=None)  # a foreman's contact (no key: added in place)
     created_at: datetime = _ts()  # type: ignore[assignment]
     expires_at: datetime = _ts()  # type: ignore[assignment]
     used_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
@@ -720,69 +725,198 @@ class ProjectCost(_Table, table=True):
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class SubcontractAgreement(_Table, table=True):
-    """A written agreement with a subcontractor for a scope of a project."""
+class WorkType(_Table, table=True):
+    """A type of work on a site (bricklaying, roofing ...): the firm-wide list that a
+    subcontract's schedule, its daily reports and its non-standard hourly rates name."""
 
-    __tablename__ = "subcontract_agreement"
+    __tablename__ = "work_type"
+    __table_args__ = (Index("uq_work_type_name_key", "name_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
+    name: str = Field(max_length=200)
+    name_key: str = _key()
+    is_active: bool = Field(default=True)
+
+
+class Holiday(_Table, table=True):
+    """A public holiday: no working day, whatever its weekday."""
+
+    __tablename__ = "holiday"
+
+    id: int | None = Field(default=None, primary_key=True)
+    holiday_date: date = Field(unique=True)
+    name: str = Field(default="", max_length=200)
+
+
+class SubcontractCounter(_Table, table=True):
+    """The gapless agreement numbers of one year (SA/2026/00001 ...): the row is locked and
+    raised in the transaction that creates the agreement."""
+
+    __tablename__ = "subcontract_counter"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_number: int = Field(default=0)
+
+
+class SubcontractAgreement(_Table, table=True):
+    """A written agreement with a subcontractor for a scope of a project.
+
+    ``paid_cents``, ``tm_amount_cents``, ``fully_paid`` and ``work_completed`` follow from its
+    settlement stages and daily reports; the service keeps them and ``check`` re-derives them.
+    """
+
+    __tablename__ = "subcontract_agreement"
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_subcontract_agreement_year_seq"),
+        Index("ix_subcontract_agreement_project_id", "project_id"),
+        Index("ix_subcontract_agreement_subcontractor_id", "subcontractor_id"),
+        Index("ix_subcontract_agreement_open", "work_completed", "contract_date", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
     number: str = Field(max_length=40, unique=True)
-    project_id: int = Field(foreign_key="project.id", index=True)
-    subcontractor_id: int = Field(foreign_key="company.id", index=True)
+    year: int
+    seq: int
+    project_id: int = Field(foreign_key="project.id")
+    subcontractor_id: int = Field(foreign_key="company.id")
     scope: str = Field(max_length=4000)
+    contract_date: date
+    deadline: date
     time_and_material: bool = Field(default=False)
     fixed_amount_cents: int | None = Field(default=None, sa_type=Cents)
     hourly_rate_cents: int | None = Field(default=None, sa_type=Cents)
-    nonstandard_rates: str = Field(default="", max_length=2000)
-    overtime_over_day_bp: int = Field(default=5000)
-    overtime_outside_window_bp: int = Field(default=10000)
+    over_day_bp: int
+    outside_window_bp: int
+    note: str = Field(default="", max_length=2000)
+    tm_amount_cents: int = Field(default=0, sa_type=Cents)
+    paid_cents: int = Field(default=0, sa_type=Cents)
     fully_paid: bool = Field(default=False)
     work_completed: bool = Field(default=False)
     created_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class WorkSchedule(_Table, table=True):
-    """One planned working day of a subcontract, with its foreman and crew size."""
+class SubcontractRate(_Table, table=True):
+    """An agreement's non-standard hourly rate for one type of work."""
 
-    __tablename__ = "work_schedule"
+    __tablename__ = "subcontract_rate"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "work_type_id", name="uq_subcontract_rate_type"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="subcontract_agreement.id")
+    work_type_id: int = Field(foreign_key="work_type.id")
+    hourly_rate_cents: int = Field(sa_type=Cents)
+
+
+class SubcontractAttachment(_Table, table=True):
+    """A file kept with an agreement (the signed contract): stored in the database, so the
+    shared server needs no file share; insert-only, its checksum re-derived by ``check``."""
+
+    __tablename__ = "subcontract_attachment"
 
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="subcontract_agreement.id", index=True)
-    planned_start: datetime = _ts()  # type: ignore[assignment]
-    planned_end: datetime = _ts()  # type: ignore[assignment]
-    scope_of_work: str = Field(default="", max_length=500)
-    foreman_contact_id: int | None = Field(default=None, foreign_key="contact.id")
-    planned_headcount: int = Field(default=1)
-    custom_overtime: bool = Field(default=False)
-    overtime_over_day_bp: int | None = Field(default=None)
-    overtime_outside_window_bp: int | None = Field(default=None)
+    file_name: str = Field(max_length=255)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_type=LargeBinary)
+    added_by_id: int = Field(foreign_key="user_account.id")
+    added_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class WorkSchedule(_Table, table=True):
+    """One planned working day of a subcontract's crew: times, type of work, foreman, crew."""
+
+    __tablename__ = "work_schedule"
+    __table_args__ = (
+        UniqueConstraint(
+            "agreement_id", "work_date", "foreman_contact_id", name="uq_work_schedule_day"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
+    agreement_id: int = Field(foreign_key="subcontract_agreement.id")
+    work_date: date
+    planned_start: int  # minutes after midnight
+    planned_end: int  # minutes after midnight; past 1440 runs into the next morning
+    work_type_id: int = Field(foreign_key="work_type.id")
+    foreman_contact_id: int = Field(foreign_key="contact.id", index=True)
+    planned_headcount: int
+    custom_rates: bool = Field(default=False)
+    over_day_bp: int | None = Field(default=None)
+    outside_window_bp: int | None = Field(default=None)
     note: str = Field(default="", max_length=2000)
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = _ts()  # type: ignore[assignment]
 
 
 class DailyReport(_Table, table=True):
-    """A foreman's daily report: how many people worked how long."""
+    """A foreman's report of one day: when the crew worked, how many, on what type of work.
+
+    The rate and % rates it was priced at and its minutes by rate are kept with it, so its
+    amount reads the same later and ``check`` can price it again.
+    """
 
     __tablename__ = "daily_report"
+    __table_args__ = (
+        UniqueConstraint(
+            "agreement_id", "report_date", "foreman_contact_id", name="uq_daily_report_day"
+        ),
+        Index("ix_daily_report_foreman", "foreman_contact_id", "report_date"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    schedule_id: int = Field(foreign_key="work_schedule.id", index=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
+    agreement_id: int = Field(foreign_key="subcontract_agreement.id")
+    schedule_id: int | None = Field(default=None, foreign_key="work_schedule.id")
+    foreman_contact_id: int = Field(foreign_key="contact.id")
     report_date: date
+    actual_start: int  # minutes after midnight
+    actual_end: int
     headcount: int
-    minutes_worked: int
+    work_type_id: int = Field(foreign_key="work_type.id")
     note: str = Field(default="", max_length=2000)
+    hourly_rate_cents: int = Field(sa_type=Cents)
+    over_day_bp: int
+    outside_window_bp: int
+    standard_minutes: int
+    over_day_minutes: int
+    outside_window_minutes: int
+    amount_cents: int = Field(sa_type=Cents)
+    entered_by_id: int = Field(foreign_key="user_account.id")
+    entered_at: datetime = _ts()  # type: ignore[assignment]
 
 
 class SubcontractSettlement(_Table, table=True):
-    """A payment settled against a subcontract agreement."""
+    """One settlement stage of an agreement: append-only (a database trigger refuses any
+    change); a mistake is corrected by a new stage with a negative amount and a reason."""
 
     __tablename__ = "subcontract_settlement"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "stage", name="uq_subcontract_settlement_stage"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    agreement_id: int = Field(foreign_key="subcontract_agreement.id", index=True)
+    agreement_id: int = Field(foreign_key="subcontract_agreement.id")
+    stage: int
     settled_on: date
     paid_cents: int = Field(sa_type=Cents)
-    description: str = Field(default="", max_length=1000)
+    paid_before_cents: int = Field(sa_type=Cents)
+    contract_cents: int = Field(sa_type=Cents)  # the contract amount when the stage was settled
+    description: str = Field(max_length=1000)
     fully_paid: bool = Field(default=False)
     work_completed: bool = Field(default=False)
     created_by_id: int = Field(foreign_key="user_account.id")
@@ -936,7 +1070,7 @@ ALL_TABLES = tuple(metadata.sorted_tables)
 # Folded keys of names and codes
 # --------------------------------------------------------------------------------------------
 
-KEYED_NAMES: tuple[type[SQLModel], ...] = (Company, Project, Task, Activity, RateCode)
+KEYED_NAMES: tuple[type[SQLModel], ...] = (Company, Project, Task, Activity, RateCode, WorkType)
 """Tables whose ``name_key`` the ORM keeps equal to ``name_key(name)``."""
 
 

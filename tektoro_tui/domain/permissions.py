@@ -24,6 +24,7 @@ class Role(StrEnum):
     HR = "hr"
     STAFF = "staff"
     CLIENT = "client"
+    FOREMAN = "foreman"
 
     @property
     def label(self) -> str:
@@ -41,6 +42,7 @@ ROLE_LABELS = {
     Role.HR: "HR",
     Role.STAFF: "Staff / contractor",
     Role.CLIENT: "Client",
+    Role.FOREMAN: "Subcontractor's foreman",
 }
 
 
@@ -67,6 +69,7 @@ class Perm(StrEnum):
     PROJECT_COSTS = "project_costs.manage"
     SUBCONTRACT_CREATE = "subcontract.create"
     SUBCONTRACT_SETTLE = "subcontract.settle"
+    SUBCONTRACT_REPORT = "subcontract.report"
     PAYROLL_SETTLE = "payroll.settle"
     PAYROLL_EXPORT = "payroll.export"
     CONTRACTOR_INVOICES = "contractor_invoices.manage"
@@ -100,6 +103,7 @@ PERM_LABELS = {
     Perm.PROJECT_COSTS: "Create and view project costs",
     Perm.SUBCONTRACT_CREATE: "Create subcontracting agreements",
     Perm.SUBCONTRACT_SETTLE: "Settle subcontracting agreements",
+    Perm.SUBCONTRACT_REPORT: "Enter subcontractors' daily reports",
     Perm.PAYROLL_SETTLE: "Settle work shifts",
     Perm.PAYROLL_EXPORT: "Export payroll",
     Perm.CONTRACTOR_INVOICES: "Generate, approve and pay contractor invoices",
@@ -108,11 +112,15 @@ PERM_LABELS = {
 }
 
 _STAFF_LIKE = {Perm.TIME_ENTER, Perm.STAFF_INVITE, Perm.PRESETS_VIEW}
-_PROJECT_ROLES = _STAFF_LIKE | {
-    Perm.INVOICE_VIEW_OWN_PROJECTS,
-    Perm.PROJECT_COSTS,
-    Perm.SUBCONTRACT_CREATE,
-}
+_SUBCONTRACTS = {Perm.SUBCONTRACT_CREATE, Perm.SUBCONTRACT_REPORT}
+_PROJECT_ROLES = (
+    _STAFF_LIKE
+    | _SUBCONTRACTS
+    | {
+        Perm.INVOICE_VIEW_OWN_PROJECTS,
+        Perm.PROJECT_COSTS,
+    }
+)
 
 DEFAULT_MATRIX: dict[Role, frozenset[Perm]] = {
     Role.ADMINISTRATOR: frozenset(Perm),
@@ -132,7 +140,7 @@ DEFAULT_MATRIX: dict[Role, frozenset[Perm]] = {
         | {
             Perm.INVOICE_VIEW_ALL,
             Perm.PROJECT_COSTS,
-            Perm.SUBCONTRACT_CREATE,
+            *_SUBCONTRACTS,
             Perm.TIME_APPROVE_ANY,
             Perm.WIP_MANAGE,
             Perm.DOCUMENTER_USE,
@@ -142,9 +150,11 @@ DEFAULT_MATRIX: dict[Role, frozenset[Perm]] = {
     Role.PROJECT_MANAGER: frozenset(_PROJECT_ROLES),
     Role.PM_ASSISTANT: frozenset(_PROJECT_ROLES - {Perm.INVOICE_VIEW_OWN_PROJECTS}),
     Role.ESTIMATOR: frozenset(_PROJECT_ROLES),
-    Role.HR: frozenset(_STAFF_LIKE | {Perm.SUBCONTRACT_CREATE, Perm.USERS_VIEW}),
+    Role.HR: frozenset(_STAFF_LIKE | _SUBCONTRACTS | {Perm.USERS_VIEW}),
     Role.STAFF: frozenset(_STAFF_LIKE),
     Role.CLIENT: frozenset({Perm.INVOICE_VIEW_OWN_CLIENT}),
+    # a subcontractor's foreman: only the daily reports of the agreements they lead
+    Role.FOREMAN: frozenset({Perm.SUBCONTRACT_REPORT}),
 }
 
 # Permissions an administrator must never lose, so nobody locks the firm out of its settings.
@@ -162,6 +172,10 @@ def parse_role(value: str) -> Role:
         raise ValueError(f"'{shown(value)}' is not a role; choose one of: {valid}") from None
 
 
+OUTSIDERS = frozenset({Role.CLIENT, Role.FOREMAN})
+"""Roles of people outside the firm: a client's user, a subcontractor's foreman."""
+
+
 def can_invite(role: Role) -> bool:
-    """Anyone but a client may invite people into their own staff group."""
-    return role is not Role.CLIENT
+    """Anyone inside the firm may invite people into their own staff group."""
+    return role not in OUTSIDERS

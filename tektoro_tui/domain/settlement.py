@@ -296,7 +296,8 @@ def final_invoice_lines(
 
 COST_KINDS = ("labour", "materials", "equipment", "salary", "other", "subcontracts")
 """The cost columns of a balance, in the order shown. Labour is staff time (and, once crew pay
-exists, settled work shifts); subcontracts are zero until subcontracts exist."""
+exists, settled work shifts); subcontracts are what subcontractors were paid (the settlement
+stages of the project's agreements)."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .reporting.dashboards import DashboardService
     from .reporting.home import HomeService
     from .reporting.metrics import MetricsService
+    from .subcontracts.service import SubcontractService
 
 
 class Services:
@@ -202,6 +203,13 @@ class Services:
         from .projects.costs import CostService
 
         return CostService(self.db, self.clock)
+
+    @cached_property
+    def subcontracts(self) -> SubcontractService:
+        """Subcontracting agreements, schedules, daily reports and settlement stages."""
+        from .subcontracts.service import SubcontractService
+
+        return SubcontractService(self.db, self.clock)
 
     @cached_property
     def changes(self) -> ChangeFeed:

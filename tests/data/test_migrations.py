@@ -43,6 +43,7 @@ ALL_REVISIONS = (
     "0013_wip_group_index",
     "0014_project_settlements",
     "0015_invoice_project_shares",
+    "0016_subcontracts",
 )
 
 

@@ -334,7 +334,9 @@ class AuthService(ServiceBase):
         form.raise_if_any()
         address = address or ""
         if not can_invite(actor.role):
-            raise PermissionDenied("Client users cannot invite people.")
+            raise PermissionDenied(
+                "People outside the firm (clients, foremen) cannot invite people."
+            )
         token = secrets.token_urlsafe(24)
         with self._write(actor, Perm.STAFF_INVITE) as uow:
             session = uow.session
@@ -433,6 +435,10 @@ class AuthService(ServiceBase):
                 created_at=uow.now,
                 last_login_at=uow.now,
             )
+            if invitation.contact_id is not None:  # a foreman: the login of that contact
+                contact = session.get(m.Contact, invitation.contact_id)
+                user.contact_id = invitation.contact_id
+                user.company_id = contact.company_id if contact is not None else None
             session.add(user)
             session.flush()
             invitation.used_at = uow.now
@@ -442,7 +448,12 @@ class AuthService(ServiceBase):
                 "user",
                 user.id,
                 None,
-                {"email": user.email, "role": user.role, "supervisor_id": user.supervisor_id},
+                {
+                    "email": user.email,
+                    "role": user.role,
+                    "supervisor_id": user.supervisor_id,
+                    "contact_id": user.contact_id,
+                },
             )
             return actor_for(session, user)
 

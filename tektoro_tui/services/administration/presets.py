@@ -31,6 +31,7 @@ from .views import (
     ProjectView,
     RateCodeView,
     TaskView,
+    WorkTypeView,
 )
 
 PAGE_SIZE = 50
@@ -143,7 +144,18 @@ NEW_PROJECT = ProjectForm(
     is_active=True,
 )
 NEW_TASK = TaskForm(project_id=None, name="", is_active=True)
+
+
+@dataclass(frozen=True)
+class WorkTypeForm:
+    """A type of work on a site as typed."""
+
+    name: str = UNCHANGED
+    is_active: bool = UNCHANGED
+
+
 NEW_ACTIVITY = ActivityForm(name="", billable_default=True, is_active=True)
+NEW_WORK_TYPE = WorkTypeForm(name="", is_active=True)
 NEW_RATE_CODE = RateCodeForm(name="", hourly_rate="", is_active=True)
 
 
@@ -430,6 +442,41 @@ class PresetService(ServiceBase):
         """A page of activities by name."""
         return self._page(actor, m.Activity, _activity_view, [], **opts)
 
+    def save_work_type(
+        self,
+        actor: Actor,
+        form: WorkTypeForm,
+        ident: int | None = None,
+        *,
+        version: int | None = None,
+    ) -> WorkTypeView:
+        """Create or update a type of work (the list subcontracts name; only the fields
+        ``form`` gives)."""
+        with self._write(actor, Perm.PRESETS_MANAGE) as uow:
+            form = _complete(
+                uow.session, m.WorkType, ident, form, NEW_WORK_TYPE, _work_type_form, version
+            )
+            check = Form()
+            values = {
+                "name": check.text("name", form.name, max_length=200),
+                "is_active": form.is_active,
+            }
+            _refuse_taken(
+                uow.session,
+                check,
+                m.WorkType,
+                ident,
+                ("name", values["name"]),
+                [],
+                "another type of work is already called",
+            )
+            check.raise_if_any()
+            return _work_type_view(self._save(uow, m.WorkType, ident, values, "work_type"))
+
+    def list_work_types(self, actor: Actor, **opts: Any) -> Page[WorkTypeView]:
+        """A page of types of work by name."""
+        return self._page(actor, m.WorkType, _work_type_view, [], **opts)
+
     def save_rate_code(
         self,
         actor: Actor,
@@ -598,6 +645,7 @@ LOOKUP_MODELS: dict[str, type[Any]] = {
     "task": m.Task,
     "activity": m.Activity,
     "rate_code": m.RateCode,
+    "work_type": m.WorkType,
 }
 
 MODELS: dict[str, type[Any]] = {
@@ -607,6 +655,7 @@ MODELS: dict[str, type[Any]] = {
     "task": m.Task,
     "activity": m.Activity,
     "rate_code": m.RateCode,
+    "work_type": m.WorkType,
 }
 ENTITIES: dict[type[Any], str] = {model: kind for kind, model in MODELS.items()}
 """Each preset model's audit entity."""
@@ -717,6 +766,14 @@ def _task_form(_session: Session, row: m.Task) -> TaskForm:
 
 def _activity_form(_session: Session, row: m.Activity) -> ActivityForm:
     return _copied(ActivityForm, row)
+
+
+def _work_type_form(_session: Session, row: m.WorkType) -> WorkTypeForm:
+    return _copied(WorkTypeForm, row)
+
+
+def _work_type_view(row: m.WorkType) -> WorkTypeView:
+    return WorkTypeView(id=row.id or 0, name=row.name, is_active=row.is_active, version=row.version)
 
 
 def _rate_form(session: Session, row: m.RateCode) -> RateCodeForm:

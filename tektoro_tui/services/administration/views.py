@@ -116,6 +116,16 @@ class TaskView:
 
 
 @dataclass(frozen=True)
+class WorkTypeView:
+    """A type of work on a site (bricklaying, roofing ...)."""
+
+    id: int
+    name: str
+    is_active: bool
+    version: int = 1  # what a form opened on this view saves against
+
+
+@dataclass(frozen=True)
 class ActivityView:
     """A kind of work."""
 

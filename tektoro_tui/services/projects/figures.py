@@ -13,7 +13,8 @@ What counts where (DESIGN.md §9):
   suggestion it is what the time is billed at: the value of the approved billable entries.
   Both are read from the daily time summary (``time_day_total``, kept by triggers and
   re-derived by ``check``), so a project's year of entries is a few hundred summary rows.
-* *Costs* by type from the cost register; subcontracts are zero until subcontracts exist.
+* *Costs* by type from the cost register; *subcontracts* are what the project's
+  subcontractors were paid: the settlement stages of its agreements.
 """
 
 from __future__ import annotations
@@ -352,6 +353,22 @@ def cost_sums(
     return found
 
 
+def subcontract_payments(
+    session: Session, project_id: int, date_from: date | None, date_to: date
+) -> int:
+    """What the project's subcontractors were paid in the period (cents): the settlement stages
+    dated in it, the "other labour" of a time-and-material suggestion."""
+    stage, agreement = m.SubcontractSettlement, m.SubcontractAgreement
+    query = (
+        select(func.coalesce(func.sum(stage.paid_cents), 0))
+        .join(agreement, agreement.id == stage.agreement_id)
+        .where(agreement.project_id == project_id, stage.settled_on <= date_to)
+    )
+    if date_from is not None:
+        query = query.where(stage.settled_on >= date_from)
+    return int(session.execute(query).scalar_one())
+
+
 def labour_costs(session: Session, project_ids: Sequence[int]) -> dict[int, int]:
     """What the approved (and later) time on each project costs at the people's pay rates."""
     found: dict[int, int] = {}
@@ -374,13 +391,18 @@ def balance_costs(
     session: Session, project_ids: Sequence[int], currency: str
 ) -> dict[int, dict[str, Money]]:
     """Each project's costs by the balance's kinds (labour and the register's types)."""
+    from ..subcontracts.rules import settled_sums
+
     registers = cost_sums(session, project_ids)
     labour = labour_costs(session, project_ids)
+    subcontracts = settled_sums(session, project_ids)
     out: dict[int, dict[str, Money]] = {}
     for pid in project_ids:
         kinds = {"labour": Money(labour.get(pid, 0), currency)}
         for kind, cents in registers.get(pid, {}).items():
             kinds[COST_KIND_OF_TYPE[kind]] = Money(cents, currency)
+        if pid in subcontracts:
+            kinds["subcontracts"] = Money(subcontracts[pid], currency)
         out[pid] = kinds
     return out
 
@@ -470,6 +492,15 @@ def monthly(session: Session, project_id: int, currency: str) -> list[tuple[str,
         .group_by(year, month)
     ).all():
         costs[f"{int(y):04d}-{int(mo):02d}"] += divide_to_int(int(raw or 0), 60)
+    stage = m.SubcontractSettlement
+    year, month = extract("year", stage.settled_on), extract("month", stage.settled_on)
+    for y, mo, paid in session.execute(
+        select(year, month, func.sum(stage.paid_cents))
+        .join(m.SubcontractAgreement, m.SubcontractAgreement.id == stage.agreement_id)
+        .where(m.SubcontractAgreement.project_id == project_id)
+        .group_by(year, month)
+    ).all():
+        costs[f"{int(y):04d}-{int(mo):02d}"] += int(paid)
     months = sorted(set(invoiced) | set(costs))
     return [
         (key, Money(invoiced.get(key, 0), currency), Money(costs.get(key, 0), currency))

@@ -810,17 +810,23 @@ def _explained(
         return fixed_suggestion(contract, changes, settled), ()
     labour, minutes, entries = f.billed_labour(session, pid, start, end)
     costs = f.cost_sums(session, [pid], date_from=start, date_to=end).get(pid, {})
+    subcontracts = f.subcontract_payments(session, pid, start, end)
     in_period = (
         settled if start is None else f.settled_invoices(session, pid, currency, since=start)
     )
     suggestion = time_and_material_suggestion(
         labour=Money(labour, currency),
         materials=Money(costs.get("material", 0), currency),
-        other_labour=Money(costs.get("salary", 0), currency),  # + subcontracts, once they exist
+        other_labour=Money(costs.get("salary", 0) + subcontracts, currency),
         other_costs=Money(costs.get("equipment", 0) + costs.get("other", 0), currency),
         invoices=in_period,
     )
     notes = [f"Labour: {entries} approved billable entries, {_hours(minutes)} h"]
+    if subcontracts:
+        notes.append(
+            f"Other labour includes {Money(subcontracts, currency).format()} paid to "
+            "subcontractors (settlement stages dated in the period)"
+        )
     waiting, waiting_minutes = f.unapproved_time(session, pid, start, end)
     if waiting:
         notes.append(

@@ -1,0 +1,119 @@
+"""The pay rule for a working day: how its minutes split into rates, and what they cost.
+
+One rule for everything paid by the hour on a site (DESIGN.md §9): a subcontractor's daily
+report (headcount × hours × rate) and, with crew pay, an employee's work shift. Pure functions
+of whole minutes and integer cents; nothing here reads a clock or a database.
+
+The rule, in the organisation's words:
+
+* minutes inside the working window count towards the day length in time order: the first
+  day-length minutes are paid at the standard rate, the rest at the over-day % rate;
+* minutes outside the window are paid at the outside % rate;
+* the lunch break is unpaid: it is taken out of the minutes inside the window (where a lunch
+  falls), and only what it exceeds of them out of the minutes outside;
+* a % rate is a supplement on the standard rate: 50 % pays an hour at 1.5 × the rate.
+
+The seed's own example: window 07:00-17:00, an 8 h day, work from 07:00 to 15:30 gives 8 h at
+the standard rate and 0:30 at the over-day rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .rounding import RoundingMode, divide_to_int
+
+MINUTES_PER_DAY = 24 * 60
+BP = 10_000
+
+
+@dataclass(frozen=True)
+class PayRules:
+    """The organisation's (or an agreement's, or a day's own) working-time settings.
+
+    ``window_start``/``window_end`` are minutes after midnight; ``day_length`` minutes;
+    ``over_day_bp``/``outside_bp`` the supplements in basis points (5000 = 50 %).
+    """
+
+    window_start: int
+    window_end: int
+    day_length: int
+    over_day_bp: int
+    outside_bp: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.window_start <= self.window_end <= MINUTES_PER_DAY:
+            raise ValueError("the working window must lie within one day, start before end")
+        if self.day_length < 0 or self.over_day_bp < 0 or self.outside_bp < 0:
+            raise ValueError("the day length and the % rates cannot be negative")
+
+
+@dataclass(frozen=True)
+class PaySplit:
+    """A day's paid minutes by rate (per person)."""
+
+    standard: int
+    over_day: int
+    outside: int
+
+    @property
+    def total(self) -> int:
+        """Every paid minute."""
+        return self.standard + self.over_day + self.outside
+
+
+def split_minutes(start: int, end: int, rules: PayRules, lunch: int = 0) -> PaySplit:
+    """The paid minutes of work from ``start`` to ``end`` (minutes after midnight; an ``end``
+    past 1440 runs into the next morning) split by rate.
+
+    Raises:
+        ValueError: an end not after the start, a day longer than 24 hours, a negative lunch
+            or a lunch as long as the work.
+    """
+    if not 0 <= start < MINUTES_PER_DAY:
+        raise ValueError("the start must be a time of day")
+    if end <= start:
+        raise ValueError("the end must be after the start")
+    if end - start > MINUTES_PER_DAY:
+        raise ValueError("a working day cannot be longer than 24 hours")
+    if lunch < 0 or lunch >= end - start:
+        raise ValueError("the lunch break must be shorter than the work")
+    inside = _overlap(start, end, rules.window_start, rules.window_end)
+    if end > MINUTES_PER_DAY:  # the next morning's window, when the work runs past midnight
+        inside += _overlap(
+            start, end, rules.window_start + MINUTES_PER_DAY, rules.window_end + MINUTES_PER_DAY
+        )
+    outside = end - start - inside
+    unpaid_inside = min(lunch, inside)
+    inside -= unpaid_inside
+    outside -= lunch - unpaid_inside
+    standard = min(inside, rules.day_length)
+    return PaySplit(standard=standard, over_day=inside - standard, outside=outside)
+
+
+def amount_cents(
+    split: PaySplit,
+    hourly_rate_cents: int,
+    rules: PayRules,
+    *,
+    headcount: int = 1,
+    mode: RoundingMode = RoundingMode.HALF_UP,
+) -> int:
+    """What ``headcount`` people working ``split`` cost at ``hourly_rate_cents`` an hour,
+    rounded once to the cent.
+
+    Raises:
+        ValueError: a negative rate or headcount.
+    """
+    if hourly_rate_cents < 0 or headcount < 0:
+        raise ValueError("the rate and the headcount cannot be negative")
+    weighted = (
+        split.standard * BP
+        + split.over_day * (BP + rules.over_day_bp)
+        + split.outside * (BP + rules.outside_bp)
+    )
+    return divide_to_int(headcount * hourly_rate_cents * weighted, 60 * BP, mode)
+
+
+def _overlap(start: int, end: int, low: int, high: int) -> int:
+    return max(0, min(end, high) - max(start, low))

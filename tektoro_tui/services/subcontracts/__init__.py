@@ -1,0 +1,1 @@
+"""Subcontracting agreements, work schedules, daily reports and settlement stages."""

@@ -45,6 +45,9 @@ SEALED_TABLES: tuple[str, ...] = (
     "document_record",
     "document_line",
     "time_entry",
+    "subcontract_agreement",
+    "daily_report",
+    "subcontract_settlement",
 )
 """Tables whose every row is vouched for by an audit event, in the order ``check`` reads them."""
 

@@ -967,6 +967,163 @@ def attachment_swapped(db: Database, ids: Ledger) -> str:
     return "recorded invoice EXT-1: its kept PDF is not the one recorded"
 
 
+def subcontracts(db: Database, ids: Ledger) -> Ledger:
+    """Two agreements of the Bridge, as the program keeps them: SA/2026/00001 for a fixed
+    10,000 paid 3,000 in one stage; SA/2026/00002 by the hour (40.00) with one report of two
+    people 07:00-15:00 (8 h standard: 640.00 = 64,000 cents)."""
+    with db.engine.begin() as conn:
+        sub = insert_row(conn, "company", kind="subcontractor", name="Dach-Bud", created_at=T0)
+        foreman = insert_row(conn, "contact", company_id=sub, name="Piotr Nowak")
+        walls = insert_row(conn, "work_type", name="Bricklaying", name_key="bricklaying")
+        insert_row(conn, "subcontract_counter", year=2026, last_number=2)
+        common = {
+            "project_id": ids["project"],
+            "subcontractor_id": sub,
+            "scope": "Walls",
+            "contract_date": date(2026, 1, 10),
+            "deadline": date(2026, 4, 30),
+            "over_day_bp": 5000,
+            "outside_window_bp": 10000,
+            "created_by_id": ids["admin"],
+            "created_at": T0,
+        }
+        fixed = insert_row(
+            conn,
+            "subcontract_agreement",
+            number="SA/2026/00001",
+            year=2026,
+            seq=1,
+            fixed_amount_cents=10_000,
+            paid_cents=3_000,
+            **common,
+        )
+        insert_row(
+            conn,
+            "subcontract_settlement",
+            agreement_id=fixed,
+            stage=1,
+            settled_on=date(2026, 2, 1),
+            paid_cents=3_000,
+            paid_before_cents=0,
+            contract_cents=10_000,
+            description="Transfer",
+            created_by_id=ids["admin"],
+            created_at=T0,
+        )
+        hourly = insert_row(
+            conn,
+            "subcontract_agreement",
+            number="SA/2026/00002",
+            year=2026,
+            seq=2,
+            time_and_material=True,
+            hourly_rate_cents=4_000,
+            tm_amount_cents=64_000,
+            **common,
+        )
+        report = insert_row(
+            conn,
+            "daily_report",
+            agreement_id=hourly,
+            foreman_contact_id=foreman,
+            report_date=date(2026, 3, 2),
+            actual_start=7 * 60,
+            actual_end=15 * 60,
+            headcount=2,
+            work_type_id=walls,
+            hourly_rate_cents=4_000,
+            over_day_bp=5000,
+            outside_window_bp=10000,
+            standard_minutes=480,
+            over_day_minutes=0,
+            outside_window_minutes=0,
+            amount_cents=64_000,
+            entered_by_id=ids["admin"],
+            entered_at=T0,
+        )
+    return {"fixed": fixed, "hourly": hourly, "report": report}
+
+
+def agreement_renumbered(db: Database, ids: Ledger) -> str:
+    made = subcontracts(db, ids)
+    tamper(
+        db,
+        "UPDATE subcontract_agreement SET number = 'SA/2026/00007' WHERE id = :id",
+        id=made["fixed"],
+    )
+    return f"agreement SA/2026/00007 (#{made['fixed']}) should be numbered SA/2026/00001"
+
+
+def agreement_paid_off(db: Database, ids: Ledger) -> str:
+    made = subcontracts(db, ids)
+    tamper(
+        db, "UPDATE subcontract_agreement SET paid_cents = 5000 WHERE id = :id", id=made["fixed"]
+    )
+    return f"agreement SA/2026/00001 (#{made['fixed']}) keeps 5,000 paid"
+
+
+def stage_from_the_wrong_start(db: Database, ids: Ledger) -> str:
+    made = subcontracts(db, ids)
+    with db.engine.begin() as conn:
+        insert_row(
+            conn,
+            "subcontract_settlement",
+            agreement_id=made["fixed"],
+            stage=2,
+            settled_on=date(2026, 2, 2),
+            paid_cents=1_000,
+            paid_before_cents=0,
+            contract_cents=10_000,
+            description="Transfer",
+            created_by_id=ids["admin"],
+            created_at=T0,
+        )
+    return "stage 2 starts from 0 paid, but the stages before it paid 3,000"
+
+
+def agreement_overpaid(db: Database, ids: Ledger) -> str:
+    made = subcontracts(db, ids)
+    tamper(
+        db,
+        "UPDATE subcontract_agreement SET fixed_amount_cents = 2000 WHERE id = :id",
+        id=made["fixed"],
+    )
+    return "was paid 3,000, beyond its contract amount of 2,000"
+
+
+def agreement_amount_off_its_reports(db: Database, ids: Ledger) -> str:
+    made = subcontracts(db, ids)
+    tamper(
+        db,
+        "UPDATE subcontract_agreement SET tm_amount_cents = 70000 WHERE id = :id",
+        id=made["hourly"],
+    )
+    return "keeps an amount of 70,000 from its reports, but they add up to 64,000"
+
+
+def report_headcount_raised(db: Database, ids: Ledger) -> str:
+    made = subcontracts(db, ids)
+    tamper(db, "UPDATE daily_report SET headcount = 3 WHERE id = :id", id=made["report"])
+    return f"daily report #{made['report']} of SA/2026/00002 (2026-03-02) is priced 64,000"
+
+
+def kept_file_swapped(db: Database, ids: Ledger) -> str:
+    made = subcontracts(db, ids)
+    with db.engine.begin() as conn:
+        insert_row(
+            conn,
+            "subcontract_attachment",
+            agreement_id=made["fixed"],
+            file_name="contract.pdf",
+            size_bytes=9,
+            sha256=hashlib.sha256(b"%PDF-sign").hexdigest(),
+            content=b"%PDF-swap",
+            added_by_id=ids["admin"],
+            added_at=T0,
+        )
+    return "file 'contract.pdf' of agreement SA/2026/00001"
+
+
 COUNTER = "a series counter matches its invoices"
 NUMBER_TEXT = "a number is its series prefix, year and sequence number"
 SERIES_DATE = "a series remembers the issue date of its last number"
@@ -1075,6 +1232,20 @@ TAMPERS: dict[str, Tamper] = {
     "an invoice names a change of its own project": Tamper(change_of_no_project),
     "a period invoice's project shares are its lines'": Tamper(share_without_its_lines),
     "a recorded invoice keeps the PDF it was recorded with": Tamper(attachment_swapped),
+    # subcontracts
+    "agreement numbers run without a gap in each year": Tamper(agreement_renumbered),
+    "an agreement's paid total and switches are its stages'": Tamper(agreement_paid_off),
+    # a stage from the wrong start pays more than the agreement keeps as paid
+    "settlement stages run in order within the contract amount": Tamper(
+        stage_from_the_wrong_start,
+        frozenset({"an agreement's paid total and switches are its stages'"}),
+    ),
+    "an agreement is never paid beyond its contract amount": Tamper(agreement_overpaid),
+    "a time-and-material agreement's amount is its daily reports'": Tamper(
+        agreement_amount_off_its_reports
+    ),
+    "a daily report is priced by the pay rule": Tamper(report_headcount_raised),
+    "a file kept with an agreement is the one added": Tamper(kept_file_swapped),
 }
 
 

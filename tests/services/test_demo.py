@@ -237,7 +237,7 @@ def test_two_staff_tiers_and_every_login_works(services: Services, demo: DemoRes
         assert isinstance(actor, Actor) and actor.name == login.name
 
 
-_DEMO_ROLES = {"administrator", "manager", "staff", "accountant", "client"}
+_DEMO_ROLES = {"administrator", "manager", "staff", "accountant", "client", "foreman"}
 
 
 def test_issue_four_records(services: Services, demo: DemoResult) -> None:
@@ -271,6 +271,7 @@ def test_issue_four_records(services: Services, demo: DemoResult) -> None:
             "('contract', 'tax_form', 'insurance') WHERE u.role = 'staff' "
             "GROUP BY u.name ORDER BY u.name"
         )
+        reports = rows("SELECT COUNT(*) FROM daily_report")
     assert all(1 <= n <= 2 for _name, n in clients) and len(clients) == 3
     assert dict(states) == {"approved": 2, "draft": 2, "paid": 4, "partially_paid": 1}
     assert [seq for seq, _n in numbers] == list(range(1, 10)) and series == [(9,)]
@@ -298,7 +299,13 @@ def test_issue_four_records(services: Services, demo: DemoResult) -> None:
         "project_changes": 2,
         "project_costs": 16 + ENTRIES // 20,
         "settled_time_cards": TIME_CARDS,
+        # six agreements on the construction projects; at scale one more per 1,000 entries
+        # (every third with a first stage) and one with 1,000 daily reports
+        "subcontract_agreements": 6 + ENTRIES // 1000 + 1,
+        "settlement_stages": 7 + len(range(0, ENTRIES // 1000, 3)),
+        "daily_reports": reports[0][0],
     }
+    assert reports[0][0] > 1000 + 20  # the big agreement's, and a month of roofing
     assert demo.pay_status_counts["paid"] > 0 and demo.pay_status_counts["invoiced"] > 0
     assert "Contractor master invoices: 9 with 7 payments" in demo.summary()
 
@@ -613,3 +620,37 @@ def test_the_construction_side_has_every_kind_of_settlement(
 def demo_admin(services: Services, demo: DemoResult) -> Actor:
     """The demo's administrator, signed in."""
     return services.auth.login(demo.logins[0].email, DEMO_PASSWORD)
+
+
+def test_the_demo_has_agreements_in_every_state_and_a_foreman_who_sees_his_own(
+    services: Services, demo: DemoResult
+) -> None:
+    """Completed and fully paid, completed with money held back, overdue, fully paid while the
+    work goes on, partly paid, not started; Dach-Bud's roofing by the hour with a month of
+    reports; Piotr Nowak, logged in as a foreman, sees only his crew's agreement."""
+    from tektoro_tui.services.subcontracts.views import AgreementFilter
+
+    clerk = services.auth.login("helga.schroeder@northwind.example", DEMO_PASSWORD)
+    rows = services.subcontracts.list(clerk, AgreementFilter(status="all", limit=0)).rows
+    named = {r.scope: r for r in rows if not r.scope.startswith(("Site works", "Framework"))}
+    assert len(named) == 6
+    states = {
+        (r.work_completed, r.fully_paid, r.paid.is_zero, r.overdue) for r in named.values()
+    }
+    assert (True, True, False, False) in states  # earthworks: done and paid
+    assert (True, False, False, False) in states  # wiring: done, 5,000.00 held back
+    assert (False, False, False, True) in states  # slating: partly paid and overdue
+    assert (False, True, False, False) in states  # depot: paid in full, work goes on
+    assert (False, False, True, False) in states  # landscaping: not started
+    roofing = named["Roof membrane and flashing, paid by the hour"]
+    detail = services.subcontracts.detail(clerk, roofing.number)
+    assert len(detail.days) > 20 and detail.row.contract_amount == detail.reports_total
+    assert any("report without a plan" in d.differences for d in detail.days)
+    assert detail.row.paid.cents * 10 <= detail.row.contract_amount.cents * 6
+    from tektoro_tui.services.check import run_check
+
+    foreman = next(login for login in demo.logins if login.role == "Subcontractor's foreman")
+    piotr = services.auth.login(foreman.email, DEMO_PASSWORD)
+    assert [r.number for r in services.subcontracts.list(piotr).rows] == [roofing.number]
+    report = run_check(services.db)
+    assert report.ok, report.lines()

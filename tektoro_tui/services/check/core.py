@@ -29,6 +29,7 @@ SEALED_ROWS = "sealed rows"
 IMMUTABILITY_GUARDS = "immutability guards"
 TIME_SUMMARY = "daily time summary"
 PROJECT_SETTLEMENTS = "project settlements"
+SUBCONTRACTS = "subcontracts"
 
 INVARIANTS: tuple[str, ...] = (
     INVOICE_NUMBERING,
@@ -41,6 +42,7 @@ INVARIANTS: tuple[str, ...] = (
     IMMUTABILITY_GUARDS,
     TIME_SUMMARY,
     PROJECT_SETTLEMENTS,
+    SUBCONTRACTS,
 )
 """The invariants in the order they are checked and reported."""
 

@@ -16,6 +16,7 @@ from . import (
     payments,
     projects,
     seals,
+    subcontracts,
     time_summary,
     totals,
 )
@@ -32,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     *guards.RULES,
     *time_summary.RULES,
     *projects.RULES,
+    *subcontracts.RULES,
 )
 """All the rules, in the order they run (the families in the order of INVARIANTS)."""
 

@@ -63,7 +63,9 @@ def build_demo(
     # settlement invoices share the client invoices' series, which is chronological: they
     # are dated up to the first client invoice the billing will issue
     last_day = billing.first_issue_day() or office_day
-    construction = ConstructionBooks(services, firm, last_day, entries, say).run()
+    books_of_sites = ConstructionBooks(services, firm, last_day, entries, say)
+    construction = books_of_sites.run()
+    logins = [*logins, *books_of_sites.logins]
     cards = construction["settled_time_cards"]
     stats.statuses[TimeEntryStatus.APPROVED.value] = stats.statuses.get("approved", 0) + cards
     stats.pay[PayStatus.UNPAID.value] = stats.pay.get(PayStatus.UNPAID.value, 0) + cards

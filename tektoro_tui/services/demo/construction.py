@@ -27,7 +27,8 @@ from ..pipeline.views import TimeCardForm
 from ..projects.views import ChangeForm, CostForm, ExternalForm, SettlementForm
 from .bulk import BulkInserter, max_id
 from .people import Firm
-from .result import Progress
+from .result import DemoLogin, Progress
+from .subcontracts import SubcontractBooks
 
 # key, name, tax id, address, e-mail, (contact name, contact e-mail, position): the clients of
 # the construction side (none of them uses the client portal)
@@ -101,6 +102,7 @@ class ConstructionBooks:
         self.clerk = firm.actor("helga")
         self.projects: dict[str, int] = {}
         self.clients: dict[str, int] = {}
+        self.logins: list[DemoLogin] = []  # the foreman's, once the subcontracts are written
 
     def day(self, offset: int) -> str:
         """The day ``offset`` days into the span, never after its last day."""
@@ -113,8 +115,15 @@ class ConstructionBooks:
         changes = self._changes()
         costs = self._costs()
         cards = self._time_cards()
+        # subcontract stages dated before the depot's partial invoice count in its "other labour"
+        subcontracts = SubcontractBooks(
+            self.services, self.firm, self.projects, self.day, self.entries, self.say
+        )
+        subcontract_counts, self.logins = subcontracts.run()
         invoices, external = self._invoices()
         sites, site_costs = self._bulk_sites()
+        for name, count in subcontracts.at_scale().items():
+            subcontract_counts[name] += count
         self.say(
             f"Construction: {len(CONSTRUCTION)} projects settled by invoices ({invoices} "
             f"settlement invoices, {external} recorded from another program), {changes} "
@@ -128,6 +137,7 @@ class ConstructionBooks:
             "project_changes": changes,
             "project_costs": costs + site_costs,
             "settled_time_cards": cards,
+            **subcontract_counts,
         }
 
     def _projects(self) -> None:

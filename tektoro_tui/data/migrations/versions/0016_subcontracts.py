@@ -14,6 +14,10 @@ refuses to run when one of them holds a row, rather than lose it). New:
 - ``user_account.contact_id`` / ``invitation.contact_id``: a foreman's login is the login of a
   subcontractor's contact (no foreign key: the columns are added in place on SQLite).
 
+Agreements, their daily reports and their settlement stages are sealed rows, like invoices:
+the tracking triggers of ``0008_audit_seals`` are made for them (the collecting function of
+PostgreSQL exists already), so every row is vouched for by the audit event that wrote it.
+
 Revision ID: 0016_subcontracts
 Revises: 0015_invoice_project_shares
 """
@@ -50,6 +54,9 @@ MSG_STAGE = (
 )
 MSG_FILE = "a file kept with a subcontract is permanent and cannot be changed"
 GUARDED = (("subcontract_settlement", MSG_STAGE), ("subcontract_attachment", MSG_FILE))
+SEALED = ("subcontract_agreement", "daily_report", "subcontract_settlement")
+PG_FUNCTION = "seal_track_rows"
+SQLITE_FUNCTION = "tektoro_touch"
 
 
 def _lit(text: str) -> str:
@@ -74,6 +81,30 @@ def _guard(table: str, message: str, sqlite: bool) -> None:
         f"CREATE TRIGGER tektoro_guard_{table}_truncate BEFORE TRUNCATE ON {table} "
         f"FOR EACH STATEMENT EXECUTE FUNCTION tektoro_refuse({_lit(emptied)})"
     )
+
+
+def _tracking(table: str, sqlite: bool) -> list[str]:
+    """The three tracking triggers of a sealed table, as ``0008_audit_seals`` makes them."""
+    name = f"seal_track_{table}"
+    if sqlite:
+        touch = f"{SQLITE_FUNCTION}('{table}', "
+        return [
+            f"CREATE TRIGGER {name}_ins AFTER INSERT ON {table} "
+            f"WHEN {touch}NEW.id) BEGIN SELECT 1; END",
+            f"CREATE TRIGGER {name}_upd AFTER UPDATE ON {table} "
+            f"WHEN {touch}OLD.id) + {touch}NEW.id) BEGIN SELECT 1; END",
+            f"CREATE TRIGGER {name}_del AFTER DELETE ON {table} "
+            f"WHEN {touch}OLD.id) BEGIN SELECT 1; END",
+        ]
+    run = f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()"
+    return [
+        f"CREATE TRIGGER {name}_ins AFTER INSERT ON {table} "
+        f"REFERENCING NEW TABLE AS new_rows {run}",
+        f"CREATE TRIGGER {name}_upd AFTER UPDATE ON {table} "
+        f"REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows {run}",
+        f"CREATE TRIGGER {name}_del AFTER DELETE ON {table} "
+        f"REFERENCING OLD TABLE AS old_rows {run}",
+    ]
 
 
 def upgrade() -> None:
@@ -350,6 +381,9 @@ def upgrade() -> None:
     sqlite = bind.dialect.name == "sqlite"
     for table, message in GUARDED:
         _guard(table, message, sqlite)
+    for table in SEALED:
+        for statement in _tracking(table, sqlite):
+            op.execute(statement)
     # the new permission goes to every role that may create agreements (an administrator's
     # changes to the matrix are kept), and the new role gets it; a database not yet set up has
     # no matrix and gets the whole default one when it is

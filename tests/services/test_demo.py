@@ -634,9 +634,7 @@ def test_the_demo_has_agreements_in_every_state_and_a_foreman_who_sees_his_own(
     rows = services.subcontracts.list(clerk, AgreementFilter(status="all", limit=0)).rows
     named = {r.scope: r for r in rows if not r.scope.startswith(("Site works", "Framework"))}
     assert len(named) == 6
-    states = {
-        (r.work_completed, r.fully_paid, r.paid.is_zero, r.overdue) for r in named.values()
-    }
+    states = {(r.work_completed, r.fully_paid, r.paid.is_zero, r.overdue) for r in named.values()}
     assert (True, True, False, False) in states  # earthworks: done and paid
     assert (True, False, False, False) in states  # wiring: done, 5,000.00 held back
     assert (False, False, False, True) in states  # slating: partly paid and overdue

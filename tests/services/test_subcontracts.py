@@ -232,9 +232,7 @@ def test_a_week_of_daily_reports_makes_the_contract_amount(site: Site) -> None:
             planned_headcount="4",
         ),
     )
-    assert [p.work_date for p in planned.created] == [
-        date(2026, 3, day) for day in (2, 3, 4, 5, 6)
-    ]
+    assert [p.work_date for p in planned.created] == [date(2026, 3, day) for day in (2, 3, 4, 5, 6)]
     assert [reason for _day, reason in planned.skipped] == ["not a working weekday"] * 2
     amounts = []
     for day, start, end, people, kind in WEEK:

@@ -31,6 +31,7 @@ from .contractor_invoices import register as register_contractor_invoices
 from .dashboards import register as register_dashboards
 from .pipeline import register as register_pipeline
 from .projects import register as register_projects
+from .subcontracts import register as register_subcontracts
 
 HELP = "\n\n".join(
     (
@@ -63,6 +64,7 @@ register_contractor_invoices(app)
 register_client_invoices(app)
 register_dashboards(app)
 register_projects(app)
+register_subcontracts(app)
 
 
 @app.callback(invoke_without_command=True)

@@ -728,6 +728,19 @@ def _listing(
         conditions.append(a.work_completed.is_(False))  # type: ignore[attr-defined]
     elif status == STATUS_COMPLETED:
         conditions.append(a.work_completed.is_(True))  # type: ignore[attr-defined]
+    if flt.project.strip():
+        try:
+            project = pf.find_project(session, _project_scope(viewer), flt.project)
+        except NotFound as error:
+            raise ValidationError([Problem("project", error.message)]) from None
+        conditions.append(a.project_id == project.id)
+    if flt.subcontractor.strip():
+        company = _company(session, flt.subcontractor)
+        if company is None:
+            raise ValidationError(
+                [Problem("subcontractor", f"{shown(flt.subcontractor)} is not a subcontractor")]
+            )
+        conditions.append(a.subcontractor_id == company.id)
     if flt.project_id is not None:
         conditions.append(a.project_id == flt.project_id)
     if flt.subcontractor_id is not None:

@@ -49,6 +49,8 @@ class AgreementFilter:
     time_and_material: bool | None = None
     overdue: bool = False  # deadline passed, work not completed
     search: str = ""  # part of the number, scope, project or subcontractor
+    project: str = ""  # a project's id, code or name (as typed)
+    subcontractor: str = ""  # a subcontractor's id or name (as typed)
     limit: int = 200
     offset: int = 0
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         AdminDashboard,
         ClientDashboard,
         ContractorDashboard,
+        ForemanDashboard,
         ManagerDashboard,
         WorkloadRow,
     )
@@ -69,6 +70,7 @@ def dashboard(
         AdminDashboard,
         ClientDashboard,
         ContractorDashboard,
+        ForemanDashboard,
         ManagerDashboard,
     )
 
@@ -106,6 +108,21 @@ def dashboard(
         _print_admin(board)
     elif isinstance(board, ClientDashboard):
         _print_client(board)
+    elif isinstance(board, ForemanDashboard):
+        _print_foreman(board)
+
+
+def _print_foreman(board: ForemanDashboard) -> None:
+    typer.echo(f"Dashboard of {board.user_name}, foreman of {board.company_name}")
+    for row in board.crews:
+        missing = ", ".join(d.isoformat() for d in row.unreported) or "none"
+        typer.echo(
+            f"  {row.number:<14} {row.project_name[:24]:<24} next planned day "
+            f"{row.next_day or '-'}, {row.planned_ahead} planned ahead; to report: {missing}"
+        )
+    if not board.crews:
+        typer.echo("  No crew planned.")
+    typer.echo("Quick actions: tektoro subcontract report add NUMBER --date ...")
 
 
 def _print_contractor(board: ContractorDashboard) -> None:

@@ -177,6 +177,17 @@ AREAS: tuple[Area, ...] = (
         words="costs expenses material salary equipment purchases supplier invoices register",
     ),
     Area(
+        "subcontracts",
+        "Subcontracts",
+        "Subcontract",
+        "b",
+        "Subcontracting agreements: schedules, daily reports, settlement stages",
+        "subcontracts",
+        "SubcontractsScreen",
+        (Perm.SUBCONTRACT_CREATE, Perm.SUBCONTRACT_SETTLE, Perm.SUBCONTRACT_REPORT),
+        words="subcontractors agreements foremen crews daily reports work schedule settle",
+    ),
+    Area(
         "metrics",
         "Financial metrics",
         "Metrics",

@@ -25,6 +25,7 @@ from ..widgets.dashboard_admin import AdminPanel
 from ..widgets.dashboard_client import ClientPanel
 from ..widgets.dashboard_common import DashboardPanel
 from ..widgets.dashboard_contractor import ContractorPanel
+from ..widgets.dashboard_foreman import ForemanPanel
 from ..widgets.dashboard_manager import (
     CHOSEN_PERIOD,
     MANAGER_PERIODS,
@@ -43,6 +44,7 @@ PANELS: dict[str, type[DashboardPanel[Any]]] = {
     "manager": ManagerPanel,
     "client": ClientPanel,
     "contractor": ContractorPanel,
+    "foreman": ForemanPanel,
 }
 
 
@@ -50,7 +52,7 @@ def dashboard_kind(role: Role) -> str:
     """Which dashboard a role gets (the same choice as ``DashboardService.for_actor``)."""
     if role in (Role.ADMINISTRATOR, Role.ACCOUNTANT):
         return "administrator"
-    if role in (Role.MANAGER, Role.CLIENT):
+    if role in (Role.MANAGER, Role.CLIENT, Role.FOREMAN):
         return role.value
     return "contractor"
 
@@ -66,7 +68,8 @@ class HomeScreen(AreaScreen):
         "through this/last month and week, Y lets you type any from–to dates). "
         "Administrators: invoiced, paid, outstanding and overdue, contractors' master "
         "invoices, compliance; g generates a contractor's master invoice. Clients: your balance, "
-        "open invoices, work being billed and projects. The figures update by themselves. "
+        "open invoices, work being billed and projects. Foremen: your crews' agreements, the "
+        "next planned day and the days still to report. The figures update by themselves. "
         "Open any screen from the menu (arrows and Enter), with Ctrl+G and its letter, or by "
         "name with Ctrl+P. A warning shows while code presets are missing."
     )
@@ -126,6 +129,8 @@ class HomeScreen(AreaScreen):
             "time_entry",
             "notification",
             "contractor_document",
+            "work_schedule",
+            "daily_report",
         }
     )
 
@@ -207,7 +212,8 @@ class HomeScreen(AreaScreen):
 
     def _show_missing(self, missing: tuple[str, ...]) -> None:
         warning = self.query_one("#missing", Static)
-        warning.display = bool(missing)
+        # only people who enter time cards need the presets
+        warning.display = bool(missing) and self.actor.may(Perm.TIME_ENTER)
         hint = (
             " Add them under Code presets (Ctrl+G p)."
             if self.actor.may(Perm.PRESETS_MANAGE)
@@ -226,6 +232,8 @@ class HomeScreen(AreaScreen):
             return dashboards.administrator(actor)
         if self.kind == "client":
             return dashboards.client(actor)
+        if self.kind == "foreman":
+            return dashboards.foreman(actor)
         if self.kind == "manager":
             if self.manager_period == CHOSEN_PERIOD and self.manager_dates is not None:
                 dates = self.manager_dates

@@ -141,14 +141,26 @@ SCREEN_KEYS: tuple[KeyMeaning, ...] = (
     ),
     _meaning(REJECT, "Reject the marked entries, or the highlighted one", "reject"),
     _meaning(REJECT_ALL, "Reject every listed entry (asks, naming how many)", "reject_all"),
-    _meaning(PAY, "Record a payment of the highlighted invoice", "record_payment", "pay"),
+    _meaning(
+        PAY,
+        "Record a payment: of the highlighted invoice, or a subcontract's settlement stage",
+        "record_payment",
+        "pay",
+        "settle",
+    ),
     _meaning(
         CREDIT_NOTE,
         "Cancel the highlighted invoice with a credit note",
         "credit_note",
         "cancel_invoice",
     ),
-    _meaning(OPEN_PDF, "Write the highlighted invoice as PDF", "render('pdf')", "open_pdf"),
+    _meaning(
+        OPEN_PDF,
+        "Write the highlighted invoice as PDF (a kept file as it was kept)",
+        "render('pdf')",
+        "open_pdf",
+        "open_file",
+    ),
     _meaning(
         RECORD_EXTERNAL,
         "Record an invoice issued in another program (its own number)",

@@ -197,6 +197,10 @@ async def log_in(
     else:
         type_into(app, "#input-email", email)
         type_into(app, "#input-password", password)
+        # a Button ignores a click while it still shows the last one (its "-active" effect
+        # lasts a fifth of a second): a quick second login would click into that
+        button = app.screen.query_one("#log-in")
+        await until(pilot, lambda: not button.has_class("-active"), "the Log in button ready")
         await pilot.click("#log-in")
         await settle(pilot)
     if not refused:

@@ -44,7 +44,9 @@ from .views import (
     ClientProjectRow,
     ContractorDashboard,
     ContractorSummaryRow,
+    CrewRow,
     Dashboard,
+    ForemanDashboard,
     ManagerDashboard,
     PeriodHours,
     StatusCount,
@@ -96,7 +98,78 @@ class DashboardService(ServiceBase):
             return self.manager(actor)
         if role is Role.CLIENT:
             return self.client(actor)
+        if role is Role.FOREMAN:
+            return self.foreman(actor)
         return self.contractor(actor)
+
+    # ==========================================================================================
+    # Foreman
+    # ==========================================================================================
+
+    def foreman(self, actor: Actor) -> ForemanDashboard:
+        """The agreements whose crews the foreman leads: the next planned day, how many are
+        planned ahead, and the planned days up to today still without a report."""
+        with self._read(actor, Perm.SUBCONTRACT_REPORT) as session:
+            user = session.execute(
+                select(
+                    m.UserAccount.name, m.UserAccount.contact_id, m.UserAccount.company_id
+                ).where(m.UserAccount.id == actor.user_id)
+            ).one()
+            company = (
+                session.execute(
+                    select(m.Company.name).where(m.Company.id == user.company_id)
+                ).scalar_one_or_none()
+                or ""
+            )
+            today = org_today(session, self.clock.now())
+            contact = user.contact_id
+            plans: dict[int, list[date]] = defaultdict(list)
+            for agreement_id, day in session.execute(
+                select(m.WorkSchedule.agreement_id, m.WorkSchedule.work_date).where(
+                    m.WorkSchedule.foreman_contact_id == contact
+                )
+            ).all():
+                plans[int(agreement_id)].append(day)
+            reported: dict[int, list[date]] = defaultdict(list)
+            for agreement_id, day in session.execute(
+                select(m.DailyReport.agreement_id, m.DailyReport.report_date).where(
+                    m.DailyReport.foreman_contact_id == contact
+                )
+            ).all():
+                reported[int(agreement_id)].append(day)
+            ids = sorted(set(plans) | set(reported))
+            rows = session.execute(
+                select(
+                    m.SubcontractAgreement.id,
+                    m.SubcontractAgreement.number,
+                    m.SubcontractAgreement.scope,
+                    m.Project.name,
+                )
+                .join(m.Project, m.Project.id == m.SubcontractAgreement.project_id)
+                .where(
+                    m.SubcontractAgreement.id.in_(ids),  # type: ignore[union-attr]
+                    m.SubcontractAgreement.work_completed.is_(False),  # type: ignore[attr-defined]
+                )
+                .order_by(m.SubcontractAgreement.year, m.SubcontractAgreement.seq)
+            ).all()
+            crews = []
+            for ident, number, scope, project in rows:
+                planned = sorted(plans.get(int(ident), []))
+                done = set(reported.get(int(ident), []))
+                ahead = [d for d in planned if d >= today]
+                crews.append(
+                    CrewRow(
+                        number=str(number),
+                        project_name=str(project),
+                        scope=str(scope),
+                        next_day=ahead[0] if ahead else None,
+                        planned_ahead=len(ahead),
+                        unreported=tuple(d for d in planned if d <= today and d not in done),
+                        reports=len(done),
+                        last_report=max(done) if done else None,
+                    )
+                )
+            return ForemanDashboard(str(user.name), str(company), tuple(crews))
 
     # ==========================================================================================
     # Contractor

@@ -150,7 +150,32 @@ class ClientDashboard:
     projects: tuple[ClientProjectRow, ...]
 
 
-Dashboard = ContractorDashboard | ManagerDashboard | AdminDashboard | ClientDashboard
+@dataclass(frozen=True)
+class CrewRow:
+    """An agreement whose crew a foreman leads, with what is planned and what to report."""
+
+    number: str
+    project_name: str
+    scope: str
+    next_day: date | None  # the next planned day from today
+    planned_ahead: int  # planned days from today on
+    unreported: tuple[date, ...]  # planned days up to today without a report, oldest first
+    reports: int
+    last_report: date | None
+
+
+@dataclass(frozen=True)
+class ForemanDashboard:
+    """A subcontractor's foreman's home: the agreements of the crews they lead."""
+
+    user_name: str
+    company_name: str
+    crews: tuple[CrewRow, ...]
+
+
+Dashboard = (
+    ContractorDashboard | ManagerDashboard | AdminDashboard | ClientDashboard | ForemanDashboard
+)
 
 
 # ==============================================================================================

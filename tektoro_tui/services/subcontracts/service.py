@@ -127,6 +127,35 @@ class SubcontractService(ServiceBase):
                 ).all()
             )
 
+    def choices(
+        self, actor: Actor
+    ) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+        """(name, id) of the projects an agreement may be made for (not completed) and of
+        the active subcontractors, by name: the agreement form's choices."""
+        with self._read(actor) as session:
+            viewer = r.Viewer(session, actor)
+            viewer.require(Perm.SUBCONTRACT_CREATE, "create subcontracting agreements")
+            projects = tuple(
+                (str(n), str(i))
+                for i, n in session.execute(
+                    select(m.Project.id, m.Project.name)
+                    .where(_project_scope(viewer), m.Project.status != "completed")
+                    .order_by(m.Project.name, m.Project.id)
+                ).all()
+            )
+            companies = tuple(
+                (str(n), str(i))
+                for i, n in session.execute(
+                    select(m.Company.id, m.Company.name)
+                    .where(
+                        m.Company.kind == "subcontractor",
+                        m.Company.is_active.is_(True),  # type: ignore[attr-defined]
+                    )
+                    .order_by(m.Company.name, m.Company.id)
+                ).all()
+            )
+            return projects, companies
+
     def foremen(self, actor: Actor, key: str | int) -> tuple[tuple[int, str], ...]:
         """The subcontractor's active contacts: who may lead the agreement's crews."""
         with self._read(actor) as session:

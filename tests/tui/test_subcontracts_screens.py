@@ -74,7 +74,7 @@ def fill(app: TektoroApp, **values: Any) -> None:
     for name, value in values.items():
         control = form.query_one(f"#input-{name}")
         if isinstance(control, Select):
-            options = {label: option for label, option in control._options}  # noqa: SLF001
+            options = {label: option for label, option in control._options}
             control.value = options[value]
         elif isinstance(control, Switch):
             control.value = bool(value)

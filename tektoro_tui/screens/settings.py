@@ -80,6 +80,13 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
             FieldSpec("overtime_over_day", "Overtime over day length %"),
             FieldSpec("overtime_outside_window", "Overtime outside window %"),
             FieldSpec("work_date_window_days", "Work dates within (days of today)"),
+            FieldSpec("working_weekdays", "Working weekdays", placeholder="Mon-Fri"),
+            FieldSpec(
+                "holidays",
+                "Holidays (a date and a name a line)",
+                kind="textarea",
+                placeholder="2026-12-25 Christmas Day",
+            ),
         ),
     ),
     (

@@ -374,14 +374,16 @@ class SubcontractScreen(AreaScreen):
         """Read the agreement with its schedule, reports, stages and files."""
         number = self.number
 
-        def read() -> tuple[AgreementDetail, tuple[ReportView, ...]]:
-            subs = self.services.subcontracts
-            return subs.detail(self.actor, number), subs.reports(self.actor, number)
+        call_service(
+            self,
+            lambda: self.services.subcontracts.detail(self.actor, number),
+            self._show,
+            group="sa",
+            exclusive=True,
+        )
 
-        call_service(self, read, self._show, group="sa", exclusive=True)
-
-    def _show(self, found: tuple[AgreementDetail, tuple[ReportView, ...]]) -> None:
-        detail, reports = found
+    def _show(self, detail: AgreementDetail) -> None:
+        reports = detail.reports
         self.detail = detail
         self.query_one("#sa-heading", Static).update(heading(detail))
         self.query_one("#sa-days", KeyedTable).show_rows(

@@ -496,3 +496,64 @@ def test_a_time_and_material_suggestion_counts_subcontract_payments(site: Site) 
         site.accountant, "Warehouse", SettlementForm(kind="partial", net="1500")
     )
     assert invoice.net == eur("1500")  # type: ignore[attr-defined]
+
+
+# --- working weekdays and holidays ------------------------------------------------------------
+
+
+def test_plan_these_days_keeps_to_the_firms_working_week_and_holidays(site: Site) -> None:
+    """The firm works Monday to Saturday, and 2026-03-04 is a local holiday: planning
+    2026-03-02 to 03-08 makes Mon, Tue, Thu, Fri and Sat; Wednesday and Sunday are left out
+    with the reason."""
+    from tektoro_tui.services.administration.settings import SettingsForm
+
+    settings = site.services.settings
+    with pytest.raises(ValidationError) as refused:
+        settings.update(
+            site.admin, SettingsForm(working_weekdays="Funday", holidays="2026-02-30 Leap")
+        )
+    assert {p.field for p in refused.value.problems} == {"working_weekdays", "holidays"}
+    saved = settings.update(
+        site.admin,
+        SettingsForm(working_weekdays="mon-sat", holidays="2026-03-04 Local feast\n2026-12-25"),
+    )
+    assert saved.working_weekdays == "123456"
+    assert saved.holidays == ((date(2026, 3, 4), "Local feast"), (date(2026, 12, 25), ""))
+    assert settings.form_for(saved).working_weekdays == "Mon-Sat"
+    number = tm_agreement(site)
+    planned = site.services.subcontracts.plan(
+        site.hr,
+        number,
+        ScheduleForm(
+            work_date="2026-03-02",
+            date_to="2026-03-08",
+            planned_start="07:00",
+            planned_end="15:00",
+            work_type="Roofing",
+            foreman="Jan Kowalski",
+            planned_headcount="2",
+        ),
+    )
+    assert [p.work_date.day for p in planned.created] == [2, 3, 5, 6, 7]
+    assert planned.skipped == (
+        (date(2026, 3, 4), "holiday: Local feast"),
+        (date(2026, 3, 8), "not a working weekday"),
+    )
+    # the same range again: every working day is planned already
+    with pytest.raises(ValidationError, match="no working day left"):
+        site.services.subcontracts.plan(
+            site.hr,
+            number,
+            ScheduleForm(
+                work_date="2026-03-02",
+                date_to="2026-03-08",
+                planned_start="07:00",
+                planned_end="15:00",
+                work_type="Roofing",
+                foreman="Jan Kowalski",
+                planned_headcount="2",
+            ),
+        )
+    # removing a holiday keeps the others
+    settings.update(site.admin, SettingsForm(holidays="2026-12-25 Christmas Day"))
+    assert settings.get(site.admin).holidays == ((date(2026, 12, 25), "Christmas Day"),)

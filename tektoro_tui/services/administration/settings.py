@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ... import credentials
@@ -12,8 +15,9 @@ from ...data import models as m
 from ...domain.money import percent_text
 from ...domain.permissions import Perm
 from ...domain.validation import UNCHANGED, Form, is_given, keep_unchanged
+from ...domain.values import parse_date
 from ...domain.vat import VatMode
-from ...errors import Problem, ValidationError
+from ...errors import Problem, ValidationError, shown
 from ..base import Actor, ServiceBase, organisation, row_dict
 from ..versions import check_version, locked
 from .views import OrganisationView
@@ -57,6 +61,8 @@ class SettingsForm:
     smtp_security: str = UNCHANGED
     period_lock_date: str = UNCHANGED
     work_date_window_days: str = UNCHANGED
+    working_weekdays: str = UNCHANGED  # "Mon-Fri", "Mon Tue Wed Thu Fri Sat" or "1-5"
+    holidays: str = UNCHANGED  # one a line: "2026-12-25 Christmas Day"
 
 
 MAX_WORK_DATE_WINDOW_DAYS = 3660
@@ -74,7 +80,7 @@ class SettingsService(ServiceBase):
     def get(self, actor: Actor | None = None) -> OrganisationView:
         """The current settings (readable by every signed-in user)."""
         with self._read(actor) as session:
-            return _view(organisation(session))
+            return _view(organisation(session), _holidays(session))
 
     def form_for(self, view: OrganisationView) -> SettingsForm:
         """The settings as the form shows them, for editing."""
@@ -90,15 +96,20 @@ class SettingsService(ServiceBase):
             organisation(uow.session)  # NotFound before set-up
             org = locked(uow.session, m.Organisation, 1, "Organisation")
             check_version(uow.session, org, version, "organisation", "The organisation's settings")
-            values = validate_settings(keep_unchanged(form, settings_form_of(org)))
+            held = _holidays(uow.session)
+            values = validate_settings(keep_unchanged(form, settings_form_of(org, held)))
             _check_default_terms(uow.session, form, values)
-            before = row_dict(org)
+            wanted = values.pop("holidays")
+            before = {**row_dict(org), "holidays": holidays_text(held)}
             for key, value in values.items():
                 setattr(org, key, value)
             org.updated_at = uow.now
+            _store_holidays(uow.session, held, wanted)  # type: ignore[arg-type]
             uow.session.flush()
-            uow.audit("settings.update", "organisation", 1, before, row_dict(org))
-            return _view(org)
+            now_held = _holidays(uow.session)
+            after = {**row_dict(org), "holidays": holidays_text(now_held)}
+            uow.audit("settings.update", "organisation", 1, before, after)
+            return _view(org, now_held)
 
     def set_smtp_password(self, actor: Actor, password: str) -> None:
         """Keep the SMTP password in the keyring (refused with advice on a headless server)."""
@@ -108,9 +119,13 @@ class SettingsService(ServiceBase):
             uow.audit("settings.smtp_password", "organisation", 1)
 
 
-def settings_form_of(source: OrganisationView | m.Organisation) -> SettingsForm:
-    """The saved settings (a view or the row itself) as the form shows them."""
+def settings_form_of(
+    source: OrganisationView | m.Organisation, holidays: Sequence[tuple[date, str]] | None = None
+) -> SettingsForm:
+    """The saved settings (a view, or the row itself with its ``holidays``) as the form
+    shows them."""
     lock = source.period_lock_date
+    held = source.holidays if isinstance(source, OrganisationView) else (holidays or ())
     return SettingsForm(
         name=source.name,
         billing_address=source.billing_address,
@@ -139,7 +154,99 @@ def settings_form_of(source: OrganisationView | m.Organisation) -> SettingsForm:
         smtp_security=source.smtp_security,
         period_lock_date=lock.isoformat() if lock else "",
         work_date_window_days=str(source.work_date_window_days),
+        working_weekdays=weekdays_text(source.working_weekdays),
+        holidays=holidays_text(held),
     )
+
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def weekdays_text(digits: str) -> str:
+    """Stored ISO weekday numbers as people write them: '12345' -> 'Mon-Fri'."""
+    days = sorted({int(c) for c in digits if c.isdigit() and 1 <= int(c) <= 7})
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        return f"{WEEKDAY_NAMES[days[0] - 1]}-{WEEKDAY_NAMES[days[-1] - 1]}"
+    return " ".join(WEEKDAY_NAMES[d - 1] for d in days)
+
+
+def parse_weekdays(check: Form, field: str, text: str) -> str | None:
+    """'Mon-Fri', 'Mon Tue Thu', 'mon,wed' or '1-5' as stored digits ('12345')."""
+    days: set[int] = set()
+    names = {name.lower(): n for n, name in enumerate(WEEKDAY_NAMES, start=1)}
+
+    def one(word: str) -> int | None:
+        word = word.strip().lower()
+        if word.isdigit() and 1 <= int(word) <= 7:
+            return int(word)
+        return names.get(word[:3]) if len(word) >= 3 else None
+
+    for part in text.replace(",", " ").split():
+        first, dash, last = part.partition("-")
+        start, end = one(first), one(last) if dash else None
+        if start is None or (dash and end is None) or (end is not None and end < start):
+            check.add(field, f"{shown(part)} is not a weekday or a range like Mon-Fri")
+            return None
+        days.update(range(start, (end or start) + 1))
+    if not days:
+        check.add(field, "needs at least one working weekday")
+        return None
+    return "".join(str(d) for d in sorted(days))
+
+
+def holidays_text(holidays: Sequence[tuple[date, str]]) -> str:
+    """The holidays as the form shows them: one a line, the date then the name."""
+    return "\n".join(f"{day.isoformat()} {name}".rstrip() for day, name in holidays)
+
+
+def parse_holidays(check: Form, field: str, text: str) -> dict[date, str] | None:
+    """One holiday a line (or separated by ';'): a date, then its name if any."""
+    found: dict[date, str] = {}
+    for line in text.replace(";", "\n").splitlines():
+        if not line.strip():
+            continue
+        day_text, _space, name = line.strip().partition(" ")
+        try:
+            day = parse_date(day_text)
+        except ValueError as error:
+            check.add(field, f"{shown(day_text)}: {error}")
+            continue
+        if day in found:
+            check.add(field, f"{day.isoformat()} is given twice")
+        if len(name.strip()) > 200:
+            check.add(field, f"the name of {day.isoformat()} must be at most 200 characters")
+        found[day] = name.strip()
+    return None if not check.ok else found
+
+
+def _holidays(session: Session) -> tuple[tuple[date, str], ...]:
+    return tuple(
+        (d, str(n))
+        for d, n in session.execute(
+            select(m.Holiday.holiday_date, m.Holiday.name).order_by(m.Holiday.holiday_date)
+        ).all()
+    )
+
+
+def _store_holidays(
+    session: Session, held: Sequence[tuple[date, str]], wanted: dict[date, str]
+) -> None:
+    """Make the holiday rows those of ``wanted`` (rows of days no longer wanted go)."""
+    kept = dict(held)
+    gone = [day for day in kept if day not in wanted]
+    if gone:
+        session.execute(
+            m.Holiday.__table__.delete().where(m.Holiday.holiday_date.in_(gone))  # type: ignore[attr-defined]
+        )
+    for day, name in wanted.items():
+        if day not in kept:
+            session.add(m.Holiday(holiday_date=day, name=name))
+        elif kept[day] != name:
+            session.execute(
+                m.Holiday.__table__.update()  # type: ignore[attr-defined]
+                .where(m.Holiday.holiday_date == day)
+                .values(name=name)
+            )
 
 
 def _check_default_terms(session: Session, form: SettingsForm, values: dict[str, object]) -> None:
@@ -219,6 +326,8 @@ def validate_settings(form: SettingsForm) -> dict[str, object]:
         "work_date_window_days": check.int_range(
             "work_date_window_days", form.work_date_window_days, 1, MAX_WORK_DATE_WINDOW_DAYS
         ),
+        "working_weekdays": parse_weekdays(check, "working_weekdays", form.working_weekdays),
+        "holidays": parse_holidays(check, "holidays", form.holidays or ""),
     }
     if form.logo_path.strip():
         from pathlib import Path
@@ -229,8 +338,8 @@ def validate_settings(form: SettingsForm) -> dict[str, object]:
     return values
 
 
-def _view(org: m.Organisation) -> OrganisationView:
-    names = {f.name for f in fields(OrganisationView)} - {"smtp_password_set"}
+def _view(org: m.Organisation, holidays: tuple[tuple[date, str], ...]) -> OrganisationView:
+    names = {f.name for f in fields(OrganisationView)} - {"smtp_password_set", "holidays"}
     values = {name: getattr(org, name) for name in names}
     has_password = bool(credentials.smtp_password(org.smtp_username, org.smtp_host))
-    return OrganisationView(smtp_password_set=has_password, **values)
+    return OrganisationView(smtp_password_set=has_password, holidays=holidays, **values)

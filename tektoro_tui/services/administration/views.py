@@ -180,6 +180,8 @@ class OrganisationView:
     work_date_window_days: int
     default_payment_terms_id: int | None = None  # the terms a new draft invoice starts with
     version: int = 1  # what the settings form saves against
+    working_weekdays: str = "12345"  # ISO weekday numbers, Monday = 1
+    holidays: tuple[tuple[date, str], ...] = ()  # the firm's public holidays, by date
 
 
 @dataclass(frozen=True)

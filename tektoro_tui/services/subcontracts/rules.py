@@ -25,6 +25,19 @@ SUBCONTRACT_PERMS = (Perm.SUBCONTRACT_CREATE, Perm.SUBCONTRACT_SETTLE, Perm.SUBC
 _CHUNK = 900
 
 
+def as_id(text: str) -> int | None:
+    """``text`` as a record id when it is one (ASCII digits within the id range), else None:
+    a longer number matches nothing rather than overflowing the database's integer."""
+    from ...domain.values import parse_id
+
+    if not text.isascii() or not text.isdigit():
+        return None
+    try:
+        return parse_id(text)
+    except ValueError:
+        return None
+
+
 def number_text(year: int, seq: int) -> str:
     """An agreement's number: SA/2026/00001."""
     return f"SA/{year}/{seq:05d}"
@@ -118,10 +131,11 @@ def find_agreement(
     """
     text = str(key).strip()
     agreement = m.SubcontractAgreement
+    ident = as_id(text[1:]) if text.startswith("#") else None
     if text.startswith("#") and text[1:].isascii() and text[1:].isdigit():
-        condition: ColumnElement[bool] = agreement.id == int(text[1:])  # type: ignore[assignment]
-    elif text.isascii() and text.isdigit() and len(text) <= 9:
-        condition = agreement.seq == int(text)  # type: ignore[assignment]
+        condition: ColumnElement[bool] = agreement.id == (ident or 0)  # type: ignore[assignment]
+    elif text.isascii() and text.isdigit():
+        condition = agreement.seq == (as_id(text) or 0)  # type: ignore[assignment]
     else:
         condition = func.upper(agreement.number) == text.upper()  # type: ignore[assignment]
     query = (

@@ -928,6 +928,7 @@ def _detail(
         attachments=files,
         stages=stages,
         days=days,
+        reports=reports,
         reports_total=Money(sum(x.amount.cents for x in reports), currency),
         reported_minutes=sum(
             (x.standard_minutes + x.over_day_minutes + x.outside_window_minutes) * x.headcount
@@ -1184,7 +1185,7 @@ def _work_type(session: Session, check: Form, field: str, text: str) -> int | No
     if key.isascii() and key.isdigit():
         found = session.execute(
             select(m.WorkType.id).where(
-                m.WorkType.id == int(key),
+                m.WorkType.id == (r.as_id(key) or 0),
                 m.WorkType.is_active.is_(True),  # type: ignore[attr-defined]
             )
         ).scalar_one_or_none()
@@ -1204,7 +1205,7 @@ def _company(session: Session, text: str) -> m.Company | None:
     key = text.strip()
     query = select(m.Company).where(m.Company.kind == "subcontractor")
     if key.isascii() and key.isdigit():
-        query = query.where(m.Company.id == int(key))
+        query = query.where(m.Company.id == (r.as_id(key) or 0))
     else:
         query = query.where(m.Company.name_key == name_key(key))
     return session.execute(query).scalar_one_or_none()
@@ -1216,7 +1217,7 @@ def _contact(session: Session, text: str | int, company_id: int | None = None) -
     if company_id is not None:
         query = query.where(m.Contact.company_id == company_id)
     if key.isascii() and key.isdigit():
-        query = query.where(m.Contact.id == int(key))
+        query = query.where(m.Contact.id == (r.as_id(key) or 0))
     else:
         query = query.where(func.lower(m.Contact.name) == key.lower())
     found = list(session.execute(query.limit(2)).scalars())

@@ -210,6 +210,7 @@ class AgreementDetail:
     attachments: tuple[AttachmentView, ...]
     stages: tuple[StageView, ...]
     days: tuple[ScheduleDay, ...]
+    reports: tuple[ReportView, ...]  # the ones the viewer sees, oldest first
     reports_total: Money
     reported_minutes: int  # person-minutes of every report
 

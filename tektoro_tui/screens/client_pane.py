@@ -28,6 +28,8 @@ class ClientsPane(PresetPane):
 
     KIND = "company"
     NOUN = "client"
+    COMPANY_KIND = "client"
+    CONTACTS_TITLE = "Contacts of the selected client"
     COLUMNS = ("Name", "Tax id", "E-mail", "Phone", "Status")
     ENTITIES = frozenset({"company", "contact"})
 
@@ -40,7 +42,7 @@ class ClientsPane(PresetPane):
     def compose(self) -> ComposeResult:
         """The clients list and the contacts list."""
         yield from super().compose()
-        yield Label("Contacts of the selected client", id="contacts-title", classes="section-title")
+        yield Label(self.CONTACTS_TITLE, id="contacts-title", classes="section-title")
         yield KeyedTable(id="contacts", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -51,8 +53,8 @@ class ClientsPane(PresetPane):
         super().on_mount()
 
     def fetch(self, **opts: Any) -> Page[CompanyView]:
-        """A page of clients."""
-        return self.services.presets.list_companies(self.actor, "client", **opts)
+        """A page of companies of this tab's kind."""
+        return self.services.presets.list_companies(self.actor, self.COMPANY_KIND, **opts)
 
     def cells(self, record: CompanyView) -> tuple[str, ...]:
         """Name, tax id, e-mail, phone, status."""
@@ -78,7 +80,7 @@ class ClientsPane(PresetPane):
     def draft(self, record: CompanyView | None) -> CompanyForm:
         """The client's values, or a new client's."""
         if record is None:
-            return NEW_COMPANY
+            return replace(NEW_COMPANY, kind=self.COMPANY_KIND)
         return CompanyForm(
             name=record.name,
             kind=record.kind,
@@ -90,8 +92,8 @@ class ClientsPane(PresetPane):
         )
 
     def build(self, values: dict[str, Any]) -> CompanyForm:
-        """A client company form."""
-        return CompanyForm(kind="client", **values)
+        """A company form of this tab's kind."""
+        return CompanyForm(kind=self.COMPANY_KIND, **values)
 
     def save(self, form: CompanyForm, ident: int | None, version: int | None) -> CompanyView:
         """Save the client."""
@@ -226,3 +228,69 @@ class ClientsPane(PresetPane):
             )
 
         edit_in_form(self, make_form, draft, save, lambda _: self.load_contacts())
+
+
+class SubcontractorsPane(ClientsPane):
+    """Subcontractor companies, the contacts (foremen) of the one under the cursor, and its
+    subcontracting agreements."""
+
+    NOUN = "subcontractor"
+    COMPANY_KIND = "subcontractor"
+    CONTACTS_TITLE = "Contacts (foremen) of the selected subcontractor"
+    ENTITIES = frozenset({"company", "contact", "subcontract_agreement"})
+
+    def compose(self) -> ComposeResult:
+        """The subcontractors, their contacts and their agreements."""
+        yield from super().compose()
+        yield Label(
+            "Subcontracting agreements of the selected subcontractor",
+            id="agreements-title",
+            classes="section-title",
+        )
+        yield KeyedTable(id="sub-agreements", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        """Set up the agreements table too."""
+        self.query_one("#sub-agreements", DataTable).add_columns(
+            "Number", "Project", "Contract", "Paid", "Remaining", "Status"
+        )
+        super().on_mount()
+
+    def load_contacts(self) -> None:
+        """Load the contacts and the agreements of the subcontractor under the cursor."""
+        super().load_contacts()
+        company = self.current()
+        if company is None:
+            return
+        from ..domain.permissions import Perm
+        from ..services.subcontracts.views import AgreementFilter
+
+        if not any(
+            self.actor.may(p)
+            for p in (Perm.SUBCONTRACT_CREATE, Perm.SUBCONTRACT_SETTLE, Perm.SUBCONTRACT_REPORT)
+        ):
+            return
+        flt = AgreementFilter(status="all", subcontractor_id=company.id, limit=0)
+        call_service(
+            self,
+            lambda: self.services.subcontracts.list(self.actor, flt),
+            self._show_agreements,
+            group="agreements",
+            exclusive=True,
+        )
+
+    def _show_agreements(self, listed: Any) -> None:
+        self.query_one("#sub-agreements", KeyedTable).show_rows(
+            (
+                row.number,
+                (
+                    row.number,
+                    row.project_name,
+                    row.contract_amount.format(),
+                    row.paid.format(),
+                    row.remaining.format(),
+                    row.status_label,
+                ),
+            )
+            for row in listed.rows
+        )

@@ -13,12 +13,21 @@ from ..services.administration.presets import (
     NEW_PROJECT,
     NEW_RATE_CODE,
     NEW_TASK,
+    NEW_WORK_TYPE,
     ActivityForm,
     ProjectForm,
     RateCodeForm,
     TaskForm,
+    WorkTypeForm,
 )
-from ..services.administration.views import ActivityView, Page, ProjectView, RateCodeView, TaskView
+from ..services.administration.views import (
+    ActivityView,
+    Page,
+    ProjectView,
+    RateCodeView,
+    TaskView,
+    WorkTypeView,
+)
 from ..widgets.fields import FieldSpec
 from ..widgets.formatting import active_label, day, money, plain_amount, yes_no
 from .base import call_service
@@ -251,6 +260,41 @@ class ActivitiesPane(PresetPane):
     def save(self, form: ActivityForm, ident: int | None, version: int | None) -> ActivityView:
         """Save the activity."""
         return self.services.presets.save_activity(self.actor, form, ident, version=version)
+
+
+class WorkTypesPane(PresetPane):
+    """Types of work on a site: what subcontracts plan, report and price by."""
+
+    KIND = "work_type"
+    NOUN = "type of work"
+    COLUMNS = ("Name", "Status")
+    ENTITIES = frozenset({"work_type"})
+
+    def fetch(self, **opts: Any) -> Page[WorkTypeView]:
+        """A page of types of work."""
+        return self.services.presets.list_work_types(self.actor, **opts)
+
+    def cells(self, record: WorkTypeView) -> tuple[str, ...]:
+        """Name, status."""
+        return (record.name, active_label(record.is_active))
+
+    def specs(self, choices: Any) -> tuple[FieldSpec, ...]:
+        """The type of work's fields."""
+        return (FieldSpec("name", "Name"), ACTIVE)
+
+    def draft(self, record: WorkTypeView | None) -> WorkTypeForm:
+        """The type of work's values, or a new one's."""
+        if record is None:
+            return NEW_WORK_TYPE
+        return WorkTypeForm(name=record.name, is_active=record.is_active)
+
+    def build(self, values: dict[str, Any]) -> WorkTypeForm:
+        """A type-of-work form."""
+        return WorkTypeForm(**values)
+
+    def save(self, form: WorkTypeForm, ident: int | None, version: int | None) -> WorkTypeView:
+        """Save the type of work."""
+        return self.services.presets.save_work_type(self.actor, form, ident, version=version)
 
 
 class RateCodesPane(PresetPane):

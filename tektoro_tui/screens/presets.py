@@ -1,4 +1,5 @@
-"""Code presets: clients (with contacts), projects, tasks, activities and rate codes."""
+"""Code presets: clients (with contacts), projects, tasks, activities and rate codes; and for
+subcontracts the subcontractors (with their foremen and agreements) and the types of work."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from textual.widgets import DataTable, TabbedContent, TabPane
 from ..domain.permissions import Perm
 from ..widgets import keymap
 from .base import AreaScreen
-from .client_pane import ClientsPane
+from .client_pane import ClientsPane, SubcontractorsPane
 from .messages import DataChanged
 from .preset_pane import PresetPane
-from .preset_tabs import ActivitiesPane, ProjectsPane, RateCodesPane, TasksPane
+from .preset_tabs import ActivitiesPane, ProjectsPane, RateCodesPane, TasksPane, WorkTypesPane
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -26,6 +27,8 @@ TABS: tuple[tuple[str, str, type[PresetPane]], ...] = (
     ("tasks", "Tasks", TasksPane),
     ("activities", "Activities", ActivitiesPane),
     ("rate_codes", "Rate codes", RateCodesPane),
+    ("subcontractors", "Subcontractors", SubcontractorsPane),
+    ("work_types", "Types of work", WorkTypesPane),
 )
 WRITE_ACTIONS = ("new", "edit", "toggle_active")
 PRESET_TABLES = frozenset().union(*(pane.ENTITIES for _, _, pane in TABS))
@@ -40,7 +43,10 @@ class PresetsScreen(AreaScreen):
         "and rate codes. n creates one, e or Enter edits the highlighted one. Presets are "
         "never deleted, only deactivated: d deactivates or reactivates, after asking. In "
         "Clients, the contacts of the highlighted client are listed below it; Tab moves into "
-        "them, where n adds a contact. Keys 1 to 5 switch between the tabs."
+        "them, where n adds a contact. Subcontractors list their contacts (a foreman is one) "
+        "and their agreements the same way; Types of work are what subcontracts are planned, "
+        "reported and priced by. Keys 1 to 5 switch to the first five tabs (6 and 9 add "
+        "overdue notices elsewhere); Shift+Tab to the tab bar and the arrows reach the others."
     )
     BINDINGS = [
         Binding(keymap.NEW, "new", "New"),
@@ -49,7 +55,7 @@ class PresetsScreen(AreaScreen):
         Binding(keymap.RELOAD, "reload", "Reload"),
         *[
             Binding(keymap.TABS[number - 1], f"show_tab('{key}')", title, show=False)
-            for number, (key, title, _) in enumerate(TABS, start=1)
+            for number, (key, title, _) in enumerate(TABS[: len(keymap.TABS)], start=1)
         ],
     ]
     DEFAULT_CSS = """
@@ -59,6 +65,9 @@ class PresetsScreen(AreaScreen):
         }
         #contacts {
             height: 7;
+        }
+        #sub-agreements {
+            height: 6;
         }
         #task-filter {
             margin: 0 1;

@@ -86,7 +86,7 @@ TABS = (
 )
 
 
-class _SearchedList(AreaScreen):
+class SearchedList(AreaScreen):
     """A list under a one-line filter typed above it, with an outcome line below: what the
     project list and the cost register share. Subclasses name their widgets and read."""
 
@@ -137,7 +137,7 @@ class _SearchedList(AreaScreen):
             self.notify(text, title=title, timeout=8, markup=False)
 
 
-class ProjectsScreen(_SearchedList):
+class ProjectsScreen(SearchedList):
     """The filter, the list of projects with their figures, and the totals line."""
 
     TITLE_TEXT = "Projects"
@@ -684,7 +684,7 @@ class ProjectScreen(AreaScreen):
         self.load()
 
 
-class CostsScreen(_SearchedList):
+class CostsScreen(SearchedList):
     """The cost register of every project the user may see: add, edit, delete, export."""
 
     TITLE_TEXT = "Project costs"

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
 
+from ..domain.money import percent_text
 from ..domain.permissions import Perm
 from ..errors import Problem
 from ..services.subcontracts.views import (
@@ -54,6 +55,7 @@ from ..widgets.subcontract_parts import (
     agreement_draft,
     agreement_modal,
     agreement_specs,
+    clock,
     day_cells,
     file_modal,
     heading,
@@ -66,7 +68,7 @@ from ..widgets.subcontract_parts import (
     terms_text,
 )
 from .base import AreaScreen, call_service, edit_in_form
-from .projects import _SearchedList
+from .projects import SearchedList
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -98,7 +100,7 @@ WATCHED = frozenset(
 Options = tuple[tuple[str, str], ...]
 
 
-class SubcontractsScreen(_SearchedList):
+class SubcontractsScreen(SearchedList):
     """The filters, the agreements with their money, and the totals line."""
 
     TITLE_TEXT = "Subcontracts"
@@ -260,7 +262,8 @@ class SubcontractScreen(AreaScreen):
         "One subcontracting agreement. Tab 1, the schedule: each planned or reported day, the "
         "plan beside the report, differences marked (another headcount, start or end more "
         "than 15 minutes off, a report without a plan); n plans one day or a range of working "
-        "days. Tab 2, the daily reports with their amounts: n enters one, e corrects the "
+        "days, e changes the highlighted day's plan. Tab 2, the daily reports with their "
+        "amounts: n enters one, e corrects the "
         "highlighted one until its day is settled. Tab 3, the settlement stages; p settles a "
         "stage from any tab. Tab 4, the terms and kept files: e edits the agreement, n keeps a "
         "file with it (the signed contract), o writes the highlighted file out. Escape goes "
@@ -338,7 +341,7 @@ class SubcontractScreen(AreaScreen):
         report = self.actor.may(Perm.SUBCONTRACT_REPORT)
         offered = {
             "new": (tab in ("schedule", "terms") and create) or (tab == "reports" and report),
-            "edit": (tab == "reports" and report) or (tab == "terms" and create),
+            "edit": (tab == "reports" and report) or (tab in ("schedule", "terms") and create),
             "settle": self.actor.may(Perm.SUBCONTRACT_SETTLE),
             "open_file": tab == "terms",
         }
@@ -428,11 +431,64 @@ class SubcontractScreen(AreaScreen):
         }.get(self.tab, lambda: None)()
 
     def action_edit(self) -> None:
-        """e: correct the highlighted report, or edit the agreement's terms."""
-        if self.tab == "reports":
+        """e: change the highlighted day's plan, correct the highlighted report, or edit the
+        agreement's terms."""
+        if self.tab == "schedule":
+            self._edit_plan()
+        elif self.tab == "reports":
             self._edit_report()
         elif self.tab == "terms":
             self._edit_terms()
+
+    def _edit_plan(self) -> None:
+        key = highlighted_key(self, "#sa-days")
+        detail = self.detail
+        if key is None or detail is None:
+            return
+        day = next((d for d in detail.days if f"{d.work_date}/{d.foreman}" == key), None)
+        plan = day.plan if day is not None else None
+        if plan is None:
+            self._tell("This day was reported without a plan: plan it with n.", "No plan")
+            return
+        number = self.number
+
+        def open_form(types: Options, foremen: Options) -> None:
+            def make_form(
+                form: ScheduleForm, problems: tuple[Problem, ...]
+            ) -> FormModal[ScheduleForm]:
+                return plan_modal(number, types, foremen, form, problems)
+
+            def save(form: ScheduleForm) -> ScheduleView:
+                return self.services.subcontracts.edit_schedule(
+                    self.actor, plan.id, form, version=plan.version
+                )
+
+            type_id = next((ident for name, ident in types if name == plan.work_type), "")
+            draft = ScheduleForm(
+                work_date=plan.work_date.isoformat(),
+                planned_start=clock(plan.planned_start),
+                planned_end=clock(plan.planned_end),
+                work_type=type_id,
+                foreman=str(plan.foreman_contact_id),
+                planned_headcount=str(plan.planned_headcount),
+                custom_rates="yes" if plan.custom_rates else "no",
+                over_day=percent_text(plan.over_day_bp) if plan.over_day_bp is not None else "",
+                outside_window=(
+                    percent_text(plan.outside_window_bp)
+                    if plan.outside_window_bp is not None
+                    else ""
+                ),
+                note=plan.note,
+            )
+            edit_in_form(
+                self,
+                make_form,
+                draft,
+                save,
+                lambda saved: self._saved(f"The plan of {saved.work_date} saved."),
+            )
+
+        self._with_choices(open_form)
 
     def _with_choices(self, then: Any) -> None:
         number = self.number

@@ -16,9 +16,10 @@ import typer.main
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
-from tektoro_tui.services.administration.presets import ProjectForm
+from tektoro_tui.services.administration.presets import CompanyForm, ProjectForm
 from tektoro_tui.services.invoicing.views import DraftForm, TermsForm
 from tektoro_tui.services.pipeline.views import AllocationForm
+from tektoro_tui.services.subcontracts.views import AgreementForm
 from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, add_codes, add_person, connected
 from tests.builders import make_firm as new_firm
 from tests.db_snapshot import db_snapshot
@@ -62,6 +63,13 @@ def prepare(url: str) -> Firm:
         services.presets.save_project(
             owner,
             ProjectForm("Tower", codes.client_id, valuation="fixed", contract_amount="5000"),
+        )
+        sub = services.presets.save_company(
+            owner, CompanyForm(name="Dach-Bud", kind="subcontractor")
+        ).id
+        services.subcontracts.add(
+            owner,
+            AgreementForm("Tower", str(sub), "Walls", "", today.isoformat(), "no", "1000"),
         )
         approved = time.add_entry(ann, codes.card("2:00", today.isoformat())).id
         time.accept(ann, [approved])
@@ -119,6 +127,18 @@ CASES = {
         "--vat 23 --dry-run",
         "Would record partial EXT-1",
         0,
+    ),
+    "subcontract settle": (
+        OWNER_EMAIL,
+        "subcontract settle 1 --amount 400 --description Transfer --fully-paid --dry-run",
+        "Would settle stage 1",
+        0,
+    ),
+    "subcontract settle (refused)": (
+        OWNER_EMAIL,
+        "subcontract settle 1 --amount 1000.01 --description Transfer --dry-run",
+        "at most",
+        1,
     ),
     "contractor-invoice generate": (
         OWNER_EMAIL,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Select, Switch
+from textual.widgets import Input, Select, Switch, TabbedContent
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.projects import ProjectScreen
@@ -218,3 +218,58 @@ def test_subcontract_list_snapshot(site: Firm, snap_compare) -> None:  # type: i
     app = TektoroApp(services=services)
     steps = snapshot_steps("ctrl+g", "b", login=ADMIN)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+async def test_the_subcontractors_tab_lists_foremen_and_agreements(site: Firm) -> None:
+    """Code presets, the Subcontractors tab: Dach-Bud with its foreman Piotr Nowak and its
+    agreement; the Types of work tab, where n adds one."""
+    from tektoro_tui.services.subcontracts.views import AgreementForm
+
+    site.services.subcontracts.add(
+        site.admin,
+        AgreementForm("Warehouse", "Dach-Bud", "Walls", "2024-03-01", "2024-06-30", "no", "9000"),
+    )
+    app = TektoroApp(services=site.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_area(pilot, "p", login=ADMIN)
+        tabs = app.screen.query_one(TabbedContent)
+        tabs.active = "subcontractors"
+        await settle(pilot)
+        pane = app.screen.query_one("#subcontractors-pane")
+        assert [row[0] for row in table_rows(pane.table)] == ["Dach-Bud"]
+        assert [row[0] for row in table_rows(pane.query_one("#contacts"))] == ["Piotr Nowak"]
+        agreements = table_rows(pane.query_one("#sub-agreements"))
+        assert [(row[0], row[2]) for row in agreements] == [("SA/2024/00001", "9,000.00")]
+        tabs.active = "work_types"
+        await settle(pilot)
+        await keys(pilot, "n")
+        fill(app, name="Scaffolding")
+        await keys(pilot, "ctrl+s")
+        types = app.screen.query_one("#work_types-pane")
+        assert [row[0] for row in table_rows(types.table)] == ["Roofing", "Scaffolding"]
+
+
+async def test_a_planned_day_is_changed_and_its_report_priced_again(site: Firm) -> None:
+    """Tuesday planned for 4, reported 07:00-17:00 by 4 (1,760.00); its plan gets its own %
+    rates (over the day +100 %): the report is priced again, (320 + 2 × 80) × 4 = 1,920.00."""
+    from tektoro_tui.services.subcontracts.views import AgreementForm, ReportForm, ScheduleForm
+
+    subs, admin = site.services.subcontracts, site.admin
+    number = subs.add(
+        admin,
+        AgreementForm("Warehouse", "Dach-Bud", "Roof", "2024-04-01", "2024-06-30", "yes", "", "40"),
+    ).row.number
+    subs.add_schedule(
+        admin,
+        number,
+        ScheduleForm("2024-04-30", "", "07:00", "15:00", "Roofing", "Piotr Nowak", "4"),
+    )
+    subs.add_report(admin, number, ReportForm("2024-04-30", "07:00", "17:00", "4"))
+    app = TektoroApp(services=site.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_area(pilot, "b", SubcontractsScreen, login=ADMIN)
+        await keys(pilot, "enter", "e")
+        fill(app, custom_rates=True, over_day="100", outside_window="100")
+        await keys(pilot, "ctrl+s")
+        assert "The plan of 2024-04-30 saved." in text_of(app, "#sa-status")
+        assert "1,920.00" in text_of(app, "#sa-heading")

@@ -24,29 +24,20 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from run import time_call  # noqa: E402  (the benchmarks' shared timing)
 
 LIST_GOAL_MS = 100.0
 BALANCE_GOAL_MS = 100.0
 SUGGESTION_GOAL_MS = 150.0
 ACCOUNTANT = "helga.schroeder@northwind.example"
-
-
-def time_call(fn: Callable[[], object], runs: int) -> list[float]:
-    """Seconds per call of ``fn`` over ``runs`` calls after one warm-up."""
-    fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return samples
 
 
 def _scalar(services: object, sql: str) -> tuple[object, ...]:
@@ -143,7 +134,11 @@ def main() -> None:
     parser.add_argument("--db", required=True, help="The demo database URL.")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    rows = measure(args.db, args.runs)
+    print_rows(measure(args.db, args.runs))
+
+
+def print_rows(rows: list[tuple[str, float, float, float]]) -> None:
+    """The figures as a table: what, median, slowest, goal, and whether the goal is met."""
     width = max(len(what) for what, *_rest in rows)
     print(f"{'data time':<{width}}  {'median':>9}  {'slowest':>9}  {'goal':>7}")
     for what, median, slowest, goal in rows:

@@ -24,27 +24,19 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from projects import print_rows  # noqa: E402  (the benchmarks' shared figures)
+from run import time_call  # noqa: E402
 
 GOAL_MS = 100.0
 ACCOUNTANT = "helga.schroeder@northwind.example"
 FOREMAN = "piotr.nowak@dach-bud.example"
-
-
-def time_call(fn: Callable[[], object], runs: int) -> list[float]:
-    """Seconds per call of ``fn`` over ``runs`` calls after one warm-up."""
-    fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return samples
 
 
 def _row(services: object, sql: str) -> tuple[object, ...]:
@@ -123,12 +115,7 @@ def main() -> None:
     parser.add_argument("--db", required=True, help="The demo database URL.")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    rows = measure(args.db, args.runs)
-    width = max(len(what) for what, *_rest in rows)
-    print(f"{'data time':<{width}}  {'median':>9}  {'slowest':>9}  {'goal':>7}")
-    for what, median, slowest, goal in rows:
-        mark = "ok" if median <= goal else "OVER"
-        print(f"{what:<{width}}  {median:7.1f} ms {slowest:7.1f} ms  {goal:5.0f} ms {mark}")
+    print_rows(measure(args.db, args.runs))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from ...data import models as m
 from ...domain.permissions import DEFAULT_MATRIX, Perm, Role, can_invite, parse_role
 from ...domain.validation import Form
 from ...errors import AuthenticationError, ConflictError, PermissionDenied, Problem, ValidationError
-from ..base import Actor, ServiceBase, has_permission
+from ..base import Actor, ServiceBase, UnitOfWork, has_permission
 from .views import InvitationView
 
 INVITATION_DAYS = 7
@@ -35,6 +35,44 @@ MIN_PASSWORD_LENGTH = 8
 WRONG_LOGIN = "The e-mail or the password is wrong."
 TOO_MANY = "Too many wrong passwords for this e-mail."
 MAX_EMAIL_KEY = 254
+
+
+def create_invitation(
+    uow: UnitOfWork,
+    actor: Actor,
+    address: str,
+    role: Role,
+    token: str,
+    *,
+    contact_id: int | None = None,
+) -> m.Invitation:
+    """Store and audit an invitation of ``address`` as ``role`` (a foreman's with the
+    ``contact_id`` the login will be of), expiring in :data:`INVITATION_DAYS`.
+
+    Raises:
+        ValidationError: the address already belongs to a user.
+    """
+    session = uow.session
+    if session.execute(
+        select(m.UserAccount.id).where(m.UserAccount.email_key == address.lower())
+    ).first():
+        raise ValidationError([Problem("email", "already belongs to a user")])
+    invitation = m.Invitation(
+        token_hash=hash_token(token),
+        email=address,
+        role=role.value,
+        inviter_id=actor.user_id,
+        contact_id=contact_id,
+        created_at=uow.now,
+        expires_at=uow.now + timedelta(days=INVITATION_DAYS),
+    )
+    session.add(invitation)
+    session.flush()
+    after: dict[str, object] = {"email": address, "role": role.value}
+    if contact_id is not None:
+        after["contact_id"] = contact_id
+    uow.audit("invitation.create", "invitation", invitation.id, None, after)
+    return invitation
 
 
 def hash_token(token: str) -> str:
@@ -344,28 +382,7 @@ class AuthService(ServiceBase):
                 raise PermissionDenied(
                     "You can invite people as staff only; an administrator can give other roles."
                 )
-            taken = session.execute(
-                select(m.UserAccount.id).where(m.UserAccount.email_key == address.lower())
-            ).first()
-            if taken:
-                raise ValidationError([Problem("email", "already belongs to a user")])
-            invitation = m.Invitation(
-                token_hash=hash_token(token),
-                email=address,
-                role=chosen.value,
-                inviter_id=actor.user_id,
-                created_at=uow.now,
-                expires_at=uow.now + timedelta(days=INVITATION_DAYS),
-            )
-            session.add(invitation)
-            session.flush()
-            uow.audit(
-                "invitation.create",
-                "invitation",
-                invitation.id,
-                None,
-                {"email": address, "role": chosen.value},
-            )
+            invitation = create_invitation(uow, actor, address, chosen, token)
             return InvitationView(
                 id=invitation.id or 0,
                 email=address,

@@ -672,7 +672,7 @@ class SubcontractService(ServiceBase):
             ValidationError: the contact is not a subcontractor's, has no e-mail, or its
                 address already belongs to a user.
         """
-        from ..administration.auth import INVITATION_DAYS, hash_token
+        from ..administration.auth import create_invitation
 
         with self._write(actor, Perm.USERS_MANAGE) as uow:
             session = uow.session
@@ -686,29 +686,8 @@ class SubcontractService(ServiceBase):
             address = check.email("email", email or found.email)
             check.raise_if_any()
             assert address is not None
-            if session.execute(
-                select(m.UserAccount.id).where(m.UserAccount.email_key == address.lower())
-            ).first():
-                raise ValidationError([Problem("email", "already belongs to a user")])
             token = secrets.token_urlsafe(24)
-            invitation = m.Invitation(
-                token_hash=hash_token(token),
-                email=address,
-                role=Role.FOREMAN.value,
-                inviter_id=actor.user_id,
-                contact_id=found.id,
-                created_at=uow.now,
-                expires_at=uow.now + timedelta(days=INVITATION_DAYS),
-            )
-            session.add(invitation)
-            session.flush()
-            uow.audit(
-                "invitation.create",
-                "invitation",
-                invitation.id,
-                None,
-                {"email": address, "role": Role.FOREMAN.value, "contact_id": found.id},
-            )
+            create_invitation(uow, actor, address, Role.FOREMAN, token, contact_id=found.id)
             return token
 
 

@@ -294,3 +294,29 @@ class SubcontractorsPane(ClientsPane):
             )
             for row in listed.rows
         )
+
+    def invite_foreman(self) -> None:
+        """Invite the highlighted contact to log in as a foreman and show the code once."""
+        contact = self.current_contact()
+        if contact is None:
+            return
+
+        def show(token: str) -> None:
+            from ..widgets.dialogs.confirm import NoticeDialog
+
+            self.app.push_screen(
+                NoticeDialog(
+                    "Foreman invited",
+                    f"Give this single-use code to {contact.name} ({contact.email}):",
+                    token,
+                    "It is shown only now; they register with it on the login screen "
+                    "(Register with an invitation code) and then see only their crews' "
+                    "agreements.",
+                )
+            )
+
+        call_service(
+            self,
+            lambda: self.services.subcontracts.invite_foreman(self.actor, contact.id),
+            show,
+        )

@@ -43,16 +43,17 @@ class PresetsScreen(AreaScreen):
         "and rate codes. n creates one, e or Enter edits the highlighted one. Presets are "
         "never deleted, only deactivated: d deactivates or reactivates, after asking. In "
         "Clients, the contacts of the highlighted client are listed below it; Tab moves into "
-        "them, where n adds a contact. Subcontractors list their contacts (a foreman is one) "
-        "and their agreements the same way; Types of work are what subcontracts are planned, "
-        "reported and priced by. Keys 1 to 5 switch to the first five tabs (6 and 9 add "
-        "overdue notices elsewhere); Shift+Tab to the tab bar and the arrows reach the others."
+        "them, where n adds a contact. Subcontractors list their contacts (a foreman is one; i "
+        "on a contact invites them to log in as the foreman) and their agreements the same "
+        "way; Types of work are what subcontracts are planned, reported and priced by. Keys 1 "
+        "to 5 switch to the first five tabs; the tab bar (Shift+Tab) and its arrows reach all."
     )
     BINDINGS = [
         Binding(keymap.NEW, "new", "New"),
         Binding(keymap.EDIT, "edit", "Edit"),
         Binding(keymap.ACTIVATE, "toggle_active", "(De)activate"),
         Binding(keymap.RELOAD, "reload", "Reload"),
+        Binding(keymap.INVITE, "invite", "Invite foreman"),
         *[
             Binding(keymap.TABS[number - 1], f"show_tab('{key}')", title, show=False)
             for number, (key, title, _) in enumerate(TABS[: len(keymap.TABS)], start=1)
@@ -102,8 +103,25 @@ class PresetsScreen(AreaScreen):
         return self.query_one(f"#{active}-pane", PresetPane)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Write keys only for those who may manage presets."""
+        """Write keys only for those who may manage presets; inviting a foreman only on a
+        subcontractor's contact, for those who manage users."""
+        if action == "invite":
+            return (
+                isinstance(self.pane, SubcontractorsPane)
+                and self.pane.contacts_focused
+                and self.actor.may(Perm.USERS_MANAGE)
+            )
         return action not in WRITE_ACTIONS or self.actor.may(Perm.PRESETS_MANAGE)
+
+    def action_invite(self) -> None:
+        """i: invite the highlighted contact of a subcontractor to log in as its foreman."""
+        pane = self.pane
+        if isinstance(pane, SubcontractorsPane):
+            pane.invite_foreman()
+
+    def on_descendant_focus(self, _event: object) -> None:
+        """Offer the invite key when the contacts list takes the focus, and no longer after."""
+        self.refresh_bindings()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """Refresh the key hints and focus the new tab's list."""

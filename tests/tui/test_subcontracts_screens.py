@@ -240,6 +240,23 @@ async def test_the_subcontractors_tab_lists_foremen_and_agreements(site: Firm) -
         assert [row[0] for row in table_rows(pane.query_one("#contacts"))] == ["Piotr Nowak"]
         agreements = table_rows(pane.query_one("#sub-agreements"))
         assert [(row[0], row[2]) for row in agreements] == [("SA/2024/00001", "9,000.00")]
+        # i on a contact invites them to log in as the foreman; the code is shown once
+        await keys(pilot, "tab")
+        assert pane.contacts_focused
+        await keys(pilot, "n")
+        fill(app, name="Rafał Mazur", email="rafal@dach-bud.test")
+        await keys(pilot, "ctrl+s")
+        await keys(pilot, "down", "i")
+        notice = app.screen
+        assert type(notice).__name__ == "NoticeDialog", type(notice).__name__
+        code = next(
+            str(w.render()).strip()
+            for w in notice.query("Static")
+            if len(str(w.render()).strip()) > 20 and " " not in str(w.render()).strip()
+        )
+        rafal = site.services.auth.register(code, "Rafał Mazur", "rafal-pass-2024")
+        assert rafal.role.value == "foreman"
+        await keys(pilot, "escape")
         tabs.active = "work_types"
         await settle(pilot)
         await keys(pilot, "n")

@@ -557,3 +557,57 @@ def test_plan_these_days_keeps_to_the_firms_working_week_and_holidays(site: Site
     # removing a holiday keeps the others
     settings.update(site.admin, SettingsForm(holidays="2026-12-25 Christmas Day"))
     assert settings.get(site.admin).holidays == ((date(2026, 12, 25), "Christmas Day"),)
+
+
+def test_people_who_see_their_own_projects_see_only_those_agreements(site: Site) -> None:
+    """A project manager of Warehouse sees its agreement, not that of another project; an
+    estimator of neither sees none and may not make one for a project not theirs."""
+    services, admin = site.services, site.admin
+    pm = add_person(services, admin, "Pia Pm", "project_manager")
+    estimator = add_person(services, admin, "Eve Estimator", "estimator")
+    services.presets.save_project(
+        admin, ProjectForm(project_manager_id=pm.user_id), site.project_id
+    )
+    client = services.presets.save_company(admin, CompanyForm(name="Other Client")).id
+    services.presets.save_project(admin, ProjectForm("Depot", client, valuation="tm"))
+    ours = fixed_agreement(site)
+    theirs = services.subcontracts.add(
+        admin,
+        AgreementForm("Depot", "Dach-Bud", "Fence", "2026-01-10", "2026-04-30", "no", "500"),
+    ).row.number
+    assert [a.number for a in services.subcontracts.list(pm).rows] == [ours]
+    with pytest.raises(NotFound):
+        services.subcontracts.detail(pm, theirs)
+    assert services.subcontracts.list(estimator).rows == ()
+    with pytest.raises(ValidationError) as refused:
+        services.subcontracts.add(
+            estimator,
+            AgreementForm("Depot", "Dach-Bud", "Gate", "2026-01-10", "2026-04-30", "no", "90"),
+        )
+    assert [p.field for p in refused.value.problems] == ["project"]
+
+
+def test_a_reported_day_keeps_its_crew_and_a_stale_plan_edit_is_refused(site: Site) -> None:
+    subs = site.services.subcontracts
+    number = tm_agreement(site)
+    form = ScheduleForm(
+        work_date="2026-03-09",
+        planned_start="07:00",
+        planned_end="15:00",
+        work_type="Bricklaying",
+        foreman="Piotr Nowak",
+        planned_headcount="3",
+    )
+    plan = subs.add_schedule(site.hr, number, form)
+    with pytest.raises(ValidationError, match="already planned"):
+        subs.add_schedule(site.hr, number, form)
+    subs.add_report(site.manager, number, ReportForm("2026-03-09", "07:00", "15:00", "3"))
+    moved = ScheduleForm(**{**form.__dict__, "foreman": "Jan Kowalski"})
+    with pytest.raises(ValidationError) as refused:
+        subs.edit_schedule(site.hr, plan.id, moved, version=plan.version)
+    assert [p.field for p in refused.value.problems] == ["foreman"]
+    later = ScheduleForm(**{**form.__dict__, "planned_headcount": "4"})
+    saved = subs.edit_schedule(site.hr, plan.id, later, version=plan.version)
+    assert saved.planned_headcount == 4
+    with pytest.raises(StaleEdit):
+        subs.edit_schedule(site.hr, plan.id, later, version=plan.version)

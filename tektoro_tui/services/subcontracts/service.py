@@ -434,6 +434,13 @@ class SubcontractService(ServiceBase):
                 plan.foreman_contact_id
             ):
                 _refuse_planned(session, row, plan.work_date, values["foreman_contact_id"], check)
+                if session.execute(
+                    select(m.DailyReport.id).where(m.DailyReport.schedule_id == plan.id)
+                ).first():
+                    check.add(
+                        "foreman",
+                        "stays: this crew has reported the day; plan the other crew's day anew",
+                    )
             check.raise_if_any()
             before = row_dict(plan)
             for name, value in values.items():

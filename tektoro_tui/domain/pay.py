@@ -11,7 +11,11 @@ The rule, in the organisation's words:
 * minutes outside the window are paid at the outside % rate;
 * the lunch break is unpaid: it is taken out of the minutes inside the window (where a lunch
   falls), and only what it exceeds of them out of the minutes outside;
-* a % rate is a supplement on the standard rate: 50 % pays an hour at 1.5 × the rate.
+* a % rate is a supplement on the standard rate: 50 % pays an hour at 1.5 × the rate;
+* each bucket's money is rounded half-up to the cent, then the buckets are summed (wages are
+  rounded the same way whatever the firm's rounding of invoices);
+* several pieces of one day (two shifts, a shift split at midnight) count towards the day
+  length together: each piece is split with the minutes the day has counted before it.
 
 The seed's own example: window 07:00-17:00, an 8 h day, work from 07:00 to 15:30 gives 8 h at
 the standard rate and 0:30 at the over-day rate.
@@ -22,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .rounding import RoundingMode, divide_to_int
+
+HALF_UP = RoundingMode.HALF_UP
 
 MINUTES_PER_DAY = 24 * 60
 BP = 10_000
@@ -62,9 +68,12 @@ class PaySplit:
         return self.standard + self.over_day + self.outside
 
 
-def split_minutes(start: int, end: int, rules: PayRules, lunch: int = 0) -> PaySplit:
+def split_minutes(
+    start: int, end: int, rules: PayRules, lunch: int = 0, *, counted: int = 0
+) -> PaySplit:
     """The paid minutes of work from ``start`` to ``end`` (minutes after midnight; an ``end``
-    past 1440 runs into the next morning) split by rate.
+    past 1440 runs into the next morning) split by rate, ``counted`` minutes of the day's
+    window time having gone towards the day length before this piece.
 
     Raises:
         ValueError: an end not after the start, a day longer than 24 hours, a negative lunch
@@ -78,6 +87,8 @@ def split_minutes(start: int, end: int, rules: PayRules, lunch: int = 0) -> PayS
         raise ValueError("a working day cannot be longer than 24 hours")
     if lunch < 0 or lunch >= end - start:
         raise ValueError("the lunch break must be shorter than the work")
+    if counted < 0:
+        raise ValueError("the minutes counted before cannot be negative")
     inside = _overlap(start, end, rules.window_start, rules.window_end)
     if end > MINUTES_PER_DAY:  # the next morning's window, when the work runs past midnight
         inside += _overlap(
@@ -87,32 +98,56 @@ def split_minutes(start: int, end: int, rules: PayRules, lunch: int = 0) -> PayS
     unpaid_inside = min(lunch, inside)
     inside -= unpaid_inside
     outside -= lunch - unpaid_inside
-    standard = min(inside, rules.day_length)
+    standard = min(inside, max(rules.day_length - counted, 0))
     return PaySplit(standard=standard, over_day=inside - standard, outside=outside)
 
 
-def amount_cents(
-    split: PaySplit,
-    hourly_rate_cents: int,
-    rules: PayRules,
-    *,
-    headcount: int = 1,
-    mode: RoundingMode = RoundingMode.HALF_UP,
-) -> int:
+@dataclass(frozen=True)
+class PayAmounts:
+    """What each bucket of a day costs, rounded half-up to the cent, and their sum."""
+
+    standard: int
+    over_day: int
+    outside: int
+
+    @property
+    def total(self) -> int:
+        """The day's pay: the buckets summed."""
+        return self.standard + self.over_day + self.outside
+
+
+def bucket_amounts(
+    split: PaySplit, hourly_rate_cents: int, rules: PayRules, *, headcount: int = 1
+) -> PayAmounts:
     """What ``headcount`` people working ``split`` cost at ``hourly_rate_cents`` an hour,
-    rounded once to the cent.
+    bucket by bucket, each rounded half-up to the cent.
 
     Raises:
         ValueError: a negative rate or headcount.
     """
     if hourly_rate_cents < 0 or headcount < 0:
         raise ValueError("the rate and the headcount cannot be negative")
-    weighted = (
-        split.standard * BP
-        + split.over_day * (BP + rules.over_day_bp)
-        + split.outside * (BP + rules.outside_bp)
+    per_hour = headcount * hourly_rate_cents
+
+    def bucket(minutes: int, supplement_bp: int) -> int:
+        return divide_to_int(per_hour * minutes * (BP + supplement_bp), 60 * BP, HALF_UP)
+
+    return PayAmounts(
+        standard=bucket(split.standard, 0),
+        over_day=bucket(split.over_day, rules.over_day_bp),
+        outside=bucket(split.outside, rules.outside_bp),
     )
-    return divide_to_int(headcount * hourly_rate_cents * weighted, 60 * BP, mode)
+
+
+def amount_cents(
+    split: PaySplit, hourly_rate_cents: int, rules: PayRules, *, headcount: int = 1
+) -> int:
+    """The day's pay: :func:`bucket_amounts` summed.
+
+    Raises:
+        ValueError: a negative rate or headcount.
+    """
+    return bucket_amounts(split, hourly_rate_cents, rules, headcount=headcount).total
 
 
 def _overlap(start: int, end: int, low: int, high: int) -> int:

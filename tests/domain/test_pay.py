@@ -9,8 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tektoro_tui.domain.pay import PayRules, PaySplit, amount_cents, split_minutes
-from tektoro_tui.domain.rounding import RoundingMode
+from tektoro_tui.domain.pay import (
+    PayRules,
+    PaySplit,
+    amount_cents,
+    bucket_amounts,
+    split_minutes,
+)
 
 H = 60
 SEED_RULES = PayRules(
@@ -52,11 +57,21 @@ def test_the_amount_is_headcount_times_hours_times_rate_with_the_supplements() -
     assert amount_cents(split, 40_00, SEED_RULES, headcount=3) == 2_040_00
 
 
-def test_the_amount_is_rounded_once_in_the_organisations_mode() -> None:
-    """1 minute at 0.30/h is half a cent: half-up gives 1, half-even gives 0."""
-    split = PaySplit(1, 0, 0)
-    assert amount_cents(split, 30, SEED_RULES) == 1
-    assert amount_cents(split, 30, SEED_RULES, mode=RoundingMode.HALF_EVEN) == 0
+def test_each_bucket_is_rounded_half_up_then_summed() -> None:
+    """1 minute standard and 1 minute over the day at 0.30/h: 0.5 cent rounds up to 1, 0.75
+    cent to 1, so the day is 2 cents (rounding the 1.25 cents once would give 1)."""
+    split = PaySplit(1, 1, 0)
+    amounts = bucket_amounts(split, 30, SEED_RULES)
+    assert (amounts.standard, amounts.over_day, amounts.outside) == (1, 1, 0)
+    assert amount_cents(split, 30, SEED_RULES) == amounts.total == 2
+
+
+def test_a_second_piece_of_the_day_counts_the_minutes_before_it() -> None:
+    """07:00-12:00 counts 5 h; 13:00-17:00 the same day has 3 h left of the 8 h day, so
+    3 h standard and 1 h over the day."""
+    first = split_minutes(7 * H, 12 * H, SEED_RULES)
+    second = split_minutes(13 * H, 17 * H, SEED_RULES, counted=first.standard + first.over_day)
+    assert first == PaySplit(5 * H, 0, 0) and second == PaySplit(3 * H, H, 0)
 
 
 @pytest.mark.parametrize(
@@ -96,3 +111,34 @@ def test_every_paid_minute_lands_in_exactly_one_rate(
     assert split.total == length - lunch
     assert min(split.standard, split.over_day, split.outside) >= 0
     assert split.standard <= day
+
+
+@given(
+    start=st.integers(0, 24 * H - 1),
+    length=st.integers(1, 20 * H),
+    more=st.integers(1, 4 * H),
+    rate=st.integers(0, 20_000),
+)
+def test_pay_never_decreases_when_a_shift_is_extended(
+    start: int, length: int, more: int, rate: int
+) -> None:
+    shorter = split_minutes(start, start + length, SEED_RULES)
+    longer = split_minutes(start, start + length + more, SEED_RULES)
+    assert amount_cents(longer, rate, SEED_RULES) >= amount_cents(shorter, rate, SEED_RULES)
+
+
+@given(start=st.integers(0, 24 * H - 2), length=st.integers(2, 16 * H), cut=st.integers(1, 999))
+def test_splitting_a_shift_keeps_every_bucket(start: int, length: int, cut: int) -> None:
+    """Cut anywhere, the second part split with the window minutes the first counted: the
+    buckets of the two parts add up to those of the whole shift."""
+    at = start + 1 + cut % (length - 1)
+    whole = split_minutes(start, start + length, SEED_RULES)
+    first = split_minutes(start, at, SEED_RULES)
+    if at >= 24 * H:
+        return  # the second part would start on the next day's clock
+    second = split_minutes(at, start + length, SEED_RULES, counted=first.standard + first.over_day)
+    assert whole == PaySplit(
+        first.standard + second.standard,
+        first.over_day + second.over_day,
+        first.outside + second.outside,
+    )

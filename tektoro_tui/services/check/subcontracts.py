@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ...domain.pay import BP, PaySplit
-from ...domain.rounding import RoundingMode, divide_to_int
+from ...domain.pay import PayRules, PaySplit, amount_cents
 from .core import SUBCONTRACTS, ComputedRule, QueryRule, Rule
 from .labels import money
 
@@ -118,10 +117,6 @@ def stage_chains(conn: Connection) -> Iterator[Offence]:
 
 def priced_reports(conn: Connection) -> Iterator[Offence]:
     """Each report's minutes add up to its hours, and its amount is the pay rule's."""
-    mode = RoundingMode(
-        conn.execute(text("SELECT rounding_mode FROM organisation WHERE id = 1")).scalar()
-        or "half_up"
-    )
     rows = conn.execute(
         text(
             """
@@ -139,26 +134,18 @@ def priced_reports(conn: Connection) -> Iterator[Offence]:
         split = PaySplit(
             int(r.standard_minutes), int(r.over_day_minutes), int(r.outside_window_minutes)
         )
-        if min(split.standard, split.over_day, split.outside) < 0 or split.total != (
-            int(r.actual_end) - int(r.actual_start)
-        ):
+        worked = int(r.actual_end) - int(r.actual_start)
+        if min(split.standard, split.over_day, split.outside) < 0 or split.total != worked:
             yield Offence(
-                label,
-                f"splits {split.total} minutes by rate, but the crew worked "
-                f"{int(r.actual_end) - int(r.actual_start)}",
+                label, f"splits {split.total} minutes by rate, but the crew worked {worked}"
             )
             continue
         if not r.time_and_material and (int(r.hourly_rate_cents) or int(r.amount_cents)):
             yield Offence(label, "is priced, but its agreement is for a fixed amount")
             continue
-        weighted = (
-            split.standard * BP
-            + split.over_day * (BP + int(r.over_day_bp))
-            + split.outside * (BP + int(r.outside_window_bp))
-        )
-        amount = divide_to_int(
-            int(r.headcount) * int(r.hourly_rate_cents) * weighted, 60 * BP, mode
-        )
+        # only the % rates matter for pricing a split that is already made
+        rules = PayRules(0, 0, 0, int(r.over_day_bp), int(r.outside_window_bp))
+        amount = amount_cents(split, int(r.hourly_rate_cents), rules, headcount=int(r.headcount))
         if amount != int(r.amount_cents):
             yield Offence(
                 label,

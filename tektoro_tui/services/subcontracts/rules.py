@@ -17,7 +17,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from ...data import models as m
 from ...domain.pay import PayRules, PaySplit, amount_cents, split_minutes
 from ...domain.permissions import Perm, Role
-from ...domain.rounding import RoundingMode
 from ...errors import NotFound, PermissionDenied, shown
 from ..base import Actor, chunks, organisation
 
@@ -193,16 +192,11 @@ def pay_rules(session: Session, over_day_bp: int, outside_bp: int) -> PayRules:
 
 
 def price(
-    rules: PayRules,
-    start: int,
-    end: int,
-    headcount: int,
-    hourly_rate_cents: int,
-    mode: RoundingMode,
+    rules: PayRules, start: int, end: int, headcount: int, hourly_rate_cents: int
 ) -> tuple[PaySplit, int]:
     """A day's minutes by rate (per person) and what the crew's day costs."""
     split = split_minutes(start, end, rules)
-    return split, amount_cents(split, hourly_rate_cents, rules, headcount=headcount, mode=mode)
+    return split, amount_cents(split, hourly_rate_cents, rules, headcount=headcount)
 
 
 # --- figures for the projects -----------------------------------------------------------------

@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session
 from ...data import models as m
 from ...domain.money import Money, percent_text
 from ...domain.permissions import Perm, Role
-from ...domain.rounding import RoundingMode
 from ...domain.validation import Form
 from ...domain.values import name_key
 from ...errors import (
@@ -1649,8 +1648,7 @@ def _priced(
         over = plan.over_day_bp if plan.over_day_bp is not None else over
         outside = plan.outside_window_bp if plan.outside_window_bp is not None else outside
     rules = r.pay_rules(session, over, outside)
-    mode = RoundingMode(organisation(session).rounding_mode)
-    split, amount = r.price(rules, start, end, headcount, rate, mode)
+    split, amount = r.price(rules, start, end, headcount, rate)
     return {
         "hourly_rate_cents": rate,
         "over_day_bp": over,

@@ -75,7 +75,7 @@ class Organisation(_Table, table=True):
     payment_deadline_days: int = Field(default=14)
     invoice_footer: str = Field(default="", max_length=2000)
     workday_start_minute: int = Field(default=7 * 60)
-    workday_end_minute: int = Field(default=15 * 60)
+    workday_end_minute: int = Field(default=17 * 60)  # new firms: 07:00-17:00 (DESIGN §9)
     day_length_minutes: int = Field(default=8 * 60)
     overtime_over_day_bp: int = Field(default=5000)
     overtime_outside_window_bp: int = Field(default=10000)

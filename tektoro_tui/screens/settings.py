@@ -75,7 +75,7 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         (
             FieldSpec("timezone", "Time zone", placeholder="Europe/Warsaw"),
             FieldSpec("workday_start", "Working day starts", placeholder="07:00"),
-            FieldSpec("workday_end", "Working day ends", placeholder="15:00"),
+            FieldSpec("workday_end", "Working day ends", placeholder="17:00"),
             FieldSpec("day_length", "Standard day length", placeholder="8:00"),
             FieldSpec("overtime_over_day", "Overtime over day length %"),
             FieldSpec("overtime_outside_window", "Overtime outside window %"),

@@ -85,3 +85,16 @@ def test_only_permission_managers_see_the_matrix(services: Services, admin: Acto
     ann = join(services, admin, "ann@example.com", "Ann")
     with pytest.raises(PermissionDenied):
         services.permissions.matrix(ann)
+
+
+def test_a_new_firm_works_from_seven_to_five_monday_to_friday(
+    services: Services, admin: Actor
+) -> None:
+    """DESIGN §9's defaults, so the seed's pay example (07:00-15:30 on an 8 h day) is possible:
+    window 07:00-17:00, 8 h day, Monday to Friday, no holidays."""
+    view = services.settings.get(admin)
+    assert (view.workday_start_minute, view.workday_end_minute) == (7 * 60, 17 * 60)
+    assert view.day_length_minutes == 8 * 60
+    assert (view.working_weekdays, view.holidays) == ("12345", ())
+    form = services.settings.form_for(view)
+    assert (form.workday_end, form.working_weekdays) == ("17:00", "Mon-Fri")

@@ -221,7 +221,7 @@ def subcontract_edit(
     signed: SignedOpt = "",
     over_day: OverOpt = "",
     outside_window: OutsideOpt = "",
-    note: NoteOpt = "",
+    note: Annotated[str, typer.Option("--note", help="A new note ('-' removes it).")] = "",
     version: VersionOpt = None,
     db: DbOption = None,
     as_json: JsonOption = False,

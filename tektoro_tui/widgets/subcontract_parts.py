@@ -227,8 +227,13 @@ def agreement_modal(
 ) -> FormModal[AgreementForm]:
     """Making or editing an agreement."""
 
+    had_rates, had_note = bool(draft.rates.strip()), bool(draft.note.strip())
+
     def build(values: dict[str, Any]) -> AgreementForm:
         tm = values.get("time_and_material")
+        # a field emptied in an edit clears what was kept ("-"), as blank keeps it
+        rates = values.get("rates", "").strip() or ("-" if had_rates else "")
+        note = values.get("note", "").strip() or ("-" if had_note else "")
         return AgreementForm(
             project=str(values.get("project") or ""),
             subcontractor=str(values.get("subcontractor") or ""),
@@ -238,10 +243,10 @@ def agreement_modal(
             time_and_material="yes" if tm else "no",
             fixed_amount=values.get("fixed_amount", "") if not tm else "",
             hourly_rate=values.get("hourly_rate", "") if tm else "",
-            rates=values.get("rates", ""),
+            rates=rates,
             over_day=values.get("over_day", ""),
             outside_window=values.get("outside_window", ""),
-            note=values.get("note", ""),
+            note=note,
         )
 
     return FormModal(

@@ -611,3 +611,30 @@ def test_a_reported_day_keeps_its_crew_and_a_stale_plan_edit_is_refused(site: Si
     assert saved.planned_headcount == 4
     with pytest.raises(StaleEdit):
         subs.edit_schedule(site.hr, plan.id, later, version=plan.version)
+
+
+def test_a_new_rate_prices_again_only_the_days_not_settled(site: Site) -> None:
+    """Rate 40.00: Mon and Tue, 4 people 07:00-15:00, 1,280.00 each; a stage dated Monday
+    settles Monday. The rate raised to 50.00 prices Tuesday again (1,600.00), Monday stays:
+    the contract is 2,880.00. "-" removes the non-standard rates and the note."""
+    subs = site.services.subcontracts
+    number = tm_agreement(site)
+    for day in ("2026-03-02", "2026-03-03"):
+        subs.add_report(
+            site.manager, number, ReportForm(day, "07:00", "15:00", "4", "Bricklaying", "1")
+        )
+    settle(site, number, "1000", "2026-03-02")
+    version = subs.detail(site.manager, number).row.version
+    edited = subs.edit(
+        site.manager,
+        number,
+        AgreementForm(hourly_rate="50", note="Rate from March"),
+        version=version,
+    )
+    assert [r.amount for r in edited.reports] == [eur("1280"), eur("1600")]
+    assert edited.row.contract_amount == eur("2880") and edited.note == "Rate from March"
+    cleared = subs.edit(
+        site.manager, number, AgreementForm(rates="-", note="-"), version=edited.row.version
+    )
+    assert cleared.rates == () and cleared.note == ""
+    assert run_check(site.services.db).ok

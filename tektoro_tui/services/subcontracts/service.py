@@ -1323,7 +1323,9 @@ def _clean_agreement(
         if outside is not None
         else (row.outside_window_bp if row else org.overtime_outside_window_bp)
     )
-    if form.note.strip() or not editing:
+    if form.note.strip() == "-":  # an edit's "-" clears the note (blank keeps it)
+        values["note"] = ""
+    elif form.note.strip() or not editing:
         values["note"] = check.text("note", form.note, required=False, max_length=2000) or ""
     rates = _clean_rates(session, check, form.rates, currency)
     check.raise_if_any()

@@ -41,7 +41,7 @@ AGREEMENT_COLUMNS = (
     "Deadline",
     "Status",
 )
-DAY_COLUMNS = ("Date", "Foreman", "Planned", "People", "Reported", "People", "Amount", "Marks")
+DAY_COLUMNS = ("Date", "Foreman", "Planned", "Reported", "Amount", "Marks")
 REPORT_COLUMNS = ("Date", "Foreman", "Hours", "People", "Type of work", "Rate", "Amount", "")
 STAGE_COLUMNS = ("No.", "Date", "Paid", "Paid so far", "Description", "Closes")
 FILE_COLUMNS = ("File", "Size", "Added by", "SHA-256")
@@ -143,11 +143,17 @@ def day_cells(day: ScheduleDay) -> tuple[object, ...]:
     marks = Text("; ".join(day.differences), style="bold yellow" if day.differences else "")
     return (
         day.work_date.isoformat(),
-        clipped(day.foreman, 14),
-        f"{clock(plan.planned_start)}-{clock(plan.planned_end)}" if plan else "—",
-        str(plan.planned_headcount) if plan else "",
-        f"{clock(report.actual_start)}-{clock(report.actual_end)}" if report else "—",
-        str(report.headcount) if report else "",
+        clipped(day.foreman, 12),
+        (
+            f"{clock(plan.planned_start)}-{clock(plan.planned_end)} ×{plan.planned_headcount}"
+            if plan
+            else "—"
+        ),
+        (
+            f"{clock(report.actual_start)}-{clock(report.actual_end)} ×{report.headcount}"
+            if report
+            else "—"
+        ),
         amount(report.amount) if report else "",
         marks,
     )

@@ -87,7 +87,7 @@ def test_the_office_plans_reports_and_the_accountant_settles(db_url: str, tmp_pa
     )  # fmt: skip
     assert tuesday["amount"]["amount"] == "1760.00" and tuesday["over_day_minutes"] == 120
     shown = run(runner, db_url, "subcontract", "show", number)
-    assert "ended 17:00, planned 15:00" in shown and "3,040.00 EUR" in shown
+    assert "end 17:00 (15:00)" in shown and "3,040.00 EUR" in shown
 
     refused_ = refused(
         runner, db_url, "subcontract", "settle", number, "--amount", "100",
@@ -193,6 +193,11 @@ def test_a_foreman_reports_for_his_own_crew_from_the_cli(db_url: str) -> None:
         "--start", "07:00", "--end", "15:00", "--people", "3",
     )  # fmt: skip
     assert "Piotr Nowak" in added and "960.00 EUR" in added
+    board = run(runner, db_url, "dashboard")
+    assert "Dashboard of Piotr Nowak, foreman of Dach-Bud" in board
+    assert f"{number:<14}" in board and "to report: none" in board
+    as_json = json.loads(run(runner, db_url, "dashboard", "--json"))
+    assert as_json["kind"] == "foreman" and as_json["crews"][0]["reports"] == 1
     assert "may not" in refused(
         runner, db_url, "subcontract", "settle", number, "--amount", "1", "--description", "x"
     )

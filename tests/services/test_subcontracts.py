@@ -248,9 +248,9 @@ def test_a_week_of_daily_reports_makes_the_contract_amount(site: Site) -> None:
     assert detail.reports_total == eur("8860")
     thursday = next(d for d in detail.days if d.work_date == date(2026, 3, 5))
     assert thursday.differences == (
-        "5 people, 4 planned",
-        "ended 19:30, planned 15:00",
-        "type of work Roofing, planned Bricklaying",
+        "5 people (4)",
+        "end 19:30 (15:00)",
+        "Roofing (Bricklaying)",
     )
     assert next(d for d in detail.days if d.work_date == date(2026, 3, 2)).differences == ()
     report = run_check(site.services.db)

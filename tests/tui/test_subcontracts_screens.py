@@ -146,8 +146,8 @@ async def test_plan_report_settle_and_see_the_balance(site: Firm) -> None:
         amounts = [str(row[6]) for row in table_rows(app.screen.query_one("#sa-reports"))]
         assert amounts == ["1,280.00", "1,760.00", "960.00"]
         await keys(pilot, "1")
-        marks = [str(row[7]) for row in table_rows(app.screen.query_one("#sa-days"))]
-        assert marks == ["", "ended 17:00, planned 15:00", "3 people, 4 planned"]
+        marks = [str(row[5]) for row in table_rows(app.screen.query_one("#sa-days"))]
+        assert marks == ["", "end 17:00 (15:00)", "3 people (4)"]
         assert app.screen.check_action("settle", ()) is False  # a foreman never settles
 
         # the accountant settles in two stages
@@ -290,3 +290,35 @@ async def test_a_planned_day_is_changed_and_its_report_priced_again(site: Firm) 
         await keys(pilot, "ctrl+s")
         assert "The plan of 2024-04-30 saved." in text_of(app, "#sa-status")
         assert "1,920.00" in text_of(app, "#sa-heading")
+
+
+def test_agreement_schedule_snapshot(site: Firm, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """Three planned days beside their reports: Tuesday ended later, Wednesday's crew was
+    smaller, Thursday was reported without a plan."""
+    from tektoro_tui.services.subcontracts.views import AgreementForm, ReportForm, ScheduleForm
+
+    subs, admin = site.services.subcontracts, site.admin
+    number = subs.add(
+        admin,
+        AgreementForm(
+            "Warehouse", "Dach-Bud", "Roof membrane", "2024-04-01", "2024-06-30", "yes", "",
+            "40", "Roofing=48",
+        ),
+    ).row.number  # fmt: skip
+    subs.plan(
+        admin,
+        number,
+        ScheduleForm("2024-04-29", "2024-05-01", "07:00", "15:00", "Roofing", "Piotr Nowak", "4"),
+    )
+    for day, end, people in (
+        ("2024-04-29", "15:00", "4"),
+        ("2024-04-30", "17:00", "4"),
+        ("2024-05-01", "15:00", "3"),
+    ):
+        subs.add_report(admin, number, ReportForm(day, "07:00", end, people))
+    subs.add_report(
+        admin, number, ReportForm("2024-05-02", "08:00", "12:00", "2", "Roofing", "Piotr Nowak")
+    )
+    app = TektoroApp(services=site.services)
+    steps = snapshot_steps("ctrl+g", "b", "enter", login=ADMIN)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)

@@ -1095,22 +1095,24 @@ def _days(
 def differences(
     plan: ScheduleView | None, report: ReportView | None, today: date
 ) -> tuple[str, ...]:
-    """What a day's report says differently from its plan, in words."""
+    """What a day's report says differently from its plan, short enough for the schedule's
+    column: "4 people (5)", "end 17:00 (15:00)", "start 06:00 (07:00)", "Roofing
+    (Bricklaying)" (the planned figure in brackets), "no plan", "no report"."""
     if plan is None and report is not None:
-        return ("report without a plan",)
+        return ("no plan",)
     if plan is None:
         return ()
     if report is None:
-        return ("no report yet",) if plan.work_date <= today else ()
+        return ("no report",) if plan.work_date <= today else ()
     found = []
     if report.headcount != plan.planned_headcount:
-        found.append(f"{report.headcount} people, {plan.planned_headcount} planned")
+        found.append(f"{report.headcount} people ({plan.planned_headcount})")
     if abs(report.actual_start - plan.planned_start) > LATE_MINUTES:
         found.append(f"started {_clock(report.actual_start)}, planned {_clock(plan.planned_start)}")
     if abs(report.actual_end - plan.planned_end) > LATE_MINUTES:
-        found.append(f"ended {_clock(report.actual_end)}, planned {_clock(plan.planned_end)}")
+        found.append(f"end {_clock(report.actual_end)} ({_clock(plan.planned_end)})")
     if report.work_type != plan.work_type:
-        found.append(f"type of work {report.work_type}, planned {plan.work_type}")
+        found.append(f"{report.work_type} ({plan.work_type})")
     return tuple(found)
 
 

@@ -25,6 +25,7 @@ from ..errors import (
 )
 
 if TYPE_CHECKING:
+    from ..domain.money import Money
     from ..services.base import Actor
     from ..services.hub import Services
 
@@ -44,6 +45,11 @@ MAX_MESSAGE = 1000
 MAX_WORD = 200
 _LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
 _WHITESPACE = re.compile(r"\s+")
+
+
+def money_text(value: Money | None) -> str:
+    """An amount with its currency for a line of output ("1,234.50 EUR"), "-" for none."""
+    return "-" if value is None else f"{value.format()} {value.currency}"
 
 
 def one_line(message: str) -> str:

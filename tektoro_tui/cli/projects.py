@@ -16,10 +16,10 @@ import typer
 
 from ..domain.money import percent_text
 from .common import DbOption, JsonOption, current_actor, id_value, services_for
+from .common import money_text as _m
 from .pipeline import DryRun, emit, export_app, parse_date
 
 if TYPE_CHECKING:
-    from ..domain.money import Money
     from ..domain.settlement import ProjectBalance, Suggestion
     from ..services.base import Actor
     from ..services.hub import Services
@@ -47,10 +47,6 @@ VersionOpt = Annotated[
     int | None,
     typer.Option("--version", help="The version you read (refused if it changed since)."),
 ]
-
-
-def _m(value: Money | None) -> str:
-    return "-" if value is None else f"{value.format()} {value.currency}"
 
 
 def _print_project(row: ProjectRow) -> None:

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..domain.money import percent_text
+from ..domain.timeparse import format_range
 from .common import DbOption, JsonOption, current_actor, id_value, services_for
+from .common import money_text as _m
 from .pipeline import DryRun, emit, export_app
 
 if TYPE_CHECKING:
-    from ..domain.money import Money
     from ..services.subcontracts.views import (
         AgreementDetail,
         AgreementRow,
@@ -69,15 +70,6 @@ OutsideOpt = Annotated[
     str, typer.Option("--outside-window", help="% for hours outside the working window.")
 ]
 NoteOpt = Annotated[str, typer.Option("--note", help="A note.")]
-
-
-def _m(value: Money | None) -> str:
-    return "-" if value is None else f"{value.format()} {value.currency}"
-
-
-def _clock(minute: int) -> str:
-    minute %= 24 * 60
-    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def _print_row(row: AgreementRow) -> None:
@@ -132,13 +124,13 @@ def _print_detail(detail: AgreementDetail) -> None:
         typer.echo("Schedule and reports:")
     for day in detail.days:
         plan = (
-            f"plan {_clock(day.plan.planned_start)}-{_clock(day.plan.planned_end)} "
+            f"plan {format_range(day.plan.planned_start, day.plan.planned_end)} "
             f"x{day.plan.planned_headcount} {day.plan.work_type}"
             if day.plan
             else "no plan"
         )
         done = (
-            f"report {_clock(day.report.actual_start)}-{_clock(day.report.actual_end)} "
+            f"report {format_range(day.report.actual_start, day.report.actual_end)} "
             f"x{day.report.headcount} {day.report.work_type} {_m(day.report.amount)}"
             if day.report
             else "no report"
@@ -155,7 +147,7 @@ def _print_schedule(plan: ScheduleView) -> None:
         else ""
     )
     typer.echo(
-        f"#{plan.id:<6} {plan.work_date} {_clock(plan.planned_start)}-{_clock(plan.planned_end)} "
+        f"#{plan.id:<6} {plan.work_date} {format_range(plan.planned_start, plan.planned_end)} "
         f"{plan.work_type:<22} {plan.foreman:<20} x{plan.planned_headcount}{own}"
     )
 
@@ -163,8 +155,9 @@ def _print_schedule(plan: ScheduleView) -> None:
 def _print_report(report: ReportView) -> None:
     settled = " settled" if report.settled else ""
     typer.echo(
-        f"#{report.id:<6} {report.report_date} {_clock(report.actual_start)}-"
-        f"{_clock(report.actual_end)} x{report.headcount:<3} {report.work_type:<22} "
+        f"#{report.id:<6} {report.report_date} "
+        f"{format_range(report.actual_start, report.actual_end)} x{report.headcount:<3} "
+        f"{report.work_type:<22} "
         f"{report.foreman:<20} {_m(report.amount):>16}{settled}"
     )
 

@@ -83,13 +83,15 @@ def format_minutes(minutes: int) -> str:
 def format_range(start_minute: int, end_minute: int) -> str:
     """A clock range as it is typed: (480, 570) -> "08:00-09:30", (1320, 120) ->
     "22:00-02:00+1" (an end at or before the start is on the next day)."""
-    text = f"{_clock_text(start_minute)}-{_clock_text(end_minute)}"
+    text = f"{clock_text(start_minute)}-{clock_text(end_minute)}"
     return text + NEXT_DAY if end_minute <= start_minute else text
 
 
-def _clock_text(minute_of_day: int) -> str:
-    """Minutes after midnight as "HH:MM"."""
-    return f"{minute_of_day // MINUTES_PER_HOUR:02d}:{minute_of_day % MINUTES_PER_HOUR:02d}"
+def clock_text(minute_of_day: int) -> str:
+    """Minutes after midnight as "HH:MM" (a minute of the next morning, past 1440, as its
+    clock time)."""
+    minute = minute_of_day % (24 * MINUTES_PER_HOUR)
+    return f"{minute // MINUTES_PER_HOUR:02d}:{minute % MINUTES_PER_HOUR:02d}"
 
 
 def _parse_any(text: str) -> ParsedTime:
@@ -143,7 +145,7 @@ def _parse_range(
         minutes += MAX_MINUTES_PER_DAY
     elif minutes < 0:
         raise ValueError(
-            f"{_clock_text(_minute_of_day(start))}-{_clock_text(_minute_of_day(end))} ends "
+            f"{clock_text(_minute_of_day(start))}-{clock_text(_minute_of_day(end))} ends "
             f"before it starts; for a range past midnight write 22:00-02:00{NEXT_DAY}"
         )
     return ParsedTime(minutes, start, end)

@@ -81,6 +81,17 @@ def parse_id(text: str | int) -> int:
         raise ValueError(f"must be an id: a whole number from 1 to {MAX_ID}") from None
 
 
+def id_or_none(text: str) -> int | None:
+    """``text`` as a record id when it is one (ASCII digits within the id range), else None:
+    a name that is all digits, or a number too long for an id, names no record by id."""
+    if not text.isascii() or not text.isdigit():
+        return None
+    try:
+        return parse_id(text)
+    except ValueError:
+        return None
+
+
 def parse_date(text: str | datetime.date) -> datetime.date:
     """A calendar date typed as 2024-03-31 or 31.03.2024, between :data:`FIRST_DATE` and
     :data:`LAST_DATE` (a date object is checked against the same limits).

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, Select, Static, TabbedContent, Tab
 
 from ..domain.money import percent_text
 from ..domain.permissions import Perm
+from ..domain.timeparse import clock_text
 from ..errors import Problem
 from ..services.subcontracts.views import (
     AgreementDetail,
@@ -55,7 +56,6 @@ from ..widgets.subcontract_parts import (
     agreement_draft,
     agreement_modal,
     agreement_specs,
-    clock,
     day_cells,
     file_modal,
     heading,
@@ -466,8 +466,8 @@ class SubcontractScreen(AreaScreen):
             type_id = next((ident for name, ident in types if name == plan.work_type), "")
             draft = ScheduleForm(
                 work_date=plan.work_date.isoformat(),
-                planned_start=clock(plan.planned_start),
-                planned_end=clock(plan.planned_end),
+                planned_start=clock_text(plan.planned_start),
+                planned_end=clock_text(plan.planned_end),
                 work_type=type_id,
                 foreman=str(plan.foreman_contact_id),
                 planned_headcount=str(plan.planned_headcount),

@@ -13,6 +13,7 @@ from typing import Any
 from rich.text import Text
 
 from ..domain.money import Money, percent_text
+from ..domain.timeparse import clock_text, format_range
 from ..errors import Problem
 from ..services.subcontracts.views import (
     AgreementDetail,
@@ -27,6 +28,7 @@ from ..services.subcontracts.views import (
 )
 from .dialogs.form import FormModal
 from .fields import FieldSpec
+from .formatting import hours
 from .printer_detail import amount_cell, clipped
 
 Options = tuple[tuple[str, Any], ...]
@@ -50,17 +52,6 @@ FILE_COLUMNS = ("File", "Size", "Added by", "SHA-256")
 def amount(value: Money | None) -> Text:
     """A right-aligned amount without its currency ('' for none)."""
     return amount_cell("" if value is None else value.format())
-
-
-def clock(minute: int) -> str:
-    """Minutes after midnight as 07:30 (the next morning's as well)."""
-    minute %= 24 * 60
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def hours(minutes: int) -> str:
-    """90 minutes as 1:30."""
-    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def agreement_cells(row: AgreementRow) -> tuple[object, ...]:
@@ -145,12 +136,12 @@ def day_cells(day: ScheduleDay) -> tuple[object, ...]:
         day.work_date.isoformat(),
         clipped(day.foreman, 12),
         (
-            f"{clock(plan.planned_start)}-{clock(plan.planned_end)} ×{plan.planned_headcount}"
+            f"{format_range(plan.planned_start, plan.planned_end)} ×{plan.planned_headcount}"
             if plan
             else "—"
         ),
         (
-            f"{clock(report.actual_start)}-{clock(report.actual_end)} ×{report.headcount}"
+            f"{format_range(report.actual_start, report.actual_end)} ×{report.headcount}"
             if report
             else "—"
         ),
@@ -165,7 +156,7 @@ def report_cells(report: ReportView) -> tuple[object, ...]:
     return (
         report.report_date.isoformat(),
         clipped(report.foreman, 14),
-        f"{clock(report.actual_start)}-{clock(report.actual_end)} ({hours(minutes)})",
+        f"{format_range(report.actual_start, report.actual_end)} ({hours(minutes)})",
         str(report.headcount),
         clipped(report.work_type, 14),
         amount(report.hourly_rate),
@@ -398,8 +389,8 @@ def report_draft(report: ReportView) -> ReportForm:
     """A report as its correction form starts."""
     return ReportForm(
         report_date=report.report_date.isoformat(),
-        actual_start=clock(report.actual_start),
-        actual_end=clock(report.actual_end),
+        actual_start=clock_text(report.actual_start),
+        actual_end=clock_text(report.actual_end),
         headcount=str(report.headcount),
         work_type="",
         note=report.note,

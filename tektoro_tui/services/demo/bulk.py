@@ -10,13 +10,24 @@ all inside the loading transaction. Every later write goes through the triggers.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 from ...data.engine import Database
-from ..base import bound_values
+from ...domain.permissions import Perm
+from ..base import Actor, ServiceBase, UnitOfWork, bound_values
+
+
+class AuditedBulkWriter(ServiceBase):
+    """Gives a bulk load the real unit of work (permission check, audit, change events, and
+    the seals of the rows it writes)."""
+
+    def load(self, actor: Actor) -> AbstractContextManager[UnitOfWork]:
+        """One write transaction by ``actor``, who must be allowed to manage the settings."""
+        return self._write(actor, Perm.SETTINGS_MANAGE)
 
 
 def max_id(session: Session, model: type[Any]) -> int:

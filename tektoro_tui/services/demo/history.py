@@ -19,19 +19,16 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from ...data import models as m
-from ...domain.permissions import Perm
 from ...domain.rounding import RoundingMode, divide_to_int
 from ...domain.states import PayStatus, TimeEntryStatus
-from ..base import Actor, ServiceBase, UnitOfWork
 from ..hub import Services
 from ..pipeline.views import WRITE_DOWN_REASONS
-from .bulk import BulkInserter, drop_summary_triggers, max_id, rebuild_summary
+from .bulk import AuditedBulkWriter, BulkInserter, drop_summary_triggers, max_id, rebuild_summary
 from .cast import ACTIVITIES, ADMIN, PEOPLE, PROJECTS
 from .dates import at, month_end
 from .people import Firm
@@ -216,14 +213,6 @@ _DRAFT = _Review(None, None, None, None, "", None)
 _NOT_IN_WIP = _Wip(None, 0, "", "", None, None, PayStatus.UNPAID.value, None)
 
 
-class _HistoryWriter(ServiceBase):
-    """Gives the bulk writer the real unit of work (permission check, audit, change events)."""
-
-    def load(self, actor: Actor) -> AbstractContextManager[UnitOfWork]:
-        """One write transaction by ``actor``, who must be allowed to manage the settings."""
-        return self._write(actor, Perm.SETTINGS_MANAGE)
-
-
 class BulkHistory:
     """Generates a year of time entries month by month and writes them in bulk."""
 
@@ -265,7 +254,7 @@ class BulkHistory:
 
     def write(self, count: int) -> HistoryStats:
         """Write ``count`` entries and their document records in one transaction, audited."""
-        writer = _HistoryWriter(self.services.db, self.services.clock)
+        writer = AuditedBulkWriter(self.services.db, self.services.clock)
         with writer.load(self.firm.admin) as uow:
             session = uow.session
             bulk = BulkInserter(session, self.services.db.backend)

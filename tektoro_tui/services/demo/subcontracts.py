@@ -23,13 +23,11 @@ from sqlalchemy.orm import Session
 
 from ...data import models as m
 from ...domain.pay import amount_cents, split_minutes
-from ...domain.permissions import Perm
 from ..administration.presets import CompanyForm, ContactForm, WorkTypeForm
-from ..base import ServiceBase
 from ..hub import Services
 from ..subcontracts.rules import number_text, pay_rules
 from ..subcontracts.views import AgreementForm, ReportForm, ScheduleForm, StageForm
-from .bulk import BulkInserter, max_id
+from .bulk import AuditedBulkWriter, BulkInserter, max_id
 from .cast import ADMIN, DEMO_PASSWORD
 from .people import Firm
 from .result import DemoLogin, Progress
@@ -302,7 +300,7 @@ class SubcontractBooks:
                     company_id=self.companies["groundline"], name=name, position="Site foreman"
                 ),
             ).id
-        writer = _BulkWriter(self.services.db, self.services.clock)
+        writer = AuditedBulkWriter(self.services.db, self.services.clock)
         with writer.load(self.firm.admin) as uow:
             session = uow.session
             bulk = BulkInserter(session, self.services.db.backend)
@@ -412,11 +410,6 @@ class SubcontractBooks:
                  self.firm.admin.user_id, self.services.clock.now())
             )  # fmt: skip
         return rows
-
-
-class _BulkWriter(ServiceBase):
-    def load(self, actor: object):  # type: ignore[no-untyped-def]
-        return self._write(actor, Perm.SETTINGS_MANAGE)  # type: ignore[arg-type]
 
 
 AGREEMENT_COLUMNS = (

@@ -34,7 +34,7 @@ from ...domain.permissions import Perm, Role
 from ...domain.rounding import divide_to_int
 from ...domain.settlement import RateAmount, SettledInvoice, SettlementKind
 from ...domain.states import InvoiceStatus, TimeEntryStatus
-from ...domain.values import parse_id
+from ...domain.values import id_or_none
 from ...errors import NotFound, PermissionDenied, shown
 from ..base import Actor, chunks, org_currency
 
@@ -113,7 +113,7 @@ def find_project(
     """
     text = str(key).strip()
     condition: ColumnElement[bool]
-    ident = _as_id(text)
+    ident = id_or_none(text)
     if ident is not None:
         condition = m.Project.id == ident  # type: ignore[assignment]
     else:
@@ -133,16 +133,6 @@ def find_project(
             f"More than one project is called {shown(text)}; name it by its code or number."
         )
     return found[0]
-
-
-def _as_id(text: str) -> int | None:
-    """``text`` as a project id when it is one (digits within the id range), else None."""
-    if not text.isascii() or not text.isdigit():
-        return None
-    try:
-        return parse_id(text)
-    except ValueError:
-        return None
 
 
 # --- invoices -------------------------------------------------------------------------------

@@ -17,24 +17,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from ...data import models as m
 from ...domain.pay import PayRules, PaySplit, amount_cents, split_minutes
 from ...domain.permissions import Perm, Role
+from ...domain.values import id_or_none
 from ...errors import NotFound, PermissionDenied, shown
 from ..base import Actor, chunks, organisation
 
 SUBCONTRACT_PERMS = (Perm.SUBCONTRACT_CREATE, Perm.SUBCONTRACT_SETTLE, Perm.SUBCONTRACT_REPORT)
 _CHUNK = 900
-
-
-def as_id(text: str) -> int | None:
-    """``text`` as a record id when it is one (ASCII digits within the id range), else None:
-    a longer number matches nothing rather than overflowing the database's integer."""
-    from ...domain.values import parse_id
-
-    if not text.isascii() or not text.isdigit():
-        return None
-    try:
-        return parse_id(text)
-    except ValueError:
-        return None
 
 
 def number_text(year: int, seq: int) -> str:
@@ -130,11 +118,11 @@ def find_agreement(
     """
     text = str(key).strip()
     agreement = m.SubcontractAgreement
-    ident = as_id(text[1:]) if text.startswith("#") else None
+    ident = id_or_none(text[1:]) if text.startswith("#") else None
     if text.startswith("#") and text[1:].isascii() and text[1:].isdigit():
         condition: ColumnElement[bool] = agreement.id == (ident or 0)  # type: ignore[assignment]
     elif text.isascii() and text.isdigit():
-        condition = agreement.seq == (as_id(text) or 0)  # type: ignore[assignment]
+        condition = agreement.seq == (id_or_none(text) or 0)  # type: ignore[assignment]
     else:
         condition = func.upper(agreement.number) == text.upper()  # type: ignore[assignment]
     query = (

@@ -31,14 +31,14 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ...data import models as m
-from ...domain.money import Money, percent_text
+from ...domain.money import Money
 from ...domain.permissions import Perm, Role
+from ...domain.timeparse import clock_text
 from ...domain.validation import Form
-from ...domain.values import name_key
+from ...domain.values import id_or_none, name_key
 from ...errors import (
     IllegalTransition,
     NotFound,
-    PermissionDenied,
     Problem,
     ValidationError,
     shown,
@@ -1108,17 +1108,12 @@ def differences(
     if report.headcount != plan.planned_headcount:
         found.append(f"{report.headcount} people ({plan.planned_headcount})")
     if abs(report.actual_start - plan.planned_start) > LATE_MINUTES:
-        found.append(f"started {_clock(report.actual_start)}, planned {_clock(plan.planned_start)}")
+        found.append(f"start {clock_text(report.actual_start)} ({clock_text(plan.planned_start)})")
     if abs(report.actual_end - plan.planned_end) > LATE_MINUTES:
-        found.append(f"end {_clock(report.actual_end)} ({_clock(plan.planned_end)})")
+        found.append(f"end {clock_text(report.actual_end)} ({clock_text(plan.planned_end)})")
     if report.work_type != plan.work_type:
         found.append(f"{report.work_type} ({plan.work_type})")
     return tuple(found)
-
-
-def _clock(minute: int) -> str:
-    minute %= 24 * 60
-    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 # ==============================================================================================
@@ -1172,7 +1167,7 @@ def _work_type(session: Session, check: Form, field: str, text: str) -> int | No
     if key.isascii() and key.isdigit():
         found = session.execute(
             select(m.WorkType.id).where(
-                m.WorkType.id == (r.as_id(key) or 0),
+                m.WorkType.id == (id_or_none(key) or 0),
                 m.WorkType.is_active.is_(True),  # type: ignore[attr-defined]
             )
         ).scalar_one_or_none()
@@ -1192,7 +1187,7 @@ def _company(session: Session, text: str) -> m.Company | None:
     key = text.strip()
     query = select(m.Company).where(m.Company.kind == "subcontractor")
     if key.isascii() and key.isdigit():
-        query = query.where(m.Company.id == (r.as_id(key) or 0))
+        query = query.where(m.Company.id == (id_or_none(key) or 0))
     else:
         query = query.where(m.Company.name_key == name_key(key))
     return session.execute(query).scalar_one_or_none()
@@ -1204,7 +1199,7 @@ def _contact(session: Session, text: str | int, company_id: int | None = None) -
     if company_id is not None:
         query = query.where(m.Contact.company_id == company_id)
     if key.isascii() and key.isdigit():
-        query = query.where(m.Contact.id == (r.as_id(key) or 0))
+        query = query.where(m.Contact.id == (id_or_none(key) or 0))
     else:
         query = query.where(func.lower(m.Contact.name) == key.lower())
     found = list(session.execute(query.limit(2)).scalars())
@@ -1721,11 +1716,3 @@ def _reprice_open_reports(session: Session, row: m.SubcontractAgreement) -> None
     else:
         row.tm_amount_cents = 0
     session.flush()
-
-
-def percent(bp: int) -> str:
-    """A % rate as people write it ("50 %")."""
-    return f"{percent_text(bp)} %"
-
-
-__all__ = ["PermissionDenied", "SubcontractService", "differences", "percent"]

@@ -10,7 +10,6 @@ from ...domain.money import Money
 STATUS_ACTIVE = "active"
 STATUS_COMPLETED = "completed"
 STATUSES = (STATUS_ACTIVE, STATUS_COMPLETED, "all")
-STATUS_LABELS = {STATUS_ACTIVE: "Active", STATUS_COMPLETED: "Contractual work completed"}
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 """The largest file kept with an agreement (the signed contract as a scan)."""

@@ -40,7 +40,8 @@ SUGGESTION_GOAL_MS = 150.0
 ACCOUNTANT = "helga.schroeder@northwind.example"
 
 
-def _scalar(services: object, sql: str) -> tuple[object, ...]:
+def first_row(services: object, sql: str) -> tuple[object, ...]:
+    """The first row of ``sql`` on ``services``' database (it must have one)."""
     from sqlalchemy import text
 
     with services.db.read() as session:  # type: ignore[attr-defined]
@@ -57,19 +58,19 @@ def measure(url: str, runs: int) -> list[tuple[str, float, float, float]]:
 
     services = Services.connect(url, migrate=False)
     try:
-        (accountant_id,) = _scalar(
+        (accountant_id,) = first_row(
             services, f"SELECT id FROM user_account WHERE email = '{ACCOUNTANT}'"
         )
         actor = services.auth.actor(int(accountant_id))  # type: ignore[arg-type]
-        counts = _scalar(
+        counts = first_row(
             services, "SELECT (SELECT count(*) FROM project), (SELECT count(*) FROM project_cost)"
         )
-        (costly,) = _scalar(
+        (costly,) = first_row(
             services,
             "SELECT project_id FROM project_cost GROUP BY project_id ORDER BY count(*) DESC, "
             "project_id LIMIT 1",
         )
-        busy, entries = _scalar(
+        busy, entries = first_row(
             services,
             "SELECT project_id, sum(entries) FROM time_day_total GROUP BY project_id "
             "ORDER BY sum(entries) DESC, project_id LIMIT 1",

@@ -31,21 +31,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from projects import print_rows  # noqa: E402  (the benchmarks' shared figures)
+from projects import first_row, print_rows  # noqa: E402  (the benchmarks' shared figures)
 from run import time_call  # noqa: E402
 
 GOAL_MS = 100.0
 ACCOUNTANT = "helga.schroeder@northwind.example"
 FOREMAN = "piotr.nowak@dach-bud.example"
-
-
-def _row(services: object, sql: str) -> tuple[object, ...]:
-    from sqlalchemy import text
-
-    with services.db.read() as session:  # type: ignore[attr-defined]
-        row = session.execute(text(sql)).first()
-    assert row is not None, sql
-    return tuple(row)
 
 
 def measure(url: str, runs: int) -> list[tuple[str, float, float, float]]:
@@ -55,18 +46,20 @@ def measure(url: str, runs: int) -> list[tuple[str, float, float, float]]:
 
     services = Services.connect(url, migrate=False)
     try:
-        (accountant_id,) = _row(
+        (accountant_id,) = first_row(
             services, f"SELECT id FROM user_account WHERE email = '{ACCOUNTANT}'"
         )
-        (foreman_id,) = _row(services, f"SELECT id FROM user_account WHERE email = '{FOREMAN}'")
+        (foreman_id,) = first_row(
+            services, f"SELECT id FROM user_account WHERE email = '{FOREMAN}'"
+        )
         actor = services.auth.actor(int(accountant_id))  # type: ignore[call-overload]
         foreman = services.auth.actor(int(foreman_id))  # type: ignore[call-overload]
-        counts = _row(
+        counts = first_row(
             services,
             "SELECT (SELECT count(*) FROM subcontract_agreement), "
             "(SELECT count(*) FROM daily_report), (SELECT count(*) FROM subcontract_settlement)",
         )
-        number, reports = _row(
+        number, reports = first_row(
             services,
             "SELECT a.number, count(*) FROM daily_report r JOIN subcontract_agreement a "
             "ON a.id = r.agreement_id GROUP BY a.number ORDER BY count(*) DESC LIMIT 1",

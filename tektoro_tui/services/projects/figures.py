@@ -343,22 +343,6 @@ def cost_sums(
     return found
 
 
-def subcontract_payments(
-    session: Session, project_id: int, date_from: date | None, date_to: date
-) -> int:
-    """What the project's subcontractors were paid in the period (cents): the settlement stages
-    dated in it, the "other labour" of a time-and-material suggestion."""
-    stage, agreement = m.SubcontractSettlement, m.SubcontractAgreement
-    query = (
-        select(func.coalesce(func.sum(stage.paid_cents), 0))
-        .join(agreement, agreement.id == stage.agreement_id)
-        .where(agreement.project_id == project_id, stage.settled_on <= date_to)
-    )
-    if date_from is not None:
-        query = query.where(stage.settled_on >= date_from)
-    return int(session.execute(query).scalar_one())
-
-
 def labour_costs(session: Session, project_ids: Sequence[int]) -> dict[int, int]:
     """What the approved (and later) time on each project costs at the people's pay rates."""
     found: dict[int, int] = {}

@@ -75,6 +75,7 @@ from ..invoicing.numbering import series_row
 from ..invoicing.payments import apply_payment
 from ..invoicing.read_models import audit_image
 from ..invoicing.views import PaymentForm
+from ..subcontracts.rules import settled_sums
 from . import figures as f
 from .views import (
     BILLING_LABELS,
@@ -810,7 +811,7 @@ def _explained(
         return fixed_suggestion(contract, changes, settled), ()
     labour, minutes, entries = f.billed_labour(session, pid, start, end)
     costs = f.cost_sums(session, [pid], date_from=start, date_to=end).get(pid, {})
-    subcontracts = f.subcontract_payments(session, pid, start, end)
+    subcontracts = settled_sums(session, [pid], date_from=start, date_to=end).get(pid, 0)
     in_period = (
         settled if start is None else f.settled_invoices(session, pid, currency, since=start)
     )

@@ -78,15 +78,20 @@ class Viewer:
                 "An administrator can change this under Permissions."
             )
 
+    def projects(self) -> ColumnElement[bool]:
+        """The condition on ``project`` rows the viewer works on: their own projects when the
+        role sees only its own (project managers, estimators), else every project."""
+        if self.may(Perm.INVOICE_VIEW_OWN_PROJECTS) and not self.may(Perm.INVOICE_VIEW_ALL):
+            return or_(  # type: ignore[return-value]
+                m.Project.project_manager_id == self.actor.user_id,
+                m.Project.estimator_id == self.actor.user_id,
+            )
+        return true()
+
     def scope(self) -> ColumnElement[bool]:
         """The condition on ``subcontract_agreement`` (joined to ``project``) rows seen."""
         if self.office:
-            if self.may(Perm.INVOICE_VIEW_OWN_PROJECTS) and not self.may(Perm.INVOICE_VIEW_ALL):
-                return or_(  # type: ignore[return-value]
-                    m.Project.project_manager_id == self.actor.user_id,
-                    m.Project.estimator_id == self.actor.user_id,
-                )
-            return true()
+            return self.projects()
         if self.contact_id is None:
             raise PermissionDenied(
                 "Your login is not a subcontractor's foreman: it leads no crew. "
@@ -191,10 +196,14 @@ def price(
 
 
 def settled_sums(
-    session: Session, project_ids: Sequence[int], *, date_to: date | None = None
+    session: Session,
+    project_ids: Sequence[int],
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> dict[int, int]:
-    """What each project's subcontractors were paid (the settlement stages, cents), up to
-    ``date_to`` when given: the "subcontracts" of the balance, the "other labour" of a
+    """What each project's subcontractors were paid (the settlement stages, cents), dated
+    within the dates given: the "subcontracts" of the balance, the "other labour" of a
     time-and-material suggestion."""
     found: dict[int, int] = defaultdict(int)
     stage, agreement = m.SubcontractSettlement, m.SubcontractAgreement
@@ -205,6 +214,8 @@ def settled_sums(
             .where(agreement.project_id.in_(chunk))  # type: ignore[attr-defined]
             .group_by(agreement.project_id)
         )
+        if date_from is not None:
+            query = query.where(stage.settled_on >= date_from)
         if date_to is not None:
             query = query.where(stage.settled_on <= date_to)
         for pid, total in session.execute(query).all():

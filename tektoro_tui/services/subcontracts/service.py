@@ -84,6 +84,8 @@ from .views import (
     StageView,
 )
 
+_PLAN_RATES = ("custom_rates", "over_day_bp", "outside_window_bp")
+"""A planned day's fields that price its report."""
 YES = ("yes", "y", "true", "1", "on")
 NO = ("no", "n", "false", "0", "off")
 _FILE_OMIT = ("content",)
@@ -138,7 +140,7 @@ class SubcontractService(ServiceBase):
                 (str(n), str(i))
                 for i, n in session.execute(
                     select(m.Project.id, m.Project.name)
-                    .where(_project_scope(viewer), m.Project.status != "completed")
+                    .where(viewer.projects(), m.Project.status != "completed")
                     .order_by(m.Project.name, m.Project.id)
                 ).all()
             )
@@ -315,11 +317,16 @@ class SubcontractService(ServiceBase):
             today = org_today(session, uow.now)
             before = {**row_dict(row), "rates": _rates_text(session, row.id)}
             values, rates = _clean_agreement(session, viewer, form, row, today)
+            terms = ("hourly_rate_cents", "over_day_bp", "outside_window_bp")
+            repricing = rates is not None or any(
+                name in values and values[name] != before[name] for name in terms
+            )
             for name, value in values.items():
                 setattr(row, name, value)
             _store_rates(session, row.id, rates)
             session.flush()
-            _reprice_open_reports(session, row)
+            if repricing:
+                _reprice_open_reports(session, row)
             if r.contract_cents(row) < row.paid_cents:
                 raise ValidationError(
                     [
@@ -445,7 +452,8 @@ class SubcontractService(ServiceBase):
             for name, value in values.items():
                 setattr(plan, name, value)
             session.flush()
-            _reprice_open_reports(session, row)
+            if any(before[name] != getattr(plan, name) for name in _PLAN_RATES):
+                _reprice_open_reports(session, row)
             uow.audit("work_schedule.edit", "work_schedule", plan.id, before, row_dict(plan))
             return _schedule_view(session, plan)
 
@@ -744,7 +752,7 @@ def _listing(
         conditions.append(a.work_completed.is_(True))  # type: ignore[attr-defined]
     if flt.project.strip():
         try:
-            project = pf.find_project(session, _project_scope(viewer), flt.project)
+            project = pf.find_project(session, viewer.projects(), flt.project)
         except NotFound as error:
             raise ValidationError([Problem("project", error.message)]) from None
         conditions.append(a.project_id == project.id)
@@ -1235,7 +1243,7 @@ def _clean_agreement(
     # project
     if form.project.strip():
         try:
-            project = pf.find_project(session, _project_scope(viewer), form.project)
+            project = pf.find_project(session, viewer.projects(), form.project)
             if row is not None and project.id != row.project_id and has_history:
                 check.add("project", "cannot change once reports or payments exist")
             elif project.status == "completed" and (row is None or project.id != row.project_id):
@@ -1327,18 +1335,6 @@ def _clean_agreement(
     rates = _clean_rates(session, check, form.rates, currency)
     check.raise_if_any()
     return {k: v for k, v in values.items() if v is not None or k.endswith("_cents")}, rates
-
-
-def _project_scope(viewer: r.Viewer) -> Any:
-    """Projects an agreement may be made for: the viewer's own ones when restricted."""
-    from sqlalchemy import true
-
-    if viewer.may(Perm.INVOICE_VIEW_OWN_PROJECTS) and not viewer.may(Perm.INVOICE_VIEW_ALL):
-        return or_(
-            m.Project.project_manager_id == viewer.actor.user_id,
-            m.Project.estimator_id == viewer.actor.user_id,
-        )
-    return true()
 
 
 def _clean_rates(session: Session, check: Form, text: str, currency: str) -> dict[int, int] | None:
@@ -1630,17 +1626,14 @@ def _priced(
     start: int,
     end: int,
     headcount: int,
+    rates: dict[int, int] | None = None,
 ) -> dict[str, int]:
     """A report's rate, % rates, minutes by rate and amount under the agreement's terms (a
-    fixed agreement's reports are kept for the schedule and cost nothing by themselves)."""
+    fixed agreement's reports are kept for the schedule and cost nothing by themselves);
+    ``rates`` are the agreement's non-standard rates by type of work, read when not given."""
     rate = 0
     if row.time_and_material:
-        special = session.execute(
-            select(m.SubcontractRate.hourly_rate_cents).where(
-                m.SubcontractRate.agreement_id == row.id,
-                m.SubcontractRate.work_type_id == type_id,
-            )
-        ).scalar_one_or_none()
+        special = (rates if rates is not None else _rates_of(session, row)).get(type_id)
         rate = int(special if special is not None else (row.hourly_rate_cents or 0))
     over, outside = row.over_day_bp, row.outside_window_bp
     if plan is not None and plan.custom_rates:
@@ -1656,6 +1649,18 @@ def _priced(
         "over_day_minutes": split.over_day,
         "outside_window_minutes": split.outside,
         "amount_cents": amount,
+    }
+
+
+def _rates_of(session: Session, row: m.SubcontractAgreement) -> dict[int, int]:
+    """The agreement's non-standard hourly rates by type of work."""
+    return {
+        int(t): int(c)
+        for t, c in session.execute(
+            select(m.SubcontractRate.work_type_id, m.SubcontractRate.hourly_rate_cents).where(
+                m.SubcontractRate.agreement_id == row.id
+            )
+        ).all()
     }
 
 
@@ -1693,6 +1698,7 @@ def _reprice_open_reports(session: Session, row: m.SubcontractAgreement) -> None
             select(m.WorkSchedule).where(m.WorkSchedule.agreement_id == row.id)
         ).scalars()
     }
+    rates = _rates_of(session, row)
     total_delta = 0
     for report in session.execute(query).scalars():
         priced = _priced(
@@ -1703,10 +1709,9 @@ def _reprice_open_reports(session: Session, row: m.SubcontractAgreement) -> None
             report.actual_start,
             report.actual_end,
             report.headcount,
+            rates,
         )
-        if priced["amount_cents"] != report.amount_cents or any(
-            getattr(report, k) != v for k, v in priced.items()
-        ):
+        if any(getattr(report, k) != v for k, v in priced.items()):
             total_delta += priced["amount_cents"] - report.amount_cents
             for name, value in priced.items():
                 setattr(report, name, value)

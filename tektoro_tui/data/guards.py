@@ -2,7 +2,8 @@
 
 The trigger migration (``0002_ledger_triggers``) creates them (``0014_project_settlements``
 recreates the invoice's with its new frozen columns and guards the attachments,
-``0016_subcontracts`` guards the settlement stages and files of subcontracts); ``tektoro check``
+``0016_subcontracts`` guards the settlement stages and files of subcontracts,
+``0017_crew_pay`` the shifts and periods of the payroll lock); ``tektoro check``
 verifies that a database still holds every one, enabled, on its table, and
 defined exactly as shipped (:data:`GUARD_FINGERPRINTS`: the digest of each
 trigger's definition and, on PostgreSQL, its function's, as the catalog shows
@@ -35,6 +36,8 @@ GUARDED_TABLES: tuple[str, ...] = (
     "invoice_attachment",
     "subcontract_settlement",
     "subcontract_attachment",
+    "work_shift",
+    "payroll_period",
 )
 """Tables whose rows frozen-record triggers guard, in the order ``check`` reports them."""
 
@@ -89,6 +92,12 @@ SQLITE_GUARDS: tuple[GuardTrigger, ...] = (
     GuardTrigger(
         "tektoro_subcontract_attachment_no_delete", "subcontract_attachment", "BEFORE DELETE"
     ),
+    GuardTrigger("tektoro_work_shift_frozen_update", "work_shift", "BEFORE UPDATE"),
+    GuardTrigger("tektoro_work_shift_frozen_delete", "work_shift", "BEFORE DELETE"),
+    GuardTrigger("tektoro_work_shift_frozen_insert", "work_shift", "BEFORE INSERT"),
+    GuardTrigger("tektoro_work_shift_frozen_move", "work_shift", "BEFORE UPDATE"),
+    GuardTrigger("tektoro_payroll_period_no_update", "payroll_period", "BEFORE UPDATE"),
+    GuardTrigger("tektoro_payroll_period_no_delete", "payroll_period", "BEFORE DELETE"),
 )
 """SQLite: one trigger per forbidden change, each raising ``TEKTORO_FROZEN: ...``."""
 
@@ -149,6 +158,15 @@ POSTGRESQL_GUARDS: tuple[GuardTrigger, ...] = (
         _TRUNCATE,
         _REFUSE,
     ),
+    GuardTrigger(
+        "tektoro_guard_work_shift",
+        "work_shift",
+        "BEFORE INSERT OR UPDATE OR DELETE",
+        "tektoro_guard_work_shift",
+    ),
+    GuardTrigger("tektoro_guard_work_shift_truncate", "work_shift", _TRUNCATE, _REFUSE),
+    GuardTrigger("tektoro_guard_payroll_period", "payroll_period", _ROW_EVENTS, _REFUSE),
+    GuardTrigger("tektoro_guard_payroll_period_truncate", "payroll_period", _TRUNCATE, _REFUSE),
 )
 """PostgreSQL: one row trigger per table (a guard function or ``tektoro_refuse``) and one
 refusing TRUNCATE, which skips row triggers."""
@@ -212,6 +230,12 @@ GUARD_FINGERPRINTS: dict[str, dict[str, str]] = {
         "tektoro_time_entry_frozen_delete": "43249ab49d152761",
         "tektoro_time_entry_frozen_status": "8c00230b83dadcd5",
         "tektoro_time_entry_frozen_update": "a0a2eccc07878345",
+        "tektoro_payroll_period_no_delete": "0842708ff77b5a8e",
+        "tektoro_payroll_period_no_update": "ef4d81a4fd1a789f",
+        "tektoro_work_shift_frozen_delete": "38c248a676244cb5",
+        "tektoro_work_shift_frozen_insert": "604ce099c9e39bdf",
+        "tektoro_work_shift_frozen_move": "57e63dd8a6bb0746",
+        "tektoro_work_shift_frozen_update": "8256f7aef4963a6d",
     },
     "postgresql": {
         "tektoro_guard_audit_event": "3edaea3bd3463ddc",
@@ -238,6 +262,10 @@ GUARD_FINGERPRINTS: dict[str, dict[str, str]] = {
         "tektoro_guard_subcontract_settlement_truncate": "c8c545c874bc5d5e",
         "tektoro_guard_time_entry": "ad541b69de0d41b9",
         "tektoro_guard_time_entry_truncate": "04d647c0aec760bb",
+        "tektoro_guard_payroll_period": "f1cfc6b00dbeaf2f",
+        "tektoro_guard_payroll_period_truncate": "b5533bbc68c8f2bf",
+        "tektoro_guard_work_shift": "6d0f76f626f640c4",
+        "tektoro_guard_work_shift_truncate": "5b592c01b3e62039",
     },
 }
 """The :func:`definition_fingerprint` of every guard as the migrations create it, per backend

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
-HEAD = "0016_subcontracts"
+HEAD = "0017_crew_pay"
 """The newest revision this program ships (the last file in ``migrations/versions``). A new
 revision must change this too; a test compares it with what Alembic finds."""
 # An arbitrary constant key for pg_advisory_xact_lock: "tektoro" schema upgrades.

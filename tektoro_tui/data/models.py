@@ -92,6 +92,7 @@ class Organisation(_Table, table=True):
     working_weekdays: str = Field(
         default="12345", max_length=7, sa_column_kwargs={"server_default": "12345"}
     )  # ISO weekday numbers, Monday = 1
+    default_lunch_minutes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = _ts()  # type: ignore[assignment]
     updated_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
 
@@ -923,45 +924,122 @@ class SubcontractSettlement(_Table, table=True):
     created_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class PayrollPeriod(_Table, table=True):
-    """A settled pay period of one employee; once transferred its shifts are locked."""
+class EmployeePay(_Table, table=True):
+    """An employee's pay terms from a date on (the "HR" tab): the standard gross hourly rate,
+    own % rates over the organisation's, and whether the person is an employee at all
+    (externals are paid through their subcontract and never appear in payroll).
 
-    __tablename__ = "payroll_period"
+    The terms in force on a day are the row with the latest ``effective_from`` on or before
+    it; a change of rates is a new row from its date.
+    """
+
+    __tablename__ = "employee_pay"
+    __table_args__ = (
+        UniqueConstraint("employee_id", "effective_from", name="uq_employee_pay_from"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    employee_id: int = Field(foreign_key="user_account.id", index=True)
-    period_start: date
-    period_end: date
-    total_cents: int = Field(default=0, sa_type=Cents)
-    transferred_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
-    transferred_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
+    employee_id: int = Field(foreign_key="user_account.id")
+    effective_from: date
+    external: bool = Field(default=False)
+    hourly_rate_cents: int = Field(default=0, sa_type=Cents)
+    over_day_bp: int | None = Field(default=None)
+    outside_window_bp: int | None = Field(default=None)
+    note: str = Field(default="", max_length=2000)
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = _ts()  # type: ignore[assignment]
 
 
-class WorkShift(_Table, table=True):
-    """One working day of an employee on a project, planned and actual, with computed pay."""
+class EmployeePayRate(_Table, table=True):
+    """A non-standard hourly rate of an employee's pay terms for one type of work."""
 
-    __tablename__ = "work_shift"
-    __table_args__ = (Index("ix_work_shift_employee_date", "employee_id", "shift_date", "id"),)
+    __tablename__ = "employee_pay_rate"
+    __table_args__ = (UniqueConstraint("pay_id", "work_type_id", name="uq_employee_pay_rate_type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pay_id: int = Field(foreign_key="employee_pay.id")
+    work_type_id: int = Field(foreign_key="work_type.id")
+    hourly_rate_cents: int = Field(sa_type=Cents)
+
+
+class PayrollPeriod(_Table, table=True):
+    """A period of one employee's pay transferred to accounting: its shifts are frozen by
+    database triggers (no change, no new shift in its dates) and its totals kept; insert-only,
+    and ``check`` re-derives the totals from the shifts."""
+
+    __tablename__ = "payroll_period"
+    __table_args__ = (Index("ix_payroll_period_employee", "employee_id", "period_start"),)
 
     id: int | None = Field(default=None, primary_key=True)
     employee_id: int = Field(foreign_key="user_account.id")
-    project_id: int = Field(foreign_key="project.id", index=True)
+    period_start: date
+    period_end: date
+    shift_count: int
+    standard_minutes: int
+    over_day_minutes: int
+    outside_window_minutes: int
+    total_cents: int = Field(sa_type=Cents)
+    transferred_at: datetime = _ts()  # type: ignore[assignment]
+    transferred_by_id: int = Field(foreign_key="user_account.id")
+
+
+class WorkShift(_Table, table=True):
+    """One working day (or piece of a day) of an employee on a project: planned and actual
+    times (minutes after midnight of ``shift_date``; past 1440 runs into the next morning),
+    lunch, and the rates and rules it was priced with, its minutes and money by bucket.
+
+    ``pay_cents`` is empty while the shift is not settled (no actual start or end). Approved
+    days carry who approved them; a transferred day its payroll period, after which the
+    database refuses any change.
+    """
+
+    __tablename__ = "work_shift"
+    __table_args__ = (
+        Index("ix_work_shift_employee_date", "employee_id", "shift_date", "id"),
+        Index("ix_work_shift_project_date", "project_id", "shift_date"),
+        Index("ix_work_shift_date", "shift_date", "employee_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(
+        default=1, sa_column_kwargs={"server_default": "1"}
+    )  # raised by every save
+    employee_id: int = Field(foreign_key="user_account.id")
+    project_id: int = Field(foreign_key="project.id")
+    work_type_id: int | None = Field(default=None, foreign_key="work_type.id")
     shift_date: date
-    planned_start: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
-    planned_end: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
-    actual_start: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
-    actual_end: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    planned_start: int | None = Field(default=None)
+    planned_end: int | None = Field(default=None)
+    actual_start: int | None = Field(default=None)
+    actual_end: int | None = Field(default=None)
     lunch_minutes: int = Field(default=0)
+    custom_rates: bool = Field(default=False)
+    over_day_bp: int | None = Field(default=None)  # the shift's own % rates (custom_rates)
+    outside_window_bp: int | None = Field(default=None)
+    note: str = Field(default="", max_length=2000)  # the reason of the last change by hand
+    # the copy it was priced with
+    rate_cents: int | None = Field(default=None, sa_type=Cents)
+    rate_over_day_bp: int | None = Field(default=None)
+    rate_outside_bp: int | None = Field(default=None)
+    window_start: int | None = Field(default=None)
+    window_end: int | None = Field(default=None)
+    day_length: int | None = Field(default=None)
+    day_off: bool = Field(default=False)
     standard_minutes: int = Field(default=0)
     over_day_minutes: int = Field(default=0)
     outside_window_minutes: int = Field(default=0)
+    standard_cents: int = Field(default=0, sa_type=Cents)
+    over_day_cents: int = Field(default=0, sa_type=Cents)
+    outside_cents: int = Field(default=0, sa_type=Cents)
     pay_cents: int | None = Field(default=None, sa_type=Cents)
-    custom_overtime: bool = Field(default=False)
-    overtime_over_day_bp: int | None = Field(default=None)
-    overtime_outside_window_bp: int | None = Field(default=None)
-    irregular: bool = Field(default=False)
-    irregularity_note: str = Field(default="", max_length=500)
-    payroll_period_id: int | None = Field(default=None, foreign_key="payroll_period.id")
+    approved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    approved_at: datetime | None = _ts(nullable=True)  # type: ignore[assignment]
+    payroll_period_id: int | None = Field(default=None, foreign_key="payroll_period.id", index=True)
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = _ts()  # type: ignore[assignment]
 
 
 # --------------------------------------------------------------------------------------------

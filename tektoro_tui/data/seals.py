@@ -48,6 +48,8 @@ SEALED_TABLES: tuple[str, ...] = (
     "subcontract_agreement",
     "daily_report",
     "subcontract_settlement",
+    "work_shift",
+    "payroll_period",
 )
 """Tables whose every row is vouched for by an audit event, in the order ``check`` reads them."""
 

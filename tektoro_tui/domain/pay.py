@@ -152,3 +152,104 @@ def amount_cents(
 
 def _overlap(start: int, end: int, low: int, high: int) -> int:
     return max(0, min(end, high) - max(start, low))
+
+
+def day_off_rules(rules: PayRules) -> PayRules:
+    """The rules of a day off (a weekday the firm does not work, a holiday): there is no
+    working window, so every minute is paid at the outside % rate."""
+    return PayRules(0, 0, rules.day_length, rules.over_day_bp, rules.outside_bp)
+
+
+# --------------------------------------------------------------------------------------------
+# Irregularities of a work shift
+# --------------------------------------------------------------------------------------------
+
+FAR_FROM_PLAN = 15
+"""Minutes a start or end may differ from the plan before the shift is marked."""
+LONGEST_SHIFT = 16 * 60
+"""Minutes a shift may last before it is marked as too long."""
+
+
+@dataclass(frozen=True)
+class ShiftTimes:
+    """A shift's times as minutes from one fixed origin (``day_origin`` = the shift date's
+    ordinal × 1440), so shifts of different days compare; ``None`` where not known."""
+
+    shift_id: int
+    day_origin: int
+    planned_start: int | None
+    planned_end: int | None
+    actual_start: int | None
+    actual_end: int | None
+
+    def span(self, now: int) -> tuple[int, int] | None:
+        """The absolute minutes the shift occupies: an open shift until its planned end (or,
+        unplanned, until ``now``, at most 16 hours)."""
+        if self.actual_start is None:
+            return None
+        start = self.day_origin + self.actual_start
+        if self.actual_end is not None:
+            return start, self.day_origin + self.actual_end
+        if self.planned_end is not None and self.planned_end > self.actual_start:
+            return start, self.day_origin + self.planned_end
+        return start, max(start + 1, min(now, start + LONGEST_SHIFT))
+
+
+def irregularities(
+    shift: ShiftTimes, others: tuple[ShiftTimes, ...], now: int, day_off: str = ""
+) -> tuple[str, ...]:
+    """Why a shift needs a look before it is paid, in words (empty when it is regular).
+
+    ``others`` are the same employee's other shifts near it, ``now`` the present moment in
+    the same minutes, ``day_off`` what the day is when it is no working day ("Sunday",
+    "holiday: Christmas").
+    """
+    found: list[str] = []
+    planned = shift.planned_start is not None and shift.planned_end is not None
+    if shift.actual_start is not None and shift.actual_end is None:
+        due = (
+            shift.day_origin + shift.planned_end
+            if shift.planned_end is not None
+            else shift.day_origin + shift.actual_start + LONGEST_SHIFT
+        )
+        if now > due + FAR_FROM_PLAN:
+            found.append("no clock-out")
+    if not planned and shift.actual_start is not None:
+        found.append("not planned")
+    if planned and shift.actual_start is not None:
+        assert shift.planned_start is not None
+        gap = shift.actual_start - shift.planned_start
+        if abs(gap) > FAR_FROM_PLAN:
+            found.append(f"start {_signed(gap)} from plan")
+    if planned and shift.actual_end is not None:
+        assert shift.planned_end is not None
+        gap = shift.actual_end - shift.planned_end
+        if abs(gap) > FAR_FROM_PLAN:
+            found.append(f"end {_signed(gap)} from plan")
+    if (
+        shift.actual_start is not None
+        and shift.actual_end is not None
+        and shift.actual_end - shift.actual_start > LONGEST_SHIFT
+    ):
+        found.append("longer than 16 h")
+    mine = shift.span(now)
+    if mine is not None:
+        for other in others:
+            theirs = other.span(now)
+            if (
+                other.shift_id != shift.shift_id
+                and theirs is not None
+                and mine[0] < theirs[1]
+                and theirs[0] < mine[1]
+            ):
+                found.append("overlaps another shift")
+                break
+    if day_off and (shift.actual_start is not None or planned):
+        found.append(f"work on {day_off}")
+    return tuple(found)
+
+
+def _signed(minutes: int) -> str:
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours}:{rest:02d}"

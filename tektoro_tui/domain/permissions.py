@@ -72,6 +72,8 @@ class Perm(StrEnum):
     SUBCONTRACT_REPORT = "subcontract.report"
     PAYROLL_SETTLE = "payroll.settle"
     PAYROLL_EXPORT = "payroll.export"
+    PAYROLL_RATES = "payroll.rates"
+    PAYROLL_TRANSFER = "payroll.transfer"
     CONTRACTOR_INVOICES = "contractor_invoices.manage"
     PAYMENT_TERMS_MANAGE = "payment_terms.manage"
     AUDIT_VIEW = "audit.view"
@@ -104,8 +106,10 @@ PERM_LABELS = {
     Perm.SUBCONTRACT_CREATE: "Create subcontracting agreements",
     Perm.SUBCONTRACT_SETTLE: "Settle subcontracting agreements",
     Perm.SUBCONTRACT_REPORT: "Enter subcontractors' daily reports",
-    Perm.PAYROLL_SETTLE: "Settle work shifts",
+    Perm.PAYROLL_SETTLE: "Plan, settle and approve work shifts; see everyone's pay",
     Perm.PAYROLL_EXPORT: "Export payroll",
+    Perm.PAYROLL_RATES: "Edit employees' pay rates (the HR tab)",
+    Perm.PAYROLL_TRANSFER: "Transfer pay to accounting (locks the period)",
     Perm.CONTRACTOR_INVOICES: "Generate, approve and pay contractor invoices",
     Perm.PAYMENT_TERMS_MANAGE: "Manage payment-terms templates",
     Perm.AUDIT_VIEW: "Read the audit log",
@@ -145,12 +149,17 @@ DEFAULT_MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.WIP_MANAGE,
             Perm.DOCUMENTER_USE,
             Perm.USERS_VIEW,
+            Perm.PAYROLL_SETTLE,
         }
     ),
     Role.PROJECT_MANAGER: frozenset(_PROJECT_ROLES),
     Role.PM_ASSISTANT: frozenset(_PROJECT_ROLES - {Perm.INVOICE_VIEW_OWN_PROJECTS}),
     Role.ESTIMATOR: frozenset(_PROJECT_ROLES),
-    Role.HR: frozenset(_STAFF_LIKE | _SUBCONTRACTS | {Perm.USERS_VIEW}),
+    Role.HR: frozenset(
+        _STAFF_LIKE
+        | _SUBCONTRACTS
+        | {Perm.USERS_VIEW, Perm.PAYROLL_SETTLE, Perm.PAYROLL_RATES, Perm.PAYROLL_TRANSFER}
+    ),
     Role.STAFF: frozenset(_STAFF_LIKE),
     Role.CLIENT: frozenset({Perm.INVOICE_VIEW_OWN_CLIENT}),
     # a subcontractor's foreman: only the daily reports of the agreements they lead

@@ -250,18 +250,30 @@ def table_to_xlsx_bytes(table: Table) -> bytes:
 
 
 def write_xlsx(
-    table: Table | StreamedTable, file: BinaryIO, progress: Progress | None = None
+    table: Table | StreamedTable,
+    file: BinaryIO,
+    progress: Progress | None = None,
+    extra: tuple[Table, ...] = (),
 ) -> None:
     """Write the table as an XLSX workbook to ``file``, row by row (openpyxl's write-only mode:
-    memory stays flat). A write-only sheet takes its column widths before its first row, so a
-    streamed table's columns are fitted to its first :data:`FIT_SAMPLE` rows, with room for
-    the totals that are not known yet."""
+    memory stays flat), and each table of ``extra`` as a sheet after it (a totals sheet). A
+    write-only sheet takes its column widths before its first row, so a streamed table's
+    columns are fitted to its first :data:`FIT_SAMPLE` rows, with room for the totals that
+    are not known yet."""
     from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for index, each in enumerate((table, *extra)):
+        _write_sheet(workbook, each, progress if index == 0 else None)
+    workbook.save(file)
+
+
+def _write_sheet(workbook: Any, table: Table | StreamedTable, progress: Progress | None) -> None:
+    """One sheet of :func:`write_xlsx`."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_title(table.title))
     rows = _counted(table, progress)
     sample = list(islice(rows, FIT_SAMPLE))
@@ -299,7 +311,6 @@ def write_xlsx(
     except BaseException:
         _discard(sheet)
         raise
-    workbook.save(file)
 
 
 def _discard(sheet: Any) -> None:

@@ -488,14 +488,20 @@ def export_format(fmt: str) -> str:
 
 
 def write_table(
-    table: Table | StreamedTable, fmt: str, out: Path, progress: Progress | None = None
+    table: Table | StreamedTable,
+    fmt: str,
+    out: Path,
+    progress: Progress | None = None,
+    *,
+    extra: tuple[Table, ...] = (),
 ) -> Path:
     """Write ``table`` as CSV or XLSX to ``out`` atomically, row by row; returns the path.
 
     The one table writer of the product: the CLI's exports, the screens' exports and the
     services' own all come here, so they refuse the same things with the same words. A
     :class:`~..exports.model.StreamedTable` is read while it is written (memory stays flat);
-    ``progress`` is told (rows written, rows expected) as it goes.
+    ``progress`` is told (rows written, rows expected) as it goes. The tables of ``extra``
+    become further sheets of an XLSX (a CSV holds one table: they are left out).
 
     Raises:
         ValidationError: ``fmt`` is neither csv nor xlsx (before any row is read).
@@ -516,7 +522,7 @@ def write_table(
                 text.flush()
                 text.detach()
             else:
-                write_xlsx(table, file, progress)
+                write_xlsx(table, file, progress, extra)
     except OSError as exc:
         raise _not_written(Path(out), f"{exc.strerror or exc}") from exc
     return Path(out)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .invoicing.service import InvoiceService
     from .invoicing.terms import PaymentTermsService
     from .mail import MailService
+    from .payroll.service import PayrollService
     from .pipeline.time import TimeService
     from .pipeline.wip import WipService
     from .projects.costs import CostService
@@ -203,6 +204,13 @@ class Services:
         from .projects.costs import CostService
 
         return CostService(self.db, self.clock)
+
+    @cached_property
+    def payroll(self) -> PayrollService:
+        """Crew pay: pay terms, work shifts, the monthly settlement, the payroll lock."""
+        from .payroll.service import PayrollService
+
+        return PayrollService(self.db, self.clock)
 
     @cached_property
     def subcontracts(self) -> SubcontractService:

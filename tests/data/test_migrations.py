@@ -44,6 +44,7 @@ ALL_REVISIONS = (
     "0014_project_settlements",
     "0015_invoice_project_shares",
     "0016_subcontracts",
+    "0017_crew_pay",
 )
 
 

@@ -25,8 +25,9 @@ from ...data import models as m
 from ...domain.pay import amount_cents, split_minutes
 from ..administration.presets import CompanyForm, ContactForm, WorkTypeForm
 from ..hub import Services
-from ..subcontracts.rules import number_text, pay_rules
+from ..subcontracts.rules import number_text
 from ..subcontracts.views import AgreementForm, ReportForm, ScheduleForm, StageForm
+from ..worktime import pay_rules
 from .bulk import AuditedBulkWriter, BulkInserter, max_id
 from .cast import ADMIN, DEMO_PASSWORD
 from .people import Firm

@@ -19,7 +19,7 @@ from ...domain.pay import PayRules, PaySplit, amount_cents, split_minutes
 from ...domain.permissions import Perm, Role
 from ...domain.values import id_or_none
 from ...errors import NotFound, PermissionDenied, shown
-from ..base import Actor, chunks, organisation
+from ..base import Actor, chunks
 
 SUBCONTRACT_PERMS = (Perm.SUBCONTRACT_CREATE, Perm.SUBCONTRACT_SETTLE, Perm.SUBCONTRACT_REPORT)
 _CHUNK = 900
@@ -170,18 +170,6 @@ def last_settled_on(session: Session, agreement_id: int) -> date | None:
         )
     ).scalar_one_or_none()
     return found
-
-
-def pay_rules(session: Session, over_day_bp: int, outside_bp: int) -> PayRules:
-    """The organisation's working window and day length with these % rates."""
-    org = organisation(session)
-    return PayRules(
-        window_start=org.workday_start_minute,
-        window_end=org.workday_end_minute,
-        day_length=org.day_length_minutes,
-        over_day_bp=over_day_bp,
-        outside_bp=outside_bp,
-    )
 
 
 def price(

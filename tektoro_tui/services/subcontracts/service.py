@@ -57,6 +57,7 @@ from ..base import (
 )
 from ..projects import figures as pf
 from ..versions import check_version
+from ..worktime import clean_rates, pay_rules, work_type_id, yes_no
 from . import rules as r
 from .views import (
     LATE_MINUTES,
@@ -86,8 +87,6 @@ from .views import (
 
 _PLAN_RATES = ("custom_rates", "over_day_bp", "outside_window_bp")
 """A planned day's fields that price its report."""
-YES = ("yes", "y", "true", "1", "on")
-NO = ("no", "n", "false", "0", "off")
 _FILE_OMIT = ("content",)
 
 
@@ -1153,44 +1152,6 @@ def _next_number(session: Session, year: int, backend: str) -> int:
     return counter.last_number
 
 
-def _yes_no(check: Form, field: str, text: str, default: bool | None) -> bool | None:
-    cleaned = (text or "").strip().lower()
-    if not cleaned:
-        if default is None:
-            check.add(field, "is required: yes or no")
-        return default
-    if cleaned in YES:
-        return True
-    if cleaned in NO:
-        return False
-    check.add(field, "must be yes or no")
-    return default
-
-
-def _work_type(session: Session, check: Form, field: str, text: str) -> int | None:
-    key = (text or "").strip()
-    if not key:
-        check.add(field, "is required")
-        return None
-    if key.isascii() and key.isdigit():
-        found = session.execute(
-            select(m.WorkType.id).where(
-                m.WorkType.id == (id_or_none(key) or 0),
-                m.WorkType.is_active.is_(True),  # type: ignore[attr-defined]
-            )
-        ).scalar_one_or_none()
-    else:
-        found = session.execute(
-            select(m.WorkType.id).where(
-                m.WorkType.name_key == name_key(key),
-                m.WorkType.is_active.is_(True),  # type: ignore[attr-defined]
-            )
-        ).scalar_one_or_none()
-    if found is None:
-        check.add(field, f"{shown(key)} is not an active type of work in the list")
-    return found
-
-
 def _company(session: Session, text: str) -> m.Company | None:
     key = text.strip()
     query = select(m.Company).where(m.Company.kind == "subcontractor")
@@ -1288,7 +1249,7 @@ def _clean_agreement(
     end = values.get("deadline", row.deadline if row else None)
     if end is not None and start is not None and end < start:
         check.add("deadline", "must be on or after the contract date")
-    tm = _yes_no(
+    tm = yes_no(
         check,
         "time_and_material",
         form.time_and_material,
@@ -1332,34 +1293,9 @@ def _clean_agreement(
         values["note"] = ""
     elif form.note.strip() or not editing:
         values["note"] = check.text("note", form.note, required=False, max_length=2000) or ""
-    rates = _clean_rates(session, check, form.rates, currency)
+    rates = clean_rates(session, check, "rates", form.rates, currency)
     check.raise_if_any()
     return {k: v for k, v in values.items() if v is not None or k.endswith("_cents")}, rates
-
-
-def _clean_rates(session: Session, check: Form, text: str, currency: str) -> dict[int, int] | None:
-    """``"Roofing=55.00; Bricklaying=48"`` as {work type id: cents}; "-" clears them; blank
-    keeps them (None)."""
-    cleaned = (text or "").strip()
-    if not cleaned:
-        return None
-    if cleaned == "-":
-        return {}
-    found: dict[int, int] = {}
-    for part in cleaned.replace("\n", ";").split(";"):
-        if not part.strip():
-            continue
-        name, sep, amount = part.partition("=")
-        if not sep:
-            check.add("rates", f"{shown(part.strip())} must be written as type of work=rate")
-            continue
-        ident = _work_type(session, check, "rates", name)
-        rate = check.money("rates", amount, currency, min_cents=1)
-        if ident is not None and rate is not None:
-            if ident in found:
-                check.add("rates", f"{shown(name.strip())} is given twice")
-            found[ident] = rate.cents
-    return found
 
 
 def _store_rates(session: Session, agreement_id: int, rates: dict[int, int] | None) -> None:
@@ -1407,7 +1343,7 @@ def _clean_schedule(
     if start is not None and end is not None and end <= start:
         check.add("planned_end", "must be after the planned start")
     values["planned_start"], values["planned_end"] = start, end
-    values["work_type_id"] = _work_type(session, check, "work_type", form.work_type)
+    values["work_type_id"] = work_type_id(session, check, "work_type", form.work_type)
     if not form.foreman.strip():
         check.add("foreman", "is required: a contact of the subcontractor")
     else:
@@ -1422,7 +1358,7 @@ def _clean_schedule(
     values["planned_headcount"] = check.positive_int(
         "planned_headcount", form.planned_headcount, maximum=MAX_HEADCOUNT
     )
-    custom = _yes_no(check, "custom_rates", form.custom_rates, False)
+    custom = yes_no(check, "custom_rates", form.custom_rates, False)
     values["custom_rates"] = bool(custom)
     if custom:
         values["over_day_bp"] = check.percent_bp("over_day", form.over_day, max_bp=100_000)
@@ -1544,7 +1480,7 @@ def _clean_report(
             )
         ).scalar_one_or_none()
     if form.work_type.strip():
-        type_id = _work_type(session, check, "work_type", form.work_type)
+        type_id = work_type_id(session, check, "work_type", form.work_type)
     elif existing is not None:
         type_id = existing.work_type_id
     elif plan is not None:
@@ -1639,7 +1575,7 @@ def _priced(
     if plan is not None and plan.custom_rates:
         over = plan.over_day_bp if plan.over_day_bp is not None else over
         outside = plan.outside_window_bp if plan.outside_window_bp is not None else outside
-    rules = r.pay_rules(session, over, outside)
+    rules = pay_rules(session, over, outside)
     split, amount = r.price(rules, start, end, headcount, rate)
     return {
         "hourly_rate_cents": rate,

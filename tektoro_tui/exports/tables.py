@@ -298,10 +298,11 @@ def _write_sheet(workbook: Any, table: Table | StreamedTable, progress: Progress
         sheet.append([cell(None, table.subtitle, Font(italic=True))] if table.subtitle else [])
         shade = PatternFill("solid", fgColor="E8E8E8")
         sheet.append([cell(None, c.heading, Font(bold=True), shade) for c in table.columns])
-        columns = table.columns
+        makers = [_xlsx_cell_maker(sheet, column, cell) for column in table.columns]
         for row in chain(sample, rows):
-            sheet.append([cell(col, value) for col, value in zip(columns, row, strict=True)])
+            sheet.append([make(value) for make, value in zip(makers, row, strict=True)])
         totals = _totals_of(table)
+        columns = table.columns
         if totals is not None:
             _check_width(table, totals)
             bold = Font(bold=True)
@@ -311,6 +312,68 @@ def _write_sheet(workbook: Any, table: Table | StreamedTable, progress: Progress
     except BaseException:
         _discard(sheet)
         raise
+
+
+def _xlsx_cell_maker(
+    sheet: Any, column: Column, slow: Callable[[Column, CellValue], Any]
+) -> Callable[[CellValue], Any]:
+    """The cell of one value of ``column`` in a data row, with a short path for the values of
+    its kind (a year's export writes hundreds of thousands of cells): the number format is set
+    once on a model cell and its style copied, plain text goes in as it is; anything else takes
+    the general path (``slow``), so every cell reads as :func:`_set_cell` would write it."""
+    from copy import copy
+
+    from openpyxl.cell import WriteOnlyCell
+
+    def styled(number_format: str) -> Callable[[Any], Any]:
+        model = WriteOnlyCell(sheet)
+        model.number_format = number_format
+        style = model._style
+
+        def make(typed: Any) -> Any:
+            written = WriteOnlyCell(sheet, typed)
+            written._style = copy(style)
+            return written
+
+        return make
+
+    if column.kind == "money":
+        digits = _digits(column.currency)
+        money = styled(MONEY_FORMATS.get(digits, "#,##0.00"))
+
+        def cell(value: CellValue) -> Any:
+            if type(value) is int:
+                return money(Decimal(value).scaleb(-digits))
+            return slow(column, value)
+
+    elif column.kind == "hours":
+        hours = styled(HOURS_FORMAT)
+
+        def cell(value: CellValue) -> Any:
+            if type(value) is int and value >= 0:  # minutes: hundredths of hours, half up
+                hundredths, left = divmod(value * 100, 60)
+                return hours(Decimal(hundredths + (2 * left >= 60)).scaleb(-2))
+            return slow(column, value)
+
+    elif column.kind == "date":
+        day = styled(DATE_FORMAT)
+
+        def cell(value: CellValue) -> Any:
+            return day(value) if type(value) is date else slow(column, value)
+
+    elif column.kind == "text":
+
+        def cell(value: CellValue) -> Any:
+            if type(value) is str and not needs_guard(value) and not _ILLEGAL_XML.search(value):
+                return value
+            return slow(column, value)
+
+    else:
+
+        def cell(value: CellValue) -> Any:
+            return slow(column, value)
+
+    return cell
 
 
 def _discard(sheet: Any) -> None:

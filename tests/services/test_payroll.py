@@ -786,8 +786,69 @@ def test_the_export_opens_in_a_spreadsheet(crew: Crew, tmp_path) -> None:  # typ
         ("Tomasz Roofer", 1, 240.0),
         ("Total", 4, 1000.0),
     ]
+    from python_calamine import CalamineWorkbook  # a second spreadsheet reader, not openpyxl
+
+    second = CalamineWorkbook.from_path(str(out))
+    assert second.sheet_names == ["Remuneration", "Totals"]
+    read = second.get_sheet_by_name("Totals").to_python()
+    assert [(r[0], int(r[2]), float(r[10])) for r in read[3:]] == [
+        ("Ewa Worker", 3, 760.0),
+        ("Tomasz Roofer", 1, 240.0),
+        ("Total", 4, 1000.0),
+    ]
     csv_out = pay.export(crew.admin, "csv", tmp_path / "pay.csv", "2026-03-01", "2026-03-31")
     lines = csv_out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("Employee,E-mail,Date,Projects")
     assert lines[2].split(",")[2] == "2026-03-05" and lines[2].split(",")[11] == "410.00"
     assert lines[-1].split(",")[11] == "1000.00"
+
+
+def test_who_may_settle_transfer_and_plan(crew: Crew) -> None:
+    """The manager settles and approves but does not transfer; staff do neither; an actual
+    time on a day still to come, or in a plan, is refused naming the field."""
+    pay = crew.services.payroll
+    view = shift(crew, "2026-02-02", "07:00", "15:00")
+    with pytest.raises(PermissionDenied):
+        pay.approve(crew.ewa, [view.id])
+    pay.approve(crew.manager, [view.id])
+    with pytest.raises(PermissionDenied):
+        pay.transfer(crew.manager, "2026-02-01", "2026-02-28")
+    with pytest.raises(PermissionDenied):
+        pay.add(crew.ewa, ShiftForm(employees="ewa@example.com", project="Warehouse"))
+    with pytest.raises(ValidationError) as caught:
+        pay.add(
+            crew.hr,
+            ShiftForm(
+                employees="ewa@example.com", project="Warehouse", shift_date="2026-03-12",
+                planned_start="07:00", planned_end="15:00", actual_start="07:00",
+            ),
+        )  # fmt: skip
+    assert [p.field for p in caught.value.problems] == ["actual_start"]
+    with pytest.raises(ValidationError) as caught:
+        pay.plan(
+            crew.hr,
+            ShiftForm(
+                employees="ewa@example.com", project="Warehouse", shift_date="2026-03-12",
+                planned_start="07:00", planned_end="15:00", actual_end="15:00",
+            ),
+        )  # fmt: skip
+    assert "actual_end" in [p.field for p in caught.value.problems]
+    with pytest.raises(ValidationError) as caught:
+        pay.transfer(crew.hr, "2026-03-01", "2026-03-31")
+    assert [p.field for p in caught.value.problems] == ["date_to"]  # today is not over
+
+
+def test_a_deleted_shift_is_gone_with_its_reason_and_the_day_priced_again(crew: Crew) -> None:
+    """07:00-12:00 then 12:30-17:00 (210.00 with 1:30 over the day); the first deleted, the
+    second is 4:30 standard = 180.00."""
+    pay = crew.services.payroll
+    first = shift(crew, "2026-03-05", "07:00", "12:00")
+    second = shift(crew, "2026-03-05", "12:30", "17:00", project="Office")
+    assert second.pay == eur("210.00")
+    with pytest.raises(ValidationError, match="reason"):
+        pay.delete(crew.hr, first.id, "")
+    pay.delete(crew.hr, first.id, "planned twice by mistake")
+    assert pay.shift(crew.hr, second.id).pay == eur("180.00")
+    with pytest.raises(NotFound):
+        pay.shift(crew.hr, first.id)
+    assert_check(crew.services)

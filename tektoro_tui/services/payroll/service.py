@@ -379,6 +379,9 @@ class PayrollService(ServiceBase):
             values = _clean_shift(session, check, form, None, org)
             if values.get("planned_start") is None and "planned_start" not in _bad(check):
                 check.add("planned_start", "is required to plan")
+            for name in ("actual_start", "actual_end"):
+                if getattr(form, name).strip():
+                    check.add(name, "is not planned: enter it on the day's shift")
             check.raise_if_any()
             assert first is not None and last is not None
             calendar = r.Calendar(session, first, last)
@@ -456,6 +459,9 @@ class PayrollService(ServiceBase):
                 check.add("planned_start", "is required: a planned or an actual start")
             check.raise_if_any()
             assert day is not None and people
+            if day > today and values.get("actual_start") is not None:
+                check.add("actual_start", "cannot be on a day still to come")
+                check.raise_if_any()
             person = people[0]
             assert person.id is not None
             _lock_employee(session, person.id)

@@ -29,6 +29,7 @@ from .common import (
 )
 from .contractor_invoices import register as register_contractor_invoices
 from .dashboards import register as register_dashboards
+from .payroll import register as register_payroll
 from .pipeline import register as register_pipeline
 from .projects import register as register_projects
 from .subcontracts import register as register_subcontracts
@@ -65,6 +66,7 @@ register_client_invoices(app)
 register_dashboards(app)
 register_projects(app)
 register_subcontracts(app)
+register_payroll(app)
 
 
 @app.callback(invoke_without_command=True)

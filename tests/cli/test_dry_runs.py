@@ -8,7 +8,7 @@ whole database with the copy. Runs on the backend of the test run (SQLite and Po
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +18,8 @@ from typer.testing import CliRunner
 from tektoro_tui.cli.main import app
 from tektoro_tui.services.administration.presets import CompanyForm, ProjectForm
 from tektoro_tui.services.invoicing.views import DraftForm, TermsForm
+from tektoro_tui.services.payroll.views import ShiftForm
+from tektoro_tui.services.payroll.views import TermsForm as PayTermsForm
 from tektoro_tui.services.pipeline.views import AllocationForm
 from tektoro_tui.services.subcontracts.views import AgreementForm
 from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, add_codes, add_person, connected
@@ -37,7 +39,9 @@ class Firm:
 
 def prepare(url: str) -> Firm:
     """Ann's time at every stage (draft, accepted, approved, allocated, invoiced) and a draft
-    invoice prepared in the Documenter; Ann is paid by the hour, so she can be invoiced for."""
+    invoice prepared in the Documenter; Ann is paid by the hour, so she can be invoiced for.
+    Her work shifts: an approved day three weeks ago (ready for accounting), and a day ten
+    days ago clocked in and never out (for a batch fill)."""
     today = date.today()
     with connected(url) as services:
         owner = new_firm(services)
@@ -74,7 +78,24 @@ def prepare(url: str) -> Firm:
         approved = time.add_entry(ann, codes.card("2:00", today.isoformat())).id
         time.accept(ann, [approved])
         time.approve(owner, [approved])
+        _crew_pay(services, owner, codes.client_id, today)
         return Firm(approved_id=approved, reference=document.reference)
+
+
+def _crew_pay(services: Any, owner: Any, client_id: int, today: date) -> None:
+    pay = services.payroll
+    services.presets.save_project(owner, ProjectForm("Depot", client_id, valuation="tm"))
+    pay.set_terms(owner, ANN, PayTermsForm(effective_from="2020-01-01", hourly_rate="30"))
+    settled = ShiftForm(
+        employees=ANN, project="Depot", shift_date=(today - timedelta(days=21)).isoformat(),
+        planned_start="07:00", planned_end="15:00",
+    )  # fmt: skip
+    pay.approve(owner, [pay.add(owner, settled).id], accept_irregular=True)
+    open_day = ShiftForm(
+        employees=ANN, project="Depot", shift_date=(today - timedelta(days=10)).isoformat(),
+        planned_start="07:00", planned_end="15:00", actual_start="07:00",
+    )  # fmt: skip
+    pay.add(owner, open_day)
 
 
 def login(runner: CliRunner, url: str, email: str, password: str) -> None:
@@ -140,6 +161,24 @@ CASES = {
         "at most",
         1,
     ),
+    "shift fill": (
+        OWNER_EMAIL,
+        "shift fill --mode end --from {ten_days_ago} --to {today} --dry-run",
+        "Would fill 1 shift (end as planned).",
+        0,
+    ),
+    "pay transfer": (
+        OWNER_EMAIL,
+        "pay transfer --from {three_weeks_ago} --to {three_weeks_ago} --dry-run",
+        "Would transfer",
+        0,
+    ),
+    "pay transfer (refused)": (
+        OWNER_EMAIL,
+        "pay transfer --from {three_weeks_ago} --to {ten_days_ago} --dry-run",
+        "not settled",
+        1,
+    ),
     "contractor-invoice generate": (
         OWNER_EMAIL,
         f"contractor-invoice generate --contractor {ANN} --from {{first}} --to {{today}} --dry-run",
@@ -161,6 +200,8 @@ def test_a_dry_run_writes_nothing(db_url: str, case: str) -> None:
         reference=firm.reference,
         first=today.replace(day=1).isoformat(),
         today=today.isoformat(),
+        ten_days_ago=(today - timedelta(days=10)).isoformat(),
+        three_weeks_ago=(today - timedelta(days=21)).isoformat(),
     ).split()
     before = db_snapshot(db_url)
     result = runner.invoke(app, [*args, "--db", db_url])

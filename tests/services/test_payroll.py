@@ -797,10 +797,12 @@ def test_the_export_opens_in_a_spreadsheet(crew: Crew, tmp_path) -> None:  # typ
         ("Total", 4, 1000.0),
     ]
     csv_out = pay.export(crew.admin, "csv", tmp_path / "pay.csv", "2026-03-01", "2026-03-31")
-    lines = csv_out.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("Employee,E-mail,Date,Projects")
-    assert lines[2].split(",")[2] == "2026-03-05" and lines[2].split(",")[11] == "410.00"
-    assert lines[-1].split(",")[11] == "1000.00"
+    import csv
+
+    lines = list(csv.reader(csv_out.read_text(encoding="utf-8-sig").splitlines()))
+    assert lines[0][:4] == ["Employee", "E-mail", "Date", "Projects"]
+    assert (lines[2][2], lines[2][3], lines[2][11]) == ("2026-03-05", "Warehouse, Office", "410.00")
+    assert lines[-1][11] == "1000.00"
 
 
 def test_who_may_settle_transfer_and_plan(crew: Crew) -> None:
@@ -852,3 +854,53 @@ def test_a_deleted_shift_is_gone_with_its_reason_and_the_day_priced_again(crew: 
     with pytest.raises(NotFound):
         pay.shift(crew.hr, first.id)
     assert_check(crew.services)
+
+
+def test_named_people_days_to_come_and_transferred_days(crew: Crew) -> None:
+    """A person by #id; a supervisor opens a crew member's day without its pay; a plan needs
+    its end; a day still to come takes no actual time by an edit either; a transferred day
+    named for approval is reported, not refused."""
+    pay = crew.services.payroll
+    view = shift(crew, "2026-02-02", "07:00", "15:00", who=f"#{crew.ewa.user_id}")
+    assert view.employee == "Ewa Worker"
+    assert pay.shift(crew.ewa, view.id).pay == eur("320.00")
+    with pytest.raises(NotFound):
+        pay.shift(crew.outsider, view.id)
+    zofia = add_person(
+        crew.services, crew.admin, "Zofia Crew", "staff", supervisor_id=crew.outsider.user_id
+    )
+    pay.set_terms(
+        crew.hr, "zofia@example.com", TermsForm(effective_from="2026-01-01", hourly_rate="35")
+    )
+    hers = shift(crew, "2026-02-03", "07:00", "15:00", who="zofia@example.com")
+    seen = pay.shift(crew.outsider, hers.id)  # her supervisor, staff without a pay right
+    assert (seen.actual_text, seen.settled, seen.pay, seen.buckets) == (
+        "07:00-15:00",
+        True,
+        None,
+        (),
+    )
+    assert pay.shift(zofia, hers.id).pay == eur("280.00")
+    with pytest.raises(ValidationError) as caught:
+        pay.plan(
+            crew.hr,
+            ShiftForm(
+                employees="ewa@example.com", project="Warehouse", shift_date="2026-03-11",
+                planned_start="07:00",
+            ),
+        )  # fmt: skip
+    assert [p.field for p in caught.value.problems] == ["planned_end"]
+    later = pay.plan(
+        crew.hr,
+        ShiftForm(
+            employees="ewa@example.com", project="Warehouse", shift_date="2026-03-11",
+            planned_start="07:00", planned_end="15:00",
+        ),
+    ).created[0]  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        pay.edit(crew.hr, later.id, ShiftForm(actual_start="07:00", reason="typed ahead"))
+    assert [p.field for p in caught.value.problems] == ["actual_start"]
+    pay.approve(crew.hr, [view.id])
+    pay.transfer(crew.hr, "2026-02-01", "2026-02-28", employee="ewa@example.com")
+    again = pay.approve(crew.hr, [view.id])
+    assert again.approved == () and again.skipped[0][1] == "transferred to accounting"

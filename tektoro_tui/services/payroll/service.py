@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from ...data import models as m
 from ...domain.money import Money
-from ...domain.permissions import Perm
+from ...domain.permissions import OUTSIDERS, Perm
 from ...domain.rounding import RoundingMode, divide_to_int
 from ...domain.validation import Form
 from ...errors import IllegalTransition, NotFound, PermissionDenied, Problem, ValidationError
@@ -93,7 +93,7 @@ class PayrollService(ServiceBase):
         with self._read(actor) as session:
             if r.granted(session, actor):
                 query = select(m.UserAccount.id, m.UserAccount.name, m.UserAccount.email).where(
-                    m.UserAccount.role.notin_(["client", "foreman"]),  # type: ignore[attr-defined]
+                    m.UserAccount.role.notin_([x.value for x in OUTSIDERS]),  # type: ignore[attr-defined]
                     m.UserAccount.is_active.is_(True),  # type: ignore[attr-defined]
                 )
             else:
@@ -232,7 +232,11 @@ class PayrollService(ServiceBase):
                 raise NotFound(f"Work shift #{shift_id} does not exist.")
             rights = r.granted(session, actor)
             if not rights and row.employee_id != actor.user_id:
-                raise NotFound(f"Work shift #{shift_id} does not exist.")
+                crew = session.execute(
+                    select(m.UserAccount.supervisor_id).where(m.UserAccount.id == row.employee_id)
+                ).scalar_one_or_none()
+                if crew != actor.user_id:  # a supervisor sees the crew's times, not their pay
+                    raise NotFound(f"Work shift #{shift_id} does not exist.")
             return _views(
                 session,
                 [row],
@@ -377,8 +381,9 @@ class PayrollService(ServiceBase):
                     check.add("date_to", f"must be within {MAX_PLAN_DAYS} days of the first day")
             people = _people(session, check, form.employees)
             values = _clean_shift(session, check, form, None, org)
-            if values.get("planned_start") is None and "planned_start" not in _bad(check):
-                check.add("planned_start", "is required to plan")
+            for name in ("planned_start", "planned_end"):
+                if values.get(name) is None and name not in _bad(check):
+                    check.add(name, "is required to plan")
             for name in ("actual_start", "actual_end"):
                 if getattr(form, name).strip():
                     check.add(name, "is not planned: enter it on the day's shift")
@@ -502,6 +507,11 @@ class PayrollService(ServiceBase):
                     if other.id != row.employee_id:
                         check.add("employees", "stays: enter a new shift for another person")
             values = _clean_shift(session, check, form, row, organisation(session))
+            if (
+                row.shift_date > org_today(session, uow.now)
+                and values.get("actual_start", row.actual_start) is not None
+            ):
+                check.add("actual_start", "cannot be on a day still to come")
             check.raise_if_any()
             check_version(session, row, version, "work_shift", f"Work shift #{row.id}")
             before = row_dict(row)
@@ -695,8 +705,7 @@ class PayrollService(ServiceBase):
             chosen = check.choice("mode", mode, FILL_MODES)
             first = check.date("date_from", date_from)
             last = check.date("date_to", date_to)
-            if first is not None and last is not None and last < first:
-                check.add("date_to", "must be on or after the first day")
+            _check_span(check, first, last)
             check.raise_if_any()
             assert first is not None and last is not None
             org = organisation(session)
@@ -726,11 +735,13 @@ class PayrollService(ServiceBase):
                 ).scalars()
             )
             changes: list[tuple[m.WorkShift, str, str]] = []
+            olds: dict[int, dict[str, Any]] = {}
             for row in rows:
                 assert row.planned_start is not None and row.planned_end is not None
                 if row.shift_date.toordinal() * MINUTES_PER_DAY + row.planned_end > now:
                     continue  # the planned end is still to come
                 before_text = range_text(row.actual_start, row.actual_end) or "-"
+                olds[int(row.id or 0)] = row_dict(row)
                 if chosen == FILL_END:
                     assert row.actual_start is not None
                     late = row.actual_end is None or row.actual_end > row.planned_end + 15
@@ -755,9 +766,9 @@ class PayrollService(ServiceBase):
             session.flush()
             for employee_id, dates in days.items():
                 r.reprice(session, employee_id, dates)
-            for row, before_text, _after_text in changes:
+            for row, _before_text, _after_text in changes:
                 uow.audit(
-                    "work_shift.fill", "work_shift", row.id, {"actual": before_text},
+                    "work_shift.fill", "work_shift", row.id, olds[int(row.id or 0)],
                     row_dict(row), owners=[row.employee_id],
                 )  # fmt: skip
             assert chosen is not None
@@ -798,7 +809,7 @@ class PayrollService(ServiceBase):
             session = uow.session
             org = organisation(session)
             if shift_ids:
-                rows = [_shift_for_write(session, int(i)) for i in dict.fromkeys(shift_ids)]
+                rows = [_shift_to_approve(session, int(i)) for i in dict.fromkeys(shift_ids)]
                 named = True
             else:
                 if not employee.strip():
@@ -1010,13 +1021,12 @@ class PayrollService(ServiceBase):
         Raises:
             ValidationError: a wrong format or dates.
         """
-        kind = export_format(fmt)
         with self._read(actor, Perm.PAYROLL_EXPORT) as session:
+            kind = export_format(fmt)
             check = Form()
             first = check.date("date_from", date_from)
             last = check.date("date_to", date_to)
-            if first is not None and last is not None and last < first:
-                check.add("date_to", "must be on or after the first day")
+            _check_span(check, first, last)
             check.raise_if_any()
             assert first is not None and last is not None
             person_id = None
@@ -1051,6 +1061,14 @@ def _range(
         check.add("date_to", f"must be within {MAX_PERIOD_DAYS} days of the first day")
     check.raise_if_any()
     return first, last
+
+
+def _check_span(check: Form, first: date | None, last: date | None) -> None:
+    if first is not None and last is not None:
+        if last < first:
+            check.add("date_to", "must be on or after the first day")
+        elif (last - first).days >= MAX_PERIOD_DAYS:
+            check.add("date_to", f"must be within {MAX_PERIOD_DAYS} days of the first day")
 
 
 def _require_any_pay_right(session: Session, actor: Actor) -> None:
@@ -1125,6 +1143,16 @@ def _open_shift(session: Session, employee_id: int) -> m.WorkShift | None:
         .scalars()
         .first()
     )
+
+
+def _shift_to_approve(session: Session, shift_id: int) -> m.WorkShift:
+    """A shift named for approval, locked (a transferred one is reported, not refused)."""
+    row = session.get(m.WorkShift, shift_id)
+    if row is None:
+        raise NotFound(f"Work shift #{shift_id} does not exist.")
+    _lock_employee(session, row.employee_id)
+    session.refresh(row, with_for_update=row.payroll_period_id is None)
+    return row
 
 
 def _shift_for_write(session: Session, shift_id: int) -> m.WorkShift:
@@ -1673,6 +1701,7 @@ def _pay_tables(
             user.email,
             shift.shift_date,
             project.code,
+            project.name,
             shift.standard_minutes,
             shift.over_day_minutes,
             shift.outside_window_minutes,
@@ -1695,7 +1724,8 @@ def _pay_tables(
 
     def rows() -> Iterator[tuple[Any, ...]]:
         current: list[Any] | None = None
-        for rec in session.execute(query.execution_options(yield_per=2000)):
+        for found in session.execute(query.execution_options(yield_per=2000)):
+            rec = (*found[:4], found[4] or found[5], *found[6:])  # the code, else the name
             key = (rec[0], rec[3])
             if current is not None and current[0] == key:
                 _merge(current, rec)

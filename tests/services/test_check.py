@@ -435,7 +435,7 @@ def test_valid_ledger_passes_every_invariant(db: Database, ledger: dict[str, int
     assert report.failures == ()
     lines = report.lines()
     assert lines[:-1] == [f"OK   {name}" for name in INVARIANTS]
-    assert "All 11 ledger invariants hold" in lines[-1]
+    assert "All 12 ledger invariants hold" in lines[-1]
     counts = dict(report.counts)
     assert counts["invoices"] == 2
     assert counts["audit events"] == AUDIT_EVENTS
@@ -739,7 +739,7 @@ def test_every_broken_invariant_is_reported(db: Database, tampered: dict[str, in
     lines = report.lines()
     assert any(line.startswith("OK   invoice totals") for line in lines)
     assert any(line.startswith("FAIL payments: ") for line in lines)
-    assert "5 of 11 ledger invariants broken" in lines[-1]
+    assert "5 of 12 ledger invariants broken" in lines[-1]
 
 
 def test_many_offenders_are_capped_with_a_count(db: Database, tampered: dict[str, int]) -> None:

@@ -1124,11 +1124,211 @@ def kept_file_swapped(db: Database, ids: Ledger) -> str:
     return "file 'contract.pdf' of agreement SA/2026/00001"
 
 
+def payroll(db: Database, ids: Ledger) -> Ledger:
+    """Sam's crew pay as the program keeps it, at 40.00 an hour in a window 07:00-17:00 with
+    an 8 h day, +50 % over the day and +100 % outside the window (over-day 60.00, outside
+    80.00 an hour):
+
+    - February transferred: Mon 2nd 07:00-15:30 is 8:00 standard = 320.00 and 0:30 over the
+      day = 30.00 (350.00); Tue 3rd 06:00-14:00 less 30 min of lunch is 6:30 standard =
+      260.00 and 1:00 outside = 80.00 (340.00); the period keeps 2 shifts, 870/30/60 min and
+      690.00;
+    - Mon 2 March two shifts: 07:00-12:00 is 5:00 standard = 200.00; 13:00-18:00 has 4:00
+      inside the window of which 3:00 are left of the day (180 min standard = 120.00, 60 over
+      the day = 60.00) and 1:00 outside = 80.00 (260.00);
+    - Mon 9 March clocked in at 07:00, not out: no pay yet."""
+    copy = {
+        "rate_cents": 4_000,
+        "rate_over_day_bp": 5000,
+        "rate_outside_bp": 10000,
+        "window_start": 7 * 60,
+        "window_end": 17 * 60,
+        "day_length": 8 * 60,
+    }
+    common = {
+        "employee_id": ids["staff"],
+        "project_id": ids["project"],
+        "created_by_id": ids["admin"],
+        "created_at": T0,
+    }
+
+    def priced(day: date, start: int, end: int, lunch: int, *buckets: int, **extra: Any) -> int:
+        minutes, cents = buckets[:3], buckets[3:]
+        return insert_row(
+            conn,
+            "work_shift",
+            shift_date=day,
+            planned_start=start,
+            planned_end=end,
+            actual_start=start,
+            actual_end=end,
+            lunch_minutes=lunch,
+            standard_minutes=minutes[0],
+            over_day_minutes=minutes[1],
+            outside_window_minutes=minutes[2],
+            standard_cents=cents[0],
+            over_day_cents=cents[1],
+            outside_cents=cents[2],
+            pay_cents=sum(cents),
+            approved_by_id=ids["admin"],
+            approved_at=T0,
+            **copy,
+            **common,
+            **extra,
+        )
+
+    with db.engine.begin() as conn:
+        period = insert_row(
+            conn,
+            "payroll_period",
+            employee_id=ids["staff"],
+            period_start=date(2026, 2, 1),
+            period_end=date(2026, 2, 28),
+            shift_count=2,
+            standard_minutes=870,
+            over_day_minutes=30,
+            outside_window_minutes=60,
+            total_cents=69_000,
+            transferred_at=T0,
+            transferred_by_id=ids["admin"],
+        )
+        feb2 = priced(date(2026, 2, 2), 420, 930, 0, 480, 30, 0, 32_000, 3_000, 0,
+                      payroll_period_id=period)  # fmt: skip
+        feb3 = priced(date(2026, 2, 3), 360, 840, 30, 390, 0, 60, 26_000, 0, 8_000,
+                      payroll_period_id=period)  # fmt: skip
+        # entered afternoon first: the day is priced in the order of its actual starts
+        afternoon = priced(date(2026, 3, 2), 780, 1080, 0, 180, 60, 60, 12_000, 6_000, 8_000)
+        morning = priced(date(2026, 3, 2), 420, 720, 0, 300, 0, 0, 20_000, 0, 0)
+        open_ = insert_row(
+            conn, "work_shift", shift_date=date(2026, 3, 9), actual_start=420, **common
+        )
+    return {
+        "period": period,
+        "feb2": feb2,
+        "feb3": feb3,
+        "morning": morning,
+        "afternoon": afternoon,
+        "open": open_,
+    }
+
+
+def _sam(ids: Ledger) -> str:
+    return f"Sam Staff (#{ids['staff']})"
+
+
+def period_total_off(db: Database, ids: Ledger) -> str:
+    made = payroll(db, ids)
+    tamper(
+        db,
+        "UPDATE payroll_period SET total_cents = 70000 WHERE id = :id",
+        lift=("payroll_period",),
+        id=made["period"],
+    )
+    return (
+        f"payroll period #{made['period']} of {_sam(ids)} (2026-02-01 to 2026-02-28) keeps 2 "
+        "shifts, 870/30/60 min (standard/over the day/outside), 70,000 in all; the shifts that "
+        "carry its id make 2 shifts, 870/30/60 min (standard/over the day/outside), 69,000"
+    )
+
+
+def transferred_shift_moved_out(db: Database, ids: Ledger) -> str:
+    made = payroll(db, ids)
+    tamper(
+        db,
+        "UPDATE work_shift SET shift_date = :d WHERE id = :id",
+        lift=("work_shift",),
+        d=date(2026, 3, 3),
+        id=made["feb3"],
+    )
+    return (
+        f"work shift #{made['feb3']} of {_sam(ids)} on 2026-03-03 is transferred in payroll "
+        f"period #{made['period']}, but the period runs from 2026-02-01 to 2026-02-28"
+    )
+
+
+def shift_slipped_into_a_transferred_period(db: Database, ids: Ledger) -> str:
+    made = payroll(db, ids)
+    with guards_lifted(db, "work_shift"), db.engine.begin() as conn:
+        slipped = insert_row(
+            conn,
+            "work_shift",
+            employee_id=ids["staff"],
+            project_id=ids["project"],
+            shift_date=date(2026, 2, 10),
+            planned_start=420,
+            planned_end=900,
+            created_by_id=ids["admin"],
+            created_at=T0,
+        )
+    return (
+        f"work shift #{slipped} of {_sam(ids)} on 2026-02-10 belongs to no payroll period, yet "
+        f"lies in payroll period #{made['period']} (2026-02-01 to 2026-02-28)"
+    )
+
+
+def periods_overlapping(db: Database, ids: Ledger) -> str:
+    made = payroll(db, ids)
+    with db.engine.begin() as conn:
+        second = insert_row(
+            conn,
+            "payroll_period",
+            employee_id=ids["staff"],
+            period_start=date(2026, 2, 20),
+            period_end=date(2026, 2, 27),
+            shift_count=0,
+            standard_minutes=0,
+            over_day_minutes=0,
+            outside_window_minutes=0,
+            total_cents=0,
+            transferred_at=T0,
+            transferred_by_id=ids["admin"],
+        )
+    return (
+        f"payroll period #{made['period']} of {_sam(ids)} (2026-02-01 to 2026-02-28) overlaps "
+        f"payroll period #{second} (2026-02-20 to 2026-02-27)"
+    )
+
+
+def shift_rate_raised(db: Database, ids: Ledger) -> str:
+    made = payroll(db, ids)
+    tamper(db, "UPDATE work_shift SET rate_cents = 4500 WHERE id = :id", id=made["afternoon"])
+    # at 45.00: 180 min = 135.00, 60 min over the day at 67.50 = 67.50, 60 min outside at
+    # 90.00 = 90.00
+    return (
+        f"work shift #{made['afternoon']} of {_sam(ids)} on 2026-03-02 keeps 12,000 + 6,000 + "
+        "8,000 by rate, but at 4,500/h its minutes make 13,500 + 6,750 + 9,000"
+    )
+
+
+def open_shift_paid(db: Database, ids: Ledger) -> str:
+    made = payroll(db, ids)
+    tamper(db, "UPDATE work_shift SET pay_cents = 5000 WHERE id = :id", id=made["open"])
+    return (
+        f"work shift #{made['open']} of {_sam(ids)} on 2026-03-09 has no actual end, yet is "
+        "paid 5,000"
+    )
+
+
+def transferred_shift_unpaid(db: Database, ids: Ledger) -> str:
+    made = payroll(db, ids)
+    tamper(
+        db,
+        "UPDATE work_shift SET pay_cents = NULL WHERE id = :id",
+        lift=("work_shift",),
+        id=made["feb3"],
+    )
+    return (
+        f"work shift #{made['feb3']} of {_sam(ids)} on 2026-02-03 is transferred in payroll "
+        f"period #{made['period']} but has no pay"
+    )
+
+
 COUNTER = "a series counter matches its invoices"
 NUMBER_TEXT = "a number is its series prefix, year and sequence number"
 SERIES_DATE = "a series remembers the issue date of its last number"
 TICKET = "a ticket's pay status follows its contractor invoice"
 SEALED = "every ledger row is what its latest audit event sealed"
+PERIOD_TOTALS = "a payroll period keeps the totals of its shifts"
 
 TAMPERS: dict[str, Tamper] = {
     # invoice numbering
@@ -1246,6 +1446,19 @@ TAMPERS: dict[str, Tamper] = {
     ),
     "a daily report is priced by the pay rule": Tamper(report_headcount_raised),
     "a file kept with an agreement is the one added": Tamper(kept_file_swapped),
+    # payroll
+    PERIOD_TOTALS: Tamper(period_total_off),
+    "a transferred shift is its period's employee's, within its dates": Tamper(
+        transferred_shift_moved_out
+    ),
+    "no other shift of the employee lies in a transferred period": Tamper(
+        shift_slipped_into_a_transferred_period
+    ),
+    "an employee's transferred periods do not overlap": Tamper(periods_overlapping),
+    "a priced shift's pay is the pay rule's": Tamper(shift_rate_raised),
+    "a shift without both actual times has no pay": Tamper(open_shift_paid),
+    # a transferred shift without pay takes its money out of its period's totals
+    "a transferred shift is settled": Tamper(transferred_shift_unpaid, frozenset({PERIOD_TOTALS})),
 }
 
 
@@ -1273,3 +1486,57 @@ def test_breaking_one_invariant_fails_its_rule(db: Database, rule: Rule) -> None
     details = [f.detail for f in report.failures if f.rule == rule.name]
     assert any(names_the_row in detail for detail in details), details
     assert {f.invariant for f in report.failures if f.rule == rule.name} == {rule.invariant}
+
+
+def test_a_payroll_kept_as_the_program_keeps_it_passes(db: Database) -> None:
+    """Every payroll rule holds on the hand-priced shifts and period of :func:`payroll` (the
+    rows went in below the program, so only their seals are missing)."""
+    ids = build_ledger(db)
+    payroll(db, ids)
+    report = run_check(db)
+    assert set(report.failed_rules) == {SEALED}, report.lines()
+
+
+def test_a_wrong_shift_is_reported_alone_not_in_the_shifts_after_it(db: Database) -> None:
+    """The morning of 2 March kept at 200 standard minutes instead of 300: the afternoon
+    still counts the 300 the rule gives the morning, and is right."""
+    ids = build_ledger(db)
+    made = payroll(db, ids)
+    tamper(db, "UPDATE work_shift SET standard_minutes = 200 WHERE id = :id", id=made["morning"])
+    report = run_check(db)
+    details = [
+        f.detail for f in report.failures if f.rule == "a priced shift's pay is the pay rule's"
+    ]
+    assert details == [
+        f"work shift #{made['morning']} of {_sam(ids)} on 2026-03-02 keeps 200/0/0 min "
+        "(standard/over the day/outside), but the pay rule makes 300/0/0 min (standard/over "
+        "the day/outside) of 07:00-12:00"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ("pay_cents = 26500", "is paid 26,500, but its money by rate adds up to 26,000"),
+        ("rate_outside_bp = NULL", "is priced but keeps no copy of the rates it was priced at"),
+        (
+            "lunch_minutes = 400",
+            "cannot be priced by the pay rule: the lunch break must be shorter than the work",
+        ),
+    ],
+    ids=["pay", "copy", "times"],
+)
+def test_a_priced_shift_is_reported_for_what_is_wrong(
+    db: Database, change: str, problem: str
+) -> None:
+    """The afternoon of 2 March (260.00 in 120.00 + 60.00 + 80.00) with its pay, its copy of
+    the rates or its times changed below the program."""
+    ids = build_ledger(db)
+    made = payroll(db, ids)
+    tamper(db, f"UPDATE work_shift SET {change} WHERE id = :id", id=made["afternoon"])
+    report = run_check(db)
+    details = [
+        f.detail for f in report.failures if f.rule == "a priced shift's pay is the pay rule's"
+    ]
+    assert details == [f"work shift #{made['afternoon']} of {_sam(ids)} on 2026-03-02 {problem}"]
+    assert set(report.failed_rules) == {SEALED, "a priced shift's pay is the pay rule's"}

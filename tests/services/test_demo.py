@@ -198,6 +198,10 @@ def test_documents_and_the_audit_event(services: Services, demo: DemoResult) -> 
     assert len(events) == 1 and f'"time_entries":{ENTRIES}' in events[0]
 
 
+_OFFICE = "u.id NOT IN (SELECT employee_id FROM employee_pay)"
+"""The office's people (the field crews, paid by their shifts, have pay terms)."""
+
+
 def test_two_staff_tiers_and_every_login_works(services: Services, demo: DemoResult) -> None:
     with services.db.read() as session:
         # Whose supervisor has a supervisor other than the administrator: the second tier.
@@ -207,7 +211,7 @@ def test_two_staff_tiers_and_every_login_works(services: Services, demo: DemoRes
                     "SELECT u.name FROM user_account u "
                     "JOIN user_account s ON s.id = u.supervisor_id "
                     "JOIN user_account top ON top.id = s.supervisor_id "
-                    "WHERE top.role <> 'administrator' ORDER BY u.name"
+                    f"WHERE top.role <> 'administrator' AND {_OFFICE} ORDER BY u.name"
                 )
             )
             .scalars()
@@ -218,7 +222,7 @@ def test_two_staff_tiers_and_every_login_works(services: Services, demo: DemoRes
                 "SELECT COUNT(*) FROM user_account u "
                 "JOIN user_account s ON s.id = u.supervisor_id "
                 "JOIN user_account top ON top.id = s.supervisor_id "
-                "WHERE top.role = 'administrator' AND u.role = 'staff'"
+                f"WHERE top.role = 'administrator' AND u.role = 'staff' AND {_OFFICE}"
             )
         ).scalar_one()
         unpaid_staff = session.execute(
@@ -237,7 +241,7 @@ def test_two_staff_tiers_and_every_login_works(services: Services, demo: DemoRes
         assert isinstance(actor, Actor) and actor.name == login.name
 
 
-_DEMO_ROLES = {"administrator", "manager", "staff", "accountant", "client", "foreman"}
+_DEMO_ROLES = {"administrator", "manager", "staff", "accountant", "client", "foreman", "hr"}
 
 
 def test_issue_four_records(services: Services, demo: DemoResult) -> None:
@@ -268,10 +272,11 @@ def test_issue_four_records(services: Services, demo: DemoResult) -> None:
         kinds = rows(
             "SELECT u.name, COUNT(DISTINCT d.doc_type) FROM user_account u LEFT JOIN "
             "contractor_document d ON d.user_id = u.id AND d.doc_type IN "
-            "('contract', 'tax_form', 'insurance') WHERE u.role = 'staff' "
+            f"('contract', 'tax_form', 'insurance') WHERE u.role = 'staff' AND {_OFFICE} "
             "GROUP BY u.name ORDER BY u.name"
         )
         reports = rows("SELECT COUNT(*) FROM daily_report")
+        shifts = rows("SELECT COUNT(*) FROM work_shift")
     assert all(1 <= n <= 2 for _name, n in clients) and len(clients) == 3
     assert dict(states) == {"approved": 2, "draft": 2, "paid": 4, "partially_paid": 1}
     assert [seq for seq, _n in numbers] == list(range(1, 10)) and series == [(9,)]
@@ -304,10 +309,19 @@ def test_issue_four_records(services: Services, demo: DemoResult) -> None:
         "subcontract_agreements": 6 + ENTRIES // 1000 + 1,
         "settlement_stages": 7 + len(range(0, ENTRIES // 1000, 3)),
         "daily_reports": reports[0][0],
+        # two crews of seven people through the services, and one more crew member per
+        # 1,000 entries in bulk, each with the oldest of the three months transferred
+        "crew_members": 7 + ENTRIES // 1000,
+        "payroll_periods": 7 + ENTRIES // 1000,
+        "work_shifts": shifts[0][0],
     }
     assert reports[0][0] > 1000 + 20  # the big agreement's, and a month of roofing
     assert demo.pay_status_counts["paid"] > 0 and demo.pay_status_counts["invoiced"] > 0
     assert "Contractor master invoices: 9 with 7 payments" in demo.summary()
+    assert (
+        f"Crew pay: {7 + ENTRIES // 1000} crew members, {shifts[0][0]:,} work shifts, "
+        f"{7 + ENTRIES // 1000} periods transferred to accounting." in demo.summary()
+    )
 
 
 def _client_invoices(
@@ -652,3 +666,90 @@ def test_the_demo_has_agreements_in_every_state_and_a_foreman_who_sees_his_own(
     assert [r.number for r in services.subcontracts.list(piotr).rows] == [roofing.number]
     report = run_check(services.db)
     assert report.ok, report.lines()
+
+
+def _people(services: Services) -> dict[str, int]:
+    """Everyone's id by name."""
+    with services.db.read() as session:
+        return {
+            str(n): int(i) for i, n in session.execute(text("SELECT id, name FROM user_account"))
+        }
+
+
+def test_the_crews_have_three_months_of_pay_to_show(services: Services, demo: DemoResult) -> None:
+    """January 2026 approved and transferred for every crew member; February approved but
+    for its irregular days (Marek's late start, Jan's missing clock-out, the Saturday on the
+    roof; Stefan's long day approved as it is; Lena's night call-out past midnight); March
+    settled up to yesterday, not approved, and planned from today to its end."""
+    people = _people(services)
+    hr = services.auth.login("ingrid.hoffmann@northwind.example", DEMO_PASSWORD)
+    pay = services.payroll
+    january = pay.overview(hr, "2026-01-01", "2026-01-31")
+    assert len(january) == demo.finance["payroll_periods"]
+    assert all(s.transferred and s.settled for p in january for s in p.shifts)
+    assert all(p.transferred and p.total == p.transferred[0][2] for p in january)
+
+    def february(name: str) -> tuple[Any, ...]:
+        return pay.period(hr, str(people[name]), "2026-02-01", "2026-02-28").shifts
+
+    late = [s for s in february("Marek Dąbrowski") if s.irregular and not s.approved]
+    assert any("start +0:50 from plan" in s.irregular for s in late)
+    assert any("work on a day off (Saturday)" in s.irregular for s in late)
+    open_ = [s for s in february("Jan Kamiński") if not s.settled]
+    assert len(open_) == 1 and "no clock-out" in open_[0].irregular and open_[0].pay is None
+    long_day = [s for s in february("Stefan Braun") if s.irregular]
+    assert [(s.irregular, s.approved) for s in long_day] == [(("end +4:00 from plan",), True)]
+    night = [s for s in february("Lena Vogel") if s.actual_text == "22:00-02:00+1"]
+    assert [b.name for b in night[0].buckets] == ["outside the window"]
+    with pytest.raises(ValidationError) as refused:
+        pay.transfer(hr, "2026-02-01", "2026-02-28", dry_run=True)
+    roof = "(RV-01 Riverside apartments – shell and core)"
+    assert [problem.message for problem in refused.value.problems] == [
+        f"Krzysztof Wójcik 2026-02-07 {roof}: work on a day off (Saturday); not approved",
+        f"Marek Dąbrowski 2026-02-03 {roof}: start +0:50 from plan; not approved",
+        f"Marek Dąbrowski 2026-02-07 {roof}: work on a day off (Saturday); not approved",
+        f"Jan Kamiński 2026-02-04 {roof}: not settled (no actual end)",
+    ]
+    march = pay.period(hr, str(people["Krzysztof Wójcik"]), "2026-03-01", "2026-03-31").shifts
+    assert all(s.settled and not s.approved for s in march if s.shift_date < TODAY)
+    assert all(not s.settled for s in march if s.shift_date >= TODAY)
+    assert any(s.shift_date > TODAY for s in march)
+    leader = services.auth.login("krzysztof.wojcik@northwind.example", DEMO_PASSWORD)
+    assert {s.employee for s in pay.crew_day(leader)} == {
+        "Krzysztof Wójcik",
+        "Marek Dąbrowski",
+        "Jan Kamiński",
+        "Dawid Szymański",
+    }
+    # the depot's settled shifts are labour of its balance; those not settled are named
+    accountant = services.auth.login("helga.schroeder@northwind.example", DEMO_PASSWORD)
+    depot = services.projects.suggest(accountant, "DM-01", "partial")
+    assert any(note.startswith("Labour includes") for note in depot.notes)
+    assert any("work shifts not settled yet" in note for note in depot.notes)
+
+
+def test_the_crews_at_scale_are_priced_as_the_service_prices_them(
+    services: Services, demo: DemoResult
+) -> None:
+    """Every shift not transferred, priced again by the service's own rule, keeps its pay."""
+    from tektoro_tui.services.payroll import rules as pay_rules
+
+    columns = ("rate_cents", "standard_minutes", "over_day_minutes", "outside_window_minutes",
+               "standard_cents", "over_day_cents", "outside_cents", "pay_cents")  # fmt: skip
+    with services.db.write() as session:
+        shifts = list(
+            session.execute(
+                select(m.WorkShift).where(m.WorkShift.payroll_period_id.is_(None))  # type: ignore[union-attr]
+            ).scalars()
+        )
+        kept = {s.id: tuple(getattr(s, c) for c in columns) for s in shifts}
+        days: dict[int, set[date]] = {}
+        for shift in shifts:
+            days.setdefault(shift.employee_id, set()).add(shift.shift_date)
+        for employee, dates in days.items():
+            pay_rules.reprice(session, employee, dates)
+        again = {s.id: tuple(getattr(s, c) for c in columns) for s in shifts}
+        session.rollback()
+    assert len(days) == demo.finance["crew_members"]
+    assert sum(1 for values in kept.values() if values[-1] is not None) > 100
+    assert again == kept

@@ -109,7 +109,7 @@ def buckets(view) -> dict[str, tuple[int, Money]]:  # type: ignore[no-untyped-de
 
 def assert_check(services: Services) -> None:
     report = run_check(services.db)
-    assert report.ok, [(r.name, r.problems[:3]) for r in report.results if not r.ok]
+    assert report.ok, report.lines()
 
 
 # --- the pay of a day, by hand ---------------------------------------------------------------

@@ -30,6 +30,7 @@ IMMUTABILITY_GUARDS = "immutability guards"
 TIME_SUMMARY = "daily time summary"
 PROJECT_SETTLEMENTS = "project settlements"
 SUBCONTRACTS = "subcontracts"
+PAYROLL = "payroll"
 
 INVARIANTS: tuple[str, ...] = (
     INVOICE_NUMBERING,
@@ -43,6 +44,7 @@ INVARIANTS: tuple[str, ...] = (
     TIME_SUMMARY,
     PROJECT_SETTLEMENTS,
     SUBCONTRACTS,
+    PAYROLL,
 )
 """The invariants in the order they are checked and reported."""
 

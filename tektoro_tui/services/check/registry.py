@@ -14,6 +14,7 @@ from . import (
     guards,
     numbering,
     payments,
+    payroll,
     projects,
     seals,
     subcontracts,
@@ -34,6 +35,7 @@ RULES: tuple[Rule, ...] = (
     *time_summary.RULES,
     *projects.RULES,
     *subcontracts.RULES,
+    *payroll.RULES,
 )
 """All the rules, in the order they run (the families in the order of INVARIANTS)."""
 

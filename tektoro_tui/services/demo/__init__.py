@@ -12,6 +12,8 @@ Modules, in the order :func:`build_demo` uses them:
   (:mod:`.bulk` holds the loader and the daily-summary trigger handling);
 - :mod:`.contractors` – compliance documents and contractor master invoices, generated,
   approved and paid through the services;
+- :mod:`.crews` – HR, the field crews' pay terms, three months of work shifts, the oldest
+  month transferred to accounting (in bulk at scale, priced by the payroll service's rule);
 - :mod:`.clients` – the payment-terms library; client invoices issued, sent and paid through
   the services;
 - :mod:`.result` – what was made, printable for the command line.

@@ -15,6 +15,7 @@ from .cast import ACTIVITIES, ADMIN, CLIENTS, DEMO_PASSWORD, ORGANISATION, PROJE
 from .clients import ClientBilling
 from .construction import ConstructionBooks
 from .contractors import ContractorBooks
+from .crews import CrewBooks
 from .history import BulkHistory, HistoryStats
 from .people import set_up_firm
 from .result import DemoLogin, DemoResult, Progress
@@ -32,7 +33,7 @@ def build_demo(
 
     The people and presets first, then the year of time cards in bulk, then what the firm
     did with money (contractor master invoices, the construction projects settled by
-    invoices, client invoices) through the services.
+    invoices, the field crews' pay, client invoices) through the services.
 
     Args:
         services: the services of the (empty) database to fill.
@@ -65,7 +66,9 @@ def build_demo(
     last_day = billing.first_issue_day() or office_day
     books_of_sites = ConstructionBooks(services, firm, last_day, entries, say)
     construction = books_of_sites.run()
-    logins = [*logins, *books_of_sites.logins]
+    crews = CrewBooks(services, firm, books_of_sites.projects, office_day, entries, say)
+    finance |= crews.run()
+    logins = [*logins, *books_of_sites.logins, *crews.logins]
     cards = construction["settled_time_cards"]
     stats.statuses[TimeEntryStatus.APPROVED.value] = stats.statuses.get("approved", 0) + cards
     stats.pay[PayStatus.UNPAID.value] = stats.pay.get(PayStatus.UNPAID.value, 0) + cards

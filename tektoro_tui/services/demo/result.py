@@ -83,6 +83,15 @@ class DemoResult:
         issued = counts.get("client_invoices", 0)
         paid = counts.get("client_invoices_paid", 0)
         partly = counts.get("client_invoices_partially_paid", 0)
+        crews = (
+            [
+                f"Crew pay: {counts['crew_members']} crew members, "
+                f"{counts.get('work_shifts', 0):,} work shifts, "
+                f"{counts.get('payroll_periods', 0)} periods transferred to accounting."
+            ]
+            if counts.get("crew_members")
+            else []
+        )
         return [
             f"Client invoices: {issued} issued ({paid} paid, {partly} partially paid, "
             f"{issued - paid - partly} unpaid; {counts.get('client_invoices_sent', 0)} marked "
@@ -91,6 +100,7 @@ class DemoResult:
             f"{counts.get('payments', 0)} payments; "
             f"{counts.get('payment_terms', 0)} payment-terms templates; "
             f"{counts.get('compliance_documents', 0)} compliance documents.",
+            *crews,
         ]
 
 

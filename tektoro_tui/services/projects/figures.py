@@ -13,6 +13,8 @@ What counts where (DESIGN.md §9):
   suggestion it is what the time is billed at: the value of the approved billable entries.
   Both are read from the daily time summary (``time_day_total``, kept by triggers and
   re-derived by ``check``), so a project's year of entries is a few hundred summary rows.
+  The crews' settled work shifts (approved or transferred to accounting) add their pay to
+  both (``payroll.rules.labour_sums``); a shift not settled yet is left out and counted.
 * *Costs* by type from the cost register; *subcontracts* are what the project's
   subcontractors were paid: the settlement stages of its agreements.
 """
@@ -364,15 +366,18 @@ def labour_costs(session: Session, project_ids: Sequence[int]) -> dict[int, int]
 def balance_costs(
     session: Session, project_ids: Sequence[int], currency: str
 ) -> dict[int, dict[str, Money]]:
-    """Each project's costs by the balance's kinds (labour and the register's types)."""
+    """Each project's costs by the balance's kinds (labour, the crews' settled shifts among
+    it, and the register's types)."""
+    from ..payroll.rules import labour_sums
     from ..subcontracts.rules import settled_sums
 
     registers = cost_sums(session, project_ids)
     labour = labour_costs(session, project_ids)
+    crews, _unsettled = labour_sums(session, project_ids)
     subcontracts = settled_sums(session, project_ids)
     out: dict[int, dict[str, Money]] = {}
     for pid in project_ids:
-        kinds = {"labour": Money(labour.get(pid, 0), currency)}
+        kinds = {"labour": Money(labour.get(pid, 0) + crews.get(pid, 0), currency)}
         for kind, cents in registers.get(pid, {}).items():
             kinds[COST_KIND_OF_TYPE[kind]] = Money(cents, currency)
         if pid in subcontracts:
@@ -466,6 +471,8 @@ def monthly(session: Session, project_id: int, currency: str) -> list[tuple[str,
         .group_by(year, month)
     ).all():
         costs[f"{int(y):04d}-{int(mo):02d}"] += divide_to_int(int(raw or 0), 60)
+    for key, pay in crew_labour_by_month(session, project_id).items():
+        costs[key] += pay
     stage = m.SubcontractSettlement
     year, month = extract("year", stage.settled_on), extract("month", stage.settled_on)
     for y, mo, paid in session.execute(
@@ -480,6 +487,25 @@ def monthly(session: Session, project_id: int, currency: str) -> list[tuple[str,
         (key, Money(invoiced.get(key, 0), currency), Money(costs.get(key, 0), currency))
         for key in months
     ]
+
+
+def crew_labour_by_month(session: Session, project_id: int) -> dict[str, int]:
+    """The pay of the project's settled work shifts (approved or transferred to accounting,
+    the shifts ``payroll.rules.labour_sums`` counts) per month of their dates (YYYY-MM)."""
+    shift = m.WorkShift
+    year, month = extract("year", shift.shift_date), extract("month", shift.shift_date)
+    settled = or_(
+        shift.approved_at.is_not(None),  # type: ignore[union-attr]
+        shift.payroll_period_id.is_not(None),  # type: ignore[union-attr]
+    )
+    return {
+        f"{int(y):04d}-{int(mo):02d}": int(pay)
+        for y, mo, pay in session.execute(
+            select(year, month, func.sum(shift.pay_cents))
+            .where(shift.project_id == project_id, settled, shift.pay_cents.is_not(None))  # type: ignore[union-attr]
+            .group_by(year, month)
+        ).all()
+    }
 
 
 def contract_problems(

@@ -75,6 +75,7 @@ from ..invoicing.numbering import series_row
 from ..invoicing.payments import apply_payment
 from ..invoicing.read_models import audit_image
 from ..invoicing.views import PaymentForm
+from ..payroll.rules import labour_sums
 from ..subcontracts.rules import settled_sums
 from . import figures as f
 from .views import (
@@ -810,19 +811,26 @@ def _explained(
         changes = Money(f.approved_changes(session, [pid]).get(pid, 0), currency)
         return fixed_suggestion(contract, changes, settled), ()
     labour, minutes, entries = f.billed_labour(session, pid, start, end)
+    shift_pay, shifts_left_out = labour_sums(session, [pid], date_from=start, date_to=end)
+    crews, unsettled = shift_pay.get(pid, 0), shifts_left_out.get(pid, 0)
     costs = f.cost_sums(session, [pid], date_from=start, date_to=end).get(pid, {})
     subcontracts = settled_sums(session, [pid], date_from=start, date_to=end).get(pid, 0)
     in_period = (
         settled if start is None else f.settled_invoices(session, pid, currency, since=start)
     )
     suggestion = time_and_material_suggestion(
-        labour=Money(labour, currency),
+        labour=Money(labour + crews, currency),
         materials=Money(costs.get("material", 0), currency),
         other_labour=Money(costs.get("salary", 0) + subcontracts, currency),
         other_costs=Money(costs.get("equipment", 0) + costs.get("other", 0), currency),
         invoices=in_period,
     )
     notes = [f"Labour: {entries} approved billable entries, {_hours(minutes)} h"]
+    if crews:
+        notes.append(
+            f"Labour includes {Money(crews, currency).format()} of the crews' settled work "
+            "shifts (approved or transferred to accounting, dated in the period)"
+        )
     if subcontracts:
         notes.append(
             f"Other labour includes {Money(subcontracts, currency).format()} paid to "
@@ -833,6 +841,11 @@ def _explained(
         notes.append(
             f"Left out: {waiting} entries ({_hours(waiting_minutes)} h) not approved yet; "
             "they count in a later settlement once approved"
+        )
+    if unsettled:
+        notes.append(
+            f"Left out: {unsettled} work shift{'s' if unsettled != 1 else ''} not settled yet "
+            "(open, irregular or not approved); they count in a later settlement once settled"
         )
     return suggestion, tuple(notes)
 

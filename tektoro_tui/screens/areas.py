@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from ..domain.permissions import Perm
+from ..domain.permissions import OUTSIDERS, Perm
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -32,9 +32,14 @@ class Area:
     needs_any: tuple[Perm, ...] = ()
     words: str = ""
     """More words the command palette finds the area by (what a bookkeeper would type)."""
+    firm_only: bool = False
+    """Offered only to the firm's own people, never to a client's user or a foreman."""
 
     def open_to(self, actor: Actor) -> bool:
-        """Whether ``actor``'s role is offered this area (any of ``needs_any``, or nothing)."""
+        """Whether ``actor``'s role is offered this area (any of ``needs_any``, or nothing;
+        with ``firm_only``, nobody from outside the firm)."""
+        if self.firm_only and actor.role in OUTSIDERS:
+            return False
         return not self.needs_any or any(actor.may(perm) for perm in self.needs_any)
 
     def screen_class(self) -> type[AreaScreen]:
@@ -186,6 +191,17 @@ AREAS: tuple[Area, ...] = (
         "SubcontractsScreen",
         (Perm.SUBCONTRACT_CREATE, Perm.SUBCONTRACT_SETTLE, Perm.SUBCONTRACT_REPORT),
         words="subcontractors agreements foremen crews daily reports work schedule settle",
+    ),
+    Area(
+        "pay",
+        "Pay",
+        "Pay",
+        "y",
+        "Crew pay: work shifts day by day, approval, transfer to accounting; your own pay",
+        "pay",
+        "PayScreen",
+        words="payroll wages salary shifts clock remuneration crew settle month transfer",
+        firm_only=True,
     ),
     Area(
         "metrics",

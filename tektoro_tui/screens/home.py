@@ -16,10 +16,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..domain.permissions import Perm, Role
+from ..domain.permissions import OUTSIDERS, Perm, Role
 from ..domain.wording import sentence
+from ..errors import Problem
 from ..services.administration.views import HomeSummary
 from ..services.contractor_invoices.views import MasterInvoiceView
+from ..services.payroll.views import ShiftView
 from ..widgets import keymap
 from ..widgets.dashboard_admin import AdminPanel
 from ..widgets.dashboard_client import ClientPanel
@@ -35,9 +37,14 @@ from ..widgets.dashboard_manager import (
     period_bounds,
     period_modal,
 )
+from ..widgets.dashboard_pay import OwnPay, OwnPayPanel, read_own_pay
+from ..widgets.dialogs.confirm import YesNoDialog
+from ..widgets.dialogs.form import FormModal
+from ..widgets.pay_forms import ClockInDraft, Options, clock_in_modal
 from .areas import areas_for
-from .base import AreaScreen, call_service, edit_in_form
+from .base import AreaScreen, call_service, edit_in_form, push_dialog
 from .messages import AreaWanted, OrganisationNamed
+from .pay_batch import work_choices
 
 PANELS: dict[str, type[DashboardPanel[Any]]] = {
     "administrator": AdminPanel,
@@ -69,7 +76,9 @@ class HomeScreen(AreaScreen):
         "Administrators: invoiced, paid, outstanding and overdue, contractors' master "
         "invoices, compliance; g generates a contractor's master invoice. Clients: your balance, "
         "open invoices, work being billed and projects. Foremen: your crews' agreements, the "
-        "next planned day and the days still to report. The figures update by themselves. "
+        "next planned day and the days still to report. Everyone on the payroll sees this "
+        "month's working days with their pay; I clocks in (asking for the project), O clocks "
+        "out. The figures update by themselves. "
         "Open any screen from the menu (arrows and Enter), with Ctrl+G and its letter, or by "
         "name with Ctrl+P. A warning shows while code presets are missing."
     )
@@ -77,6 +86,8 @@ class HomeScreen(AreaScreen):
         Binding(keymap.PERIOD, "next_period", "Period"),
         Binding(keymap.PERIOD_DATES, "choose_period", "Dates"),
         Binding(keymap.GENERATE, "generate", "Generate"),
+        Binding(keymap.CLOCK_IN, "clock_in", "Clock in"),
+        Binding(keymap.CLOCK_OUT, "clock_out", "Clock out"),
     ]
     DEFAULT_CSS = """
     HomeScreen {
@@ -131,6 +142,9 @@ class HomeScreen(AreaScreen):
             "contractor_document",
             "work_schedule",
             "daily_report",
+            "work_shift",
+            "employee_pay",
+            "payroll_period",
         }
     )
 
@@ -144,6 +158,9 @@ class HomeScreen(AreaScreen):
         self.manager_period = MANAGER_PERIODS[0]
         self.manager_dates: PeriodDraft | None = None
         """The dates typed for the manager's period (while ``manager_period`` is chosen)."""
+        self.on_payroll = self.actor.role not in OUTSIDERS
+        """Whether the user may have pay of their own (the firm's people)."""
+        self.own_pay: OwnPay | None = None
 
     def compose_body(self) -> ComposeResult:
         """Greeting, warnings, the role's dashboard and the menu."""
@@ -153,7 +170,13 @@ class HomeScreen(AreaScreen):
             yield Static("", id="missing", markup=False)
         with Horizontal(id="home-panels"):
             with VerticalScroll(id="dashboard-scroll"):
+                # one's own pay first for staff; after the firm's figures for the office
+                own_first = self.kind == "contractor"
+                if self.on_payroll and own_first:
+                    yield OwnPayPanel(id="own-pay", classes="panel")
                 yield PANELS[self.kind](id="dashboard", classes="panel")
+                if self.on_payroll and not own_first:
+                    yield OwnPayPanel(id="own-pay", classes="panel")
             with Vertical(id="menu-box", classes="panel"):
                 yield Label("Go to · Ctrl+G", classes="panel-title")
                 yield OptionList(*self._menu_options(), id="menu")
@@ -181,6 +204,7 @@ class HomeScreen(AreaScreen):
         """Shown again, or another session changed something Home shows: read it again."""
         self.load_summary()
         self.load_dashboard()
+        self.load_own_pay()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The period key for contractors and managers, the generator for administrators."""
@@ -190,6 +214,9 @@ class HomeScreen(AreaScreen):
             return self.kind == "manager"
         if action == "generate":
             return self.kind == "administrator" and self.actor.may(Perm.CONTRACTOR_INVOICES)
+        if action in ("clock_in", "clock_out"):
+            own = self.own_pay
+            return own is not None and (own.running is None) == (action == "clock_in")
         return True
 
     # --- loading -----------------------------------------------------------------------------
@@ -244,6 +271,22 @@ class HomeScreen(AreaScreen):
             return dashboards.manager(actor, date_from=start, date_to=end)
         return dashboards.contractor(actor, period=self.contractor_period)
 
+    def load_own_pay(self) -> None:
+        """Fetch this month's own days and the clock's state in a worker."""
+        if self.on_payroll:
+            call_service(
+                self,
+                lambda: read_own_pay(self.services, self.actor),
+                self._show_own_pay,
+                group="own-pay",
+                exclusive=True,
+            )
+
+    def _show_own_pay(self, own: OwnPay | None) -> None:
+        self.own_pay = own
+        self.query_one(OwnPayPanel).show(own)
+        self.refresh_bindings()
+
     # --- actions -----------------------------------------------------------------------------
 
     def action_next_period(self) -> None:
@@ -292,6 +335,61 @@ class HomeScreen(AreaScreen):
             markup=False,
         )
         self.load_dashboard()
+
+    def action_clock_in(self) -> None:
+        """I: start the working day now, on the project chosen."""
+
+        def open_form(choices: tuple[Options, Options]) -> None:
+            def make_form(
+                draft: ClockInDraft, problems: tuple[Problem, ...]
+            ) -> FormModal[ClockInDraft]:
+                return clock_in_modal(*choices, draft, problems)
+
+            def save(draft: ClockInDraft) -> ShiftView:
+                return self.services.payroll.clock_in(self.actor, draft.project, draft.work_type)
+
+            edit_in_form(self, make_form, ClockInDraft(), save, self._clocked_in)
+
+        call_service(self, lambda: work_choices(self.services, self.actor), open_form)
+
+    def _clocked_in(self, shift: ShiftView) -> None:
+        marks = f" Marked: {'; '.join(shift.irregular)}." if shift.irregular else ""
+        self.notify(
+            f"Clocked in at {shift.actual_text.rstrip('-')} on {shift.project}.{marks}",
+            title="Clocked in",
+            timeout=6,
+            markup=False,
+        )
+        self.load_own_pay()
+
+    def action_clock_out(self) -> None:
+        """O: end the running shift now, after asking."""
+        own = self.own_pay
+        running = own.running if own else None
+        if running is None:
+            return
+        question = (
+            f"Clock out now? You clocked in at {running.actual_text.rstrip('-')} on "
+            f"{running.shift_date.isoformat()} ({running.project})."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                call_service(
+                    self, lambda: self.services.payroll.clock_out(self.actor), self._clocked_out
+                )
+
+        push_dialog(self, YesNoDialog("Clock out", question, "Clock out"), answered)
+
+    def _clocked_out(self, shift: ShiftView) -> None:
+        pay = f", {shift.pay}" if shift.pay is not None else ""
+        self.notify(
+            f"Clocked out: {shift.actual_text} on {shift.project}{pay}.",
+            title="Clocked out",
+            timeout=6,
+            markup=False,
+        )
+        self.load_own_pay()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Open the chosen screen."""

@@ -79,6 +79,7 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
             FieldSpec("day_length", "Standard day length", placeholder="8:00"),
             FieldSpec("overtime_over_day", "Overtime over day length %"),
             FieldSpec("overtime_outside_window", "Overtime outside window %"),
+            FieldSpec("default_lunch", "Default lunch break (minutes)", placeholder="0 to 240"),
             FieldSpec("work_date_window_days", "Work dates within (days of today)"),
             FieldSpec("working_weekdays", "Working weekdays", placeholder="Mon-Fri"),
             FieldSpec(
@@ -125,7 +126,8 @@ class SettingsScreen(UnsavedChanges, AreaScreen):
     TITLE_TEXT = "Organisation settings"
     HELP = (
         "Company details, invoicing and VAT (with the payment terms a new draft invoice "
-        "starts with), the working-time window and overtime, the e-mail server and the period "
+        "starts with), the working-time window, day length, overtime % rates, default lunch "
+        "break, working weekdays and holidays of crew pay, the e-mail server and the period "
         "lock. Save (Ctrl+S) checks every field at once and marks each wrong one; nothing is "
         "saved until all are right. Leaving with changes that are not saved asks first. The "
         "SMTP password is kept in the system keyring, set separately with F2."

@@ -1,5 +1,6 @@
 """Users and staff: the people this user may see, their invitations, and (for user managers)
-creating, editing and deactivating accounts."""
+creating, editing and deactivating accounts; the HR tab shows the highlighted person's pay
+terms, saved from a date by HR and the administrator."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import DataTable, Input, Label, TabbedContent, TabPane
 
 from ..domain.permissions import Perm, can_invite
 from ..domain.wording import sentence
@@ -22,6 +23,7 @@ from ..widgets.formatting import active_label, moment, money, yes_no
 from ..widgets.keyed_table import KeyedTable
 from ..widgets.paged_table import PagedTable
 from .base import AreaScreen, call_service, edit_in_form, push_dialog
+from .pay_terms_pane import PayTermsPane
 from .user_forms import (
     InvitationDraft,
     UserChoices,
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
     from ..services.hub import Services
 
 ALL_PAGES = 500
+TABS = (("people", "People"), ("hr", "HR"))
+PEOPLE_ACTIONS = frozenset({"new_user", "edit_user", "toggle_active", "search"})
 
 
 class UsersScreen(AreaScreen):
@@ -47,7 +51,11 @@ class UsersScreen(AreaScreen):
         "Everyone you may see: all users for user managers, otherwise yourself and your "
         "direct staff. i invites people into your staff group with a single-use code. User "
         "managers create users with n (crew may have no login), edit them with e or Enter, "
-        "and deactivate or reactivate them with d (after asking). / searches."
+        "and deactivate or reactivate them with d (after asking). / searches. The HR tab "
+        "(2) shows the pay terms of the person highlighted on the People tab (1): their "
+        "standard hourly rate, own % rates, rates by type of work, external or not, each from "
+        "a date; HR and the administrator save terms from a new date with n and change the "
+        "highlighted ones with e."
     )
     BINDINGS = [
         Binding(keymap.NEW, "new_user", "New user"),
@@ -55,6 +63,12 @@ class UsersScreen(AreaScreen):
         Binding(keymap.ACTIVATE, "toggle_active", "(De)activate"),
         Binding(keymap.INVITE, "invite", "Invite"),
         Binding(keymap.SEARCH, "search", "Search", show=False),
+        Binding(keymap.NEW, "new", "New terms"),
+        Binding(keymap.EDIT, "edit", "Edit terms"),
+        *[
+            Binding(keymap.TABS[number - 1], f"show_tab('{key}')", f"{title} tab", show=False)
+            for number, (key, title) in enumerate(TABS, start=1)
+        ],
     ]
     DEFAULT_CSS = """
     UsersScreen {
@@ -64,10 +78,17 @@ class UsersScreen(AreaScreen):
         #invitations {
             height: 7;
         }
+        TabbedContent, TabbedContent > ContentSwitcher {
+            height: 1fr;
+        }
+        TabPane {
+            padding: 0;
+            height: 1fr;
+        }
     }
     """
 
-    REFRESH_ON: ClassVar[frozenset[str]] = frozenset({"user", "invitation"})
+    REFRESH_ON: ClassVar[frozenset[str]] = frozenset({"user", "invitation", "employee_pay"})
 
     def __init__(self, services: Services, actor: Actor) -> None:
         """The users screen acting as ``actor``."""
@@ -75,27 +96,72 @@ class UsersScreen(AreaScreen):
         self._users: dict[int, UserView] = {}
 
     def compose_body(self) -> ComposeResult:
-        """Search box, users table and invitations table."""
-        yield Input(placeholder="Search by name or e-mail  (/)", id="search", compact=True)
-        yield PagedTable(
-            ("Name", "E-mail", "Role", "Status", "Supervisor", "Company", "Pay rate", "Login"),
-            id="users",
-        )
-        if self._may_invite:
-            yield Label("Invitations sent", id="invitations-title", classes="section-title")
-            yield KeyedTable(id="invitations", cursor_type="row", zebra_stripes=True)
+        """The People tab (search box, users table, invitations) and the HR tab."""
+        with TabbedContent(initial="people"):
+            with TabPane("People", id="people"):
+                yield Input(placeholder="Search by name or e-mail  (/)", id="search", compact=True)
+                yield PagedTable(
+                    (
+                        "Name", "E-mail", "Role", "Status", "Supervisor", "Company",
+                        "Pay rate", "Login",
+                    ),
+                    id="users",
+                )  # fmt: skip
+                if self._may_invite:
+                    yield Label("Invitations sent", id="invitations-title", classes="section-title")
+                    yield KeyedTable(id="invitations", cursor_type="row", zebra_stripes=True)
+            with TabPane("HR", id="hr"):
+                yield PayTermsPane(self.services, self.actor, id="hr-pane")
 
     @property
     def _may_invite(self) -> bool:
         return can_invite(self.actor.role) and self.actor.may(Perm.STAFF_INVITE)
 
+    @property
+    def tab(self) -> str:
+        """The open tab."""
+        tabs = self.query(TabbedContent)
+        return (tabs.first().active if tabs else "") or "people"
+
+    @property
+    def hr_pane(self) -> PayTermsPane:
+        """The HR tab's pay terms."""
+        return self.query_one(PayTermsPane)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Show the write keys only to those who may use them."""
+        """Show the write keys only to those who may use them, each on its tab."""
+        if action in PEOPLE_ACTIONS and self.tab != "people":
+            return False
         if action in ("new_user", "edit_user", "toggle_active"):
             return self.actor.may(Perm.USERS_MANAGE)
         if action == "invite":
             return self._may_invite
+        if action in ("new", "edit"):
+            pane = self.hr_pane
+            shown = pane.terms is not None and (action == "new" or bool(pane.terms))
+            return self.tab == "hr" and pane.may_edit and shown
         return True
+
+    def action_show_tab(self, key: str) -> None:
+        """Switch to the tab ``key``."""
+        self.query_one(TabbedContent).active = key
+
+    def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
+        """The HR tab reads the pay terms of the person highlighted on the People tab."""
+        if self.tab == "hr":
+            self.hr_pane.show_for(self._current())
+            self.hr_pane.focus_list()
+        else:
+            self.users_table.focus()
+        self.refresh_bindings()
+
+    def action_new(self) -> None:
+        """n on the HR tab: pay terms from a new date."""
+        self.hr_pane.new_terms()
+
+    def action_edit(self) -> None:
+        """e on the HR tab: change the highlighted pay terms."""
+        self.hr_pane.edit_terms()
 
     def on_mount(self) -> None:
         """Load the first page of users and the invitations."""
@@ -134,6 +200,8 @@ class UsersScreen(AreaScreen):
         self.refresh_users()
         if self._may_invite:
             self.load_invitations()
+        if self.tab == "hr":
+            self.hr_pane.reload()
 
     def refresh_users(self) -> None:
         """Read the users shown again for the same search, in place."""

@@ -71,6 +71,10 @@ NOTICE_90 = "9"
 REGISTER = "ctrl+r"
 CONFIRM = "enter"
 RECORD_EXTERNAL = "t"
+PLAN = "N"
+FILL = "F"
+CLOCK_IN = "I"
+CLOCK_OUT = "O"
 TABS = ("1", "2", "3", "4", "5")
 
 # --- inside a dialog ---------------------------------------------------------------------------
@@ -119,6 +123,7 @@ SCREEN_KEYS: tuple[KeyMeaning, ...] = (
         "new_user",
         "expense",
     ),
+    _meaning(PLAN, "New for many: plan work shifts for a crew over a range of days", "plan"),
     _meaning(EDIT, "Edit the highlighted record (Enter does too)", "edit", "edit_user"),
     _meaning(
         DELETE,
@@ -185,7 +190,16 @@ SCREEN_KEYS: tuple[KeyMeaning, ...] = (
     _meaning(RELEASE, "Release the marked WIP back to unallocated", "release"),
     _meaning(SAVE, "Save the form", "save", "create_account", "create"),
     _meaning(RELOAD, "Read again", "reload"),
-    _meaning(FINISH, "The last step: process WIP, create the invoice", "process", "create_invoice"),
+    _meaning(
+        FINISH,
+        "The last step: process WIP, create the invoice, transfer pay to accounting",
+        "process",
+        "create_invoice",
+        "transfer",
+    ),
+    _meaning(FILL, "Fill the blanks of past work shifts from their plan (a dry run first)", "fill"),
+    _meaning(CLOCK_IN, "Clock in: start your working day on a project", "clock_in"),
+    _meaning(CLOCK_OUT, "Clock out: end your running work shift (asks first)", "clock_out"),
     _meaning(GENERATE, "Generate a master invoice", "generate"),
     _meaning(BOOK, "Book a paid invoice", "book"),
     _meaning(SEND, "Mark the invoice sent (and e-mail it), after asking", "send"),
@@ -367,5 +381,10 @@ ACTION_WORDS: dict[str, str] = {
     "notice": "overdue notice reminder dunning late 60 90",
     "reset_role": "reset role default permissions",
     "show_tab": "tab",
+    "plan": "plan schedule shifts crew roster week range",
+    "fill": "fill batch missing end clock-out as planned settle shifts",
+    "transfer": "transfer payroll accounting lock close month salary pay",
+    "clock_in": "clock in start work shift arrive punch in",
+    "clock_out": "clock out end work shift leave punch out",
 }
 """Words a bookkeeper may type into the command palette for each action (besides its name)."""

@@ -8,8 +8,11 @@ import pytest
 
 from tektoro_tui.domain.permissions import DEFAULT_MATRIX, Perm, Role
 from tektoro_tui.errors import PermissionDenied, ValidationError
+from tektoro_tui.services.administration.presets import CompanyForm, ProjectForm
+from tektoro_tui.services.administration.settings import SettingsForm
 from tektoro_tui.services.base import Actor
 from tektoro_tui.services.hub import Services
+from tektoro_tui.services.payroll.views import ShiftForm, TermsForm
 from tests.builders import join
 
 
@@ -53,6 +56,40 @@ def test_bad_settings_name_every_field_and_change_nothing(services: Services, ad
     fields = {p.field for p in caught.value.problems}
     assert fields == {"name", "timezone", "workday_end", "default_vat", "smtp_port", "currency"}
     assert services.settings.get(admin) == before
+
+
+def test_the_default_lunch_break_is_a_setting(services: Services, admin: Actor) -> None:
+    """A new firm's shifts have no lunch break unless one is set; 30 minutes saved is the lunch
+    the settings form shows and a new work shift takes; 0 to 240 minutes, named when wrong."""
+    view = services.settings.get(admin)
+    assert view.default_lunch_minutes == 0
+    assert services.settings.form_for(view).default_lunch == "0"
+    saved = services.settings.update(admin, SettingsForm(default_lunch="30"))
+    assert saved.default_lunch_minutes == 30
+    assert services.settings.form_for(saved).default_lunch == "30"
+    for wrong in ("241", "-1", "half an hour", "", "1.5"):
+        with pytest.raises(ValidationError) as caught:
+            services.settings.update(admin, SettingsForm(default_lunch=wrong))
+        assert [p.field for p in caught.value.problems] == ["default_lunch"], wrong
+    assert services.settings.get(admin).default_lunch_minutes == 30
+    client = services.presets.save_company(admin, CompanyForm(name="Acme Build")).id
+    services.presets.save_project(admin, ProjectForm("Warehouse", client))
+    services.payroll.set_terms(
+        admin, admin.user_id, TermsForm(effective_from="2026-01-01", hourly_rate="40")
+    )
+    shift = services.payroll.add(
+        admin,
+        ShiftForm(
+            employees=admin.email,
+            project="Warehouse",
+            shift_date="2026-03-02",
+            planned_start="07:00",
+            planned_end="15:30",
+        ),
+    )
+    assert shift.lunch_minutes == 30
+    saved = services.settings.update(admin, SettingsForm(default_lunch="240"))
+    assert saved.default_lunch_minutes == 240
 
 
 def test_smtp_password_without_keyring_gives_advice(services: Services, admin: Actor) -> None:

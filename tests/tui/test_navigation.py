@@ -52,7 +52,7 @@ async def test_go_to_lists_the_screens_the_user_may_open_and_escape_stays(
         assert isinstance(app.screen, GoToDialog)
         listed = app.screen.query_one(OptionList)
         assert listed.get_option_at_index(0).id == "home"
-        assert listed.option_count == 21
+        assert listed.option_count == 22
         await keys(pilot, "escape")
         assert isinstance(app.screen, UsersScreen)
 
@@ -123,6 +123,7 @@ async def test_the_home_menu_opens_the_chosen_screen(stocked_firm: Firm) -> None
             "projects",
             "costs",
             "subcontracts",
+            "pay",
             "metrics",
             "notifications",
             "terms",
@@ -132,7 +133,7 @@ async def test_the_home_menu_opens_the_chosen_screen(stocked_firm: Firm) -> None
             "permissions",
             "settings",
         ]
-        await keys(pilot, *["down"] * 17, "enter")
+        await keys(pilot, *["down"] * 18, "enter")
         assert isinstance(app.screen, PresetsScreen)
 
 

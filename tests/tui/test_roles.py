@@ -39,6 +39,7 @@ async def test_staff_see_no_admin_screens(stocked_firm: Firm) -> None:
             "time_report",
             "approvals",
             "contractor_invoices",
+            "pay",
             "notifications",
             "users",
             "presets",

@@ -19,6 +19,7 @@ from ...domain.values import parse_date
 from ...domain.vat import VatMode
 from ...errors import Problem, ValidationError, shown
 from ..base import Actor, ServiceBase, organisation, row_dict
+from ..payroll.views import MAX_LUNCH_MINUTES
 from ..versions import check_version, locked
 from .views import OrganisationView
 
@@ -63,6 +64,7 @@ class SettingsForm:
     work_date_window_days: str = UNCHANGED
     working_weekdays: str = UNCHANGED  # "Mon-Fri", "Mon Tue Wed Thu Fri Sat" or "1-5"
     holidays: str = UNCHANGED  # one a line: "2026-12-25 Christmas Day"
+    default_lunch: str = UNCHANGED  # minutes of a shift's unpaid lunch break, 0..240
 
 
 MAX_WORK_DATE_WINDOW_DAYS = 3660
@@ -156,6 +158,7 @@ def settings_form_of(
         work_date_window_days=str(source.work_date_window_days),
         working_weekdays=weekdays_text(source.working_weekdays),
         holidays=holidays_text(held),
+        default_lunch=str(source.default_lunch_minutes),
     )
 
 
@@ -328,6 +331,9 @@ def validate_settings(form: SettingsForm) -> dict[str, object]:
         ),
         "working_weekdays": parse_weekdays(check, "working_weekdays", form.working_weekdays),
         "holidays": parse_holidays(check, "holidays", form.holidays or ""),
+        "default_lunch_minutes": check.int_range(
+            "default_lunch", form.default_lunch, 0, MAX_LUNCH_MINUTES
+        ),
     }
     if form.logo_path.strip():
         from pathlib import Path

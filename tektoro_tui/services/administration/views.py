@@ -182,6 +182,7 @@ class OrganisationView:
     version: int = 1  # what the settings form saves against
     working_weekdays: str = "12345"  # ISO weekday numbers, Monday = 1
     holidays: tuple[tuple[date, str], ...] = ()  # the firm's public holidays, by date
+    default_lunch_minutes: int = 0  # a new shift's unpaid lunch break unless one is typed
 
 
 @dataclass(frozen=True)

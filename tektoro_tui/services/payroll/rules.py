@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from ...data import models as m
 from ...domain.pay import (
@@ -288,6 +289,44 @@ def reprice(session: Session, employee_id: int, days: Iterable[date]) -> None:
             price_day(by_day[day], base, book.on(employee_id, day), bool(calendar.day_off(day)))
 
 
+def reprice_open(session: Session) -> list[int]:
+    """Price again every settled shift not transferred, after the organisation's working
+    window, day length, % rates, working weekdays or holidays changed; a shift whose pay
+    changes loses its approval (it must be looked at again). The ids of the changed shifts."""
+    shifts = list(
+        session.execute(
+            select(m.WorkShift)
+            .where(
+                m.WorkShift.payroll_period_id.is_(None),  # type: ignore[union-attr]
+                m.WorkShift.actual_start.is_not(None),  # type: ignore[union-attr]
+            )
+            .order_by(m.WorkShift.employee_id, m.WorkShift.shift_date)
+            .with_for_update()
+        ).scalars()
+    )
+    if not shifts:
+        return []
+    base = org_rules(organisation(session))
+    calendar = Calendar(
+        session, min(x.shift_date for x in shifts), max(x.shift_date for x in shifts)
+    )
+    book = TermsBook(session, {x.employee_id for x in shifts})
+    before = {x.id: x.pay_cents for x in shifts}
+    by_day: dict[tuple[int, date], list[m.WorkShift]] = defaultdict(list)
+    for shift in shifts:
+        by_day[(shift.employee_id, shift.shift_date)].append(shift)
+    for (employee_id, day), rows in by_day.items():
+        price_day(rows, base, book.on(employee_id, day), bool(calendar.day_off(day)))
+    changed = []
+    for shift in shifts:
+        if shift.pay_cents != before[shift.id]:
+            shift.approved_by_id, shift.approved_at = None, None
+            shift.version += 1
+            changed.append(int(shift.id or 0))
+    session.flush()
+    return changed
+
+
 # --- irregularities ----------------------------------------------------------------------------
 
 
@@ -352,6 +391,14 @@ def neighbours_of(
 # --- figures for the projects ------------------------------------------------------------------
 
 
+def settled_shift() -> ColumnElement[bool]:
+    """The shifts whose pay a project counts as labour: approved or transferred."""
+    return or_(
+        m.WorkShift.approved_at.is_not(None),  # type: ignore[union-attr]
+        m.WorkShift.payroll_period_id.is_not(None),  # type: ignore[union-attr]
+    )
+
+
 def labour_sums(
     session: Session,
     project_ids: Sequence[int],
@@ -365,10 +412,7 @@ def labour_sums(
     settled: dict[int, int] = defaultdict(int)
     open_: dict[int, int] = defaultdict(int)
     shift = m.WorkShift
-    done = or_(
-        shift.approved_at.is_not(None),  # type: ignore[union-attr]
-        shift.payroll_period_id.is_not(None),  # type: ignore[union-attr]
-    )
+    done = settled_shift()
     for chunk in chunks(sorted(set(project_ids)), _CHUNK):
         query = (
             select(shift.project_id, done.label("done"), func.sum(shift.pay_cents), func.count())

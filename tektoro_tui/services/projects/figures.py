@@ -492,12 +492,11 @@ def monthly(session: Session, project_id: int, currency: str) -> list[tuple[str,
 def crew_labour_by_month(session: Session, project_id: int) -> dict[str, int]:
     """The pay of the project's settled work shifts (approved or transferred to accounting,
     the shifts ``payroll.rules.labour_sums`` counts) per month of their dates (YYYY-MM)."""
+    from ..payroll.rules import settled_shift
+
     shift = m.WorkShift
     year, month = extract("year", shift.shift_date), extract("month", shift.shift_date)
-    settled = or_(
-        shift.approved_at.is_not(None),  # type: ignore[union-attr]
-        shift.payroll_period_id.is_not(None),  # type: ignore[union-attr]
-    )
+    settled = settled_shift()
     return {
         f"{int(y):04d}-{int(mo):02d}": int(pay)
         for y, mo, pay in session.execute(

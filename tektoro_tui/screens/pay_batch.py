@@ -119,9 +119,11 @@ class PeriodWork:
             screen.tell(f"Nothing to fill: no past shift lacks its {what}.", "Batch fill")
             return
 
+        chosen = tuple(c.shift_id for c in result.changes)
+
         def answered(yes: bool | None) -> None:
-            if yes:
-                call_service(screen, lambda: self._fill(draft), self._filled)
+            if yes:  # exactly the shifts of the dry run shown
+                call_service(screen, lambda: self._fill(draft, chosen), self._filled)
 
         question = LinesQuestion(
             "Batch fill: the dry run",
@@ -133,7 +135,9 @@ class PeriodWork:
         )
         push_dialog(screen, question, answered)
 
-    def _fill(self, draft: FillDraft, *, dry_run: bool = False) -> FillResult:
+    def _fill(
+        self, draft: FillDraft, shift_ids: tuple[int, ...] | None = None, *, dry_run: bool = False
+    ) -> FillResult:
         screen = self.screen
         return screen.services.payroll.fill(
             screen.actor,
@@ -141,6 +145,7 @@ class PeriodWork:
             draft.date_from,
             draft.date_to,
             employee=draft.employee,
+            shift_ids=shift_ids,
             dry_run=dry_run,
         )
 

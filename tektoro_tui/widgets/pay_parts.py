@@ -16,6 +16,7 @@ from ..services.payroll.views import (
     PersonChoice,
     ShiftView,
     TransferResult,
+    range_text,
 )
 from .formatting import hours
 from .printer_detail import amount_cell, clipped
@@ -130,6 +131,16 @@ def day_breakdown(shift: ShiftView) -> str:
             )
         label = "Day's pay"
         lines.append(f"  {label:<51}= {shift.pay.format():>10}")
+        if shift.rate is not None and shift.window_start is not None:
+            window = (
+                "no window (a day off)"
+                if shift.window_start == shift.window_end
+                else f"window {range_text(shift.window_start, shift.window_end)}"
+            )
+            lines.append(
+                f"Priced with {shift.rate.format()}/h, {window}, a day of "
+                f"{hours(shift.day_length or 0)} h"
+            )
     if shift.custom_rates:
         lines.append(
             f"Own % rates: over the day +{percent_text(shift.over_day_bp or 0)} %, outside "

@@ -904,3 +904,43 @@ def test_named_people_days_to_come_and_transferred_days(crew: Crew) -> None:
     pay.transfer(crew.hr, "2026-02-01", "2026-02-28", employee="ewa@example.com")
     again = pay.approve(crew.hr, [view.id])
     assert again.approved == () and again.skipped[0][1] == "transferred to accounting"
+
+
+def test_a_holiday_declared_later_prices_the_open_day_again(crew: Crew) -> None:
+    """Friday 6 March 07:00-15:00 is 320.00 and approved; declared a holiday afterwards it
+    is 8 h outside the window at 80.00 = 640.00, marked and no longer approved. A transferred
+    day keeps its pay (2 February, 320.00)."""
+    pay = crew.services.payroll
+    paid = shift(crew, "2026-02-02", "07:00", "15:00")
+    pay.approve(crew.hr, [paid.id])
+    pay.transfer(crew.hr, "2026-02-01", "2026-02-28")
+    view = shift(crew, "2026-03-06", "07:00", "15:00")
+    pay.approve(crew.hr, [view.id])
+    crew.services.settings.update(
+        crew.admin, SettingsForm(holidays="2026-03-03 Test Day\n2026-03-06 Late Holiday")
+    )
+    again = pay.shift(crew.hr, view.id)
+    assert again.pay == eur("640.00")
+    assert not again.approved
+    assert again.irregular == ("work on a holiday (Late Holiday)",)
+    assert pay.shift(crew.hr, paid.id).pay == eur("320.00")
+    assert_check(crew.services)
+
+
+def test_a_confirmed_fill_writes_only_the_dry_runs_shifts(crew: Crew) -> None:
+    """A shift left open after the dry run was shown is not filled by its confirmation."""
+    open_id, late_id, _empty = _missing_times(crew)
+    pay = crew.services.payroll
+    shown = pay.fill(crew.hr, "end", "2026-03-01", "2026-03-31", dry_run=True)
+    newer = pay.add(
+        crew.hr,
+        ShiftForm(
+            employees="ewa@example.com", project="Office", shift_date="2026-03-09",
+            planned_start="07:00", planned_end="15:00", actual_start="07:00",
+        ),
+    )  # fmt: skip
+    done = pay.fill(
+        crew.hr, "end", "2026-03-01", "2026-03-31", shift_ids=[c.shift_id for c in shown.changes]
+    )
+    assert [c.shift_id for c in done.changes] == [open_id, late_id]
+    assert pay.shift(crew.hr, newer.id).actual_end is None

@@ -111,6 +111,13 @@ class SettingsService(ServiceBase):
             now_held = _holidays(uow.session)
             after = {**row_dict(org), "holidays": holidays_text(now_held)}
             uow.audit("settings.update", "organisation", 1, before, after)
+            if any(before[k] != after[k] for k in _PAY_SETTINGS):
+                # the working time changed: open days are priced again by it
+                from ..payroll.rules import reprice_open
+
+                changed = reprice_open(uow.session)
+                if changed:
+                    uow.audit("work_shift.reprice", "work_shift", None, None, {"shifts": changed})
             return _view(org, now_held)
 
     def set_smtp_password(self, actor: Actor, password: str) -> None:
@@ -119,6 +126,18 @@ class SettingsService(ServiceBase):
             org = organisation(uow.session)
             credentials.store_smtp_password(org.smtp_username, org.smtp_host, password)
             uow.audit("settings.smtp_password", "organisation", 1)
+
+
+_PAY_SETTINGS = (
+    "workday_start_minute",
+    "workday_end_minute",
+    "day_length_minutes",
+    "overtime_over_day_bp",
+    "overtime_outside_window_bp",
+    "working_weekdays",
+    "holidays",
+)
+"""The settings a work shift's pay follows."""
 
 
 def settings_form_of(

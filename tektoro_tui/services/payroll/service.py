@@ -687,6 +687,7 @@ class PayrollService(ServiceBase):
         date_to: str | date,
         *,
         employee: str = "",
+        shift_ids: Sequence[int] | None = None,
         dry_run: bool = False,
     ) -> FillResult:
         """Fill the blanks of past shifts from their plan, the seed's batch method:
@@ -697,7 +698,8 @@ class PayrollService(ServiceBase):
 
         Only shifts whose planned end has passed, not approved and not transferred; each
         change is audited with the before and after. ``dry_run`` writes nothing and shows
-        exactly what would be written.
+        exactly what would be written; ``shift_ids`` (a dry run's) limits the fill to those
+        shifts, so what is confirmed is what is written.
         """
         with self._write(actor, Perm.PAYROLL_SETTLE, dry_run=dry_run) as uow:
             session = uow.session
@@ -720,6 +722,8 @@ class PayrollService(ServiceBase):
             if employee.strip():
                 person = r.find_employee(session, employee)
                 query = query.where(m.WorkShift.employee_id == person.id)
+            if shift_ids is not None:
+                query = query.where(m.WorkShift.id.in_(list(shift_ids)))  # type: ignore[union-attr]
             if chosen == FILL_END:
                 query = query.where(m.WorkShift.actual_start.is_not(None))  # type: ignore[union-attr]
             else:
@@ -1562,6 +1566,10 @@ def _view(
         if settled and visible and x.pay_cents is not None
         else None,
         buckets=buckets,
+        rate=Money(x.rate_cents, currency) if visible and x.rate_cents is not None else None,
+        window_start=x.window_start,
+        window_end=x.window_end,
+        day_length=x.day_length,
         day_off=calendar.day_off(x.shift_date),
         irregular=marks.get(x.id, ()),
         approved=x.approved_at is not None or x.payroll_period_id is not None,

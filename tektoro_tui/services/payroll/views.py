@@ -120,6 +120,10 @@ class ShiftView:
     settled: bool
     pay: Money | None
     buckets: tuple[Bucket, ...]
+    rate: Money | None  # the copy it was priced with (only to who may see its pay)
+    window_start: int | None
+    window_end: int | None
+    day_length: int | None
     day_off: str
     irregular: tuple[str, ...]
     approved: bool

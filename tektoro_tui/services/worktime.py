@@ -3,6 +3,9 @@ types of work, non-standard rates per type of work typed as text, the organisati
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -94,3 +97,21 @@ def clean_rates(
                 check.add(field, f"{shown(name.strip())} is given twice")
             found[ident] = rate.cents
     return found
+
+
+def store_type_rates(
+    session: Session, kept: Iterable[Any], rates: dict[int, int], make: Callable[[int, int], Any]
+) -> None:
+    """Make the stored non-standard rates (rows with ``work_type_id`` and
+    ``hourly_rate_cents``: ``kept``) those of ``rates`` ({work type id: cents}): rows of types
+    no longer named are deleted, the others set, new ones made by ``make(type_id, cents)``."""
+    by_type = {row.work_type_id: row for row in kept}
+    for type_id, row in by_type.items():
+        if type_id not in rates:
+            session.delete(row)
+    for type_id, cents in rates.items():
+        if type_id in by_type:
+            by_type[type_id].hourly_rate_cents = cents
+        else:
+            session.add(make(type_id, cents))
+    session.flush()

@@ -51,7 +51,7 @@ from ..base import (
 )
 from ..projects import figures as pf
 from ..versions import check_version
-from ..worktime import clean_rates, work_type_id, yes_no
+from ..worktime import clean_rates, store_type_rates, work_type_id, yes_no
 from . import rules as r
 from .views import (
     FILL_END,
@@ -519,13 +519,7 @@ class PayrollService(ServiceBase):
                 setattr(row, name, value)
             row.note = reason or ""
             row.approved_by_id, row.approved_at = None, None
-            session.flush()
-            r.reprice(session, row.employee_id, [row.shift_date])
-            uow.audit(
-                "work_shift.edit", "work_shift", row.id, before, row_dict(row),
-                owners=[row.employee_id],
-            )  # fmt: skip
-            return _views(session, [row], row.shift_date, row.shift_date, uow.now, None)[0]
+            return _repriced(uow, row, "work_shift.edit", before)
 
     def delete(
         self, actor: Actor, shift_id: int, reason: str, *, version: int | None = None
@@ -669,13 +663,7 @@ class PayrollService(ServiceBase):
             if row.lunch_minutes >= row.actual_end - row.actual_start:
                 row.lunch_minutes = 0  # a short shift has no lunch break
             row.version += 1
-            session.flush()
-            r.reprice(session, actor.user_id, [row.shift_date])
-            uow.audit(
-                "work_shift.clock_out", "work_shift", row.id, before, row_dict(row),
-                owners=[actor.user_id],
-            )  # fmt: skip
-            return _views(session, [row], row.shift_date, row.shift_date, uow.now, None)[0]
+            return _repriced(uow, row, "work_shift.clock_out", before)
 
     # --- batch fill and approval -------------------------------------------------------------
 
@@ -1349,6 +1337,15 @@ def _new_shift(
     return row
 
 
+def _repriced(uow: Any, row: m.WorkShift, action: str, before: dict[str, Any]) -> ShiftView:
+    """Price the shift's day again after ``row`` changed, audit it, and its view."""
+    session = uow.session
+    session.flush()
+    r.reprice(session, row.employee_id, [row.shift_date])
+    uow.audit(action, "work_shift", row.id, before, row_dict(row), owners=[row.employee_id])
+    return _views(session, [row], row.shift_date, row.shift_date, uow.now, None)[0]
+
+
 def _reprice_new(session: Session, created: Sequence[m.WorkShift]) -> None:
     days: dict[int, set[date]] = defaultdict(set)
     for row in created:
@@ -1388,23 +1385,16 @@ def _reprice_from(uow: Any, employee_id: int, start: date) -> None:
 
 
 def _store_type_rates(session: Session, pay_id: int, rates: dict[int, int]) -> None:
-    kept = {
-        x.work_type_id: x
-        for x in session.execute(
+    store_type_rates(
+        session,
+        session.execute(
             select(m.EmployeePayRate).where(m.EmployeePayRate.pay_id == pay_id)
-        ).scalars()
-    }
-    for type_id, row in kept.items():
-        if type_id not in rates:
-            session.delete(row)
-    for type_id, cents in rates.items():
-        if type_id in kept:
-            kept[type_id].hourly_rate_cents = cents
-        else:
-            session.add(
-                m.EmployeePayRate(pay_id=pay_id, work_type_id=type_id, hourly_rate_cents=cents)
-            )
-    session.flush()
+        ).scalars(),
+        rates,
+        lambda type_id, cents: m.EmployeePayRate(
+            pay_id=pay_id, work_type_id=type_id, hourly_rate_cents=cents
+        ),
+    )
 
 
 def _terms_views(session: Session, employee_id: int) -> tuple[TermsView, ...]:

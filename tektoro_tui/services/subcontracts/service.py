@@ -57,7 +57,7 @@ from ..base import (
 )
 from ..projects import figures as pf
 from ..versions import check_version
-from ..worktime import clean_rates, pay_rules, work_type_id, yes_no
+from ..worktime import clean_rates, pay_rules, store_type_rates, work_type_id, yes_no
 from . import rules as r
 from .views import (
     LATE_MINUTES,
@@ -1301,25 +1301,16 @@ def _clean_agreement(
 def _store_rates(session: Session, agreement_id: int, rates: dict[int, int] | None) -> None:
     if rates is None:
         return
-    kept = {
-        x.work_type_id: x
-        for x in session.execute(
+    store_type_rates(
+        session,
+        session.execute(
             select(m.SubcontractRate).where(m.SubcontractRate.agreement_id == agreement_id)
-        ).scalars()
-    }
-    for type_id, row in kept.items():
-        if type_id not in rates:
-            session.delete(row)
-    for type_id, cents in rates.items():
-        if type_id in kept:
-            kept[type_id].hourly_rate_cents = cents
-        else:
-            session.add(
-                m.SubcontractRate(
-                    agreement_id=agreement_id, work_type_id=type_id, hourly_rate_cents=cents
-                )
-            )
-    session.flush()
+        ).scalars(),
+        rates,
+        lambda type_id, cents: m.SubcontractRate(
+            agreement_id=agreement_id, work_type_id=type_id, hourly_rate_cents=cents
+        ),
+    )
 
 
 def _rates_text(session: Session, agreement_id: int) -> str:

@@ -12,19 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.dom import DOMNode
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from ...errors import Problem
 from ...services.pipeline.views import BatchResult
-from .. import keymap
 from ..calls import push_dialog
 from ..fields import FieldSpec
 from ..key_footer import KeyFooter
 from ..time_entry_table import totals_text
+from .confirm import YesNoScreen
 from .form import FormModal
 
 MAX_SKIPPED_SHOWN = 50
@@ -47,7 +45,7 @@ def outcome_text(verb: str, result: BatchResult) -> str:
     return text
 
 
-class BatchDialog(ModalScreen[bool]):
+class BatchDialog(YesNoScreen):
     """The dry run of a batch action: what will change, the totals, what is skipped and why."""
 
     DEFAULT_CSS = """
@@ -88,12 +86,6 @@ class BatchDialog(ModalScreen[bool]):
     }
     """
 
-    BINDINGS = [
-        Binding(keymap.YES, "answer(True)", "Yes"),
-        Binding(f"{keymap.NO},{keymap.BACK}", "answer(False)", "No"),
-        Binding(keymap.OTHER_BUTTON, "app.focus_next", "Other button", show=False),
-    ]
-
     def __init__(self, title: str, question: str, result: BatchResult, yes_label: str) -> None:
         """Ask ``question`` about the dry run ``result``; ``yes_label`` names the action."""
         super().__init__()
@@ -117,19 +109,6 @@ class BatchDialog(ModalScreen[bool]):
                 yield Button(self._yes, variant="warning", id="yes")
                 yield Button("No", id="no")
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        """Start on No, so a stray Enter changes nothing."""
-        self.query_one("#no", Button).focus()
-
-    def action_answer(self, yes: bool) -> None:
-        """Close with the answer."""
-        self.dismiss(yes)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Close with the button's answer."""
-        event.stop()
-        self.dismiss(event.button.id == "yes")
 
 
 def confirm_batch(

@@ -12,7 +12,31 @@ from .. import keymap
 from ..key_footer import KeyFooter
 
 
-class YesNoDialog(ModalScreen[bool]):
+class YesNoScreen(ModalScreen[bool]):
+    """The answering of every yes/no dialog: Y or the Yes button for yes, N, Escape or the No
+    button for no; it opens on No, so a stray Enter changes nothing."""
+
+    BINDINGS = [
+        Binding(keymap.YES, "answer(True)", "Yes"),
+        Binding(f"{keymap.NO},{keymap.BACK}", "answer(False)", "No"),
+        Binding(keymap.OTHER_BUTTON, "app.focus_next", "Other button", show=False),
+    ]
+
+    def on_mount(self) -> None:
+        """Start on No, so a stray Enter changes nothing."""
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, yes: bool) -> None:
+        """Close with the answer."""
+        self.dismiss(yes)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Close with the button's answer."""
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+
+class YesNoDialog(YesNoScreen):
     """Ask a question; returns True for yes, False for no or escape."""
 
     DEFAULT_CSS = """
@@ -41,12 +65,6 @@ class YesNoDialog(ModalScreen[bool]):
     }
     """
 
-    BINDINGS = [
-        Binding(keymap.YES, "answer(True)", "Yes"),
-        Binding(f"{keymap.NO},{keymap.BACK}", "answer(False)", "No"),
-        Binding(keymap.OTHER_BUTTON, "app.focus_next", "Other button", show=False),
-    ]
-
     def __init__(self, title: str, question: str, yes_label: str = "Yes", no_label: str = "No"):
         """A dialog titled ``title`` asking ``question``."""
         super().__init__()
@@ -64,19 +82,6 @@ class YesNoDialog(ModalScreen[bool]):
                 yield Button(self._yes, variant="warning", id="yes")
                 yield Button(self._no, id="no")
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        """Start on No, so a stray Enter changes nothing."""
-        self.query_one("#no", Button).focus()
-
-    def action_answer(self, yes: bool) -> None:
-        """Close with the answer."""
-        self.dismiss(yes)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Close with the button's answer."""
-        event.stop()
-        self.dismiss(event.button.id == "yes")
 
 
 class NoticeDialog(ModalScreen[None]):

@@ -17,6 +17,7 @@ from textual.widgets import Button, Label, Static
 
 from .. import keymap
 from ..key_footer import KeyFooter
+from .confirm import YesNoScreen
 
 LINES_CSS = """
 {name} {{
@@ -65,15 +66,10 @@ def _compose_lines(title: str, intro: str, lines: Sequence[str], totals: str) ->
         yield Static(totals, id="lines-totals", markup=False)
 
 
-class LinesQuestion(ModalScreen[bool]):
+class LinesQuestion(YesNoScreen):
     """Ask about a dry run: the lines it would write and its totals; True for Yes."""
 
     DEFAULT_CSS = LINES_CSS.format(name="LinesQuestion", border="$warning")
-    BINDINGS = [
-        Binding(keymap.YES, "answer(True)", "Yes"),
-        Binding(f"{keymap.NO},{keymap.BACK}", "answer(False)", "No"),
-        Binding(keymap.OTHER_BUTTON, "app.focus_next", "Other button", show=False),
-    ]
 
     def __init__(
         self, title: str, intro: str, lines: Sequence[str], totals: str, yes_label: str
@@ -91,19 +87,6 @@ class LinesQuestion(ModalScreen[bool]):
                 yield Button(self._yes, variant="warning", id="yes")
                 yield Button("No", id="no")
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        """Start on No, so a stray Enter writes nothing."""
-        self.query_one("#no", Button).focus()
-
-    def action_answer(self, yes: bool) -> None:
-        """Close with the answer."""
-        self.dismiss(yes)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Close with the button's answer."""
-        event.stop()
-        self.dismiss(event.button.id == "yes")
 
 
 class LinesNotice(ModalScreen[None]):

@@ -38,6 +38,11 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+VersionOpt = Annotated[
+    int | None,
+    typer.Option("--version", help="The version you read (refused if it changed since)."),
+]
+ProjectOpt = Annotated[str, typer.Option("--project", help="Project id, code or name.")]
 
 
 MAX_MESSAGE = 1000

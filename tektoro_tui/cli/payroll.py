@@ -24,6 +24,8 @@ from ..errors import Problem, ValidationError
 from .common import (
     DbOption,
     JsonOption,
+    ProjectOpt,
+    VersionOpt,
     current_actor,
     fail,
     id_value,
@@ -83,7 +85,6 @@ OPTION_NAMES = {
 """The option a problem of the payroll service's forms is about, as it is typed here."""
 
 EmployeeOpt = Annotated[str, typer.Option("--employee", help="E-mail, id or exact name.")]
-ProjectOpt = Annotated[str, typer.Option("--project", help="Project id, code or name.")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")]
 FirstDay = Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")]
@@ -111,10 +112,6 @@ ActualEndOpt = Annotated[
 ]
 ReasonOpt = Annotated[
     str, typer.Option("--reason", help="Why, in words (kept with the shift and in the audit log).")
-]
-VersionOpt = Annotated[
-    int | None,
-    typer.Option("--version", help="The version you read (refused if it changed since)."),
 ]
 Employee = Annotated[
     str, typer.Argument(help="The employee: e-mail, id or exact name.", metavar="EMAIL")

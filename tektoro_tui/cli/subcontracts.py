@@ -17,7 +17,15 @@ import typer
 
 from ..domain.money import percent_text
 from ..domain.timeparse import format_range
-from .common import DbOption, JsonOption, current_actor, id_value, services_for
+from .common import (
+    DbOption,
+    JsonOption,
+    ProjectOpt,
+    VersionOpt,
+    current_actor,
+    id_value,
+    services_for,
+)
 from .common import money_text as _m
 from .pipeline import DryRun, emit, export_app
 
@@ -47,11 +55,6 @@ subcontract_app.add_typer(schedule_app, name="schedule")
 subcontract_app.add_typer(report_app, name="report")
 
 Number = Annotated[str, typer.Argument(help="Agreement number (SA/2026/00001, or 1).")]
-VersionOpt = Annotated[
-    int | None,
-    typer.Option("--version", help="The version you read (refused if it changed since)."),
-]
-ProjectOpt = Annotated[str, typer.Option("--project", help="Project id, code or name.")]
 SubOpt = Annotated[str, typer.Option("--subcontractor", help="Subcontractor id or name.")]
 ScopeOpt = Annotated[str, typer.Option("--scope", help="The work and its deadline, in words.")]
 SignedOpt = Annotated[str, typer.Option("--date", help="Contract date (default today).")]

@@ -65,7 +65,7 @@ def find_employee(session: Session, key: str | int) -> m.UserAccount:
         NotFound: nobody of the firm is called that.
     """
     text = str(key).strip()
-    ident = id_or_none(text.removeprefix("#")) if text.startswith("#") else id_or_none(text)
+    ident = id_or_none(text.removeprefix("#"))
     query = select(m.UserAccount).where(
         m.UserAccount.role.notin_([r.value for r in OUTSIDERS])  # type: ignore[attr-defined]
     )

@@ -1200,8 +1200,7 @@ def _refuse_unpayable(session: Session, check: Form, person: m.UserAccount, day:
             "employees",
             f"{person.name} is external on {day.isoformat()}: paid through their subcontract",
         )
-    locked = _locked_until(session, person.id)
-    if locked is not None and _overlapping_period(session, person.id, day, day):
+    if _overlapping_period(session, person.id, day, day):
         check.add(
             "shift_date",
             f"{day.isoformat()} is in a period transferred to accounting; no shift can be "
@@ -1211,17 +1210,17 @@ def _refuse_unpayable(session: Session, check: Form, person: m.UserAccount, day:
 
 def _clock_or_blank(
     check: Form, field: str, text: str, existing: int | None, editing: bool
-) -> tuple[bool, int | None]:
-    """(given, minutes): blank keeps (an edit) or leaves empty; "-" empties (an edit)."""
+) -> int | None:
+    """Minutes typed as a clock time: blank keeps (an edit) or leaves empty; "-" empties (an
+    edit)."""
     cleaned = (text or "").strip()
     if not cleaned:
-        return False, existing
+        return existing
     if cleaned == "-":
         if not editing:
             check.add(field, "use '-' only to empty a time of a shift being edited")
-        return True, None
-    minutes = check.clock(field, cleaned)
-    return True, minutes
+        return None
+    return check.clock(field, cleaned)
 
 
 def _clean_shift(
@@ -1251,20 +1250,10 @@ def _clean_shift(
         start_field, end_field = f"{prefix}_start", f"{prefix}_end"
         old_start = getattr(existing, start_field) if existing else None
         old_end = getattr(existing, end_field) if existing else None
-        _, start = _clock_or_blank(
-            check, start_field, getattr(form, start_field), old_start, editing
-        )
-        given_end, end = _clock_or_blank(
-            check, end_field, getattr(form, end_field), old_end, editing
-        )
-        if start is not None and start >= MINUTES_PER_DAY:
-            start %= MINUTES_PER_DAY
-        if given_end and start is not None and end is not None:
-            end %= MINUTES_PER_DAY
-            if end <= start:
-                end += MINUTES_PER_DAY  # over midnight: it ends the next morning
-        elif not given_end and start is not None and end is not None and end <= start:
-            end += MINUTES_PER_DAY
+        start = _clock_or_blank(check, start_field, getattr(form, start_field), old_start, editing)
+        end = _clock_or_blank(check, end_field, getattr(form, end_field), old_end, editing)
+        if start is not None and end is not None and end <= start:
+            end += MINUTES_PER_DAY  # over midnight: it ends the next morning
         if end is not None and start is None:
             check.add(start_field, "is required with an end")
         if start_field in _bad(check) or end_field in _bad(check):
@@ -1643,7 +1632,6 @@ def _periods(
                 date_from=first,
                 date_to=last,
                 shifts=shifts,
-                shows_pay=True,
                 unsettled=sum(1 for s in shifts if not s.settled),
                 irregular=sum(1 for s in shifts if s.irregular and not s.approved),
                 unapproved=sum(1 for s in shifts if s.settled and not s.approved),

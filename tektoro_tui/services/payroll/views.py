@@ -172,7 +172,6 @@ class PayPeriod:
     date_from: date
     date_to: date
     shifts: tuple[ShiftView, ...]
-    shows_pay: bool
     unsettled: int
     irregular: int
     unapproved: int

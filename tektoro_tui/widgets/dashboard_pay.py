@@ -34,12 +34,8 @@ class OwnPay:
 def read_own_pay(services: Services, actor: Actor) -> OwnPay | None:
     """This month's own days and the clock's state; None for someone not on the payroll
     (no pay terms, no shift this month, not clocked in). Run in a worker."""
-    payroll = services.payroll
-    period = payroll.period(actor, actor.user_id)
-    running = payroll.open_shift(actor)
-    if not period.shifts and running is None and not payroll.terms(actor, actor.user_id):
-        return None
-    return OwnPay(period, running)
+    found = services.payroll.own(actor)
+    return None if found is None else OwnPay(*found)
 
 
 class OwnPayPanel(Vertical):

@@ -944,3 +944,17 @@ def test_a_confirmed_fill_writes_only_the_dry_runs_shifts(crew: Crew) -> None:
     )
     assert [c.shift_id for c in done.changes] == [open_id, late_id]
     assert pay.shift(crew.hr, newer.id).actual_end is None
+
+
+def test_ones_own_pay_in_one_read(crew: Crew, clock: FixedClock) -> None:
+    """The home panel's read: nobody without terms or shifts; Ewa's month and her running
+    shift."""
+    pay = crew.services.payroll
+    assert pay.own(crew.outsider) is None
+    shift(crew, "2026-03-02", "07:00", "15:30")
+    pay.clock_in(crew.ewa, "Warehouse")
+    found = pay.own(crew.ewa)
+    assert found is not None
+    period, running = found
+    assert period.total == eur("350.00")
+    assert running is not None and running.actual_start == 9 * 60 + 30

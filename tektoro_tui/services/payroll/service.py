@@ -246,6 +246,33 @@ class PayrollService(ServiceBase):
                 None if rights else {actor.user_id},
             )[0]
 
+    def own(self, actor: Actor) -> tuple[PayPeriod, ShiftView | None] | None:
+        """The actor's own days of this month and the shift they are clocked in on, in one
+        read (the home screen's panel); None, after one query, for someone not on the
+        payroll (no pay terms and no shift)."""
+        with self._read(actor) as session:
+            me = actor.user_id
+            on_payroll = (
+                session.execute(
+                    select(m.EmployeePay.id).where(m.EmployeePay.employee_id == me).limit(1)
+                ).first()
+                or session.execute(
+                    select(m.WorkShift.id).where(m.WorkShift.employee_id == me).limit(1)
+                ).first()
+            )
+            if not on_payroll:
+                return None
+            now = self.clock.now()
+            first, last = _range(None, None, org_today(session, now))
+            person = session.get(m.UserAccount, me)
+            assert person is not None
+            period = _period(session, person, first, last, now)
+            row = _open_shift(session, me)
+            running = None
+            if row is not None:
+                running = _views(session, [row], row.shift_date, row.shift_date, now, None)[0]
+            return period, running
+
     def open_shift(self, actor: Actor) -> ShiftView | None:
         """The actor's shift clocked in and not out yet (the clock's state)."""
         with self._read(actor) as session:

@@ -37,16 +37,28 @@ class StableTable(DataTable[Any]):
     amounts, dates and numbers keep their whole width; the columns that still do not fit
     start at the right edge and are reached by scrolling right. Narrowed columns widen again
     when there is room.
+
+    A table as tall as its rows (``height: auto``) could tell its container an old height:
+    Textual caches a widget's measured box by the count of its layout refreshes, and a
+    refresh asked for while one is still pending (rows cleared, then added) does not count
+    again, so the box measured in between (the empty table, one line) was kept, and the panel
+    around it stayed a line short, cutting its last line. A change of the rows' height now
+    counts as a layout of its own.
     """
 
     _adjusted: frozenset[Any] = frozenset()
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        before = self.virtual_size
         super()._update_dimensions(new_rows)
         if self._fit_to_width():
             self._measure_width()
         self._clear_caches()
-        self.refresh()
+        if self.virtual_size.height != before.height:
+            self._layout_updates += 1  # see the class: measure the box again
+            self.refresh(layout=True)
+        else:
+            self.refresh()
 
     def on_resize(self, _event: events.Resize) -> None:
         """Fit the columns to the new width."""

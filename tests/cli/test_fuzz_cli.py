@@ -4,8 +4,8 @@ Whatever is typed, a command either does its work (exit 0), refuses in one line 
 (exit 1) or is a usage error reported by the command line itself (exit 2): never a
 traceback. After each command's examples ``tektoro check`` still finds the ledger intact.
 
-The firm is the finance world of ``tests/finance_world.py`` (built once per test process and
-copied for each command), its owner logged in. Paths are kept inside the test's folder, and
+The firm is the finance world of ``tests/finance_world.py``, built and logged into once per
+test process and copied for each command. Paths are kept inside the test's folder, and
 ``--db`` is never fuzzed here (``test_cli.py`` covers missing and blank databases): arbitrary
 text there could name a server to wait for, or a new file anywhere.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
+from tektoro_tui.credentials import load_session_token, save_session_token
 from tektoro_tui.services.audit_key import ENV_KEY_FILE, key_file
 from tektoro_tui.services.base import FixedClock
 from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, connected, make_firm
@@ -121,32 +123,52 @@ def _commands() -> list[tuple[tuple[str, ...], Any]]:
 COMMANDS = _commands()
 
 
+@dataclass(frozen=True)
+class FirmTemplate:
+    """The finance world built once per test process, its owner logged in."""
+
+    template: Path
+    """The built firm, copied for each test."""
+    run_path: Path
+    """Where each test's copy goes: one path for the whole process, so the session the owner
+    logged in with once (a session row in the database, a token kept for its URL) is valid in
+    every copy."""
+    key: Path
+    """The audit key the firm was sealed with (every test keeps using it)."""
+    token: str
+    """The owner's CLI session token for ``run_path``'s URL."""
+
+
 @pytest.fixture(scope="session")
 def firm_template(
     tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
-) -> tuple[Path, Path]:
-    """A SQLite file holding the finance world (built once per test process), and the audit
-    key it was sealed with (every later test keeps using that key)."""
-    path = tmp_path_factory.mktemp("fuzz") / "firm.db"
+) -> Iterator[FirmTemplate]:
+    """The finance world, built and logged into once per test process."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    path, run_path = folder / "firm.db", folder / "run.db"
     shutil.copyfile(sqlite_template, path)
     with connected(f"sqlite:///{path}", FixedClock(NOW)) as services:
         build_world(services, make_firm(services))
-    return path, key_file()
+    shutil.copyfile(path, run_path)
+    url = f"sqlite:///{run_path}"
+    login = ["login", "--email", OWNER_EMAIL, "--password-stdin", "--db", url]
+    assert CliRunner().invoke(app, login, input=OWNER_PASSWORD + "\n").exit_code == 0
+    token = load_session_token(url)
+    assert token
+    shutil.copyfile(run_path, path)  # the template now holds the session row
+    yield FirmTemplate(path, run_path, key_file(), token)
 
 
 @pytest.fixture
 def firm_url(
-    firm_template: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    firm_template: FirmTemplate, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    """A copy of the firm, its owner logged in, the test's folder the working directory."""
-    template, key = firm_template
-    monkeypatch.setenv(ENV_KEY_FILE, str(key))
-    path = tmp_path / "firm.db"
-    shutil.copyfile(template, path)
-    url = f"sqlite:///{path}"
+    """A fresh copy of the firm, its owner logged in, the test's folder the working directory."""
+    monkeypatch.setenv(ENV_KEY_FILE, str(firm_template.key))
+    shutil.copyfile(firm_template.template, firm_template.run_path)
+    url = f"sqlite:///{firm_template.run_path}"
+    save_session_token(url, firm_template.token)  # into this test's own home
     monkeypatch.chdir(tmp_path)
-    login = ["login", "--email", OWNER_EMAIL, "--password-stdin", "--db", url]
-    assert CliRunner().invoke(app, login, input=OWNER_PASSWORD + "\n").exit_code == 0
     yield url
     checked = CliRunner().invoke(app, ["check", "--db", url])
     assert checked.exit_code == 0, checked.output

@@ -217,6 +217,19 @@ by :func:`built_template`) run on the backend chosen for the run; all others are
 on every backend (pure rules, exports, screens on SQLite, tests that name their backend)."""
 
 
+SCREEN_TESTS = "tests/tui/"
+"""Screen tests follow the backend only when marked ``pg_story``: a screen calls services,
+which the services' own tests run on PostgreSQL, so what the PostgreSQL pass repeats of the
+screens is one whole story per area and everything that waits on another session's change
+(PostgreSQL's change feed is its own: LISTEN/NOTIFY)."""
+
+
+def _follows_backend(item: pytest.Item) -> bool:
+    if not BACKEND_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return False
+    return SCREEN_TESTS not in item.nodeid or item.get_closest_marker("pg_story") is not None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the tests that follow the run's backend; on PostgreSQL run only those.
 
@@ -226,8 +239,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     follows = []
     rest = []
     for item in items:
-        names = getattr(item, "fixturenames", ())
-        if BACKEND_FIXTURES.intersection(names):
+        if _follows_backend(item):
             item.add_marker(pytest.mark.backend)
             follows.append(item)
         else:

@@ -34,10 +34,6 @@ on_sqlite_only = pytest.mark.skipif(
     test_backend() == "postgresql",
     reason="snapshots show the database's name in the title bar; PostgreSQL's is random",
 )
-layout_only = pytest.mark.skipif(
-    test_backend() == "postgresql",
-    reason="what it checks is the screen's layout, the same on every backend (run on SQLite)",
-)
 
 
 @pytest.fixture(scope="module")

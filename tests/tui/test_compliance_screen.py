@@ -8,6 +8,7 @@ expiring on 2026-03-20 is "expiring" (within 30 days), one that expired on 2026-
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Select
 
 from tektoro_tui.app import TektoroApp
@@ -62,6 +63,7 @@ async def test_a_bad_form_is_marked_and_nothing_is_written(world: World) -> None
     assert world.services.compliance.documents(world.admin) == (), "nothing was written"
 
 
+@pytest.mark.pg_story
 async def test_a_document_added_edited_and_removed_changes_the_overview(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
@@ -113,6 +115,7 @@ async def test_a_document_added_edited_and_removed_changes_the_overview(world: W
     assert world.services.compliance.documents(world.admin) == ()
 
 
+@pytest.mark.pg_story
 async def test_a_document_added_elsewhere_appears_by_itself(world: World) -> None:
     from tektoro_tui.screens.messages import DataChanged
 

@@ -112,6 +112,7 @@ async def test_carl_sees_his_pay_hours_and_tickets(world: World) -> None:
         ]
 
 
+@pytest.mark.pg_story
 async def test_the_dashboard_updates_when_another_session_adds_a_ticket(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
@@ -200,6 +201,7 @@ async def test_mona_types_the_dates_of_the_period(world: World) -> None:
 # --- administrator ----------------------------------------------------------------------------
 
 
+@pytest.mark.pg_story
 async def test_olga_sees_the_firms_money_contractors_and_compliance(world: World) -> None:
     pay_carl_for_february(world)
     app = TektoroApp(services=world.services)

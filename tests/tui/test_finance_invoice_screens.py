@@ -140,6 +140,7 @@ def fill(app: TektoroApp, **values: str) -> None:
 # --- master invoices --------------------------------------------------------------------------
 
 
+@pytest.mark.pg_story
 async def test_admin_generates_approves_and_pays_and_carl_sees_it_paid(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=WIDE) as pilot:
@@ -274,6 +275,7 @@ async def test_carl_exports_his_payments_masked(world: World) -> None:
 # --- client invoices --------------------------------------------------------------------------
 
 
+@pytest.mark.pg_story
 async def test_the_office_marks_paid_sends_cancels_prints_and_exports(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=WIDE) as pilot:

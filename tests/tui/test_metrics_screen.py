@@ -134,6 +134,7 @@ def chart_lines(app: TektoroApp, selector: str) -> list[str]:
     return str(app.screen.query_one(selector, BarChart).render()).splitlines()
 
 
+@pytest.mark.pg_story
 async def test_the_metrics_show_every_table_and_the_charts(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:
@@ -210,6 +211,7 @@ async def test_the_table_in_focus_exports_to_xlsx_and_csv(world: World) -> None:
         assert "Overdue" in text and "Pending approval" not in text, "the revenue table"
 
 
+@pytest.mark.pg_story
 async def test_new_tickets_elsewhere_show_without_a_key_press(world: World) -> None:
     app = TektoroApp(services=world.services)
     async with app.run_test(size=SIZE) as pilot:

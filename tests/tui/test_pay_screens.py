@@ -153,6 +153,7 @@ def lines_of(app: TektoroApp) -> str:
     return str(app.screen.query_one("#lines", Static).render())
 
 
+@pytest.mark.pg_story
 async def test_plan_clock_fill_approve_transfer_export_and_freeze(crew: Crew) -> None:
     services, clock = crew.services, crew.clock
     app = TektoroApp(services=services)

@@ -14,7 +14,7 @@ from tektoro_tui.widgets.stable_table import StableTable
 from tests.finance_world import PASSWORD, World
 
 from .conftest import ADMIN, Firm
-from .dashboard_world import OLGA, layout_only, world, world_template
+from .dashboard_world import OLGA, world, world_template
 from .tuitools import errors, go, keys, log_in, settle
 
 __all__ = ["world", "world_template"]
@@ -104,7 +104,6 @@ def _cut_columns(table: StableTable) -> list[str]:
     return cut
 
 
-@layout_only
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])
 async def test_the_right_edge_never_cuts_a_column(world: World, size: tuple[int, int]) -> None:
     """ "4,829" for 4,829.91: a figure cut at the edge reads as another figure. The columns

@@ -8,14 +8,15 @@ are imported inside the commands so that ``tektoro --help`` starts fast.
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Collection, Sequence
 from typing import Annotated, Any
 
 import typer
 
 from ..domain.values import MAX_WHOLE_NUMBER
 from ..errors import TektoroError
-from .client_invoices import register as register_client_invoices
 from .common import (
     OUTER_DB,
     DbOption,
@@ -27,12 +28,6 @@ from .common import (
     services_for,
     whole_number,
 )
-from .contractor_invoices import register as register_contractor_invoices
-from .dashboards import register as register_dashboards
-from .payroll import register as register_payroll
-from .pipeline import register as register_pipeline
-from .projects import register as register_projects
-from .subcontracts import register as register_subcontracts
 
 HELP = "\n\n".join(
     (
@@ -48,28 +43,99 @@ HELP = "\n\n".join(
 
 MAX_DEMO_ENTRIES = 10_000_000
 
-app = typer.Typer(
+commands = typer.Typer(
     help=HELP,
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+"""The ``tektoro`` command: this module's own commands, then the modules' that a call needs
+(:func:`load_commands`). ``app`` is the whole of it."""
 db_app = typer.Typer(help="Database schema: status and upgrade.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and staff groups.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log's key and seals.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(audit_app, name="audit")
-app.add_typer(users_app, name="users")
-register_pipeline(app)
-register_contractor_invoices(app)
-register_client_invoices(app)
-register_dashboards(app)
-register_projects(app)
-register_subcontracts(app)
-register_payroll(app)
+commands.add_typer(db_app, name="db")
+commands.add_typer(audit_app, name="audit")
+commands.add_typer(users_app, name="users")
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "pipeline",
+    "contractor_invoices",
+    "client_invoices",
+    "dashboards",
+    "projects",
+    "subcontracts",
+    "payroll",
+)
+"""The modules of this package that add commands, in the order ``--help`` lists them."""
+
+MODULES_OF: dict[str, tuple[str, ...]] = {
+    "time": ("pipeline",),
+    "wip": ("pipeline",),
+    "documenter": ("pipeline",),
+    "invoice": ("pipeline",),
+    "revenue": ("pipeline",),
+    "export": ("pipeline", "client_invoices", "projects", "subcontracts", "payroll"),
+    "contractor-invoice": ("contractor_invoices",),
+    "payment": ("contractor_invoices",),
+    "terms": ("client_invoices",),
+    "invoices": ("client_invoices",),
+    "dashboard": ("dashboards",),
+    "compliance": ("dashboards",),
+    "project": ("projects",),
+    "cost": ("projects",),
+    "subcontract": ("subcontracts",),
+    "work-type": ("subcontracts",),
+    "shift": ("payroll",),
+    "clock": ("payroll",),
+    "pay": ("payroll",),
+}
+"""The modules each of their top-level commands needs (``export`` gathers the exports of five;
+``tests/cli/test_cli.py`` holds this against what each module registers)."""
+
+_registered: list[str] = []
 
 
-@app.callback(invoke_without_command=True)
+def load_commands(modules: Collection[str] = COMMAND_MODULES) -> typer.Typer:
+    """Add the commands of ``modules`` (each once, in the order of ``--help``); the command."""
+    for name in COMMAND_MODULES:
+        if name in modules and name not in _registered:
+            importlib.import_module(f".{name}", __package__).register(commands)
+            _registered.append(name)
+    return commands
+
+
+def modules_for(argv: Sequence[str]) -> Collection[str]:
+    """The command modules a call with ``argv`` needs: those of the command it names, none
+    for one of this module's, all when it names none (``--help``) or an unknown one (whose
+    refusal suggests the nearest names). A one-shot command then loads and builds only what
+    it runs instead of the whole tree of about a hundred commands."""
+    args = list(argv)
+    if args[:1] == ["--db"]:
+        args = args[2:]
+    elif args and args[0].startswith("--db="):
+        args = args[1:]
+    if not args or args[0].startswith("-"):
+        return COMMAND_MODULES
+    name = args[0]
+    if name in MODULES_OF:
+        return MODULES_OF[name]
+    own = {group.name for group in commands.registered_groups} | {
+        command.name or command.callback.__name__.replace("_", "-")
+        for command in commands.registered_commands
+        if command.callback is not None
+    }
+    return () if name in own else COMMAND_MODULES
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: the whole command, every module's commands loaded."""
+    if name == "app":
+        return load_commands()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@commands.callback(invoke_without_command=True)
 def main(ctx: typer.Context, db: DbOption = None) -> None:
     """Open the TekToro TUI (or run one of the commands below)."""
     OUTER_DB.set(db)  # a --db before the command's name is the command's database
@@ -87,7 +153,7 @@ def main(ctx: typer.Context, db: DbOption = None) -> None:
     run_app(choice.url)
 
 
-@app.command()
+@commands.command()
 def init(
     company: Annotated[str, typer.Option(help="The organisation's name.")],
     admin_email: Annotated[str, typer.Option(help="E-mail of the first administrator.")],
@@ -130,7 +196,7 @@ def init(
             )
 
 
-@app.command()
+@commands.command()
 def login(
     email: Annotated[str | None, typer.Option(help="Your e-mail.")] = None,
     password_stdin: Annotated[
@@ -154,7 +220,7 @@ def login(
         typer.echo(f"Session kept in: {where}")
 
 
-@app.command()
+@commands.command()
 def logout(db: DbOption = None) -> None:
     """End the stored CLI session."""
     from ..credentials import clear_session_token, load_session_token
@@ -168,7 +234,7 @@ def logout(db: DbOption = None) -> None:
         typer.echo("Logged out." if token else "No session was open.")
 
 
-@app.command()
+@commands.command()
 def whoami(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Show the logged-in user."""
     with services_for(db) as services:
@@ -186,7 +252,7 @@ def whoami(db: DbOption = None, as_json: JsonOption = False) -> None:
             typer.echo(f"{actor.name} <{actor.email}> ({actor.role.label})")
 
 
-@app.command()
+@commands.command()
 def check(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Re-derive every ledger invariant from the raw rows; exit 1 naming each broken one."""
     from ..services.check import run_check
@@ -234,7 +300,7 @@ def audit_seal(
     typer.echo(result.summary())
 
 
-@app.command()
+@commands.command()
 def demo(
     db: DbOption = None,
     entries: Annotated[
@@ -352,7 +418,7 @@ def users_invite(
     )
 
 
-@app.command()
+@commands.command()
 def register(
     code: Annotated[str, typer.Option(help="The invitation code.")],
     name: Annotated[str, typer.Option(help="Your name.")],
@@ -373,7 +439,8 @@ def run() -> None:
     from ..loading import pause_collection
 
     pause_collection()  # resumed once the database is open
-    app()
+    load_commands(modules_for(sys.argv[1:]))
+    commands()
 
 
 if __name__ == "__main__":

@@ -397,3 +397,93 @@ def test_the_db_before_the_command_logs_in_and_answers(
     assert twice.exit_code == 1 and "--db names two databases" in twice.stderr
     same = runner.invoke(app, ["--db", db_url, "whoami", "--db", db_url])
     assert same.exit_code == 0, same.output
+
+
+# --- a one-shot command loads only the commands it runs ----------------------------------------
+
+
+def test_every_top_level_command_names_the_modules_that_make_it() -> None:
+    """``MODULES_OF`` against what each command module really registers: every group or
+    command it adds at the top is listed with it, and ``export`` with every module that adds
+    an export."""
+    import importlib
+
+    import typer
+
+    from tektoro_tui.cli import main
+    from tektoro_tui.cli.pipeline import export_app
+
+    made_by: dict[str, set[str]] = {}
+    for module in main.COMMAND_MODULES:
+        fresh = typer.Typer()
+        importlib.import_module(f"tektoro_tui.cli.{module}").register(fresh)
+        names = {group.name for group in fresh.registered_groups}
+        names |= {command.name for command in fresh.registered_commands}
+        for name in names:
+            made_by.setdefault(str(name), set()).add(module)
+    exporters = {
+        command.callback.__module__.rsplit(".", 1)[1]
+        for command in export_app.registered_commands
+        if command.callback is not None
+    }
+    made_by["export"] |= exporters
+    assert {name: set(modules) for name, modules in main.MODULES_OF.items()} == made_by
+
+
+def _loaded_after(argv: list[str]) -> list[str]:
+    code = (
+        "import sys\n"
+        "from tektoro_tui.cli.main import load_commands, modules_for\n"
+        f"load_commands(modules_for({argv!r}))\n"
+        "print(' '.join(sorted(m.rsplit('.', 1)[1] for m in sys.modules"
+        " if m.startswith('tektoro_tui.cli.') and m.count('.') == 2)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def test_a_command_loads_only_the_modules_it_needs() -> None:
+    assert _loaded_after(["whoami", "--db", "x.db"]) == ["common", "main"]
+    assert _loaded_after(["--db", "x.db", "users", "list"]) == ["common", "main"]
+    assert _loaded_after(["pay", "show"]) == ["common", "main", "payroll", "pipeline"]
+    every = [
+        "common",
+        "main",
+        *sorted(
+            (
+                "pipeline",
+                "contractor_invoices",
+                "client_invoices",
+                "dashboards",
+                "projects",
+                "subcontracts",
+                "payroll",
+            )
+        ),
+    ]
+    assert _loaded_after(["--help"]) == sorted(every)
+    assert _loaded_after(["whoamii"]) == sorted(every)  # the refusal suggests the nearest names
+    assert _loaded_after(["export", "pay"]) == sorted(
+        ["common", "main", "pipeline", "client_invoices", "projects", "subcontracts", "payroll"]
+    )
+
+
+def test_a_group_run_alone_offers_the_same_commands_as_in_the_whole_tree(tmp_path: Path) -> None:
+    """``tektoro export --help`` from the console script (only the modules ``export`` needs
+    loaded) lists exactly the exports the whole command holds."""
+    from typer.main import get_command
+
+    whole = get_command(app).commands["export"].commands  # type: ignore[attr-defined]
+    out = subprocess.run(
+        [sys.executable, "-m", "tektoro_tui.cli.main", "export", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    ).stdout
+    listed = {
+        line.split()[1]
+        for line in out.splitlines()
+        if line.startswith("│ ") and len(line.split()) > 2 and not line.split()[1].startswith("-")
+    }
+    assert listed == set(whole)

@@ -285,11 +285,11 @@ def audit_seal(
     with services_for(db) as services:
         plan = prepare_seal(services.db)
         if plan.blockers:
-            for failure in plan.blockers:
-                typer.echo(f"FAIL {failure.invariant}: {failure.detail}", err=True)
+            for failure in plan.blockers:  # listed as check lists them; the refusal is one line
+                typer.echo(f"FAIL {failure.invariant}: {failure.detail}")
             fail(
-                f"{len(plan.blockers)} problem(s) that sealing would vouch for: correct them "
-                "(or restore a backup) first. Nothing was written.",
+                f"{len(plan.blockers)} problem(s) listed that sealing would vouch for: correct "
+                "them (or restore a backup) first. Nothing was written.",
                 "Not sealed",
             )
         if not yes:

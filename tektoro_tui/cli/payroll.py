@@ -714,7 +714,7 @@ def pay_transfer(
     """Transfer a period's pay to accounting and lock its shifts.
 
     Refused while a day is unsettled, irregular or not approved: every such day is listed on
-    standard error, and nothing is written.
+    standard output, the refusal is one line on stderr, and nothing is written.
     """
     with services_for(db) as services:
         actor = current_actor(services)
@@ -733,14 +733,15 @@ def pay_transfer(
 
 
 def _refuse_with_the_list(refused: ValidationError) -> None:
-    """A transfer refused over several days: each on its own line of stderr, then the
-    refusal; one problem (or a wrong option) is the usual one-line refusal."""
+    """A transfer refused over several days: each on its own line of standard output, then
+    the refusal, one line on stderr as every refusal is; one problem (or a wrong option) is
+    the usual one-line refusal."""
     if len(refused.problems) < 2 or any(p.field != "period" for p in refused.problems):
         return
     for problem in refused.problems:
-        typer.echo(one_line(problem.message), err=True)
+        typer.echo(one_line(problem.message))
     fail(
-        f"the {len(refused.problems)} lines above stand in the way; nothing was transferred",
+        f"the {len(refused.problems)} days listed stand in the way; nothing was transferred",
         refused.title,
     )
 

@@ -181,6 +181,8 @@ class ShiftTimes:
     planned_end: int | None
     actual_start: int | None
     actual_end: int | None
+    project_id: int = 0
+    """Where the shift is (its project: the place a crew member clocks in at)."""
 
     def span(self, now: int) -> tuple[int, int] | None:
         """The absolute minutes the shift occupies: an open shift until its planned end (or,
@@ -216,6 +218,10 @@ def irregularities(
             found.append("no clock-out")
     if not planned and shift.actual_start is not None:
         found.append("not planned")
+        if _planned_elsewhere(shift, others):
+            found.append("clocked in at another project than planned")
+    if planned and shift.actual_start is None and _worked_elsewhere(shift, others):
+        found.append("worked at another project that day")
     if planned and shift.actual_start is not None:
         assert shift.planned_start is not None
         gap = shift.actual_start - shift.planned_start
@@ -247,6 +253,31 @@ def irregularities(
     if day_off and (shift.actual_start is not None or planned):
         found.append(f"work on {day_off}")
     return tuple(found)
+
+
+def _unstarted_plan(shift: ShiftTimes) -> bool:
+    return shift.planned_start is not None and shift.actual_start is None
+
+
+def _planned_elsewhere(shift: ShiftTimes, others: tuple[ShiftTimes, ...]) -> bool:
+    """Whether the same day holds a plan not started at another project: the time was kept
+    at a place other than the one planned (the seed's irregular place of login)."""
+    return any(
+        other.day_origin == shift.day_origin
+        and other.project_id != shift.project_id
+        and _unstarted_plan(other)
+        for other in others
+    )
+
+
+def _worked_elsewhere(shift: ShiftTimes, others: tuple[ShiftTimes, ...]) -> bool:
+    """Whether, on the day of this plan not started, time was kept at another project."""
+    return any(
+        other.day_origin == shift.day_origin
+        and other.project_id != shift.project_id
+        and other.actual_start is not None
+        for other in others
+    )
 
 
 def _signed(minutes: int) -> str:

@@ -31,9 +31,10 @@ def shift(
     planned: tuple[int, int] | None = (7 * H, 15 * H),
     actual: tuple[int | None, int | None] = (7 * H, 15 * H),
     day: int = 0,
+    project: int = 0,
 ) -> ShiftTimes:
     start, end = planned if planned is not None else (None, None)
-    return ShiftTimes(ident, ORIGIN + day * DAY, start, end, actual[0], actual[1])
+    return ShiftTimes(ident, ORIGIN + day * DAY, start, end, actual[0], actual[1], project)
 
 
 def test_a_shift_as_planned_is_regular() -> None:
@@ -116,3 +117,25 @@ def test_a_settled_shift_is_marked_only_for_what_it_is(
     assert any(m.startswith("end ") for m in marks) == far_end
     assert ("longer than 16 h" in marks) == (length > 16 * H)
     assert len(marks) == far_start + far_end + (length > 16 * H)
+
+
+def test_time_kept_at_another_project_than_planned_marks_both() -> None:
+    """Planned at the warehouse (project 1) 07:00-15:00; clocked in at the depot (project 2)
+    instead: the depot's shift is not planned and at another place than the plan, the plan
+    shows that the day was worked elsewhere. A plan at the same project, or on another day,
+    or one already started, is no such mark."""
+    plan = shift(1, actual=(None, None), project=1)
+    depot = shift(2, planned=None, actual=(7 * H, 15 * H), project=2)
+    assert irregularities(depot, (plan, depot), NOON_AFTER) == (
+        "not planned",
+        "clocked in at another project than planned",
+    )
+    assert irregularities(plan, (plan, depot), NOON_AFTER) == (
+        "worked at another project that day",
+    )
+    same_place = shift(2, planned=None, actual=(16 * H, 18 * H), project=1)
+    assert irregularities(same_place, (plan, same_place), NOON_AFTER) == ("not planned",)
+    next_day = shift(3, actual=(None, None), day=1, project=1)
+    assert irregularities(depot, (next_day, depot), NOON_AFTER) == ("not planned",)
+    started = shift(1, actual=(6 * H, 7 * H), project=1)
+    assert irregularities(depot, (started, depot), NOON_AFTER) == ("not planned",)

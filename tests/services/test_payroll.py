@@ -382,6 +382,24 @@ def test_clocking_in_unplanned_and_out_after_midnight(crew: Crew, clock: FixedCl
     assert "not planned" in ended.irregular
 
 
+def test_clocking_in_at_another_project_than_planned_is_marked_on_both(crew: Crew) -> None:
+    """Ewa is planned at the warehouse today and clocks in at the office: the office shift is
+    not planned and kept at another place than planned; the warehouse plan says the day was
+    worked elsewhere (the seed's irregular place of login)."""
+    pay = crew.services.payroll
+    plan = pay.plan(
+        crew.hr,
+        ShiftForm(
+            employees="ewa@example.com", project="Warehouse", shift_date="2026-03-10",
+            planned_start="07:00", planned_end="15:30",
+        ),
+    ).created[0]  # fmt: skip
+    assert pay.shift(crew.hr, plan.id).irregular == ()
+    started = pay.clock_in(crew.ewa, "Office")
+    assert started.irregular == ("not planned", "clocked in at another project than planned")
+    assert pay.shift(crew.hr, plan.id).irregular == ("worked at another project that day",)
+
+
 def test_no_clock_in_without_pay_terms(crew: Crew) -> None:
     with pytest.raises(ValidationError, match="no pay rate"):
         crew.services.payroll.clock_in(crew.outsider, "Warehouse")

@@ -346,6 +346,7 @@ def times(shift: m.WorkShift) -> ShiftTimes:
         shift.planned_end,
         shift.actual_start,
         shift.actual_end,
+        shift.project_id,
     )
 
 

@@ -218,9 +218,9 @@ def irregularities(
             found.append("no clock-out")
     if not planned and shift.actual_start is not None:
         found.append("not planned")
-        if _planned_elsewhere(shift, others):
+        if _planned_elsewhere(shift, others, now):
             found.append("clocked in at another project than planned")
-    if planned and shift.actual_start is None and _worked_elsewhere(shift, others):
+    if planned and shift.actual_start is None and _worked_elsewhere(shift, others, now):
         found.append("worked at another project that day")
     if planned and shift.actual_start is not None:
         assert shift.planned_start is not None
@@ -255,29 +255,35 @@ def irregularities(
     return tuple(found)
 
 
-def _unstarted_plan(shift: ShiftTimes) -> bool:
-    return shift.planned_start is not None and shift.actual_start is None
+def _planned_span(shift: ShiftTimes) -> tuple[int, int] | None:
+    """The absolute minutes of a plan not started yet (None for any other shift)."""
+    if shift.planned_start is None or shift.planned_end is None or shift.actual_start is not None:
+        return None
+    return shift.day_origin + shift.planned_start, shift.day_origin + shift.planned_end
 
 
-def _planned_elsewhere(shift: ShiftTimes, others: tuple[ShiftTimes, ...]) -> bool:
-    """Whether the same day holds a plan not started at another project: the time was kept
-    at a place other than the one planned (the seed's irregular place of login)."""
-    return any(
-        other.day_origin == shift.day_origin
-        and other.project_id != shift.project_id
-        and _unstarted_plan(other)
-        for other in others
+def _kept_instead(kept: ShiftTimes, plan: ShiftTimes, now: int) -> bool:
+    """Whether ``kept`` (time kept without a plan) fell in the hours of ``plan`` (planned, not
+    started) at another project: the crew member was somewhere other than planned, the seed's
+    irregular place of login. A plan later in the day, or at the same project, is no such
+    thing."""
+    if kept.project_id == plan.project_id or kept.planned_start is not None:
+        return False
+    planned, worked = _planned_span(plan), kept.span(now)
+    return (
+        planned is not None
+        and worked is not None
+        and worked[0] < planned[1]
+        and planned[0] < worked[1]
     )
 
 
-def _worked_elsewhere(shift: ShiftTimes, others: tuple[ShiftTimes, ...]) -> bool:
-    """Whether, on the day of this plan not started, time was kept at another project."""
-    return any(
-        other.day_origin == shift.day_origin
-        and other.project_id != shift.project_id
-        and other.actual_start is not None
-        for other in others
-    )
+def _planned_elsewhere(shift: ShiftTimes, others: tuple[ShiftTimes, ...], now: int) -> bool:
+    return any(_kept_instead(shift, other, now) for other in others)
+
+
+def _worked_elsewhere(shift: ShiftTimes, others: tuple[ShiftTimes, ...], now: int) -> bool:
+    return any(_kept_instead(other, shift, now) for other in others)
 
 
 def _signed(minutes: int) -> str:

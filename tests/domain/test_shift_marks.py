@@ -122,8 +122,9 @@ def test_a_settled_shift_is_marked_only_for_what_it_is(
 def test_time_kept_at_another_project_than_planned_marks_both() -> None:
     """Planned at the warehouse (project 1) 07:00-15:00; clocked in at the depot (project 2)
     instead: the depot's shift is not planned and at another place than the plan, the plan
-    shows that the day was worked elsewhere. A plan at the same project, or on another day,
-    or one already started, is no such mark."""
+    shows that the day was worked elsewhere. A plan at the same project, on another day,
+    already started, or later in the day than the time kept elsewhere is no such mark (a day
+    split between two sites is regular)."""
     plan = shift(1, actual=(None, None), project=1)
     depot = shift(2, planned=None, actual=(7 * H, 15 * H), project=2)
     assert irregularities(depot, (plan, depot), NOON_AFTER) == (
@@ -139,3 +140,9 @@ def test_time_kept_at_another_project_than_planned_marks_both() -> None:
     assert irregularities(depot, (next_day, depot), NOON_AFTER) == ("not planned",)
     started = shift(1, actual=(6 * H, 7 * H), project=1)
     assert irregularities(depot, (started, depot), NOON_AFTER) == ("not planned",)
+    afternoon = shift(4, planned=(15 * H, 18 * H), actual=(None, None), project=3)
+    morning = shift(5, planned=(7 * H, 12 * H), actual=(7 * H, 12 * H), project=1)
+    assert irregularities(afternoon, (morning, afternoon), ORIGIN + 13 * H) == ()
+    extra = shift(6, planned=None, actual=(7 * H, 12 * H), project=2)
+    assert irregularities(afternoon, (extra, afternoon), ORIGIN + 13 * H) == ()
+    assert irregularities(extra, (extra, afternoon), ORIGIN + 13 * H) == ("not planned",)

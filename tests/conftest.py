@@ -217,17 +217,20 @@ by :func:`built_template`) run on the backend chosen for the run; all others are
 on every backend (pure rules, exports, screens on SQLite, tests that name their backend)."""
 
 
-SCREEN_TESTS = "tests/tui/"
-"""Screen tests follow the backend only when marked ``pg_story``: a screen calls services,
-which the services' own tests run on PostgreSQL, so what the PostgreSQL pass repeats of the
-screens is one whole story per area and everything that waits on another session's change
-(PostgreSQL's change feed is its own: LISTEN/NOTIFY)."""
+FACE_TESTS = ("tests/tui/", "tests/cli/")
+"""Screen and command-line tests follow the backend only when marked ``pg_story``: a screen
+or a command calls services, which the services' own tests run on PostgreSQL, so what the
+PostgreSQL pass repeats of the faces is one whole story per area, every dry run, the sessions
+and the database named on the command line, and everything that waits on another session's
+change (PostgreSQL's change feed is its own: LISTEN/NOTIFY). Input refused before any service
+is asked is the same on every backend."""
 
 
 def _follows_backend(item: pytest.Item) -> bool:
     if not BACKEND_FIXTURES.intersection(getattr(item, "fixturenames", ())):
         return False
-    return SCREEN_TESTS not in item.nodeid or item.get_closest_marker("pg_story") is not None
+    face = any(prefix in item.nodeid for prefix in FACE_TESTS)
+    return not face or item.get_closest_marker("pg_story") is not None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

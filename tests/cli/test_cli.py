@@ -70,6 +70,7 @@ def test_init_takes_the_sellers_details(runner: CliRunner, db_url: str) -> None:
     )
 
 
+@pytest.mark.pg_story
 def test_init_login_whoami_logout(runner: CliRunner, db_url: str) -> None:
     _init(runner, db_url)
     result = runner.invoke(
@@ -89,6 +90,7 @@ def test_init_login_whoami_logout(runner: CliRunner, db_url: str) -> None:
     assert "tektoro login" in after.stderr
 
 
+@pytest.mark.pg_story
 def test_wrong_password_exits_1_with_reason_on_stderr(runner: CliRunner, db_url: str) -> None:
     _init(runner, db_url)
     result = runner.invoke(
@@ -113,6 +115,7 @@ def test_init_with_bad_input_names_every_field(runner: CliRunner, db_url: str) -
     assert status.exit_code == 1
 
 
+@pytest.mark.pg_story
 def test_invite_and_register_from_the_cli(runner: CliRunner, db_url: str) -> None:
     _init(runner, db_url)
     runner.invoke(
@@ -135,6 +138,7 @@ def test_invite_and_register_from_the_cli(runner: CliRunner, db_url: str) -> Non
     assert ann["supervisor"] == "Olga" and ann["role"] == "staff"
 
 
+@pytest.mark.pg_story
 def test_db_status_and_upgrade(runner: CliRunner, empty_db_url: str) -> None:
     db_url = empty_db_url
     before = runner.invoke(app, ["db", "status", "--json", "--db", db_url])
@@ -365,6 +369,7 @@ DB_COMMANDS = (
 )
 
 
+@pytest.mark.pg_story
 @pytest.mark.parametrize("command", DB_COMMANDS, ids=[" ".join(c) for c in DB_COMMANDS])
 def test_the_db_given_before_the_command_is_the_one_used(
     runner: CliRunner,
@@ -383,6 +388,7 @@ def test_the_db_given_before_the_command_is_the_one_used(
     assert not absent.exists(), "a command that is not init creates no database"
 
 
+@pytest.mark.pg_story
 def test_the_db_before_the_command_logs_in_and_answers(
     runner: CliRunner, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
@@ -45,6 +46,7 @@ def grant_export_to_accountants(url: str) -> None:
         services.close()
 
 
+@pytest.mark.pg_story
 def test_a_client_sees_and_pays_only_their_own_invoices(db_url: str) -> None:
     runner = CliRunner()
     acme, bolt = world(db_url)
@@ -117,6 +119,7 @@ def test_terms_list_add_edit_delete(db_url: str, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.pg_story
 def test_invoice_actions_and_export_after_a_grant(db_url: str, tmp_path: Path) -> None:
     runner = CliRunner()
     acme, bolt = world(db_url)

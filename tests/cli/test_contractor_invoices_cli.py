@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
@@ -53,6 +54,7 @@ def seed(url: str) -> str:
         return build_world(services, make_firm(services)).acme_invoice.number or ""
 
 
+@pytest.mark.pg_story
 def test_contractor_invoices_and_payments_through_the_cli(db_url: str, tmp_path: Path) -> None:
     url, runner = db_url, CliRunner()
     acme = seed(url)

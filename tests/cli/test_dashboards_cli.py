@@ -69,6 +69,7 @@ def test_contractor_dashboard_shows_own_figures(db_url: str, firm: dict[str, str
     assert "Dashboard of Carl Contractor" in text and "pending 1 (1:30 h)" in text
 
 
+@pytest.mark.pg_story
 def test_admin_and_manager_dashboards(db_url: str, firm: dict[str, str]) -> None:
     runner = CliRunner()
     login(runner, db_url, *OWNER)
@@ -119,6 +120,7 @@ def test_manager_chooses_the_period_with_from_and_to(db_url: str, firm: dict[str
     assert admin.exit_code == 1 and "only the manager's dashboard" in admin.stderr
 
 
+@pytest.mark.pg_story
 def test_compliance_register_through_the_cli(db_url: str, firm: dict[str, str]) -> None:
     runner = CliRunner()
     login(runner, db_url, *OWNER)

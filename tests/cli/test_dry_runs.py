@@ -26,6 +26,8 @@ from tests.builders import OWNER_EMAIL, OWNER_PASSWORD, PASSWORD, add_codes, add
 from tests.builders import make_firm as new_firm
 from tests.db_snapshot import db_snapshot
 
+pytestmark = pytest.mark.pg_story  # "writes nothing" is each backend's own rollback
+
 ANN = "ann@example.com"
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -296,6 +297,7 @@ def _moment(day: str, minute: int) -> datetime:
     )
 
 
+@pytest.mark.pg_story
 def test_clock_in_status_and_out(db_url: str) -> None:
     """Ewa clocks in and out on the real clock: the times stored are the minutes of the two
     commands (the end at least a minute after the start); a second clock-in, or a clock-out
@@ -340,6 +342,7 @@ def test_clock_in_status_and_out(db_url: str) -> None:
 # --- batch fill ------------------------------------------------------------------------------
 
 
+@pytest.mark.pg_story
 def test_fill_dry_run_prints_exactly_what_the_real_run_writes(db_url: str) -> None:
     """All planned 07:00-15:00. Monday clocked in at 07:02 and never out; Tuesday out at
     17:00 (2 h late); Wednesday never clocked. 'end' sets Monday to 07:02-15:00 (7:58 at
@@ -478,6 +481,7 @@ def test_pay_show_lists_every_day_and_the_summary(db_url: str) -> None:
     )
 
 
+@pytest.mark.pg_story
 def test_approve_and_a_transfer_refused_with_the_list_then_done(db_url: str) -> None:
     """Ewa Monday to Wednesday 07:00-15:30: 3 x 350.00; Saturday 07:00-12:00 is a day off, so
     5 h outside at 80.00 = 400.00, marked; 1,450.00 in all. Tomasz clocked in on Thursday and

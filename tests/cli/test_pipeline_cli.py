@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -139,6 +140,7 @@ def pipeline(url: str, tmp_path: Path) -> None:
     assert runner.invoke(app, ["check", "--db", url]).exit_code == 0
 
 
+@pytest.mark.pg_story
 def test_pipeline_through_the_cli(db_url: str, tmp_path: Path) -> None:
     pipeline(db_url, tmp_path)
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
@@ -50,6 +51,7 @@ def refused(runner: CliRunner, url: str, *args: str) -> str:
     return result.stderr
 
 
+@pytest.mark.pg_story
 def test_a_bookkeeper_settles_a_fixed_contract(db_url: str, tmp_path: Path) -> None:
     """Contract 100,000.00 + change 1 of 12,500.00; a partial of 30,000.00 (gross 36,900.00),
     a recorded external invoice of 10,000.00, then the suggestion is 72,500.00."""

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
@@ -51,6 +52,7 @@ def refused(runner: CliRunner, url: str, *args: str) -> str:
     return result.stderr
 
 
+@pytest.mark.pg_story
 def test_the_office_plans_reports_and_the_accountant_settles(db_url: str, tmp_path: Path) -> None:
     """Rate 40.00/h. Mon 2026-11-02 planned and reported 07:00-15:00 by 4 people: 1,280.00;
     Tue 07:00-17:00 by 4: 8 h + 2 h over (+50 %): 1,760.00. Contract 3,040.00; a stage of

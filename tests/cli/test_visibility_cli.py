@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
@@ -19,6 +20,7 @@ def _tree(url: str) -> None:
         join(services, services.auth.login(*ANN), BOB[0], "Bob")
 
 
+@pytest.mark.pg_story
 def test_entries_reach_one_level_up_only(db_url: str) -> None:
     runner = CliRunner()
     _tree(db_url)

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from textual.widgets import DataTable, Input, Select, Static, Switch, TabbedContent
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.domain.permissions import OUTSIDERS, Role
@@ -50,6 +50,7 @@ from tests.builders import add_person, connected, make_firm
 
 from .conftest import ADMIN, ADMIN_EMAIL, ADMIN_PASSWORD, STAFF, Firm
 from .tuitools import (
+    fill,
     highlight,
     invalid_fields,
     keys,
@@ -114,22 +115,6 @@ def crew(db_url: str) -> Iterator[Crew]:
             TermsForm(effective_from="2024-01-01", hourly_rate="30", over_day="25"),
         )
         yield Crew(services, clock, admin, hr, ewa, tomasz)
-
-
-def fill(app: TektoroApp, **values: Any) -> None:
-    """Put ``values`` into the open form's fields by name (text, choice by label, switch)."""
-    form = app.screen
-    assert isinstance(form, FormModal), type(form).__name__
-    for name, value in values.items():
-        control = form.query_one(f"#input-{name}")
-        if isinstance(control, Select):
-            options = {label: option for label, option in control._options}
-            control.value = options[value]
-        elif isinstance(control, Switch):
-            control.value = bool(value)
-        else:
-            assert isinstance(control, Input)
-            control.value = value
 
 
 async def choose(

@@ -9,10 +9,8 @@ over the day. Rate 40.00/h: Mon 2024-04-29 07:00-15:00 × 4 = 1,280.00; Tue 07:0
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from textual.widgets import Input, Select, Switch, TabbedContent
+from textual.widgets import TabbedContent
 
 from tektoro_tui.app import TektoroApp
 from tektoro_tui.screens.projects import ProjectScreen
@@ -28,6 +26,7 @@ from tests.builders import add_person, set_organisation
 
 from .conftest import ADMIN, Firm
 from .tuitools import (
+    fill,
     invalid_fields,
     keys,
     log_in,
@@ -65,22 +64,6 @@ def site(firm: Firm) -> Firm:
     token = services.subcontracts.invite_foreman(admin, contact)
     services.auth.register(token, "Piotr Nowak", FOREMAN[1])
     return firm
-
-
-def fill(app: TektoroApp, **values: Any) -> None:
-    """Put ``values`` into the open form's fields by name (text, choice or switch)."""
-    form = app.screen
-    assert isinstance(form, FormModal), type(form).__name__
-    for name, value in values.items():
-        control = form.query_one(f"#input-{name}")
-        if isinstance(control, Select):
-            options = {label: option for label, option in control._options}
-            control.value = options[value]
-        elif isinstance(control, Switch):
-            control.value = bool(value)
-        else:
-            assert isinstance(control, Input)
-            control.value = value
 
 
 async def test_plan_report_settle_and_see_the_balance(site: Firm) -> None:

@@ -17,11 +17,12 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Input, Select, Static, Switch, TextArea
 from textual.worker import Worker
 
 from tektoro_tui.app import RECONNECT_GROUP, TektoroApp
 from tektoro_tui.screens.login import LoginScreen
+from tektoro_tui.widgets.dialogs.form import FormModal
 from tektoro_tui.widgets.fields import FormField
 
 Steps = Callable[[Pilot[None]], Awaitable[None]]
@@ -135,6 +136,22 @@ def steady_cursors(app: TektoroApp) -> None:
 def type_into(app: TektoroApp, selector: str, text: str) -> None:
     """Put ``text`` into the input field ``selector`` of the current screen."""
     app.screen.query_one(selector, Input).value = text
+
+
+def fill(app: TektoroApp, **values: Any) -> None:
+    """Put ``values`` into the open form's fields by name (text, choice by label, switch)."""
+    form = app.screen
+    assert isinstance(form, FormModal), type(form).__name__
+    for name, value in values.items():
+        control = form.query_one(f"#input-{name}")
+        if isinstance(control, Select):
+            options = {label: option for label, option in control._options}
+            control.value = options[value]
+        elif isinstance(control, Switch):
+            control.value = bool(value)
+        else:
+            assert isinstance(control, Input)
+            control.value = value
 
 
 # --- pressing and typing ------------------------------------------------------------------------

@@ -411,3 +411,8 @@ def percent_text(bp: int) -> str:
     The one place a rate, a markup or a share in basis points becomes text (exact: no float).
     """
     return format(Decimal(bp).scaleb(-2).normalize(), "f")
+
+
+def optional_percent_text(bp: int | None) -> str:
+    """:func:`percent_text`, or "" where no rate is set (a form's field left blank)."""
+    return "" if bp is None else percent_text(bp)

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
 
-from ..domain.money import percent_text
+from ..domain.money import optional_percent_text
 from ..domain.permissions import Perm
 from ..domain.timeparse import clock_text
 from ..errors import Problem
@@ -472,12 +472,8 @@ class SubcontractScreen(AreaScreen):
                 foreman=str(plan.foreman_contact_id),
                 planned_headcount=str(plan.planned_headcount),
                 custom_rates="yes" if plan.custom_rates else "no",
-                over_day=percent_text(plan.over_day_bp) if plan.over_day_bp is not None else "",
-                outside_window=(
-                    percent_text(plan.outside_window_bp)
-                    if plan.outside_window_bp is not None
-                    else ""
-                ),
+                over_day=optional_percent_text(plan.over_day_bp),
+                outside_window=optional_percent_text(plan.outside_window_bp),
                 note=plan.note,
             )
             edit_in_form(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from ..domain.money import percent_text
+from ..domain.money import optional_percent_text
 from ..domain.timeparse import clock_text
 from ..errors import Problem
 from ..services.payroll.views import FILL_BOTH, FILL_END, ShiftForm, ShiftView, TermsForm, TermsView
@@ -65,10 +65,8 @@ def shift_draft(shift: ShiftView) -> ShiftForm:
         actual_end=_time(shift.actual_end),
         lunch=str(shift.lunch_minutes),
         custom_rates="yes" if shift.custom_rates else "no",
-        over_day=percent_text(shift.over_day_bp) if shift.over_day_bp is not None else "",
-        outside_window=(
-            percent_text(shift.outside_window_bp) if shift.outside_window_bp is not None else ""
-        ),
+        over_day=optional_percent_text(shift.over_day_bp),
+        outside_window=optional_percent_text(shift.outside_window_bp),
     )
 
 
@@ -332,10 +330,8 @@ def terms_draft(terms: TermsView | None, *, same_day: bool) -> TermsForm:
     return TermsForm(
         effective_from=terms.effective_from.isoformat() if same_day else "",
         hourly_rate=terms.hourly_rate.format(thousands=""),
-        over_day=percent_text(terms.over_day_bp) if terms.over_day_bp is not None else "",
-        outside_window=(
-            percent_text(terms.outside_window_bp) if terms.outside_window_bp is not None else ""
-        ),
+        over_day=optional_percent_text(terms.over_day_bp),
+        outside_window=optional_percent_text(terms.outside_window_bp),
         external="yes" if terms.external else "no",
         rates=terms.rates_text,
         note=terms.note,

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tektoro_tui.domain.invoice import DraftLine, compose_invoice, recognised_net
-from tektoro_tui.domain.money import Money, percent_text
+from tektoro_tui.domain.money import Money, optional_percent_text, percent_text
 from tektoro_tui.domain.rounding import RoundingMode
 from tektoro_tui.domain.vat import VatMode
 from tektoro_tui.errors import CurrencyMismatch
@@ -185,6 +185,7 @@ def test_refusals() -> None:
 
 def test_percent_text() -> None:
     assert [percent_text(bp) for bp in (1000, 1250, 5, 0)] == ["10", "12.5", "0.05", "0"]
+    assert [optional_percent_text(bp) for bp in (5000, 0, None)] == ["50", "0", ""]
 
 
 _kinds = st.sampled_from(["time", "expense", "adjustment", "service", "markup"])

@@ -70,6 +70,12 @@ def shift_draft(shift: ShiftView) -> ShiftForm:
     )
 
 
+def _texts(values: dict[str, Any], specs: tuple[FieldSpec, ...]) -> dict[str, str]:
+    """What each field of ``specs`` holds, as the service's form takes it ("" if empty or
+    nothing chosen)."""
+    return {spec.name: str(values.get(spec.name) or "") for spec in specs}
+
+
 def _rates(values: dict[str, Any]) -> dict[str, str]:
     custom = bool(values.get("custom_rates"))
     return {
@@ -126,7 +132,7 @@ def shift_add_modal(
     problems: tuple[Problem, ...],
 ) -> FormModal[ShiftForm]:
     """One shift of one employee on one day (entered afterwards: actual = planned)."""
-    specs = (
+    texts = (
         _choice_or_text("employees", "Employee", people, "(choose)"),
         _choice_or_text("project", "Project", projects, "(choose)"),
         FieldSpec("shift_date", "Date", placeholder="YYYY-MM-DD"),
@@ -136,26 +142,14 @@ def shift_add_modal(
         FieldSpec("actual_end", "Actual end", placeholder="blank: as planned, if past"),
         FieldSpec("lunch", "Lunch break (minutes)", placeholder="blank: the firm's default"),
         _choice_or_text("work_type", "Type of work", types, "(none)"),
-        *RATE_SPECS,
     )
 
     def build(values: dict[str, Any]) -> ShiftForm:
-        return ShiftForm(
-            employees=str(values.get("employees") or ""),
-            project=str(values.get("project") or ""),
-            shift_date=values.get("shift_date", ""),
-            planned_start=values.get("planned_start", ""),
-            planned_end=values.get("planned_end", ""),
-            actual_start=values.get("actual_start", ""),
-            actual_end=values.get("actual_end", ""),
-            lunch=values.get("lunch", ""),
-            work_type=str(values.get("work_type") or ""),
-            **_rates(values),
-        )
+        return ShiftForm(**_texts(values, texts), **_rates(values))
 
     return FormModal(
         "Add a work shift",
-        specs,
+        (*texts, *RATE_SPECS),
         _shown(draft, "custom_rates"),
         build,
         problems,
@@ -180,16 +174,7 @@ def plan_modal(
     )
 
     def build(values: dict[str, Any]) -> ShiftForm:
-        return ShiftForm(
-            employees=values.get("employees", ""),
-            project=str(values.get("project") or ""),
-            shift_date=values.get("shift_date", ""),
-            date_to=values.get("date_to", ""),
-            planned_start=values.get("planned_start", ""),
-            planned_end=values.get("planned_end", ""),
-            lunch=values.get("lunch", ""),
-            work_type=str(values.get("work_type") or ""),
-        )
+        return ShiftForm(**_texts(values, specs))
 
     return FormModal(
         "Plan work shifts",

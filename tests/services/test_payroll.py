@@ -716,6 +716,25 @@ def test_transfer_is_refused_while_a_day_is_unsettled_irregular_or_not_approved(
     assert preview.dry_run
 
 
+def test_a_refused_transfer_names_every_day_in_its_way(crew: Crew) -> None:
+    """Ewa and Tomasz planned on every working day of January and February, none approved:
+    the refusal names every one of them, so a face can list and count them."""
+    pay = crew.services.payroll
+    planned = pay.plan(
+        crew.hr,
+        ShiftForm(
+            employees="ewa@example.com, tomasz@example.com", project="Warehouse",
+            shift_date="2026-01-01", date_to="2026-02-28", planned_start="07:00",
+            planned_end="15:00",
+        ),
+    ).created  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        pay.transfer(crew.hr, "2026-01-01", "2026-02-28")
+    lines = [p.message for p in caught.value.problems]
+    assert len(lines) == len(planned) > 40
+    assert all(line.endswith("not approved") for line in lines)
+
+
 def test_transfer_stores_the_totals_and_freezes_the_period(crew: Crew) -> None:
     """Three days of 07:00-15:30 at 350.00 = 1050.00 transferred; then no change, no delete,
     no new shift in the period, by the service, the ORM or raw SQL; check re-derives it."""

@@ -77,9 +77,7 @@ from .views import (
 )
 
 MINUTES_PER_DAY = r.MINUTES_PER_DAY
-_LISTED = 40
 HALF_UP = RoundingMode.HALF_UP
-"""Days a refusal lists before it says how many more there are."""
 Progress = Callable[[int, int], object]
 
 
@@ -961,12 +959,9 @@ class PayrollService(ServiceBase):
                         )
             if not any(p.shifts for p in periods):
                 problems.append("no work shifts in the period")
-            if problems:
-                shown_lines = problems[:_LISTED]
-                if len(problems) > _LISTED:
-                    shown_lines.append(f"... and {len(problems) - _LISTED} more")
+            if problems:  # every day, so each face can list and count them (the TUI scrolls)
                 raise ValidationError(
-                    [Problem("period", line) for line in shown_lines],
+                    [Problem("period", line) for line in problems],
                     title="Not ready for accounting",
                 )
             currency = org_currency(session)

@@ -1,7 +1,7 @@
 """Dialogs that show a list of lines: what a dry run would write (asking Yes or No), or why
 something was refused (closed with Escape or Enter).
 
-The lines scroll, so a batch fill of a whole month or a refusal naming forty days fits any
+The lines scroll, so a batch fill of a whole month or a refusal naming every day of one fits any
 terminal; the totals stay in view under them.
 """
 

@@ -288,8 +288,9 @@ def audit_seal(
             for failure in plan.blockers:  # listed as check lists them; the refusal is one line
                 typer.echo(f"FAIL {failure.invariant}: {failure.detail}")
             fail(
-                f"{len(plan.blockers)} problem(s) listed that sealing would vouch for: correct "
-                "them (or restore a backup) first. Nothing was written.",
+                # no count: check's own list ends in "... and N more like the above" lines
+                "sealing would vouch for the problems listed: correct them (or restore a "
+                "backup) first. Nothing was written.",
                 "Not sealed",
             )
         if not yes:

@@ -24,6 +24,18 @@ if TYPE_CHECKING:
     from .pay import PayScreen
 
 
+TOLD = 3
+"""How many of the days a batch left alone its notification names."""
+
+
+def _told(head: str, lines: list[str], rest: str) -> str:
+    """A notification: ``head``, the first :data:`TOLD` of ``lines``, then how many more."""
+    told = [head, *lines[:TOLD]]
+    if len(lines) > TOLD:
+        told.append(f"... and {len(lines) - TOLD} more {rest}")
+    return "\n".join(told)
+
+
 class DayWork:
     """Approve, edit, add, plan and delete shifts for the Pay screen it belongs to."""
 
@@ -92,12 +104,10 @@ class DayWork:
         push_dialog(screen, YesNoDialog("Approve the period", question, "Approve all"), answered)
 
     def _approved(self, result: ApproveResult) -> None:
-        screen = self.screen
-        lines = [f"{len(result.approved)} day(s) approved."]
-        lines += [f"{day_text(view)} left: {why}" for view, why in result.skipped[:3]]
-        if len(result.skipped) > 3:
-            lines.append(f"... and {len(result.skipped) - 3} more left as they were")
-        screen.saved("\n".join(lines))
+        left = [f"{day_text(view)} left: {why}" for view, why in result.skipped]
+        self.screen.saved(
+            _told(f"{len(result.approved)} day(s) approved.", left, "left as they were")
+        )
 
     # --- a shift by hand ----------------------------------------------------------------------
 
@@ -169,12 +179,9 @@ class DayWork:
         call_service(screen, lambda: work_choices(screen.services, screen.actor), open_form)
 
     def _planned(self, result: PlanResult) -> None:
-        screen = self.screen
-        lines = [f"{len(result.created)} shift(s) planned, {len(result.skipped)} day(s) left out."]
-        lines += [f"{who} {day.isoformat()}: {why}" for who, day, why in result.skipped[:3]]
-        if len(result.skipped) > 3:
-            lines.append(f"... and {len(result.skipped) - 3} more left out")
-        screen.saved("\n".join(lines))
+        head = f"{len(result.created)} shift(s) planned, {len(result.skipped)} day(s) left out."
+        left = [f"{who} {day.isoformat()}: {why}" for who, day, why in result.skipped]
+        self.screen.saved(_told(head, left, "left out"))
 
     def delete(self) -> None:
         """Delete: remove the highlighted shift planned by mistake, saying why."""

@@ -261,32 +261,38 @@ def _unsettle(shift: m.WorkShift) -> None:
     shift.pay_cents = None
 
 
+def _price_days(session: Session, shifts: Sequence[m.WorkShift]) -> None:
+    """Price ``shifts`` again, each employee's day as a whole (its shifts in time order),
+    with the organisation's rules and calendar and the terms in force on that day."""
+    if not shifts:
+        return
+    base = org_rules(organisation(session))
+    days = [shift.shift_date for shift in shifts]
+    calendar = Calendar(session, min(days), max(days))
+    book = TermsBook(session, (shift.employee_id for shift in shifts))
+    by_day: dict[tuple[int, date], list[m.WorkShift]] = defaultdict(list)
+    for shift in shifts:
+        by_day[(shift.employee_id, shift.shift_date)].append(shift)
+    for (employee_id, day), rows in by_day.items():
+        price_day(rows, base, book.on(employee_id, day), bool(calendar.day_off(day)))
+
+
 def reprice(session: Session, employee_id: int, days: Iterable[date]) -> None:
     """Price again every shift of the employee on these days (none of them transferred)."""
     wanted = sorted(set(days))
     if not wanted:
         return
-    org = organisation(session)
-    base = org_rules(org)
-    calendar = Calendar(session, wanted[0], wanted[-1])
-    book = TermsBook(session, [employee_id])
-    shifts = list(
-        session.execute(
-            select(m.WorkShift)
-            .where(
-                m.WorkShift.employee_id == employee_id,
-                m.WorkShift.shift_date.between(wanted[0], wanted[-1]),  # type: ignore[attr-defined]
-                m.WorkShift.payroll_period_id.is_(None),  # type: ignore[union-attr]
-            )
-            .with_for_update()
-        ).scalars()
-    )
-    by_day: dict[date, list[m.WorkShift]] = defaultdict(list)
-    for shift in shifts:
-        by_day[shift.shift_date].append(shift)
-    for day in wanted:
-        if day in by_day:
-            price_day(by_day[day], base, book.on(employee_id, day), bool(calendar.day_off(day)))
+    shifts = session.execute(
+        select(m.WorkShift)
+        .where(
+            m.WorkShift.employee_id == employee_id,
+            m.WorkShift.shift_date.between(wanted[0], wanted[-1]),  # type: ignore[attr-defined]
+            m.WorkShift.payroll_period_id.is_(None),  # type: ignore[union-attr]
+        )
+        .with_for_update()
+    ).scalars()
+    chosen = set(wanted)
+    _price_days(session, [shift for shift in shifts if shift.shift_date in chosen])
 
 
 def reprice_open(session: Session) -> list[int]:
@@ -304,19 +310,8 @@ def reprice_open(session: Session) -> list[int]:
             .with_for_update()
         ).scalars()
     )
-    if not shifts:
-        return []
-    base = org_rules(organisation(session))
-    calendar = Calendar(
-        session, min(x.shift_date for x in shifts), max(x.shift_date for x in shifts)
-    )
-    book = TermsBook(session, {x.employee_id for x in shifts})
     before = {x.id: x.pay_cents for x in shifts}
-    by_day: dict[tuple[int, date], list[m.WorkShift]] = defaultdict(list)
-    for shift in shifts:
-        by_day[(shift.employee_id, shift.shift_date)].append(shift)
-    for (employee_id, day), rows in by_day.items():
-        price_day(rows, base, book.on(employee_id, day), bool(calendar.day_off(day)))
+    _price_days(session, shifts)
     changed = []
     for shift in shifts:
         if shift.pay_cents != before[shift.id]:

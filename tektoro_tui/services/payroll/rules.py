@@ -26,7 +26,7 @@ from ...domain.pay import (
     irregularities,
     split_minutes,
 )
-from ...domain.permissions import OUTSIDERS, Perm, Role
+from ...domain.permissions import OUTSIDERS, Perm
 from ...domain.values import id_or_none
 from ...errors import NotFound, shown
 from ..base import Actor, chunks, local_time, organisation
@@ -66,9 +66,7 @@ def find_employee(session: Session, key: str | int) -> m.UserAccount:
     """
     text = str(key).strip()
     ident = id_or_none(text.removeprefix("#"))
-    query = select(m.UserAccount).where(
-        m.UserAccount.role.notin_([r.value for r in OUTSIDERS])  # type: ignore[attr-defined]
-    )
+    query = select(m.UserAccount).where(firm_people())
     if ident is not None:
         query = query.where(m.UserAccount.id == ident)
     else:
@@ -84,9 +82,10 @@ def find_employee(session: Session, key: str | int) -> m.UserAccount:
     return found[0]
 
 
-def is_insider(role: str) -> bool:
-    """Whether a role is the firm's own (not a client's user or a subcontractor's foreman)."""
-    return Role(role) not in OUTSIDERS
+def firm_people() -> ColumnElement[bool]:
+    """The firm's own people (not a client's user nor a subcontractor's foreman): whose pay
+    there can be."""
+    return m.UserAccount.role.notin_([x.value for x in OUTSIDERS])  # type: ignore[attr-defined,no-any-return]
 
 
 # --- terms -------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from ...data import models as m
 from ...domain.money import Money
-from ...domain.permissions import OUTSIDERS, Perm
+from ...domain.permissions import Perm
 from ...domain.rounding import RoundingMode, divide_to_int
 from ...domain.validation import Form
 from ...errors import IllegalTransition, NotFound, PermissionDenied, Problem, ValidationError
@@ -91,7 +91,7 @@ class PayrollService(ServiceBase):
         with self._read(actor) as session:
             if r.granted(session, actor):
                 query = select(m.UserAccount.id, m.UserAccount.name, m.UserAccount.email).where(
-                    m.UserAccount.role.notin_([x.value for x in OUTSIDERS]),  # type: ignore[attr-defined]
+                    r.firm_people(),
                     m.UserAccount.is_active.is_(True),  # type: ignore[attr-defined]
                 )
             else:

@@ -40,11 +40,9 @@ from ..widgets.dashboard_manager import (
 from ..widgets.dashboard_pay import OwnPay, OwnPayPanel, read_own_pay
 from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.dialogs.form import FormModal
-from ..widgets.pay_forms import ClockInDraft, Options, clock_in_modal
 from .areas import areas_for
 from .base import AreaScreen, call_service, edit_in_form, push_dialog
 from .messages import AreaWanted, OrganisationNamed
-from .pay_batch import work_choices
 
 PANELS: dict[str, type[DashboardPanel[Any]]] = {
     "administrator": AdminPanel,
@@ -337,7 +335,10 @@ class HomeScreen(AreaScreen):
         self.load_dashboard()
 
     def action_clock_in(self) -> None:
-        """I: start the working day now, on the project chosen."""
+        """I: start the working day now, on the project chosen (the shift forms are loaded
+        only then, not with every home screen)."""
+        from ..widgets.pay_forms import ClockInDraft, Options, clock_in_modal
+        from .pay_batch import work_choices
 
         def open_form(choices: tuple[Options, Options]) -> None:
             def make_form(

@@ -33,6 +33,18 @@ class FieldSpec:
     allow_blank: bool = True
 
 
+SWITCHED_ON = ("yes", "y", "true", "1", "on")
+"""How a service's form writes a yes/no field that is on (its drafts hold text)."""
+
+
+def switched_on(value: Any) -> bool:
+    """Whether a draft's yes/no value turns its switch on: True, or text such as "yes" (the
+    service's forms hold "yes"/"no", and "no" is not empty text)."""
+    if isinstance(value, str):
+        return value.strip().lower() in SWITCHED_ON
+    return bool(value)
+
+
 def make_control(spec: FieldSpec, value: Any, *, compact: bool = False) -> Widget:
     """The input widget for ``spec``, showing ``value``."""
     control_id = f"input-{spec.name}"
@@ -63,7 +75,7 @@ def _make_rich_control(spec: FieldSpec, value: Any, control_id: str, compact: bo
         )
         return select
     if spec.kind == "switch":
-        return Switch(bool(value), id=control_id)
+        return Switch(switched_on(value), id=control_id)
     return TextArea(str(value or ""), id=control_id, soft_wrap=True, compact=compact)
 
 

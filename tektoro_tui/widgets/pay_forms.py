@@ -8,7 +8,6 @@ on), with the service's field names, so every problem it reports marks its field
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from ..domain.money import optional_percent_text
@@ -20,19 +19,10 @@ from .fields import FieldSpec
 
 Options = tuple[tuple[str, str], ...]
 
-YES_WORDS = ("yes", "true", "1")
 FILL_OPTIONS: Options = (
     ("End as planned where it is missing or over 15 min late", FILL_END),
     ("Start and end as planned where both are missing", FILL_BOTH),
 )
-
-
-def _shown(draft: Any, *switches: str) -> SimpleNamespace:
-    """The draft as the form shows it: each yes/no field of ``switches`` as True/False."""
-    shown = SimpleNamespace(**draft.__dict__)
-    for name in switches:
-        setattr(shown, name, str(getattr(draft, name, "")).strip().lower() in YES_WORDS)
-    return shown
 
 
 def _choice_or_text(name: str, label: str, options: Options, placeholder: str) -> FieldSpec:
@@ -115,7 +105,7 @@ def shift_edit_modal(
     return FormModal(
         f"Edit the shift of {shift.employee}, {shift.shift_date.isoformat()}",
         specs,
-        _shown(draft, "custom_rates"),
+        draft,
         build,
         problems,
         intro="A change by hand is kept with its reason, before and after (audited); the "
@@ -150,7 +140,7 @@ def shift_add_modal(
     return FormModal(
         "Add a work shift",
         (*texts, *RATE_SPECS),
-        _shown(draft, "custom_rates"),
+        draft,
         build,
         problems,
         intro="A day already past with no actual times is settled as planned (a shift entered "
@@ -355,7 +345,7 @@ def terms_modal(
     return FormModal(
         f"Pay terms of {employee}",
         TERMS_SPECS,
-        _shown(draft, "external"),
+        draft,
         build,
         problems,
         intro="The terms hold from their date until the next terms. Shifts from that date "

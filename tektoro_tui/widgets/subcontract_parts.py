@@ -7,7 +7,6 @@ is called from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from rich.text import Text
@@ -249,19 +248,12 @@ def agreement_modal(
     return FormModal(
         title,
         specs,
-        _with_switch(draft, "time_and_material"),
+        draft,
         build,
         problems,
         intro="A fixed amount, or time and material: the amount then adds up from the daily "
         "reports. The % rates are copied from the firm's settings unless typed.",
     )
-
-
-def _with_switch(draft: Any, name: str) -> SimpleNamespace:
-    """The draft as the form shows it: a yes/no field as a switch's True/False."""
-    shown = SimpleNamespace(**draft.__dict__)
-    setattr(shown, name, str(getattr(draft, name, "")).strip().lower() in ("yes", "true", "1"))
-    return shown
 
 
 def agreement_draft(detail: AgreementDetail) -> AgreementForm:
@@ -325,7 +317,7 @@ def plan_modal(
     return FormModal(
         f"Plan work: {number}",
         specs,
-        _with_switch(draft, "custom_rates"),
+        draft,
         build,
         problems,
         intro="One working day, or every working day up to the last day (weekends and "

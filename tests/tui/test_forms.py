@@ -218,3 +218,11 @@ async def test_the_smtp_password_refusal_is_shown_as_an_error(firm: Firm) -> Non
         refusals = errors(app)
         assert refusals and refusals[0][0] == "Configuration problem"
         assert "TEKTORO_SMTP_PASSWORD" in refusals[0][1]
+
+
+def test_a_switch_shows_a_drafts_yes_or_no_as_on_or_off() -> None:
+    """The services' forms hold yes/no fields as text; "no" is not empty text, yet off."""
+    from tektoro_tui.widgets.fields import switched_on
+
+    assert [switched_on(v) for v in ("yes", " YES ", "y", "true", "1", "on", True)] == [True] * 7
+    assert [switched_on(v) for v in ("no", "", "0", "off", "false", None, False)] == [False] * 7

@@ -25,6 +25,10 @@ ACCEPTED_FORMS = "must be a time like 1:30, 1.5, 90m, 2h30m or a range like 08:0
 TOO_SHORT = "time must be more than zero"
 TOO_LONG = "time must be at most 24 hours in one entry"
 NEXT_DAY = "+1"
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+"""Weekdays as printed and typed (Monday first, as ``date.weekday()`` counts), in every
+locale the same."""
+WEEKDAY_FULL_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 """Written after a clock range that ends on the next day: "22:00-02:00+1"."""
 
 _CLOCK = r"(\d{1,2})[:.](\d{2})"

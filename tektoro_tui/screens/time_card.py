@@ -23,7 +23,7 @@ from ..services.administration.presets import PresetsMissing
 from ..services.pipeline.views import EntryPage, ReportFilter, TimeCardForm, TimeEntryView
 from ..widgets import keymap
 from ..widgets.fields import FormField, read_values, show_problems
-from ..widgets.formatting import field_label, hours
+from ..widgets.formatting import field_label, hours, weekday
 from ..widgets.time_entry_table import EntryTable, totals_text
 from ..widgets.time_fields import CardChoices, TimeCardFields, card_from, new_card
 from ..widgets.unsaved import UnsavedChanges
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 DAY_COLUMNS = ("project", "task", "activity", "hours", "value", "status", "description")
 DAY_LIMIT = 200
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FIRST_EMPTY = ("project_id", "task_id", "activity_id", "rate_code_id", "time_spent")
 
 
@@ -78,7 +77,7 @@ def _project_label(code: str, name: str, client: str) -> str:
 
 def day_text(day: date) -> str:
     """A date with its weekday, the same in every locale: "Mon 2024-05-06"."""
-    return f"{WEEKDAYS[day.weekday()]} {day.isoformat()}"
+    return f"{weekday(day)} {day.isoformat()}"
 
 
 class TimeCardScreen(UnsavedChanges, AreaScreen):

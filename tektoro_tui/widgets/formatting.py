@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ..domain.money import Money
+from ..domain.timeparse import WEEKDAY_NAMES
 
 
 def hours(minutes: int) -> str:
@@ -27,6 +28,11 @@ def plain_amount(amount: Money | None) -> str:
 def day(value: date | None) -> str:
     """A date as YYYY-MM-DD, or empty."""
     return "" if value is None else value.isoformat()
+
+
+def weekday(value: date) -> str:
+    """The day's short weekday name, the same in every locale: "Mon"."""
+    return WEEKDAY_NAMES[value.weekday()]
 
 
 def moment(value: datetime | None) -> str:

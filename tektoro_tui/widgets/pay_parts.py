@@ -18,14 +18,13 @@ from ..services.payroll.views import (
     TransferResult,
     range_text,
 )
-from .formatting import hours
+from .formatting import hours, weekday
 from .printer_detail import amount_cell, clipped
 
 DAY_COLUMNS = ("Date", "Project", "Planned", "Actual", "Amount", "Status", "Marks")
 CREW_COLUMNS = ("Employee", "Project", "Planned", "Actual", "Status", "Marks")
 OWN_COLUMNS = ("Date", "Project", "Actual", "Amount", "Status")
 TERMS_COLUMNS = ("From", "Hourly rate", "Over day", "Outside", "External", "By type of work")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 IRREGULAR = "red"
 """How a day that is irregular and not approved is drawn: every cell red, the reasons bold."""
 
@@ -55,7 +54,7 @@ def marks_text(shift: ShiftView) -> str:
 
 def day_text(shift: ShiftView) -> str:
     """'2024-04-22 Mon'."""
-    return f"{shift.shift_date.isoformat()} {WEEKDAYS[shift.shift_date.weekday()]}"
+    return f"{shift.shift_date.isoformat()} {weekday(shift.shift_date)}"
 
 
 def _cell(text: str, shift: ShiftView, *, bold: bool = False) -> Text:

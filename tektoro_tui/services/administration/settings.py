@@ -14,6 +14,7 @@ from ... import credentials
 from ...data import models as m
 from ...domain.money import percent_text
 from ...domain.permissions import Perm
+from ...domain.timeparse import WEEKDAY_NAMES
 from ...domain.validation import UNCHANGED, Form, is_given, keep_unchanged
 from ...domain.values import parse_date
 from ...domain.vat import VatMode
@@ -179,9 +180,6 @@ def settings_form_of(
         holidays=holidays_text(held),
         default_lunch=str(source.default_lunch_minutes),
     )
-
-
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def weekdays_text(digits: str) -> str:

@@ -27,12 +27,12 @@ from ...domain.pay import (
     split_minutes,
 )
 from ...domain.permissions import OUTSIDERS, Perm
+from ...domain.timeparse import WEEKDAY_FULL_NAMES
 from ...domain.values import id_or_none
 from ...errors import NotFound, shown
 from ..base import Actor, chunks, local_time, organisation
 
 MINUTES_PER_DAY = 24 * 60
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PAY_PERMS = (Perm.PAYROLL_SETTLE, Perm.PAYROLL_RATES, Perm.PAYROLL_TRANSFER, Perm.PAYROLL_EXPORT)
 """Permissions that show everyone's pay."""
 _CHUNK = 900
@@ -180,7 +180,7 @@ class Calendar:
             name = self.holidays[day]
             return f"a holiday ({name})" if name else "a holiday"
         if day.isoweekday() not in self.weekdays:
-            return f"a day off ({WEEKDAY_NAMES[day.weekday()]})"
+            return f"a day off ({WEEKDAY_FULL_NAMES[day.weekday()]})"
         return ""
 
 

@@ -562,7 +562,7 @@ def clock_in(
         return
     planned = f" (planned {view.planned_text})" if view.planned_text else " (not planned)"
     typer.echo(
-        f"Clocked in at {view.actual_text.rstrip('-')} on {view.shift_date}, "
+        f"Clocked in at {view.started_text} on {view.shift_date}, "
         f"{view.project}{planned}; shift #{view.id}.{_marks(view)}"
     )
 
@@ -596,7 +596,7 @@ def clock_status(db: DbOption = None, as_json: JsonOption = False) -> None:
         typer.echo("Not clocked in.")
         return
     typer.echo(
-        f"Clocked in since {view.actual_text.rstrip('-')} on {view.shift_date}, {view.project};"
+        f"Clocked in since {view.started_text} on {view.shift_date}, {view.project};"
         f" shift #{view.id}.{_marks(view)}"
     )
 

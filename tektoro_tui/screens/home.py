@@ -40,6 +40,7 @@ from ..widgets.dashboard_manager import (
 from ..widgets.dashboard_pay import OwnPay, OwnPayPanel, read_own_pay
 from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.dialogs.form import FormModal
+from ..widgets.pay_parts import marks_text
 from .areas import areas_for
 from .base import AreaScreen, call_service, edit_in_form, push_dialog
 from .messages import AreaWanted, OrganisationNamed
@@ -354,9 +355,9 @@ class HomeScreen(AreaScreen):
         call_service(self, lambda: work_choices(self.services, self.actor), open_form)
 
     def _clocked_in(self, shift: ShiftView) -> None:
-        marks = f" Marked: {'; '.join(shift.irregular)}." if shift.irregular else ""
+        marks = f" Marked: {marks_text(shift)}." if shift.irregular else ""
         self.notify(
-            f"Clocked in at {shift.actual_text.rstrip('-')} on {shift.project}.{marks}",
+            f"Clocked in at {shift.started_text} on {shift.project}.{marks}",
             title="Clocked in",
             timeout=6,
             markup=False,
@@ -370,7 +371,7 @@ class HomeScreen(AreaScreen):
         if running is None:
             return
         question = (
-            f"Clock out now? You clocked in at {running.actual_text.rstrip('-')} on "
+            f"Clock out now? You clocked in at {running.started_text} on "
             f"{running.shift_date.isoformat()} ({running.project})."
         )
 

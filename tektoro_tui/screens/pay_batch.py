@@ -30,14 +30,12 @@ from ..widgets.pay_forms import (
 )
 from ..widgets.pay_parts import fill_lines, person_key, transfer_lines
 from .base import call_service, edit_in_form, push_dialog
-from .preset_pane import every_page
+from .preset_pane import ALL, every_page
 
 if TYPE_CHECKING:
     from ..services.base import Actor
     from ..services.hub import Services
     from .pay import PayScreen
-
-CHOICES = 500
 
 
 def work_choices(services: Services, actor: Actor) -> tuple[Options, Options]:
@@ -46,15 +44,13 @@ def work_choices(services: Services, actor: Actor) -> tuple[Options, Options]:
     presets = services.presets
     try:
         projects = every_page(
-            lambda after: presets.list_projects(actor, active_only=True, after=after, limit=CHOICES)
+            lambda after: presets.list_projects(actor, active_only=True, after=after, limit=ALL)
         )
     except PermissionDenied:
         projects = []
     try:
         types = every_page(
-            lambda after: presets.list_work_types(
-                actor, active_only=True, after=after, limit=CHOICES
-            )
+            lambda after: presets.list_work_types(actor, active_only=True, after=after, limit=ALL)
         )
     except PermissionDenied:
         types = []

@@ -16,7 +16,7 @@ from ..widgets.dialogs.confirm import YesNoDialog
 from ..widgets.dialogs.form import FormModal
 from ..widgets.fields import FieldSpec
 from ..widgets.pay_forms import Options, plan_modal, shift_add_modal, shift_draft, shift_edit_modal
-from ..widgets.pay_parts import day_text, person_key, person_options
+from ..widgets.pay_parts import day_text, marks_text, person_key, person_options
 from .base import call_service, edit_in_form, push_dialog
 from .pay_batch import work_choices
 
@@ -59,7 +59,7 @@ class DayWork:
         if shift.irregular:
             title, yes = "Accept an irregular day", "Accept and approve"
             question = (
-                f"{what} is irregular: {'; '.join(shift.irregular)}.\nApprove it as it is? "
+                f"{what} is irregular: {marks_text(shift)}.\nApprove it as it is? "
                 "Its marks are then accepted."
             )
         else:

@@ -215,7 +215,7 @@ def transfer_lines(result: TransferResult) -> list[str]:
 def own_total(period: PayPeriod, running: ShiftView | None) -> str:
     """The own-pay dashboard's line under the days: the total and the clock's state."""
     clock = (
-        f"Clocked in at {running.actual_text.rstrip('-')} on {running.shift_date.isoformat()} "
+        f"Clocked in at {running.started_text} on {running.shift_date.isoformat()} "
         f"({running.project}): O clocks out."
         if running is not None
         else "Not clocked in: I clocks in."

@@ -74,6 +74,7 @@ from .views import (
     TransferLine,
     TransferResult,
     range_text,
+    time_text,
 )
 
 MINUTES_PER_DAY = r.MINUTES_PER_DAY
@@ -594,7 +595,7 @@ class PayrollService(ServiceBase):
                     "work shift",
                     "running",
                     "clock in to",
-                    f"you clocked in at {range_text(running.actual_start, None)[:-1]} on "
+                    f"you clocked in at {time_text(running.actual_start)} on "
                     f"{running.shift_date.isoformat()}; clock out first",
                 )
             check = Form()

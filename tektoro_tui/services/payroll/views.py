@@ -142,6 +142,11 @@ class ShiftView:
         return range_text(self.actual_start, self.actual_end)
 
     @property
+    def started_text(self) -> str:
+        """When work started, as a clock time ("07:02"; "" before the clock-in)."""
+        return time_text(self.actual_start)
+
+    @property
     def status(self) -> str:
         """One word for the day's state."""
         if self.transferred:

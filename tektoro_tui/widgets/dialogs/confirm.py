@@ -84,7 +84,26 @@ class YesNoDialog(YesNoScreen):
         yield KeyFooter()
 
 
-class NoticeDialog(ModalScreen[None]):
+class NoticeScreen(ModalScreen[None]):
+    """The closing of every notice: Escape, Enter or its Close button (focused at once)."""
+
+    BINDINGS = [Binding(f"{keymap.BACK},{keymap.CONFIRM}", "close", "Close")]
+
+    def on_mount(self) -> None:
+        """Focus Close."""
+        self.query_one("#close", Button).focus()
+
+    def action_close(self) -> None:
+        """Close the notice."""
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Close."""
+        event.stop()
+        self.action_close()
+
+
+class NoticeDialog(NoticeScreen):
     """Tell the user something they need to keep, e.g. an invitation code, with a copy key."""
 
     DEFAULT_CSS = """
@@ -119,10 +138,7 @@ class NoticeDialog(ModalScreen[None]):
     }
     """
 
-    BINDINGS = [
-        Binding(keymap.COPY, "copy", "Copy code"),
-        Binding(f"{keymap.BACK},{keymap.CONFIRM}", "close", "Close"),
-    ]
+    BINDINGS = [Binding(keymap.COPY, "copy", "Copy code")]
 
     def __init__(self, title: str, text: str, secret: str = "", after: str = "") -> None:
         """A notice titled ``title``: ``text``, then ``secret`` highlighted, then ``after``."""
@@ -147,19 +163,11 @@ class NoticeDialog(ModalScreen[None]):
                 yield Button("Close", variant="primary", id="close")
         yield KeyFooter()
 
-    def on_mount(self) -> None:
-        """Focus Close."""
-        self.query_one("#close", Button).focus()
-
     def action_copy(self) -> None:
         """Put the secret on the clipboard (where the terminal allows it)."""
         if self._secret:
             self.app.copy_to_clipboard(self._secret)
             self.notify("Copied to the clipboard.", timeout=2)
-
-    def action_close(self) -> None:
-        """Close the notice."""
-        self.dismiss(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Copy or close."""

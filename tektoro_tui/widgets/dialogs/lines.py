@@ -10,14 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from .. import keymap
 from ..key_footer import KeyFooter
-from .confirm import YesNoScreen
+from .confirm import NoticeScreen, YesNoScreen
 
 LINES_CSS = """
 {name} {{
@@ -89,11 +86,10 @@ class LinesQuestion(YesNoScreen):
         yield KeyFooter()
 
 
-class LinesNotice(ModalScreen[None]):
+class LinesNotice(NoticeScreen):
     """Say why something was refused, one line a reason (e.g. the days in the way)."""
 
     DEFAULT_CSS = LINES_CSS.format(name="LinesNotice", border="$error")
-    BINDINGS = [Binding(f"{keymap.BACK},{keymap.CONFIRM}", "close", "Close")]
 
     def __init__(self, title: str, intro: str, lines: Sequence[str]) -> None:
         """A notice titled ``title``: ``intro``, then ``lines``."""
@@ -107,16 +103,3 @@ class LinesNotice(ModalScreen[None]):
             with Horizontal(id="buttons"):
                 yield Button("Close", variant="primary", id="close")
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        """Focus Close."""
-        self.query_one("#close", Button).focus()
-
-    def action_close(self) -> None:
-        """Close the notice."""
-        self.dismiss(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Close."""
-        event.stop()
-        self.dismiss(None)

@@ -187,6 +187,11 @@ class AreaScreen(TektoroScreen):
     load found them; None means anybody's. A change to the records of somebody else is not
     read again. Set by the screens whose data belong to a few people."""
 
+    OWN_ONLY: ClassVar[frozenset[str]] = frozenset()
+    """Tables of ``REFRESH_ON`` of which the screen shows the signed-in user's own records
+    only, whoever else's it shows of the others (Home: one's own pay among the firm's
+    figures); a change to somebody else's is not read again."""
+
     _stale: bool = False
     _last_live_reload: float = 0.0
     _live_reload_timer: Timer | None = None
@@ -242,12 +247,18 @@ class AreaScreen(TektoroScreen):
 
     def concerned_by(self, message: DataChanged) -> bool:
         """Whether a change in ``message`` can alter what this screen shows: a table in
-        ``REFRESH_ON``, and a record of nobody in particular or of one of ``shown_owners``."""
-        owners = self.shown_owners
-        return any(
-            entity in self.REFRESH_ON and (owners is None or owner is None or owner in owners)
-            for entity, owner in message.touched
-        )
+        ``REFRESH_ON``, and a record of nobody in particular or of one of ``shown_owners``
+        (of the signed-in user, in a table of ``OWN_ONLY``)."""
+        return any(self._shows(entity, owner) for entity, owner in message.touched)
+
+    def _shows(self, entity: str, owner: int | None) -> bool:
+        if entity not in self.REFRESH_ON:
+            return False
+        if owner is None:
+            return True
+        if entity in self.OWN_ONLY:
+            return owner == self.actor.user_id
+        return self.shown_owners is None or owner in self.shown_owners
 
     def _live_reload(self) -> None:
         self._live_reload_timer = None

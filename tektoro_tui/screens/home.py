@@ -146,6 +146,7 @@ class HomeScreen(AreaScreen):
             "payroll_period",
         }
     )
+    OWN_ONLY = frozenset({"work_shift", "employee_pay"})  # the own-pay panel: one's own rows
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """A home screen for the actor's role."""

@@ -35,6 +35,7 @@ from tektoro_tui.domain.permissions import OUTSIDERS, Role
 from tektoro_tui.errors import IllegalTransition
 from tektoro_tui.screens.areas import AREAS_BY_KEY
 from tektoro_tui.screens.home import HomeScreen
+from tektoro_tui.screens.messages import DataChanged
 from tektoro_tui.screens.pay import PayScreen
 from tektoro_tui.screens.users import UsersScreen
 from tektoro_tui.services.administration.presets import CompanyForm, ProjectForm, WorkTypeForm
@@ -565,3 +566,23 @@ def test_pay_snapshot(stocked_firm: Firm, snap_compare: Any) -> None:
     assert snap_compare(
         app, terminal_size=(100, 30), run_before=snapshot_steps("ctrl+g", "y", login=STAFF)
     )
+
+
+async def test_home_reads_again_for_ones_own_pay_not_for_everyones(crew: Crew) -> None:
+    """Hanna's home shows the firm's figures and her own pay: a change to Ewa's shifts or
+    terms (a clock-in anywhere on the site) is no reason to read it all again; her own, a
+    transfer of a period, or an invoice are."""
+    app = TektoroApp(services=crew.services)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, *HR)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        ewa, hanna = crew.ewa.user_id, crew.hr.user_id
+
+        def concerned(*touched: tuple[str, int | None]) -> bool:
+            return home.concerned_by(DataChanged.of(frozenset(touched)))
+
+        assert not concerned(("work_shift", ewa), ("employee_pay", ewa))
+        assert concerned(("work_shift", hanna))
+        assert concerned(("payroll_period", None))
+        assert concerned(("work_shift", ewa), ("invoice", None))

@@ -2,7 +2,8 @@
 
 ``tektoro`` and ``tektoro --db URL`` go straight to the Textual app, because
 typer (and the pydantic it imports) would add a visible delay before the login
-screen. Everything else is handed to the typer commands in :mod:`.main`.
+screen. The reports :mod:`.quick` answers without typer and SQLAlchemy go there first;
+everything else is handed to the typer commands in :mod:`.main`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ def run() -> None:
     pause_collection()  # resumed once the database is open
     bare, db = bare_tui_database(sys.argv[1:])
     if not bare:
+        from .quick import answer
+
+        if answer(sys.argv[1:]):
+            return
         from .main import run as run_commands
 
         run_commands()

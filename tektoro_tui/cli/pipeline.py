@@ -10,19 +10,15 @@ the user of the stored CLI session (``tektoro login``), prints data as JSON with
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..domain.money import Money, percent_text
+from ..domain.money import percent_text
 from ..errors import Problem, ValidationError, shown
 from .common import (
     DbOption,
@@ -34,6 +30,9 @@ from .common import (
     typed_id,
     whole_number,
 )
+from .output import hours as hours
+from .output import json_text, project_hours_lines, revenue_lines
+from .output import jsonable as jsonable
 
 if TYPE_CHECKING:
     from ..services.base import Actor
@@ -66,31 +65,9 @@ StatusOpt = Annotated[list[str] | None, typer.Option(help="Status (repeatable)."
 # --- output helpers ------------------------------------------------------------------------
 
 
-def jsonable(value: Any) -> Any:
-    """Turn views into JSON-ready data: Money as {amount, currency}, dates as ISO text."""
-    if isinstance(value, Money):
-        return {"amount": str(value.amount), "currency": value.currency}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (date, Decimal, Path)):
-        return str(value) if not isinstance(value, date) else value.isoformat()
-    return value
-
-
 def emit(data: Any) -> None:
     """Print ``data`` as JSON."""
-    typer.echo(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
-
-
-def hours(minutes: int) -> str:
-    """90 -> '1:30'."""
-    return f"{minutes // 60}:{minutes % 60:02d}"
+    typer.echo(json_text(data))
 
 
 def print_batch(result: BatchResult, as_json: bool) -> None:
@@ -353,18 +330,8 @@ def time_summary(
     if as_json:
         emit({"projects": rows})
         return
-    for r in rows:
-        typer.echo(
-            f"{r.client_name[:24]:<24} {r.project_name[:28]:<28} {r.entries:>8} "
-            f"{hours(r.minutes):>10}  {r.value.format():>14}"
-        )
-    minutes = sum(r.minutes for r in rows)
-    count = sum(r.entries for r in rows)
-    total = ""
-    if rows:
-        value = Money(sum(r.value.cents for r in rows), rows[0].value.currency)
-        total = f", {value.format()} {value.currency}"
-    typer.echo(f"Total: {len(rows)} projects, {count} entries, {hours(minutes)} h{total}")
+    for line in project_hours_lines(rows):
+        typer.echo(line)
 
 
 @time_app.command("accept")
@@ -777,15 +744,8 @@ def revenue_report(
     if as_json:
         emit(rows)
         return
-    typer.echo(
-        f"{'Month':<7}  {'Client':<24} {'Project':<24} {'Revenue (net)':>14} {'VAT':>12} "
-        f"{'Received':>14}"
-    )
-    for row in rows:
-        typer.echo(
-            f"{row.month}  {row.client_name[:24]:<24} {row.project_name[:24]:<24} "
-            f"{row.amount.format():>14} {row.vat.format():>12} {row.received.format():>14}"
-        )
+    for line in revenue_lines(rows):
+        typer.echo(line)
 
 
 @revenue_app.command("aging")

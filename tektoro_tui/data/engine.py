@@ -49,10 +49,11 @@ from ..errors import (
     ValidationError,
     shown,
 )
+from .constants import APPLICATION_NAME as APPLICATION_NAME
+from .constants import SQLITE_BUSY_TIMEOUT_MS
 from .guards import FROZEN_MARKER as FROZEN_MARKER  # defined with the guards, read here
 from .seals import register_sqlite_function
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "tektoro_write"
 
 PG_POOL_SIZE = 1
@@ -64,9 +65,6 @@ PG_WAIT_SECONDS = 60
 PG_IDLE_SECONDS = 30.0
 """How long the connection stays open without use before it is closed (and opened again on
 the next use)."""
-
-APPLICATION_NAME = "tektoro"
-"""How this program's connections are named in PostgreSQL's ``pg_stat_activity``."""
 
 
 def normalise_url(url: str) -> URL:

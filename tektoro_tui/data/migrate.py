@@ -33,6 +33,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from ..errors import ConfigError, DatabaseError
+from .constants import HEAD as HEAD
+from .constants import VERSION_TABLE
 from .engine import WRITE_OPTION, Database, translate_db_error
 from .models import metadata
 
@@ -41,10 +43,6 @@ if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-VERSION_TABLE = "alembic_version"
-HEAD = "0017_crew_pay"
-"""The newest revision this program ships (the last file in ``migrations/versions``). A new
-revision must change this too; a test compares it with what Alembic finds."""
 # An arbitrary constant key for pg_advisory_xact_lock: "tektoro" schema upgrades.
 _PG_LOCK_KEY = 0x7E470_0001
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ...data import models as m
-from ...domain.invoice import recognised_net
 from ...domain.money import Money, sum_money
 from ...domain.permissions import Perm
 from ...domain.states import InvoiceAction, InvoiceStatus, invoice_transition
@@ -34,6 +32,14 @@ from .common import (
     lock_invoice,
 )
 from .read_models import invoice_view
+from .recognition import (
+    RecognisedPayment,
+    payments_sql,
+    recognise,
+    shares_of,
+    shares_sql,
+)
+from .recognition import revenue as recognised_revenue
 from .views import (
     AgingRow,
     InvoiceView,
@@ -47,20 +53,14 @@ class RevenueActions(ServiceBase):
     def revenue(
         self, actor: Actor, *, date_from: date | None = None, date_to: date | None = None
     ) -> tuple[RevenueRow, ...]:
-        """Recognised revenue (payments received) by month, client and project.
-
-        Revenue is net of VAT: each payment recognises its share of its invoice's net
-        (:func:`recognised_payments`), and the VAT it carried is shown beside it. A payment on an
-        invoice of one project counts for that project. An invoice of a client's whole month
-        spans several projects: its payments are shared between them in proportion to the
-        invoice's time lines (via :meth:`Money.allocate`, so the parts add up to the payment to
-        the cent).
-        """
+        """Recognised revenue (payments received) by month, client and project: see
+        :func:`~tektoro_tui.services.invoicing.recognition.revenue`."""
         with self._read(actor, Perm.INVOICE_VIEW_ALL) as session:
-            payments = recognised_payments(session, date_from, date_to)
-            spread = [p.invoice_id for p in payments if p.project_id is None]
-            shares = project_shares(session, spread)
-            return _revenue_rows(_split_by_project(payments, shares))
+
+            def read(sql: str, params: dict[str, Any]) -> Sequence[Any]:
+                return session.execute(text(sql), params).all()
+
+            return recognised_revenue(read, self.db.backend, date_from, date_to)
 
     def revenue_table(
         self, actor: Actor, *, date_from: date | None = None, date_to: date | None = None
@@ -193,158 +193,20 @@ def project_shares(
     session: Session, invoice_ids: Sequence[int]
 ) -> dict[int, list[tuple[int, str, int]]]:
     """Per invoice, (project id, name, gross of its time lines) for invoices without a project."""
-    shares: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
     if not invoice_ids:
-        return shares
-    rows = session.execute(
-        select(
-            m.InvoiceLine.invoice_id,
-            m.Project.id,
-            m.Project.name,
-            func.sum(m.InvoiceLine.gross_cents),
-        )
-        .join(m.DocumentLine, m.DocumentLine.id == m.InvoiceLine.document_line_id)
-        .join(m.TimeEntry, m.TimeEntry.id == m.DocumentLine.time_entry_id)
-        .join(m.Project, m.Project.id == m.TimeEntry.project_id)
-        .where(m.InvoiceLine.invoice_id.in_(sorted(set(invoice_ids))))  # type: ignore[attr-defined]
-        .group_by(m.InvoiceLine.invoice_id, m.Project.id, m.Project.name)
-        .order_by(m.InvoiceLine.invoice_id, m.Project.id)
-    ).all()
-    for invoice_id, project_id, name, gross in rows:
-        shares[invoice_id].append((project_id, name, max(int(gross), 0)))
-    return shares
-
-
-@dataclass(frozen=True)
-class RecognisedPayment:
-    """One client payment with the net revenue it recognises (its gross less the VAT in it)."""
-
-    payment_id: int
-    invoice_id: int
-    paid_on: date
-    gross_cents: int
-    net_cents: int
-    currency: str
-    client_id: int
-    client_name: str
-    project_id: int | None
-    project_name: str | None
+        return shares_of(())
+    sql, params = shares_sql(invoice_ids)
+    return shares_of(session.execute(text(sql), params).all())
 
 
 def recognised_payments(
     session: Session, date_from: date | None = None, date_to: date | None = None
 ) -> list[RecognisedPayment]:
-    """The client payments received in the period, each with the net it recognises.
-
-    The net is allocated cumulatively over all payments of an invoice in the order they were
-    received (:func:`~tektoro_tui.domain.invoice.recognised_net`), so a payment recognises the
-    same net whichever period it is reported in, and an invoice's payments add up to its net.
-    """
-    P = m.Payment
-    in_period = select(P.invoice_id).where(P.invoice_id.is_not(None))  # type: ignore[union-attr]
-    if date_from is not None:
-        in_period = in_period.where(P.paid_on >= date_from)
-    if date_to is not None:
-        in_period = in_period.where(P.paid_on <= date_to)
-    rows = session.execute(
-        select(
-            P.id,
-            P.invoice_id,
-            P.paid_on,
-            P.amount_cents,
-            m.Invoice.net_cents,
-            m.Invoice.gross_cents,
-            m.Invoice.currency,
-            m.Invoice.client_id,
-            m.Company.name,
-            m.Invoice.project_id,
-            m.Project.name,
-        )
-        .join(m.Invoice, m.Invoice.id == P.invoice_id)  # type: ignore[arg-type]
-        .join(m.Company, m.Company.id == m.Invoice.client_id)  # type: ignore[arg-type]
-        .outerjoin(m.Project, m.Project.id == m.Invoice.project_id)  # type: ignore[arg-type]
-        .where(P.invoice_id.in_(in_period.distinct()))  # type: ignore[union-attr]
-        .order_by(P.invoice_id, P.paid_on, P.id)
-    ).all()
-    by_invoice: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_invoice[row[1]].append(row)
-    found = []
-    for payments in by_invoice.values():
-        _pid, _iid, _on, _cents, net, gross, *_rest = payments[0]
-        shares = recognised_net(int(net), int(gross), [int(row[3]) for row in payments])
-        for row, share in zip(payments, shares, strict=True):
-            paid_on = row[2]
-            if (date_from is None or paid_on >= date_from) and (
-                date_to is None or paid_on <= date_to
-            ):
-                found.append(_recognised(row, share))
-    return sorted(found, key=lambda p: (p.paid_on, p.payment_id))
-
-
-def _recognised(row: Any, net_cents: int) -> RecognisedPayment:
-    """A payment row of :func:`recognised_payments`' query with the net it recognises."""
-    pid, iid, paid_on, cents, _net, _gross, currency, client_id, client, project_id, project = row
-    return RecognisedPayment(
-        payment_id=pid,
-        invoice_id=iid,
-        paid_on=paid_on,
-        gross_cents=int(cents),
-        net_cents=net_cents,
-        currency=currency,
-        client_id=client_id,
-        client_name=client,
-        project_id=project_id,
-        project_name=project,
-    )
-
-
-def _split_by_project(
-    payments: Sequence[RecognisedPayment], shares: dict[int, list[tuple[int, str, int]]]
-) -> list[tuple[Any, ...]]:
-    """(paid on, net, gross, currency, client id, client, project id, project) of each payment;
-    those of multi-project invoices split into one row per project."""
-    rows: list[tuple[Any, ...]] = []
-    for p in payments:
-        parts = shares.get(p.invoice_id, []) if p.project_id is None else []
-        weights = [weight for _, _, weight in parts]
-        if not parts or sum(weights) == 0:
-            rows.append(
-                (p.paid_on, p.net_cents, p.gross_cents, p.currency, p.client_id, p.client_name,
-                 p.project_id, p.project_name)
-            )  # fmt: skip
-            continue
-        nets = Money(p.net_cents, p.currency).allocate(weights)
-        grosses = Money(p.gross_cents, p.currency).allocate(weights)
-        for (pid, name, _), net, gross in zip(parts, nets, grosses, strict=True):
-            rows.append(
-                (p.paid_on, net.cents, gross.cents, p.currency, p.client_id, p.client_name, pid,
-                 name)
-            )  # fmt: skip
-    return rows
-
-
-def _revenue_rows(rows: Sequence[Any]) -> tuple[RevenueRow, ...]:
-    """Payments summed by (month, client, project), ordered by month, client, project."""
-    sums: dict[tuple[str, int, str, int | None, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for paid_on, net, gross, currency, client_id, client, project_id, project in rows:
-        key = (f"{paid_on:%Y-%m}", client_id, client, project_id, project or "", currency)
-        sums[key][0] += net
-        sums[key][1] += gross
-    ordered = sorted(sums.items(), key=lambda item: (item[0][0], item[0][2], item[0][4]))
-    return tuple(
-        RevenueRow(
-            month,
-            client_id,
-            client,
-            project_id,
-            project,
-            amount=Money(net, currency),
-            vat=Money(gross - net, currency),
-            received=Money(gross, currency),
-        )
-        for (month, client_id, client, project_id, project, currency), (net, gross) in ordered
-    )
+    """The client payments received in the period, each with the net it recognises
+    (:func:`~tektoro_tui.services.invoicing.recognition.recognise`)."""
+    backend = session.get_bind().dialect.name
+    sql, params = payments_sql(backend, date_from, date_to)
+    return recognise(session.execute(text(sql), params).all(), date_from, date_to)
 
 
 def _outstanding(session: Session, as_of: date) -> list[tuple[int, str, date | None, Money]]:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from ...domain.money import Money, percent_text
 from ...domain.validation import UNCHANGED
+from .recognition import RevenueRow as RevenueRow
 
 # --- Documenter, Invoice Printer, Account Revenue -----------------------------------------
 
@@ -184,24 +185,6 @@ class PaymentView:
     reference: str
     recorded_by_name: str
     recorded_at: datetime
-
-
-@dataclass(frozen=True)
-class RevenueRow:
-    """Recognised revenue (payments received) of one month, client and project.
-
-    ``amount`` is the revenue: the net of VAT the payments recognise; ``vat`` the VAT they
-    carried; ``received`` what was paid (``amount + vat``).
-    """
-
-    month: str  # YYYY-MM
-    client_id: int
-    client_name: str
-    project_id: int | None
-    project_name: str
-    amount: Money
-    vat: Money
-    received: Money
 
 
 @dataclass(frozen=True)

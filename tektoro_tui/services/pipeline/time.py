@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, Select, delete, desc, func, select, tuple_, union_all, update
+from sqlalchemy import Row, Select, delete, desc, func, select, text, tuple_, union_all, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -54,6 +54,7 @@ from ..base import (
     row_dict,
     write_table,
 )
+from ..quick import project_hours, project_hours_sql
 from ..versions import check_version
 from .entries import entry_view, entry_view_query, report_rows_query
 
@@ -350,39 +351,26 @@ class TimeService(ServiceBase):
     def project_hours(
         self, actor: Actor, flt: ReportFilter | None = None
     ) -> tuple[ProjectHours, ...]:
-        """The Time Report for ``flt`` summed per project (one GROUP BY), by client and
-        project name: the entries, hours and value of each."""
+        """The Time Report for ``flt`` summed per project, by client and project name: the
+        entries, hours and value of each. Read from the daily time summary (a few rows a day
+        for each person, not every entry), with the query one-shot commands run without the
+        services too (:func:`~tektoro_tui.services.quick.project_hours_sql`)."""
         flt = flt or ReportFilter()
         with self._read(actor) as session:
             scope = _report_scope(session, actor, flt)
             if scope.empty:
                 return ()
-            currency = org_currency(session)
-            sums = session.execute(
-                select(
-                    TE.c.project_id,
-                    func.count(),
-                    func.sum(TE.c.minutes),
-                    func.sum(TE.c.value_cents),
-                )
-                .where(*scope.where())
-                .group_by(TE.c.project_id)
-            ).all()
-            names = {
-                row.id: (row.client_name or "", row.name)
-                for row in session.execute(
-                    select(PROJECTS.c.id, PROJECTS.c.name, COMPANIES.c.name.label("client_name"))
-                    .select_from(PROJECTS)
-                    .outerjoin(COMPANIES, COMPANIES.c.id == PROJECTS.c.client_id)
-                    .where(PROJECTS.c.id.in_([row[0] for row in sums]))
-                )
-            }
-        rows = []
-        for project, count, minutes, cents in sums:
-            client, name = names.get(project, ("", f"#{project}"))
-            value = Money(int(cents), currency)
-            rows.append(ProjectHours(project, client, name, int(count), int(minutes), value))
-        return tuple(sorted(rows, key=lambda r: (r.client_name, r.project_name, r.project_id)))
+            sql, params = project_hours_sql(
+                self.db.backend,
+                scope.owners or (),
+                statuses=scope.statuses,
+                date_from=flt.date_from,
+                date_to=flt.date_to,
+                project_id=flt.project_id,
+                client_id=flt.client_id,
+            )
+            rows = session.execute(text(sql), params).all()
+            return project_hours(rows, org_currency(session))
 
     def export_report(
         self,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ...domain.money import Money
+from .summary import ProjectHours as ProjectHours
 
 # --- Time Card / Time Report / Approvals ---------------------------------------------------
 
@@ -85,18 +86,6 @@ class ReportFilter:
 class Totals:
     """Count, time and value of a set of entries."""
 
-    entries: int
-    minutes: int
-    value: Money
-
-
-@dataclass(frozen=True)
-class ProjectHours:
-    """The entries of one project in a Time Report: how many, how long, how much."""
-
-    project_id: int
-    client_name: str
-    project_name: str
     entries: int
     minutes: int
     value: Money

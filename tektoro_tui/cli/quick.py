@@ -1,0 +1,139 @@
+"""Reports a script runs again and again, answered without loading the command tree.
+
+``tektoro time summary`` and ``tektoro revenue report`` through typer and the services start in
+about half a second, most of it importing typer, SQLAlchemy, SQLModel and the tables; their
+own work is a few milliseconds.
+The entry point (:mod:`.entry`) hands such a call here first. What is answered here reads
+through the driver (:mod:`tektoro_tui.services.quick`) and prints with the command's own code
+(:mod:`.output`): the same lines and the same JSON.
+
+Only the plain case is answered here: the options below, each given once, and a database,
+schema and session the quick reads accept. Anything else (another option, a name to look
+up, a malformed date, no session, any error) is declined, and the command runs the ordinary
+way, which answers it or refuses it with its own message. So nothing here ever refuses.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..services.quick import QuickReader
+
+
+class _Declined(Exception):
+    """This call is for the ordinary way."""
+
+
+def answer(argv: Sequence[str]) -> bool:
+    """Print the answer to ``argv`` if it is a quick read; False when it is not (or when
+    anything about it is not plain), having printed nothing."""
+    command = QUICK.get(tuple(argv[:2]))
+    if command is None:
+        return False
+    read, valued = command
+    try:
+        text = read(_options(argv[2:], (*valued, "--db"), ("--json",)))
+    except Exception:  # noqa: BLE001 - whatever it is, the ordinary way answers or says it
+        return False
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return True
+
+
+def time_summary(options: dict[str, str | bool]) -> str:
+    """``tektoro time summary [--from DATE] [--to DATE]``: the Time Report summed per project,
+    as :func:`tektoro_tui.cli.pipeline.time_summary` prints it."""
+    from .output import json_text, project_hours_lines
+
+    date_from, date_to = _date(options.get("--from")), _date(options.get("--to"))
+    with _signed_in(options) as (reader, user):
+        rows = reader.project_hours(reader.visible_owners(user), date_from, date_to)
+    if options.get("--json"):
+        return json_text({"projects": rows}) + "\n"
+    return "".join(line + "\n" for line in project_hours_lines(rows))
+
+
+def revenue_report(options: dict[str, str | bool]) -> str:
+    """``tektoro revenue report [--from DATE] [--as-of DATE]``: recognised revenue by month,
+    client and project, as :func:`tektoro_tui.cli.pipeline.revenue_report` prints it."""
+    from ..domain.permissions import Perm
+    from .output import json_text, revenue_lines
+
+    date_from, date_to = _date(options.get("--from")), _date(options.get("--as-of"))
+    with _signed_in(options) as (reader, user):
+        if not reader.holds(user, Perm.INVOICE_VIEW_ALL.value):
+            raise _Declined  # the ordinary way says what is missing
+        rows = reader.revenue(date_from, date_to)
+    if options.get("--json"):
+        return json_text(rows) + "\n"
+    return "".join(line + "\n" for line in revenue_lines(rows))
+
+
+QUICK: dict[tuple[str, ...], tuple[Callable[[dict[str, str | bool]], str], tuple[str, ...]]] = {
+    ("time", "summary"): (time_summary, ("--from", "--to")),
+    ("revenue", "report"): (revenue_report, ("--from", "--as-of")),
+}
+"""The commands answered here, with the options they take besides ``--db`` and ``--json``."""
+
+
+@contextmanager
+def _signed_in(options: dict[str, str | bool]) -> Iterator[tuple[QuickReader, int]]:
+    """A read of the chosen database and the user of its stored CLI session, when the schema
+    is this program's and the session is live; declined otherwise."""
+    from ..config import resolve_database
+    from ..credentials import database_password, load_session_token
+    from ..services.quick import QuickReader, place_of
+
+    db = options.get("--db")
+    place = place_of(resolve_database(db if isinstance(db, str) else None).url, database_password)
+    if place is None:
+        raise _Declined
+    token = load_session_token(place.display_url)
+    if not token:
+        raise _Declined
+    reader = QuickReader(place)
+    try:
+        if not reader.at_head():
+            raise _Declined
+        user = reader.session_user(token, datetime.now(UTC))
+        if user is None:
+            raise _Declined
+        yield reader, user
+    finally:
+        reader.close()
+
+
+def _options(
+    args: Sequence[str], valued: Sequence[str], flags: Sequence[str]
+) -> dict[str, str | bool]:
+    """``--name value``, ``--name=value`` and ``--flag``, each at most once; nothing else."""
+    found: dict[str, str | bool] = {}
+    rest = list(args)
+    while rest:
+        word = rest.pop(0)
+        name, equals, value = word.partition("=")
+        if name in found:
+            raise _Declined
+        if name in flags and not equals:
+            found[name] = True
+        elif name in valued and equals:
+            found[name] = value
+        elif name in valued and rest:
+            found[name] = rest.pop(0)
+        else:
+            raise _Declined
+    return found
+
+
+def _date(text: str | bool | None) -> date | None:
+    """A date option as the command reads it (blank: none); a malformed one is declined."""
+    from ..domain.values import parse_date
+
+    if not isinstance(text, str) or not text:
+        return None
+    return parse_date(text)

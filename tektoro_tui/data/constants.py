@@ -1,0 +1,21 @@
+"""What every connection to a firm's database agrees on, without loading SQLAlchemy.
+
+The engine (:mod:`.engine`), the schema check (:mod:`.migrate`) and the quick reads of
+one-shot commands (:mod:`tektoro_tui.services.quick`) open the same databases the same way;
+the last of them must not import SQLAlchemy, so the settings they share live here.
+"""
+
+from __future__ import annotations
+
+HEAD = "0017_crew_pay"
+"""The newest revision this program ships (the last file in ``migrations/versions``). A new
+revision must change this too; a test compares it with what Alembic finds."""
+
+VERSION_TABLE = "alembic_version"
+"""Where a database records its schema revision."""
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+"""How long a SQLite connection waits for another's write lock."""
+
+APPLICATION_NAME = "tektoro"
+"""How this program's connections are named in PostgreSQL's ``pg_stat_activity``."""

@@ -32,12 +32,17 @@ class _Declined(Exception):
 def answer(argv: Sequence[str]) -> bool:
     """Print the answer to ``argv`` if it is a quick read; False when it is not (or when
     anything about it is not plain), having printed nothing."""
+    outer: list[str] = []  # a --db before the command's name
+    if argv[:1] == ["--db"]:
+        outer, argv = ["--db", *argv[1:2]], argv[2:]
+    elif argv[:1] and argv[0].startswith("--db="):
+        outer, argv = [argv[0]], argv[1:]
     command = QUICK.get(tuple(argv[:2]))
     if command is None:
         return False
     read, valued = command
     try:
-        text = read(_options(argv[2:], (*valued, "--db"), ("--json",)))
+        text = read(_options([*argv[2:], *outer], (*valued, "--db"), ("--json",)))
     except Exception:  # noqa: BLE001 - whatever it is, the ordinary way answers or says it
         return False
     sys.stdout.write(text)

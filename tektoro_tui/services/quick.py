@@ -41,6 +41,8 @@ _PG_URL = re.compile(
 )
 """A PostgreSQL URL taken apart here: its parts are ones the engine renders back unchanged
 (:attr:`Place.display_url`), and it has no query."""
+QUICK_CONNECT_S = 3
+"""How long a quick read waits for the PostgreSQL server to accept it, in seconds."""
 _NAMED = re.compile(r":(\w+)")
 """A ``:name`` parameter, written ``%(name)s`` for psycopg."""
 
@@ -189,7 +191,9 @@ class QuickReader:
         else:
             import psycopg
 
-            self.connection = psycopg.connect(**place.arguments)
+            # a server that does not answer at once is left to the ordinary way, which then
+            # waits as long as libpq does (a quick read must not double that wait)
+            self.connection = psycopg.connect(**place.arguments, connect_timeout=QUICK_CONNECT_S)
 
     def close(self) -> None:
         """End the transaction (nothing was written) and the connection."""

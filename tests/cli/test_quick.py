@@ -22,9 +22,9 @@ from typer.testing import CliRunner
 from tektoro_tui.cli.main import app
 from tektoro_tui.cli.quick import answer
 from tektoro_tui.data.engine import Database
-from tektoro_tui.services.quick import place_of
 from tektoro_tui.services.base import FixedClock
 from tektoro_tui.services.invoicing.views import PaymentForm
+from tektoro_tui.services.quick import place_of
 from tests.builders import (
     OWNER_EMAIL,
     OWNER_PASSWORD,
@@ -125,6 +125,12 @@ def test_the_summary_answered_quickly_is_the_commands_to_the_byte(
         assert quick(capsys, db_url, "time", "summary", *call) == ordinary(
             db_url, "time", "summary", *call
         ), call
+    # the database named before the command
+    capsys.readouterr()
+    assert answer([f"--db={db_url}", "time", "summary", "--json"])
+    assert capsys.readouterr().out == ordinary(db_url, "time", "summary", "--json")
+    assert answer(["--db", db_url, "revenue", "report"])
+    assert capsys.readouterr().out == ordinary(db_url, "revenue", "report")
     everything = json.loads(ordinary(db_url, "time", "summary", "--json"))["projects"]
     # the owner sees their own and their direct staff's, not Cid's (one level down only)
     assert sum(p["entries"] for p in everything) == 12
@@ -163,7 +169,9 @@ def test_what_the_quick_read_cannot_be_sure_of_is_left_to_the_command(
     ):
         assert quick(capsys, db_url, "time", "summary", *call) is None, call
     assert answer(["time", "list", "--db", db_url]) is False
-    assert answer(["--db", db_url, "time", "summary"]) is False
+    capsys.readouterr()
+    assert answer(["--db", db_url, "time", "summary", "--db", db_url]) is False  # twice
+    assert capsys.readouterr().out == ""
 
     # the session's checks: the command refuses each of these with its own message
     below(

@@ -43,11 +43,21 @@ def answer(argv: Sequence[str]) -> bool:
     read, valued = command
     try:
         text = read(_options([*argv[2:], *outer], (*valued, "--db"), ("--json",)))
+        _printable(text)
     except Exception:  # noqa: BLE001 - whatever it is, the ordinary way answers or says it
         return False
     sys.stdout.write(text)
     sys.stdout.flush()
     return True
+
+
+def _printable(text: str) -> None:
+    """Decline a text that the command's printing (click's) would change: one with a terminal
+    escape (stripped when the output is not a terminal), or one the output's encoding cannot
+    hold (replaced)."""
+    if "\x1b" in text:
+        raise _Declined
+    text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
 
 
 def time_summary(options: dict[str, str | bool]) -> str:
@@ -92,7 +102,8 @@ def _signed_in(options: dict[str, str | bool]) -> Iterator[tuple[QuickReader, in
     is this program's and the session is live; declined otherwise."""
     from ..config import resolve_database
     from ..credentials import database_password, load_session_token
-    from ..services.quick import QuickReader, place_of
+    from ..data.direct import place_of
+    from ..services.quick import QuickReader
 
     db = options.get("--db")
     place = place_of(resolve_database(db if isinstance(db, str) else None).url, database_password)

@@ -21,10 +21,10 @@ from typer.testing import CliRunner
 
 from tektoro_tui.cli.main import app
 from tektoro_tui.cli.quick import answer
+from tektoro_tui.data.direct import place_of
 from tektoro_tui.data.engine import Database
 from tektoro_tui.services.base import FixedClock
 from tektoro_tui.services.invoicing.views import PaymentForm
-from tektoro_tui.services.quick import place_of
 from tests.builders import (
     OWNER_EMAIL,
     OWNER_PASSWORD,
@@ -82,7 +82,7 @@ def firm(url: str) -> dict[str, int]:
         bob = join(services, owner, "bob@example.com", "Bob Brown")
         cid = join(services, ann, "cid@example.com", "Cid Cole")
         roof = add_codes(services, owner, "Acme GmbH", "Roof", hourly_rate="100.00")
-        job = add_job(services, owner, "Zeta AG", "A very long project name that is cut", "Plan")
+        job = add_job(services, owner, "Żeta AG", "A very long project name that is cut", "Plan")
         hall = codes_of(job, roof.activity_id, roof.rate_code_id)
         for person, codes, spans in (
             (owner, roof, ("1:00", "0:30", "2:15")),
@@ -93,7 +93,7 @@ def firm(url: str) -> dict[str, int]:
         ):
             cards = [codes.card(span, day, "work") for span, day in zip(spans, DAYS, strict=True)]
             add_time_cards(services, person, cards)
-        return {"owner": owner.user_id, "ann": ann.user_id, "cid": cid.user_id}
+        return {"owner": owner.user_id, "ann": ann.user_id, "roof": roof.project_id}
 
 
 def below(url: str, sql: str, **params: object) -> None:
@@ -189,6 +189,11 @@ def test_what_the_quick_read_cannot_be_sure_of_is_left_to_the_command(
     below(db_url, "UPDATE login_session SET revoked_at = created_at")
     assert quick(capsys, db_url, "time", "summary") is None
     log_in(db_url, "ann@example.com", PASSWORD)
+    assert quick(capsys, db_url, "time", "summary") is not None
+    below(db_url, "UPDATE user_account SET role = 'owner' WHERE id = :ann", ann=ids["ann"])
+    assert quick(capsys, db_url, "time", "summary") is None  # a role the program does not know
+    below(db_url, "UPDATE user_account SET role = 'staff' WHERE id = :ann", ann=ids["ann"])
+    assert quick(capsys, db_url, "time", "summary") is not None
     below(db_url, "UPDATE alembic_version SET version_num = '0016_older'")
     assert quick(capsys, db_url, "time", "summary") is None
 
@@ -246,6 +251,7 @@ def test_the_revenue_answered_quickly_is_the_commands_to_the_byte(
     assert len(rows) == 9
     # whoever may not see every invoice is left to the command, which refuses
     log_in(db_url, OWNER_EMAIL, OWNER_PASSWORD)
+    assert quick(capsys, db_url, "revenue", "report") is not None
     below(db_url, "DELETE FROM role_permission WHERE permission = 'invoice.view_all'")
     assert quick(capsys, db_url, "revenue", "report") is None
     refused = CliRunner().invoke(app, ["revenue", "report", "--db", db_url])
@@ -273,8 +279,10 @@ def test_a_file_that_is_not_there_is_never_made(
 )
 def test_a_url_is_keyed_as_the_engine_shows_it(url: str) -> None:
     """The CLI session is kept under the engine's display of the URL: the quick read must
-    find it under the same text."""
-    place = place_of(url)
+    find it under the same text (passwords looked up as the engine does)."""
+    from tektoro_tui.credentials import database_password
+
+    place = place_of(url, database_password)
     assert place is not None
     assert place.display_url == Database.open(url).display_url
 
@@ -309,28 +317,83 @@ def test_a_url_not_plain_enough_is_left_to_the_engine(url: str) -> None:
 
 
 def test_a_sqlite_url_is_keyed_as_the_engine_shows_it(tmp_path: Path) -> None:
-    (tmp_path / "firm one.db").touch()
-    for url in (f"sqlite:///{tmp_path}/firm one.db",):
+    for name in ("firm one.db", "firm_2-b.v1.db"):
+        (tmp_path / name).touch()
+        url = f"sqlite:///{tmp_path}/{name}"
         place = place_of(url)
         assert place is not None and place.display_url == Database.open(url).display_url
 
 
-@pytest.mark.pg_story
-def test_the_command_answered_quickly_loads_no_sqlalchemy(db_url: str) -> None:
-    firm(db_url)
-    log_in(db_url, "bob@example.com", PASSWORD)
+@pytest.mark.parametrize("name", ["m%C3%BCller.db", "müller.db", "firm,1.db", "a'b.db"])
+def test_a_sqlite_path_the_engine_would_decode_or_quote_is_left_to_it(
+    tmp_path: Path, name: str
+) -> None:
+    """The engine reads %-codes in a path and shows some characters %-coded: such a URL may
+    name another file, or be kept under another text, than the quick read would take."""
+    (tmp_path / name).touch()
+    (tmp_path / "müller.db").touch()
+    assert place_of(f"sqlite:///{tmp_path}/{name}") is None
+
+
+def entry_point(
+    *argv: str, way: str = "cli.entry", env: dict[str, str] | None = None
+) -> tuple[str, list[str]]:
+    """Run ``tektoro argv`` through the console script's entry point (or ``cli.main``, the
+    ordinary way) in a fresh interpreter: what it printed, and which of SQLAlchemy, typer and
+    their kin it loaded."""
     script = (
         "import sys\n"
-        "from tektoro_tui.cli.entry import run\n"
-        f"sys.argv = ['tektoro', 'time', 'summary', '--db', {db_url!r}]\n"
-        "run()\n"
-        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"from tektoro_tui.{way} import run\n"
+        f"sys.argv = ['tektoro', *{list(argv)!r}]\n"
+        "try:\n"
+        "    run()\n"
+        "finally:\n"
+        "    loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('sqlalchemy', 'sqlmodel', 'typer', 'alembic', 'pydantic'))\n"
-        "print('loaded:', loaded)\n"
+        "    print('loaded:', *loaded, file=sys.stderr)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=os.environ, check=True
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env or os.environ
     )
-    lines = done.stdout.splitlines()
-    assert lines[-1] == "loaded: []", done.stdout
-    assert lines[-2].startswith("Total: 1 projects, 3 entries, 5:05 h"), done.stdout
+    assert done.returncode == 0, done.stderr
+    return done.stdout, done.stderr.split("loaded:")[-1].split()
+
+
+@pytest.mark.pg_story
+def test_the_commands_answered_quickly_load_no_sqlalchemy(db_url: str) -> None:
+    firm(db_url)
+    log_in(db_url, "bob@example.com", PASSWORD)
+    printed, loaded = entry_point("time", "summary", "--db", db_url)
+    assert loaded == [], loaded
+    assert printed.splitlines()[-1].startswith("Total: 1 projects, 3 entries, 5:05 h"), printed
+    log_in(db_url, OWNER_EMAIL, OWNER_PASSWORD)
+    printed, loaded = entry_point("revenue", "report", "--db", db_url)
+    assert loaded == [] and printed.startswith("Month "), (printed, loaded)
+    # the ordinary way, for contrast: the same answer, with the ORM and typer loaded
+    ordinary_print, ordinary_loaded = entry_point(
+        "revenue", "report", "--db", db_url, way="cli.main"
+    )
+    assert ordinary_print == printed and "sqlalchemy" in ordinary_loaded
+
+
+def test_what_the_commands_printing_would_change_is_left_to_it(db_url: str) -> None:
+    """click's printing strips terminal escapes when the output is not a terminal and replaces
+    what the output's encoding cannot hold: such an answer is left to the command, so the
+    script reading it sees the same bytes either way."""
+    ids = firm(db_url)
+    log_in(db_url, OWNER_EMAIL, OWNER_PASSWORD)
+    ascii_out = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    printed, loaded = entry_point("time", "summary", "--db", db_url, env=ascii_out)
+    assert "sqlalchemy" in loaded  # the client "Żeta AG" cannot be written in ASCII
+    assert (
+        printed == entry_point("time", "summary", "--db", db_url, way="cli.main", env=ascii_out)[0]
+    )
+    assert entry_point("time", "summary", "--db", db_url)[1] == []  # in UTF-8 it can
+    below(
+        db_url,
+        "UPDATE project SET name = :name WHERE id = :roof",
+        name="Roof\x1b[31m red",
+        roof=ids["roof"],
+    )
+    printed, loaded = entry_point("time", "summary", "--db", db_url)
+    assert "sqlalchemy" in loaded and "\x1b" not in printed and "Roof red" in printed, printed

@@ -591,6 +591,72 @@ def test_project_hours_sum_what_the_report_shows_per_project(
     assert time_svc.project_hours(firm.carl, ReportFilter(owner_id=firm.ann.user_id)) == ()
 
 
+def _entry_sums(services: Services, owners: list[int], flt: ReportFilter) -> dict[int, tuple]:
+    """(entries, minutes, value in cents) per project, summed from the entries themselves."""
+    query = select(
+        m.TimeEntry.project_id,
+        func.count(),
+        func.sum(m.TimeEntry.minutes),
+        func.sum(m.TimeEntry.value_cents),
+    ).where(m.TimeEntry.owner_id.in_(owners))  # type: ignore[attr-defined]
+    if flt.statuses:
+        query = query.where(m.TimeEntry.status.in_(flt.statuses))  # type: ignore[attr-defined]
+    if flt.date_from is not None:
+        query = query.where(m.TimeEntry.work_date >= flt.date_from)
+    if flt.date_to is not None:
+        query = query.where(m.TimeEntry.work_date <= flt.date_to)
+    if flt.project_id is not None:
+        query = query.where(m.TimeEntry.project_id == flt.project_id)
+    if flt.client_id is not None:
+        mine = select(m.Project.id).where(m.Project.client_id == flt.client_id)
+        query = query.where(m.TimeEntry.project_id.in_(mine))  # type: ignore[attr-defined]
+    with services.db.read() as session:
+        rows = session.execute(query.group_by(m.TimeEntry.project_id)).all()
+    return {int(p): (int(n), int(mins), int(cents)) for p, n, mins, cents in rows}
+
+
+def test_project_hours_agree_with_the_entries_under_every_filter_and_change(
+    services: Services, firm: Firm, time_svc: TimeService
+) -> None:
+    """The summary is read from the trigger-kept daily summary: after cards are added, edited
+    (time, project, date), deleted, accepted and rejected, every filter sums what the entries
+    themselves sum."""
+    other = {"project_id": firm.other_project_id, "task_id": firm.other_task_id}
+    ids = [
+        time_svc.add_entry(who, firm.card(span, work_date=day, **codes)).id
+        for who, span, day, codes in (
+            (firm.ann, "1:30", "2026-03-01", {}),
+            (firm.ann, "0:45", "2026-03-02", other),
+            (firm.bob, "2:10", "2026-03-02", {}),
+            (firm.bob, "0:07", "2026-03-03", other),
+            (firm.bob, "3:00", "2026-03-04", {}),
+            (firm.carl, "5:00", "2026-03-02", {}),  # not Ann's to see
+        )
+    ]
+    time_svc.update_entry(firm.ann, ids[0], firm.card("2:15", work_date="2026-03-03", **other))
+    time_svc.delete_entries(firm.bob, [ids[3]])
+    time_svc.accept(firm.bob, [ids[2], ids[4]])
+    time_svc.reject(firm.ann, [ids[4]], reason="wrong site")
+    filters = [
+        ReportFilter(),
+        ReportFilter(statuses=("draft",)),
+        ReportFilter(statuses=("accepted", "rejected")),
+        ReportFilter(date_from=date(2026, 3, 2), date_to=date(2026, 3, 3)),
+        ReportFilter(project_id=firm.other_project_id),
+        ReportFilter(client_id=firm.client_id, statuses=("draft", "accepted")),
+        ReportFilter(owner_id=firm.bob.user_id),
+    ]
+    for flt in filters:
+        owners = [flt.owner_id] if flt.owner_id else [firm.ann.user_id, firm.bob.user_id]
+        rows = time_svc.project_hours(firm.ann, flt)
+        found = {r.project_id: (r.entries, r.minutes, r.value.cents) for r in rows}
+        assert found == _entry_sums(services, owners, flt), flt
+    assert {r.project_id for r in time_svc.project_hours(firm.ann)} == {
+        firm.project_id,
+        firm.other_project_id,
+    }
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_streamed_export_is_the_report_table_written_as_it_is_read(
     firm: Firm, time_svc: TimeService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str

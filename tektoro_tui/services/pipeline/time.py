@@ -54,9 +54,9 @@ from ..base import (
     row_dict,
     write_table,
 )
-from ..quick import project_hours, project_hours_sql
 from ..versions import check_version
 from .entries import entry_view, entry_view_query, report_rows_query
+from .summary import project_hours, project_hours_sql
 
 if TYPE_CHECKING:
     from ...exports.tables import Progress
@@ -354,7 +354,7 @@ class TimeService(ServiceBase):
         """The Time Report for ``flt`` summed per project, by client and project name: the
         entries, hours and value of each. Read from the daily time summary (a few rows a day
         for each person, not every entry), with the query one-shot commands run without the
-        services too (:func:`~tektoro_tui.services.quick.project_hours_sql`)."""
+        services too (:func:`~tektoro_tui.services.pipeline.summary.project_hours_sql`)."""
         flt = flt or ReportFilter()
         with self._read(actor) as session:
             scope = _report_scope(session, actor, flt)

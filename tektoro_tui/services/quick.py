@@ -25,12 +25,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..data.direct import DirectConnection, Place
 from ..domain.permissions import Role
-from .invoicing.recognition import RevenueRow, revenue
 from .pipeline.summary import ProjectHours, project_hours, project_hours_sql
+
+if TYPE_CHECKING:
+    from .invoicing.recognition import RevenueRow
 
 
 def token_hash(token: str) -> str:
@@ -105,6 +107,8 @@ class QuickReader:
 
     def revenue(self, date_from: date | None, date_to: date | None) -> tuple[RevenueRow, ...]:
         """Recognised revenue in the dates, by month, client and project."""
+        from .invoicing.recognition import revenue  # not loaded for the summary
+
         return revenue(self.connection.rows, self.backend, date_from, date_to)
 
 

@@ -2,10 +2,9 @@
 
 ``tektoro time summary`` and ``tektoro revenue report`` through typer and the services start in
 about half a second, most of it importing typer, SQLAlchemy, SQLModel and the tables; their
-own work is a few milliseconds.
-The entry point (:mod:`.entry`) hands such a call here first. What is answered here reads
-through the driver (:mod:`tektoro_tui.services.quick`) and prints with the command's own code
-(:mod:`.output`): the same lines and the same JSON.
+own work is a few milliseconds. The entry point (:mod:`.entry`) hands such a call here first.
+What is answered here reads through the driver (:mod:`tektoro_tui.services.quick`) and prints
+with the command's own code (:mod:`.output`): the same lines and the same JSON.
 
 Only the plain case is answered here: the options below, each given once, and a database,
 schema and session the quick reads accept. Anything else (another option, a name to look

@@ -1,8 +1,8 @@
 """What every connection to a firm's database agrees on, without loading SQLAlchemy.
 
-The engine (:mod:`.engine`), the schema check (:mod:`.migrate`) and the quick reads of
-one-shot commands (:mod:`tektoro_tui.services.quick`) open the same databases the same way;
-the last of them must not import SQLAlchemy, so the settings they share live here.
+The engine (:mod:`.engine`), the schema check (:mod:`.migrate`) and the direct connections of
+one-shot commands' quick reads (:mod:`.direct`) open the same databases the same way; the last
+of them must not import SQLAlchemy, so the settings they share live here.
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ def _scalar(db: Database, sql: str) -> object:
 def test_head_revision_is_the_last_shipped_revision() -> None:
     """HEAD is a constant so that a start need not load Alembic; it must follow the files."""
     assert head_revision() == ALL_REVISIONS[-1]
-    assert head_revision() == HEAD, "a new revision must also update migrate.HEAD"
+    assert head_revision() == HEAD, "a new revision must also update data/constants.py HEAD"
 
 
 def test_an_up_to_date_database_is_checked_without_alembic(tmp_path: Path) -> None:

@@ -30,6 +30,14 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", re.ASCII)
 
 
+def hash_token(token: str) -> str:
+    """How a secret token (a CLI session's, an invitation's) is stored: only its SHA-256 hex
+    digest, so a copy of the database holds no usable token."""
+    import hashlib  # only where tokens are checked: not at every start
+
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 def name_key(text: str) -> str:
     """The form of a name or code that uniqueness is judged by: case folded, inner spaces
     collapsed, ends trimmed ("Brücke  NORD " and "brücke nord" are the same name).

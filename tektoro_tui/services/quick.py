@@ -13,31 +13,26 @@ error of the driver) the caller declines, and the command runs the ordinary way,
 the authoritative answer or refusal. So nothing here refuses, and nothing here says anything
 the services would not.
 
-What they compute is the services' own code: the summary's query
-(:func:`~tektoro_tui.services.pipeline.summary.project_hours_sql`) and the recognition of revenue
+What they compute is the services' own code: whose hours a user sees and the summary's query
+(:mod:`tektoro_tui.services.pipeline.summary`) and the recognition of revenue
 (:mod:`tektoro_tui.services.invoicing.recognition`). What they repeat, in a few lines of SQL,
-are the session's checks and whose hours a user sees; ``tests/cli/test_quick.py`` holds them to
-the services' answers on both backends.
+are the session's checks; ``tests/cli/test_quick.py`` holds them to the services' answers on
+both backends.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..data.direct import DirectConnection, Place
 from ..domain.permissions import Role
-from .pipeline.summary import ProjectHours, project_hours, project_hours_sql
+from ..domain.values import hash_token
+from .pipeline.summary import DIRECT_STAFF_SQL, ProjectHours, project_hours, project_hours_sql
 
 if TYPE_CHECKING:
     from .invoicing.recognition import RevenueRow
-
-
-def token_hash(token: str) -> str:
-    """How a session token is kept: its SHA-256 hex digest (as the sign-in service stores it)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class QuickReader:
@@ -62,7 +57,7 @@ class QuickReader:
             "SELECT s.user_id, s.expires_at, s.revoked_at, u.is_active, u.role "
             "FROM login_session s JOIN user_account u ON u.id = s.user_id "
             "WHERE s.token_hash = :hash",
-            {"hash": token_hash(token)},
+            {"hash": hash_token(token)},
         )
         if len(found) != 1:
             return None
@@ -87,10 +82,7 @@ class QuickReader:
         """Whose time entries ``user_id`` sees: themself, then their direct staff (never
         themself twice, even when a row edited below the program names them their own
         supervisor)."""
-        staff = self.connection.rows(
-            "SELECT id FROM user_account WHERE supervisor_id = :me AND id <> :me ORDER BY id",
-            {"me": user_id},
-        )
+        staff = self.connection.rows(DIRECT_STAFF_SQL, {"me": user_id})
         return [user_id, *(int(row[0]) for row in staff)]
 
     def currency(self) -> str:

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from ...data import models as m
 from ...domain.permissions import DEFAULT_MATRIX, Perm, Role, can_invite, parse_role
 from ...domain.validation import Form
+from ...domain.values import hash_token
 from ...errors import AuthenticationError, ConflictError, PermissionDenied, Problem, ValidationError
 from ..base import Actor, ServiceBase, UnitOfWork, has_permission
 from .views import InvitationView
@@ -73,11 +73,6 @@ def create_invitation(
         after["contact_id"] = contact_id
     uow.audit("invitation.create", "invitation", invitation.id, None, after)
     return invitation
-
-
-def hash_token(token: str) -> str:
-    """Tokens are stored only as their SHA-256 hex digest."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 HASH_COST: dict[str, int] = {}

@@ -71,10 +71,22 @@ def revenue(
     projects: its payments are shared between them in proportion to the invoice's time lines
     (:func:`split_by_project`).
     """
-    payments = recognise(read(*payments_sql(backend, date_from, date_to)), date_from, date_to)
-    spread = spread_invoices(payments)
-    shares = shares_of(read(*shares_sql(spread))) if spread else shares_of(())
+    payments = recognised_payments(read, backend, date_from, date_to)
+    shares = project_shares(read, spread_invoices(payments))
     return revenue_rows(split_by_project(payments, shares))
+
+
+def recognised_payments(
+    read: Rows, backend: str, date_from: date | None = None, date_to: date | None = None
+) -> list[RecognisedPayment]:
+    """The client payments received in the period, each with the net it recognises
+    (:func:`recognise`)."""
+    return recognise(read(*payments_sql(backend, date_from, date_to)), date_from, date_to)
+
+
+def project_shares(read: Rows, invoice_ids: Sequence[int]) -> dict[int, list[tuple[int, str, int]]]:
+    """Per invoice of ``invoice_ids``, (project id, name, gross of its time lines)."""
+    return shares_of(read(*shares_sql(invoice_ids)) if invoice_ids else ())
 
 
 def payments_sql(

@@ -22,6 +22,7 @@ from ...exports.model import (
     Table,
 )
 from ..base import Actor, ServiceBase, org_today, row_dict
+from . import recognition
 from .common import (
     AGING_BUCKETS,
     CREDIT_NOTE,
@@ -32,14 +33,7 @@ from .common import (
     lock_invoice,
 )
 from .read_models import invoice_view
-from .recognition import (
-    RecognisedPayment,
-    payments_sql,
-    recognise,
-    shares_of,
-    shares_sql,
-)
-from .recognition import revenue as recognised_revenue
+from .recognition import RecognisedPayment, Rows
 from .views import (
     AgingRow,
     InvoiceView,
@@ -56,11 +50,7 @@ class RevenueActions(ServiceBase):
         """Recognised revenue (payments received) by month, client and project: see
         :func:`~tektoro_tui.services.invoicing.recognition.revenue`."""
         with self._read(actor, Perm.INVOICE_VIEW_ALL) as session:
-
-            def read(sql: str, params: dict[str, Any]) -> Sequence[Any]:
-                return session.execute(text(sql), params).all()
-
-            return recognised_revenue(read, self.db.backend, date_from, date_to)
+            return recognition.revenue(_reader(session), self.db.backend, date_from, date_to)
 
     def revenue_table(
         self, actor: Actor, *, date_from: date | None = None, date_to: date | None = None
@@ -193,10 +183,7 @@ def project_shares(
     session: Session, invoice_ids: Sequence[int]
 ) -> dict[int, list[tuple[int, str, int]]]:
     """Per invoice, (project id, name, gross of its time lines) for invoices without a project."""
-    if not invoice_ids:
-        return shares_of(())
-    sql, params = shares_sql(invoice_ids)
-    return shares_of(session.execute(text(sql), params).all())
+    return recognition.project_shares(_reader(session), invoice_ids)
 
 
 def recognised_payments(
@@ -205,8 +192,16 @@ def recognised_payments(
     """The client payments received in the period, each with the net it recognises
     (:func:`~tektoro_tui.services.invoicing.recognition.recognise`)."""
     backend = session.get_bind().dialect.name
-    sql, params = payments_sql(backend, date_from, date_to)
-    return recognise(session.execute(text(sql), params).all(), date_from, date_to)
+    return recognition.recognised_payments(_reader(session), backend, date_from, date_to)
+
+
+def _reader(session: Session) -> Rows:
+    """The plain SQL of :mod:`.recognition`, run in ``session``'s transaction."""
+
+    def read(sql: str, params: dict[str, Any]) -> Sequence[Any]:
+        return session.execute(text(sql), params).all()
+
+    return read
 
 
 def _outstanding(session: Session, as_of: date) -> list[tuple[int, str, date | None, Money]]:

@@ -1,9 +1,9 @@
-"""The Time Report summed per project: its view and its one query, without SQLAlchemy.
+"""The Time Report summed per project, and whose entries it shows: plain SQL, no SQLAlchemy.
 
-:meth:`TimeService.project_hours <tektoro_tui.services.pipeline.time.TimeService.project_hours>`
-and the quick read of ``tektoro time summary`` (:mod:`tektoro_tui.services.quick`) both run
-:func:`project_hours_sql` and read its rows with :func:`project_hours`, so the two cannot
-drift apart.
+:class:`~tektoro_tui.services.pipeline.time.TimeService` and the quick read of ``tektoro time
+summary`` (:mod:`tektoro_tui.services.quick`) both run :data:`DIRECT_STAFF_SQL` and
+:func:`project_hours_sql` and read the latter's rows with :func:`project_hours`, so the two
+cannot drift apart.
 """
 
 from __future__ import annotations
@@ -14,6 +14,11 @@ from datetime import date
 from typing import Any
 
 from ...domain.money import Money
+
+DIRECT_STAFF_SQL = "SELECT id FROM user_account WHERE supervisor_id = :me AND id <> :me ORDER BY id"
+"""Whose time entries user ``:me`` sees besides their own: their direct staff, one level down
+only, never themself (even when a row edited below the program names them their own
+supervisor)."""
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ from ..base import (
 )
 from ..versions import check_version
 from .entries import entry_view, entry_view_query, report_rows_query
-from .summary import project_hours, project_hours_sql
+from .summary import DIRECT_STAFF_SQL, project_hours, project_hours_sql
 
 if TYPE_CHECKING:
     from ...exports.tables import Progress
@@ -650,15 +650,10 @@ def firm_waiting_for_approval(session: Session, actor: Actor) -> int:
 def _direct_staff_ids(session: Session, actor: Actor) -> list[int]:
     """The ids of ``actor``'s direct staff (one level down only; never the actor, even when a
     row edited below the application names them their own supervisor)."""
-    return list(
-        session.execute(
-            select(USERS.c.id).where(
-                USERS.c.supervisor_id == actor.user_id, USERS.c.id != actor.user_id
-            )
-        )
-        .scalars()
-        .all()
-    )
+    return [
+        int(ident)
+        for ident in session.execute(text(DIRECT_STAFF_SQL), {"me": actor.user_id}).scalars()
+    ]
 
 
 def _owners_of(rows: Sequence[Row[Any]], ids: Sequence[int]) -> set[int | None]:

@@ -36,6 +36,12 @@ from tektoro_tui.domain.timeparse import ParsedTime, parse_time_spent
 from tektoro_tui.domain.values import MAX_WHOLE_NUMBER, parse_date, parse_id, parse_whole_number
 from tektoro_tui.errors import Problem, ValidationError
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters a typed text never holds (tab and line breaks aside): a NUL, which
+PostgreSQL cannot store, or a terminal escape, which would act on the terminal of whoever is
+shown the text later."""
+CONTROL_CHARACTERS = "must not contain control characters (such as a NUL or a terminal escape)"
+
 T = TypeVar("T")
 F = TypeVar("F")
 
@@ -148,6 +154,9 @@ class Form:
         if self._missing(field, value, required=True):
             return None
         if isinstance(value, str):
+            if _CONTROL.search(value):
+                self.add(field, CONTROL_CHARACTERS)
+                return None
             return cast(T, value.strip())
         return value
 
@@ -161,6 +170,9 @@ class Form:
         cleaned = value.strip()
         if len(cleaned) > max_length:
             self.add(field, f"must be at most {max_length} characters")
+            return None
+        if _CONTROL.search(cleaned):
+            self.add(field, CONTROL_CHARACTERS)
             return None
         return cleaned
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tektoro_tui.domain.money import Money
 from tektoro_tui.domain.states import TimeEntryStatus
 from tektoro_tui.domain.timeparse import ParsedTime
-from tektoro_tui.domain.validation import Form
+from tektoro_tui.domain.validation import CONTROL_CHARACTERS, Form
 from tektoro_tui.errors import Problem, ValidationError
 
 
@@ -88,6 +88,22 @@ def test_text_max_length() -> None:
     other = Form()
     assert other.text("code", "abcd", max_length=3) is None
     assert problem_of(other) == "must be at most 3 characters"
+
+
+@pytest.mark.parametrize("typed", ["a\x00b", "Red\x1b[31m", "bell\x07", "del\x7f", "c1\x9b2J"])
+def test_text_with_control_characters_is_refused(typed: str) -> None:
+    form = Form()
+    assert form.text("name", typed) is None
+    assert problem_of(form) == CONTROL_CHARACTERS
+    other = Form()
+    assert other.required("name", typed) is None
+    assert problem_of(other) == CONTROL_CHARACTERS
+
+
+def test_text_keeps_tabs_and_line_breaks() -> None:
+    form = Form()
+    assert form.text("address", "Hauptstraße 1\r\nBerlin\tDE") == "Hauptstraße 1\r\nBerlin\tDE"
+    assert form.ok
 
 
 def test_optional_text_may_be_empty() -> None:

@@ -200,3 +200,17 @@ def test_the_database_itself_refuses_a_duplicate_in_words(
     with pytest.raises(ValidationError) as caught, services.db.write() as session:
         session.add(row((client.id, project.id)))
     assert [p.field for p in caught.value.problems] == [field]
+
+
+def test_a_name_with_control_characters_is_refused_by_its_field_on_every_backend(
+    services: Services, admin: Actor
+) -> None:
+    """A NUL (which PostgreSQL cannot store, so it was a bare database error there) or a
+    terminal escape (which would act on whoever's terminal the name is printed to later) is
+    refused as the field's problem, and nothing is written."""
+    for name in ("Acme\x00GmbH", "Acme\x1b]0;owned\x07"):
+        with pytest.raises(ValidationError) as caught:
+            services.presets.save_company(admin, CompanyForm(name))
+        assert [p.field for p in caught.value.problems] == ["name"]
+    with services.db.read() as session:
+        assert session.execute(select(func.count()).select_from(m.Company)).scalar_one() == 0

@@ -1,6 +1,7 @@
 """Reports a script runs again and again, answered without loading the command tree.
 
-``tektoro time summary`` and ``tektoro revenue report`` through typer and the services start in
+``tektoro time summary``, ``tektoro revenue report`` and ``tektoro whoami`` through typer and
+the services start in
 about half a second, most of it importing typer, SQLAlchemy, SQLModel and the tables; their
 own work is a few milliseconds. The entry point (:mod:`.entry`) hands such a call here first.
 What is answered here reads through the driver (:mod:`tektoro_tui.services.quick`) and prints
@@ -36,12 +37,12 @@ def answer(argv: Sequence[str]) -> bool:
         outer, argv = ["--db", *argv[1:2]], argv[2:]
     elif argv[:1] and argv[0].startswith("--db="):
         outer, argv = [argv[0]], argv[1:]
-    command = QUICK.get(tuple(argv[:2]))
-    if command is None:
+    words = next((n for n in (2, 1) if tuple(argv[:n]) in QUICK), 0)
+    if not words:
         return False
-    read, valued = command
+    read, valued = QUICK[tuple(argv[:words])]
     try:
-        text = read(_options([*argv[2:], *outer], (*valued, "--db"), ("--json",)))
+        text = read(_options([*argv[words:], *outer], (*valued, "--db"), ("--json",)))
         _printable(text)
     except Exception:  # noqa: BLE001 - whatever it is, the ordinary way answers or says it
         return False
@@ -88,9 +89,23 @@ def revenue_report(options: dict[str, str | bool]) -> str:
     return "".join(line + "\n" for line in revenue_lines(rows))
 
 
+def whoami(options: dict[str, str | bool]) -> str:
+    """``tektoro whoami``: the signed-in user, as :func:`tektoro_tui.cli.main.whoami` prints
+    it (a script's check that its session is live)."""
+    from ..domain.permissions import Role
+    from .output import json_text
+
+    with _signed_in(options) as (reader, user):
+        account = reader.account(user)
+    if options.get("--json"):
+        return json_text(account) + "\n"
+    return f"{account['name']} <{account['email']}> ({Role(account['role']).label})\n"
+
+
 QUICK: dict[tuple[str, ...], tuple[Callable[[dict[str, str | bool]], str], tuple[str, ...]]] = {
     ("time", "summary"): (time_summary, ("--from", "--to")),
     ("revenue", "report"): (revenue_report, ("--from", "--as-of")),
+    ("whoami",): (whoami, ()),
 }
 """The commands answered here, with the options they take besides ``--db`` and ``--json``."""
 

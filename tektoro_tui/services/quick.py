@@ -78,6 +78,23 @@ class QuickReader:
             )
         )
 
+    def account(self, user_id: int) -> dict[str, Any]:
+        """Who ``user_id`` is, as ``tektoro whoami --json`` shows the services' actor: id,
+        email, name, role and the permissions the role has now (sorted)."""
+        (email, name, role), *_ = self.connection.rows(
+            "SELECT email, name, role FROM user_account WHERE id = :me", {"me": user_id}
+        )
+        permissions = self.connection.rows(
+            "SELECT permission FROM role_permission WHERE role = :role", {"role": role}
+        )
+        return {
+            "id": user_id,
+            "email": email or "",
+            "name": name,
+            "role": role,
+            "permissions": sorted({str(row[0]) for row in permissions}),
+        }
+
     def visible_owners(self, user_id: int) -> list[int]:
         """Whose time entries ``user_id`` sees: themself, then their direct staff (never
         themself twice, even when a row edited below the program names them their own

@@ -258,6 +258,32 @@ def test_the_revenue_answered_quickly_is_the_commands_to_the_byte(
     assert refused.exit_code == 1
 
 
+@pytest.mark.pg_story
+def test_whoami_answered_quickly_is_the_commands_to_the_byte(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = firm(db_url)
+    assert quick(capsys, db_url, "whoami") is None  # nobody logged in: the command says so
+    for email, password in ((OWNER_EMAIL, OWNER_PASSWORD), ("ann@example.com", PASSWORD)):
+        log_in(db_url, email, password)
+        for call in ((), ("--json",)):
+            assert quick(capsys, db_url, "whoami", *call) == ordinary(db_url, "whoami", *call)
+    assert quick(capsys, db_url, "whoami") == "Ann Żak <ann@example.com> (Staff / contractor)\n"
+    staff = json.loads(quick(capsys, db_url, "whoami", "--json") or "")
+    assert staff["id"] == ids["ann"] and "time.enter" in staff["permissions"], staff
+    # the matrix as it is now, and a role changed below the program: what the command says
+    below(db_url, "DELETE FROM role_permission WHERE permission = 'time.enter'")
+    below(db_url, "UPDATE user_account SET role = 'manager' WHERE id = :ann", ann=ids["ann"])
+    for call in ((), ("--json",)):
+        assert quick(capsys, db_url, "whoami", *call) == ordinary(db_url, "whoami", *call)
+    staff = json.loads(quick(capsys, db_url, "whoami", "--json") or "")
+    assert staff["role"] == "manager" and "time.enter" not in staff["permissions"], staff
+    for call in (("--jsn",), ("--json", "--json"), ("me",), ("--help",)):
+        assert quick(capsys, db_url, "whoami", *call) is None, call
+    below(db_url, "UPDATE login_session SET revoked_at = created_at")
+    assert quick(capsys, db_url, "whoami") is None
+
+
 def test_a_file_that_is_not_there_is_never_made(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -374,6 +400,8 @@ def test_the_commands_answered_quickly_load_no_sqlalchemy(db_url: str) -> None:
         "revenue", "report", "--db", db_url, way="cli.main"
     )
     assert ordinary_print == printed and "sqlalchemy" in ordinary_loaded
+    me, loaded = entry_point("whoami", "--db", db_url)
+    assert loaded == [] and f"<{OWNER_EMAIL}>" in me, (me, loaded)
 
 
 def test_what_the_commands_printing_would_change_is_left_to_it(db_url: str) -> None:

@@ -34,6 +34,7 @@ from ..data import models as m
 from ..data.changefeed import CHANGE_CHANNEL
 from ..data.engine import Database
 from ..data.seals import seal_everything, seals_of, start_tracking, take_touched
+from ..data.types import bulk_bind_processor
 from ..domain import audit as audit_rules
 from ..domain.audit import encode_seals, event_mark, format_timestamp, key_fingerprint
 from ..domain.permissions import Perm, Role
@@ -438,7 +439,7 @@ def bound_values(
     processors = [
         (index, process)
         for index, name in enumerate(names)
-        if (process := table.c[name].type._cached_bind_processor(dialect)) is not None
+        if (process := bulk_bind_processor(table.c[name].type, dialect)) is not None
     ]
 
     def convert(row: Sequence[Any]) -> list[Any]:

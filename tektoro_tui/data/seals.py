@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, Integer
 from sqlalchemy.engine import Connection
 
-from ..domain.audit import RowDigester
+from ..domain.audit import NAME_SEPARATOR, ROW_SEPARATOR, digest_of_text
 from .models import metadata
 from .types import UTCDateTime
 
@@ -90,11 +90,24 @@ def _as_text(table: str, name: str, dialect: str) -> str:
     return f"{name}::text"
 
 
-def _projection(table: str, dialect: str) -> str:
-    """``SELECT`` list of the sealed columns as text, in :func:`sealed_columns` order, then
-    the id as a number."""
-    texts = ", ".join(_as_text(table, name, dialect) for name in sealed_columns(table))
-    return f"{texts}, id"
+def text_columns(table: str, dialect: str) -> str:
+    """``SELECT`` list of the sealed columns of ``table`` as text, in :func:`sealed_columns`
+    order: what :class:`~tektoro_tui.domain.audit.RowDigester` digests."""
+    return ", ".join(_as_text(table, name, dialect) for name in sealed_columns(table))
+
+
+def digest_text(table: str, dialect: str) -> str:
+    """A SQL expression of a row's digest text (:func:`~tektoro_tui.domain.audit.digest_of_text`),
+    built by the database from :func:`text_columns`: the table's name, then each non-NULL
+    column's name and value. A million rows' texts are joined by the database's C code instead
+    of a Python loop over every cell, and the driver hands over one value a row."""
+    char = "char" if dialect == "sqlite" else "chr"
+    row, name_end = f"{char}({ord(ROW_SEPARATOR)})", f"{char}({ord(NAME_SEPARATOR)})"
+    parts = [f"'{table}'"]
+    for name in sealed_columns(table):
+        value = _as_text(table, name, dialect)
+        parts.append(f"COALESCE({row} || '{name}' || {name_end} || {value}, '')")
+    return " || ".join(parts)
 
 
 class SqliteTracker:
@@ -175,8 +188,7 @@ def take_touched(conn: Connection) -> dict[str, list[int]]:
 
 def digests_of(conn: Connection, table: str, ids: Sequence[int]) -> dict[int, str | None]:
     """The digest of each row ``ids`` of ``table`` as it stands now; None for a gone row."""
-    digest = RowDigester(table, sealed_columns(table))
-    select = _projection(table, conn.dialect.name)
+    select = digest_text(table, conn.dialect.name)
     found: dict[int, str | None] = dict.fromkeys(ids)
     ordered = sorted(set(ids))
     driver = conn.connection.driver_connection
@@ -185,22 +197,22 @@ def digests_of(conn: Connection, table: str, ids: Sequence[int]) -> dict[int, st
     try:
         for start in range(0, len(ordered), _ID_CHUNK):
             chunk = ",".join(str(int(i)) for i in ordered[start : start + _ID_CHUNK])
-            cursor.execute(f"SELECT {select} FROM {table} WHERE id IN ({chunk})")
-            for row in cursor.fetchall():
-                found[int(row[-1])] = digest(row[:-1])
+            cursor.execute(f"SELECT {select}, id FROM {table} WHERE id IN ({chunk})")
+            for text, ident in cursor.fetchall():
+                found[int(ident)] = digest_of_text(text)
     finally:
         cursor.close()
     return found
 
 
 def stream_rows(conn: Connection, table: str) -> Iterator[Sequence[Any]]:
-    """Every row of ``table`` (its sealed columns as text, then the id), in batches.
+    """Every row of ``table`` (its digest text, then the id), in batches.
 
     A server-side cursor on PostgreSQL keeps memory flat on a million rows.
     """
     driver = conn.connection.driver_connection
     assert driver is not None
-    select = _projection(table, conn.dialect.name)
+    select = f"{digest_text(table, conn.dialect.name)}, id"
     if conn.dialect.name == "postgresql":
         cursor = driver.cursor(name=f"tektoro_rows_{table}")
     else:
@@ -215,10 +227,9 @@ def stream_rows(conn: Connection, table: str) -> Iterator[Sequence[Any]]:
 
 def digest_table(conn: Connection, table: str) -> Iterator[tuple[int, str]]:
     """(id, digest) of every row of ``table``."""
-    digest = RowDigester(table, sealed_columns(table))
     for batch in stream_rows(conn, table):
-        for row in batch:
-            yield int(row[-1]), digest(row[:-1])
+        for text, ident in batch:
+            yield int(ident), digest_of_text(text)
 
 
 def seal_everything(conn: Connection) -> dict[str, dict[int, str | None]]:

@@ -190,18 +190,33 @@ class RowDigester:
 
     def __call__(self, values: Sequence[Any]) -> str:
         """The digest of one row, its values in the order of the names."""
-        text = "\x1e".join(
-            [
-                self.table,
-                *[
-                    prefix + (value if type(value) is str else cell_text(value))
-                    for prefix, value in zip(self.prefixes, values, strict=True)
-                    if value is not None
-                ],
-            ]
+        return digest_of_text(
+            "\x1e".join(
+                [
+                    self.table,
+                    *[
+                        prefix + (value if type(value) is str else cell_text(value))
+                        for prefix, value in zip(self.prefixes, values, strict=True)
+                        if value is not None
+                    ],
+                ]
+            )
         )
-        raw = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
-        return binascii.b2a_base64(raw[:16], newline=False)[:DIGEST_LENGTH].decode("ascii")
+
+
+ROW_SEPARATOR = "\x1e"
+"""Between the table's name and each non-NULL column of a row's digest text."""
+NAME_SEPARATOR = "\x1f"
+"""Between a column's name and its value in a row's digest text."""
+
+
+def digest_of_text(text: str) -> str:
+    """The digest of a row's digest text: the table's name, then ``name`` :data:`NAME_SEPARATOR`
+    ``value`` of each non-NULL column in the order of the names, joined by
+    :data:`ROW_SEPARATOR` (what :class:`RowDigester` builds, and what a database can build
+    itself from its columns as text)."""
+    raw = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    return binascii.b2a_base64(raw[:16], newline=False)[:DIGEST_LENGTH].decode("ascii")
 
 
 def encode_seals(seals: Mapping[str, Mapping[int, str | None]]) -> str:

@@ -35,9 +35,9 @@ from sqlalchemy.exc import DBAPIError
 
 from tektoro_tui.data import models as m
 from tektoro_tui.data.engine import Database
-from tektoro_tui.data.seals import SEALED_TABLES
+from tektoro_tui.data.seals import SEALED_TABLES, digest_table, sealed_columns, text_columns
 from tektoro_tui.data.types import UTCDateTime
-from tektoro_tui.domain.audit import event_hash, format_timestamp
+from tektoro_tui.domain.audit import RowDigester, event_hash, format_timestamp
 from tektoro_tui.services.base import FixedClock
 from tektoro_tui.services.check import (
     AUDIT_CHAIN,
@@ -435,6 +435,30 @@ def test_the_harness_alone_raises_no_alarm(firm: Firm) -> None:
             pass
         report = checked(firm, conn)
     assert report.ok, report.lines()
+
+
+def test_the_database_joins_each_rows_digest_text_as_the_digester_does(firm: Firm) -> None:
+    """Rows are digested from a text the database joins (``seals.digest_text``): for every
+    row of every sealed table, also with text no builder writes (separators, accents, an
+    empty string next to a NULL), it gives the digest of the cells themselves."""
+    with below_the_program(firm) as conn:
+        with guards_down(conn, firm.backend):
+            first, last = conn.execute(text("SELECT min(id), max(id) FROM time_entry")).one()
+            for ident, description in ((first, "Zażółć \x1f gęślą \x1e jaźń ✓"), (last, "")):
+                conn.execute(
+                    text("UPDATE time_entry SET description = :text WHERE id = :id"),
+                    {"text": description, "id": ident},
+                )
+        compared = 0
+        for table in SEALED_TABLES:
+            digester = RowDigester(table, sealed_columns(table))
+            cells = conn.exec_driver_sql(
+                f"SELECT {text_columns(table, firm.backend)}, id FROM {table}"
+            ).all()
+            by_database = dict(digest_table(conn, table))
+            assert by_database == {int(row[-1]): digester(row[:-1]) for row in cells}, table
+            compared += len(cells)
+    assert compared == sum(firm.counts[table] for table in SEALED_TABLES) > 1000
 
 
 def test_random_tamperings_are_all_caught(firm: Firm) -> None:

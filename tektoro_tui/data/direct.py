@@ -5,7 +5,9 @@ load the ORM. A URL is taken apart here only when it is plain enough to be sure 
 the very database the engine (:mod:`.engine`) would reach, and of finding the CLI session the
 engine's URL text is the key of (:attr:`Place.display_url`); anything else is ``None``, and
 the caller goes the ordinary way. The connection reads only (SQLite's ``query_only``,
-PostgreSQL's read-only transaction), in one snapshot.
+PostgreSQL's read-only transaction), in one snapshot. PostgreSQL is reached through libpq
+itself (:mod:`.libpq`), which loads fifty times faster than psycopg; psycopg only where no
+libpq of its own can be loaded.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from .constants import APPLICATION_NAME, HEAD, SQLITE_BUSY_TIMEOUT_MS, VERSION_TABLE
+
+if TYPE_CHECKING:
+    from .libpq import LibpqConnection
 
 _PART = r"[A-Za-z0-9._~-]+"
 """A part of a URL that the engine reads and renders back unchanged (no %-quoting)."""
@@ -34,8 +39,9 @@ CONNECT_SECONDS = 3
 """How long a direct read waits for the PostgreSQL server to accept it: one that does not answer
 at once is left to the ordinary way, which then waits as long as libpq does (a direct read
 must not double that wait)."""
-_NAMED = re.compile(r":(\w+)")
-"""A ``:name`` parameter, written ``%(name)s`` for psycopg."""
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+"""A ``:name`` parameter (not a ``::type`` cast), written ``$n`` for libpq or ``%(name)s`` for
+psycopg."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,7 @@ class DirectConnection:
 
     def __init__(self, place: Place) -> None:
         self.backend = place.backend
+        self.libpq: LibpqConnection | None = None
         if place.backend == "sqlite":
             path = os.path.abspath(place.arguments["path"])
             self.connection: Any = sqlite3.connect(
@@ -107,14 +114,29 @@ class DirectConnection:
             )
             self.connection.execute("PRAGMA query_only = ON")
             self.connection.execute("BEGIN")  # one snapshot for every read that follows
-        else:
+            return
+        arguments = {**place.arguments, "connect_timeout": CONNECT_SECONDS}
+        from .libpq import LibpqConnection, library  # ctypes: not for SQLite
+
+        lib = library()
+        if lib is None:  # no libpq of its own to call: psycopg's way (slower to import)
             import psycopg
 
-            self.connection = psycopg.connect(**place.arguments, connect_timeout=CONNECT_SECONDS)
+            self.connection = psycopg.connect(**arguments)
             self.connection.read_only = True
+            return
+        self.libpq = LibpqConnection(lib, arguments)
+        self.libpq.execute(
+            "BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ"  # one snapshot, as on SQLite
+        )
+        for setting in ("DateStyle = 'ISO, YMD'", "TimeZone = 'UTC'"):
+            self.libpq.execute(f"SET LOCAL {setting}")  # the text the decoders read
 
     def close(self) -> None:
         """End the transaction (nothing was written) and the connection."""
+        if self.libpq is not None:
+            self.libpq.close()  # the server rolls the read-only transaction back
+            return
         try:
             self.connection.rollback()
         finally:
@@ -122,6 +144,16 @@ class DirectConnection:
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Every row of ``sql`` with ``:name`` parameters."""
+        if self.libpq is not None:
+            names: list[str] = []
+
+            def numbered(found: re.Match[str]) -> str:
+                if found[1] not in names:
+                    names.append(found[1])
+                return f"${names.index(found[1]) + 1}"
+
+            text = _NAMED.sub(numbered, sql)
+            return self.libpq.execute(text, [(params or {})[name] for name in names])
         if self.backend == "postgresql":
             sql = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
         cursor = self.connection.cursor()

@@ -366,7 +366,7 @@ def entry_point(
 ) -> tuple[str, list[str]]:
     """Run ``tektoro argv`` through the console script's entry point (or ``cli.main``, the
     ordinary way) in a fresh interpreter: what it printed, and which of SQLAlchemy, typer and
-    their kin it loaded."""
+    their kin, and psycopg (PostgreSQL is read through libpq itself) it loaded."""
     script = (
         "import sys\n"
         f"from tektoro_tui.{way} import run\n"
@@ -375,7 +375,7 @@ def entry_point(
         "    run()\n"
         "finally:\n"
         "    loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('sqlalchemy', 'sqlmodel', 'typer', 'alembic', 'pydantic'))\n"
+        "('sqlalchemy', 'sqlmodel', 'typer', 'alembic', 'pydantic', 'psycopg'))\n"
         "    print('loaded:', *loaded, file=sys.stderr)\n"
     )
     done = subprocess.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from tektoro_tui.data import models as m
+from tektoro_tui.data.engine import Database
 from tektoro_tui.domain.money import Money
 from tektoro_tui.domain.permissions import Role
 from tektoro_tui.domain.states import TimeEntryStatus
@@ -23,12 +25,21 @@ from tektoro_tui.services.demo import (
     TERMS_TEMPLATES,
     DemoResult,
     build_demo,
+    history,
 )
 from tektoro_tui.services.demo.construction import CREW_MEMBER, TIME_CARDS
+from tektoro_tui.services.demo.people import Firm
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import MarkPaidForm
 from tests.builders import connected
-from tests.conftest import BuiltTemplate, built_template, copied_or_fresh
+from tests.conftest import (
+    BuiltTemplate,
+    built_template,
+    copied_or_fresh,
+    create_pg_database,
+    drop_pg_database,
+    test_backend,
+)
 
 from .conftest import NOW
 
@@ -554,6 +565,62 @@ def test_same_seed_builds_the_same_firm(empty_sqlite_url: str) -> None:
     assert first.pay_status_counts == second.pay_status_counts
     assert first.documents == second.documents
     assert first.finance == second.finance
+
+
+def _bulk_rows(url: str) -> dict[str, list[Any]]:
+    """Every row the bulk load writes (and the daily summary rebuilt from them), in order."""
+    db = Database.open(url)
+    try:
+        with db.engine.connect() as conn:
+            return {
+                table: sorted(
+                    (tuple(row) for row in conn.execute(text(f"SELECT * FROM {table}"))), key=repr
+                )
+                for table in ("time_entry", "document_record", "document_line", "time_day_total")
+            }
+    finally:
+        db.dispose()
+
+
+def test_a_helper_process_generates_the_very_rows_this_one_does(
+    empty_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From HELPER_MIN_ENTRIES on, a helper process generates the rows while this one writes
+    them: the same seed gives the same rows, to the last column, either way, on this run's
+    backend."""
+    on_pg = test_backend() == "postgresql"
+    second = create_pg_database() if on_pg else empty_db_url.replace("tektoro.db", "helped.db")
+    try:
+        for url, helper_from in ((empty_db_url, 10**9), (second, 1)):
+            monkeypatch.setattr(history, "HELPER_MIN_ENTRIES", helper_from)
+            hub = Services.connect(url, clock=FixedClock(NOW))
+            try:
+                build_demo(hub, entries=1500, seed=5, today=TODAY)
+            finally:
+                hub.close()
+        here, helped = _bulk_rows(empty_db_url), _bulk_rows(second)
+        assert len(here["time_entry"]) >= 1500 and here["document_line"]
+        assert here == helped
+    finally:
+        if on_pg:
+            drop_pg_database(second)
+
+
+def test_a_helper_that_fails_fails_the_load() -> None:
+    """What goes wrong in the helper is raised in the writer (whose transaction then rolls
+    back), naming the helper's own error."""
+    actor = Actor(1, "a@example.com", "A", Role.ADMINISTRATOR)
+    plan = history.HistoryPlan(
+        firm=Firm(actor),  # no clients: the helper cannot place a single project
+        rng_state=random.Random(1).getstate(),
+        today=TODAY,
+        now=NOW,
+        count=10,
+        first_ids=(0, 0, 0),
+        dialect=None,
+    )
+    with pytest.raises(RuntimeError, match="KeyError"):
+        list(history.rows_in_helper(plan))
 
 
 def test_summary_lists_logins_password_and_counts(demo: DemoResult) -> None:

@@ -46,24 +46,35 @@ class BulkInserter:
             # A larger page cache for this one connection keeps the index updates in memory.
             session.execute(text("PRAGMA cache_size = -262144"))
 
-    def insert(self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-        """Insert ``rows`` (tuples in ``columns`` order) into ``table``."""
+    def insert(
+        self,
+        table: Table,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        converted: bool = False,
+    ) -> None:
+        """Insert ``rows`` (values in ``columns`` order) into ``table``; ``converted`` rows are
+        already what SQLite's driver is handed."""
         if not rows:
             return
         self.tables.add(table.name)
         if self.backend == "postgresql":
             self._copy(table, columns, rows)
             return
-        self._executemany(table, columns, rows)
+        self._executemany(table, columns, rows, converted)
 
     def _executemany(
-        self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+        self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], ready: bool
     ) -> None:
         """Hand ``rows`` to the sqlite3 driver in one ``executemany`` (SQLite), each value
-        converted as SQLAlchemy would (:func:`~tektoro_tui.services.base.bound_values`)."""
+        converted as SQLAlchemy would (:func:`~tektoro_tui.services.base.bound_values`) unless
+        they are ``ready``."""
         connection = self.session.connection()
-        convert = bound_values(table, columns, connection.dialect)
-        converted = [convert(row) for row in rows]
+        if ready:
+            converted = rows
+        else:
+            convert = bound_values(table, columns, connection.dialect)
+            converted = [convert(row) for row in rows]
         marks = ", ".join("?" for _ in columns)
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
         driver = connection.connection.driver_connection
@@ -74,7 +85,7 @@ class BulkInserter:
         finally:
             cursor.close()
 
-    def _copy(self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    def _copy(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Stream ``rows`` through one ``COPY ... FROM STDIN`` (PostgreSQL)."""
         raw = self.session.connection().connection.driver_connection
         sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"

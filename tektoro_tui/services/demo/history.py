@@ -16,16 +16,21 @@ find the approved tickets and invoice records this module left for them.
 
 from __future__ import annotations
 
+import multiprocessing
 import random
+import traceback
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from sqlalchemy.engine import Dialect
+
 from ...data import models as m
 from ...domain.rounding import RoundingMode, divide_to_int
 from ...domain.states import PayStatus, TimeEntryStatus
+from ..base import bound_values
 from ..hub import Services
 from ..pipeline.views import WRITE_DOWN_REASONS
 from .bulk import AuditedBulkWriter, BulkInserter, drop_summary_triggers, max_id, rebuild_summary
@@ -213,8 +218,14 @@ _DRAFT = _Review(None, None, None, None, "", None)
 _NOT_IN_WIP = _Wip(None, 0, "", "", None, None, PayStatus.UNPAID.value, None)
 
 
+HELPER_MIN_ENTRIES = 50_000
+"""From this many entries on, the rows are generated in a helper process while this one writes
+the months before (two cores: the generation in Python and SQLite's index updates, in C,
+overlap); below it, in this process, without a process to start."""
+
+
 class BulkHistory:
-    """Generates a year of time entries month by month and writes them in bulk."""
+    """Writes a year of time entries, generated month by month, in bulk."""
 
     def __init__(
         self, services: Services, firm: Firm, rng: random.Random, today: date, say: Progress
@@ -224,7 +235,157 @@ class BulkHistory:
         self.rng = rng
         self.today = today
         self.say = say
-        self.now = services.clock.now()
+        self.stats = HistoryStats()
+
+    # --- the transaction --------------------------------------------------------------------
+
+    def write(self, count: int) -> HistoryStats:
+        """Write ``count`` entries and their document records in one transaction, audited."""
+        writer = AuditedBulkWriter(self.services.db, self.services.clock)
+        backend = self.services.db.backend
+        with writer.load(self.firm.admin) as uow:
+            session = uow.session
+            bulk = BulkInserter(session, backend)
+            summary_triggers = drop_summary_triggers(session, backend)
+            plan = HistoryPlan(
+                firm=self.firm,
+                rng_state=self.rng.getstate(),
+                today=self.today,
+                now=self.services.clock.now(),
+                count=count,
+                first_ids=(
+                    max_id(session, m.TimeEntry),
+                    max_id(session, m.DocumentRecord),
+                    max_id(session, m.DocumentLine),
+                ),
+                dialect=type(session.connection().dialect) if backend == "sqlite" else None,
+            )
+            chunks = rows_in_helper(plan) if count >= HELPER_MIN_ENTRIES else rows_here(plan)
+            written = 0
+            tables = m.metadata.tables
+            for chunk in chunks:
+                if isinstance(chunk, HistoryStats):
+                    self.stats = chunk
+                    break
+                converted = plan.dialect is not None
+                bulk.insert(tables["document_record"], DOCUMENT_COLUMNS, chunk.records, converted)
+                bulk.insert(tables["time_entry"], TIME_ENTRY_COLUMNS, chunk.entries, converted)
+                bulk.insert(tables["document_line"], LINE_COLUMNS, chunk.lines, converted)
+                written += len(chunk.entries)
+                self.say(
+                    f"{chunk.month}: {written:,} of {count:,} time entries, "
+                    f"{chunk.documents:,} document records"
+                )
+            bulk.finish()
+            rebuild_summary(session, summary_triggers)
+            self.say("Daily time summary rebuilt.")
+            stats = self.stats
+            uow.audit(
+                "demo.generate",
+                "organisation",
+                1,
+                None,
+                {
+                    "time_entries": written,
+                    "document_records": stats.documents,
+                    "document_lines": stats.lines,
+                    "by_status": dict(sorted(stats.statuses.items())),
+                    "by_pay_status": dict(sorted(stats.pay.items())),
+                },
+            )
+        return self.stats
+
+
+@dataclass(frozen=True)
+class HistoryPlan:
+    """Everything the rows are generated from (sent to the helper process as it is)."""
+
+    firm: Firm
+    rng_state: Any
+    today: date
+    now: datetime
+    count: int
+    first_ids: tuple[int, int, int]  # the highest entry, document record and line ids
+    dialect: type[Dialect] | None  # SQLite's: the rows come converted for its driver
+
+
+@dataclass(frozen=True)
+class MonthChunk:
+    """One month's rows as the writer inserts them."""
+
+    month: str
+    records: list[Any]
+    entries: list[Any]
+    lines: list[Any]
+    documents: int  # document records so far
+
+
+def rows_here(plan: HistoryPlan) -> Iterator[MonthChunk | HistoryStats]:
+    """The months generated in this process, then the totals."""
+    generator = HistoryGenerator(plan)
+    yield from generator.chunks()
+    yield generator.stats
+
+
+def rows_in_helper(plan: HistoryPlan) -> Iterator[MonthChunk | HistoryStats]:
+    """The months generated by a helper process (the same rows as :func:`rows_here`), then the
+    totals; its failure is raised here, so the transaction writing them rolls back."""
+    context = multiprocessing.get_context("spawn")  # nothing of this process's connections
+    receiver, sender = context.Pipe(duplex=False)
+    helper = context.Process(target=generate_into, args=(plan, sender), daemon=True)
+    helper.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                item = receiver.recv()
+            except EOFError:
+                helper.join(5)
+                raise RuntimeError(
+                    "The helper generating the demo's time entries stopped "
+                    f"(exit code {helper.exitcode})."
+                ) from None
+            if isinstance(item, _HelperFailed):
+                raise RuntimeError(f"Generating the demo's time entries failed:\n{item.text}")
+            yield item
+            if isinstance(item, HistoryStats):
+                return
+    finally:
+        receiver.close()
+        helper.join(5)
+        if helper.is_alive():
+            helper.terminate()
+            helper.join()
+
+
+@dataclass(frozen=True)
+class _HelperFailed:
+    text: str
+
+
+def generate_into(plan: HistoryPlan, sender: Any) -> None:
+    """The helper process: send each month's rows, then the totals (or what went wrong)."""
+    try:
+        for item in rows_here(plan):
+            sender.send(item)
+    except BaseException:  # noqa: BLE001 - whatever it is, the writer must hear of it
+        sender.send(_HelperFailed(traceback.format_exc()))
+    finally:
+        sender.close()
+
+
+class HistoryGenerator:
+    """Generates a year of time entries month by month, with their document records and lines:
+    no database, the same rows for the same plan wherever it runs."""
+
+    def __init__(self, plan: HistoryPlan) -> None:
+        firm = plan.firm
+        self.plan = plan
+        self.firm = firm
+        self.rng = random.Random()
+        self.rng.setstate(plan.rng_state)
+        self.today = plan.today
+        self.now = plan.now
         self.stats = HistoryStats()
         self.workers = self._workers()
         self.project_names = {p[0]: p[2] for p in PROJECTS}
@@ -233,7 +394,7 @@ class BulkHistory:
         self.activity_names = {key: name for key, name, _b in ACTIVITIES}
         self.activity_billable = {key: billable for key, _n, billable in ACTIVITIES}
         self._values: dict[tuple[int, int], int] = {}
-        self.entry_id = self.document_id = self.line_id = 0
+        self.entry_id, self.document_id, self.line_id = plan.first_ids
 
     def _workers(self) -> list[_Worker]:
         users = self.firm.users
@@ -250,48 +411,19 @@ class BulkHistory:
             if p.projects
         ]
 
-    # --- the transaction --------------------------------------------------------------------
-
-    def write(self, count: int) -> HistoryStats:
-        """Write ``count`` entries and their document records in one transaction, audited."""
-        writer = AuditedBulkWriter(self.services.db, self.services.clock)
-        with writer.load(self.firm.admin) as uow:
-            session = uow.session
-            bulk = BulkInserter(session, self.services.db.backend)
-            summary_triggers = drop_summary_triggers(session, self.services.db.backend)
-            self.entry_id = max_id(session, m.TimeEntry)
-            self.document_id = max_id(session, m.DocumentRecord)
-            self.line_id = max_id(session, m.DocumentLine)
-            per_day = self._entries_per_day(count)
-            tables = m.metadata.tables
-            written = 0
-            for month_days in _months(sorted(per_day)):
-                month = self._month(month_days, per_day)
-                bulk.insert(tables["document_record"], DOCUMENT_COLUMNS, month.records)
-                bulk.insert(tables["time_entry"], TIME_ENTRY_COLUMNS, month.entries)
-                bulk.insert(tables["document_line"], LINE_COLUMNS, month.lines)
-                written += len(month.entries)
-                self.say(
-                    f"{month_days[0]:%Y-%m}: {written:,} of {count:,} time entries, "
-                    f"{self.stats.documents:,} document records"
-                )
-            bulk.finish()
-            rebuild_summary(session, summary_triggers)
-            self.say("Daily time summary rebuilt.")
-            uow.audit(
-                "demo.generate",
-                "organisation",
-                1,
-                None,
-                {
-                    "time_entries": written,
-                    "document_records": self.stats.documents,
-                    "document_lines": self.stats.lines,
-                    "by_status": dict(sorted(self.stats.statuses.items())),
-                    "by_pay_status": dict(sorted(self.stats.pay.items())),
-                },
+    def chunks(self) -> Iterator[MonthChunk]:
+        """Each month's rows in order (converted for the plan's dialect, if it names one)."""
+        convert = _converters(self.plan.dialect)
+        per_day = self._entries_per_day(self.plan.count)
+        for month_days in _months(sorted(per_day)):
+            month = self._month(month_days, per_day)
+            yield MonthChunk(
+                f"{month_days[0]:%Y-%m}",
+                convert["document_record"](month.records),
+                convert["time_entry"](month.entries),
+                convert["document_line"](month.lines),
+                self.stats.documents,
             )
-        return self.stats
 
     # --- when work happened -----------------------------------------------------------------
 
@@ -514,6 +646,34 @@ def _status_table(age: int) -> tuple[list[str], list[float]]:
                 cumulative.append(total)
             return names, cumulative
     raise AssertionError("STATUS_BY_AGE must end with an open-ended age")
+
+
+def _converters(
+    dialect: type[Dialect] | None,
+) -> dict[str, Callable[[list[Any]], list[Any]]]:
+    """Per table, what turns its rows into what the driver is handed (nothing to do without a
+    dialect)."""
+    columns = {
+        "document_record": DOCUMENT_COLUMNS,
+        "time_entry": TIME_ENTRY_COLUMNS,
+        "document_line": LINE_COLUMNS,
+    }
+    if dialect is None:
+        return {name: list for name in columns}
+    engine_dialect = dialect()
+    found: dict[str, Callable[[list[Any]], list[Any]]] = {}
+    for name, names in columns.items():
+        found[name] = _all_of(bound_values(m.metadata.tables[name], names, engine_dialect))
+    return found
+
+
+def _all_of(convert: Callable[[Sequence[Any]], list[Any]]) -> Callable[[list[Any]], list[Any]]:
+    """``convert`` applied to each of a list of rows."""
+
+    def rows_of(rows: list[Any]) -> list[Any]:
+        return [convert(row) for row in rows]
+
+    return rows_of
 
 
 def _months(days: Iterable[date]) -> list[list[date]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 from collections.abc import Iterator
 from datetime import date
@@ -621,6 +622,29 @@ def test_a_helper_that_fails_fails_the_load() -> None:
     )
     with pytest.raises(RuntimeError, match="KeyError"):
         list(history.rows_in_helper(plan))
+
+
+def test_a_load_that_fails_midway_ends_its_helper_and_writes_nothing(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tektoro_tui.services.demo import bulk
+
+    monkeypatch.setattr(history, "HELPER_MIN_ENTRIES", 1)
+    written: list[str] = []
+
+    def insert_then_fail(self: Any, table: Any, *args: Any) -> None:
+        written.append(table.name)
+        if table.name == "document_line":
+            raise OSError("disk full")
+
+    monkeypatch.setattr(bulk.BulkInserter, "insert", insert_then_fail)
+    with pytest.raises(OSError, match="disk full") as failure:  # months still to come
+        build_demo(services, entries=20_000, seed=5, today=TODAY)
+    assert written[-3:] == ["document_record", "time_entry", "document_line"]
+    # ended by the load itself, not when its failure (and the frames it holds) is dropped
+    assert multiprocessing.active_children() == [] and failure.traceback
+    with services.db.read() as session:
+        assert session.execute(select(func.count()).select_from(m.TimeEntry)).scalar_one() == 0
 
 
 def test_summary_lists_logins_password_and_counts(demo: DemoResult) -> None:

@@ -248,6 +248,7 @@ class BulkHistory:
             session = uow.session
             bulk = BulkInserter(session, backend)
             summary_triggers = drop_summary_triggers(session, backend)
+            helped, sqlite = count >= HELPER_MIN_ENTRIES, backend == "sqlite"
             plan = HistoryPlan(
                 firm=self.firm,
                 rng_state=self.rng.getstate(),
@@ -259,9 +260,11 @@ class BulkHistory:
                     max_id(session, m.DocumentRecord),
                     max_id(session, m.DocumentLine),
                 ),
-                dialect=type(session.connection().dialect) if backend == "sqlite" else None,
+                # the helper sends SQLite's rows converted for its driver; this process's
+                # own are converted by the inserter
+                dialect=type(session.connection().dialect) if helped and sqlite else None,
             )
-            chunks = rows_in_helper(plan) if count >= HELPER_MIN_ENTRIES else rows_here(plan)
+            chunks = rows_in_helper(plan) if helped else rows_here(plan)
             written = 0
             tables = m.metadata.tables
             converted = plan.dialect is not None
@@ -311,7 +314,7 @@ class HistoryPlan:
     now: datetime
     count: int
     first_ids: tuple[int, int, int]  # the highest entry, document record and line ids
-    dialect: type[Dialect] | None  # SQLite's: the rows come converted for its driver
+    dialect: type[Dialect] | None  # SQLite's: the helper converts the rows for its driver
 
 
 @dataclass(frozen=True)
@@ -417,8 +420,8 @@ class HistoryGenerator:
         ]
 
     def chunks(self) -> Generator[MonthChunk, None, None]:
-        """Each month's rows in order (converted for the plan's dialect, if it names one)."""
-        convert = _converters(self.plan.dialect)
+        """Each month's rows in order, in the form the plan asks for."""
+        convert = _converters(self.plan)
         per_day = self._entries_per_day(self.plan.count)
         for month_days in _months(sorted(per_day)):
             month = self._month(month_days, per_day)
@@ -653,19 +656,17 @@ def _status_table(age: int) -> tuple[list[str], list[float]]:
     raise AssertionError("STATUS_BY_AGE must end with an open-ended age")
 
 
-def _converters(
-    dialect: type[Dialect] | None,
-) -> dict[str, Callable[[list[Any]], list[Any]]]:
-    """Per table, what turns its rows into what the driver is handed (nothing to do without a
-    dialect)."""
+def _converters(plan: HistoryPlan) -> dict[str, Callable[[list[Any]], list[Any]]]:
+    """Per table, what turns its rows into the form the plan asks for: as generated, or
+    converted for SQLite's driver."""
     columns = {
         "document_record": DOCUMENT_COLUMNS,
         "time_entry": TIME_ENTRY_COLUMNS,
         "document_line": LINE_COLUMNS,
     }
-    if dialect is None:
+    if plan.dialect is None:
         return {name: list for name in columns}
-    engine_dialect = dialect()
+    engine_dialect = plan.dialect()
     found: dict[str, Callable[[list[Any]], list[Any]]] = {}
     for name, names in columns.items():
         found[name] = _all_of(bound_values(m.metadata.tables[name], names, engine_dialect))

@@ -647,6 +647,58 @@ def test_a_load_that_fails_midway_ends_its_helper_and_writes_nothing(
         assert session.execute(select(func.count()).select_from(m.TimeEntry)).scalar_one() == 0
 
 
+FOREIGN_KEYS = (
+    "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid), k.convalidated FROM pg_constraint k "
+    "JOIN pg_class c ON c.oid = k.conrelid WHERE k.contype = 'f' "
+    "AND c.relname IN ('time_entry', 'document_record', 'document_line') ORDER BY 1, 2"
+)
+
+
+def test_the_loaded_tables_keep_their_foreign_keys(
+    services: Services, demo: DemoResult, request: pytest.FixtureRequest
+) -> None:
+    """PostgreSQL's load drops the foreign keys of the tables it fills and re-creates them
+    after (each then checks every row at once): they come back as the schema has them."""
+    if services.db.backend != "postgresql":
+        pytest.skip("SQLite's load keeps its foreign keys throughout")
+    fresh = Database.open(str(request.getfixturevalue("pg_url")))
+    try:
+        with fresh.engine.connect() as conn:
+            schema = conn.exec_driver_sql(FOREIGN_KEYS).all()
+    finally:
+        fresh.dispose()
+    with services.db.read() as session:
+        assert session.connection().exec_driver_sql(FOREIGN_KEYS).all() == schema
+    assert len(schema) == 15 and all(row[3] for row in schema)
+
+
+def test_a_load_whose_rows_break_a_foreign_key_writes_nothing(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = history.TIME_ENTRY_COLUMNS.index("project_id")
+    original = history.HistoryGenerator.chunks
+
+    def one_entry_of_no_project(self: Any) -> Iterator[Any]:
+        for number, chunk in enumerate(original(self)):
+            if number == 3:
+                broken = list(chunk.entries[0])
+                broken[project] = 10**6
+                chunk.entries[0] = tuple(broken)
+            yield chunk
+
+    monkeypatch.setattr(history.HistoryGenerator, "chunks", one_entry_of_no_project)
+    with pytest.raises(Exception) as failure:  # the driver's error, or ours over it
+        build_demo(services, entries=2000, seed=5, today=TODAY)
+    causes, error = [], failure.value
+    while error is not None:
+        causes.append(str(error).lower())
+        error = error.__cause__ or error.__context__
+    assert any("foreign key" in cause for cause in causes), causes
+    with services.db.read() as session:
+        assert session.execute(select(func.count()).select_from(m.TimeEntry)).scalar_one() == 0
+        assert session.execute(select(func.count()).select_from(m.DocumentLine)).scalar_one() == 0
+
+
 def test_summary_lists_logins_password_and_counts(demo: DemoResult) -> None:
     text_out = demo.summary()
     assert ORGANISATION in text_out and DEMO_PASSWORD in text_out

@@ -133,6 +133,45 @@ def drop_summary_triggers(session: Session, backend: str) -> list[str]:
     return [sql for _name, sql in found]
 
 
+LOADED_TABLES = ("time_entry", "document_record", "document_line")
+"""The tables the history is loaded into."""
+
+
+def drop_foreign_keys(session: Session, backend: str) -> list[tuple[str, str, str]]:
+    """PostgreSQL: drop the foreign keys of the loaded tables for the load, and return them
+    (table, name, definition) for :func:`restore_foreign_keys`.
+
+    Each one checks every row by a trigger of its own (ten a time entry: ten million queries
+    for a million entries); re-created after the load, inside the same transaction, each
+    checks all the rows in one query, and the load fails and rolls back if any row breaks it.
+    SQLite checks its foreign keys in C as it inserts, and cannot turn them off within a
+    transaction: nothing is dropped there."""
+    if backend != "postgresql":
+        return []
+    connection = session.connection()
+    found = [
+        (str(table), str(name), str(definition))
+        for table, name, definition in connection.exec_driver_sql(
+            "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+            "JOIN pg_class c ON c.oid = k.conrelid "
+            "WHERE k.contype = 'f' AND c.relnamespace = current_schema()::regnamespace "
+            f"AND c.relname IN ({', '.join(repr(t) for t in LOADED_TABLES)}) "
+            "ORDER BY c.relname, k.conname"
+        ).all()
+    ]
+    for table, name, _definition in found:
+        connection.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    return found
+
+
+def restore_foreign_keys(session: Session, dropped: Sequence[tuple[str, str, str]]) -> None:
+    """Re-create the foreign keys :func:`drop_foreign_keys` dropped, as they were (each checks
+    every row now in the table)."""
+    connection = session.connection()
+    for table, name, definition in dropped:
+        connection.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
 def rebuild_summary(session: Session, triggers: Sequence[str]) -> None:
     """Refill the daily time summary from the entries, then re-create its triggers."""
     connection = session.connection()

@@ -34,7 +34,15 @@ from ...domain.states import PayStatus, TimeEntryStatus
 from ..base import bound_values
 from ..hub import Services
 from ..pipeline.views import WRITE_DOWN_REASONS
-from .bulk import AuditedBulkWriter, BulkInserter, drop_summary_triggers, max_id, rebuild_summary
+from .bulk import (
+    AuditedBulkWriter,
+    BulkInserter,
+    drop_foreign_keys,
+    drop_summary_triggers,
+    max_id,
+    rebuild_summary,
+    restore_foreign_keys,
+)
 from .cast import ACTIVITIES, ADMIN, PEOPLE, PROJECTS
 from .dates import at, month_end
 from .people import Firm
@@ -248,6 +256,7 @@ class BulkHistory:
             session = uow.session
             bulk = BulkInserter(session, backend)
             summary_triggers = drop_summary_triggers(session, backend)
+            foreign_keys = drop_foreign_keys(session, backend)
             helped, sqlite = count >= HELPER_MIN_ENTRIES, backend == "sqlite"
             plan = HistoryPlan(
                 firm=self.firm,
@@ -285,6 +294,7 @@ class BulkHistory:
                         f"{chunk.documents:,} document records"
                     )
             bulk.finish()
+            restore_foreign_keys(session, foreign_keys)
             rebuild_summary(session, summary_triggers)
             self.say("Daily time summary rebuilt.")
             stats = self.stats

@@ -63,6 +63,7 @@ TRACK_TRIGGER_PREFIX = "seal_track_"
 """Names of the tracking triggers (not ``tektoro_``: that prefix is the frozen-record guards')."""
 
 _ID_CHUNK = 500
+_RANGE_CHUNK = 5_000
 STREAM_BATCH = 5_000
 """Rows fetched from the driver at a time while a whole table is digested."""
 
@@ -195,14 +196,36 @@ def digests_of(conn: Connection, table: str, ids: Sequence[int]) -> dict[int, st
     assert driver is not None
     cursor = driver.cursor()  # the driver's own rows: a bulk write seals a million of them
     try:
-        for start in range(0, len(ordered), _ID_CHUNK):
-            chunk = ",".join(str(int(i)) for i in ordered[start : start + _ID_CHUNK])
-            cursor.execute(f"SELECT {select}, id FROM {table} WHERE id IN ({chunk})")
+        for where in id_conditions(ordered):
+            cursor.execute(f"SELECT {select}, id FROM {table} WHERE {where}")
             for text, ident in cursor.fetchall():
                 found[int(ident)] = digest_of_text(text)
     finally:
         cursor.close()
     return found
+
+
+def id_conditions(ordered: Sequence[int]) -> Iterator[str]:
+    """``WHERE`` conditions that together select exactly the rows ``ordered`` (ascending, no
+    repeats) names: a run of at least :data:`_ID_CHUNK` consecutive ids as one ``BETWEEN`` of
+    at most :data:`_RANGE_CHUNK` (a bulk write's million rows in two hundred queries, not two
+    thousand), the others as ``IN`` lists of at most :data:`_ID_CHUNK`."""
+    count, start = len(ordered), 0
+    while start < count:
+        end = start  # the run of consecutive ids from start
+        while (
+            end + 1 < count
+            and ordered[end + 1] == ordered[end] + 1
+            and end + 1 - start < _RANGE_CHUNK
+        ):
+            end += 1
+        if end + 1 - start >= _ID_CHUNK:
+            yield f"id BETWEEN {int(ordered[start])} AND {int(ordered[end])}"
+            start = end + 1
+            continue
+        chunk = ordered[start : start + _ID_CHUNK]
+        yield f"id IN ({','.join(str(int(i)) for i in chunk)})"
+        start += len(chunk)
 
 
 def stream_rows(conn: Connection, table: str) -> Iterator[Sequence[Any]]:

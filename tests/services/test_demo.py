@@ -29,7 +29,7 @@ from tektoro_tui.services.demo import (
     history,
 )
 from tektoro_tui.services.demo.construction import CREW_MEMBER, TIME_CARDS
-from tektoro_tui.services.demo.people import Firm
+from tektoro_tui.services.demo.people import Firm, set_up_firm
 from tektoro_tui.services.hub import Services
 from tektoro_tui.services.invoicing.views import MarkPaidForm
 from tests.builders import connected
@@ -595,8 +595,11 @@ def test_a_helper_process_generates_the_very_rows_this_one_does(
         for url, helper_from in ((empty_db_url, 10**9), (second, 1)):
             monkeypatch.setattr(history, "HELPER_MIN_ENTRIES", helper_from)
             hub = Services.connect(url, clock=FixedClock(NOW))
-            try:
-                build_demo(hub, entries=1500, seed=5, today=TODAY)
+            try:  # the people and presets, then the history alone
+                firm, _logins = set_up_firm(hub)
+                history.BulkHistory(hub, firm, random.Random(5), TODAY, lambda _line: None).write(
+                    1500
+                )
             finally:
                 hub.close()
         here, helped = _bulk_rows(empty_db_url), _bulk_rows(second)

@@ -45,6 +45,7 @@ ALL_REVISIONS = (
     "0015_invoice_project_shares",
     "0016_subcontracts",
     "0017_crew_pay",
+    "0018_day_total_per_statement",
 )
 
 

@@ -171,3 +171,42 @@ def test_upgrade_fills_the_summary_from_existing_entries(services: Services, wor
     upgrade(services.db)
     assert summary(services) == derived(services) != expected
     assert_in_step(services)
+
+
+def test_one_statement_over_many_entries_is_followed(services: Services, world: World) -> None:
+    """PostgreSQL sums a statement's entries per key (statement triggers, 0018): one UPDATE
+    that moves some entries to other keys, changes others' figures only, leaves others as
+    they were (and a row with the same key both losing and gaining entries), an INSERT of many
+    rows and a DELETE of many keep the summary a GROUP BY of the entries."""
+    open_entries = "status IN ('draft', 'accepted', 'rejected')"  # not frozen by the guards
+    statements = [
+        # a key moves for half of all entries (pay status: the guards allow it everywhere)
+        "UPDATE time_entry SET pay_status = 'paid' WHERE id % 2 = 0",
+        # of the open ones: figures for a third, a description only for the rest
+        "UPDATE time_entry SET minutes = CASE WHEN id % 3 = 0 THEN minutes + 15 ELSE minutes "
+        f"END, description = description || ' (seen)' WHERE {open_entries}",
+        # the open ones to one day: rows emptied and one row gaining them
+        f"UPDATE time_entry SET work_date = (SELECT min(work_date) FROM time_entry) "
+        f"WHERE {open_entries}",
+        # the same entries again, as new ones
+        "INSERT INTO time_entry (owner_id, entered_by_id, project_id, task_id, activity_id, "
+        "rate_code_id, work_date, minutes, description, billable, status, pay_status, "
+        "rate_cents, value_cents, write_down_cents, rejection_reason, write_down_reason, "
+        "write_down_note, created_at, updated_at, version) "
+        "SELECT owner_id, entered_by_id, project_id, task_id, activity_id, rate_code_id, "
+        "work_date, minutes, 'copy', billable, 'draft', 'unpaid', rate_cents, value_cents, 0, "
+        "'', '', '', created_at, updated_at, 1 FROM time_entry",
+        "DELETE FROM time_entry WHERE description = 'copy' AND minutes > 60",
+    ]
+    for sql in statements:
+        with services.db.write() as session:
+            session.execute(text(sql))
+        assert_in_step(services)
+    assert len(summary(services)) > 1
+    if services.db.backend == "postgresql":
+        kinds = _rows(
+            services,
+            "SELECT tgname, (tgtype & 1)::text FROM pg_trigger WHERE tgname LIKE "
+            "'time_day_total_on_%' ORDER BY 1",
+        )
+        assert [kind for _name, kind in kinds] == ["0", "0", "0"]  # not FOR EACH ROW

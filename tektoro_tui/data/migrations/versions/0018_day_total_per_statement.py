@@ -1,9 +1,9 @@
 """PostgreSQL keeps the daily time summary by statement, not by row.
 
 Revision 0005's row triggers run a PL/pgSQL function and an upsert (two for an update) for
-every changed entry: claiming the 10,000 tickets of a master invoice took 2.0 s on the
-1,000,000-entry demo, 1.0 s of it in those triggers, and so did settling them, processing WIP
-or anything else that changes many entries at once. Here the three triggers keep their names
+every changed entry: claiming the 10,000 tickets of a master invoice took 2.2-2.7 s on the
+1,000,000-entry demo, about half of it in those triggers, and so did settling them, processing
+WIP or anything else that changes many entries at once (1.2-1.3 s with this revision). Here the three triggers keep their names
 but run once per statement, over its transition tables: the changed entries are summed per
 key, the sums subtracted from their rows (a row left with no entry is deleted) and added with
 one upsert. An update's rows count only where a watched column changed, as 0005's ``WHEN``

@@ -149,6 +149,11 @@ def _parameter(value: Any) -> tuple[int, bytes | None]:
     raise LibpqError(f"a parameter of type {type(value).__name__}")
 
 
+def _said(message: bytes | None) -> str:
+    """libpq's error message as text."""
+    return (message or b"").decode("utf-8", "replace").strip()
+
+
 class LibpqConnection:
     """One connection through libpq; ``arguments`` are libpq's connection keywords."""
 
@@ -172,8 +177,7 @@ class LibpqConnection:
             raise LibpqError(message)
 
     def _message(self) -> str:
-        raw = self.lib.PQerrorMessage(self.handle) or b""
-        return bytes(raw).decode("utf-8", "replace").strip()
+        return _said(self.lib.PQerrorMessage(self.handle))
 
     def close(self) -> None:
         """Close the connection (the server rolls back an open transaction)."""
@@ -206,8 +210,7 @@ class LibpqConnection:
             if status == COMMAND_OK:
                 return []
             if status != TUPLES_OK:
-                raw = self.lib.PQresultErrorMessage(result) or b""
-                raise LibpqError(bytes(raw).decode("utf-8", "replace").strip())
+                raise LibpqError(_said(self.lib.PQresultErrorMessage(result)))
             return self._rows(result)
         finally:
             self.lib.PQclear(result)

@@ -181,17 +181,23 @@ def row_digest(table: str, names: Sequence[str], values: Sequence[Any]) -> str:
     return RowDigester(table, names)(values)
 
 
+ROW_SEPARATOR = "\x1e"
+"""Between the table's name and each non-NULL column of a row's digest text."""
+NAME_SEPARATOR = "\x1f"
+"""Between a column's name and its value in a row's digest text."""
+
+
 class RowDigester:
     """:func:`row_digest` for many rows of one table (the column names prepared once)."""
 
     def __init__(self, table: str, names: Sequence[str]) -> None:
         self.table = table
-        self.prefixes = tuple(name + "\x1f" for name in names)
+        self.prefixes = tuple(name + NAME_SEPARATOR for name in names)
 
     def __call__(self, values: Sequence[Any]) -> str:
         """The digest of one row, its values in the order of the names."""
         return digest_of_text(
-            "\x1e".join(
+            ROW_SEPARATOR.join(
                 [
                     self.table,
                     *[
@@ -202,12 +208,6 @@ class RowDigester:
                 ]
             )
         )
-
-
-ROW_SEPARATOR = "\x1e"
-"""Between the table's name and each non-NULL column of a row's digest text."""
-NAME_SEPARATOR = "\x1f"
-"""Between a column's name and its value in a row's digest text."""
 
 
 def digest_of_text(text: str) -> str:

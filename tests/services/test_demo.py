@@ -684,9 +684,9 @@ def test_a_load_whose_rows_break_a_foreign_key_writes_nothing(
     def one_entry_of_no_project(self: Any) -> Iterator[Any]:
         for number, chunk in enumerate(original(self)):
             if number == 3:
-                broken = list(chunk.entries[0])
+                broken = list(chunk.rows["time_entry"][0])
                 broken[project] = 10**6
-                chunk.entries[0] = tuple(broken)
+                chunk.rows["time_entry"][0] = tuple(broken)
             yield chunk
 
     monkeypatch.setattr(history.HistoryGenerator, "chunks", one_entry_of_no_project)

@@ -133,12 +133,10 @@ def drop_summary_triggers(session: Session, backend: str) -> list[str]:
     return [sql for _name, sql in found]
 
 
-LOADED_TABLES = ("time_entry", "document_record", "document_line")
-"""The tables the history is loaded into."""
-
-
-def drop_foreign_keys(session: Session, backend: str) -> list[tuple[str, str, str]]:
-    """PostgreSQL: drop the foreign keys of the loaded tables for the load, and return them
+def drop_foreign_keys(
+    session: Session, backend: str, tables: Sequence[str]
+) -> list[tuple[str, str, str]]:
+    """PostgreSQL: drop the foreign keys of ``tables`` for a load into them, and return them
     (table, name, definition) for :func:`restore_foreign_keys`.
 
     Each one checks every row by a trigger of its own (ten a time entry: ten million queries
@@ -155,7 +153,7 @@ def drop_foreign_keys(session: Session, backend: str) -> list[tuple[str, str, st
             "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
             "JOIN pg_class c ON c.oid = k.conrelid "
             "WHERE k.contype = 'f' AND c.relnamespace = current_schema()::regnamespace "
-            f"AND c.relname IN ({', '.join(repr(t) for t in LOADED_TABLES)}) "
+            f"AND c.relname IN ({', '.join(repr(t) for t in tables)}) "
             "ORDER BY c.relname, k.conname"
         ).all()
     ]

@@ -121,6 +121,14 @@ LINE_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+LOADED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "document_record": DOCUMENT_COLUMNS,
+    "time_entry": TIME_ENTRY_COLUMNS,
+    "document_line": LINE_COLUMNS,
+}
+"""The tables the history is loaded into, in the order a month's rows are inserted."""
+
+
 @dataclass
 class HistoryStats:
     """Running totals of what the bulk writer has written."""
@@ -244,7 +252,6 @@ class BulkHistory:
         self.rng = rng
         self.today = today
         self.say = say
-        self.stats = HistoryStats()
 
     # --- the transaction --------------------------------------------------------------------
 
@@ -256,7 +263,7 @@ class BulkHistory:
             session = uow.session
             bulk = BulkInserter(session, backend)
             summary_triggers = drop_summary_triggers(session, backend)
-            foreign_keys = drop_foreign_keys(session, backend)
+            foreign_keys = drop_foreign_keys(session, backend, tuple(LOADED_COLUMNS))
             helped, sqlite = count >= HELPER_MIN_ENTRIES, backend == "sqlite"
             plan = HistoryPlan(
                 firm=self.firm,
@@ -275,20 +282,17 @@ class BulkHistory:
             )
             chunks = rows_in_helper(plan) if helped else rows_here(plan)
             written = 0
+            stats = HistoryStats()
             tables = m.metadata.tables
             converted = plan.dialect is not None
             with closing(chunks):  # the helper is ended however the load ends
                 for chunk in chunks:
                     if isinstance(chunk, HistoryStats):
-                        self.stats = chunk
+                        stats = chunk
                         continue
-                    for table, columns, rows in (
-                        ("document_record", DOCUMENT_COLUMNS, chunk.records),
-                        ("time_entry", TIME_ENTRY_COLUMNS, chunk.entries),
-                        ("document_line", LINE_COLUMNS, chunk.lines),
-                    ):
-                        bulk.insert(tables[table], columns, rows, converted)
-                    written += len(chunk.entries)
+                    for table, rows in chunk.rows.items():
+                        bulk.insert(tables[table], LOADED_COLUMNS[table], rows, converted)
+                    written += len(chunk.rows["time_entry"])
                     self.say(
                         f"{chunk.month}: {written:,} of {count:,} time entries, "
                         f"{chunk.documents:,} document records"
@@ -297,7 +301,6 @@ class BulkHistory:
             restore_foreign_keys(session, foreign_keys)
             rebuild_summary(session, summary_triggers)
             self.say("Daily time summary rebuilt.")
-            stats = self.stats
             uow.audit(
                 "demo.generate",
                 "organisation",
@@ -311,7 +314,7 @@ class BulkHistory:
                     "by_pay_status": dict(sorted(stats.pay.items())),
                 },
             )
-        return self.stats
+        return stats
 
 
 @dataclass(frozen=True)
@@ -332,9 +335,7 @@ class MonthChunk:
     """One month's rows as the writer inserts them."""
 
     month: str
-    records: list[Any]
-    entries: list[Any]
-    lines: list[Any]
+    rows: dict[str, list[Any]]  # by table, in LOADED_COLUMNS order
     documents: int  # document records so far
 
 
@@ -435,13 +436,13 @@ class HistoryGenerator:
         per_day = self._entries_per_day(self.plan.count)
         for month_days in _months(sorted(per_day)):
             month = self._month(month_days, per_day)
-            yield MonthChunk(
-                f"{month_days[0]:%Y-%m}",
-                convert["document_record"](month.records),
-                convert["time_entry"](month.entries),
-                convert["document_line"](month.lines),
-                self.stats.documents,
-            )
+            made = {
+                "document_record": month.records,
+                "time_entry": month.entries,
+                "document_line": month.lines,
+            }
+            rows = {table: convert[table](made[table]) for table in LOADED_COLUMNS}
+            yield MonthChunk(f"{month_days[0]:%Y-%m}", rows, self.stats.documents)
 
     # --- when work happened -----------------------------------------------------------------
 
@@ -669,18 +670,17 @@ def _status_table(age: int) -> tuple[list[str], list[float]]:
 def _converters(plan: HistoryPlan) -> dict[str, Callable[[list[Any]], list[Any]]]:
     """Per table, what turns its rows into the form the plan asks for: as generated, or
     converted for SQLite's driver."""
-    columns = {
-        "document_record": DOCUMENT_COLUMNS,
-        "time_entry": TIME_ENTRY_COLUMNS,
-        "document_line": LINE_COLUMNS,
-    }
     if plan.dialect is None:
-        return {name: list for name in columns}
+        return {table: _as_made for table in LOADED_COLUMNS}
     engine_dialect = plan.dialect()
-    found: dict[str, Callable[[list[Any]], list[Any]]] = {}
-    for name, names in columns.items():
-        found[name] = _all_of(bound_values(m.metadata.tables[name], names, engine_dialect))
-    return found
+    return {
+        table: _all_of(bound_values(m.metadata.tables[table], columns, engine_dialect))
+        for table, columns in LOADED_COLUMNS.items()
+    }
+
+
+def _as_made(rows: list[Any]) -> list[Any]:
+    return rows
 
 
 def _all_of(convert: Callable[[Sequence[Any]], list[Any]]) -> Callable[[list[Any]], list[Any]]:

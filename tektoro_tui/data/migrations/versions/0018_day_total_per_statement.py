@@ -33,19 +33,31 @@ down_revision: str | Sequence[str] | None = "0017_crew_pay"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TABLE = "time_day_total"
-KEY = ("work_date", "owner_id", "project_id", "status", "pay_status", "billable")
-WATCHED = (*KEY, "minutes", "value_cents")
-ROW_FUNCTION = "time_day_total_apply"
+
+
+def _revision_0005() -> Any:
+    """Revision 0005's module (Alembic loads revisions by path, not as a package): the table,
+    key and triggers this revision changes, and the row triggers its downgrade puts back."""
+    spec = importlib.util.spec_from_file_location(
+        "tektoro_revision_0005", Path(__file__).with_name("0005_time_day_total.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_0005 = _revision_0005()
+TABLE: str = _0005.TABLE
+KEY: tuple[str, ...] = _0005.KEY
+WATCHED: tuple[str, ...] = _0005.WATCHED
+FIGURES: tuple[str, ...] = _0005.FIGURES
+ON_INSERT, ON_DELETE, ON_UPDATE = _0005.PG_TRIGGERS
 TRIGGERS = {
     # name: (event, transition tables, function)
-    "time_day_total_on_insert": ("INSERT", "NEW TABLE AS new_rows", "time_day_total_add_rows"),
-    "time_day_total_on_delete": ("DELETE", "OLD TABLE AS old_rows", "time_day_total_take_rows"),
-    "time_day_total_on_update": (
-        "UPDATE",
-        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        "time_day_total_move_rows",
-    ),
+    ON_INSERT: ("INSERT", "NEW TABLE AS new_rows", "time_day_total_add_rows"),
+    ON_DELETE: ("DELETE", "OLD TABLE AS old_rows", "time_day_total_take_rows"),
+    ON_UPDATE: ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", "time_day_total_move_rows"),
 }
 
 
@@ -54,7 +66,7 @@ def upgrade() -> None:
         return
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON time_entry")
-    op.execute(f"DROP FUNCTION IF EXISTS {ROW_FUNCTION}()")
+    op.execute(f"DROP FUNCTION IF EXISTS {_0005.PG_FUNCTION}()")
     for sql in pg_statement_trigger_sql():
         op.execute(sql)
 
@@ -65,19 +77,8 @@ def downgrade() -> None:
     for name, (_event, _tables, function) in TRIGGERS.items():
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON time_entry")
         op.execute(f"DROP FUNCTION IF EXISTS {function}()")
-    for sql in _revision_0005().pg_trigger_sql():  # its row triggers, as they were
+    for sql in _0005.pg_trigger_sql():  # its row triggers, as they were
         op.execute(sql)
-
-
-def _revision_0005() -> Any:
-    """Revision 0005's module (Alembic loads revisions by path, not as a package)."""
-    spec = importlib.util.spec_from_file_location(
-        "tektoro_revision_0005", Path(__file__).with_name("0005_time_day_total.py")
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _same_key(left: str, right: str) -> str:
@@ -115,7 +116,7 @@ def _take(entries: str) -> str:
 def _add(entries: str) -> str:
     """Add the figures of ``entries`` to their keys' rows (one upsert)."""
     key = ", ".join(KEY)
-    sets = ", ".join(f"{f} = {TABLE}.{f} + excluded.{f}" for f in ("entries", "minutes", "value_cents"))
+    sets = ", ".join(f"{f} = {TABLE}.{f} + excluded.{f}" for f in FIGURES)
     return (
         f"INSERT INTO {TABLE} ({key}, entries, minutes, value_cents) {_sums(entries)} "
         f"ON CONFLICT ({key}) DO UPDATE SET {sets};"

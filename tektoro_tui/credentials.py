@@ -84,7 +84,12 @@ def delete_secret(name: str) -> None:
 def database_password(user: str, host: str) -> str | None:
     """The database password: keyring first, then the environment; None lets libpq use ~/.pgpass."""
     secret = get_secret(f"db:{user}@{host}")
-    return secret or os.environ.get(ENV_DB_PASSWORD) or None
+    return secret or environment_database_password(user, host)
+
+
+def environment_database_password(_user: str, _host: str) -> str | None:
+    """The database password the environment gives, without searching the keyring."""
+    return os.environ.get(ENV_DB_PASSWORD) or None
 
 
 def smtp_password(username: str, host: str) -> str | None:
@@ -123,10 +128,13 @@ def load_session_token(db_url: str) -> str | None:
     """The stored CLI session token for ``db_url``, if any: the private file is read first,
     so a command on a machine without a keyring (a server reached over SSH) never loads the
     keyring library and its backends (about 80 ms of every command)."""
-    token = _read_session_file().get(db_url)
-    if token:
-        return token
-    return get_secret(_session_key(db_url))
+    return file_session_token(db_url) or get_secret(_session_key(db_url))
+
+
+def file_session_token(db_url: str) -> str | None:
+    """The CLI session token the private file keeps for ``db_url``, never searching the
+    keyring. The file holds a token only for a login made where no keyring was there."""
+    return _read_session_file().get(db_url) or None
 
 
 def clear_session_token(db_url: str) -> None:

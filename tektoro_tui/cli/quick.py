@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..data.direct import Place
     from ..services.quick import QuickReader
 
 
@@ -110,22 +111,46 @@ QUICK: dict[tuple[str, ...], tuple[Callable[[dict[str, str | bool]], str], tuple
 """The commands answered here, with the options they take besides ``--db`` and ``--json``."""
 
 
+def _session_of(url: str) -> tuple[Place, str]:
+    """Where ``url`` is and the stored CLI session token for it; declined without either.
+
+    A session kept in the private file was started where no keyring was there, so the
+    database password of that login came from the URL, the environment or ``~/.pgpass``:
+    the password is looked for there alone and the keyring (about 0.15 s to load and search)
+    is not. Only without such a session is the keyring searched, for the password and then
+    the token, as the engine and the ordinary command do. (Should a password have been put
+    in a keyring since, a server that refuses the connection without it makes the read
+    decline, and the ordinary command answers.)
+    """
+    from ..credentials import (
+        database_password,
+        environment_database_password,
+        file_session_token,
+        load_session_token,
+    )
+    from ..data.direct import place_of
+
+    place = place_of(url, environment_database_password)
+    if place is None:
+        raise _Declined
+    token = file_session_token(place.display_url)
+    if token is None:
+        place = place_of(url, database_password)
+        token = load_session_token(place.display_url) if place is not None else None
+    if place is None or not token:
+        raise _Declined
+    return place, token
+
+
 @contextmanager
 def _signed_in(options: dict[str, str | bool]) -> Iterator[tuple[QuickReader, int]]:
     """A read of the chosen database and the user of its stored CLI session, when the schema
     is this program's and the session is live; declined otherwise."""
     from ..config import resolve_database
-    from ..credentials import database_password, load_session_token
-    from ..data.direct import place_of
     from ..services.quick import QuickReader
 
     db = options.get("--db")
-    place = place_of(resolve_database(db if isinstance(db, str) else None).url, database_password)
-    if place is None:
-        raise _Declined
-    token = load_session_token(place.display_url)
-    if not token:
-        raise _Declined
+    place, token = _session_of(resolve_database(db if isinstance(db, str) else None).url)
     reader = QuickReader(place)
     try:
         if not reader.at_head():

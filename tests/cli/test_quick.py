@@ -366,7 +366,7 @@ def entry_point(
 ) -> tuple[str, list[str]]:
     """Run ``tektoro argv`` through the console script's entry point (or ``cli.main``, the
     ordinary way) in a fresh interpreter: what it printed, and which of SQLAlchemy, typer and
-    their kin, and psycopg (PostgreSQL is read through libpq itself) it loaded."""
+    their kin, psycopg (PostgreSQL is read through libpq itself) and keyring it loaded."""
     script = (
         "import sys\n"
         f"from tektoro_tui.{way} import run\n"
@@ -375,7 +375,7 @@ def entry_point(
         "    run()\n"
         "finally:\n"
         "    loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('sqlalchemy', 'sqlmodel', 'typer', 'alembic', 'pydantic', 'psycopg'))\n"
+        "('sqlalchemy', 'sqlmodel', 'typer', 'alembic', 'pydantic', 'psycopg', 'keyring'))\n"
         "    print('loaded:', *loaded, file=sys.stderr)\n"
     )
     done = subprocess.run(
@@ -402,6 +402,42 @@ def test_the_commands_answered_quickly_load_no_sqlalchemy(db_url: str) -> None:
     assert ordinary_print == printed and "sqlalchemy" in ordinary_loaded
     me, loaded = entry_point("whoami", "--db", db_url)
     assert loaded == [] and f"<{OWNER_EMAIL}>" in me, (me, loaded)
+
+
+def test_a_session_kept_in_the_file_spares_the_search_of_the_keyring(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A machine that kept its CLI session in the private file had no keyring at login: the
+    quick read takes the database password from the environment alone and never loads the
+    keyring (a tenth of a second), where the ordinary command searches it. With no session in
+    the file (here the environment's password keys the database as another one), the keyring
+    is searched as the engine does, and the command answers."""
+    firm(pg_url)
+    log_in(pg_url, OWNER_EMAIL, OWNER_PASSWORD)  # no keyring in the tests: kept in the file
+    with_keyring = {k: v for k, v in os.environ.items() if k != "TEKTORO_NO_KEYRING"}
+    me, loaded = entry_point("whoami", "--db", pg_url, env=with_keyring)
+    assert loaded == [] and f"<{OWNER_EMAIL}>" in me, (me, loaded)
+    ordinary_me, ordinary_loaded = entry_point(
+        "whoami", "--db", pg_url, way="cli.main", env=with_keyring
+    )
+    assert ordinary_me == me and "keyring" in ordinary_loaded, ordinary_loaded
+    # the environment's password makes the engine key the session as "root:***@…": no such
+    # session in the file, so the keyring is searched, the read declines and the command
+    # refuses with its own message
+    monkeypatch.setenv("TEKTORO_DATABASE_PASSWORD", "unused-by-trust")
+    assert answer(["whoami", "--db", pg_url]) is False
+    with_password = {**with_keyring, "TEKTORO_DATABASE_PASSWORD": "unused-by-trust"}
+    script = (
+        "import sys\n"
+        "from tektoro_tui.cli.quick import answer\n"
+        f"print(answer(['whoami', '--db', {pg_url!r}]), 'keyring' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=with_password
+    )
+    assert done.stdout.split() == ["False", "True"], done
+    result = CliRunner().invoke(app, ["whoami", "--db", pg_url])
+    assert result.exit_code == 1 and "not logged in" in result.output
 
 
 def test_what_the_commands_printing_would_change_is_left_to_it(db_url: str) -> None:

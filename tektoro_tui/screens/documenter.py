@@ -346,7 +346,7 @@ class DocumenterScreen(UnsavedChanges, AreaScreen):
         def answered(yes: bool | None) -> None:
             if yes:
                 issue = self.services.invoices.issue
-                call_service(self, lambda: issue(self.actor, view.id), self._issued)
+                call_service(self, lambda: issue(self.actor, view.id, line_limit=0), self._issued)
 
         dialog = YesNoDialog("Create invoice", issue_question(view), "Create invoice", "Keep draft")
         push_dialog(self, dialog, answered)

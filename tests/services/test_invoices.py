@@ -667,6 +667,22 @@ def test_an_invoice_read_with_a_line_limit_keeps_every_total(books: Books) -> No
     assert none.lines == () and none.total_lines == 4 and none.due == whole.due
 
 
+def test_opening_and_issuing_return_what_reading_the_invoice_gives(books: Books) -> None:
+    """Opening a record returns the draft it made as reading it back does (its lines are read
+    once, not again); issuing for a caller that shows only the number and totals returns
+    the issued invoice without its lines, every total, the VAT breakdown and the line count
+    as reading it whole gives them."""
+    inv = books.invoices
+    draft = inv.open_record(books.admin, two_line_record(books))
+    assert draft == inv.get(books.admin, draft.id) and len(draft.lines) == 3
+    inv.add_expense(books.admin, draft.id, ExpenseForm("2026-03-04", "Train tickets", "50", "8"))
+    issued = inv.issue(books.admin, draft.id, issue_date=date(2026, 3, 5), line_limit=0)
+    whole = inv.get_by_number(books.admin, issued.number or "")
+    assert issued.lines == () and (issued.line_count, issued.total_lines) == (4, 4)
+    assert len(whole.vat_breakdown) == 2 and issued.gross == whole.gross != eur(0)
+    assert replace(issued, lines=whole.lines, line_count=None) == whole
+
+
 def test_printer_list_without_lines_has_the_same_figures(books: Books) -> None:
     """List screens read the printer's list without lines: every total, date and name is the
     one of the full list, and the lines and VAT breakdown are left empty."""

@@ -184,10 +184,10 @@ class ClientBilling:
         invoices, clerk = self.services.invoices, self.clerk
         started = time.perf_counter()
         draft = invoices.open_record(clerk, item.document_id)
-        issued = invoices.issue(clerk, draft.id, issue_date=item.issue_date)
+        issued = invoices.issue(clerk, draft.id, issue_date=item.issue_date, line_limit=0)
         self.say(
             f"Client invoice {issued.number} of {issued.issue_date} issued to "
-            f"{issued.client_name}: {issued.gross} for {len(issued.lines):,} lines "
+            f"{issued.client_name}: {issued.gross} for {issued.total_lines:,} lines "
             f"({time.perf_counter() - started:.1f} s)."
         )
         return issued

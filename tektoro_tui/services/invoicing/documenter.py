@@ -79,8 +79,8 @@ class DocumenterActions(ServiceBase):
         """
         with self._write(actor) as uow:
             require_invoice_editor(uow.session, actor)
-            invoice = draft_of_record(uow, document_id, actor)
-            return invoice_view(uow.session, invoice)
+            invoice, lines = draft_of_record(uow, document_id, actor)
+            return invoice_view(uow.session, invoice, records=lines)
 
     def drafts(self, actor: Actor) -> tuple[InvoiceView, ...]:
         """Every draft invoice, newest first (the Documenter's list)."""
@@ -271,8 +271,11 @@ DraftChange = Callable[[UnitOfWork, m.Invoice, m.Organisation, list[LineRecord]]
 reads them back."""
 
 
-def draft_of_record(uow: UnitOfWork, document_id: int, actor: Actor) -> m.Invoice:
-    """The draft invoice of an invoice record (locked), created (and audited) on first use.
+def draft_of_record(
+    uow: UnitOfWork, document_id: int, actor: Actor
+) -> tuple[m.Invoice, list[LineRecord] | None]:
+    """The draft invoice of an invoice record (locked), created (and audited) on first use;
+    with its lines when it was created here (they are read back once, not again).
 
     Raises:
         NotFound: no such record.
@@ -287,7 +290,7 @@ def draft_of_record(uow: UnitOfWork, document_id: int, actor: Actor) -> m.Invoic
     _refuse_write_down(record)
     live = live_invoice(session, record.id)
     if live is not None and live.status == InvoiceStatus.DRAFT:
-        return lock_invoice(session, m.Invoice.id == live.id, f"Invoice #{live.id}")
+        return lock_invoice(session, m.Invoice.id == live.id, f"Invoice #{live.id}"), None
     if live is not None:
         raise IllegalTransition(
             "document record",
@@ -298,7 +301,7 @@ def draft_of_record(uow: UnitOfWork, document_id: int, actor: Actor) -> m.Invoic
         )
     invoice, lines = _new_draft(session, uow, record, actor)
     uow.audit("invoice.draft", "invoice", invoice.id, None, audit_image(session, invoice, lines))
-    return invoice
+    return invoice, lines
 
 
 def edit_locked_draft(

@@ -72,9 +72,18 @@ class IssuingActions(ServiceBase):
             return seller_gaps(organisation(session))
 
     def issue(
-        self, actor: Actor, invoice_id: int, *, issue_date: date | str | None = None
+        self,
+        actor: Actor,
+        invoice_id: int,
+        *,
+        issue_date: date | str | None = None,
+        line_limit: int | None = None,
     ) -> InvoiceView:
         """Give a draft the next gapless number and freeze it with its seller, buyer and texts.
+
+        The issued invoice is returned with every line, or with only the first ``line_limit``
+        (0: none; the totals, the VAT breakdown and ``line_count`` still cover every line), for
+        a caller that shows only its number and totals: an invoice may hold ten thousand lines.
 
         Raises:
             IllegalTransition: the invoice is not a draft, has no lines or is for zero or less.
@@ -86,6 +95,8 @@ class IssuingActions(ServiceBase):
                 uow.session, m.Invoice.id == invoice_id, f"Invoice #{invoice_id}"
             )
             lines = issue_locked_draft(uow, invoice, issue_date)
+            if line_limit is not None:
+                return invoice_view(uow.session, invoice, line_limit=line_limit)
             return invoice_view(uow.session, invoice, records=lines)
 
     def issue_record(
@@ -109,7 +120,7 @@ class IssuingActions(ServiceBase):
         """
         with self._write(actor, Perm.INVOICE_ISSUE, dry_run=dry_run) as uow:
             require_documenter(uow.session, actor)
-            invoice = draft_of_record(uow, document_id, actor)
+            invoice, _lines = draft_of_record(uow, document_id, actor)
             if form is not None and given_fields(form):
                 edit_locked_draft(
                     uow, invoice, "invoice.update_draft", draft_form_change(form), "markup_percent"

@@ -7,7 +7,7 @@ of them must not import SQLAlchemy, so the settings they share live here.
 
 from __future__ import annotations
 
-HEAD = "0018_day_total_per_statement"
+HEAD = "0019_audit_text_lz4"
 """The newest revision this program ships (the last file in ``migrations/versions``). A new
 revision must change this too; a test compares it with what Alembic finds."""
 

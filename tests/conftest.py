@@ -34,12 +34,17 @@ CHEAP_HASH_COST = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 (tests/services/test_auth.py checks the product's own cost separately)."""
 
 
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """New password hashes in this process use :data:`CHEAP_HASH_COST`."""
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """New password hashes in this process use :data:`CHEAP_HASH_COST`, from the session's
+    start: the databases built once for a module or the session (the demo firm's twenty
+    users) are built before any test's own fixtures and hashed at the product's cost
+    otherwise (about 2 s a demo). A test of the product's own cost sets it back itself."""
     from tektoro_tui.services.administration import auth
 
-    monkeypatch.setattr(auth, "HASH_COST", CHEAP_HASH_COST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "HASH_COST", CHEAP_HASH_COST)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -250,7 +250,9 @@ class ContractorInvoicesScreen(AreaScreen):
             if yes:
                 call_service(
                     self,
-                    lambda: self.services.contractor_invoices.approve(self.actor, number),
+                    lambda: self.services.contractor_invoices.approve(
+                        self.actor, number, line_limit=0
+                    ),
                     self._approved,
                 )
 
@@ -281,7 +283,9 @@ class ContractorInvoicesScreen(AreaScreen):
             return payment_modal(invoice, draft, problems)
 
         def save(form: PaymentForm) -> ContractorPaymentResult:
-            return self.services.contractor_invoices.record_payment(self.actor, number, form)
+            return self.services.contractor_invoices.record_payment(
+                self.actor, number, form, line_limit=0
+            )
 
         edit_in_form(self, make_form, payment_draft(invoice, today), save, self._paid)
 

@@ -48,7 +48,7 @@ def generate_master_invoice(
             if generate:
                 call_service(
                     node,
-                    lambda: services.contractor_invoices.generate(actor, form),
+                    lambda: services.contractor_invoices.generate(actor, form, line_limit=0),
                     generated,
                 )
 

@@ -277,7 +277,7 @@ class PrinterScreen(AreaScreen):
             return payment_modal(invoice, draft, problems)
 
         def save(form: PaymentForm) -> InvoiceView:
-            return self.services.invoices.record_payment(self.actor, number, form)
+            return self.services.invoices.record_payment(self.actor, number, form, line_limit=0)
 
         edit_in_form(self, make_form, payment_draft(invoice, today), save, self._paid)
 
@@ -307,7 +307,9 @@ class PrinterScreen(AreaScreen):
             return credit_note_modal(invoice, draft, problems)
 
         def save(draft: CreditNoteDraft) -> InvoiceView:
-            return self.services.invoices.credit_note(self.actor, number, reason=draft.reason)
+            return self.services.invoices.credit_note(
+                self.actor, number, reason=draft.reason, line_limit=0
+            )
 
         edit_in_form(self, make_form, CreditNoteDraft(), save, self._credited)
 

@@ -274,7 +274,9 @@ class RevenueScreen(AreaScreen):
         number = invoice.number
         call_service(
             self,
-            lambda: self.services.invoices.set_overdue_notice(self.actor, number, days),
+            lambda: self.services.invoices.set_overdue_notice(
+                self.actor, number, days, line_limit=0
+            ),
             self._noticed,
         )
 
@@ -303,7 +305,7 @@ class RevenueScreen(AreaScreen):
             if yes:
                 call_service(
                     self,
-                    lambda: self.services.invoices.mark_booked(self.actor, number),
+                    lambda: self.services.invoices.mark_booked(self.actor, number, line_limit=0),
                     self._booked,
                 )
 

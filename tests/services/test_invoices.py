@@ -683,6 +683,41 @@ def test_opening_and_issuing_return_what_reading_the_invoice_gives(books: Books)
     assert replace(issued, lines=whole.lines, line_count=None) == whole
 
 
+def test_the_printers_actions_return_the_invoice_without_its_lines_when_asked(
+    books: Books,
+) -> None:
+    """A payment, a credit note and booking, asked for no lines (the screens show only the
+    number and totals), return what reading the invoice whole gives, less its lines; asked
+    for nothing, every line as before."""
+    inv = books.invoices
+
+    def three_lines(day: int) -> InvoiceView:
+        draft = inv.open_record(books.admin, two_line_record(books))
+        return inv.issue(books.admin, draft.id, issue_date=date(2026, 3, day))
+
+    def held_to_whole(view: InvoiceView) -> None:
+        whole = inv.get_by_number(books.admin, view.number or "")
+        assert view.lines == () and view.total_lines == len(whole.lines) == 3
+        assert replace(view, lines=whole.lines, line_count=None) == whole
+
+    paid = three_lines(5)
+    number = paid.number or ""
+    part = inv.record_payment(books.admin, number, PaymentForm("100", "2026-03-06"), line_limit=0)
+    held_to_whole(part)
+    assert part.status == "partially_paid" and part.paid == eur(10_000)
+    rest = str(part.due.amount)
+    full = inv.record_payment(books.admin, number, PaymentForm(rest, "2026-03-07"), line_limit=0)
+    held_to_whole(full)
+    held_to_whole(inv.mark_booked(books.admin, number, line_limit=0))
+    note = inv.credit_note(books.admin, three_lines(8).number or "", reason="Wrong", line_limit=0)
+    held_to_whole(note)
+    assert note.kind == "credit_note" and note.gross == -full.gross
+    whole = inv.record_payment(
+        books.admin, three_lines(9).number or "", PaymentForm("1", "2026-03-09")
+    )
+    assert len(whole.lines) == 3 and whole.line_count is None
+
+
 def test_printer_list_without_lines_has_the_same_figures(books: Books) -> None:
     """List screens read the printer's list without lines: every total, date and name is the
     one of the full list, and the lines and VAT breakdown are left empty."""

@@ -12,6 +12,7 @@ import csv
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from io import StringIO
 from pathlib import Path
@@ -225,6 +226,24 @@ def test_generate_freezes_lines_and_claims_the_tickets(world: World) -> None:
         "period are already on another master invoice)"
     )
     assert ledger(services) == before
+
+
+def test_generating_approving_and_paying_return_no_tickets_when_asked(world: World) -> None:
+    """The screens show a master invoice's number and totals after each step: asked for no
+    tickets, each step returns what reading the invoice whole gives, less its tickets."""
+    service, admin = world.services.contractor_invoices, world.admin
+
+    def held_to_whole(view: MasterInvoiceView) -> None:
+        whole = service.get(admin, view.number)
+        assert view.lines == () and view.entries == len(whole.lines) == 5
+        assert replace(view, lines=whole.lines) == whole
+
+    made = service.generate(admin, carl_form(world), line_limit=0)
+    held_to_whole(made)
+    held_to_whole(service.approve(admin, made.number, line_limit=0))
+    paid = service.record_payment(admin, made.number, pay("100", "2026-03-10"), line_limit=0)
+    held_to_whole(paid.invoice)
+    assert paid.invoice.paid.cents == 10_000 and paid.invoice.due.cents == 26_000
 
 
 def test_amounts_round_half_up(world: World) -> None:

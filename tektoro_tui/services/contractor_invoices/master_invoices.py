@@ -203,8 +203,14 @@ class ContractorInvoiceService(ServiceBase):
             refuse_earlier_than_series(session, SERIES_MASTER, request.issue_date)
             return _preview(plan)
 
-    def generate(self, actor: Actor, form: MasterInvoiceForm) -> MasterInvoiceView:
+    def generate(
+        self, actor: Actor, form: MasterInvoiceForm, *, line_limit: int | None = None
+    ) -> MasterInvoiceView:
         """Write the master invoice (draft = awaiting approval) with its next MI number.
+
+        With ``line_limit`` the invoice is returned with only its first that many tickets (0:
+        none; ``entries`` and the totals still cover all of them), for a screen that shows its
+        number and totals: a master invoice may hold ten thousand tickets.
 
         Raises:
             ValidationError: as :meth:`preview`, or an issue date earlier than the series' last.
@@ -256,10 +262,19 @@ class ContractorInvoiceService(ServiceBase):
                     "master_invoice_id": invoice.id,
                 },
             )
-            return _detailed_view(session, invoice, org.currency, unmasked=True)
+            return _detailed_view(
+                session, invoice, org.currency, unmasked=True, line_limit=line_limit
+            )
 
-    def approve(self, actor: Actor, number: str) -> MasterInvoiceView:
-        """Approve a draft master invoice (only administrators)."""
+    def approve(
+        self, actor: Actor, number: str, *, line_limit: int | None = None
+    ) -> MasterInvoiceView:
+        """Approve a draft master invoice (only administrators).
+
+        With ``line_limit`` the invoice is returned with only its first that many tickets (0:
+        none; ``entries`` and the totals still cover all of them), for a screen that shows its
+        number and totals: a master invoice may hold ten thousand tickets.
+        """
         with self._write(actor, Perm.CONTRACTOR_INVOICES) as uow:
             session = uow.session
             invoice = _lock(session, number)
@@ -276,7 +291,11 @@ class ContractorInvoiceService(ServiceBase):
             )
             unmasked = actor_role(session, actor) is Role.ADMINISTRATOR
             return _detailed_view(
-                session, invoice, organisation(session).currency, unmasked=unmasked
+                session,
+                invoice,
+                organisation(session).currency,
+                unmasked=unmasked,
+                line_limit=line_limit,
             )
 
     # ==========================================================================================
@@ -284,9 +303,13 @@ class ContractorInvoiceService(ServiceBase):
     # ==========================================================================================
 
     def record_payment(
-        self, actor: Actor, number: str, form: PaymentForm
+        self, actor: Actor, number: str, form: PaymentForm, *, line_limit: int | None = None
     ) -> ContractorPaymentResult:
         """Record a payment; overpaying, an unapproved invoice or a date before it is refused.
+
+        With ``line_limit`` the invoice is returned with only its first that many tickets (0:
+        none; ``entries`` and the totals still cover all of them), for a screen that shows its
+        number and totals: a master invoice may hold ten thousand tickets.
 
         The invoice row is locked first, so two people paying the same invoice at once are
         served one after the other and the second is told what is still due. The payment that
@@ -307,7 +330,9 @@ class ContractorInvoiceService(ServiceBase):
             if invoice.status == MasterInvoiceStatus.PAID:
                 notice = _settle(uow, invoice, payment.paid_on, org)
             unmasked = actor_role(session, actor) is Role.ADMINISTRATOR
-            view = _detailed_view(session, invoice, org.currency, unmasked=unmasked)
+            view = _detailed_view(
+                session, invoice, org.currency, unmasked=unmasked, line_limit=line_limit
+            )
             paid_view = payment_view(
                 payment, _user_name(session, actor.user_id), org.currency, unmasked
             )

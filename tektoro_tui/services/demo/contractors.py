@@ -167,6 +167,7 @@ class ContractorBooks:
                 period_end=month_end(first).isoformat(),
                 issue_date=issue.isoformat(),
             ),
+            line_limit=0,  # as the screen: the number and totals
         )
         self.pay_moves[PayStatus.UNPAID.value] -= invoice.entries
         self.pay_moves[PayStatus.INVOICED.value] += invoice.entries
@@ -178,11 +179,11 @@ class ContractorBooks:
             self._report(invoice)
             return 0
         admin, service = self.firm.admin, self.services.contractor_invoices
-        invoice = service.approve(admin, invoice.number)
+        invoice = service.approve(admin, invoice.number, line_limit=0)
         parts = payouts(key, fate, invoice.issue_date, invoice.total.cents)
         for part in parts:
             form = self._payment(invoice, key, part)
-            invoice = service.record_payment(admin, invoice.number, form).invoice
+            invoice = service.record_payment(admin, invoice.number, form, line_limit=0).invoice
         if invoice.status == MasterInvoiceStatus.PAID:
             self.pay_moves[PayStatus.INVOICED.value] -= invoice.entries
             self.pay_moves[PayStatus.PAID.value] += invoice.entries

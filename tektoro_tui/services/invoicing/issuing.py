@@ -129,9 +129,19 @@ class IssuingActions(ServiceBase):
             return invoice_view(uow.session, invoice, records=lines)
 
     def credit_note(
-        self, actor: Actor, number: str, *, reason: str, issue_date: date | None = None
+        self,
+        actor: Actor,
+        number: str,
+        *,
+        reason: str,
+        issue_date: date | None = None,
+        line_limit: int | None = None,
     ) -> InvoiceView:
         """Cancel a whole unpaid invoice with a credit note (series CN) mirroring its lines.
+
+        With ``line_limit`` the credit note is returned with only its first that many lines
+        (0: none; its totals, VAT breakdown and ``line_count`` still cover every line), for a
+        screen that shows its number and totals.
 
         Raises:
             IllegalTransition: payments are recorded on it, or it is not issued or sent.
@@ -139,7 +149,7 @@ class IssuingActions(ServiceBase):
         with self._write(actor, Perm.INVOICE_ISSUE) as uow:
             original = lock_invoice(uow.session, m.Invoice.number == number, f"Invoice {number}")
             note = cancel_with_credit_note(uow, original, reason, issue_date)
-            return invoice_view(uow.session, note)
+            return invoice_view(uow.session, note, line_limit=line_limit)
 
 
 def issue_locked_draft(

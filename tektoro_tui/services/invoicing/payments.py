@@ -52,8 +52,14 @@ PAID = "paid"
 class PaymentActions(ServiceBase):
     """Client payments recorded from the Invoice Printer."""
 
-    def record_payment(self, actor: Actor, number: str, form: PaymentForm) -> InvoiceView:
+    def record_payment(
+        self, actor: Actor, number: str, form: PaymentForm, *, line_limit: int | None = None
+    ) -> InvoiceView:
         """Record a client payment (recognise revenue); partial payments are allowed.
+
+        With ``line_limit`` the invoice is returned with only its first that many lines
+        (0: none; its totals, VAT breakdown and ``line_count`` still cover every line), for a
+        screen that shows its number and totals.
 
         The invoice row is locked first, so two people paying the same invoice at once are
         served one after the other and the second sees the first one's payment.
@@ -66,7 +72,7 @@ class PaymentActions(ServiceBase):
             session = uow.session
             invoice = lock_invoice(session, m.Invoice.number == number, f"Invoice {number}")
             apply_payment(uow, invoice, form)
-            return invoice_view(session, invoice)
+            return invoice_view(session, invoice, line_limit=line_limit)
 
 
 def apply_payment(

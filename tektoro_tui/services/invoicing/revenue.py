@@ -120,8 +120,14 @@ class RevenueActions(ServiceBase):
             ),
         )
 
-    def set_overdue_notice(self, actor: Actor, number: str, days: int | None) -> InvoiceView:
+    def set_overdue_notice(
+        self, actor: Actor, number: str, days: int | None, *, line_limit: int | None = None
+    ) -> InvoiceView:
         """Print a 60- or 90-day overdue notice on an unpaid invoice (None clears it).
+
+        With ``line_limit`` the invoice is returned with only its first that many lines
+        (0: none; its totals, VAT breakdown and ``line_count`` still cover every line), for a
+        screen that shows its number and totals.
 
         Raises:
             ValidationError: another number of days, or the invoice is not that late yet.
@@ -138,10 +144,17 @@ class RevenueActions(ServiceBase):
             invoice.overdue_notice_days = days
             session.flush()
             uow.audit("invoice.overdue_notice", "invoice", invoice.id, before, row_dict(invoice))
-            return invoice_view(session, invoice)
+            return invoice_view(session, invoice, line_limit=line_limit)
 
-    def mark_booked(self, actor: Actor, number: str) -> InvoiceView:
-        """Book a paid invoice (or a credit note); it leaves the Invoice Printer."""
+    def mark_booked(
+        self, actor: Actor, number: str, *, line_limit: int | None = None
+    ) -> InvoiceView:
+        """Book a paid invoice (or a credit note); it leaves the Invoice Printer.
+
+        With ``line_limit`` the invoice is returned with only its first that many lines
+        (0: none; its totals, VAT breakdown and ``line_count`` still cover every line), for a
+        screen that shows its number and totals.
+        """
         with self._write(actor, Perm.INVOICE_ISSUE) as uow:
             session = uow.session
             invoice = lock_invoice(session, m.Invoice.number == number, f"Invoice {number}")
@@ -150,7 +163,7 @@ class RevenueActions(ServiceBase):
             invoice.booked_at = uow.now
             session.flush()
             uow.audit("invoice.book", "invoice", invoice.id, before, row_dict(invoice))
-            return invoice_view(session, invoice)
+            return invoice_view(session, invoice, line_limit=line_limit)
 
 
 def _check_notice(invoice: m.Invoice, days: int, today: date) -> None:

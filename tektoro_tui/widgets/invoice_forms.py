@@ -77,7 +77,7 @@ def draft_cells(draft: InvoiceView) -> tuple[str | Text, ...]:
         f"#{draft.id}",
         draft.document_reference,
         shorten(draft.client_name, CLIENT_WIDTH),
-        number(str(len(draft.lines))),
+        number(str(draft.total_lines)),
         number(draft.net.format()),
         number(draft.gross.format()),
     )

@@ -669,12 +669,15 @@ def test_an_invoice_read_with_a_line_limit_keeps_every_total(books: Books) -> No
 
 def test_opening_and_issuing_return_what_reading_the_invoice_gives(books: Books) -> None:
     """Opening a record returns the draft it made as reading it back does (its lines are read
-    once, not again); issuing for a caller that shows only the number and totals returns
+    once, not again), and the list of drafts the same less its lines; issuing for a caller that shows only the number and totals returns
     the issued invoice without its lines, every total, the VAT breakdown and the line count
     as reading it whole gives them."""
     inv = books.invoices
     draft = inv.open_record(books.admin, two_line_record(books))
     assert draft == inv.get(books.admin, draft.id) and len(draft.lines) == 3
+    (listed,) = inv.drafts(books.admin)  # the Documenter's list: totals and count, no lines
+    assert listed.lines == () and listed.total_lines == 3
+    assert replace(listed, lines=draft.lines, line_count=None) == draft
     inv.add_expense(books.admin, draft.id, ExpenseForm("2026-03-04", "Train tickets", "50", "8"))
     issued = inv.issue(books.admin, draft.id, issue_date=date(2026, 3, 5), line_limit=0)
     whole = inv.get_by_number(books.admin, issued.number or "")

@@ -83,7 +83,8 @@ class DocumenterActions(ServiceBase):
             return invoice_view(uow.session, invoice, records=lines)
 
     def drafts(self, actor: Actor) -> tuple[InvoiceView, ...]:
-        """Every draft invoice, newest first (the Documenter's list)."""
+        """Every draft invoice, newest first (the Documenter's list): each with its totals,
+        VAT breakdown and ``line_count``, not its lines (a draft may hold ten thousand)."""
         with self._read(actor) as session:
             require_documenter(session, actor)
             rows = session.execute(
@@ -91,7 +92,7 @@ class DocumenterActions(ServiceBase):
                 .where(m.Invoice.status == InvoiceStatus.DRAFT.value)
                 .order_by(m.Invoice.created_at.desc(), m.Invoice.id.desc())  # type: ignore[attr-defined,union-attr]
             ).scalars()
-            return tuple(invoice_view(session, row) for row in rows)
+            return tuple(invoice_view(session, row, line_limit=0) for row in rows)
 
     def payment_terms_options(self, actor: Actor) -> tuple[tuple[int, str], ...]:
         """(id, name) of the payment-terms templates a draft may use, by name."""

@@ -669,9 +669,9 @@ def test_an_invoice_read_with_a_line_limit_keeps_every_total(books: Books) -> No
 
 def test_opening_and_issuing_return_what_reading_the_invoice_gives(books: Books) -> None:
     """Opening a record returns the draft it made as reading it back does (its lines are read
-    once, not again), and the list of drafts the same less its lines; issuing for a caller that shows only the number and totals returns
-    the issued invoice without its lines, every total, the VAT breakdown and the line count
-    as reading it whole gives them."""
+    once, not again), and the list of drafts the same less its lines; issuing for a caller
+    that shows only the number and totals returns the issued invoice without its lines, every
+    total, the VAT breakdown and the line count as reading it whole gives them."""
     inv = books.invoices
     draft = inv.open_record(books.admin, two_line_record(books))
     assert draft == inv.get(books.admin, draft.id) and len(draft.lines) == 3

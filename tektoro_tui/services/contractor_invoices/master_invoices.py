@@ -271,9 +271,7 @@ class ContractorInvoiceService(ServiceBase):
     ) -> MasterInvoiceView:
         """Approve a draft master invoice (only administrators).
 
-        With ``line_limit`` the invoice is returned with only its first that many tickets (0:
-        none; ``entries`` and the totals still cover all of them), for a screen that shows its
-        number and totals: a master invoice may hold ten thousand tickets.
+        ``line_limit``: the tickets returned, as for :meth:`generate`.
         """
         with self._write(actor, Perm.CONTRACTOR_INVOICES) as uow:
             session = uow.session
@@ -307,9 +305,7 @@ class ContractorInvoiceService(ServiceBase):
     ) -> ContractorPaymentResult:
         """Record a payment; overpaying, an unapproved invoice or a date before it is refused.
 
-        With ``line_limit`` the invoice is returned with only its first that many tickets (0:
-        none; ``entries`` and the totals still cover all of them), for a screen that shows its
-        number and totals: a master invoice may hold ten thousand tickets.
+        ``line_limit``: the tickets returned, as for :meth:`generate`.
 
         The invoice row is locked first, so two people paying the same invoice at once are
         served one after the other and the second is told what is still due. The payment that

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..domain.money import percent_text
-from .common import DbOption, JsonOption, current_actor, id_value, services_for
+from .common import DbOption, JsonOption, current_actor, id_value, progress_line, services_for
 from .common import money_text as _m
 from .pipeline import DryRun, emit, export_app, parse_date
 
@@ -590,13 +590,17 @@ def export_costs(
     date_to: Annotated[str | None, typer.Option("--to", help="Last date.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Export the cost register to CSV or XLSX (needs 'Export the invoice list')."""
+    """Export the cost register to CSV or XLSX (needs 'Export the invoice list').
+
+    The costs are written as they are read, so memory stays flat for any number of them; on
+    a terminal, the progress is shown on standard error.
+    """
     if fmt not in ("csv", "xlsx"):
         raise typer.BadParameter("--format must be csv or xlsx")
-    with services_for(db) as services:
+    with services_for(db) as services, progress_line("costs") as progress:
         actor = current_actor(services)
         flt = _cost_filter(services, actor, project, cost_type, date_from, date_to, "")
-        path = services.costs.export(actor, fmt, out, flt)
+        path = services.costs.export(actor, fmt, out, flt, progress)
     typer.echo(str(path))
 
 

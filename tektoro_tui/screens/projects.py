@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Input, Select, Static, TabbedContent, Tab
 from ..domain.money import percent_text, sum_money
 from ..domain.permissions import Perm
 from ..errors import Problem
+from ..exports.filenames import safe_filename
 from ..services.projects.views import (
     BalanceView,
     ChangeForm,
@@ -65,7 +66,7 @@ from ..widgets.project_parts import (
     settlement_modal,
     settlement_specs,
 )
-from ..widgets.revenue_export import export_report
+from ..widgets.revenue_export import export_report, exports_folder
 from ..widgets.stable_table import highlighted_key
 from .base import AreaScreen, call_service, edit_in_form, push_dialog
 
@@ -749,11 +750,14 @@ class CostsScreen(SearchedList):
         return True
 
     def load(self) -> None:
-        """Read the register under the filter, in place."""
+        """Read the newest :data:`SCREEN_PAGE` costs under the filter, in place, with the
+        totals of every cost it matches."""
         search = self._search
         call_service(
             self,
-            lambda: self.services.costs.list(self.actor, CostFilter(search=search)),
+            lambda: self.services.costs.list(
+                self.actor, CostFilter(search=search), limit=SCREEN_PAGE
+            ),
             self._show,
             group="co-list",
             exclusive=True,
@@ -766,9 +770,13 @@ class CostsScreen(SearchedList):
             for cost in listed.rows
         )
         by_type = " · ".join(f"{kind} {amount.format()}" for kind, amount in listed.by_type)
-        self.query_one("#co-totals", Static).update(
-            f"{len(listed.rows)} costs · {listed.total} · {by_type}"
+        count = listed.total_count
+        shown = (
+            f"{count} costs"
+            if len(listed.rows) == count
+            else f"the newest {len(listed.rows)} of {count:,} costs (filter to narrow)"
         )
+        self.query_one("#co-totals", Static).update(f"{shown} · {listed.total} · {by_type}")
         self.refresh_bindings()
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
@@ -868,7 +876,8 @@ class CostsScreen(SearchedList):
         search = self._search
 
         def write() -> Path:
-            report = self.services.costs.table(self.actor, CostFilter(search=search))
-            return export_report(report, fmt)
+            name = safe_filename(f"Project costs As of {self.services.settings.today()}")
+            out = exports_folder() / f"{name}.{fmt}"
+            return self.services.costs.export(self.actor, fmt, out, CostFilter(search=search))
 
         call_service(self, write, lambda path: self._tell(f"Written to {path}", "Costs"))

@@ -451,6 +451,10 @@ def bound_values(
     return convert
 
 
+STREAM_BATCH = 2000
+"""Rows read from the database at a time while an export is written as it is read."""
+
+
 def insert_rows(session: Session, table: DbTable, values: Sequence[Mapping[str, Any]]) -> None:
     """Store many new rows of ``table`` (every column but the id, the same keys in each) in
     the transaction of ``session``, in as few statements as each database allows.

@@ -31,16 +31,24 @@ def report_file_name(report: Table, fmt: str) -> str:
 
 def export_report(report: Table, fmt: str) -> Path:
     """Write ``report`` as CSV or XLSX into the exports folder and return the file's path."""
+    from ..services.base import write_table
+
+    return write_table(report, fmt, exports_folder() / report_file_name(report, fmt))
+
+
+def exports_folder() -> Path:
+    """The exports folder, made if it is not there.
+
+    Raises:
+        TektoroError: it cannot be made.
+    """
     try:
-        folder = ensure_dir(exports_dir())
+        return ensure_dir(exports_dir())
     except OSError as exc:
         raise TektoroError(
             f"Could not make the exports folder {exports_dir()}: {exc.strerror or exc}.",
             title="Could not save the file",
         ) from exc
-    from ..services.base import write_table
-
-    return write_table(report, fmt, folder / report_file_name(report, fmt))
 
 
 def report_summary(report: Table) -> str:

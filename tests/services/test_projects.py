@@ -415,6 +415,67 @@ def test_rights_follow_the_seed(firm: Firm) -> None:
         services.costs.export(firm.accountant, "csv", Path("/tmp/never.csv"))
 
 
+def test_the_register_pages_its_newest_costs_and_exports_every_one_as_read(
+    firm: Firm, tmp_path: Path
+) -> None:
+    """A screen reads the newest costs a page at a time, with the count and totals of all that
+    match (summed by the database); the export writes every cost as it is read, the same
+    file as the whole table gives, telling its progress."""
+    import openpyxl
+
+    from tektoro_tui.services.base import write_table
+    from tektoro_tui.services.projects.views import CostFilter
+
+    services, clerk = firm.services, firm.accountant
+    hall, shed = fixed_project(firm, "Hall", "1000"), fixed_project(firm, "Shed", "500")
+    for project, name, day, kind, amount in (
+        (hall, "Cement", "2026-03-01", "material", "10.10"),
+        (shed, "Wages", "2026-03-04", "salary", "1200"),
+        (hall, "Crane", "2026-03-02", "equipment", "99.99"),
+        (shed, "Sand", "2026-03-03", "material", "7.00"),
+        (hall, "Permit", "2026-03-05", "other", "45.50"),
+    ):
+        services.costs.add(clerk, CostForm(str(project), name, "", "", day, kind, amount))
+    whole = services.costs.list(clerk)
+    assert [c.name for c in whole.rows] == ["Permit", "Wages", "Sand", "Crane", "Cement"]
+    assert whole.count is None and whole.total_count == 5 and whole.total == eur("1362.59")
+    assert dict(whole.by_type) == {
+        "material": eur("17.10"),
+        "salary": eur("1200"),
+        "equipment": eur("99.99"),
+        "other": eur("45.50"),
+    }
+    page = services.costs.list(clerk, limit=2)
+    assert page.rows == whole.rows[:2] and (page.count, page.total_count) == (5, 5)
+    assert (page.total, page.by_type) == (whole.total, whole.by_type)
+    sand = services.costs.list(clerk, CostFilter(search="sand"), limit=2)
+    assert [c.name for c in sand.rows] == ["Sand"] and sand.total == eur("7.00")
+    assert (sand.count, dict(sand.by_type)["salary"]) == (1, eur("0"))
+
+    admin = firm.admin  # exporting needs "Export the invoice list"
+    for fmt in ("csv", "xlsx"):
+        told: list[tuple[int, int]] = []
+
+        def progress(done: int, expected: int, told: list[tuple[int, int]] = told) -> None:
+            told.append((done, expected))
+
+        streamed = services.costs.export(admin, fmt, tmp_path / f"s.{fmt}", progress=progress)
+        held = write_table(services.costs.table(admin), fmt, tmp_path / f"h.{fmt}")
+        assert told[-1] == (5, 5)
+        if fmt == "csv":
+            text_ = streamed.read_text(encoding="utf-8-sig")
+            assert text_ == held.read_text(encoding="utf-8-sig") and "Total,,5 costs" in text_
+        else:
+            cells = [
+                [
+                    list(row)
+                    for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True)
+                ]
+                for path in (streamed, held)
+            ]
+            assert cells[0] == cells[1] and len(cells[0]) >= 7
+
+
 def test_cost_edit_is_versioned_and_every_field_is_checked(firm: Firm) -> None:
     services = firm.services
     pid = fixed_project(firm, "Hall", "1000")

@@ -123,6 +123,31 @@ async def test_the_cost_register_by_keyboard(contract_firm: Firm) -> None:
         assert text_of(app, "#co-totals").startswith("0 costs")
 
 
+async def test_the_cost_register_shows_its_newest_page_with_every_costs_totals(
+    contract_firm: Firm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The register reads a page of the newest costs (a firm may have tens of thousands) and
+    says so; the totals cover every cost the filter matches."""
+    from tektoro_tui.screens import projects as screens
+    from tektoro_tui.services.projects.views import CostForm
+
+    from .tuitools import table_rows
+
+    monkeypatch.setattr(screens, "SCREEN_PAGE", 2)
+    services, admin = contract_firm.services, contract_firm.admin
+    for name, day, amount in (("Steel", "2026-03-01", "4000"), ("Sand", "2026-03-02", "70")):
+        services.costs.add(admin, CostForm("WH", name, "", "", day, "material", amount))
+    services.costs.add(admin, CostForm("WH", "Crane", "", "", "2026-03-03", "equipment", "900"))
+    app = TektoroApp(services=services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_area(pilot, "k", CostsScreen, login=ADMIN)
+        await settle(pilot)
+        totals = text_of(app, "#co-totals")
+        assert totals.startswith("the newest 2 of 3 costs (filter to narrow) · 4,970.00 EUR")
+        assert "material 4,070.00" in totals and "equipment 900.00" in totals
+        assert [row[3] for row in table_rows(screen.table)] == ["Crane", "Sand"]
+
+
 async def test_the_project_list_filters_by_valuation_and_text(contract_firm: Firm) -> None:
     from textual.widgets import Input, Select
 

@@ -43,6 +43,7 @@ from ...errors import (
 from ...exports.model import CellValue, Column, StreamedTable, Table
 from ..administration.presets import PresetsMissing, missing_presets
 from ..base import (
+    STREAM_BATCH,
     Actor,
     ServiceBase,
     UnitOfWork,
@@ -1190,10 +1191,6 @@ REPORT_COLUMNS = (
     Column("Status"),
     Column("Description"),
 )
-
-
-STREAM_BATCH = 2000
-"""Entries read from the database at a time while an export is written."""
 
 
 def _report_row(v: TimeEntryView) -> tuple[CellValue, ...]:

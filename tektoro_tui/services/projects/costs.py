@@ -9,19 +9,21 @@ the figures it was issued with (``invoice.settlement_basis``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ...data import models as m
-from ...domain.money import Money, sum_money
+from ...domain.money import Money
 from ...domain.permissions import Perm
 from ...domain.validation import Form
 from ...errors import NotFound, StaleEdit, shown
-from ...exports.model import Column, Table
+from ...exports.model import CellValue, Column, StreamedTable, Table
 from ..base import (
+    STREAM_BATCH,
     Actor,
     ServiceBase,
     export_format,
@@ -33,15 +35,22 @@ from ..base import (
 from . import figures as f
 from .views import COST_TYPES, CostFilter, CostForm, CostList, CostView
 
+if TYPE_CHECKING:
+    from ...exports.tables import Progress
+
 
 class CostService(ServiceBase):
     """The cost register."""
 
-    def list(self, actor: Actor, flt: CostFilter | None = None) -> CostList:
-        """The costs of the projects the actor may see, newest first, with their total."""
+    def list(
+        self, actor: Actor, flt: CostFilter | None = None, *, limit: int | None = None
+    ) -> CostList:
+        """The costs of the projects the actor may see, newest first (the first ``limit`` of
+        them when given: a screen shows a page), with the total, the total by type and the
+        count of all that match."""
         chosen = flt or CostFilter()
         with self._read(actor, Perm.PROJECT_COSTS) as session:
-            return _listing(session, actor, chosen)
+            return _listing(session, actor, chosen, limit)
 
     def get(self, actor: Actor, cost_id: int) -> CostView:
         """One cost."""
@@ -105,36 +114,71 @@ class CostService(ServiceBase):
             return view
 
     def table(self, actor: Actor, flt: CostFilter | None = None) -> Table:
-        """The register as a table for CSV/XLSX; refused without ``invoice.export``."""
+        """The register as a table for CSV/XLSX; refused without ``invoice.export``. Every
+        cost in memory: :meth:`export` writes them as they are read."""
         chosen = flt or CostFilter()
         with self._read(actor, Perm.PROJECT_COSTS, Perm.INVOICE_EXPORT) as session:
             listing = _listing(session, actor, chosen)
             today = org_today(session, self.clock.now())
-        rows = tuple(
-            (
-                c.project_name,
-                c.cost_date,
-                c.type_label,
-                c.name,
-                c.supplier_invoice_number,
-                c.note,
-                c.amount,
-            )
-            for c in listing.rows
-        )
-        totals = ("Total", None, f"{len(rows)} costs", "", "", "", listing.total)
+        rows = tuple(_cells(c) for c in listing.rows)
         return Table(
             title="Project costs",
             subtitle=f"As of {today.isoformat()}",
             columns=_COLUMNS,
             rows=rows,
-            totals=totals,
+            totals=_totals(len(rows), listing.total),
         )
 
-    def export(self, actor: Actor, fmt: str, out: Path, flt: CostFilter | None = None) -> Path:
-        """Write the register as CSV or XLSX."""
+    def export(
+        self,
+        actor: Actor,
+        fmt: str,
+        out: Path,
+        flt: CostFilter | None = None,
+        progress: Progress | None = None,
+    ) -> Path:
+        """Write the register as CSV or XLSX as it is read (memory stays flat however many
+        costs there are), telling ``progress`` (costs written, costs expected)."""
         kind = export_format(fmt)
-        return write_table(self.table(actor, flt), kind, out)
+        chosen = flt or CostFilter()
+        with self._read(actor, Perm.PROJECT_COSTS, Perm.INVOICE_EXPORT) as session:
+            query = _filtered(session, actor, chosen)
+            currency = org_currency(session)
+            count, total, _by_type = _sums(session, query, currency)
+            today = org_today(session, self.clock.now())
+            ordered = _newest_first(query).execution_options(yield_per=STREAM_BATCH)
+
+            def rows() -> Iterator[tuple[CellValue, ...]]:
+                for row, name in session.execute(ordered):
+                    yield _cells(_view(session, row, name, currency))
+
+            table = StreamedTable(
+                "Project costs",
+                _COLUMNS,
+                rows(),
+                lambda: _totals(count, total),
+                f"As of {today.isoformat()}",
+                count,
+            )
+            return write_table(table, kind, out, progress)
+
+
+def _cells(cost: CostView) -> tuple[CellValue, ...]:
+    """One cost as a row of the register's table."""
+    return (
+        cost.project_name,
+        cost.cost_date,
+        cost.type_label,
+        cost.name,
+        cost.supplier_invoice_number,
+        cost.note,
+        cost.amount,
+    )
+
+
+def _totals(count: int, total: Money) -> tuple[CellValue, ...]:
+    """The register's totals row."""
+    return ("Total", None, f"{count} costs", "", "", "", total)
 
 
 _COLUMNS = (
@@ -148,7 +192,26 @@ _COLUMNS = (
 )
 
 
-def _listing(session: Session, actor: Actor, flt: CostFilter) -> CostList:
+def _listing(session: Session, actor: Actor, flt: CostFilter, limit: int | None = None) -> CostList:
+    """The costs ``flt`` matches, newest first (the first ``limit`` when given), with the
+    total, the total by type and the count of all of them, summed by the database."""
+    query = _filtered(session, actor, flt)
+    currency = org_currency(session)
+    count, total, by_type = _sums(session, query, currency)
+    ordered = _newest_first(query)
+    if limit is not None:
+        ordered = ordered.limit(limit)
+    rows = tuple(_view(session, row, name, currency) for row, name in session.execute(ordered))
+    return CostList(rows, total, by_type, None if limit is None else count)
+
+
+def _filtered(session: Session, actor: Actor, flt: CostFilter) -> Select[Any]:
+    """The costs (with their project's name) of the projects the actor may see that ``flt``
+    matches, unordered.
+
+    Raises:
+        ValidationError: an unknown cost type.
+    """
     scope = f.project_scope(session, actor)
     check = Form()
     kind = check.choice("cost_type", flt.cost_type, COST_TYPES, required=False)
@@ -176,17 +239,30 @@ def _listing(session: Session, actor: Actor, flt: CostFilter) -> CostList:
                 func.lower(m.Project.name).contains(term, autoescape=True),
             )
         )
-    query = query.order_by(m.ProjectCost.cost_date.desc(), m.ProjectCost.id.desc())  # type: ignore[attr-defined,union-attr]
-    currency = org_currency(session)
-    rows = tuple(_view(session, row, name, currency) for row, name in session.execute(query))
-    by_type = tuple(
-        (
-            kind_,
-            sum_money((r.amount for r in rows if r.cost_type == kind_), currency),
+    return query
+
+
+def _newest_first(query: Select[Any]) -> Select[Any]:
+    return query.order_by(m.ProjectCost.cost_date.desc(), m.ProjectCost.id.desc())  # type: ignore[attr-defined,union-attr]
+
+
+def _sums(
+    session: Session, query: Select[Any], currency: str
+) -> tuple[int, Money, tuple[tuple[str, Money], ...]]:
+    """How many costs ``query`` matches, their total and their total by type (every type, in
+    :data:`COST_TYPES` order, zero where none), summed by the database."""
+    matched = query.subquery()
+    found = {
+        str(kind): (int(count), int(cents or 0))
+        for kind, count, cents in session.execute(
+            select(matched.c.cost_type, func.count(), func.sum(matched.c.amount_cents)).group_by(
+                matched.c.cost_type
+            )
         )
-        for kind_ in COST_TYPES
-    )
-    return CostList(rows, sum_money((r.amount for r in rows), currency), by_type)
+    }
+    by_type = tuple((kind, Money(found.get(kind, (0, 0))[1], currency)) for kind in COST_TYPES)
+    count = sum(n for n, _cents in found.values())
+    return count, Money(sum(cents for _n, cents in found.values()), currency), by_type
 
 
 def _visible(session: Session, actor: Actor, cost_id: int, *, lock: bool = False) -> m.ProjectCost:

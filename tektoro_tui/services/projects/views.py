@@ -266,8 +266,16 @@ class CostForm:
 
 @dataclass(frozen=True)
 class CostList:
-    """A filtered cost register with its total."""
+    """A filtered cost register (its newest costs, or the first page of them) with the total,
+    the total by type and the count of every cost the filter matches."""
 
     rows: tuple[CostView, ...]
     total: Money
     by_type: tuple[tuple[str, Money], ...] = field(default_factory=tuple)
+    count: int | None = None
+    """How many costs match when ``rows`` is a page of them; None when ``rows`` is all."""
+
+    @property
+    def total_count(self) -> int:
+        """How many costs match, whether or not all of them were read."""
+        return len(self.rows) if self.count is None else self.count

@@ -8,6 +8,8 @@ entries it has 2,004 projects and 50,016 costs); it is only read. Each call runs
 up, then ``--runs`` times, as the accountant; printed are the median and the slowest data time:
 
 - the project list's first page (50 projects with their figures, as the Projects screen asks);
+- the cost register's page (the newest 200 costs with the totals of all, as the Costs screen
+  asks);
 - the balance of the project with the most costs (figures, costs by kind, a bar per month);
 - the balance of the project with the most time (a year of a time-pipeline project's entries);
 - the time-and-material suggestion of that project's year of approved time, with its costs:
@@ -38,6 +40,10 @@ LIST_GOAL_MS = 100.0
 BALANCE_GOAL_MS = 100.0
 SUGGESTION_GOAL_MS = 150.0
 ACCOUNTANT = "helga.schroeder@northwind.example"
+
+
+COST_PAGE = 200
+"""The costs the Costs screen reads at a time (``screens/projects.SCREEN_PAGE``)."""
 
 
 def first_row(services: object, sql: str) -> tuple[object, ...]:
@@ -96,6 +102,11 @@ def measure(url: str, runs: int) -> list[tuple[str, float, float, float]]:
             (
                 f"project list, first page of {counts[0]:,} projects",
                 lambda: projects.list(actor, ProjectFilter(), limit=50),
+                LIST_GOAL_MS,
+            ),
+            (
+                f"cost register, the newest {COST_PAGE} of {counts[1]:,} costs with their totals",
+                lambda: services.costs.list(actor, limit=COST_PAGE),
                 LIST_GOAL_MS,
             ),
             (

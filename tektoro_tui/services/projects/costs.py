@@ -144,7 +144,7 @@ class CostService(ServiceBase):
         with self._read(actor, Perm.PROJECT_COSTS, Perm.INVOICE_EXPORT) as session:
             query = _filtered(session, actor, chosen)
             currency = org_currency(session)
-            count, total, _by_type = _sums(session, query, currency)
+            count, total, _by_type = _sums(session, actor, chosen, currency)
             today = org_today(session, self.clock.now())
             ordered = _newest_first(query).execution_options(yield_per=STREAM_BATCH)
 
@@ -197,7 +197,7 @@ def _listing(session: Session, actor: Actor, flt: CostFilter, limit: int | None 
     total, the total by type and the count of all of them, summed by the database."""
     query = _filtered(session, actor, flt)
     currency = org_currency(session)
-    count, total, by_type = _sums(session, query, currency)
+    count, total, by_type = _sums(session, actor, flt, currency)
     ordered = _newest_first(query)
     if limit is not None:
         ordered = ordered.limit(limit)
@@ -205,9 +205,9 @@ def _listing(session: Session, actor: Actor, flt: CostFilter, limit: int | None 
     return CostList(rows, total, by_type, None if limit is None else count)
 
 
-def _filtered(session: Session, actor: Actor, flt: CostFilter) -> Select[Any]:
-    """The costs (with their project's name) of the projects the actor may see that ``flt``
-    matches, unordered.
+def _filtered(session: Session, actor: Actor, flt: CostFilter, *columns: Any) -> Select[Any]:
+    """The costs (with their project's name; or ``columns`` of them) of the projects the
+    actor may see that ``flt`` matches, unordered.
 
     Raises:
         ValidationError: an unknown cost type.
@@ -217,7 +217,8 @@ def _filtered(session: Session, actor: Actor, flt: CostFilter) -> Select[Any]:
     kind = check.choice("cost_type", flt.cost_type, COST_TYPES, required=False)
     check.raise_if_any()
     query = (
-        select(m.ProjectCost, m.Project.name)
+        select(*(columns or (m.ProjectCost, m.Project.name)))
+        .select_from(m.ProjectCost)
         .join(m.Project, m.Project.id == m.ProjectCost.project_id)
         .join(m.Company, m.Company.id == m.Project.client_id)
         .where(scope)
@@ -247,22 +248,16 @@ def _newest_first(query: Select[Any]) -> Select[Any]:
 
 
 def _sums(
-    session: Session, query: Select[Any], currency: str
+    session: Session, actor: Actor, flt: CostFilter, currency: str
 ) -> tuple[int, Money, tuple[tuple[str, Money], ...]]:
-    """How many costs ``query`` matches, their total and their total by type (every type, in
+    """How many costs ``flt`` matches, their total and their total by type (every type, in
     :data:`COST_TYPES` order, zero where none), summed by the database."""
-    matched = query.subquery()
-    found = {
-        str(kind): (int(count), int(cents or 0))
-        for kind, count, cents in session.execute(
-            select(matched.c.cost_type, func.count(), func.sum(matched.c.amount_cents)).group_by(
-                matched.c.cost_type
-            )
-        )
-    }
-    by_type = tuple((kind, Money(found.get(kind, (0, 0))[1], currency)) for kind in COST_TYPES)
+    kind, cents = m.ProjectCost.cost_type, m.ProjectCost.amount_cents
+    query = _filtered(session, actor, flt, kind, func.count(), func.sum(cents)).group_by(kind)
+    found = {str(k): (int(n), int(total or 0)) for k, n, total in session.execute(query)}
+    by_type = tuple((k, Money(found.get(k, (0, 0))[1], currency)) for k in COST_TYPES)
     count = sum(n for n, _cents in found.values())
-    return count, Money(sum(cents for _n, cents in found.values()), currency), by_type
+    return count, Money(sum(total for _n, total in found.values()), currency), by_type
 
 
 def _visible(session: Session, actor: Actor, cost_id: int, *, lock: bool = False) -> m.ProjectCost:

@@ -144,21 +144,24 @@ class CostService(ServiceBase):
         with self._read(actor, Perm.PROJECT_COSTS, Perm.INVOICE_EXPORT) as session:
             query = _filtered(session, actor, chosen)
             currency = org_currency(session)
-            count, total, _by_type = _sums(session, actor, chosen, currency)
+            expected, _total, _by_type = _sums(session, actor, chosen, currency)
             today = org_today(session, self.clock.now())
             ordered = _newest_first(query).execution_options(yield_per=STREAM_BATCH)
+            written = [0, 0]  # costs and cents as written: the totals row sums the rows above
 
             def rows() -> Iterator[tuple[CellValue, ...]]:
                 for row, name in session.execute(ordered):
+                    written[0] += 1
+                    written[1] += row.amount_cents
                     yield _cells(_view(session, row, name, currency))
 
             table = StreamedTable(
                 "Project costs",
                 _COLUMNS,
                 rows(),
-                lambda: _totals(count, total),
+                lambda: _totals(written[0], Money(written[1], currency)),
                 f"As of {today.isoformat()}",
-                count,
+                expected,
             )
             return write_table(table, kind, out, progress)
 

@@ -81,9 +81,8 @@ class IssuingActions(ServiceBase):
     ) -> InvoiceView:
         """Give a draft the next gapless number and freeze it with its seller, buyer and texts.
 
-        The issued invoice is returned with every line, or with only the first ``line_limit``
-        (0: none; the totals, the VAT breakdown and ``line_count`` still cover every line), for
-        a caller that shows only its number and totals: an invoice may hold ten thousand lines.
+        ``line_limit``: the lines the invoice is returned with, as :func:`invoice_view` takes it
+        (all when None; an invoice may hold ten thousand).
 
         Raises:
             IllegalTransition: the invoice is not a draft, has no lines or is for zero or less.
@@ -95,9 +94,7 @@ class IssuingActions(ServiceBase):
                 uow.session, m.Invoice.id == invoice_id, f"Invoice #{invoice_id}"
             )
             lines = issue_locked_draft(uow, invoice, issue_date)
-            if line_limit is not None:
-                return invoice_view(uow.session, invoice, line_limit=line_limit)
-            return invoice_view(uow.session, invoice, records=lines)
+            return invoice_view(uow.session, invoice, records=lines, line_limit=line_limit)
 
     def issue_record(
         self,
@@ -139,9 +136,7 @@ class IssuingActions(ServiceBase):
     ) -> InvoiceView:
         """Cancel a whole unpaid invoice with a credit note (series CN) mirroring its lines.
 
-        With ``line_limit`` the credit note is returned with only its first that many lines
-        (0: none; its totals, VAT breakdown and ``line_count`` still cover every line), for a
-        screen that shows its number and totals.
+        ``line_limit``: the lines the credit note is returned with, as :meth:`issue` takes it.
 
         Raises:
             IllegalTransition: payments are recorded on it, or it is not issued or sent.

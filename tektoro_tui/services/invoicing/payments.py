@@ -57,9 +57,8 @@ class PaymentActions(ServiceBase):
     ) -> InvoiceView:
         """Record a client payment (recognise revenue); partial payments are allowed.
 
-        With ``line_limit`` the invoice is returned with only its first that many lines
-        (0: none; its totals, VAT breakdown and ``line_count`` still cover every line), for a
-        screen that shows its number and totals.
+        ``line_limit``: the lines the invoice is returned with, as :func:`invoice_view` takes
+        it (all when None).
 
         The invoice row is locked first, so two people paying the same invoice at once are
         served one after the other and the second sees the first one's payment.

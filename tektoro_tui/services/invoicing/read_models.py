@@ -147,9 +147,11 @@ def invoice_view(
             totals, which the invoice row holds).
         names: The client name and document reference when the caller has read them already
             (a list joins them in its one query); looked up otherwise.
-        line_limit: Read only the first that many lines; the VAT breakdown and
-            ``line_count`` are then summed by the database over every line.
-        records: Every line (:func:`line_records`) when the caller has just read them.
+        line_limit: Show only the first that many lines (0: none), for a screen that shows
+            a page of them or only the totals; the VAT breakdown and ``line_count`` are then
+            summed by the database over every line.
+        records: Every line (:func:`line_records`) when the caller has just read them (so
+            they are not read again).
     """
     currency = invoice.currency
     client_name, document_reference = (
@@ -157,8 +159,8 @@ def invoice_view(
     )
     if not lines:
         rows: Sequence[LineRecord] = ()
-    elif records is not None and line_limit is None:
-        rows = records
+    elif records is not None:
+        rows = records if line_limit is None else records[:line_limit]
     else:
         rows = line_records(session, invoice.id, line_limit)
     lines_shown = tuple(_line_view(row, currency) for row in rows)

@@ -125,9 +125,8 @@ class RevenueActions(ServiceBase):
     ) -> InvoiceView:
         """Print a 60- or 90-day overdue notice on an unpaid invoice (None clears it).
 
-        With ``line_limit`` the invoice is returned with only its first that many lines
-        (0: none; its totals, VAT breakdown and ``line_count`` still cover every line), for a
-        screen that shows its number and totals.
+        ``line_limit``: the lines the invoice is returned with, as :func:`invoice_view` takes
+        it (all when None).
 
         Raises:
             ValidationError: another number of days, or the invoice is not that late yet.
@@ -151,9 +150,8 @@ class RevenueActions(ServiceBase):
     ) -> InvoiceView:
         """Book a paid invoice (or a credit note); it leaves the Invoice Printer.
 
-        With ``line_limit`` the invoice is returned with only its first that many lines
-        (0: none; its totals, VAT breakdown and ``line_count`` still cover every line), for a
-        screen that shows its number and totals.
+        ``line_limit``: the lines the invoice is returned with, as :func:`invoice_view` takes
+        it (all when None).
         """
         with self._write(actor, Perm.INVOICE_ISSUE) as uow:
             session = uow.session

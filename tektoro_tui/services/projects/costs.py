@@ -10,6 +10,7 @@ the figures it was issued with (``invoice.settlement_basis``).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,8 +123,8 @@ class CostService(ServiceBase):
             today = org_today(session, self.clock.now())
         rows = tuple(_cells(c) for c in listing.rows)
         return Table(
-            title="Project costs",
-            subtitle=f"As of {today.isoformat()}",
+            title=_TITLE,
+            subtitle=_as_of(today),
             columns=_COLUMNS,
             rows=rows,
             totals=_totals(len(rows), listing.total),
@@ -156,11 +157,11 @@ class CostService(ServiceBase):
                     yield _cells(_view(session, row, name, currency))
 
             table = StreamedTable(
-                "Project costs",
+                _TITLE,
                 _COLUMNS,
                 rows(),
                 lambda: _totals(written[0], Money(written[1], currency)),
-                f"As of {today.isoformat()}",
+                _as_of(today),
                 expected,
             )
             return write_table(table, kind, out, progress)
@@ -177,6 +178,14 @@ def _cells(cost: CostView) -> tuple[CellValue, ...]:
         cost.note,
         cost.amount,
     )
+
+
+_TITLE = "Project costs"
+
+
+def _as_of(today: date) -> str:
+    """The register's subtitle: the day it was written."""
+    return f"As of {today.isoformat()}"
 
 
 def _totals(count: int, total: Money) -> tuple[CellValue, ...]:
